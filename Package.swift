@@ -1,0 +1,86 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let strictSwift: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "BenchBot",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "benchbot", targets: ["BenchBotCLI"]),
+        .library(name: "BenchBot", targets: ["BenchBot"]),
+        .library(name: "Compare", targets: ["Compare"]),
+        .library(name: "Notify", targets: ["Notify"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "Compare",
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "Notify",
+            dependencies: ["CCurl"],
+            swiftSettings: strictSwift
+        ),
+        .target(
+            name: "BenchBot",
+            dependencies: [
+                "CGit2",
+                "Compare",
+                "Notify",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .executableTarget(
+            name: "BenchBotCLI",
+            dependencies: [
+                "BenchBot",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "BenchBotTests",
+            dependencies: [
+                "BenchBot",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "NotifyTests",
+            dependencies: ["Notify"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "CompareTests",
+            dependencies: ["Compare"],
+            swiftSettings: strictSwift
+        ),
+    ]
+)

@@ -1,0 +1,114 @@
+import CGit2
+import Foundation
+import Notify
+
+/// How a fetch authenticates and how long it may take.
+public struct FetchOptions: Sendable {
+    /// The whole fetch is cancelled after this long.
+    public var timeout: Duration
+    /// An HTTPS token (GitHub, GitLab, Gitea), sent as the password of `x-access-token`.
+    public var httpsToken: String?
+
+    /// - Parameters:
+    ///   - timeout: The deadline for the whole fetch; default 10 minutes.
+    ///   - httpsToken: An HTTPS token, usually read from `BENCHBOT_GIT_TOKEN`.
+    public init(timeout: Duration = .seconds(600), httpsToken: String? = nil) {
+        self.timeout = timeout
+        self.httpsToken = httpsToken
+    }
+
+    /// Options whose token comes from `BENCHBOT_GIT_TOKEN` in `environment`.
+    public static func fromEnvironment(_ environment: [String: String], timeout: Duration = .seconds(600)) -> FetchOptions {
+        FetchOptions(timeout: timeout, httpsToken: environment["BENCHBOT_GIT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 })
+    }
+}
+
+/// State shared with libgit2's C callbacks through their payload pointer.
+private final class FetchCallbackState {
+    let deadline: ContinuousClock.Instant
+    let httpsToken: String?
+    var triedSSHAgent = false
+    var triedToken = false
+    var timedOut = false
+
+    init(options: FetchOptions) {
+        deadline = ContinuousClock.now.advanced(by: options.timeout)
+        httpsToken = options.httpsToken
+    }
+
+    /// Called from every progress callback; a non-zero return makes libgit2 cancel the transfer.
+    func checkDeadline() -> Int32 {
+        if ContinuousClock.now >= deadline {
+            timedOut = true
+            return -1
+        }
+        return 0
+    }
+}
+
+extension GitRepository {
+    /// Fetches references from a URL into this repository.
+    ///
+    /// - Parameters:
+    ///   - url: The remote, such as `https://github.com/org/repo.git`, `git@host:org/repo.git`
+    ///     or a local path. It is passed to libgit2 as it is, never to a shell.
+    ///   - refspecs: Forced refspecs, such as `+refs/heads/main:refs/remotes/origin/main`.
+    ///   - options: The deadline and credentials.
+    /// - Throws: ``GitError``; ``GitError/isTimeout`` when the deadline passed.
+    public func fetch(from url: String, refspecs: [String], options: FetchOptions = FetchOptions()) throws(GitError) {
+        let operation = "fetch \(SecretRedactor.redactURLCredentials(in: url))"
+        var remote: OpaquePointer?
+        try gitCheck(git_remote_create_anonymous(&remote, handle, url), operation)
+        guard let remote else { return }
+        defer { git_remote_free(remote) }
+
+        let state = FetchCallbackState(options: options)
+        var fetchOptions = benchbot_git_fetch_options()
+        fetchOptions.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE
+        fetchOptions.prune = GIT_FETCH_NO_PRUNE
+        fetchOptions.update_fetchhead = 0
+        fetchOptions.proxy_opts.type = GIT_PROXY_AUTO
+        fetchOptions.callbacks.payload = Unmanaged.passUnretained(state).toOpaque()
+        fetchOptions.callbacks.transfer_progress = { _, payload in
+            Unmanaged<FetchCallbackState>.fromOpaque(payload!).takeUnretainedValue().checkDeadline()
+        }
+        fetchOptions.callbacks.sideband_progress = { _, _, payload in
+            Unmanaged<FetchCallbackState>.fromOpaque(payload!).takeUnretainedValue().checkDeadline()
+        }
+        fetchOptions.callbacks.credentials = { credential, _, usernameFromURL, allowedTypes, payload in
+            let state = Unmanaged<FetchCallbackState>.fromOpaque(payload!).takeUnretainedValue()
+            if state.checkDeadline() != 0 { return -1 }
+            let username = usernameFromURL.map { String(cString: $0) }
+            // Each kind of credential is offered once: libgit2 calls back again after a
+            // rejection, and offering the same one forever would hang the fetch.
+            if allowedTypes & GIT_CREDENTIAL_SSH_KEY.rawValue != 0, !state.triedSSHAgent {
+                state.triedSSHAgent = true
+                return git_credential_ssh_key_from_agent(credential, username ?? "git")
+            }
+            if allowedTypes & GIT_CREDENTIAL_USERPASS_PLAINTEXT.rawValue != 0, let token = state.httpsToken, !state.triedToken {
+                state.triedToken = true
+                return git_credential_userpass_plaintext_new(credential, username ?? "x-access-token", token)
+            }
+            return GIT_EAUTH.rawValue
+        }
+
+        let code = withStringArray(refspecs) { array in
+            git_remote_fetch(remote, &array, &fetchOptions, "benchbot: fetch")
+        }
+        if state.timedOut {
+            throw GitError.timedOut(operation, after: Double(options.timeout.components.seconds))
+        }
+        withExtendedLifetime(state) {}
+        try gitCheck(code, operation)
+    }
+}
+
+/// Lends `strings` to C as a `git_strarray` for the duration of `body`.
+func withStringArray<Result>(_ strings: [String], _ body: (inout git_strarray) -> Result) -> Result {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    defer { pointers.forEach { free($0) } }
+    return pointers.withUnsafeMutableBufferPointer { buffer in
+        var array = git_strarray(strings: buffer.baseAddress, count: buffer.count)
+        return body(&array)
+    }
+}

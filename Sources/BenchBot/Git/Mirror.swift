@@ -1,0 +1,122 @@
+import Foundation
+import Notify
+
+/// The home's bare copy of the project under test, kept in `cache/<name>.git`.
+///
+/// Every build checks out from here, and commits are resolved here. Branches of the configured
+/// remote land in `refs/remotes/origin/<branch>`; a fork's branch lands under
+/// `refs/benchbot/forks/<key>/<branch>`, so it can never overwrite the project's own refs.
+public struct Mirror: Sendable {
+    /// The bare repository's folder.
+    public let path: String
+    /// The project's remote.
+    public let url: String
+    public let fetchOptions: FetchOptions
+
+    public init(path: String, url: String, fetchOptions: FetchOptions) {
+        self.path = path
+        self.url = url
+        self.fetchOptions = fetchOptions
+    }
+
+    /// The reference holding the fetched tip of one of the project's branches.
+    public static func trackingReference(for branch: String) -> String {
+        "refs/remotes/origin/\(branch)"
+    }
+
+    /// The reference holding the fetched tip of a fork's branch.
+    public static func forkReference(url: String, branch: String) -> String {
+        "refs/benchbot/forks/\(stableKey(for: url))/\(branch)"
+    }
+
+    /// Opens the mirror, creating an empty bare repository the first time.
+    ///
+    /// - Throws: ``GitError``.
+    public func open() throws(GitError) -> GitRepository {
+        if exists { return try GitRepository.open(at: path) }
+        return try withUpdateLock { () throws(GitError) in try openOrCreate() }
+    }
+
+    private var exists: Bool {
+        FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("HEAD"))
+    }
+
+    /// Opens or creates the mirror; only while holding the update lock.
+    private func openOrCreate() throws(GitError) -> GitRepository {
+        exists ? try GitRepository.open(at: path) : try GitRepository.create(at: path, bare: true)
+    }
+
+    /// Fetches the project's branches, force-updating their tracking references.
+    ///
+    /// - Parameter branches: Branch names, such as `main`.
+    /// - Returns: Each branch's fetched tip.
+    /// - Throws: ``GitError``, also when a branch name is invalid or missing on the remote.
+    @discardableResult
+    public func fetch(branches: [String]) throws(GitError) -> [String: ObjectID] {
+        try Self.validate(branches: branches)
+        let refspecs = branches.map { "+refs/heads/\($0):\(Self.trackingReference(for: $0))" }
+        return try withUpdateLock { () throws(GitError) in
+            let repository = try openOrCreate()
+            try repository.fetch(from: url, refspecs: refspecs, options: fetchOptions)
+            var tips: [String: ObjectID] = [:]
+            for branch in branches {
+                guard let tip = try repository.target(of: Self.trackingReference(for: branch)) else {
+                    throw GitError.notFound("fetch \(redactedURL)", "branch '\(branch)' does not exist on the remote")
+                }
+                tips[branch] = tip
+            }
+            return tips
+        }
+    }
+
+    /// Fetches one branch of another repository, such as a contributor's fork.
+    ///
+    /// - Parameters:
+    ///   - forkURL: The fork's URL.
+    ///   - branch: The branch to fetch.
+    /// - Returns: The branch's tip.
+    /// - Throws: ``GitError``.
+    public func fetch(branch: String, fromFork forkURL: String) throws(GitError) -> ObjectID {
+        try Self.validate(branches: [branch])
+        let reference = Self.forkReference(url: forkURL, branch: branch)
+        return try withUpdateLock { () throws(GitError) in
+            let repository = try openOrCreate()
+            try repository.fetch(from: forkURL, refspecs: ["+refs/heads/\(branch):\(reference)"], options: fetchOptions)
+            guard let tip = try repository.target(of: reference) else {
+                throw GitError.notFound("fetch \(SecretRedactor.redactURLCredentials(in: forkURL))", "branch '\(branch)' does not exist there")
+            }
+            return tip
+        }
+    }
+
+    private var redactedURL: String { SecretRedactor.redactURLCredentials(in: url) }
+
+    /// Serialises writers of the mirror across processes: libgit2 refuses to update a reference
+    /// another process has locked, and two pushes at once must both land.
+    private func withUpdateLock<Result>(_ body: () throws(GitError) -> Result) throws(GitError) -> Result {
+        let lock: FileLock
+        do {
+            lock = try FileLock.acquire(at: path + ".lock", timeout: fetchOptions.timeout + .seconds(30))
+        } catch {
+            throw GitError.invalid("update mirror \(path)", error.description)
+        }
+        defer { withExtendedLifetime(lock) {} }
+        return try body()
+    }
+
+    private static func validate(branches: [String]) throws(GitError) {
+        for branch in branches where !LibGit2.isValidReferenceName("refs/heads/\(branch)") {
+            throw GitError.invalid("fetch branch '\(branch)'", "not a valid branch name")
+        }
+    }
+
+    /// A short, stable, reference-safe key for a URL (FNV-1a, 64 bits).
+    private static func stableKey(for url: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in url.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+
+/// Reads typed fields out of a JSON object, recording a problem for each one that is wrong.
+///
+/// Reading never stops at the first problem: `benchbot check` must show them all at once.
+struct ConfigReader {
+    let file: String
+    private(set) var problems: [ConfigProblem] = []
+
+    init(file: String) {
+        self.file = file
+    }
+
+    mutating func report(_ field: String, _ problem: String) {
+        problems.append(ConfigProblem(file: file, field: field, problem: problem))
+    }
+
+    /// The object at `field`, or `nil` (with a problem) when it is something else.
+    mutating func object(_ value: JSONValue?, _ field: String, required: Bool = false) -> [String: JSONValue]? {
+        switch value {
+        case .object(let fields)?: return fields
+        case nil:
+            if required { report(field, "missing; add an object here") }
+            return nil
+        case let other?:
+            report(field, "is \(other.typeName), expected an object")
+            return nil
+        }
+    }
+
+    mutating func string(_ value: JSONValue?, _ field: String, required: Bool = false, allowEmpty: Bool = false) -> String? {
+        switch value {
+        case .string(let text)?:
+            if !allowEmpty, text.trimmingCharacters(in: .whitespaces).isEmpty {
+                report(field, "is empty; give it a value or remove it")
+                return nil
+            }
+            return text
+        case nil:
+            if required { report(field, "missing; this field is mandatory (a string)") }
+            return nil
+        case let other?:
+            report(field, "is \(other.typeName), expected a string")
+            return nil
+        }
+    }
+
+    mutating func bool(_ value: JSONValue?, _ field: String, required: Bool = false) -> Bool? {
+        switch value {
+        case .bool(let flag)?: return flag
+        case nil:
+            if required { report(field, "missing; this field is mandatory (true or false)") }
+            return nil
+        case let other?:
+            report(field, "is \(other.typeName), expected true or false")
+            return nil
+        }
+    }
+
+    mutating func integer(_ value: JSONValue?, _ field: String, minimum: Int? = nil) -> Int? {
+        switch value {
+        case .number(let number)? where number.rounded() == number && abs(number) < 1e15:
+            let integer = Int(number)
+            if let minimum, integer < minimum {
+                report(field, "is \(integer), expected at least \(minimum)")
+                return nil
+            }
+            return integer
+        case nil: return nil
+        case let other?:
+            report(field, "is \(other.typeName == "a number" ? "a fraction" : other.typeName), expected a whole number")
+            return nil
+        }
+    }
+
+    mutating func positiveNumber(_ value: JSONValue?, _ field: String) -> Double? {
+        switch value {
+        case .number(let number)? where number > 0: return number
+        case .number(let number)?:
+            report(field, "is \(number), expected a number of seconds above 0")
+            return nil
+        case nil: return nil
+        case let other?:
+            report(field, "is \(other.typeName), expected a number of seconds")
+            return nil
+        }
+    }
+
+    mutating func strings(_ value: JSONValue?, _ field: String) -> [String]? {
+        switch value {
+        case .array(let items)?:
+            var strings: [String] = []
+            for (index, item) in items.enumerated() {
+                guard case .string(let text) = item else {
+                    report("\(field)[\(index)]", "is \(item.typeName), expected a string")
+                    return nil
+                }
+                strings.append(text)
+            }
+            return strings
+        case nil: return nil
+        case let other?:
+            report(field, "is \(other.typeName), expected an array of strings")
+            return nil
+        }
+    }
+
+    /// Reports fields of `object` that BenchBot does not know, suggesting the closest known name.
+    mutating func rejectUnknownFields(_ object: [String: JSONValue], known: Set<String>, prefix: String) {
+        for key in object.keys.sorted() where !known.contains(key) {
+            let suggestion = known.min { editDistance(key, $0) < editDistance(key, $1) }
+                .flatMap { editDistance(key, $0) <= 3 ? "; did you mean '\($0)'?" : nil } ?? ""
+            report(prefix.isEmpty ? key : "\(prefix).\(key)",
+                   "unknown field\(suggestion) (known: \(known.sorted().joined(separator: ", ")))")
+        }
+    }
+}
+
+/// Levenshtein distance, for "did you mean" suggestions on short field names.
+func editDistance(_ first: String, _ second: String) -> Int {
+    let a = Array(first), b = Array(second)
+    var previous = Array(0...b.count)
+    for i in 1...max(a.count, 1) where !a.isEmpty {
+        var current = [i] + Array(repeating: 0, count: b.count)
+        for j in 1...max(b.count, 1) where !b.isEmpty {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        previous = current
+    }
+    return a.isEmpty ? b.count : previous[b.count]
+}
+

@@ -1,0 +1,85 @@
+/// One experiment's `config/experiments/<name>/config.json`.
+///
+/// Only the fields the dashboard itself uses are typed; every other field belongs to the
+/// experiment's scripts and stays in ``raw``.
+public struct ExperimentConfig: Sendable, Hashable {
+    public struct ProcessPinning: Sendable, Hashable {
+        public var enabled: Bool
+        /// A `taskset` CPU list, such as `0-7` or `0,2`.
+        public var cores: String
+    }
+
+    public var name: String
+    public var active: Bool
+    public var title: String?
+    public var description: String?
+    /// Slack IDs to ping when the experiment fails.
+    public var notify: [String] = []
+    /// A fork to build this experiment's variant of the project from (`tvm_remote` in Relay).
+    public var remote: String?
+    /// A branch to build this experiment's variant from (`tvm_branch` in Relay).
+    public var branch: String?
+    public var rerunSetup: Bool = false
+    public var processPinning: ProcessPinning?
+    public var runCPUTelemetry: Bool?
+    public var runGPUTelemetry: Bool?
+    public var telemetryRate: Int?
+    public var priority: Int = 0
+    public var raw: JSONValue
+
+    /// Reads the dashboard's fields of an experiment config.
+    static func parse(name: String, document: JSONValue, reader: inout ConfigReader) -> ExperimentConfig? {
+        guard let object = reader.object(document, "-") else { return nil }
+        let active = reader.bool(object["active"], "active", required: true)
+        var config = ExperimentConfig(name: name, active: active ?? false, raw: document)
+        config.title = reader.string(object["title"], "title", allowEmpty: true)
+        config.description = reader.string(object["description"], "description", allowEmpty: true)
+        config.notify = reader.strings(object["notify"], "notify") ?? []
+        config.remote = variantField(object, benchBotName: "remote", relayName: "tvm_remote", reader: &reader)
+        config.branch = variantField(object, benchBotName: "branch", relayName: "tvm_branch", reader: &reader)
+        config.rerunSetup = reader.bool(object["rerun_setup"], "rerun_setup") ?? false
+        if let pinning = reader.object(object["process_pinning"], "process_pinning") {
+            let enabled = reader.bool(pinning["enable"], "process_pinning.enable", required: true)
+            let cores = reader.string(pinning["cores"], "process_pinning.cores", required: true)
+            if let enabled, let cores { config.processPinning = ProcessPinning(enabled: enabled, cores: cores) }
+        }
+        config.runCPUTelemetry = reader.bool(object["run_cpu_telemetry"], "run_cpu_telemetry")
+        config.runGPUTelemetry = reader.bool(object["run_gpu_telemetry"], "run_gpu_telemetry")
+        config.telemetryRate = reader.integer(object["telemetry_rate"], "telemetry_rate")
+        config.priority = reader.integer(object["priority"], "priority") ?? 0
+        return active == nil ? nil : config
+    }
+
+    private static func variantField(
+        _ object: [String: JSONValue], benchBotName: String, relayName: String, reader: inout ConfigReader
+    ) -> String? {
+        let modern = reader.string(object[benchBotName], benchBotName)
+        let relay = reader.string(object[relayName], relayName)
+        if let modern, let relay, modern != relay {
+            reader.report(benchBotName, "'\(modern)' disagrees with \(relayName) '\(relay)'; keep one of the two")
+        }
+        return modern ?? relay
+    }
+}
+
+/// One subsystem's `config/subsystem/<name>/config.json`.
+public struct SubsystemConfig: Sendable, Hashable {
+    public var name: String
+    public var active: Bool
+    public var priority: Int = 0
+    public var title: String?
+    public var description: String?
+    public var notify: [String] = []
+    public var raw: JSONValue
+
+    static func parse(name: String, document: JSONValue, reader: inout ConfigReader) -> SubsystemConfig? {
+        guard let object = reader.object(document, "-") else { return nil }
+        let active = reader.bool(object["active"], "active", required: true)
+        var config = SubsystemConfig(name: name, active: active ?? false, raw: document)
+        config.priority = reader.integer(object["priority"], "priority") ?? 0
+        config.title = reader.string(object["title"], "title", allowEmpty: true)
+        config.description = reader.string(object["description"], "description", allowEmpty: true)
+        config.notify = reader.strings(object["notify"], "notify") ?? []
+        return active == nil ? nil : config
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+
+/// Everything `benchbot check` finds in a home: the configs that load and every problem.
+///
+/// This is the Relay Dashboard's precheck: a config that does not parse or lacks a mandatory
+/// field is reported, and only that experiment or subsystem is left out of a run.
+public struct HomeCheck: Sendable {
+    public let home: Home
+    /// The top-level config, when it loads.
+    public let config: HomeConfig?
+    public let experiments: [ExperimentConfig]
+    public let subsystems: [SubsystemConfig]
+    public let problems: [ConfigProblem]
+
+    static let experimentStages = ["run.sh", "analyze.sh", "visualize.sh", "summarize.sh"]
+
+    /// Checks every config of a home.
+    ///
+    /// - Parameter home: The home directory.
+    public init(home: Home) {
+        self.home = home
+        let (config, topProblems) = HomeConfig.read(from: home)
+        var problems = topProblems
+        if let document = Self.document(at: home.effectiveConfigFile) {
+            problems += Self.secretProblems(in: document, file: home.display(home.effectiveConfigFile))
+        }
+        let settings = config?.benchbot
+        var experiments: [ExperimentConfig] = []
+        for (name, file, document) in Self.configs(in: home.experimentConfigsDirectory, home: home, problems: &problems) {
+            var reader = ConfigReader(file: home.display(file))
+            if let experiment = ExperimentConfig.parse(name: name, document: document, reader: &reader) {
+                if experiment.active {
+                    Self.checkScripts(Self.experimentStages, of: name, kind: "experiment", in: Self.scriptsFolder(
+                        settings?.experimentsDirectory ?? "experiments", name: name, home: home, settings: settings),
+                        setting: "benchbot.experiments_dir", reader: &reader)
+                }
+                experiments.append(experiment)
+            }
+            problems += reader.problems + Self.secretProblems(in: document, file: reader.file)
+        }
+        var subsystems: [SubsystemConfig] = []
+        for (name, file, document) in Self.configs(in: home.subsystemConfigsDirectory, home: home, problems: &problems) {
+            var reader = ConfigReader(file: home.display(file))
+            if let subsystem = SubsystemConfig.parse(name: name, document: document, reader: &reader) {
+                if subsystem.active {
+                    Self.checkScripts(["run.sh"], of: name, kind: "subsystem", in: Self.scriptsFolder(
+                        settings?.subsystemsDirectory ?? "subsystem", name: name, home: home, settings: settings),
+                        setting: "benchbot.subsystems_dir", reader: &reader)
+                }
+                subsystems.append(subsystem)
+            }
+            problems += reader.problems + Self.secretProblems(in: document, file: reader.file)
+        }
+        self.config = config
+        self.experiments = experiments
+        self.subsystems = subsystems
+        self.problems = problems
+    }
+
+    /// Each `<folder>/<name>/config.json` that parses, in name order; a problem for each that does not.
+    private static func configs(in folder: String, home: Home, problems: inout [ConfigProblem]) -> [(String, String, JSONValue)] {
+        let manager = FileManager.default
+        guard let names = try? manager.contentsOfDirectory(atPath: folder) else { return [] }
+        var found: [(String, String, JSONValue)] = []
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let entry = (folder as NSString).appendingPathComponent(name)
+            var isDirectory: ObjCBool = false
+            let exists = manager.fileExists(atPath: entry, isDirectory: &isDirectory)
+            guard exists, isDirectory.boolValue else {
+                problems.append(ConfigProblem(file: home.display(entry), field: "-",
+                    problem: "belongs to no \(folder.hasSuffix("experiments") ? "experiment" : "subsystem"); "
+                        + "configs go in \(home.display(folder))/<name>/config.json: move it there or delete it"))
+                continue
+            }
+            let file = (entry as NSString).appendingPathComponent("config.json")
+            guard let data = manager.contents(atPath: file) else {
+                problems.append(ConfigProblem(file: home.display(file), field: "-",
+                    problem: "missing; add one with at least {\"active\": false}, or delete the folder \(home.display(entry))"))
+                continue
+            }
+            do {
+                found.append((name, file, try JSONValue.parse(data)))
+            } catch {
+                problems.append(ConfigProblem(file: home.display(file), field: "-", problem: "\(error); fix the syntax"))
+            }
+        }
+        return found
+    }
+
+    private static func scriptsFolder(_ configured: String, name: String, home: Home, settings: BenchBotSettings?) -> String? {
+        guard settings?.scriptsLocation == .checkout else {
+            return (home.resolvePath(configured) as NSString).appendingPathComponent(name)
+        }
+        // Scripts inside the project exist only once a commit is checked out; the runner checks
+        // them for each commit instead.
+        guard let settings else { return nil }
+        let worktree = home.worktreePath(repository: settings.repository.name)
+        guard FileManager.default.fileExists(atPath: worktree) else { return nil }
+        return ((worktree as NSString).appendingPathComponent(configured) as NSString).appendingPathComponent(name)
+    }
+
+    private static func checkScripts(
+        _ scripts: [String], of name: String, kind: String, in folder: String?, setting: String, reader: inout ConfigReader
+    ) {
+        guard let folder else { return }
+        let manager = FileManager.default
+        guard manager.fileExists(atPath: folder) else {
+            reader.report("scripts", "the \(kind) is active, but its scripts folder \(folder) does not exist; "
+                + "set \(setting) in the top-level config to the folder holding the \(kind)s' scripts, or set active to false")
+            return
+        }
+        for script in scripts {
+            let path = (folder as NSString).appendingPathComponent(script)
+            if !manager.fileExists(atPath: path) {
+                reader.report("scripts", "\(path) is missing; every active \(kind) needs \(scripts.joined(separator: ", "))")
+            } else if !manager.isExecutableFile(atPath: path) {
+                reader.report("scripts", "\(path) is not executable; run chmod +x on it")
+            }
+        }
+    }
+
+    private static func document(at file: String) -> JSONValue? {
+        FileManager.default.contents(atPath: file).flatMap { try? JSONValue.parse($0) }
+    }
+
+    /// Secrets written into a config end up in git, in backups and in logs; they belong in the
+    /// environment, named by a `*_env` field.
+    static func secretProblems(in document: JSONValue, file: String, prefix: String = "") -> [ConfigProblem] {
+        guard case .object(let fields) = document else { return [] }
+        var problems: [ConfigProblem] = []
+        for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
+            let path = prefix.isEmpty ? key : "\(prefix).\(key)"
+            let lowered = key.lowercased()
+            let namesSecret = ["token", "secret", "password", "webhook"].contains { lowered.contains($0) }
+                && !lowered.hasSuffix("_env") && !lowered.hasSuffix("_file")
+            if namesSecret, case .string(let text) = value, !text.isEmpty {
+                problems.append(ConfigProblem(file: file, field: path,
+                    problem: "holds a secret in the config file, where backups and logs copy it; put it in an environment "
+                        + "variable and name that variable in '\(key)_env' instead"))
+            } else if case .object = value {
+                problems += secretProblems(in: value, file: file, prefix: path)
+            }
+        }
+        return problems
+    }
+}

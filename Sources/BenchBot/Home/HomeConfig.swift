@@ -1,0 +1,102 @@
+import Foundation
+
+/// The home's top-level config: the Relay Dashboard's fields and BenchBot's own section.
+public struct HomeConfig: Sendable, Hashable {
+    /// The Relay Dashboard fields, under their Relay names in the file.
+    public var dashboard: DashboardSettings
+    /// BenchBot's settings, under `"benchbot"` in the file.
+    public var benchbot: BenchBotSettings
+}
+
+/// The top-level fields the Relay Dashboard documents.
+public struct DashboardSettings: Sendable, Hashable {
+    /// `tmp_data_dir`: raw experiment data.
+    public var temporaryDataDirectory: String
+    /// `backup_dir`: archives of the home before and after each run.
+    public var backupDirectory: String
+    /// `setup_dir`: what experiments' `setup.sh` leave for later runs.
+    public var setupDirectory: String
+    public var runCPUTelemetry: Bool = false
+    public var runGPUTelemetry: Bool = false
+    /// Seconds between telemetry samples; negative turns telemetry off.
+    public var telemetryRate: Int = 15
+    /// Run experiments in random order (Relay's default) instead of by priority.
+    public var randomize: Bool = true
+}
+
+/// BenchBot's own settings.
+public struct BenchBotSettings: Sendable, Hashable {
+    public var repository: RepositorySettings
+    /// The machine results are measured on; jobs and baselines are per machine.
+    public var machine: String
+    /// The suite's name; jobs are unique per repository, commit, suite and machine.
+    public var suite: String = "default"
+    public var build: BuildSettings = BuildSettings()
+    public var store: StoreSettings = StoreSettings()
+    public var intake: IntakeSettings = IntakeSettings()
+    /// Where experiment scripts live (`<dir>/<experiment>/run.sh` …).
+    public var experimentsDirectory: String = "experiments"
+    /// Where subsystem scripts live (`<dir>/<subsystem>/run.sh`).
+    public var subsystemsDirectory: String = "subsystem"
+    /// Whether the script folders are inside the project's checkout or in the home.
+    public var scriptsLocation: ScriptsLocation = .home
+}
+
+public enum ScriptsLocation: String, Sendable, Hashable, CaseIterable {
+    /// Paths are relative to the home, as relay-bench keeps experiments apart from the project.
+    case home
+    /// Paths are relative to the project's checkout, so benchmarks version with the code.
+    case checkout
+}
+
+public struct RepositorySettings: Sendable, Hashable {
+    /// A short name used for the mirror's folder and in the store.
+    public var name: String
+    /// The project's remote: a URL, an scp-style address or a local path.
+    public var url: String
+    /// The branches every commit of which is benchmarked.
+    public var branches: [String] = ["main"]
+}
+
+public struct BuildSettings: Sendable, Hashable {
+    public enum Command: Sendable, Hashable {
+        /// No build step: the experiments build what they need.
+        case none
+        /// An argument vector, run without a shell.
+        case arguments([String])
+        /// A line for `sh -c`, accepted only because the operator wrote it in their own config.
+        case shell(String)
+    }
+
+    public var command: Command = .none
+    public var timeout: Duration = .seconds(3600)
+}
+
+public struct StoreSettings: Sendable, Hashable {
+    /// The SQLite file, relative to the home unless absolute.
+    public var path: String = "benchbot.sqlite"
+    /// How long to wait for another BenchBot process's write lock.
+    public var busyTimeout: Duration = .seconds(10)
+}
+
+public struct IntakeSettings: Sendable, Hashable {
+    public enum BranchDeletion: String, Sendable, Hashable, CaseIterable {
+        /// Keep the deleted branch's queued jobs.
+        case ignore
+        /// Cancel the deleted branch's queued jobs.
+        case cancel
+    }
+
+    /// Follow only first parents: benchmark a branch's own commits, not every commit of a merged
+    /// feature branch.
+    public var firstParent: Bool = true
+    /// Queue pushed tags' commits too.
+    public var tags: Bool = false
+    /// Branches the hook accepts, as shell-style patterns (`*`, `release/*`).
+    public var hookBranches: [String] = ["*"]
+    public var onBranchDelete: BranchDeletion = .ignore
+    /// How many workers may die on a job before it fails for good.
+    public var maxAttempts: Int = 3
+    /// The deadline for each fetch.
+    public var fetchTimeout: Duration = .seconds(600)
+}

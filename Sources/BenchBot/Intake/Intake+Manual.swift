@@ -1,0 +1,87 @@
+import Foundation
+import Notify
+
+extension Intake {
+    /// Queues one commit by hash or by any revision the mirror can resolve.
+    ///
+    /// - Parameters:
+    ///   - revision: A full or abbreviated hash, or a revision such as `origin/main~3`.
+    ///   - priority: Higher runs sooner.
+    ///   - rerun: Queue it again even if it already ran.
+    /// - Throws: ``IntakeError`` when the revision is unknown even after a fetch.
+    public func enqueue(commit revision: String, priority: Int = 0, rerun: Bool = false) async throws -> IntakeOutcome {
+        let (repository, commit) = try resolveFetchingOnce(revision)
+        var outcome = try await enqueue([commit], from: repository, branch: nil, source: .manual, priority: priority, rerun: rerun)
+        outcome.label = "commit \(commit.short)"
+        return outcome
+    }
+
+    /// Fetches a branch, of the project or of a fork, and queues its tip.
+    ///
+    /// Code from a fork runs only because an operator asked for it here; no automatic path
+    /// queues fork commits.
+    ///
+    /// - Parameters:
+    ///   - branch: The branch name.
+    ///   - remoteURL: A fork's URL; the project's own remote when `nil`.
+    ///   - priority: Higher runs sooner.
+    ///   - rerun: Queue it again even if it already ran.
+    public func enqueue(branch: String, remoteURL: String?, priority: Int = 0, rerun: Bool = false) async throws -> IntakeOutcome {
+        let fork = remoteURL.flatMap { $0 == settings.repository.url ? nil : $0 }
+        let tip: ObjectID = try git { () throws(GitError) in
+            if let fork { return try mirror.fetch(branch: branch, fromFork: fork) }
+            return try mirror.fetch(branches: [branch])[branch]!
+        }
+        let repository = try git { () throws(GitError) in try mirror.open() }
+        // The tip is not recorded as the branch's poll position: commits between the last poll
+        // and this tip would otherwise never be queued.
+        var outcome = try await enqueue([tip], from: repository, branch: branch, remoteURL: fork, source: .manual,
+                                        priority: priority, rerun: rerun)
+        if let fork { outcome.label = "branch \(branch) of \(redacted(fork))" }
+        return outcome
+    }
+
+    /// Queues every commit in `OLD..NEW`, oldest first.
+    ///
+    /// - Parameters:
+    ///   - range: `OLD..NEW`: the commits reachable from NEW and not from OLD.
+    ///   - firstParent: Follow first parents only; the config's `first_parent` when `nil`.
+    ///   - priority: Higher runs sooner.
+    ///   - rerun: Queue them again even if they already ran.
+    public func enqueue(range: String, firstParent: Bool? = nil, priority: Int = 0, rerun: Bool = false) async throws -> IntakeOutcome {
+        let ends = range.components(separatedBy: "..")
+        guard ends.count == 2, !ends[0].isEmpty, !ends[1].isEmpty, !ends[1].hasPrefix(".") else {
+            throw IntakeError.malformedRange(range)
+        }
+        let (_, old) = try resolveFetchingOnce(ends[0])
+        let (repository, new) = try resolveFetchingOnce(ends[1])
+        let commits = try repository.commits(from: new, excluding: [old], firstParent: firstParent ?? settings.intake.firstParent)
+        guard !commits.isEmpty else { throw IntakeError.emptyRange(range) }
+        var outcome = try await enqueue(commits, from: repository, branch: nil, source: .manual, priority: priority, rerun: rerun)
+        outcome.label = "range \(range)"
+        return outcome
+    }
+
+    /// Resolves a revision in the mirror, fetching the tracked branches once if it is not there yet.
+    private func resolveFetchingOnce(_ revision: String) throws -> (GitRepository, ObjectID) {
+        let candidates = [revision, "refs/remotes/origin/\(revision)"]
+        let repository = try git { () throws(GitError) in try mirror.open() }
+        if let found = firstResolved(candidates, in: repository) { return (repository, found) }
+        try git { () throws(GitError) in try mirror.fetch(branches: settings.repository.branches) }
+        // Reopened so libgit2 sees the packs the fetch just wrote.
+        let refreshed = try git { () throws(GitError) in try mirror.open() }
+        if let found = firstResolved(candidates, in: refreshed) { return (refreshed, found) }
+        throw IntakeError.unknownRevision(revision, repository: displayURL)
+    }
+
+    private func firstResolved(_ candidates: [String], in repository: GitRepository) -> ObjectID? {
+        for candidate in candidates {
+            if let id = try? repository.resolve(candidate) { return id }
+        }
+        return nil
+    }
+
+    private func redacted(_ url: String) -> String {
+        SecretRedactor.redactURLCredentials(in: url)
+    }
+}

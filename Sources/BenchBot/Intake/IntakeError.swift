@@ -1,0 +1,54 @@
+/// Input intake cannot act on, with what to do about it.
+public struct IntakeError: Error, Sendable, CustomStringConvertible {
+    private enum Kind: Sendable {
+        case malformedHookInput(line: Int, text: String)
+        case unknownRevision(revision: String, repository: String)
+        case malformedRange(String)
+        case emptyRange(String)
+        case notARepository(path: String, detail: String)
+        case notBare(path: String)
+        case fetchFailed(url: String, detail: String)
+        case hookExists(path: String)
+        case io(path: String, detail: String)
+    }
+
+    private let kind: Kind
+
+    private init(_ kind: Kind) { self.kind = kind }
+
+    static func malformedHookInput(line: Int, text: String) -> IntakeError { .init(.malformedHookInput(line: line, text: text)) }
+    static func unknownRevision(_ revision: String, repository: String) -> IntakeError { .init(.unknownRevision(revision: revision, repository: repository)) }
+    static func malformedRange(_ range: String) -> IntakeError { .init(.malformedRange(range)) }
+    static func emptyRange(_ range: String) -> IntakeError { .init(.emptyRange(range)) }
+    static func notARepository(_ path: String, detail: String) -> IntakeError { .init(.notARepository(path: path, detail: detail)) }
+    static func notBare(_ path: String) -> IntakeError { .init(.notBare(path: path)) }
+    static func fetchFailed(_ url: String, detail: String) -> IntakeError { .init(.fetchFailed(url: url, detail: detail)) }
+    static func hookExists(_ path: String) -> IntakeError { .init(.hookExists(path: path)) }
+    static func io(_ path: String, detail: String) -> IntakeError { .init(.io(path: path, detail: detail)) }
+
+    public var description: String {
+        switch kind {
+        case .malformedHookInput(let line, let text):
+            "post-receive input line \(line) is not '<old-sha> <new-sha> <ref>': '\(text)'; "
+                + "run `benchbot hook post-receive` only from a git post-receive hook"
+        case .unknownRevision(let revision, let repository):
+            "unknown commit or ref '\(revision)': not found in \(repository) after fetching its branches; "
+                + "check the spelling, or fetch its branch with `benchbot enqueue --branch NAME [--remote URL]`"
+        case .malformedRange(let range):
+            "range '\(range)' is not of the form OLD..NEW; write it as, say, v1.0..main"
+        case .emptyRange(let range):
+            "range '\(range)' holds no commits: NEW is already an ancestor of OLD; swap them or widen the range"
+        case .notARepository(let path, let detail):
+            "\(path) is not a git repository (\(detail)); pass the path of the repository's folder"
+        case .notBare(let path):
+            "\(path) is not a bare repository; install the hook in the server's bare repository that people push to"
+        case .fetchFailed(let url, let detail):
+            "cannot fetch \(url): \(detail); check benchbot.repository.url in config/config.json, "
+                + "the network, and BENCHBOT_GIT_TOKEN or ssh-agent for private repositories"
+        case .hookExists(let path):
+            "\(path) already exists and was not written by BenchBot; merge it by hand or pass --force to replace it"
+        case .io(let path, let detail):
+            "\(path): \(detail)"
+        }
+    }
+}

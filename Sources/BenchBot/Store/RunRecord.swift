@@ -1,0 +1,55 @@
+public import Compare
+public import Foundation
+
+/// One benchmark's measurements from one run.
+public struct BenchmarkResult: Sendable, Hashable, Codable {
+    /// The benchmark's name without its parameters, such as `parse`.
+    public var benchmark: String
+    /// Parameters kept apart from the name, such as `["size": "1024"]`.
+    public var parameters: [String: String]
+    public var unit: String
+    public var direction: Direction
+    /// Every sample, in the order measured: statistics need them all, not a mean.
+    public var samples: [Double]
+
+    public init(benchmark: String, parameters: [String: String] = [:], unit: String, direction: Direction, samples: [Double]) {
+        self.benchmark = benchmark
+        self.parameters = parameters
+        self.unit = unit
+        self.direction = direction
+        self.samples = samples
+    }
+}
+
+/// A finished run, as a worker reports it.
+public struct RunRecord: Sendable, Hashable {
+    public var jobID: Int64
+    public var worker: String
+    public var startedAt: Date
+    public var finishedAt: Date
+    /// What the run ran on: compiler, kernel, CPU governor and so on.
+    public var environment: [String: String]
+    public var results: [BenchmarkResult]
+
+    public init(jobID: Int64, worker: String, startedAt: Date, finishedAt: Date, environment: [String: String], results: [BenchmarkResult]) {
+        self.jobID = jobID
+        self.worker = worker
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.environment = environment
+        self.results = results
+    }
+}
+
+/// A run as the store returns it.
+public struct StoredRun: Sendable, Hashable {
+    public let id: Int64
+    public let jobID: Int64
+    public let commit: ObjectID
+    public let machine: String
+    public let suite: String
+    public let startedAt: Date
+    public let finishedAt: Date
+    public let environment: [String: String]
+    public let results: [BenchmarkResult]
+}

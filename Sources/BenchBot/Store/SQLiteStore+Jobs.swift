@@ -1,0 +1,200 @@
+public import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func enqueue(_ request: EnqueueRequest) async throws(StoreError) -> EnqueueOutcome {
+        let now = Date().storeValue
+        return try await write { db in
+            let repositoryID = try Self.upsertRepository(db, name: request.repository, url: request.repositoryURL, now: now)
+            var outcome = EnqueueOutcome()
+            for commit in request.commits {
+                try db.execute(
+                    sql: """
+                        INSERT INTO commit_info (repository_id, sha, parents, author_name, author_email, author_time, subject)
+                        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                        """,
+                    arguments: [repositoryID, commit.id.hex, commit.parents.map(\.hex).joined(separator: " "),
+                                commit.authorName, commit.authorEmail, commit.authorTime.storeValue, commit.subject])
+                try db.execute(
+                    sql: """
+                        INSERT INTO job (repository_id, sha, suite, machine, branch, remote_url, source, state,
+                                         priority, max_attempts, enqueued_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
+                        ON CONFLICT (repository_id, sha, suite, machine) DO NOTHING
+                        """,
+                    arguments: [repositoryID, commit.id.hex, request.suite, request.machine, request.branch,
+                                request.remoteURL, request.source.rawValue, request.priority, request.maxAttempts, now])
+                if db.changesCount == 1 {
+                    outcome.queued.append(commit.id)
+                    continue
+                }
+                if request.rerun {
+                    try db.execute(
+                        sql: """
+                            UPDATE job SET state = 'queued', attempts = 0, lease_owner = NULL, lease_expires_at = NULL,
+                                started_at = NULL, finished_at = NULL, message = NULL, enqueued_at = ?,
+                                priority = max(priority, ?)
+                            WHERE repository_id = ? AND sha = ? AND suite = ? AND machine = ?
+                              AND state IN ('done', 'failed', 'cancelled')
+                            """,
+                        arguments: [now, request.priority, repositoryID, commit.id.hex, request.suite, request.machine])
+                    if db.changesCount == 1 {
+                        outcome.requeued.append(commit.id)
+                        continue
+                    }
+                }
+                outcome.alreadyKnown.append(commit.id)
+            }
+            if let branch = request.branch, let tip = request.newBranchTip {
+                try db.execute(
+                    sql: """
+                        INSERT INTO branch_tip (repository_id, branch, sha, updated_at) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (repository_id, branch) DO UPDATE SET sha = excluded.sha, updated_at = excluded.updated_at
+                        """,
+                    arguments: [repositoryID, branch, tip.hex, now])
+            }
+            return outcome
+        }
+    }
+
+    public func branchTip(repository: String, branch: String) async throws(StoreError) -> ObjectID? {
+        try await read { db in
+            let hex = try String.fetchOne(db, sql: """
+                SELECT branch_tip.sha FROM branch_tip JOIN repository ON repository.id = branch_tip.repository_id
+                WHERE repository.name = ? AND branch_tip.branch = ?
+                """, arguments: [repository, branch])
+            return hex.flatMap(ObjectID.init(hex:))
+        }
+    }
+
+    public func jobs(in states: Set<JobState>?, limit: Int?) async throws(StoreError) -> [Job] {
+        try await read { db in
+            var sql = Self.jobSelect
+            var arguments: StatementArguments = []
+            if let states {
+                sql += " WHERE job.state IN (\(databaseQuestionMarks(count: states.count)))"
+                arguments += StatementArguments(states.map(\.rawValue).sorted())
+            }
+            sql += " ORDER BY job.id DESC"
+            if let limit {
+                sql += " LIMIT ?"
+                arguments += [limit]
+            }
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.job(from:)).reversed()
+        }
+    }
+
+    public func leaseNextJob(machine: String, worker: String, leaseDuration: Duration, now: Date) async throws(StoreError) -> Job? {
+        let now = now.storeValue
+        let expiry = now + leaseDuration.seconds
+        return try await write { db in
+            try Self.reclaimExpiredLeases(db, now: now)
+            guard let id = try Int64.fetchOne(db, sql: """
+                SELECT id FROM job WHERE machine = ? AND state = 'queued' ORDER BY priority DESC, id LIMIT 1
+                """, arguments: [machine])
+            else { return nil }
+            try db.execute(sql: """
+                UPDATE job SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ?,
+                    started_at = ?, message = NULL
+                WHERE id = ?
+                """, arguments: [worker, expiry, now, id])
+            return try Self.job(db, id: id)
+        }
+    }
+
+    public func renewLease(jobID: Int64, worker: String, leaseDuration: Duration, now: Date) async throws(StoreError) -> Bool {
+        let expiry = now.storeValue + leaseDuration.seconds
+        return try await write { db in
+            try db.execute(sql: """
+                UPDATE job SET lease_expires_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ?
+                """, arguments: [expiry, jobID, worker])
+            return db.changesCount == 1
+        }
+    }
+
+    public func failJob(jobID: Int64, worker: String, message: String, now: Date) async throws(StoreError) {
+        let path = self.path
+        try await write { db in
+            try db.execute(sql: """
+                UPDATE job SET state = 'failed', message = ?, finished_at = ?, lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = ? AND state = 'running' AND lease_owner = ?
+                """, arguments: [message, now.storeValue, jobID, worker])
+            if db.changesCount != 1 { throw StoreError.leaseLost(path, jobID: jobID) }
+        }
+    }
+
+    public func cancelQueuedJobs(repository: String, branch: String, now: Date) async throws(StoreError) -> Int {
+        try await write { db in
+            try db.execute(sql: """
+                UPDATE job SET state = 'cancelled', finished_at = ?, message = ?
+                WHERE state = 'queued' AND branch = ?
+                  AND repository_id = (SELECT id FROM repository WHERE name = ?)
+                """, arguments: [now.storeValue, "branch \(branch) was deleted", branch, repository])
+            let cancelled = db.changesCount
+            try db.execute(sql: """
+                DELETE FROM branch_tip WHERE branch = ? AND repository_id = (SELECT id FROM repository WHERE name = ?)
+                """, arguments: [branch, repository])
+            return cancelled
+        }
+    }
+
+    // MARK: - Rows
+
+    static func upsertRepository(_ db: Database, name: String, url: String, now: Double) throws -> Int64 {
+        try db.execute(sql: """
+            INSERT INTO repository (name, url, created_at) VALUES (?, ?, ?)
+            ON CONFLICT (name) DO UPDATE SET url = excluded.url WHERE url != excluded.url
+            """, arguments: [name, url, now])
+        return try Int64.fetchOne(db, sql: "SELECT id FROM repository WHERE name = ?", arguments: [name])!
+    }
+
+    /// Returns jobs whose worker stopped renewing its lease to the queue, or fails them for good
+    /// once every attempt is used, so a job that crashes its worker cannot loop forever.
+    private static func reclaimExpiredLeases(_ db: Database, now: Double) throws {
+        try db.execute(sql: """
+            UPDATE job SET state = 'failed', finished_at = ?, lease_owner = NULL, lease_expires_at = NULL,
+                message = 'its worker stopped renewing the lease ' || attempts || ' time(s); giving up'
+            WHERE state = 'running' AND lease_expires_at < ? AND attempts >= max_attempts
+            """, arguments: [now, now])
+        try db.execute(sql: """
+            UPDATE job SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL,
+                message = 'requeued: the lease of ' || lease_owner || ' expired'
+            WHERE state = 'running' AND lease_expires_at < ?
+            """, arguments: [now])
+    }
+
+    static let jobSelect = """
+        SELECT job.*, repository.name AS repository_name, commit_info.subject AS subject
+        FROM job
+        JOIN repository ON repository.id = job.repository_id
+        LEFT JOIN commit_info ON commit_info.repository_id = job.repository_id AND commit_info.sha = job.sha
+        """
+
+    static func job(_ db: Database, id: Int64) throws -> Job? {
+        try Row.fetchOne(db, sql: jobSelect + " WHERE job.id = ?", arguments: [id]).map(job(from:))
+    }
+
+    static func job(from row: Row) -> Job {
+        Job(
+            id: row["id"],
+            repository: row["repository_name"],
+            commit: ObjectID(hex: row["sha"]) ?? .zero,
+            subject: row["subject"],
+            suite: row["suite"],
+            machine: row["machine"],
+            branch: row["branch"],
+            remoteURL: row["remote_url"],
+            source: JobSource(rawValue: row["source"]) ?? .manual,
+            state: JobState(rawValue: row["state"]) ?? .failed,
+            priority: row["priority"],
+            attempts: row["attempts"],
+            maxAttempts: row["max_attempts"],
+            leaseOwner: row["lease_owner"],
+            leaseExpiresAt: (row["lease_expires_at"] as Double?).map(Date.init(storeValue:)),
+            enqueuedAt: Date(storeValue: row["enqueued_at"]),
+            startedAt: (row["started_at"] as Double?).map(Date.init(storeValue:)),
+            finishedAt: (row["finished_at"] as Double?).map(Date.init(storeValue:)),
+            message: row["message"]
+        )
+    }
+}

@@ -1,0 +1,78 @@
+import Compare
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func recordRun(_ run: RunRecord) async throws(StoreError) -> Int64 {
+        let path = self.path
+        let environment = try Self.encodeJSON(run.environment, path: path)
+        let results = try run.results.map { result throws(StoreError) in
+            (result, try Self.encodeJSON(result.parameters, path: path), try Self.encodeJSON(result.samples, path: path))
+        }
+        return try await write { db in
+            guard let job = try Row.fetchOne(db, sql: """
+                SELECT repository_id, sha, suite, machine FROM job WHERE id = ? AND state = 'running' AND lease_owner = ?
+                """, arguments: [run.jobID, run.worker])
+            else { throw StoreError.leaseLost(path, jobID: run.jobID) }
+            try db.execute(sql: """
+                INSERT INTO run (job_id, repository_id, sha, suite, machine, started_at, finished_at, environment)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [run.jobID, job["repository_id"], job["sha"], job["suite"], job["machine"],
+                                 run.startedAt.storeValue, run.finishedAt.storeValue, environment])
+            let runID = db.lastInsertedRowID
+            for (result, parameters, samples) in results {
+                try db.execute(sql: """
+                    INSERT INTO result (run_id, benchmark, parameters, unit, direction, samples) VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [runID, result.benchmark, parameters, result.unit, result.direction.rawValue, samples])
+            }
+            try db.execute(sql: """
+                UPDATE job SET state = 'done', finished_at = ?, lease_owner = NULL, lease_expires_at = NULL WHERE id = ?
+                """, arguments: [run.finishedAt.storeValue, run.jobID])
+            return runID
+        }
+    }
+
+    public func runs(repository: String, commit: ObjectID) async throws(StoreError) -> [StoredRun] {
+        let path = self.path
+        return try await read { db in
+            let runRows = try Row.fetchAll(db, sql: """
+                SELECT run.* FROM run JOIN repository ON repository.id = run.repository_id
+                WHERE repository.name = ? AND run.sha = ? ORDER BY run.id
+                """, arguments: [repository, commit.hex])
+            return try runRows.map { row in
+                let resultRows = try Row.fetchAll(db, sql: "SELECT * FROM result WHERE run_id = ? ORDER BY id", arguments: [row["id"]])
+                let results = try resultRows.map { result in
+                    BenchmarkResult(
+                        benchmark: result["benchmark"],
+                        parameters: try Self.decodeJSON([String: String].self, result["parameters"], path: path),
+                        unit: result["unit"],
+                        direction: Direction(rawValue: result["direction"]) ?? .lowerIsBetter,
+                        samples: try Self.decodeJSON([Double].self, result["samples"], path: path))
+                }
+                return StoredRun(
+                    id: row["id"], jobID: row["job_id"], commit: commit, machine: row["machine"], suite: row["suite"],
+                    startedAt: Date(storeValue: row["started_at"]), finishedAt: Date(storeValue: row["finished_at"]),
+                    environment: try Self.decodeJSON([String: String].self, row["environment"], path: path),
+                    results: results)
+            }
+        }
+    }
+
+    private static func encodeJSON(_ value: some Encodable, path: String) throws(StoreError) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        do {
+            return String(decoding: try encoder.encode(value), as: UTF8.self)
+        } catch {
+            throw .unavailable(path, detail: "cannot encode a value to store: \(error)")
+        }
+    }
+
+    private static func decodeJSON<Value: Decodable>(_ type: Value.Type, _ text: String, path: String) throws -> Value {
+        do {
+            return try JSONDecoder().decode(type, from: Data(text.utf8))
+        } catch {
+            throw StoreError.corrupt(path, detail: "a stored JSON column does not decode: \(error)")
+        }
+    }
+}

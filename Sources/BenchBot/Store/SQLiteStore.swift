@@ -1,0 +1,126 @@
+import Foundation
+import GRDB
+
+/// The store in one SQLite file, in WAL mode, shared safely by every BenchBot process on the machine.
+///
+/// Each write is an `IMMEDIATE` transaction: it takes the write lock up front, so concurrent
+/// processes queue behind each other (up to the busy timeout) instead of failing half-way.
+public final class SQLiteStore: Store {
+    let pool: DatabasePool
+    /// The database file.
+    public let path: String
+    let busyTimeout: Double
+
+    private init(pool: DatabasePool, path: String, busyTimeout: Double) {
+        self.pool = pool
+        self.path = path
+        self.busyTimeout = busyTimeout
+    }
+
+    /// Opens the store, creating it and bringing its schema up to date as needed.
+    ///
+    /// A damaged file is reported, never replaced: what is stored is not lost.
+    ///
+    /// - Parameters:
+    ///   - path: The database file; its folder is created when missing.
+    ///   - busyTimeout: How long to wait for another process's write lock.
+    /// - Throws: ``StoreError``.
+    public static func open(path: String, busyTimeout: Duration = .seconds(10)) throws(StoreError) -> SQLiteStore {
+        let seconds = Double(busyTimeout.components.seconds) + Double(busyTimeout.components.attoseconds) / 1e18
+        let folder = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw .unavailable(path, detail: "cannot create its folder: \(error.localizedDescription)")
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(seconds)
+        configuration.label = "benchbot-store"
+        configuration.foreignKeysEnabled = true
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw mapError(error, path: path, busyTimeout: seconds)
+        }
+        let store = SQLiteStore(pool: pool, path: path, busyTimeout: seconds)
+        try store.migrateIfNeeded()
+        return store
+    }
+
+    private func migrateIfNeeded() throws(StoreError) {
+        let migrator = Self.migrator
+        do {
+            let (complete, superseded) = try pool.read { db in
+                (try migrator.hasCompletedMigrations(db), try migrator.hasBeenSuperseded(db))
+            }
+            if superseded { throw StoreError.newerSchema(path) }
+            if complete { return }
+            // GRDB reads which migrations ran outside the transaction that runs them, so two
+            // processes opening a new store at once would both create its tables.
+            let lock = try FileLock.acquire(at: path + ".migrate.lock", timeout: .seconds(Int64(busyTimeout) + 10))
+            defer { withExtendedLifetime(lock) {} }
+            try migrator.migrate(pool)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw Self.mapError(error, path: path, busyTimeout: busyTimeout)
+        }
+    }
+
+    /// Runs `body` in an `IMMEDIATE` transaction.
+    func write<Result: Sendable>(_ body: @escaping @Sendable (Database) throws -> Result) async throws(StoreError) -> Result {
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                var result: Result?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch {
+            throw Self.mapError(error, path: path, busyTimeout: busyTimeout)
+        }
+    }
+
+    /// Runs `body` on a consistent snapshot.
+    func read<Result: Sendable>(_ body: @escaping @Sendable (Database) throws -> Result) async throws(StoreError) -> Result {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw Self.mapError(error, path: path, busyTimeout: busyTimeout)
+        }
+    }
+
+    static func mapError(_ error: any Error, path: String, busyTimeout: Double) -> StoreError {
+        if let error = error as? StoreError { return error }
+        if let error = error as? FileLockError { return .unavailable(path, detail: error.description) }
+        guard let error = error as? DatabaseError else {
+            return .unavailable(path, detail: "\(error)")
+        }
+        switch error.resultCode {
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            return .corrupt(path, detail: error.message ?? "\(error.resultCode)")
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return .locked(path, timeout: busyTimeout)
+        default:
+            return .unavailable(path, detail: error.message ?? "\(error)")
+        }
+    }
+}
+
+extension Date {
+    /// The representation stored in REAL columns: seconds since 1970, UTC.
+    var storeValue: Double { timeIntervalSince1970 }
+
+    init(storeValue: Double) {
+        self.init(timeIntervalSince1970: storeValue)
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,65 @@
+public import Foundation
+
+/// Where BenchBot keeps repositories, commits, jobs, runs and results.
+///
+/// The SQLite implementation serves one machine; the protocol is the seam where a PostgreSQL
+/// implementation can serve several. Every method is one transaction: it happens entirely or
+/// not at all, whatever other processes do at the same time.
+public protocol Store: Sendable {
+    /// Records commits and queues one job per commit, oldest first.
+    ///
+    /// A job is unique by repository, commit, suite and machine: queuing it again changes
+    /// nothing (unless `request.rerun` asks for a finished job to run again).
+    ///
+    /// - Parameter request: The commits and how to queue them.
+    /// - Returns: Which commits got a new job and which already had one.
+    /// - Throws: ``StoreError``.
+    func enqueue(_ request: EnqueueRequest) async throws(StoreError) -> EnqueueOutcome
+
+    /// The last tip intake saw for a branch, or `nil` before the first poll or push.
+    func branchTip(repository: String, branch: String) async throws(StoreError) -> ObjectID?
+
+    /// Jobs, oldest first.
+    ///
+    /// - Parameters:
+    ///   - states: Only jobs in these states; all when `nil`.
+    ///   - limit: At most this many, the newest ones, when set.
+    func jobs(in states: Set<JobState>?, limit: Int?) async throws(StoreError) -> [Job]
+
+    /// Leases the next queued job for a machine, highest priority first, then oldest first.
+    ///
+    /// Jobs whose lease has expired (their worker died) go back to the queue first, or fail once
+    /// they have used all their attempts.
+    ///
+    /// - Parameters:
+    ///   - machine: The machine the job must be measured on.
+    ///   - worker: A name for this worker, unique while it lives (host and process id).
+    ///   - leaseDuration: How long the lease lasts without a heartbeat.
+    ///   - now: The current time.
+    /// - Returns: The leased job, now `running`, or `nil` when the queue is empty.
+    func leaseNextJob(machine: String, worker: String, leaseDuration: Duration, now: Date) async throws(StoreError) -> Job?
+
+    /// Extends a running job's lease; the heartbeat of a live worker.
+    ///
+    /// - Returns: `false` when the lease is no longer this worker's, so it must stop the job.
+    func renewLease(jobID: Int64, worker: String, leaseDuration: Duration, now: Date) async throws(StoreError) -> Bool
+
+    /// Marks a leased job failed for good, with the reason.
+    ///
+    /// - Throws: ``StoreError`` when the worker no longer holds the lease.
+    func failJob(jobID: Int64, worker: String, message: String, now: Date) async throws(StoreError)
+
+    /// Stores a finished run with its results and marks its job done, in one transaction.
+    ///
+    /// - Returns: The run's identifier.
+    /// - Throws: ``StoreError`` when the worker no longer holds the job's lease; nothing is stored then.
+    func recordRun(_ run: RunRecord) async throws(StoreError) -> Int64
+
+    /// The runs of one commit, oldest first, with their results.
+    func runs(repository: String, commit: ObjectID) async throws(StoreError) -> [StoredRun]
+
+    /// Cancels the queued, not yet running, jobs of a branch, as when it is deleted.
+    ///
+    /// - Returns: How many jobs were cancelled.
+    func cancelQueuedJobs(repository: String, branch: String, now: Date) async throws(StoreError) -> Int
+}

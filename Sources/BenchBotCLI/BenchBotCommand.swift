@@ -1,0 +1,22 @@
+import ArgumentParser
+
+@main
+struct BenchBotCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "benchbot",
+        abstract: "A self-hosted, per-commit benchmark bot.",
+        discussion: """
+            Commits enter through `hook post-receive`, `poll` (cron) or `enqueue`; `status` shows the queue.
+            Every command takes --home (default $BENCHBOT_HOME, then the current directory).
+            """,
+        subcommands: [
+            InitCommand.self,
+            CheckCommand.self,
+            PollCommand.self,
+            EnqueueCommand.self,
+            HookCommand.self,
+            StatusCommand.self,
+            BenchCommand.self,
+        ]
+    )
+}

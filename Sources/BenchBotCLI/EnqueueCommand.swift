@@ -1,0 +1,55 @@
+import ArgumentParser
+import BenchBot
+
+struct EnqueueCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enqueue",
+        abstract: "Queue a commit, a branch's tip (of the project or of a fork), or a range of commits.",
+        discussion: """
+            Exactly one of --commit, --branch or --range. A commit that already has a job is not queued \
+            again unless --rerun is given. Fork branches (--remote) run only because you asked here.
+            """)
+
+    @OptionGroup var homeOptions: HomeOptions
+
+    @Option(name: .long, help: "A commit hash (full or abbreviated) or revision.")
+    var commit: String?
+
+    @Option(name: .long, help: "A branch whose tip to queue.")
+    var branch: String?
+
+    @Option(name: .long, help: "With --branch: the fork's URL to fetch it from.")
+    var remote: String?
+
+    @Option(name: .long, help: "OLD..NEW: every commit reachable from NEW and not from OLD, oldest first.")
+    var range: String?
+
+    @Flag(name: .long, inversion: .prefixedNo, help: "With --range: follow first parents only (default: the config's first_parent).")
+    var firstParent: Bool?
+
+    @Option(name: .long, help: "Higher runs sooner (default 0).")
+    var priority: Int = 0
+
+    @Flag(name: .long, help: "Queue again commits that already ran.")
+    var rerun = false
+
+    func validate() throws {
+        let chosen = [commit, branch, range].compactMap { $0 }.count
+        guard chosen == 1 else { throw ValidationError("give exactly one of --commit, --branch or --range") }
+        if remote != nil, branch == nil { throw ValidationError("--remote goes with --branch") }
+        if firstParent != nil, range == nil { throw ValidationError("--first-parent goes with --range") }
+    }
+
+    func run() async throws {
+        let intake = try homeOptions.intake()
+        let outcome: IntakeOutcome
+        if let commit {
+            outcome = try await intake.enqueue(commit: commit, priority: priority, rerun: rerun)
+        } else if let branch {
+            outcome = try await intake.enqueue(branch: branch, remoteURL: remote, priority: priority, rerun: rerun)
+        } else {
+            outcome = try await intake.enqueue(range: range!, firstParent: firstParent, priority: priority, rerun: rerun)
+        }
+        print(outcome.summary)
+    }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import BenchBot
+import Foundation
+import Notify
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show the job queue: each job's commit, branch, state and times.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text
+        case json
+    }
+
+    @OptionGroup var homeOptions: HomeOptions
+
+    @Option(name: .long, help: "text (default) or json.")
+    var format: Format = .text
+
+    @Option(name: .long, help: "Only jobs in this state: \(JobState.allCases.map(\.rawValue).joined(separator: ", ")) (repeatable).")
+    var state: [String] = []
+
+    @Option(name: .long, help: "At most this many of the newest jobs (default 100; 0 for all).")
+    var limit: Int = 100
+
+    func validate() throws {
+        for name in state where JobState(rawValue: name) == nil {
+            throw ValidationError("unknown state '\(name)'; use one of \(JobState.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if limit < 0 { throw ValidationError("--limit must be 0 or more") }
+    }
+
+    func run() async throws {
+        let (_, _, store) = try homeOptions.open()
+        let states = state.isEmpty ? nil : Set(state.compactMap(JobState.init(rawValue:)))
+        let jobs = try await store.jobs(in: states, limit: limit == 0 ? nil : limit)
+        let counts = Dictionary(grouping: jobs, by: \.state).mapValues(\.count)
+        switch format {
+        case .json: print(StatusReport(jobs: jobs, counts: counts).json())
+        case .text: printTable(jobs, counts: counts)
+        }
+    }
+
+    private func printTable(_ jobs: [Job], counts: [JobState: Int]) {
+        let header = ["ID", "STATE", "COMMIT", "BRANCH", "SOURCE", "ENQUEUED (UTC)", "TRIES", "SUBJECT"]
+        let rows = jobs.map { job in
+            [String(job.id), job.state.rawValue, job.commit.short, job.branch ?? "-", job.source.rawValue,
+             timestamp(job.enqueuedAt), "\(job.attempts)/\(job.maxAttempts)",
+             String((job.message.map { "\(job.subject ?? "") [\($0)]" } ?? job.subject ?? "").prefix(72))]
+        }
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        for row in [header] + rows {
+            print(row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  "))
+        }
+        print(JobState.allCases.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
+    }
+}
+
+/// The JSON form of `benchbot status`.
+struct StatusReport: Encodable {
+    struct Entry: Encodable {
+        let id: Int64
+        let repository: String
+        let commit: String
+        let subject: String?
+        let branch: String?
+        let remoteURL: String?
+        let state: String
+        let source: String
+        let suite: String
+        let machine: String
+        let priority: Int
+        let attempts: Int
+        let maxAttempts: Int
+        let enqueuedAt: String
+        let startedAt: String?
+        let finishedAt: String?
+        let leaseExpiresAt: String?
+        let message: String?
+    }
+
+    let jobs: [Entry]
+    let counts: [String: Int]
+
+    init(jobs: [Job], counts: [JobState: Int]) {
+        self.jobs = jobs.map { job in
+            Entry(id: job.id, repository: job.repository, commit: job.commit.hex, subject: job.subject, branch: job.branch,
+                  remoteURL: job.remoteURL.map { SecretRedactor.redactURLCredentials(in: $0) },
+                  state: job.state.rawValue, source: job.source.rawValue, suite: job.suite, machine: job.machine,
+                  priority: job.priority, attempts: job.attempts, maxAttempts: job.maxAttempts,
+                  enqueuedAt: iso8601(job.enqueuedAt), startedAt: job.startedAt.map(iso8601),
+                  finishedAt: job.finishedAt.map(iso8601), leaseExpiresAt: job.leaseExpiresAt.map(iso8601),
+                  message: job.message)
+        }
+        self.counts = Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0.rawValue, counts[$0] ?? 0) })
+    }
+
+    func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}
+
+private func iso8601(_ date: Date) -> String {
+    date.formatted(.iso8601)
+}
+
+private func timestamp(_ date: Date) -> String {
+    let format = Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().dateSeparator(.dash)
+        .time(includingFractionalSeconds: false).timeSeparator(.colon).dateTimeSeparator(.space)
+    return date.formatted(format)
+}

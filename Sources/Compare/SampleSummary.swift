@@ -1,0 +1,42 @@
+/// Descriptive statistics of one benchmark's samples from one run.
+///
+/// Every later comparison starts from these numbers, and the coefficient of variation tells the
+/// user whether a benchmark is quiet enough to judge small changes at all.
+public struct SampleSummary: Sendable, Hashable {
+    public let count: Int
+    public let minimum: Double
+    public let maximum: Double
+    public let mean: Double
+    public let median: Double
+    /// Sample standard deviation (n − 1 in the denominator); zero for a single sample.
+    public let standardDeviation: Double
+
+    /// Summarises a non-empty set of samples.
+    ///
+    /// - Parameter samples: The measurements; non-finite values are rejected.
+    /// - Returns: `nil` when `samples` is empty or holds a NaN or an infinity.
+    public init?(_ samples: some Collection<Double>) {
+        guard !samples.isEmpty, samples.allSatisfy(\.isFinite) else { return nil }
+        let sorted = samples.sorted()
+        count = sorted.count
+        minimum = sorted[0]
+        maximum = sorted[sorted.count - 1]
+        let middle = sorted.count / 2
+        median = sorted.count.isMultiple(of: 2) ? (sorted[middle - 1] + sorted[middle]) / 2 : sorted[middle]
+        // Welford's update keeps the variance exact for values far from zero.
+        var runningMean = 0.0
+        var squaredDeviations = 0.0
+        for (index, value) in sorted.enumerated() {
+            let delta = value - runningMean
+            runningMean += delta / Double(index + 1)
+            squaredDeviations += delta * (value - runningMean)
+        }
+        mean = runningMean
+        standardDeviation = count > 1 ? (squaredDeviations / Double(count - 1)).squareRoot() : 0
+    }
+
+    /// Standard deviation over the absolute mean; `nil` when the mean is zero.
+    public var coefficientOfVariation: Double? {
+        mean == 0 ? nil : standardDeviation / abs(mean)
+    }
+}

@@ -1,0 +1,147 @@
+@testable import BenchBot
+import Foundation
+import Testing
+
+@Suite("SQLite store")
+struct StoreTests {
+    static func commit(_ index: Int) -> CommitMetadata {
+        let hex = String(repeating: String(index % 10), count: 40)
+        return CommitMetadata(id: ObjectID(hex: hex)!, parents: [], authorName: "Ada", authorEmail: "ada@example.invalid",
+                              authorTime: Date(timeIntervalSince1970: 1_700_000_000 + Double(index)), subject: "commit \(index)")
+    }
+
+    static func request(_ commits: [Int], branch: String? = "main", rerun: Bool = false, maxAttempts: Int = 2) -> EnqueueRequest {
+        EnqueueRequest(repository: "project", repositoryURL: "/srv/project.git", commits: commits.map(commit), suite: "default",
+                       machine: "bench-1", branch: branch, source: .manual, maxAttempts: maxAttempts, rerun: rerun,
+                       newBranchTip: branch == nil ? nil : commit(commits.last ?? 0).id)
+    }
+
+    func withStore(_ body: (SQLiteStore, String) async throws -> Void) async throws {
+        try await withTemporaryDirectory { root in
+            let path = root.appending(path: "store/benchbot.sqlite")
+            try await body(try SQLiteStore.open(path: path), path)
+        }
+    }
+
+    @Test("enqueueing the same commits twice is a no-op, and order is kept")
+    func enqueueIsIdempotent() async throws {
+        try await withStore { store, _ in
+            let first = try await store.enqueue(Self.request([1, 2, 3]))
+            #expect(first.queued == [1, 2, 3].map { Self.commit($0).id })
+            let second = try await store.enqueue(Self.request([2, 3, 4]))
+            #expect(second.queued == [Self.commit(4).id])
+            #expect(second.alreadyKnown == [2, 3].map { Self.commit($0).id })
+            let jobs = try await store.jobs(in: nil, limit: nil)
+            #expect(jobs.map(\.commit) == [1, 2, 3, 4].map { Self.commit($0).id })
+            #expect(jobs.map(\.subject) == ["commit 1", "commit 2", "commit 3", "commit 4"])
+            #expect(try await store.branchTip(repository: "project", branch: "main") == Self.commit(4).id)
+        }
+    }
+
+    @Test("the store is in WAL mode")
+    func walMode() async throws {
+        try await withStore { store, _ in
+            let mode = try await store.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+            #expect(mode == "wal")
+        }
+    }
+
+    @Test("a leased job whose worker dies returns to the queue when its lease expires, then fails after max attempts")
+    func expiredLeasesReturnToQueue() async throws {
+        try await withStore { store, _ in
+            _ = try await store.enqueue(Self.request([1], maxAttempts: 2))
+            let start = Date(timeIntervalSince1970: 1_800_000_000)
+            let leased = try #require(try await store.leaseNextJob(machine: "bench-1", worker: "w1", leaseDuration: .seconds(60), now: start))
+            #expect(leased.state == .running && leased.attempts == 1)
+            #expect(try await store.leaseNextJob(machine: "bench-1", worker: "w2", leaseDuration: .seconds(60), now: start + 30) == nil)
+
+            let retaken = try #require(try await store.leaseNextJob(machine: "bench-1", worker: "w2", leaseDuration: .seconds(60), now: start + 61))
+            #expect(retaken.id == leased.id && retaken.attempts == 2 && retaken.leaseOwner == "w2")
+            #expect(try await store.renewLease(jobID: leased.id, worker: "w1", leaseDuration: .seconds(60), now: start + 62) == false)
+            #expect(try await store.renewLease(jobID: leased.id, worker: "w2", leaseDuration: .seconds(60), now: start + 62))
+
+            #expect(try await store.leaseNextJob(machine: "bench-1", worker: "w3", leaseDuration: .seconds(60), now: start + 200) == nil)
+            let failed = try #require(try await store.jobs(in: [.failed], limit: nil).first)
+            #expect(failed.id == leased.id && failed.message?.contains("stopped renewing") == true)
+        }
+    }
+
+    @Test("jobs are leased by priority, then oldest first, and only for their machine")
+    func leaseOrder() async throws {
+        try await withStore { store, _ in
+            _ = try await store.enqueue(Self.request([1, 2]))
+            var urgent = Self.request([3])
+            urgent.priority = 10
+            _ = try await store.enqueue(urgent)
+            let now = Date()
+            #expect(try await store.leaseNextJob(machine: "other", worker: "w", leaseDuration: .seconds(60), now: now) == nil)
+            let order = [
+                try await store.leaseNextJob(machine: "bench-1", worker: "w", leaseDuration: .seconds(60), now: now),
+                try await store.leaseNextJob(machine: "bench-1", worker: "w", leaseDuration: .seconds(60), now: now),
+                try await store.leaseNextJob(machine: "bench-1", worker: "w", leaseDuration: .seconds(60), now: now),
+            ].map { $0?.commit }
+            #expect(order == [3, 1, 2].map { Self.commit($0).id })
+        }
+    }
+
+    @Test("a run and its results are stored with the job marked done; a lost lease stores nothing")
+    func recordRun() async throws {
+        try await withStore { store, _ in
+            _ = try await store.enqueue(Self.request([1]))
+            let job = try #require(try await store.leaseNextJob(machine: "bench-1", worker: "w1", leaseDuration: .seconds(60), now: Date()))
+            let result = BenchmarkResult(benchmark: "parse", parameters: ["size": "1024"], unit: "ns", direction: .lowerIsBetter,
+                                         samples: [10.5, 11, 10.75])
+            let stale = RunRecord(jobID: job.id, worker: "someone-else", startedAt: Date(), finishedAt: Date(), environment: [:], results: [result])
+            await #expect(throws: StoreError.self) { try await store.recordRun(stale) }
+            #expect(try await store.runs(repository: "project", commit: job.commit).isEmpty)
+
+            let run = RunRecord(jobID: job.id, worker: "w1", startedAt: Date(timeIntervalSince1970: 10), finishedAt: Date(timeIntervalSince1970: 20),
+                                environment: ["swift": "6.3.1"], results: [result])
+            _ = try await store.recordRun(run)
+            let stored = try await store.runs(repository: "project", commit: job.commit)
+            #expect(stored.count == 1)
+            #expect(stored.first?.results == [result])
+            #expect(stored.first?.environment == ["swift": "6.3.1"])
+            #expect(try await store.jobs(in: [.done], limit: nil).map(\.id) == [job.id])
+        }
+    }
+
+    @Test("--rerun queues a finished job again; a queued one stays as it is")
+    func rerun() async throws {
+        try await withStore { store, _ in
+            _ = try await store.enqueue(Self.request([1]))
+            #expect(try await store.enqueue(Self.request([1], rerun: true)).alreadyKnown.count == 1)
+            let job = try #require(try await store.leaseNextJob(machine: "bench-1", worker: "w", leaseDuration: .seconds(60), now: Date()))
+            try await store.failJob(jobID: job.id, worker: "w", message: "build failed", now: Date())
+            #expect(try await store.enqueue(Self.request([1])).alreadyKnown.count == 1)
+            #expect(try await store.enqueue(Self.request([1], rerun: true)).requeued == [job.commit])
+            #expect(try await store.jobs(in: [.queued], limit: nil).map(\.attempts) == [0])
+        }
+    }
+
+    @Test("deleting a branch can cancel its queued jobs")
+    func cancelQueued() async throws {
+        try await withStore { store, _ in
+            _ = try await store.enqueue(Self.request([1, 2], branch: "feature"))
+            _ = try await store.enqueue(Self.request([3], branch: "main"))
+            #expect(try await store.cancelQueuedJobs(repository: "project", branch: "feature", now: Date()) == 2)
+            #expect(try await store.jobs(in: [.queued], limit: nil).map(\.commit) == [Self.commit(3).id])
+            #expect(try await store.branchTip(repository: "project", branch: "feature") == nil)
+        }
+    }
+
+    @Test("reopening keeps everything; a file that is not a database is reported as corrupt and not modified")
+    func reopenAndCorrupt() async throws {
+        try await withTemporaryDirectory { root in
+            let path = root.appending(path: "benchbot.sqlite")
+            _ = try await SQLiteStore.open(path: path).enqueue(Self.request([1, 2]))
+            #expect(try await SQLiteStore.open(path: path).jobs(in: nil, limit: nil).count == 2)
+
+            let other = root.appending(path: "garbage.sqlite")
+            let bytes = Data(repeating: 0x5A, count: 4096)
+            try bytes.write(to: URL(fileURLWithPath: other))
+            #expect { try SQLiteStore.open(path: other) } throws: { ($0 as? StoreError)?.isCorrupt == true }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: other)) == bytes)
+        }
+    }
+}
