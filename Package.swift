@@ -58,6 +58,7 @@ let package = Package(
             name: "BenchBotCLI",
             dependencies: [
                 "BenchBot",
+                "Notify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

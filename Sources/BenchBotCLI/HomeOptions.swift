@@ -1,13 +1,18 @@
 import ArgumentParser
 import BenchBot
 import Foundation
+import Logging
+import Notify
 
 /// The `--home` option every command shares, and what it opens.
 struct HomeOptions: ParsableArguments {
     @Option(name: .long, help: "The BenchBot home (default: $BENCHBOT_HOME, then the current directory).")
     var home: String?
 
-    var resolvedHome: Home { Home.resolve(option: home) }
+    var resolvedHome: Home {
+        bootstrapLogging
+        return Home.resolve(option: home)
+    }
 
     /// Loads the home's config and opens its store.
     ///
@@ -23,7 +28,7 @@ struct HomeOptions: ParsableArguments {
 
     func intake() throws -> Intake {
         let (home, config, store) = try open()
-        return Intake(home: home, config: config, store: store)
+        return Intake(home: home, config: config, store: store, logger: Logger(label: "benchbot"))
     }
 }
 
@@ -36,3 +41,19 @@ func printError(_ text: String) {
 func currentExecutable() -> String {
     (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
 }
+
+/// Logs go to standard error at `$BENCHBOT_LOG_LEVEL` (default `warning`), with every secret of
+/// the environment masked.
+private let bootstrapLogging: Void = {
+    let environment = ProcessInfo.processInfo.environment
+    let level = environment["BENCHBOT_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+    let secretNames = environment.keys.filter { name in
+        ["TOKEN", "SECRET", "PASSWORD", "WEBHOOK"].contains { name.uppercased().contains($0) }
+    }
+    let redactor = SecretRedactor(environmentVariables: secretNames, in: environment)
+    LoggingSystem.bootstrap { label in
+        var handler = RedactingLogHandler(wrapping: StreamLogHandler.standardError(label: label), redactor: redactor)
+        handler.logLevel = level
+        return handler
+    }
+}()

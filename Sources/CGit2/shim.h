@@ -3,10 +3,6 @@
 
 #include <git2.h>
 
-/* GIT_OID_RAWSZ changed name in libgit2 1.6 (GIT_OID_SHA1_SIZE); Swift sees
-   neither macro reliably, so the width is fixed here. */
-static inline size_t benchbot_git_oid_rawsize(void) { return 20; }
-
 /* The *_INIT macros are struct initialisers Swift cannot import; these
    return the same defaults through the library's own init functions. */
 static inline git_fetch_options benchbot_git_fetch_options(void) {
@@ -18,12 +14,6 @@ static inline git_fetch_options benchbot_git_fetch_options(void) {
 static inline git_checkout_options benchbot_git_checkout_options(void) {
     git_checkout_options options;
     git_checkout_options_init(&options, GIT_CHECKOUT_OPTIONS_VERSION);
-    return options;
-}
-
-static inline git_repository_init_options benchbot_git_repository_init_options(void) {
-    git_repository_init_options options;
-    git_repository_init_options_init(&options, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
     return options;
 }
 

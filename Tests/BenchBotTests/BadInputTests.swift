@@ -22,6 +22,8 @@ struct BadInputTests {
             let line = singleErrorLine(try await BenchBotProcess.run(["enqueue", "--home", home, "--commit", "no-such-branch"]))
             #expect(line.contains("'no-such-branch'") && line.contains("--branch"))
             #expect(try await BenchBotProcess.jobs(home: home).count == 1)
+            let branch = singleErrorLine(try await BenchBotProcess.run(["enqueue", "--home", home, "--branch", "no-such-branch"]))
+            #expect(branch.contains("branch 'no-such-branch' does not exist") && branch.contains("check the branch name"), "\(branch)")
         }
     }
 

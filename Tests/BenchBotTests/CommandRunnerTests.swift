@@ -14,17 +14,34 @@ struct CommandRunnerTests {
         await #expect(throws: CommandError.self) { try await CommandRunner.run("/nonexistent/tool", timeout: .seconds(10)) }
     }
 
-    @Test("at the deadline the whole process group dies, grandchildren included")
-    func timeoutKillsProcessGroup() async throws {
+    @Test("a command past its deadline is stopped and reported as timed out")
+    func timeout() async throws {
+        let result = try await CommandRunner.run("sleep", arguments: ["30"], timeout: .milliseconds(300), gracePeriod: .milliseconds(200))
+        #expect(result.timedOut && !result.succeeded)
+        #expect(result.duration < .seconds(20))
+    }
+
+    @Test("stopping a command kills its whole process group, grandchildren that ignore SIGTERM included")
+    func cancellationKillsProcessGroup() async throws {
         try await withTemporaryDirectory { root in
-            let pidFile = root.appending(path: "grandchild.pid")
-            // The grandchild ignores SIGTERM, so only the group-wide SIGKILL can stop it.
-            let script = "sh -c 'trap \"\" TERM; echo $$ > \(pidFile); while :; do sleep 1; done' & wait"
-            let result = try await CommandRunner.run("sh", arguments: ["-c", script], timeout: .milliseconds(500),
-                                                     gracePeriod: .milliseconds(200))
-            #expect(result.timedOut && !result.succeeded)
-            let pid = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
-            #expect(isGone(pid), "grandchild \(pid) survived the timeout")
+            let fifo = root.appending(path: "grandchild.fifo")
+            #expect(mkfifo(fifo, 0o600) == 0)
+            let script = "sh -c 'trap \"\" TERM; echo $$ > \(fifo); while :; do sleep 1; done' & wait"
+            let run = Task {
+                try await CommandRunner.run("sh", arguments: ["-c", script], timeout: .seconds(600), gracePeriod: .milliseconds(200))
+            }
+            // Opening a FIFO blocks until the grandchild writes to it: no sleeping to synchronise.
+            let written = await withCheckedContinuation { continuation in
+                Thread.detachNewThread {
+                    let data = FileHandle(forReadingAtPath: fifo)?.readDataToEndOfFile() ?? Data()
+                    continuation.resume(returning: String(decoding: data, as: UTF8.self))
+                }
+            }
+            let pid = try #require(Int32(written.trimmingCharacters(in: .whitespacesAndNewlines)))
+            #expect(!isGone(pid))
+            run.cancel()
+            _ = try await run.value
+            #expect(isGone(pid), "grandchild \(pid) survived")
         }
     }
 

@@ -76,6 +76,35 @@ struct IntakeAcceptanceTests {
         }
     }
 
+    @Test("two pushes at once and a poll overlapping them queue every commit exactly once")
+    func concurrentPushesAndPoll() async throws {
+        try await withTemporaryDirectory { root in
+            let (fixture, home) = try await Self.setUp(in: root, commits: 2)
+            try await BenchBotProcess.succeed(["poll", "--home", home])
+            try await BenchBotProcess.succeed(["hook", "install", "--home", home, "--repo", fixture.origin])
+            let polledTip = try await fixture.head()
+            let other = GitFixture(root: root.appending(path: "second"))
+            try await fixture.git("clone", "-q", fixture.origin, other.work)
+            var mainCommits: [String] = []
+            for index in 1...3 { mainCommits.append(try await fixture.commit("main \(index)")) }
+            try await other.git("-C", other.work, "checkout", "-q", "-b", "topic")
+            for index in 1...3 { try await other.commit("topic \(index)", file: "topic.txt") }
+            let topicTip = try await other.head()
+
+            let results = try await withThrowingTaskGroup(of: CommandResult.self) { group in
+                group.addTask { try await fixture.git("-C", fixture.work, "push", "-q", "origin", "main") }
+                group.addTask { try await other.git("-C", other.work, "push", "-q", "origin", "topic") }
+                group.addTask { try await BenchBotProcess.run(["poll", "--home", home]) }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.allSatisfy { $0.succeeded }, "\(results.map { $0.standardError })")
+            let jobs = try await BenchBotProcess.jobs(home: home)
+            #expect(jobs.count == Set(jobs.map(\.commit)).count, "duplicates: \(jobs.map(\.commit))")
+            #expect(Set(jobs.map(\.commit)) == Set([polledTip, topicTip] + mainCommits))
+            #expect(jobs.filter { $0.branch == "main" }.map(\.commit).suffix(3) == mainCommits[...])
+        }
+    }
+
     @Test("a second poll queues nothing, and a poll after new commits queues exactly those")
     func secondPollQueuesNothing() async throws {
         try await withTemporaryDirectory { root in

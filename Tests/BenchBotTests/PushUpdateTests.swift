@@ -1,3 +1,4 @@
+import Foundation
 @testable import BenchBot
 import Testing
 
@@ -35,5 +36,24 @@ struct PushUpdateTests {
         #expect(!globMatches("release/*", "main"))
         #expect(globMatches("v?.*", "v1.2"))
         #expect(!globMatches("main", "mainline"))
+    }
+}
+
+@Suite("Hook script")
+struct HookScriptTests {
+    @Test("hooks/post-receive in the repository is the script `benchbot hook install` writes")
+    func repositoryHookMatchesInstaller() throws {
+        var root = #filePath
+        for _ in 0..<3 { root = (root as NSString).deletingLastPathComponent }
+        let shipped = try String(contentsOfFile: (root as NSString).appendingPathComponent("hooks/post-receive"), encoding: .utf8)
+        #expect(shipped == HookInstaller.script(executable: "benchbot", home: "/var/lib/benchbot"))
+        #expect(FileManager.default.isExecutableFile(atPath: (root as NSString).appendingPathComponent("hooks/post-receive")))
+    }
+
+    @Test("paths with quotes cannot break out of the script's quoting")
+    func quoting() {
+        let script = HookInstaller.script(executable: "/opt/bench'bot/benchbot", home: "/srv/it's; rm -rf ~")
+        #expect(script.contains("BENCHBOT=${BENCHBOT:-'/opt/bench'\\''bot/benchbot'}"))
+        #expect(script.contains("BENCHBOT_HOME=${BENCHBOT_HOME:-'/srv/it'\\''s; rm -rf ~'}"))
     }
 }

@@ -16,7 +16,8 @@ public enum HookInstaller {
     public static func script(executable: String, home: String) -> String {
         """
         #!/bin/sh
-        \(marker) (`benchbot hook install`). git runs it after every push with
+        \(marker): `benchbot hook install`, or copied by hand from BenchBot's hooks/post-receive
+        # (then set the two defaults below). git runs it after every push with
         # "<old-sha> <new-sha> <ref>" lines on standard input; BenchBot queues the new commits.
         # A failure here never rejects the push: post-receive runs after the refs are updated.
         BENCHBOT=${BENCHBOT:-\(shellQuoted(executable))}

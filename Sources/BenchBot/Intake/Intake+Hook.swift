@@ -46,6 +46,7 @@ extension Intake {
                 // The old tip can be missing after a force-push followed by garbage collection;
                 // the new tip is then the only commit known to be new.
                 commits = [update.new]
+                logger.warning("old tip \(update.old.hex) of \(branch) is not in \(repository.path); queuing the new tip only")
                 note = "old tip \(update.old.short) is gone, queued the new tip only"
             }
             var outcome = try await enqueue(commits, from: repository, branch: branch, source: .hook, newBranchTip: update.new)

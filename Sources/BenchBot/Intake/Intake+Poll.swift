@@ -24,7 +24,10 @@ extension Intake {
         } catch {
             throw IntakeError.io(error.path, detail: error.reason)
         }
-        guard let lock else { return .alreadyRunning }
+        guard let lock else {
+            logger.info("another poll of \(settings.repository.name) holds its lock; this one stops here")
+            return .alreadyRunning
+        }
         defer { withExtendedLifetime(lock) {} }
 
         let branches = settings.repository.branches
@@ -51,6 +54,7 @@ extension Intake {
         }
         if previous == tip { return (backfill == nil ? [] : window, nil) }
         guard repository.contains(previous) else {
+            logger.warning("previous tip \(previous.hex) left the remote's history; queuing the tip \(tip.hex) only")
             return ([tip], "previous tip \(previous.short) is gone from the remote's history, queued the tip only")
         }
         let new = try repository.commits(from: tip, excluding: [previous], firstParent: settings.intake.firstParent)

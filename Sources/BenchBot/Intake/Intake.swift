@@ -1,4 +1,5 @@
 public import Foundation
+public import Logging
 import Notify
 
 /// Where commits enter BenchBot: the post-receive hook, the poller and manual requests.
@@ -10,16 +11,25 @@ public struct Intake: Sendable {
     public let config: HomeConfig
     public let store: any Store
     public let mirror: Mirror
+    public let logger: Logger
 
     /// - Parameters:
     ///   - home: The home directory.
     ///   - config: Its loaded config.
     ///   - store: The store jobs go to.
     ///   - environment: Where `BENCHBOT_GIT_TOKEN` is read from.
-    public init(home: Home, config: HomeConfig, store: any Store, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    ///   - logger: Where notable events go; messages are for operators, results are returned.
+    public init(
+        home: Home,
+        config: HomeConfig,
+        store: any Store,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger = Logger(label: "benchbot.intake")
+    ) {
         self.home = home
         self.config = config
         self.store = store
+        self.logger = logger
         let repository = config.benchbot.repository
         self.mirror = Mirror(
             path: home.mirrorPath(repository: repository.name),
@@ -65,8 +75,9 @@ public struct Intake: Sendable {
         do {
             return try body()
         } catch {
-            if error.operation.hasPrefix("fetch ") {
-                throw IntakeError.fetchFailed(String(error.operation.dropFirst("fetch ".count)), detail: error.message)
+            if let url = error.operation.dropPrefix("fetch ") {
+                if error.isNotFound { throw IntakeError.missingBranch(url, detail: error.message) }
+                throw IntakeError.fetchFailed(url, detail: error.message)
             }
             throw IntakeError.io(error.operation, detail: error.message)
         }

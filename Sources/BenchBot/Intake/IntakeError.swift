@@ -8,6 +8,7 @@ public struct IntakeError: Error, Sendable, CustomStringConvertible {
         case notARepository(path: String, detail: String)
         case notBare(path: String)
         case fetchFailed(url: String, detail: String)
+        case missingBranch(url: String, detail: String)
         case hookExists(path: String)
         case io(path: String, detail: String)
     }
@@ -23,6 +24,7 @@ public struct IntakeError: Error, Sendable, CustomStringConvertible {
     static func notARepository(_ path: String, detail: String) -> IntakeError { .init(.notARepository(path: path, detail: detail)) }
     static func notBare(_ path: String) -> IntakeError { .init(.notBare(path: path)) }
     static func fetchFailed(_ url: String, detail: String) -> IntakeError { .init(.fetchFailed(url: url, detail: detail)) }
+    static func missingBranch(_ url: String, detail: String) -> IntakeError { .init(.missingBranch(url: url, detail: detail)) }
     static func hookExists(_ path: String) -> IntakeError { .init(.hookExists(path: path)) }
     static func io(_ path: String, detail: String) -> IntakeError { .init(.io(path: path, detail: detail)) }
 
@@ -45,6 +47,8 @@ public struct IntakeError: Error, Sendable, CustomStringConvertible {
         case .fetchFailed(let url, let detail):
             "cannot fetch \(url): \(detail); check benchbot.repository.url in config/config.json, "
                 + "the network, and BENCHBOT_GIT_TOKEN or ssh-agent for private repositories"
+        case .missingBranch(let url, let detail):
+            "\(url): \(detail); check the branch name, and benchbot.repository.branches in config/config.json"
         case .hookExists(let path):
             "\(path) already exists and was not written by BenchBot; merge it by hand or pass --force to replace it"
         case .io(let path, let detail):
