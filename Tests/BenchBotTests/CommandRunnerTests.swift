@@ -24,24 +24,30 @@ struct CommandRunnerTests {
     @Test("stopping a command kills its whole process group, grandchildren that ignore SIGTERM included")
     func cancellationKillsProcessGroup() async throws {
         try await withTemporaryDirectory { root in
-            let fifo = root.appending(path: "grandchild.fifo")
-            #expect(mkfifo(fifo, 0o600) == 0)
-            let script = "sh -c 'trap \"\" TERM; echo $$ > \(fifo); while :; do sleep 1; done' & wait"
+            let pidFIFO = root.appending(path: "pid.fifo"), lifeFIFO = root.appending(path: "life.fifo")
+            #expect(mkfifo(pidFIFO, 0o600) == 0 && mkfifo(lifeFIFO, 0o600) == 0)
+            // The grandchild ignores SIGTERM and holds lifeFIFO open for writing until it dies.
+            let script = "sh -c 'trap \"\" TERM; exec 3>\(lifeFIFO); echo $$ > \(pidFIFO); while :; do sleep 1; done' & wait"
             let run = Task {
                 try await CommandRunner.run("sh", arguments: ["-c", script], timeout: .seconds(600), gracePeriod: .milliseconds(200))
             }
-            // Opening a FIFO blocks until the grandchild writes to it: no sleeping to synchronise.
-            let written = await withCheckedContinuation { continuation in
+            // FIFOs block until both ends are open: this synchronises with the grandchild without sleeping.
+            let (lifeDescriptor, written) = await withCheckedContinuation { continuation in
                 Thread.detachNewThread {
-                    let data = FileHandle(forReadingAtPath: fifo)?.readDataToEndOfFile() ?? Data()
-                    continuation.resume(returning: String(decoding: data, as: UTF8.self))
+                    let life = open(lifeFIFO, O_RDONLY)
+                    let data = FileHandle(forReadingAtPath: pidFIFO)?.readDataToEndOfFile() ?? Data()
+                    continuation.resume(returning: (life, String(decoding: data, as: UTF8.self)))
                 }
             }
+            defer { close(lifeDescriptor) }
             let pid = try #require(Int32(written.trimmingCharacters(in: .whitespacesAndNewlines)))
             #expect(!isGone(pid))
+
             run.cancel()
             _ = try await run.value
-            #expect(isGone(pid), "grandchild \(pid) survived")
+            // Only exiting closes the grandchild's write end, so a hang-up proves it died; 10 s bounds a failure.
+            var descriptor = pollfd(fd: lifeDescriptor, events: Int16(POLLIN), revents: 0)
+            #expect(poll(&descriptor, 1, 10_000) == 1 && descriptor.revents & Int16(POLLHUP) != 0, "grandchild \(pid) outlived its command")
         }
     }
 

@@ -64,9 +64,12 @@ extension GitRepository {
         try gitCheck(git_revwalk_new(&walk, handle), "walk history")
         guard let walk else { return [] }
         defer { git_revwalk_free(walk) }
-        try gitCheck(git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue), "walk history")
         if firstParent {
+            // A first-parent history is one chain, already in order. Topological sorting would
+            // visit all of it before yielding the first commit: 100 ms on 10,000 commits.
             try gitCheck(git_revwalk_simplify_first_parent(walk), "walk history")
+        } else {
+            try gitCheck(git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_TIME.rawValue), "walk history")
         }
         var tipOID = tip.oid
         try gitCheck(git_revwalk_push(walk, &tipOID), "walk history from \(tip.short)")
