@@ -65,14 +65,15 @@ struct HomeConfigTests {
 
     @Test("relay-bench's sample home loads: every config parses and its real problems are reported")
     func relaySampleHomeLoads() throws {
-        let check = HomeCheck(home: Home(root: Self.relayFixture))
+        let home = Home(root: Self.relayFixture)
+        let check = HomeCheck(home: home)
         #expect(check.experiments.count == 7)
         #expect(check.subsystems.count == 7)
         #expect(check.experiments.first { $0.name == "gluon_rnns" }?.branch == "fix-converter")
         #expect(check.experiments.first { $0.name == "gluon_rnns" }?.remote == "git@github.com:jroesch/tvm.git")
         let lines = check.problems.map(\.description)
         func reported(_ file: String, _ field: String, _ text: String) -> Bool {
-            lines.contains { $0.hasPrefix("\(Self.relayFixture)/\(file): \(field): ") && $0.contains(text) }
+            lines.contains { $0.hasPrefix("\(home.display(home.path(file))): \(field): ") && $0.contains(text) }
         }
         #expect(reported("config.json", "benchbot", "benchbot init --repo URL"))
         #expect(reported("config/experiments/treelstm/config.json", "scripts", "set benchbot.experiments_dir"))
