@@ -15,6 +15,8 @@ struct BenchBotCommand: AsyncParsableCommand {
             PollCommand.self,
             EnqueueCommand.self,
             HookCommand.self,
+            WorkCommand.self,
+            RunCommand.self,
             StatusCommand.self,
             BenchCommand.self,
         ]

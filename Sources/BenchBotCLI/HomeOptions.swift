@@ -47,9 +47,7 @@ func currentExecutable() -> String {
 private let bootstrapLogging: Void = {
     let environment = ProcessInfo.processInfo.environment
     let level = environment["BENCHBOT_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-    let secretNames = environment.keys.filter { name in
-        ["TOKEN", "SECRET", "PASSWORD", "WEBHOOK"].contains { name.uppercased().contains($0) }
-    }
+    let secretNames = environment.keys.filter(SecretRedactor.namesSecret)
     let redactor = SecretRedactor(environmentVariables: secretNames, in: environment)
     LoggingSystem.bootstrap { label in
         var handler = RedactingLogHandler(wrapping: StreamLogHandler.standardError(label: label), redactor: redactor)

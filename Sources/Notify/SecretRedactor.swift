@@ -25,6 +25,15 @@ public struct SecretRedactor: Sendable, Hashable {
         self.init(secrets: names.compactMap { environment[$0] })
     }
 
+    /// Whether a variable or config field of this name holds a secret: its name mentions a
+    /// token, secret, password or webhook, and it is not merely the name of where one is kept
+    /// (`*_env`, `*_file`).
+    public static func namesSecret(_ name: String) -> Bool {
+        let lowered = name.lowercased()
+        guard !lowered.hasSuffix("_env"), !lowered.hasSuffix("_file") else { return false }
+        return ["token", "secret", "password", "webhook"].contains { lowered.contains($0) }
+    }
+
     /// Returns `text` with every known secret and every URL credential masked.
     public func redact(_ text: String) -> String {
         var result = Self.redactURLCredentials(in: text)

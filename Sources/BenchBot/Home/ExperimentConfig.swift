@@ -25,6 +25,8 @@ public struct ExperimentConfig: Sendable, Hashable {
     public var runGPUTelemetry: Bool?
     public var telemetryRate: Int?
     public var priority: Int = 0
+    /// The deadline of each of its stages; the runner's `stage_timeout` when `nil`.
+    public var timeout: Duration?
     public var raw: JSONValue
 
     /// Reads the dashboard's fields of an experiment config.
@@ -47,6 +49,7 @@ public struct ExperimentConfig: Sendable, Hashable {
         config.runGPUTelemetry = reader.bool(object["run_gpu_telemetry"], "run_gpu_telemetry")
         config.telemetryRate = reader.integer(object["telemetry_rate"], "telemetry_rate")
         config.priority = reader.integer(object["priority"], "priority") ?? 0
+        config.timeout = reader.positiveNumber(object["timeout"], "timeout").map { .seconds($0) }
         return active == nil ? nil : config
     }
 
@@ -70,6 +73,10 @@ public struct SubsystemConfig: Sendable, Hashable {
     public var title: String?
     public var description: String?
     public var notify: [String] = []
+    /// Subsystems that must run before this one, whatever the priorities say.
+    public var needs: [String] = []
+    /// The deadline of its `run.sh`; the runner's `stage_timeout` when `nil`.
+    public var timeout: Duration?
     public var raw: JSONValue
 
     static func parse(name: String, document: JSONValue, reader: inout ConfigReader) -> SubsystemConfig? {
@@ -80,6 +87,8 @@ public struct SubsystemConfig: Sendable, Hashable {
         config.title = reader.string(object["title"], "title", allowEmpty: true)
         config.description = reader.string(object["description"], "description", allowEmpty: true)
         config.notify = reader.strings(object["notify"], "notify") ?? []
+        config.needs = reader.strings(object["needs"], "needs") ?? []
+        config.timeout = reader.positiveNumber(object["timeout"], "timeout").map { .seconds($0) }
         return active == nil ? nil : config
     }
 }

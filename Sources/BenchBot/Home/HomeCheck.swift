@@ -1,4 +1,5 @@
 import Foundation
+import Notify
 
 /// Everything `benchbot check` finds in a home: the configs that load and every problem.
 ///
@@ -130,10 +131,7 @@ public struct HomeCheck: Sendable {
         var problems: [ConfigProblem] = []
         for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
             let path = prefix.isEmpty ? key : "\(prefix).\(key)"
-            let lowered = key.lowercased()
-            let namesSecret = ["token", "secret", "password", "webhook"].contains { lowered.contains($0) }
-                && !lowered.hasSuffix("_env") && !lowered.hasSuffix("_file")
-            if namesSecret, case .string(let text) = value, !text.isEmpty {
+            if SecretRedactor.namesSecret(key), case .string(let text) = value, !text.isEmpty {
                 problems.append(ConfigProblem(file: file, field: path,
                     problem: "holds a secret in the config file, where backups and logs copy it; put it in an environment "
                         + "variable and name that variable in '\(key)_env' instead"))

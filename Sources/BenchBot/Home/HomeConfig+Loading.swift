@@ -7,7 +7,7 @@ extension HomeConfig {
         "telemetry_rate", "randomize", "benchbot",
     ]
     static let knownBenchBotFields: Set<String> = [
-        "repository", "machine", "suite", "build", "store", "intake",
+        "repository", "machine", "suite", "build", "store", "intake", "runner",
         "experiments_dir", "subsystems_dir", "scripts_in",
     ]
 
@@ -105,6 +105,9 @@ extension HomeConfig {
         if let intake = reader.object(section["intake"], "benchbot.intake") {
             settings.intake = parseIntake(intake, reader: &reader)
         }
+        if let runner = reader.object(section["runner"], "benchbot.runner") {
+            settings.runner = parseRunner(runner, reader: &reader)
+        }
         return settings
     }
 
@@ -148,6 +151,24 @@ extension HomeConfig {
             intake.fetchTimeout = .seconds(seconds)
         }
         return intake
+    }
+}
+
+extension HomeConfig {
+    private static func parseRunner(_ object: [String: JSONValue], reader: inout ConfigReader) -> RunnerSettings {
+        reader.rejectUnknownFields(object, known: ["stage_timeout", "lease_duration", "log_limit", "backups_kept", "deps_dir"],
+                                   prefix: "benchbot.runner")
+        var runner = RunnerSettings()
+        if let seconds = reader.positiveNumber(object["stage_timeout"], "benchbot.runner.stage_timeout") {
+            runner.stageTimeout = .seconds(seconds)
+        }
+        if let seconds = reader.positiveNumber(object["lease_duration"], "benchbot.runner.lease_duration") {
+            runner.leaseDuration = .seconds(seconds)
+        }
+        runner.logLimit = reader.integer(object["log_limit"], "benchbot.runner.log_limit", minimum: 1024) ?? runner.logLimit
+        runner.backupsKept = reader.integer(object["backups_kept"], "benchbot.runner.backups_kept", minimum: 1) ?? runner.backupsKept
+        runner.depsDirectory = reader.string(object["deps_dir"], "benchbot.runner.deps_dir") ?? runner.depsDirectory
+        return runner
     }
 }
 

@@ -34,6 +34,7 @@ public struct BenchBotSettings: Sendable, Hashable {
     public var build: BuildSettings = BuildSettings()
     public var store: StoreSettings = StoreSettings()
     public var intake: IntakeSettings = IntakeSettings()
+    public var runner: RunnerSettings = RunnerSettings()
     /// Where experiment scripts live (`<dir>/<experiment>/run.sh` …).
     public var experimentsDirectory: String = "experiments"
     /// Where subsystem scripts live (`<dir>/<subsystem>/run.sh`).
@@ -99,4 +100,18 @@ public struct IntakeSettings: Sendable, Hashable {
     public var maxAttempts: Int = 3
     /// The deadline for each fetch.
     public var fetchTimeout: Duration = .seconds(600)
+}
+
+public struct RunnerSettings: Sendable, Hashable {
+    /// The deadline of each experiment stage and subsystem, unless their config sets `timeout`.
+    public var stageTimeout: Duration = .seconds(3600)
+    /// How long a job's lease lasts between heartbeats; a worker renews it every third of this.
+    public var leaseDuration: Duration = .seconds(300)
+    /// Bytes of each build or stage log kept on disk.
+    public var logLimit: Int = 8 << 20
+    /// Backups of the home kept in `backup_dir`; older ones are deleted.
+    public var backupsKept: Int = 14
+    /// relay-bench's shared helpers, passed to scripts as `BENCHMARK_DEPS`; resolved like the
+    /// scripts' folders.
+    public var depsDirectory: String = "shared"
 }

@@ -30,14 +30,28 @@ public struct RunRecord: Sendable, Hashable {
     /// What the run ran on: compiler, kernel, CPU governor and so on.
     public var environment: [String: String]
     public var results: [BenchmarkResult]
+    /// Each experiment's outcome, failed ones included.
+    public var experiments: [ExperimentOutcome]
 
-    public init(jobID: Int64, worker: String, startedAt: Date, finishedAt: Date, environment: [String: String], results: [BenchmarkResult]) {
+    public init(
+        jobID: Int64, worker: String, startedAt: Date, finishedAt: Date, environment: [String: String],
+        results: [BenchmarkResult], experiments: [ExperimentOutcome] = []
+    ) {
         self.jobID = jobID
         self.worker = worker
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.environment = environment
         self.results = results
+        self.experiments = experiments
+    }
+
+    /// What `benchbot status` shows for the job: nothing when every experiment succeeded.
+    var failureSummary: String? {
+        let failed = experiments.filter { !$0.succeeded }
+        guard !failed.isEmpty else { return nil }
+        let names = failed.map { "\($0.experiment) (\($0.failedStage ?? "?"))" }.joined(separator: ", ")
+        return "\(failed.count) of \(experiments.count) experiment(s) failed: \(names)"
     }
 }
 
@@ -52,4 +66,5 @@ public struct StoredRun: Sendable, Hashable {
     public let finishedAt: Date
     public let environment: [String: String]
     public let results: [BenchmarkResult]
+    public let experiments: [ExperimentOutcome]
 }

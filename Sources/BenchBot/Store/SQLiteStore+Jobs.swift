@@ -112,6 +112,15 @@ extension SQLiteStore {
         }
     }
 
+    public func expireLease(jobID: Int64, owner: String, now: Date) async throws(StoreError) -> Bool {
+        try await write { db in
+            try db.execute(sql: """
+                UPDATE job SET lease_expires_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ?
+                """, arguments: [now.storeValue - 1, jobID, owner])
+            return db.changesCount == 1
+        }
+    }
+
     public func failJob(jobID: Int64, worker: String, message: String, now: Date) async throws(StoreError) {
         let path = self.path
         try await write { db in

@@ -6,6 +6,7 @@ extension SQLiteStore {
     public func recordRun(_ run: RunRecord) async throws(StoreError) -> Int64 {
         let path = self.path
         let environment = try Self.encodeJSON(run.environment, path: path)
+        let experiments = try Self.encodeJSON(run.experiments, path: path)
         let results = try run.results.map { result throws(StoreError) in
             (result, try Self.encodeJSON(result.parameters, path: path), try Self.encodeJSON(result.samples, path: path))
         }
@@ -15,10 +16,10 @@ extension SQLiteStore {
                 """, arguments: [run.jobID, run.worker])
             else { throw StoreError.leaseLost(path, jobID: run.jobID) }
             try db.execute(sql: """
-                INSERT INTO run (job_id, repository_id, sha, suite, machine, started_at, finished_at, environment)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO run (job_id, repository_id, sha, suite, machine, started_at, finished_at, environment, experiments)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [run.jobID, job["repository_id"], job["sha"], job["suite"], job["machine"],
-                                 run.startedAt.storeValue, run.finishedAt.storeValue, environment])
+                                 run.startedAt.storeValue, run.finishedAt.storeValue, environment, experiments])
             let runID = db.lastInsertedRowID
             for (result, parameters, samples) in results {
                 try db.execute(sql: """
@@ -26,8 +27,9 @@ extension SQLiteStore {
                     """, arguments: [runID, result.benchmark, parameters, result.unit, result.direction.rawValue, samples])
             }
             try db.execute(sql: """
-                UPDATE job SET state = 'done', finished_at = ?, lease_owner = NULL, lease_expires_at = NULL WHERE id = ?
-                """, arguments: [run.finishedAt.storeValue, run.jobID])
+                UPDATE job SET state = 'done', finished_at = ?, lease_owner = NULL, lease_expires_at = NULL, message = ?
+                WHERE id = ?
+                """, arguments: [run.finishedAt.storeValue, run.failureSummary, run.jobID])
             return runID
         }
     }
@@ -53,7 +55,8 @@ extension SQLiteStore {
                     id: row["id"], jobID: row["job_id"], commit: commit, machine: row["machine"], suite: row["suite"],
                     startedAt: Date(storeValue: row["started_at"]), finishedAt: Date(storeValue: row["finished_at"]),
                     environment: try Self.decodeJSON([String: String].self, row["environment"], path: path),
-                    results: results)
+                    results: results,
+                    experiments: try Self.decodeJSON([ExperimentOutcome].self, row["experiments"], path: path))
             }
         }
     }
@@ -61,6 +64,7 @@ extension SQLiteStore {
     private static func encodeJSON(_ value: some Encodable, path: String) throws(StoreError) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
+        encoder.dateEncodingStrategy = .secondsSince1970
         do {
             return String(decoding: try encoder.encode(value), as: UTF8.self)
         } catch {
@@ -70,7 +74,9 @@ extension SQLiteStore {
 
     private static func decodeJSON<Value: Decodable>(_ type: Value.Type, _ text: String, path: String) throws -> Value {
         do {
-            return try JSONDecoder().decode(type, from: Data(text.utf8))
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .secondsSince1970
+            return try decoder.decode(type, from: Data(text.utf8))
         } catch {
             throw StoreError.corrupt(path, detail: "a stored JSON column does not decode: \(error)")
         }

@@ -75,6 +75,9 @@ extension SQLiteStore {
                 CREATE INDEX result_by_run ON result (run_id);
                 """)
         }
+        migrator.registerMigration("v2: experiment outcomes per run") { db in
+            try db.execute(sql: "ALTER TABLE run ADD COLUMN experiments TEXT NOT NULL DEFAULT '[]'")
+        }
         return migrator
     }
 }

@@ -44,6 +44,12 @@ public protocol Store: Sendable {
     /// - Returns: `false` when the lease is no longer this worker's, so it must stop the job.
     func renewLease(jobID: Int64, worker: String, leaseDuration: Duration, now: Date) async throws(StoreError) -> Bool
 
+    /// Ends a lease at once, so the next ``leaseNextJob(machine:worker:leaseDuration:now:)`` retries
+    /// the job; for a worker known to be dead, whose lease would otherwise hold until it expires.
+    ///
+    /// - Returns: `false` when `owner` no longer held the lease.
+    func expireLease(jobID: Int64, owner: String, now: Date) async throws(StoreError) -> Bool
+
     /// Marks a leased job failed for good, with the reason.
     ///
     /// - Throws: ``StoreError`` when the worker no longer holds the lease.

@@ -1,4 +1,5 @@
 public import Foundation
+import Notify
 
 /// A parsed JSON document that keeps every value, including fields BenchBot does not know.
 ///
@@ -134,5 +135,20 @@ public struct JSONSyntaxError: Error, Sendable, CustomStringConvertible {
     private static func characterOffset(in detail: String) -> Int? {
         guard let range = detail.range(of: "character ") else { return nil }
         return Int(detail[range.upperBound...].prefix(while: \.isNumber)).map { max($0 - 1, 0) }
+    }
+}
+
+extension JSONValue {
+    /// The value with every string held by a secret-named field masked, for backups.
+    public func redactingSecrets() -> JSONValue {
+        switch self {
+        case .object(let fields):
+            .object(Dictionary(uniqueKeysWithValues: fields.map { key, value in
+                if SecretRedactor.namesSecret(key), case .string = value { return (key, .string(SecretRedactor.mask)) }
+                return (key, value.redactingSecrets())
+            }))
+        case .array(let items): .array(items.map { $0.redactingSecrets() })
+        default: self
+        }
     }
 }

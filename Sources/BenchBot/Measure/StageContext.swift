@@ -1,0 +1,79 @@
+import Foundation
+import Notify
+
+/// Everything the stages of one job share: which commit, where its checkout is, where the
+/// results go, and how processes are launched and tracked.
+struct StageContext: Sendable {
+    let home: Home
+    let config: HomeConfig
+    let commit: ObjectID
+    let checkout: String
+    /// When the job started, in the Relay Dashboard's `%m-%d-%Y-%H%M` form.
+    let timestamp: String
+    /// Raw data of this job's experiments, archived and removed at the end of the job.
+    let rawDataFolder: String
+    /// Logs of this job's build and stages.
+    let logFolder: String
+    /// Told about every process group the job starts, so a successor can kill it if we die.
+    let onProcessStart: @Sendable (ProcessIdentity) -> Void
+
+    var settings: BenchBotSettings { config.benchbot }
+
+    /// Where the scripts of experiments or subsystems live for this commit.
+    func scriptsFolder(_ configured: String) -> String {
+        switch settings.scriptsLocation {
+        case .home: home.resolvePath(configured)
+        case .checkout: ((checkout as NSString).appendingPathComponent(configured) as NSString).standardizingPath
+        }
+    }
+
+    /// The environment every script sees. Secrets are removed: the code measured may come from a
+    /// fork, and it has no business with BenchBot's tokens.
+    func environment(experiment: String? = nil, commit: ObjectID? = nil, checkout: String? = nil) -> [String: String?] {
+        var environment: [String: String?] = [
+            "BENCHBOT_COMMIT": (commit ?? self.commit).hex,
+            "BENCHBOT_CHECKOUT": checkout ?? self.checkout,
+            "BENCHBOT_HOME": home.root,
+            "BENCHMARK_DEPS": scriptsFolder(settings.runner.depsDirectory),
+            "BENCHBOT_EXPERIMENT": experiment,
+        ]
+        for name in ProcessInfo.processInfo.environment.keys where SecretRedactor.namesSecret(name) {
+            environment[name] = .some(nil)
+        }
+        return environment
+    }
+
+    /// Runs a script with a deadline, its output in the job's logs.
+    func runScript(
+        _ script: String, arguments: [String], pinning: ExperimentConfig.ProcessPinning?, environment: [String: String?],
+        timeout: Duration, logName: String
+    ) async -> (CommandResult?, String?) {
+        let folder = (script as NSString).deletingLastPathComponent
+        var executable = script
+        var argv = arguments
+        if let pinning, pinning.enabled {
+            executable = "taskset"
+            argv = ["--cpu-list", pinning.cores, script] + arguments
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: logFolder, withIntermediateDirectories: true)
+            let result = try await CommandRunner.run(
+                executable, arguments: argv, environment: environment, workingDirectory: folder,
+                logFile: (logFolder as NSString).appendingPathComponent("\(logName).log"),
+                logLimit: settings.runner.logLimit, timeout: timeout, onStart: onProcessStart)
+            return (result, nil)
+        } catch {
+            return (nil, "\(error)")
+        }
+    }
+}
+
+extension Date {
+    /// The Relay Dashboard's timestamp form, which its subsystems parse.
+    var relayTimestamp: String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .gmt
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: self)
+        return String(format: "%02d-%02d-%04d-%02d%02d", parts.month!, parts.day!, parts.year!, parts.hour!, parts.minute!)
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+
+/// The Relay Dashboard's nightly one-shot: back up, poll, drain the queue, run the subsystems,
+/// back up again.
+extension Worker {
+    /// Runs one nightly cycle; every step runs even when an earlier one failed.
+    ///
+    /// - Parameter onLine: Told each line of the run's report as it happens.
+    /// - Returns: Whether every step succeeded.
+    public func runNightly(onLine: @Sendable (String) -> Void) async -> Bool {
+        var succeeded = true
+        await backup("before", succeeded: &succeeded, onLine: onLine)
+
+        do {
+            switch try await Intake(home: home, config: config, store: store, logger: logger).poll() {
+            case .alreadyRunning: onLine("poll: another poll is running; skipped")
+            case .polled(let outcomes): outcomes.forEach { onLine("poll: \($0.summary)") }
+            }
+        } catch {
+            succeeded = false
+            onLine("poll failed: \(error)")
+        }
+
+        var lastCommit: ObjectID?
+        do {
+            let ran = try await run(.drain) { report in report.lines.forEach(onLine) }
+            if !ran { onLine("work: another worker is running on this home; its jobs are left to it") }
+            lastCommit = try await store.jobs(in: [.done], limit: 1).last?.commit
+        } catch {
+            succeeded = false
+            onLine("work failed: \(error)")
+        }
+
+        let context = makeContext(commit: lastCommit ?? .zero, logs: "nightly-subsystems",
+                                  groupFile: home.path("cache", "workers", "subsystems.group"), startedAt: Date())
+        for outcome in await SubsystemRunner(context: context).runAll(HomeCheck(home: home).subsystems) {
+            onLine("subsystem \(outcome.summary)")
+        }
+        await backup("after", succeeded: &succeeded, onLine: onLine)
+        return succeeded
+    }
+
+    private func backup(_ label: String, succeeded: inout Bool, onLine: @Sendable (String) -> Void) async {
+        do {
+            onLine("backup \(label): \(home.display(try await HomeBackup.create(home: home, config: config, label: label)))")
+        } catch {
+            succeeded = false
+            onLine("backup \(label) failed: \(error)")
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+
+extension Worker {
+    /// Runs one leased job while a heartbeat keeps its lease; a lost lease stops it unrecorded.
+    func execute(_ job: Job) async -> JobReport {
+        let store = self.store, worker = identity.description, lease = settings.runner.leaseDuration
+        let report: JobReport? = await withTaskGroup(of: JobReport?.self) { group in
+            group.addTask { await perform(job) }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: lease / 3)
+                    if Task.isCancelled { break }
+                    // A store error is transient; only a lease that is gone stops the job.
+                    if (try? await store.renewLease(jobID: job.id, worker: worker, leaseDuration: lease, now: Date())) == false {
+                        return JobReport(job: job, succeeded: false, lines: ["job \(job.id) (\(job.commit.short)): lease lost; stopped unrecorded"])
+                    }
+                }
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            await group.waitForAll()
+            return first
+        }
+        try? FileManager.default.removeItem(atPath: processGroupFile(ofJob: job.id))
+        return report ?? JobReport(job: job, succeeded: false, lines: ["job \(job.id) (\(job.commit.short)): stopped"])
+    }
+
+    private func perform(_ job: Job) async -> JobReport {
+        let startedAt = Date()
+        let environment = EnvironmentRecord.capture(machine: settings.machine)
+        let context = makeContext(commit: job.commit, logs: "job-\(job.id)", groupFile: processGroupFile(ofJob: job.id), startedAt: startedAt)
+        let label = "job \(job.id) (\(job.commit.short)\(job.subject.map { " \($0)" } ?? ""))"
+
+        do {
+            try builder.checkOut(job.commit, branch: job.branch, remoteURL: job.remoteURL, into: context.checkout)
+        } catch {
+            return await fail(job, label: label, stage: error.stage, message: error.message)
+        }
+        if let failure = await builder.build(in: context.checkout, context: context, logName: "build", commit: job.commit) {
+            return await fail(job, label: label, stage: failure.stage, message: failure.message)
+        }
+
+        let (outcomes, results) = await runExperiments(context: context)
+        await archiveRawData(context.rawDataFolder)
+        guard !Task.isCancelled else { return JobReport(job: job, succeeded: false, lines: ["\(label): stopped"]) }
+        let run = RunRecord(jobID: job.id, worker: identity.description, startedAt: startedAt, finishedAt: Date(),
+                            environment: environment, results: results, experiments: outcomes)
+        do {
+            _ = try await store.recordRun(run)
+        } catch {
+            return JobReport(job: job, succeeded: false, lines: ["\(label): results not stored: \(error)"])
+        }
+        let failed = outcomes.filter { !$0.succeeded }.count
+        let headline = "\(label): done, \(results.count) result(s)" + (failed > 0 ? ", \(failed) of \(outcomes.count) experiment(s) failed" : "")
+        return JobReport(job: job, succeeded: true, lines: [headline] + outcomes.map { "  \($0.summary)" })
+    }
+
+    /// - Parameters:
+    ///   - commit: The commit the scripts see.
+    ///   - logs: The name of the folder under `logs/` for this work's logs.
+    ///   - groupFile: Where each started process group is recorded for a successor to clean up.
+    ///   - startedAt: When the work started.
+    func makeContext(commit: ObjectID, logs: String, groupFile: String, startedAt: Date) -> StageContext {
+        let rawRoot = home.resolvePath(config.dashboard.temporaryDataDirectory)
+        let logFolder = home.path("logs", logs)
+        try? FileManager.default.removeItem(atPath: logFolder)
+        return StageContext(
+            home: home, config: config, commit: commit, checkout: home.worktreePath(repository: settings.repository.name),
+            timestamp: startedAt.relayTimestamp,
+            rawDataFolder: (rawRoot as NSString).appendingPathComponent("benchmarks_\(startedAt.relayTimestamp)_\(commit.short)"),
+            logFolder: logFolder,
+            onProcessStart: { leader in
+                try? FileManager.default.createDirectory(atPath: (groupFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try? leader.description.write(toFile: groupFile, atomically: true, encoding: .utf8)
+            })
+    }
+
+    /// Runs the active experiments, in random order or by priority then name, as configured.
+    func runExperiments(context: StageContext) async -> ([ExperimentOutcome], [BenchmarkResult]) {
+        let check = HomeCheck(home: home)
+        var outcomes = unparsableExperiments(check)
+        var results: [BenchmarkResult] = []
+        var experiments = check.experiments.filter(\.active)
+        if config.dashboard.randomize {
+            experiments.shuffle()
+        } else {
+            experiments.sort { ($0.priority, $1.name) > ($1.priority, $0.name) }
+        }
+        var variants: [String: Result<(ObjectID, String), Builder.Failure>] = [:]
+        for experiment in experiments {
+            if Task.isCancelled { break }
+            var variant: (commit: ObjectID, checkout: String)?
+            if let branch = experiment.branch {
+                let key = "\(experiment.remote ?? "")#\(branch)"
+                if variants[key] == nil {
+                    do {
+                        variants[key] = .success(try await builder.prepareVariant(remote: experiment.remote, branch: branch, context: context))
+                    } catch {
+                        variants[key] = .failure(error)
+                    }
+                }
+                switch variants[key]! {
+                case .success(let prepared): variant = prepared
+                case .failure(let failure):
+                    outcomes.append(ExperimentOutcome(experiment: experiment.name, succeeded: false, failedStage: failure.stage,
+                                                      message: failure.message, startedAt: Date(), finishedAt: Date(), notify: experiment.notify))
+                    continue
+                }
+            }
+            let outcome = await ExperimentRunner(context: context).run(experiment, variant: variant)
+            outcomes.append(outcome.outcome)
+            results += outcome.results
+        }
+        return (outcomes, results)
+    }
+
+    /// Experiments whose config does not load fail their precheck, with the config's problems.
+    private func unparsableExperiments(_ check: HomeCheck) -> [ExperimentOutcome] {
+        let loaded = Set(check.experiments.map(\.name))
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: home.experimentConfigsDirectory)) ?? []
+        return names.sorted().filter { !loaded.contains($0) && !$0.hasPrefix(".") }.compactMap { name in
+            let folder = (home.experimentConfigsDirectory as NSString).appendingPathComponent(name)
+            let problems = check.problems.filter { $0.file.contains("/experiments/\(name)/") || $0.file.hasSuffix("/experiments/\(name)") }
+            guard !problems.isEmpty || FileManager.default.fileExists(atPath: folder) else { return nil }
+            let message = problems.map { "\($0.field): \($0.problem)" }.joined(separator: "; ")
+            return ExperimentOutcome(experiment: name, succeeded: false, failedStage: "precheck",
+                                     message: message.isEmpty ? "its config does not load" : message, startedAt: Date(), finishedAt: Date())
+        }
+    }
+
+    private func fail(_ job: Job, label: String, stage: String, message: String) async -> JobReport {
+        do {
+            try await store.failJob(jobID: job.id, worker: identity.description, message: "\(stage): \(message)", now: Date())
+        } catch {
+            logger.error("job \(job.id): cannot record its failure: \(error)")
+        }
+        return JobReport(job: job, succeeded: false, lines: ["\(label): failed at \(stage): \(message)"])
+    }
+
+    /// Archives the job's raw experiment data next to it and removes the folder, as relay-bench does.
+    private func archiveRawData(_ folder: String) async {
+        guard FileManager.default.fileExists(atPath: folder) else { return }
+        let parent = (folder as NSString).deletingLastPathComponent
+        let name = (folder as NSString).lastPathComponent
+        let archive = (parent as NSString).appendingPathComponent("\(name)_data.tar.gz")
+        let result = try? await CommandRunner.run("tar", arguments: ["-czf", archive, "-C", parent, name], timeout: .seconds(600))
+        if result?.succeeded == true {
+            try? FileManager.default.removeItem(atPath: folder)
+        } else {
+            logger.warning("cannot archive \(folder) to \(archive): \(result?.standardError ?? "tar did not start"); the folder is kept")
+        }
+    }
+}

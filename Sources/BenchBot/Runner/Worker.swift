@@ -1,0 +1,111 @@
+import Foundation
+public import Logging
+
+/// Leases jobs from the store and runs them: checkout, build, experiments, results.
+///
+/// One worker runs per home at a time (benchmarks sharing a machine measure each other). A
+/// worker that finds a job leased by a predecessor that died on this machine kills what that
+/// predecessor left running and takes the job back.
+public struct Worker: Sendable {
+    /// How long a worker keeps at it.
+    public enum Mode: Sendable, Hashable {
+        /// At most one job.
+        case once
+        /// Until the queue is empty.
+        case drain
+        /// Until stopped, looking for new jobs every `pollInterval` when the queue is empty.
+        case forever(pollInterval: Duration)
+    }
+
+    /// What happened to one job.
+    public struct JobReport: Sendable, Hashable {
+        public let job: Job
+        public let succeeded: Bool
+        /// One line for people, and one per experiment.
+        public let lines: [String]
+    }
+
+    public let home: Home
+    public let config: HomeConfig
+    public let store: any Store
+    public let logger: Logger
+    public let identity: WorkerIdentity
+    let builder: Builder
+
+    public init(home: Home, config: HomeConfig, store: any Store, logger: Logger = Logger(label: "benchbot.worker")) {
+        self.home = home
+        self.config = config
+        self.store = store
+        self.logger = logger
+        self.identity = .current
+        let intake = Intake(home: home, config: config, store: store, logger: logger)
+        self.builder = Builder(home: home, settings: config.benchbot, mirror: intake.mirror)
+    }
+
+    var settings: BenchBotSettings { config.benchbot }
+
+    /// Runs jobs until `mode` says to stop.
+    ///
+    /// - Parameters:
+    ///   - mode: One job, the whole queue, or forever.
+    ///   - onReport: Called after each job.
+    /// - Returns: `false` when another worker already runs on this home, so nothing was done.
+    /// - Throws: ``StoreError`` when the store fails.
+    @discardableResult
+    public func run(_ mode: Mode, onReport: @Sendable (JobReport) -> Void = { _ in }) async throws -> Bool {
+        let lock: FileLock?
+        do {
+            lock = try FileLock.acquireIfFree(at: home.lockPath("worker-\(settings.repository.name)"))
+        } catch {
+            throw StoreError.unavailable(error.path, detail: error.reason)
+        }
+        guard let lock else {
+            logger.info("another worker runs on \(home.root); this one stops here")
+            return false
+        }
+        defer { withExtendedLifetime(lock) {} }
+
+        try await reclaimJobsOfDeadWorkers()
+        while !Task.isCancelled {
+            guard let job = try await store.leaseNextJob(
+                machine: settings.machine, worker: identity.description, leaseDuration: settings.runner.leaseDuration, now: Date())
+            else {
+                guard case .forever(let interval) = mode else { return true }
+                try? await Task.sleep(for: interval)
+                try await reclaimJobsOfDeadWorkers()
+                continue
+            }
+            onReport(await execute(job))
+            if mode == .once { return true }
+        }
+        return true
+    }
+
+    /// Kills what dead predecessors on this machine left running, and ends their leases.
+    func reclaimJobsOfDeadWorkers() async throws {
+        for job in try await store.jobs(in: [.running], limit: nil) where job.machine == settings.machine {
+            guard let owner = job.leaseOwner, let previous = WorkerIdentity(owner), previous.diedOnThisHost else { continue }
+            killLeftovers(ofJob: job.id)
+            if try await store.expireLease(jobID: job.id, owner: owner, now: Date()) {
+                logger.warning("job \(job.id) (\(job.commit.short)) was leased by \(owner), which died; it goes back to the queue")
+            }
+        }
+    }
+
+    /// The file naming the process group a job's current command runs in.
+    func processGroupFile(ofJob id: Int64) -> String {
+        home.path("cache", "workers", "job-\(id).group")
+    }
+
+    private func killLeftovers(ofJob id: Int64) {
+        let file = processGroupFile(ofJob: id)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8),
+              let leader = ProcessIdentity(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        else { return }
+        // A live process with the leader's id but another start time is an unrelated process
+        // that reused the id once the group was gone: leave it alone.
+        if let current = ProcessIdentity.of(pid: leader.pid), current != leader { return }
+        kill(-leader.pid, SIGKILL)
+    }
+}

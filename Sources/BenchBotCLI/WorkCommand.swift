@@ -1,0 +1,59 @@
+import ArgumentParser
+import BenchBot
+import Logging
+
+struct WorkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "work",
+        abstract: "Lease queued jobs and run them: check out, build, run the experiments, store the results.",
+        discussion: """
+            One worker runs per home; a second one exits 0 at once. A job whose worker died on this machine \
+            is taken back, and what that worker left running is killed. A failed build fails its job for good; \
+            failed experiments are recorded and the others go on.
+            """)
+
+    @OptionGroup var homeOptions: HomeOptions
+
+    @Flag(name: .long, help: "Run at most one job.")
+    var once = false
+
+    @Flag(name: .long, help: "Run jobs until the queue is empty (the default).")
+    var drain = false
+
+    @Flag(name: .long, help: "Keep running, looking for jobs every --poll-interval seconds when the queue is empty.")
+    var forever = false
+
+    @Option(name: .long, help: "With --forever: seconds between looks at an empty queue (default 30).")
+    var pollInterval: Double = 30
+
+    func validate() throws {
+        guard [once, drain, forever].filter({ $0 }).count <= 1 else { throw ValidationError("give at most one of --once, --drain, --forever") }
+        guard pollInterval > 0 else { throw ValidationError("--poll-interval must be above 0") }
+    }
+
+    func run() async throws {
+        let (home, config, store) = try homeOptions.open()
+        let worker = Worker(home: home, config: config, store: store, logger: Logger(label: "benchbot"))
+        let mode: Worker.Mode = once ? .once : forever ? .forever(pollInterval: .seconds(pollInterval)) : .drain
+        let ran = try await worker.run(mode) { report in
+            for line in report.lines { print(line) }
+        }
+        if !ran { printError("another worker is running on \(home.display(home.root)); nothing to do") }
+    }
+}
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "The nightly one-shot: back up the home, poll, drain the queue, run the subsystems, back up again.",
+        discussion: "Exits 1 when a step failed; every step runs regardless.")
+
+    @OptionGroup var homeOptions: HomeOptions
+
+    func run() async throws {
+        let (home, config, store) = try homeOptions.open()
+        let worker = Worker(home: home, config: config, store: store, logger: Logger(label: "benchbot"))
+        let succeeded = await worker.runNightly { print($0) }
+        if !succeeded { throw ExitCode.failure }
+    }
+}
