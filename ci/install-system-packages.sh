@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages BenchBot builds and tests against; quick when they are there.
 set -euo pipefail
-packages=(libgit2-dev libcurl4-openssl-dev pkg-config git ca-certificates)
+packages=(libgit2-dev libcurl4-openssl-dev pkg-config git ca-certificates gcc libc6-dev)
 command -v python3 >/dev/null || packages+=(python3)
 missing=()
 for package in "${packages[@]}"; do

@@ -104,10 +104,9 @@ public struct IntakeOutcome: Sendable, Hashable {
     /// One line for people: `branch main: queued 3 (1a2b3c4d5e..9f8e7d6c5b), 0 already known`.
     public var summary: String {
         var parts: [String] = []
-        let queued = enqueue.queued.count + enqueue.requeued.count
         if commits.isEmpty {
             parts.append(note == nil ? "nothing new" : "nothing queued")
-        } else if queued > 0 || enqueue.alreadyKnown.isEmpty {
+        } else if !enqueue.queued.isEmpty || (enqueue.requeued.isEmpty && enqueue.alreadyKnown.isEmpty) {
             let span = enqueue.queued.first.map { first in
                 enqueue.queued.count == 1 ? " (\(first.short))" : " (\(first.short)..\(enqueue.queued.last!.short))"
             } ?? ""

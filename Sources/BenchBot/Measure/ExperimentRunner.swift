@@ -125,6 +125,9 @@ struct ExperimentRunner: Sendable {
                                  timeout: timeout, folders: folders, progress: &progress)
             else { return false }
             try? digest.write(toFile: digestFile, atomically: true, encoding: .utf8)
+        } else {
+            writeStatus(StageStatus(success: true, message: "reused the setup output: the experiment has not changed since setup last ran"),
+                        to: folders.status, file: "setup.json")
         }
         // The Relay protocol hands setup's files to the other stages in <experiment>/setup.
         let copy = (scripts as NSString).appendingPathComponent("setup")

@@ -22,7 +22,7 @@ enum HomeBackup {
             try copyRedacted(from: home.relayTopLevelConfigFile, to: (staging as NSString).appendingPathComponent("config.json"))
         }
 
-        let stamp = now.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().time(includingFractionalSeconds: false)
+        let stamp = now.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().time(includingFractionalSeconds: true)
             .dateSeparator(.omitted).timeSeparator(.omitted).dateTimeSeparator(.standard))
         let archive = (folder as NSString).appendingPathComponent("benchbot-home-\(stamp)-\(label).tar.gz")
         var arguments = ["-czf", archive, "-C", staging, "."]
