@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# BenchBot demo: a sample project, and every way its commits reach BenchBot's queue.
+# BenchBot demo: a sample C project; every way its commits reach the queue; then BenchBot builds
+# and measures each queued commit, and runs the nightly cycle.
 # Everything lives in ./demo (rebuilt on each run); nothing leaves this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,21 +17,33 @@ export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "benchbot ${*}"; "$bin" "$@"; }
 
-step "A sample project: a bare server repository with 10 commits"
+step "A sample project: a C program on a bare server repository, 10 commits"
 git init -q --bare -b main "$demo/project.git"
 git init -q -b main "$demo/work"
 git -C "$demo/work" remote add origin "$demo/project.git"
+cat > "$demo/work/loop.c" <<'C'
+#include <stdio.h>
+#include "iterations.h"
+int main(void) {
+    volatile unsigned long sum = 0;
+    for (unsigned long i = 0; i < ITERATIONS; i++) sum += i;
+    printf("%lu\n", (unsigned long)sum);
+    return 0;
+}
+C
 commit() {
-    printf 'int iterations = %s;\n' "$1" > "$demo/work/loop.c"
-    git -C "$demo/work" add loop.c
+    printf '#define ITERATIONS %sUL\n' "$1" > "$demo/work/iterations.h"
+    git -C "$demo/work" add loop.c iterations.h
     git -C "$demo/work" commit -q -m "$2"
 }
-for i in $(seq 1 10); do commit "$((i * 1000))" "Tune the loop, step $i"; done
+for i in $(seq 1 10); do commit "$((i * 100000))" "Tune the loop, step $i"; done
 git -C "$demo/work" push -q origin main
 git -C "$demo/work" log --oneline -3; echo "…"
 
 step "A BenchBot home for it (Relay Dashboard layout)"
-run init --home "$demo/home" --repo "$demo/project.git" --branch main
+run init --home "$demo/home" --repo "$demo/project.git" --branch main --build "cc -O1 -o loop loop.c"
+# The sample experiment times workload.sh; here it times the project's own program.
+printf '#!/bin/sh\n"$1/loop"\n' > "$demo/home/experiments/sample_timing/workload.sh"
 run check --home "$demo/home"
 
 step "cron: the first poll queues the last 5 first-parent commits; a second poll finds nothing new"
@@ -39,21 +52,32 @@ run poll --home "$demo/home"
 
 step "The server's post-receive hook: a push of 3 commits queues exactly those 3"
 run hook install --home "$demo/home" --repo "$demo/project.git"
-for i in 11 12 13; do commit "$((i * 1000))" "Tune the loop, step $i"; done
+for i in 11 12 13; do commit "$((i * 100000))" "Tune the loop, step $i"; done
 git -C "$demo/work" push origin main 2>&1 | grep benchbot
 
 step "A new branch queues only its tip; an operator's range request queues nothing twice"
 git -C "$demo/work" checkout -q -b faster-loop
-commit 500 "Halve the loop"
-commit 250 "Halve it again"
+commit 650000 "Halve the loop"
+commit 325000 "Halve it again"
 git -C "$demo/work" push -q origin faster-loop 2>&1 | grep benchbot
 run enqueue --home "$demo/home" --range main~4..main
 
 step "The queue"
 run status --home "$demo/home"
 
+step "The worker: check out, build with cc, run the Relay stages of each queued commit"
+run work --home "$demo/home" --drain
+
+step "The nightly cycle: back up, poll, drain, run the subsystems, back up again"
+run run --home "$demo/home"
+
+step "What the experiments left, laid out as the Relay Dashboard documents it"
+(cd "$demo/home/results" && find experiments/status experiments/summary experiments/graph subsystem -type f | sort | sed 's/^/  results\//')
+echo "  results/experiments/data/sample_timing/: $(ls "$demo/home/results/experiments/data/sample_timing" | wc -l) data.json files, one per commit"
+run status --home "$demo/home" --limit 5
+
 cat <<DONE
 
-The queue is in $demo/home/benchbot.sqlite (SQLite, WAL mode); \`benchbot status --format json\` gives it to scripts.
-Try: $bin enqueue --home $demo/home --commit main~7
+Everything is in $demo/home: the store (benchbot.sqlite), results/, logs/ and backups/.
+Try: $bin enqueue --home $demo/home --commit main~7 && $bin work --home $demo/home
 DONE

@@ -6,7 +6,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks of BenchBot itself, each against a named alternative measured in the same run.",
-        subcommands: [IntakeBenchmark.self])
+        subcommands: [IntakeBenchmark.self, RunnerBenchmark.self])
 }
 
 struct IntakeBenchmark: AsyncParsableCommand {
@@ -36,7 +36,8 @@ struct IntakeBenchmark: AsyncParsableCommand {
         let bench = BenchWorkspace(root: workspace, benchbot: currentExecutable())
 
         print("building a \(commits)-commit repository in \(workspace) …")
-        try await bench.makeLargeRepository(commits: commits)
+        try await bench.makeLargeRepository(commits: commits, files: 1)
+        try await bench.prepareIntakeRepositories()
         try await bench.prepareHomes()
 
         var hook: [Double] = [], hookedPush: [Double] = [], plainPush: [Double] = []
@@ -71,16 +72,18 @@ struct IntakeBenchmark: AsyncParsableCommand {
             """)
     }
 
-    private func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        return sorted.count.isMultiple(of: 2) ? (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2 : sorted[sorted.count / 2]
-    }
-
-    private func ms(_ seconds: Double) -> String { String(format: "%8.1f", seconds * 1000) }
-    private func ratio(_ value: Double, _ baseline: Double) -> String { String(format: "%7.2fx", value / baseline) }
 }
 
-/// The throwaway repositories and homes of the intake benchmark.
+private func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count.isMultiple(of: 2) ? (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2 : sorted[sorted.count / 2]
+}
+
+private func ms(_ seconds: Double) -> String { String(format: "%8.1f", seconds * 1000) }
+
+private func ratio(_ value: Double, _ baseline: Double) -> String { String(format: "%7.2fx", value / baseline) }
+
+/// The throwaway repositories and homes of the benchmarks.
 struct BenchWorkspace {
     let root: String
     let benchbot: String
@@ -92,19 +95,25 @@ struct BenchWorkspace {
 
     func path(_ name: String) -> String { (root as NSString).appendingPathComponent(name) }
 
-    func makeLargeRepository(commits: Int) async throws {
+    /// A bare `origin.git` whose first commit adds `files` files and each later commit changes one.
+    func makeLargeRepository(commits: Int, files: Int) async throws {
         try await git(["init", "-q", "--bare", "-b", "main", path("origin.git")])
         var stream = ""
-        stream.reserveCapacity(commits * 160)
+        stream.reserveCapacity(commits * 160 + files * 60)
         for index in 1...commits {
             let message = "commit \(index)\n"
-            let content = "value \(index)\n"
             stream += "commit refs/heads/main\nmark :\(index)\ncommitter Bench <bench@example.invalid> \(1_700_000_000 + index) +0000\n"
             stream += "data \(message.utf8.count)\n\(message)"
             if index > 1 { stream += "from :\(index - 1)\n" }
-            stream += "M 644 inline value.txt\ndata \(content.utf8.count)\n\(content)\n"
+            for file in index == 1 ? Array(0..<files) : [index % files] {
+                let content = "file \(file), commit \(index)\n"
+                stream += "M 644 inline src/file\(file).txt\ndata \(content.utf8.count)\n\(content)\n"
+            }
         }
         try await git(["-C", path("origin.git"), "fast-import", "--quiet"], input: stream)
+    }
+
+    func prepareIntakeRepositories() async throws {
         try await git(["clone", "-q", path("origin.git"), path("work")])
         try await git(["clone", "-q", "--bare", path("origin.git"), path("plain.git")])
         try await git(["clone", "-q", "--bare", path("origin.git"), path("hooked.git")])
@@ -125,7 +134,7 @@ struct BenchWorkspace {
     /// Adds a commit to the work clone and returns the old and new tips.
     func commitInWorkClone(_ run: Int) async throws -> (String, String) {
         let old = try await output("git", ["-C", path("work"), "rev-parse", "HEAD"])
-        try "run \(run)\n".write(toFile: path("work/value.txt"), atomically: true, encoding: .utf8)
+        try "run \(run)\n".write(toFile: path("work/src/file0.txt"), atomically: true, encoding: .utf8)
         try await git(["-C", path("work"), "commit", "-q", "-am", "bench run \(run)"])
         let new = try await output("git", ["-C", path("work"), "rev-parse", "HEAD"])
         return (old, new)
@@ -154,4 +163,80 @@ struct BenchWorkspace {
         }
         return result
     }
+}
+
+struct RunnerBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runner",
+        abstract: "BenchBot's own cost per job, and checkout through libgit2 against `git checkout`.",
+        discussion: """
+            On a large repository, drains a queue of consecutive commits with no build and no experiments, so \
+            what is timed is BenchBot's own work per job: lease, checkout, environment record, precheck, \
+            storing the run. Then checks the same commits out with the Git layer and with `git checkout -f` \
+            plus `git clean -fdx`, alternately, in one run.
+            """)
+
+    @Option(name: .long, help: "Commits in the repository (default 10000).")
+    var commits = 10_000
+
+    @Option(name: .long, help: "Files in its tree (default 200).")
+    var files = 200
+
+    @Option(name: .long, help: "Jobs drained, and commits checked out each way (default 40).")
+    var jobs = 40
+
+    func validate() throws {
+        guard commits > jobs, jobs >= 2, files >= 1 else { throw ValidationError("need --commits > --jobs >= 2 and --files >= 1") }
+    }
+
+    func run() async throws {
+        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("benchbot-bench-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        let bench = BenchWorkspace(root: workspace, benchbot: currentExecutable())
+        print("building a \(commits)-commit, \(files)-file repository in \(workspace) …")
+        try await bench.makeLargeRepository(commits: commits, files: files)
+
+        let home = bench.path("home")
+        try await bench.run(bench.benchbot, ["init", "--home", home, "--repo", bench.path("origin.git")])
+        for folder in ["config/experiments", "config/subsystem"] {
+            try FileManager.default.removeItem(atPath: (home as NSString).appendingPathComponent(folder))
+        }
+        try await bench.run(bench.benchbot, ["enqueue", "--home", home, "--range", "main~\(jobs)..main"])
+        // One job first, so the mirror and work tree exist as they would on a running bot.
+        try await bench.run(bench.benchbot, ["work", "--home", home, "--once"])
+        let drain = try await bench.time(bench.benchbot, ["work", "--home", home, "--drain"])
+        let startup = try await bench.time(bench.benchbot, ["work", "--home", home, "--drain"])
+        let perJob = (drain - startup) / Double(jobs - 1)
+
+        let mirror = try GitRepository.open(at: home + "/cache/origin.git")
+        let shas = try mirror.commits(from: try mirror.resolve("refs/remotes/origin/main"), firstParent: true, limit: jobs)
+        try await bench.git(["clone", "-q", bench.path("origin.git"), bench.path("git-clone")])
+        let libgit2Tree = bench.path("libgit2-tree")
+        var libgit2: [Double] = [], cli: [Double] = []
+        for sha in shas {
+            let start = ContinuousClock.now
+            try mirror.checkOut(sha, into: libgit2Tree)
+            libgit2.append((ContinuousClock.now - start).seconds)
+            let checkout = try await bench.time("git", ["-C", bench.path("git-clone"), "checkout", "-q", "-f", "--detach", sha.hex])
+            let clean = try await bench.time("git", ["-C", bench.path("git-clone"), "clean", "-q", "-fdx"])
+            cli.append(checkout + clean)
+        }
+        let libgit2Median = median(libgit2), cliMedian = median(cli)
+        print("""
+
+            BenchBot runner benchmark: \(commits)-commit repository with \(files) files, \(jobs) jobs, milliseconds
+
+            per job  BenchBot's own work (lease, checkout, record), no build or experiments   \(ms(perJob))   target < 100 ms
+                     process start and empty-queue check, once per drain                    \(ms(startup))
+            checkout Git layer (libgit2, in process), median per commit                     \(ms(libgit2Median))
+                     `git checkout -f` + `git clean -fdx`, median per commit                \(ms(cliMedian))
+                     Git layer / git                                                        \(ratio(libgit2Median, cliMedian))
+            """)
+    }
+
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

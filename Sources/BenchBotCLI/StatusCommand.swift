@@ -35,7 +35,7 @@ struct StatusCommand: AsyncParsableCommand {
         let (_, _, store) = try homeOptions.open()
         let states = state.isEmpty ? nil : Set(state.compactMap(JobState.init(rawValue:)))
         let jobs = try await store.jobs(in: states, limit: limit == 0 ? nil : limit)
-        let counts = Dictionary(grouping: jobs, by: \.state).mapValues(\.count)
+        let counts = try await store.countJobs()
         switch format {
         case .json: print(StatusReport(jobs: jobs, counts: counts).json())
         case .text: printTable(jobs, counts: counts)
@@ -55,7 +55,7 @@ struct StatusCommand: AsyncParsableCommand {
                 index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
             }.joined(separator: "  "))
         }
-        print(JobState.allCases.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
+        print(JobState.allCases.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ") + " in all")
     }
 }
 

@@ -35,6 +35,7 @@ struct StoreTests {
             #expect(jobs.map(\.commit) == [1, 2, 3, 4].map { Self.commit($0).id })
             #expect(jobs.map(\.subject) == ["commit 1", "commit 2", "commit 3", "commit 4"])
             #expect(try await store.branchTip(repository: "project", branch: "main") == Self.commit(4).id)
+            #expect(try await store.countJobs() == [.queued: 4])
         }
     }
 

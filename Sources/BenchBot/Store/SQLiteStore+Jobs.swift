@@ -84,6 +84,16 @@ extension SQLiteStore {
         }
     }
 
+    public func countJobs() async throws(StoreError) -> [JobState: Int] {
+        try await read { db in
+            var counts: [JobState: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM job GROUP BY state") {
+                if let state = JobState(rawValue: row["state"]) { counts[state] = row["n"] }
+            }
+            return counts
+        }
+    }
+
     public func leaseNextJob(machine: String, worker: String, leaseDuration: Duration, now: Date) async throws(StoreError) -> Job? {
         let now = now.storeValue
         let expiry = now + leaseDuration.seconds

@@ -26,6 +26,9 @@ public protocol Store: Sendable {
     ///   - limit: At most this many, the newest ones, when set.
     func jobs(in states: Set<JobState>?, limit: Int?) async throws(StoreError) -> [Job]
 
+    /// How many jobs are in each state, over the whole queue.
+    func countJobs() async throws(StoreError) -> [JobState: Int]
+
     /// Leases the next queued job for a machine, highest priority first, then oldest first.
     ///
     /// Jobs whose lease has expired (their worker died) go back to the queue first, or fail once
