@@ -60,7 +60,7 @@ struct Builder: Sendable {
             let result = try await CommandRunner.run(
                 argv[0], arguments: Array(argv.dropFirst()), environment: context.environment(commit: commit, checkout: checkout),
                 workingDirectory: checkout, logFile: log, logLimit: settings.runner.logLimit,
-                timeout: settings.build.timeout, onStart: context.onProcessStart)
+                timeout: settings.build.timeout)
             if result.succeeded { return nil }
             let tail = result.standardOutput.split(separator: "\n").suffix(15).joined(separator: "\n")
             let reason = result.timedOut ? "timed out after \(Int(settings.build.timeout.seconds)) s" : "exited with status \(result.status)"

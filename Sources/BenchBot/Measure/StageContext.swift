@@ -14,8 +14,8 @@ struct StageContext: Sendable {
     let rawDataFolder: String
     /// Logs of this job's build and stages.
     let logFolder: String
-    /// Told about every process group the job starts, so a successor can kill it if we die.
-    let onProcessStart: @Sendable (ProcessIdentity) -> Void
+    /// Set as `BENCHBOT_WORKER` for every process, so a successor can find them if we die.
+    let workerIdentity: String
 
     var settings: BenchBotSettings { config.benchbot }
 
@@ -36,6 +36,7 @@ struct StageContext: Sendable {
             "BENCHBOT_HOME": home.root,
             "BENCHMARK_DEPS": scriptsFolder(settings.runner.depsDirectory),
             "BENCHBOT_EXPERIMENT": experiment,
+            Worker.workerVariable: workerIdentity,
         ]
         for name in ProcessInfo.processInfo.environment.keys where SecretRedactor.namesSecret(name) {
             environment[name] = .some(nil)
@@ -60,7 +61,7 @@ struct StageContext: Sendable {
             let result = try await CommandRunner.run(
                 executable, arguments: argv, environment: environment, workingDirectory: folder,
                 logFile: (logFolder as NSString).appendingPathComponent("\(logName).log"),
-                logLimit: settings.runner.logLimit, timeout: timeout, onStart: onProcessStart)
+                logLimit: settings.runner.logLimit, timeout: timeout)
             return (result, nil)
         } catch {
             return (nil, "\(error)")

@@ -31,8 +31,7 @@ extension Worker {
             onLine("work failed: \(error)")
         }
 
-        let context = makeContext(commit: lastCommit ?? .zero, logs: "nightly-subsystems",
-                                  groupFile: home.path("cache", "workers", "subsystems.group"), startedAt: Date())
+        let context = makeContext(commit: lastCommit ?? .zero, logs: "nightly-subsystems", startedAt: Date())
         for outcome in await SubsystemRunner(context: context).runAll(HomeCheck(home: home).subsystems) {
             onLine("subsystem \(outcome.summary)")
         }

@@ -22,14 +22,13 @@ extension Worker {
             await group.waitForAll()
             return first
         }
-        try? FileManager.default.removeItem(atPath: processGroupFile(ofJob: job.id))
         return report ?? JobReport(job: job, succeeded: false, lines: ["job \(job.id) (\(job.commit.short)): stopped"])
     }
 
     private func perform(_ job: Job) async -> JobReport {
         let startedAt = Date()
         let environment = EnvironmentRecord.capture(machine: settings.machine)
-        let context = makeContext(commit: job.commit, logs: "job-\(job.id)", groupFile: processGroupFile(ofJob: job.id), startedAt: startedAt)
+        let context = makeContext(commit: job.commit, logs: "job-\(job.id)", startedAt: startedAt)
         let label = "job \(job.id) (\(job.commit.short)\(job.subject.map { " \($0)" } ?? ""))"
 
         do {
@@ -59,9 +58,8 @@ extension Worker {
     /// - Parameters:
     ///   - commit: The commit the scripts see.
     ///   - logs: The name of the folder under `logs/` for this work's logs.
-    ///   - groupFile: Where each started process group is recorded for a successor to clean up.
     ///   - startedAt: When the work started.
-    func makeContext(commit: ObjectID, logs: String, groupFile: String, startedAt: Date) -> StageContext {
+    func makeContext(commit: ObjectID, logs: String, startedAt: Date) -> StageContext {
         let rawRoot = home.resolvePath(config.dashboard.temporaryDataDirectory)
         let logFolder = home.path("logs", logs)
         try? FileManager.default.removeItem(atPath: logFolder)
@@ -70,10 +68,7 @@ extension Worker {
             timestamp: startedAt.relayTimestamp,
             rawDataFolder: (rawRoot as NSString).appendingPathComponent("benchmarks_\(startedAt.relayTimestamp)_\(commit.short)"),
             logFolder: logFolder,
-            onProcessStart: { leader in
-                try? FileManager.default.createDirectory(atPath: (groupFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try? leader.description.write(toFile: groupFile, atomically: true, encoding: .utf8)
-            })
+            workerIdentity: identity.description)
     }
 
     /// Runs the active experiments, in random order or by priority then name, as configured.

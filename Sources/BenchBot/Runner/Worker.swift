@@ -85,27 +85,14 @@ public struct Worker: Sendable {
     func reclaimJobsOfDeadWorkers() async throws {
         for job in try await store.jobs(in: [.running], limit: nil) where job.machine == settings.machine {
             guard let owner = job.leaseOwner, let previous = WorkerIdentity(owner), previous.diedOnThisHost else { continue }
-            killLeftovers(ofJob: job.id)
+            let killed = ProcessScan.killAll(withEnvironment: Self.workerVariable, equalTo: owner)
             if try await store.expireLease(jobID: job.id, owner: owner, now: Date()) {
-                logger.warning("job \(job.id) (\(job.commit.short)) was leased by \(owner), which died; it goes back to the queue")
+                logger.warning("job \(job.id) (\(job.commit.short)) was leased by \(owner), which died; killed the \(killed) process(es) it left; the job goes back to the queue")
             }
         }
     }
 
-    /// The file naming the process group a job's current command runs in.
-    func processGroupFile(ofJob id: Int64) -> String {
-        home.path("cache", "workers", "job-\(id).group")
-    }
-
-    private func killLeftovers(ofJob id: Int64) {
-        let file = processGroupFile(ofJob: id)
-        defer { try? FileManager.default.removeItem(atPath: file) }
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8),
-              let leader = ProcessIdentity(text.trimmingCharacters(in: .whitespacesAndNewlines))
-        else { return }
-        // A live process with the leader's id but another start time is an unrelated process
-        // that reused the id once the group was gone: leave it alone.
-        if let current = ProcessIdentity.of(pid: leader.pid), current != leader { return }
-        kill(-leader.pid, SIGKILL)
-    }
+    /// Every process a worker starts carries its identity in this variable, so a successor can
+    /// find what it left behind.
+    static let workerVariable = "BENCHBOT_WORKER"
 }

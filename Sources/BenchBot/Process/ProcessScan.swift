@@ -1,0 +1,33 @@
+import Foundation
+
+/// Finds processes by a variable in their environment, which every descendant inherits.
+///
+/// Recording a child's process group can lose a race with the child itself; its environment
+/// is set before it runs a single instruction, so a marker variable finds it, and whatever
+/// it started, even after the parent that knew them is gone.
+enum ProcessScan {
+    /// The live processes whose environment holds `name=value`.
+    static func processes(withEnvironment name: String, equalTo value: String) -> [Int32] {
+        let marker = Data("\(name)=\(value)".utf8)
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard pid != getpid(), let environment = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
+            return environment.split(separator: 0).contains { Data($0) == marker }
+        }
+    }
+
+    /// Kills every process so marked, with the process group each leads or belongs to.
+    ///
+    /// - Returns: How many processes were found.
+    @discardableResult
+    static func killAll(withEnvironment name: String, equalTo value: String) -> Int {
+        let found = processes(withEnvironment: name, equalTo: value)
+        for pid in found {
+            let group = getpgid(pid)
+            // Never our own group: a marked process could share it only if we started it without a session.
+            if group > 0, group != getpgrp() { kill(-group, SIGKILL) }
+            kill(pid, SIGKILL)
+        }
+        return found.count
+    }
+}
