@@ -73,6 +73,8 @@ struct RelayProtocolTests {
             let rerun = try await BenchBotProcess.run(["work", "--home", fixture.home])
             let queue = try await BenchBotProcess.succeed(["status", "--home", fixture.home])
             #expect(try String(contentsOfFile: counter, encoding: .utf8) == "run\nrun\n", "\(requeued)\(rerun)\(queue)")
+            let allData = try FileManager.default.contentsOfDirectory(atPath: fixture.home.appending(path: "results/experiments/data/complete"))
+            #expect(allData.count == 3, "a rerun adds its data.json and keeps the earlier ones: \(allData)")
         }
     }
 

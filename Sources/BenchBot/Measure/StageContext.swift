@@ -8,8 +8,8 @@ struct StageContext: Sendable {
     let config: HomeConfig
     let commit: ObjectID
     let checkout: String
-    /// When the job started, in the Relay Dashboard's `%m-%d-%Y-%H%M` form.
-    let timestamp: String
+    /// When the job started.
+    let startedAt: Date
     /// Raw data of this job's experiments, archived and removed at the end of the job.
     let rawDataFolder: String
     /// Logs of this job's build and stages.
@@ -18,6 +18,9 @@ struct StageContext: Sendable {
     let workerIdentity: String
 
     var settings: BenchBotSettings { config.benchbot }
+
+    /// When the job started, in the Relay Dashboard's `%m-%d-%Y-%H%M` form, which its subsystems parse.
+    var timestamp: String { startedAt.relayTimestamp }
 
     /// Where the scripts of experiments or subsystems live for this commit.
     func scriptsFolder(_ configured: String) -> String {

@@ -65,7 +65,7 @@ extension Worker {
         try? FileManager.default.removeItem(atPath: logFolder)
         return StageContext(
             home: home, config: config, commit: commit, checkout: home.worktreePath(repository: settings.repository.name),
-            timestamp: startedAt.relayTimestamp,
+            startedAt: startedAt,
             rawDataFolder: (rawRoot as NSString).appendingPathComponent("benchmarks_\(startedAt.relayTimestamp)_\(commit.short)"),
             logFolder: logFolder,
             workerIdentity: identity.description)
