@@ -4,7 +4,7 @@
 # Everything lives in ./demo (rebuilt on each run); nothing leaves this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash ci/install-system-packages.sh
+bash .ci/run --install-only
 echo "building BenchBot …"
 swift build -q
 bin="$(swift build --show-bin-path)/benchbot"
