@@ -79,5 +79,5 @@ run status --home "$demo/home" --limit 5
 cat <<DONE
 
 Everything is in $demo/home: the store (benchbot.sqlite), results/, logs/ and backups/.
-Try: $bin enqueue --home $demo/home --commit main~7 && $bin work --home $demo/home
+Try: $bin enqueue --home $demo/home --commit main~9 && $bin work --home $demo/home
 DONE

@@ -63,6 +63,23 @@ struct HomeConfigTests {
         }
     }
 
+    @Test("the sample experiment, run by the worker on a real project, summarises the measured mean")
+    func sampleThroughWorker() async throws {
+        try await withTemporaryDirectory { root in
+            let git = try await GitFixture.make(in: root, commits: 2)
+            let home = root.appending(path: "home")
+            try await BenchBotProcess.succeed(["init", "--home", home, "--repo", git.origin])
+            try await BenchBotProcess.succeed(["poll", "--home", home, "--backfill", "2"])
+            let output = try await BenchBotProcess.succeed(["work", "--home", home])
+            #expect(output.components(separatedBy: "sample_timing: ok").count == 3, "\(output)")
+            let summary = try JSONValue.parse(Data(contentsOf: URL(fileURLWithPath: home.appending(path: "results/experiments/summary/sample_timing/summary.json"))))
+            guard case .string(let value)? = summary["value"] else { Issue.record("no value in \(summary)"); return }
+            #expect(value.wholeMatch(of: /workload mean: [0-9.]+ us/) != nil, "\(value)")
+            let graph = try String(contentsOfFile: home.appending(path: "results/experiments/graph/sample_timing/workload.svg"), encoding: .utf8)
+            #expect(graph.components(separatedBy: "<rect").count == 3, "one bar per run: \(graph)")
+        }
+    }
+
     @Test("relay-bench's sample home loads: every config parses and its real problems are reported")
     func relaySampleHomeLoads() throws {
         let home = Home(root: Self.relayFixture)

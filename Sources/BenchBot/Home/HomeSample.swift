@@ -71,7 +71,9 @@ struct HomeSample: Sendable {
                 {
                     echo '<svg xmlns="http://www.w3.org/2000/svg" width="480" height="200" font-family="sans-serif" font-size="12">'
                     echo '<text x="10" y="20">workload mean (us) per run</text>'
-                    cat "$2"/*.json 2>/dev/null | sed -n 's/.*"mean": *\\([0-9.]*\\).*/\\1/p' | tail -n 40 |
+                    ls -tr "$2"/*.json 2>/dev/null | tail -n 40 | while read -r file; do
+                        sed -n 's/.*"mean"[[:space:]]*:[[:space:]]*\\([0-9.]*\\).*/\\1/p' "$file"
+                    done |
                         awk '{ v[NR] = $1; if ($1 > m) m = $1 }
                              END { for (i = 1; i <= NR; i++) printf "<rect x=\\"%d\\" y=\\"%d\\" width=\\"10\\" height=\\"%d\\" fill=\\"#0072B2\\"/>\\n", 10 + 11 * i, 190 - int(160 * v[i] / m), int(160 * v[i] / m) }'
                     echo '</svg>'
@@ -83,8 +85,9 @@ struct HomeSample: Sendable {
                 # Relay stage "summarize": $1 = config folder, $2 = every data.json so far, $3 = where summary.json goes.
                 set -u
                 mkdir -p "$3"
-                latest=$(ls "$2"/*.json 2>/dev/null | sort | tail -n 1)
-                mean=$(sed -n 's/.*"mean": *\\([0-9.]*\\).*/\\1/p' "$latest" 2>/dev/null)
+                # BenchBot rewrites data.json pretty-printed; the newest file is the latest run.
+                latest=$(ls -t "$2"/*.json 2>/dev/null | head -n 1)
+                mean=$(sed -n 's/.*"mean"[[:space:]]*:[[:space:]]*\\([0-9.]*\\).*/\\1/p' "$latest" 2>/dev/null)
                 printf '{"title": "Sample timing", "value": "workload mean: %s us"}\\n' "${mean:-unknown}" > "$3/summary.json"
                 printf '{"success": true, "message": ""}\\n' > "$3/status.json"
                 """ + "\n"),
