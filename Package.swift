@@ -73,6 +73,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
+            exclude: ["Fixtures"],
             swiftSettings: strictSwift
         ),
         .testTarget(

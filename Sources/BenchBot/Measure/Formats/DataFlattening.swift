@@ -8,9 +8,12 @@ enum DataFlattening {
     /// Fields BenchBot itself adds to every data.json; they are not measurements.
     static let bookkeepingFields: Set<String> = ["timestamp", "commit", "tvm_hash", "start_time", "end_time", "time_delta"]
 
-    static func results(experiment: String, data: JSONValue) -> [BenchmarkResult] {
+    /// - Parameters:
+    ///   - experiment: Prefixed to every series' name, when given.
+    ///   - data: The parsed data.json.
+    static func results(experiment: String?, data: JSONValue) -> [BenchmarkResult] {
         var results: [BenchmarkResult] = []
-        walk(data, path: [experiment], isTop: true, into: &results)
+        walk(data, path: experiment.map { [$0] } ?? [], isTop: true, into: &results)
         return results.sorted { $0.benchmark < $1.benchmark }
     }
 

@@ -1,0 +1,98 @@
+public import Foundation
+
+/// The output formats of benchmark tools that BenchBot reads as they are.
+public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
+    /// BenchBot's own, documented in the README, with `Schemas/benchbot-results.schema.json`.
+    case benchbotJSON = "benchbot-json"
+    /// Google Benchmark's `--benchmark_format=json`; aggregates are not samples.
+    case googleBenchmark = "google-benchmark"
+    /// hyperfine's `--export-json`.
+    case hyperfine
+    /// pytest-benchmark's `--benchmark-json`.
+    case pytestBenchmark = "pytest-benchmark"
+    /// `go test -bench` text, with `-benchmem` and `-count`.
+    case goTest = "go-test"
+    /// A Relay `data.json`: every numeric field path is a series.
+    case relayData = "relay-data"
+
+    /// Parses a tool's output into results, and checks them.
+    ///
+    /// - Parameters:
+    ///   - data: The output.
+    ///   - file: Where it came from, for messages.
+    /// - Returns: One result per benchmark and parameter set, with every sample.
+    /// - Throws: ``FormatError`` naming the file, the format and the line or field.
+    public func parse(_ data: Data, file: String) throws(FormatError) -> [BenchmarkResult] {
+        let context = FormatContext(file: file, format: self)
+        guard !data.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) else {
+            throw context.error("-", "is empty; the benchmark wrote nothing there")
+        }
+        let results: [BenchmarkResult] = switch self {
+        case .benchbotJSON: try BenchBotJSONFormat.parse(try context.json(data), context)
+        case .googleBenchmark: try GoogleBenchmarkFormat.parse(try context.json(data), context)
+        case .hyperfine: try HyperfineFormat.parse(try context.json(data), context)
+        case .pytestBenchmark: try PytestBenchmarkFormat.parse(try context.json(data), context)
+        case .goTest: try GoTestFormat.parse(String(decoding: data, as: UTF8.self), context)
+        case .relayData: DataFlattening.results(experiment: nil, data: try context.json(data))
+        }
+        try ResultValidation.validate(results, context)
+        return results
+    }
+}
+
+/// Output a parser cannot accept, with where and why.
+public struct FormatError: Error, Sendable, CustomStringConvertible {
+    public let file: String
+    public let format: BenchmarkFormat
+    /// `line N`, a JSON field path such as `benchmarks[3].real_time`, or `-` for the whole file.
+    public let location: String
+    public let problem: String
+
+    public var description: String { "\(file): \(format.rawValue): \(location): \(problem)" }
+}
+
+/// Where a parser is, for its messages.
+struct FormatContext {
+    let file: String
+    let format: BenchmarkFormat
+
+    func error(_ location: String, _ problem: String) -> FormatError {
+        FormatError(file: file, format: format, location: location, problem: problem)
+    }
+
+    func json(_ data: Data) throws(FormatError) -> JSONValue {
+        do {
+            return try JSONValue.parse(data)
+        } catch {
+            throw self.error(error.line.map { "line \($0)" } ?? "-", "\(error.reason) (truncated or not JSON?)")
+        }
+    }
+
+    func object(_ value: JSONValue?, _ path: String) throws(FormatError) -> [String: JSONValue] {
+        guard case .object(let fields)? = value else {
+            throw error(path, value == nil ? "missing; is this really \(format.rawValue) output?" : "is \(value!.typeName), expected an object")
+        }
+        return fields
+    }
+
+    func array(_ value: JSONValue?, _ path: String) throws(FormatError) -> [JSONValue] {
+        guard case .array(let items)? = value else {
+            throw error(path, value == nil ? "missing; is this really \(format.rawValue) output?" : "is \(value!.typeName), expected an array")
+        }
+        return items
+    }
+
+    func string(_ value: JSONValue?, _ path: String) throws(FormatError) -> String {
+        guard case .string(let text)? = value else { throw error(path, value == nil ? "missing" : "is \(value!.typeName), expected a string") }
+        return text
+    }
+
+    func number(_ value: JSONValue?, _ path: String) throws(FormatError) -> Double {
+        guard case .number(let number)? = value else { throw error(path, value == nil ? "missing" : "is \(value!.typeName), expected a number") }
+        return number
+    }
+
+    func numbers(_ value: JSONValue?, _ path: String) throws(FormatError) -> [Double] {
+        try array(value, path).enumerated().map { index, item throws(FormatError) in try number(item, "\(path)[\(index)]") }
+    }
+}
