@@ -16,6 +16,7 @@ struct BenchBotCommand: AsyncParsableCommand {
             EnqueueCommand.self,
             HookCommand.self,
             WorkCommand.self,
+            ImportCommand.self,
             RunCommand.self,
             StatusCommand.self,
             BenchCommand.self,

@@ -63,7 +63,7 @@ extension Intake {
     }
 
     /// Resolves a revision in the mirror, fetching the tracked branches once if it is not there yet.
-    private func resolveFetchingOnce(_ revision: String) throws -> (GitRepository, ObjectID) {
+    func resolveFetchingOnce(_ revision: String) throws -> (GitRepository, ObjectID) {
         let candidates = [revision, "refs/remotes/origin/\(revision)"]
         let repository = try git { () throws(GitError) in try mirror.open() }
         if let found = firstResolved(candidates, in: repository) { return (repository, found) }

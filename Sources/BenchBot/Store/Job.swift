@@ -17,6 +17,8 @@ public enum JobSource: String, Sendable, Hashable, Codable, CaseIterable {
     case poll
     /// An operator's `benchbot enqueue`.
     case manual
+    /// Results measured elsewhere and stored with `benchbot import`.
+    case `import`
 }
 
 /// One benchmark run to do: a commit, measured with a suite on a machine.

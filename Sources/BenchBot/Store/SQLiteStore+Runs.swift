@@ -1,5 +1,5 @@
 import Compare
-import Foundation
+public import Foundation
 import GRDB
 
 extension SQLiteStore {
@@ -30,6 +30,52 @@ extension SQLiteStore {
                 UPDATE job SET state = 'done', finished_at = ?, lease_owner = NULL, lease_expires_at = NULL, message = ?
                 WHERE id = ?
                 """, arguments: [run.finishedAt.storeValue, run.failureSummary, run.jobID])
+            return runID
+        }
+    }
+
+    public func importRun(
+        _ request: EnqueueRequest, startedAt: Date, finishedAt: Date, environment: [String: String], results: [BenchmarkResult]
+    ) async throws(StoreError) -> Int64 {
+        let path = self.path
+        guard let commit = request.commits.first, request.commits.count == 1 else {
+            throw StoreError.unavailable(path, detail: "an import names exactly one commit")
+        }
+        let environmentJSON = try Self.encodeJSON(environment, path: path)
+        let encoded = try results.map { result throws(StoreError) in
+            (result, try Self.encodeJSON(result.parameters, path: path), try Self.encodeJSON(result.samples, path: path))
+        }
+        return try await write { db in
+            let repositoryID = try Self.upsertRepository(db, name: request.repository, url: request.repositoryURL, now: startedAt.storeValue)
+            try db.execute(sql: """
+                INSERT INTO commit_info (repository_id, sha, parents, author_name, author_email, author_time, subject)
+                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                """, arguments: [repositoryID, commit.id.hex, commit.parents.map(\.hex).joined(separator: " "),
+                                 commit.authorName, commit.authorEmail, commit.authorTime.storeValue, commit.subject])
+            try db.execute(sql: """
+                INSERT INTO job (repository_id, sha, suite, machine, branch, source, state, max_attempts, enqueued_at)
+                VALUES (?, ?, ?, ?, ?, ?, 'done', ?, ?)
+                ON CONFLICT (repository_id, sha, suite, machine) DO NOTHING
+                """, arguments: [repositoryID, commit.id.hex, request.suite, request.machine, request.branch,
+                                 request.source.rawValue, request.maxAttempts, startedAt.storeValue])
+            let jobID = try Int64.fetchOne(db, sql: """
+                SELECT id FROM job WHERE repository_id = ? AND sha = ? AND suite = ? AND machine = ?
+                """, arguments: [repositoryID, commit.id.hex, request.suite, request.machine])!
+            try db.execute(sql: """
+                INSERT INTO run (job_id, repository_id, sha, suite, machine, started_at, finished_at, environment)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [jobID, repositoryID, commit.id.hex, request.suite, request.machine,
+                                 startedAt.storeValue, finishedAt.storeValue, environmentJSON])
+            let runID = db.lastInsertedRowID
+            for (result, parameters, samples) in encoded {
+                try db.execute(sql: """
+                    INSERT INTO result (run_id, benchmark, parameters, unit, direction, samples) VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [runID, result.benchmark, parameters, result.unit, result.direction.rawValue, samples])
+            }
+            // A queued job for this commit is answered by the import; a running one finishes on its own.
+            try db.execute(sql: """
+                UPDATE job SET state = 'done', finished_at = ?, message = NULL WHERE id = ? AND state IN ('queued', 'failed', 'cancelled')
+                """, arguments: [finishedAt.storeValue, jobID])
             return runID
         }
     }

@@ -64,6 +64,13 @@ public protocol Store: Sendable {
     /// - Throws: ``StoreError`` when the worker no longer holds the job's lease; nothing is stored then.
     func recordRun(_ run: RunRecord) async throws(StoreError) -> Int64
 
+    /// Stores results measured elsewhere (a CI job) as a finished run of the request's one commit:
+    /// its job is created, or marked done if it was queued, in the same transaction.
+    ///
+    /// - Returns: The run's identifier.
+    func importRun(_ request: EnqueueRequest, startedAt: Date, finishedAt: Date, environment: [String: String],
+                   results: [BenchmarkResult]) async throws(StoreError) -> Int64
+
     /// The runs of one commit, oldest first, with their results.
     func runs(repository: String, commit: ObjectID) async throws(StoreError) -> [StoredRun]
 

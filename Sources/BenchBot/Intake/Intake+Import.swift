@@ -1,0 +1,69 @@
+import Foundation
+
+extension Intake {
+    /// One file of results to import, already parsed.
+    public struct ImportFile: Sendable {
+        public let path: String
+        /// The commit the file names (`"commit"` in benchbot-json), if any.
+        public let commit: String?
+        public let results: [BenchmarkResult]
+    }
+
+    /// Reads and checks result files before anything is stored.
+    ///
+    /// - Parameters:
+    ///   - paths: Files, or folders whose `*.json` and `*.txt` files are read, in name order.
+    ///   - format: Their format.
+    /// - Throws: ``FormatError`` for the first bad file, or ``IntakeError`` for one that cannot be read.
+    public static func readResults(_ paths: [String], format: BenchmarkFormat) throws -> [ImportFile] {
+        var files: [String] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw IntakeError.io(path, detail: "no such file or folder")
+            }
+            if isDirectory.boolValue {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+                files += names.filter { $0.hasSuffix(".json") || $0.hasSuffix(".txt") }.sorted()
+                    .map { (path as NSString).appendingPathComponent($0) }
+            } else {
+                files.append(path)
+            }
+        }
+        return try files.map { file in
+            guard let data = FileManager.default.contents(atPath: file) else { throw IntakeError.io(file, detail: "cannot be read") }
+            let results = try format.parse(data, file: file)
+            var commit: String?
+            if format == .benchbotJSON, case .string(let named)? = (try? JSONValue.parse(data))?["commit"] { commit = named }
+            return ImportFile(path: file, commit: commit, results: results)
+        }
+    }
+
+    /// Stores imported results as runs of their commits.
+    ///
+    /// - Parameters:
+    ///   - files: Parsed files; each goes to its own commit, or to `commit`.
+    ///   - commit: The commit for files that name none.
+    ///   - branch: The branch to record with the job.
+    /// - Returns: One line per run stored.
+    public func importResults(_ files: [ImportFile], commit: String?, branch: String?) async throws -> [String] {
+        var lines: [String] = []
+        for file in files {
+            guard let revision = file.commit ?? commit else {
+                throw IntakeError.io(file.path, detail: "names no commit; pass --commit SHA, or add \"commit\" to the file")
+            }
+            let (repository, id) = try resolveFetchingOnce(revision)
+            let metadata = try repository.metadata(of: id)
+            let request = EnqueueRequest(
+                repository: settings.repository.name, repositoryURL: settings.repository.url, commits: [metadata],
+                suite: settings.suite, machine: settings.machine, branch: branch, source: .import,
+                maxAttempts: settings.intake.maxAttempts)
+            let now = Date()
+            var environment = EnvironmentRecord.capture(machine: settings.machine)
+            environment["imported_from"] = file.path
+            let run = try await store.importRun(request, startedAt: now, finishedAt: now, environment: environment, results: file.results)
+            lines.append("imported \(file.results.count) result(s) from \(file.path) for commit \(id.short) (run \(run))")
+        }
+        return lines
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import BenchBot
+
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Store benchmark results measured elsewhere (a CI job, another machine's run) under a commit.",
+        discussion: """
+            Every file is parsed and checked before anything is stored. A benchbot-json file may name its \
+            own commit ("commit": "SHA"), so a folder of them imports many commits at once.
+            """)
+
+    @OptionGroup var homeOptions: HomeOptions
+
+    @Option(name: .long, help: "The commit the results belong to (required unless every file names its commit).")
+    var commit: String?
+
+    @Option(name: .long, help: "The branch to record with it.")
+    var branch: String?
+
+    @Option(name: .long, help: "The files' format: \(BenchmarkFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: String
+
+    @Argument(help: "Result files, or folders of them.")
+    var files: [String]
+
+    func validate() throws {
+        guard BenchmarkFormat(rawValue: format) != nil else {
+            throw ValidationError("unknown format '\(format)'; use one of \(BenchmarkFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() async throws {
+        let parsed = try Intake.readResults(files, format: BenchmarkFormat(rawValue: format)!)
+        for line in try await homeOptions.intake().importResults(parsed, commit: commit, branch: branch) {
+            print(line)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import BenchBot
+import Foundation
+import Testing
+
+@Suite("benchbot import")
+struct ImportTests {
+    @Test("results from a real Google Benchmark run are stored under the commit, as a run, with every sample")
+    func importGoogleBenchmark() async throws {
+        try await withTemporaryDirectory { root in
+            let (fixture, home) = try await IntakeAcceptanceTests.setUp(in: root, commits: 2)
+            let file = (#filePath as NSString).deletingLastPathComponent.appending(path: "Fixtures/formats/google-benchmark.json")
+            let output = try await BenchBotProcess.succeed(["import", "--home", home, "--commit", "main~1", "--branch", "main",
+                                                            "--format", "google-benchmark", file])
+            #expect(output.contains("imported 5 result(s)"))
+            let commit = try #require(ObjectID(hex: try await fixture.head("main~1")))
+            let runs = try await SQLiteStore.open(path: home.appending(path: "benchbot.sqlite")).runs(repository: "origin", commit: commit)
+            #expect(runs.count == 1)
+            #expect(runs.first?.results.first { $0.displayName == "BM_Sum[arg0=8]" }?.samples.count == 3)
+            let jobs = try await BenchBotProcess.jobs(home: home)
+            #expect(jobs.map(\.source) == ["import"] && jobs.map(\.state) == ["done"])
+        }
+    }
+
+    @Test("a folder of benchbot-json files, each naming its commit, imports them all")
+    func importFolder() async throws {
+        try await withTemporaryDirectory { root in
+            let (fixture, home) = try await IntakeAcceptanceTests.setUp(in: root, commits: 3)
+            let folder = root.appending(path: "exports")
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            for back in 0..<3 {
+                let sha = try await fixture.head("main~\(back)")
+                try #"{"commit": "\#(sha)", "benchmarks": [{"name": "parse", "unit": "ms", "samples": [\#(back + 1), \#(back + 2)]}]}"#
+                    .write(toFile: folder.appending(path: "run-\(back).json"), atomically: true, encoding: .utf8)
+            }
+            let output = try await BenchBotProcess.succeed(["import", "--home", home, "--format", "benchbot-json", folder])
+            #expect(output.split(separator: "\n").count == 3)
+            #expect(try await BenchBotProcess.jobs(home: home).count == 3)
+        }
+    }
+
+    @Test("a bad file among good ones stores nothing, and the message names the file, the format and the field")
+    func badFileStoresNothing() async throws {
+        try await withTemporaryDirectory { root in
+            let (_, home) = try await IntakeAcceptanceTests.setUp(in: root, commits: 1)
+            let good = root.appending(path: "good.json"), bad = root.appending(path: "bad.json")
+            try #"{"benchmarks": [{"name": "a", "unit": "ns", "samples": [1]}]}"#.write(toFile: good, atomically: true, encoding: .utf8)
+            try #"{"benchmarks": [{"name": "a", "unit": "ns", "samples": [1, "x"]}]}"#.write(toFile: bad, atomically: true, encoding: .utf8)
+            let result = try await BenchBotProcess.run(["import", "--home", home, "--commit", "main", "--format", "benchbot-json", good, bad])
+            #expect(result.status == 1)
+            #expect(result.standardError.contains("\(bad): benchbot-json: benchmarks[0].samples[1]: is a string"), "\(result.standardError)")
+            #expect(try await BenchBotProcess.jobs(home: home).isEmpty)
+        }
+    }
+}
