@@ -29,3 +29,26 @@ struct SampleSummaryTests {
         #expect(abs(summary.standardDeviation - 1) < 1e-6)
     }
 }
+
+@Suite("Noise assessment")
+struct NoiseAssessmentTests {
+    @Test("a quiet benchmark resolves 1%; a noisy one, or one with a single sample, does not")
+    func resolution() throws {
+        let quiet = NoiseAssessment(try #require(SampleSummary((0..<10).map { 100 + Double($0 % 2) * 0.1 })))
+        #expect(quiet.canResolve(0.01))
+        let noisy = NoiseAssessment(try #require(SampleSummary([100, 130, 90, 120, 80])))
+        #expect(!noisy.canResolve(0.01))
+        #expect(try #require(noisy.minimumDetectableChange) > 0.2)
+        #expect(NoiseAssessment(try #require(SampleSummary([5]))).minimumDetectableChange == nil)
+        #expect(!NoiseAssessment(try #require(SampleSummary([5]))).canResolve(0.5))
+    }
+
+    @Test("more samples shrink the detectable change by the square root")
+    func moreSamples() throws {
+        let few = NoiseAssessment(try #require(SampleSummary([10, 12, 10, 12])))
+        let many = NoiseAssessment(try #require(SampleSummary(Array(repeating: [10.0, 12.0], count: 8).flatMap { $0 })))
+        let ratio = try #require(few.minimumDetectableChange) / (try #require(many.minimumDetectableChange))
+        // √(16/4) from the sample counts, times the ratio of the sample deviations √(4/3) / √(16/15).
+        #expect(abs(ratio - 2 * (1.25).squareRoot()) < 1e-9)
+    }
+}

@@ -9,8 +9,24 @@ public struct ExperimentConfig: Sendable, Hashable {
         public var cores: String
     }
 
+    /// An experiment that runs a benchmark tool directly and parses its output, instead of
+    /// Relay stage scripts.
+    public struct Command: Sendable, Hashable {
+        /// The argument vector, run in the checkout; a relative program path is inside the checkout.
+        public var arguments: [String]
+        public var format: BenchmarkFormat
+        /// The file the tool writes, relative to the checkout; standard output when `nil`.
+        public var output: String?
+        /// Measured launches; their samples are merged.
+        public var repeatCount: Int = 1
+        /// Launches run first and discarded.
+        public var warmup: Int = 0
+    }
+
     public var name: String
     public var active: Bool
+    /// Set for a command experiment; `nil` for one with Relay stage scripts.
+    public var command: Command?
     public var title: String?
     public var description: String?
     /// Slack IDs to ping when the experiment fails.
@@ -50,7 +66,28 @@ public struct ExperimentConfig: Sendable, Hashable {
         config.telemetryRate = reader.integer(object["telemetry_rate"], "telemetry_rate")
         config.priority = reader.integer(object["priority"], "priority") ?? 0
         config.timeout = reader.positiveNumber(object["timeout"], "timeout").map { .seconds($0) }
+        if object["command"] != nil {
+            config.command = parseCommand(object, reader: &reader)
+            if config.command == nil { return nil }
+        }
         return active == nil ? nil : config
+    }
+
+    private static func parseCommand(_ object: [String: JSONValue], reader: inout ConfigReader) -> Command? {
+        guard let arguments = reader.strings(object["command"], "command") else { return nil }
+        guard !arguments.isEmpty else {
+            reader.report("command", "is empty; give the program and its arguments, such as [\"./bench\", \"--json\"]")
+            return nil
+        }
+        guard let formatName = reader.string(object["format"], "format", required: true) else { return nil }
+        guard let format = BenchmarkFormat(rawValue: formatName) else {
+            reader.report("format", "is '\(formatName)', expected one of \(BenchmarkFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            return nil
+        }
+        var command = Command(arguments: arguments, format: format, output: reader.string(object["output"], "output"))
+        command.repeatCount = reader.integer(object["repeat"], "repeat", minimum: 1) ?? 1
+        command.warmup = reader.integer(object["warmup"], "warmup", minimum: 0) ?? 0
+        return command
     }
 
     private static func variantField(
@@ -67,8 +104,24 @@ public struct ExperimentConfig: Sendable, Hashable {
 
 /// One subsystem's `config/subsystem/<name>/config.json`.
 public struct SubsystemConfig: Sendable, Hashable {
+    /// An experiment that runs a benchmark tool directly and parses its output, instead of
+    /// Relay stage scripts.
+    public struct Command: Sendable, Hashable {
+        /// The argument vector, run in the checkout; a relative program path is inside the checkout.
+        public var arguments: [String]
+        public var format: BenchmarkFormat
+        /// The file the tool writes, relative to the checkout; standard output when `nil`.
+        public var output: String?
+        /// Measured launches; their samples are merged.
+        public var repeatCount: Int = 1
+        /// Launches run first and discarded.
+        public var warmup: Int = 0
+    }
+
     public var name: String
     public var active: Bool
+    /// Set for a command experiment; `nil` for one with Relay stage scripts.
+    public var command: Command?
     public var priority: Int = 0
     public var title: String?
     public var description: String?

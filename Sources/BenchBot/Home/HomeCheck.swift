@@ -30,7 +30,7 @@ public struct HomeCheck: Sendable {
         for (name, file, document) in Self.configs(in: home.experimentConfigsDirectory, home: home, problems: &problems) {
             var reader = ConfigReader(file: home.display(file))
             if let experiment = ExperimentConfig.parse(name: name, document: document, reader: &reader) {
-                if experiment.active {
+                if experiment.active, experiment.command == nil {
                     Self.checkScripts(Self.experimentStages, of: name, kind: "experiment", in: Self.scriptsFolder(
                         settings?.experimentsDirectory ?? "experiments", name: name, home: home, settings: settings),
                         setting: "benchbot.experiments_dir", reader: &reader)

@@ -34,7 +34,7 @@ public struct ExperimentOutcome: Sendable, Hashable, Codable {
     /// One line for people: `treelstm: failed at run after 3.2 s: no run.sh`.
     public var summary: String {
         let seconds = String(format: "%.1f", finishedAt.timeIntervalSince(startedAt))
-        if succeeded { return "\(experiment): ok in \(seconds) s" }
+        if succeeded { return "\(experiment): ok in \(seconds) s" + (message.isEmpty ? "" : "; \(message)") }
         return "\(experiment): failed at \(failedStage ?? "?") after \(seconds) s: \(message)"
     }
 }

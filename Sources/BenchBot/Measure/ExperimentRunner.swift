@@ -49,6 +49,11 @@ struct ExperimentRunner: Sendable {
         let timeout = experiment.timeout ?? context.settings.runner.stageTimeout
 
         resetFolder(folders.status)
+        if let command = experiment.command {
+            return await CommandExperiment(context: context, experiment: experiment, command: command, folders: folders,
+                                           checkout: variant?.checkout ?? context.checkout, commit: variant?.commit ?? context.commit,
+                                           environment: environment, timeout: timeout).run()
+        }
         guard precheck(scripts: scripts, folders: folders, progress: &progress) else { return progress.finish() }
 
         let setupScript = (scripts as NSString).appendingPathComponent("setup.sh")
@@ -218,12 +223,12 @@ struct ExperimentRunner: Sendable {
 
     // MARK: - Files
 
-    private func resetFolder(_ path: String) {
+    func resetFolder(_ path: String) {
         try? FileManager.default.removeItem(atPath: path)
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
-    private func writeStatus(_ status: StageStatus, to folder: String, file: String) {
+    func writeStatus(_ status: StageStatus, to folder: String, file: String) {
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try? status.json.prettyPrinted().write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent(file)))
     }
