@@ -78,6 +78,19 @@ struct FormatTests {
         }
     }
 
+    @Test("the published JSON Schema lists exactly the units the parsers accept")
+    func schemaMatchesValidation() throws {
+        var root = #filePath
+        for _ in 0..<3 { root = (root as NSString).deletingLastPathComponent }
+        let schema = try JSONValue.parse(try Data(contentsOf: URL(fileURLWithPath: root.appending(path: "Schemas/benchbot-results.schema.json"))))
+        guard case .array(let units)? = schema["properties"]?["benchmarks"]?["items"]?["properties"]?["unit"]?["enum"] else {
+            Issue.record("the schema has no unit enum")
+            return
+        }
+        let listed = Set(units.compactMap { unit -> String? in if case .string(let text) = unit { text } else { nil } })
+        #expect(listed == Set(ResultValidation.knownUnits.keys))
+    }
+
     @Test("a real output parsed as the wrong format is refused, not misread")
     func wrongFormat() throws {
         #expect(throws: FormatError.self) { try BenchmarkFormat.googleBenchmark.parse(try Self.fixture("hyperfine.json"), file: "h.json") }
