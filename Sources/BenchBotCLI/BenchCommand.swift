@@ -6,7 +6,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks of BenchBot itself, each against a named alternative measured in the same run.",
-        subcommands: [IntakeBenchmark.self, RunnerBenchmark.self])
+        subcommands: [IntakeBenchmark.self, RunnerBenchmark.self, ImportBenchmark.self])
 }
 
 struct IntakeBenchmark: AsyncParsableCommand {
@@ -239,4 +239,87 @@ struct RunnerBenchmark: AsyncParsableCommand {
 
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+struct ImportBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "`benchbot import` of a large Google Benchmark file and of many commits' benchbot-json, against python3's json.load.",
+        discussion: """
+            The alternative, measured in the same run, is python3 reading the same files with json.load and \
+            nothing else: the floor for any importer that parses JSON.
+            """)
+
+    @Option(name: .long, help: "Benchmarks in the Google Benchmark file (default 1000).")
+    var benchmarks = 1000
+
+    @Option(name: .long, help: "Commits imported as benchbot-json, one file each (default 10000).")
+    var commits = 10_000
+
+    @Option(name: .long, help: "Benchmarks per benchbot-json file (default 10, 5 samples each).")
+    var perCommit = 10
+
+    func run() async throws {
+        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("benchbot-bench-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        let bench = BenchWorkspace(root: workspace, benchbot: currentExecutable())
+        print("building a \(commits)-commit repository and the result files in \(workspace) …")
+        try await bench.makeLargeRepository(commits: commits, files: 1)
+        let home = bench.path("home")
+        try await bench.run(bench.benchbot, ["init", "--home", home, "--repo", bench.path("origin.git")])
+        try await bench.run(bench.benchbot, ["poll", "--home", home])
+
+        let googleFile = bench.path("google-benchmark.json")
+        try googleBenchmarkDocument().write(toFile: googleFile, atomically: true, encoding: .utf8)
+        let importGoogle = try await bench.time(bench.benchbot, ["import", "--home", home, "--commit", "main", "--format", "google-benchmark", googleFile])
+        let loadGoogle = try await bench.time("python3", ["-c", "import json, sys; json.load(open(sys.argv[1]))", googleFile])
+
+        let folder = bench.path("exports")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let shas = try await bench.output("git", ["-C", bench.path("origin.git"), "rev-list", "main"]).split(separator: "\n")
+        for (index, sha) in shas.enumerated() {
+            let benchmarks = (0..<perCommit).map { benchmark in
+                let samples = (0..<5).map { String(1000 + (index * 7 + benchmark * 13 + $0 * 3) % 97) }.joined(separator: ", ")
+                return "{\"name\": \"case\(benchmark)\", \"unit\": \"ns\", \"samples\": [\(samples)]}"
+            }
+            try "{\"commit\": \"\(sha)\", \"benchmarks\": [\(benchmarks.joined(separator: ", "))]}"
+                .write(toFile: (folder as NSString).appendingPathComponent(String(format: "%05d.json", index)), atomically: false, encoding: .utf8)
+        }
+        let importMany = try await bench.time(bench.benchbot, ["import", "--home", home, "--format", "benchbot-json", folder])
+        let loadMany = try await bench.time("python3", ["-c", "import json, os, sys; [json.load(open(os.path.join(sys.argv[1], f))) for f in os.listdir(sys.argv[1])]", folder])
+
+        print("""
+
+            BenchBot import benchmark, one run each, milliseconds
+
+            google-benchmark, \(benchmarks) benchmarks × 3 repetitions   benchbot import \(ms(importGoogle))   python3 json.load \(ms(loadGoogle))   \(ratio(importGoogle, loadGoogle))
+            benchbot-json, \(shas.count) commits × \(perCommit) benchmarks     benchbot import \(ms(importMany))   python3 json.load \(ms(loadMany))   \(ratio(importMany, loadMany))
+                                                         per commit      \(ms(importMany / Double(shas.count)))
+            """)
+    }
+
+    /// A Google Benchmark report in the tool's own shape: three repetitions and four aggregates each.
+    private func googleBenchmarkDocument() -> String {
+        var entries: [String] = []
+        for index in 0..<benchmarks {
+            let name = "BM_Case\(index % 50)/\(index)"
+            for repetition in 0..<3 {
+                let time = 100.0 + Double((index * 31 + repetition * 7) % 50)
+                entries.append("""
+                    {"name": "\(name)", "family_index": \(index), "per_family_instance_index": 0, "run_name": "\(name)", "run_type": "iteration", \
+                    "repetitions": 3, "repetition_index": \(repetition), "threads": 1, "iterations": 1000000, \
+                    "real_time": \(time), "cpu_time": \(time - 0.5), "time_unit": "ns"}
+                    """)
+            }
+            for aggregate in ["mean", "median", "stddev", "cv"] {
+                entries.append("""
+                    {"name": "\(name)_\(aggregate)", "family_index": \(index), "per_family_instance_index": 0, "run_name": "\(name)", \
+                    "run_type": "aggregate", "repetitions": 3, "threads": 1, "aggregate_name": "\(aggregate)", "aggregate_unit": "time", \
+                    "iterations": 3, "real_time": 1.0, "cpu_time": 1.0, "time_unit": "ns"}
+                    """)
+            }
+        }
+        return "{\"context\": {\"date\": \"2026-11-22T00:00:00+00:00\", \"num_cpus\": 2, \"library_build_type\": \"release\"}, \"benchmarks\": [\n" + entries.joined(separator: ",\n") + "\n]}\n"
+    }
 }
