@@ -44,6 +44,18 @@ step "A BenchBot home for it (Relay Dashboard layout)"
 run init --home "$demo/home" --repo "$demo/project.git" --branch main --build "cc -O1 -o loop loop.c"
 # The sample experiment times workload.sh; here it times the project's own program.
 printf '#!/bin/sh\n"$1/loop"\n' > "$demo/home/experiments/sample_timing/workload.sh"
+# A second experiment needs no stage scripts: a command whose output BenchBot parses, 10 launches.
+mkdir -p "$demo/home/config/experiments/loop_timing"
+cat > "$demo/home/config/experiments/loop_timing/config.json" <<'JSON'
+{
+    "active": true,
+    "title": "Loop timing",
+    "command": ["sh", "-c", "start=$(date +%s%N); ./loop > /dev/null; end=$(date +%s%N); printf '{\"benchmarks\": [{\"name\": \"loop\", \"unit\": \"ns\", \"samples\": [%s]}]}' $((end - start))"],
+    "format": "benchbot-json",
+    "repeat": 10,
+    "warmup": 1
+}
+JSON
 run check --home "$demo/home"
 
 step "cron: the first poll queues the last 5 first-parent commits; a second poll finds nothing new"
@@ -74,6 +86,7 @@ run run --home "$demo/home"
 step "What the experiments left, laid out as the Relay Dashboard documents it"
 (cd "$demo/home/results" && find experiments/status experiments/summary experiments/graph subsystem -type f | sort | sed 's/^/  results\//')
 echo "  results/experiments/data/sample_timing/: $(ls "$demo/home/results/experiments/data/sample_timing" | wc -l) data.json files, one per commit"
+echo "  loop_timing's latest summary: $(sed -n 's/.*"value" *: *"\(.*\)".*/\1/p' "$demo/home/results/experiments/summary/loop_timing/summary.json")"
 run status --home "$demo/home" --limit 5
 
 cat <<DONE
