@@ -104,24 +104,8 @@ public struct ExperimentConfig: Sendable, Hashable {
 
 /// One subsystem's `config/subsystem/<name>/config.json`.
 public struct SubsystemConfig: Sendable, Hashable {
-    /// An experiment that runs a benchmark tool directly and parses its output, instead of
-    /// Relay stage scripts.
-    public struct Command: Sendable, Hashable {
-        /// The argument vector, run in the checkout; a relative program path is inside the checkout.
-        public var arguments: [String]
-        public var format: BenchmarkFormat
-        /// The file the tool writes, relative to the checkout; standard output when `nil`.
-        public var output: String?
-        /// Measured launches; their samples are merged.
-        public var repeatCount: Int = 1
-        /// Launches run first and discarded.
-        public var warmup: Int = 0
-    }
-
     public var name: String
     public var active: Bool
-    /// Set for a command experiment; `nil` for one with Relay stage scripts.
-    public var command: Command?
     public var priority: Int = 0
     public var title: String?
     public var description: String?
