@@ -1,5 +1,6 @@
 import ArgumentParser
 import BenchBot
+import Foundation
 import Logging
 
 struct WorkCommand: AsyncParsableCommand {
@@ -36,7 +37,7 @@ struct WorkCommand: AsyncParsableCommand {
         let worker = Worker(home: home, config: config, store: store, logger: Logger(label: "benchbot"))
         let mode: Worker.Mode = once ? .once : forever ? .forever(pollInterval: .seconds(pollInterval)) : .drain
         let ran = try await worker.run(mode) { report in
-            for line in report.lines { print(line) }
+            for line in report.lines { reportLine(line) }
         }
         if !ran { printError("another worker is running on \(home.display(home.root)); nothing to do") }
     }
@@ -53,7 +54,13 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let (home, config, store) = try homeOptions.open()
         let worker = Worker(home: home, config: config, store: store, logger: Logger(label: "benchbot"))
-        let succeeded = await worker.runNightly { print($0) }
+        let succeeded = await worker.runNightly { reportLine($0) }
         if !succeeded { throw ExitCode.failure }
     }
+}
+
+/// Long-running commands report as they go: under systemd or cron, standard output is a pipe or
+/// a file, fully buffered by `print`, and a stopped worker would lose its unflushed report.
+private func reportLine(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

@@ -48,6 +48,8 @@ extension Intake {
     /// - Returns: One line per run stored.
     public func importResults(_ files: [ImportFile], commit: String?, branch: String?) async throws -> [String] {
         var lines: [String] = []
+        // One machine, one moment: read once, not once per file of a 10,000-commit import.
+        let machineEnvironment = EnvironmentRecord.capture(machine: settings.machine)
         for file in files {
             guard let revision = file.commit ?? commit else {
                 throw IntakeError.io(file.path, detail: "names no commit; pass --commit SHA, or add \"commit\" to the file")
@@ -59,7 +61,7 @@ extension Intake {
                 suite: settings.suite, machine: settings.machine, branch: branch, source: .import,
                 maxAttempts: settings.intake.maxAttempts)
             let now = Date()
-            var environment = EnvironmentRecord.capture(machine: settings.machine)
+            var environment = machineEnvironment
             environment["imported_from"] = file.path
             let run = try await store.importRun(request, startedAt: now, finishedAt: now, environment: environment, results: file.results)
             lines.append("imported \(file.results.count) result(s) from \(file.path) for commit \(id.short) (run \(run))")

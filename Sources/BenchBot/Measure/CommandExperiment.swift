@@ -129,8 +129,7 @@ struct CommandExperiment {
             "start_time": .string(startedAt.formatted(.iso8601)), "end_time": .string(end.formatted(.iso8601)),
             "time_delta": .number(end.timeIntervalSince(startedAt)), "benchmarks": .array(benchmarks),
         ])
-        let millis = Int64(context.startedAt.timeIntervalSince1970 * 1000)
-        let file = (folders.data as NSString).appendingPathComponent("data_\(context.timestamp)_\(context.commit.short)_\(millis).json")
+        let file = (folders.data as NSString).appendingPathComponent(context.dataFileName)
         do {
             try FileManager.default.createDirectory(atPath: folders.data, withIntermediateDirectories: true)
             try document.prettyPrinted().write(to: URL(fileURLWithPath: file), options: .atomic)

@@ -195,9 +195,7 @@ struct ExperimentRunner: Sendable {
         fields["start_time"] = .string(progress.startedAt.formatted(.iso8601))
         fields["end_time"] = .string(end.formatted(.iso8601))
         fields["time_delta"] = .number(end.timeIntervalSince(progress.startedAt))
-        // The Relay timestamp has minute resolution; the start in milliseconds keeps a rerun's file apart.
-        let millis = Int64(context.startedAt.timeIntervalSince1970 * 1000)
-        let destination = (folders.data as NSString).appendingPathComponent("data_\(context.timestamp)_\(context.commit.short)_\(millis).json")
+        let destination = (folders.data as NSString).appendingPathComponent(context.dataFileName)
         do {
             try FileManager.default.createDirectory(atPath: folders.data, withIntermediateDirectories: true)
             try JSONValue.object(fields).prettyPrinted().write(to: URL(fileURLWithPath: destination), options: .atomic)

@@ -22,6 +22,13 @@ struct StageContext: Sendable {
     /// When the job started, in the Relay Dashboard's `%m-%d-%Y-%H%M` form, which its subsystems parse.
     var timestamp: String { startedAt.relayTimestamp }
 
+    /// The name of this run's data.json under `results/experiments/data/<experiment>/`. The Relay
+    /// timestamp has minute resolution; the commit and the start in milliseconds keep every run's
+    /// file apart, reruns included.
+    var dataFileName: String {
+        "data_\(timestamp)_\(commit.short)_\(Int64(startedAt.timeIntervalSince1970 * 1000)).json"
+    }
+
     /// Where the scripts of experiments or subsystems live for this commit.
     func scriptsFolder(_ configured: String) -> String {
         switch settings.scriptsLocation {

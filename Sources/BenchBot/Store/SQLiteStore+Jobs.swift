@@ -8,13 +8,7 @@ extension SQLiteStore {
             let repositoryID = try Self.upsertRepository(db, name: request.repository, url: request.repositoryURL, now: now)
             var outcome = EnqueueOutcome()
             for commit in request.commits {
-                try db.execute(
-                    sql: """
-                        INSERT INTO commit_info (repository_id, sha, parents, author_name, author_email, author_time, subject)
-                        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-                        """,
-                    arguments: [repositoryID, commit.id.hex, commit.parents.map(\.hex).joined(separator: " "),
-                                commit.authorName, commit.authorEmail, commit.authorTime.storeValue, commit.subject])
+                try Self.insertCommit(db, repositoryID: repositoryID, commit)
                 try db.execute(
                     sql: """
                         INSERT INTO job (repository_id, sha, suite, machine, branch, remote_url, source, state,
@@ -165,6 +159,14 @@ extension SQLiteStore {
             ON CONFLICT (name) DO UPDATE SET url = excluded.url WHERE url != excluded.url
             """, arguments: [name, url, now])
         return try Int64.fetchOne(db, sql: "SELECT id FROM repository WHERE name = ?", arguments: [name])!
+    }
+
+    static func insertCommit(_ db: Database, repositoryID: Int64, _ commit: CommitMetadata) throws {
+        try db.execute(sql: """
+            INSERT INTO commit_info (repository_id, sha, parents, author_name, author_email, author_time, subject)
+            VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+            """, arguments: [repositoryID, commit.id.hex, commit.parents.map(\.hex).joined(separator: " "),
+                             commit.authorName, commit.authorEmail, commit.authorTime.storeValue, commit.subject])
     }
 
     /// Returns jobs whose worker stopped renewing its lease to the queue, or fails them for good

@@ -5,27 +5,14 @@ import GRDB
 extension SQLiteStore {
     public func recordRun(_ run: RunRecord) async throws(StoreError) -> Int64 {
         let path = self.path
-        let environment = try Self.encodeJSON(run.environment, path: path)
-        let experiments = try Self.encodeJSON(run.experiments, path: path)
-        let results = try run.results.map { result throws(StoreError) in
-            (result, try Self.encodeJSON(result.parameters, path: path), try Self.encodeJSON(result.samples, path: path))
-        }
+        let encoded = try EncodedRun(startedAt: run.startedAt, finishedAt: run.finishedAt, environment: run.environment,
+                                     experiments: run.experiments, results: run.results, path: path)
         return try await write { db in
-            guard let job = try Row.fetchOne(db, sql: """
-                SELECT repository_id, sha, suite, machine FROM job WHERE id = ? AND state = 'running' AND lease_owner = ?
-                """, arguments: [run.jobID, run.worker])
+            guard try Row.fetchOne(db, sql: """
+                SELECT 1 FROM job WHERE id = ? AND state = 'running' AND lease_owner = ?
+                """, arguments: [run.jobID, run.worker]) != nil
             else { throw StoreError.leaseLost(path, jobID: run.jobID) }
-            try db.execute(sql: """
-                INSERT INTO run (job_id, repository_id, sha, suite, machine, started_at, finished_at, environment, experiments)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [run.jobID, job["repository_id"], job["sha"], job["suite"], job["machine"],
-                                 run.startedAt.storeValue, run.finishedAt.storeValue, environment, experiments])
-            let runID = db.lastInsertedRowID
-            for (result, parameters, samples) in results {
-                try db.execute(sql: """
-                    INSERT INTO result (run_id, benchmark, parameters, unit, direction, samples) VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: [runID, result.benchmark, parameters, result.unit, result.direction.rawValue, samples])
-            }
+            let runID = try Self.insertRun(db, jobID: run.jobID, encoded)
             try db.execute(sql: """
                 UPDATE job SET state = 'done', finished_at = ?, lease_owner = NULL, lease_expires_at = NULL, message = ?
                 WHERE id = ?
@@ -41,17 +28,11 @@ extension SQLiteStore {
         guard let commit = request.commits.first, request.commits.count == 1 else {
             throw StoreError.unavailable(path, detail: "an import names exactly one commit")
         }
-        let environmentJSON = try Self.encodeJSON(environment, path: path)
-        let encoded = try results.map { result throws(StoreError) in
-            (result, try Self.encodeJSON(result.parameters, path: path), try Self.encodeJSON(result.samples, path: path))
-        }
+        let encoded = try EncodedRun(startedAt: startedAt, finishedAt: finishedAt, environment: environment,
+                                     experiments: [], results: results, path: path)
         return try await write { db in
             let repositoryID = try Self.upsertRepository(db, name: request.repository, url: request.repositoryURL, now: startedAt.storeValue)
-            try db.execute(sql: """
-                INSERT INTO commit_info (repository_id, sha, parents, author_name, author_email, author_time, subject)
-                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-                """, arguments: [repositoryID, commit.id.hex, commit.parents.map(\.hex).joined(separator: " "),
-                                 commit.authorName, commit.authorEmail, commit.authorTime.storeValue, commit.subject])
+            try Self.insertCommit(db, repositoryID: repositoryID, commit)
             try db.execute(sql: """
                 INSERT INTO job (repository_id, sha, suite, machine, branch, source, state, max_attempts, enqueued_at)
                 VALUES (?, ?, ?, ?, ?, ?, 'done', ?, ?)
@@ -61,17 +42,7 @@ extension SQLiteStore {
             let jobID = try Int64.fetchOne(db, sql: """
                 SELECT id FROM job WHERE repository_id = ? AND sha = ? AND suite = ? AND machine = ?
                 """, arguments: [repositoryID, commit.id.hex, request.suite, request.machine])!
-            try db.execute(sql: """
-                INSERT INTO run (job_id, repository_id, sha, suite, machine, started_at, finished_at, environment)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [jobID, repositoryID, commit.id.hex, request.suite, request.machine,
-                                 startedAt.storeValue, finishedAt.storeValue, environmentJSON])
-            let runID = db.lastInsertedRowID
-            for (result, parameters, samples) in encoded {
-                try db.execute(sql: """
-                    INSERT INTO result (run_id, benchmark, parameters, unit, direction, samples) VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: [runID, result.benchmark, parameters, result.unit, result.direction.rawValue, samples])
-            }
+            let runID = try Self.insertRun(db, jobID: jobID, encoded)
             // A queued job for this commit is answered by the import; a running one finishes on its own.
             try db.execute(sql: """
                 UPDATE job SET state = 'done', finished_at = ?, message = NULL WHERE id = ? AND state IN ('queued', 'failed', 'cancelled')
@@ -105,6 +76,42 @@ extension SQLiteStore {
                     experiments: try Self.decodeJSON([ExperimentOutcome].self, row["experiments"], path: path))
             }
         }
+    }
+
+    /// A run's JSON columns, encoded before the transaction so it holds the lock no longer than needed.
+    struct EncodedRun: Sendable {
+        let startedAt: Double
+        let finishedAt: Double
+        let environment: String
+        let experiments: String
+        let results: [(benchmark: String, parameters: String, unit: String, direction: String, samples: String)]
+
+        init(startedAt: Date, finishedAt: Date, environment: [String: String], experiments: [ExperimentOutcome],
+             results: [BenchmarkResult], path: String) throws(StoreError) {
+            self.startedAt = startedAt.storeValue
+            self.finishedAt = finishedAt.storeValue
+            self.environment = try SQLiteStore.encodeJSON(environment, path: path)
+            self.experiments = try SQLiteStore.encodeJSON(experiments, path: path)
+            self.results = try results.map { result throws(StoreError) in
+                (result.benchmark, try SQLiteStore.encodeJSON(result.parameters, path: path), result.unit,
+                 result.direction.rawValue, try SQLiteStore.encodeJSON(result.samples, path: path))
+            }
+        }
+    }
+
+    /// Inserts a run of a job, with its results; the run takes the job's commit, suite and machine.
+    static func insertRun(_ db: Database, jobID: Int64, _ run: EncodedRun) throws -> Int64 {
+        try db.execute(sql: """
+            INSERT INTO run (job_id, repository_id, sha, suite, machine, started_at, finished_at, environment, experiments)
+            SELECT id, repository_id, sha, suite, machine, ?, ?, ?, ? FROM job WHERE id = ?
+            """, arguments: [run.startedAt, run.finishedAt, run.environment, run.experiments, jobID])
+        let runID = db.lastInsertedRowID
+        for result in run.results {
+            try db.execute(sql: """
+                INSERT INTO result (run_id, benchmark, parameters, unit, direction, samples) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [runID, result.benchmark, result.parameters, result.unit, result.direction, result.samples])
+        }
+        return runID
     }
 
     private static func encodeJSON(_ value: some Encodable, path: String) throws(StoreError) -> String {
