@@ -56,6 +56,23 @@ struct CommandExperimentTests {
         }
     }
 
+    @Test("a tool that writes a folder (criterion's target/criterion) is read from the folder, launch after launch")
+    func criterionFolder() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            let criterion = (((#filePath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("Fixtures/formats/criterion"))
+            try fixture.addExperiment("rust", config: ["active": true, "format": "criterion", "output": "target/criterion", "repeat": 2,
+                                                       "command": ["sh", "-c", "mkdir -p target && cp -r \"$0\" target/criterion", criterion]], scripts: [:])
+            try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
+            let output = try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            #expect(output.contains("rust: ok"), "\(output)")
+            let tip = try #require(ObjectID(hex: try await fixture.git.head()))
+            let run = try #require(try await fixture.store().runs(repository: "origin", commit: tip).first)
+            #expect(run.results.map(\.displayName).sorted() == ["rust.fib 15", "rust.sort/unstable[input=4096]", "rust.sort/unstable[input=64]"])
+            #expect(run.results.allSatisfy { $0.samples.count == 20 })
+        }
+    }
+
     @Test("a noisy benchmark is flagged as unable to judge a 1% change")
     func noisyFlagged() async throws {
         try await withTemporaryDirectory { root in

@@ -12,7 +12,8 @@ extension Intake {
     /// Reads and checks result files before anything is stored.
     ///
     /// - Parameters:
-    ///   - paths: Files, or folders whose `*.json` and `*.txt` files are read, in name order.
+    ///   - paths: Files, or folders whose `*.json` and `*.txt` files are read, in name order; for a
+    ///     format whose output is a folder (criterion), the folders themselves.
     ///   - format: Their format.
     /// - Throws: ``FormatError`` for the first bad file, or ``IntakeError`` for one that cannot be read.
     public static func readResults(_ paths: [String], format: BenchmarkFormat) throws -> [ImportFile] {
@@ -22,7 +23,7 @@ extension Intake {
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 throw IntakeError.io(path, detail: "no such file or folder")
             }
-            if isDirectory.boolValue {
+            if isDirectory.boolValue, !format.readsFolder {
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
                 files += names.filter { $0.hasSuffix(".json") || $0.hasSuffix(".txt") }.sorted()
                     .map { (path as NSString).appendingPathComponent($0) }
@@ -31,10 +32,12 @@ extension Intake {
             }
         }
         return try files.map { file in
-            guard let data = FileManager.default.contents(atPath: file) else { throw IntakeError.io(file, detail: "cannot be read") }
-            let results = try format.parse(data, file: file)
+            let results = try format.parse(contentsOf: file)
             var commit: String?
-            if format == .benchbotJSON, case .string(let named)? = (try? JSONValue.parse(data))?["commit"] { commit = named }
+            if format == .benchbotJSON, let data = FileManager.default.contents(atPath: file),
+               case .string(let named)? = (try? JSONValue.parse(data))?["commit"] {
+                commit = named
+            }
             return ImportFile(path: file, commit: commit, results: results)
         }
     }

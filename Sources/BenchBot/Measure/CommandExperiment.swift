@@ -102,15 +102,11 @@ struct CommandExperiment {
             return .failure("exited with status \(result.status)\(tail.isEmpty ? "" : ": \(tail)") (log \(log))")
         }
         let source = outputFile ?? "standard output of \(command.arguments.joined(separator: " "))"
-        let data: Data
-        if let outputFile {
-            guard let written = FileManager.default.contents(atPath: outputFile) else { return .failure("wrote no \(outputFile)") }
-            data = written
-        } else {
-            data = Data(result.standardOutput.utf8)
-        }
         do {
-            return .success(try command.format.parse(data, file: source))
+            if let outputFile {
+                return .success(try command.format.parse(contentsOf: outputFile))
+            }
+            return .success(try command.format.parse(Data(result.standardOutput.utf8), file: source))
         } catch {
             return .failure(error.description)
         }

@@ -32,24 +32,7 @@ public enum JSONValue: Sendable, Hashable {
     }
 }
 
-extension JSONValue: Codable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
+extension JSONValue: Encodable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
@@ -74,11 +57,7 @@ extension JSONValue {
     /// - Parameter data: The document's bytes.
     /// - Throws: ``JSONSyntaxError`` when the bytes are not valid JSON.
     public static func parse(_ data: Data) throws(JSONSyntaxError) -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch {
-            throw JSONSyntaxError(locating: error, in: data)
-        }
+        try JSONParser.parse(data)
     }
 
     /// Renders the value as pretty-printed JSON with sorted keys, ending in a newline.
@@ -94,48 +73,23 @@ extension JSONValue {
 
 /// A JSON document that does not parse.
 public struct JSONSyntaxError: Error, Sendable, CustomStringConvertible {
-    /// One-based line of the first error, when known.
-    public let line: Int?
-    /// One-based column of the first error, when known.
-    public let column: Int?
+    /// One-based line of the first error.
+    public let line: Int
+    /// One-based column of the first error, in bytes.
+    public let column: Int
     /// What the parser said.
     public let reason: String
 
-    init(locating error: any Error, in data: Data) {
-        // JSONDecoder does not say where the document breaks; JSONSerialization does.
-        var reason = "\(error)"
-        var offset: Int?
-        do {
-            _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-        } catch let serializationError as NSError {
-            if let detail = serializationError.userInfo[NSDebugDescriptionErrorKey] as? String {
-                reason = detail
-                offset = Self.characterOffset(in: detail)
-                if detail.localizedCaseInsensitiveContains("end of file") { offset = data.count }
-            }
-        }
+    init(line: Int, column: Int, reason: String) {
+        self.line = line
+        self.column = column
         self.reason = reason
-        guard let offset else {
-            self.line = nil
-            self.column = nil
-            return
-        }
-        let prefix = data.prefix(offset)
-        let lastNewline = prefix.lastIndex(of: UInt8(ascii: "\n"))
-        self.line = prefix.count(where: { $0 == UInt8(ascii: "\n") }) + 1
-        self.column = offset - (lastNewline.map { $0 - data.startIndex + 1 } ?? 0) + 1
     }
 
     public var description: String {
-        guard let line, let column else { return "invalid JSON: \(reason)" }
         return "invalid JSON at line \(line), column \(column): \(reason)"
     }
 
-    /// Foundation counts "around character N" from 1.
-    private static func characterOffset(in detail: String) -> Int? {
-        guard let range = detail.range(of: "character ") else { return nil }
-        return Int(detail[range.upperBound...].prefix(while: \.isNumber)).map { max($0 - 1, 0) }
-    }
 }
 
 extension JSONValue {

@@ -12,8 +12,42 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
     case pytestBenchmark = "pytest-benchmark"
     /// `go test -bench` text, with `-benchmem` and `-count`.
     case goTest = "go-test"
+    /// Rust criterion's `target/criterion` folder (`sample.json`, `estimates.json`).
+    case criterion
+    /// ordo-one/package-benchmark's saved `results.json`.
+    case packageBenchmark = "package-benchmark"
+    /// JMH's `-rf json`.
+    case jmh
+    /// BenchmarkDotNet's JSON exporters.
+    case benchmarkDotNet = "benchmarkdotnet"
     /// A Relay `data.json`: every numeric field path is a series.
     case relayData = "relay-data"
+
+    /// Whether the tool's output is a folder rather than a file.
+    public var readsFolder: Bool { self == .criterion }
+
+    /// Reads a tool's output file, or folder for ``readsFolder`` formats, and parses it.
+    ///
+    /// - Parameter path: The file or folder.
+    /// - Returns: One result per benchmark and parameter set, with every sample.
+    /// - Throws: ``FormatError`` naming the file, the format and the line or field.
+    public func parse(contentsOf path: String) throws(FormatError) -> [BenchmarkResult] {
+        let context = FormatContext(file: path, format: self)
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw context.error("-", "does not exist; did the benchmark write its output somewhere else?")
+        }
+        if readsFolder {
+            guard isFolder.boolValue else { throw context.error("-", "is a file; \(rawValue) output is a folder (target/criterion)") }
+            let results = try CriterionFormat.parse(folder: path, context)
+            try ResultValidation.validate(results, context)
+            return results
+        }
+        guard !isFolder.boolValue, let data = FileManager.default.contents(atPath: path) else {
+            throw context.error("-", isFolder.boolValue ? "is a folder; \(rawValue) output is one file" : "cannot be read")
+        }
+        return try parse(data, file: path)
+    }
 
     /// Parses a tool's output into results, and checks them.
     ///
@@ -33,6 +67,10 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
         case .hyperfine: try HyperfineFormat.parse(try context.json(data), context)
         case .pytestBenchmark: try PytestBenchmarkFormat.parse(try context.json(data), context)
         case .goTest: try GoTestFormat.parse(String(decoding: data, as: UTF8.self), context)
+        case .packageBenchmark: try PackageBenchmarkFormat.parse(try context.json(data), context)
+        case .jmh: try JMHFormat.parse(try context.json(data), context)
+        case .benchmarkDotNet: try BenchmarkDotNetFormat.parse(try context.json(data), context)
+        case .criterion: throw context.error("-", "criterion output is a folder; read it with parse(contentsOf:) on target/criterion")
         case .relayData: DataFlattening.results(experiment: nil, data: try context.json(data))
         }
         try ResultValidation.validate(results, context)
@@ -64,7 +102,7 @@ struct FormatContext {
         do {
             return try JSONValue.parse(data)
         } catch {
-            throw self.error(error.line.map { "line \($0)" } ?? "-", "\(error.reason) (truncated or not JSON?)")
+            throw self.error("line \(error.line)", "column \(error.column): \(error.reason) (truncated or not JSON?)")
         }
     }
 

@@ -1,0 +1,57 @@
+import Compare
+
+/// BenchmarkDotNet's JSON exporters (`JsonExporter.Full`, `.Brief` or `.Default`).
+///
+/// The samples are `Statistics.OriginalValues`, every workload iteration's time per operation
+/// in nanoseconds; a brief export without them falls back to the `Workload`/`Result`
+/// measurements. `Type.Method` is the name and `Parameters` (`N=1000&Mode=Fast`) the parameters.
+/// MemoryDiagnoser's bytes allocated per operation becomes an `.allocated` series. A benchmark
+/// that failed has no statistics, and is reported as failed rather than skipped.
+enum BenchmarkDotNetFormat {
+    static func parse(_ document: JSONValue, _ context: FormatContext) throws(FormatError) -> [BenchmarkResult] {
+        let benchmarks = try context.array(try context.object(document, "-")["Benchmarks"], "Benchmarks")
+        var results: [BenchmarkResult] = []
+        for (index, item) in benchmarks.enumerated() {
+            let path = "Benchmarks[\(index)]"
+            let fields = try context.object(item, path)
+            let type = try context.string(fields["Type"], "\(path).Type")
+            let method = try context.string(fields["Method"], "\(path).Method")
+            let name = "\(type).\(method)"
+            var parameters: [String: String] = [:]
+            if case .string(let given)? = fields["Parameters"], !given.isEmpty {
+                for pair in given.split(separator: "&") {
+                    let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                    parameters[parts[0]] = parts.count == 2 ? parts[1] : ""
+                }
+            }
+            results.append(BenchmarkResult(benchmark: name, parameters: parameters, unit: "ns", direction: .lowerIsBetter,
+                                           samples: try samples(fields, path, context)))
+            if case .object(let memory)? = fields["Memory"], case .number(let bytes)? = memory["BytesAllocatedPerOperation"] {
+                results.append(BenchmarkResult(benchmark: "\(name).allocated", parameters: parameters, unit: "B", direction: .lowerIsBetter, samples: [bytes]))
+            }
+        }
+        return results
+    }
+
+    private static func samples(_ fields: [String: JSONValue], _ path: String, _ context: FormatContext) throws(FormatError) -> [Double] {
+        if case .object(let statistics)? = fields["Statistics"], let original = statistics["OriginalValues"] {
+            return try context.numbers(original, "\(path).Statistics.OriginalValues")
+        }
+        if let measurements = fields["Measurements"] {
+            var samples: [Double] = []
+            for (index, item) in try context.array(measurements, "\(path).Measurements").enumerated() {
+                let measurementPath = "\(path).Measurements[\(index)]"
+                let measurement = try context.object(item, measurementPath)
+                guard case .string("Workload")? = measurement["IterationMode"], case .string("Result")? = measurement["IterationStage"] else { continue }
+                let operations = try context.number(measurement["Operations"], "\(measurementPath).Operations")
+                guard operations > 0 else { throw context.error("\(measurementPath).Operations", "is \(operations); a measurement needs at least one operation") }
+                samples.append(try context.number(measurement["Nanoseconds"], "\(measurementPath).Nanoseconds") / operations)
+            }
+            if !samples.isEmpty { return samples }
+        }
+        if fields["Statistics"] == nil || fields["Statistics"] == .null {
+            throw context.error("\(path).Statistics", "is missing: the benchmark failed to run (see BenchmarkDotNet's log)")
+        }
+        throw context.error("\(path).Statistics.OriginalValues", "missing; export with JsonExporter.Full or JsonExporter.Brief, which keep every iteration")
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// Rust criterion's output folder, `target/criterion`.
+///
+/// Each benchmark leaves `<id>/new/benchmark.json` (its group, function and input), `sample.json`
+/// (`iters` and total `times` in nanoseconds per sample) and `estimates.json`. Each sample's
+/// time per iteration, `times[i] / iters[i]`, is one BenchBot sample. A folder whose
+/// `sample.json` is gone but `estimates.json` is there gives the median estimate as its one
+/// sample. `sort/unstable/64` becomes the benchmark `sort/unstable` with `input=64`.
+enum CriterionFormat {
+    /// - Parameters:
+    ///   - folder: `target/criterion`, or any folder below it.
+    static func parse(folder: String, _ context: FormatContext) throws(FormatError) -> [BenchmarkResult] {
+        let descriptions = benchmarkDescriptions(under: folder)
+        guard !descriptions.isEmpty else {
+            throw context.error("-", "has no */new/benchmark.json; point `output` at target/criterion after `cargo bench` ran")
+        }
+        return try descriptions.map { description throws(FormatError) in try result(description, folder: folder, context) }
+    }
+
+    private static func benchmarkDescriptions(under folder: String) -> [String] {
+        guard let walker = FileManager.default.enumerator(atPath: folder) else { return [] }
+        var found: [String] = []
+        while let relative = walker.nextObject() as? String {
+            // criterion's HTML report folders hold no data; skipping them keeps large trees fast.
+            if relative.hasSuffix("/report") || relative == "report" { walker.skipDescendants(); continue }
+            if relative.hasSuffix("/new/benchmark.json") || relative == "new/benchmark.json" { found.append(relative) }
+        }
+        return found.sorted()
+    }
+
+    private static func result(_ description: String, folder: String, _ context: FormatContext) throws(FormatError) -> BenchmarkResult {
+        let newFolder = (folder as NSString).appendingPathComponent((description as NSString).deletingLastPathComponent)
+        let benchmark = try context.object(try read((newFolder as NSString).appendingPathComponent("benchmark.json"), context), description)
+        let group = try context.string(benchmark["group_id"], "\(description).group_id")
+        var name = group
+        if case .string(let function)? = benchmark["function_id"] { name += "/" + function }
+        var parameters: [String: String] = [:]
+        if case .string(let input)? = benchmark["value_str"] { parameters["input"] = input }
+
+        let samplePath = (newFolder as NSString).appendingPathComponent("sample.json")
+        let samples: [Double]
+        if FileManager.default.fileExists(atPath: samplePath) {
+            let label = ((description as NSString).deletingLastPathComponent as NSString).appendingPathComponent("sample.json")
+            let sample = try context.object(try read(samplePath, context), label)
+            let iterations = try context.numbers(sample["iters"], "\(label).iters")
+            let times = try context.numbers(sample["times"], "\(label).times")
+            guard iterations.count == times.count else {
+                throw context.error(label, "has \(iterations.count) iters but \(times.count) times; the file is damaged")
+            }
+            if let zero = iterations.firstIndex(where: { $0 <= 0 }) {
+                throw context.error("\(label).iters[\(zero)]", "is \(iterations[zero]); every sample needs at least one iteration")
+            }
+            samples = zip(times, iterations).map { $0 / $1 }
+        } else {
+            let label = ((description as NSString).deletingLastPathComponent as NSString).appendingPathComponent("estimates.json")
+            let estimates = try context.object(try read((newFolder as NSString).appendingPathComponent("estimates.json"), context), label)
+            let median = try context.object(estimates["median"], "\(label).median")
+            samples = [try context.number(median["point_estimate"], "\(label).median.point_estimate")]
+        }
+        return BenchmarkResult(benchmark: name, parameters: parameters, unit: "ns", direction: .lowerIsBetter, samples: samples)
+    }
+
+    private static func read(_ path: String, _ context: FormatContext) throws(FormatError) -> JSONValue {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw context.error(path, "cannot be read")
+        }
+        return try FormatContext(file: path, format: context.format).json(data)
+    }
+}

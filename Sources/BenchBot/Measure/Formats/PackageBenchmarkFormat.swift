@@ -1,0 +1,110 @@
+import Compare
+
+/// ordo-one/package-benchmark's saved results, `.benchmarkBaselines/<target>/<baseline>/results.json`,
+/// written by `swift package benchmark baseline update`.
+///
+/// The file keeps each metric as an HDR histogram, not as a list of samples; every recorded value
+/// is rebuilt from its bucket (exact below 2,048, within 0.1% above at the default three significant
+/// digits), in ascending order rather than the order measured. Values are per iteration:
+/// package-benchmark records `scalingFactor` iterations at a time, so they are divided (or, for
+/// throughput, multiplied) by it. `wallClock` is the benchmark's main series; every other metric
+/// is a series named `.<metric>`. The name is `<target>/<name>`, and tags become parameters.
+enum PackageBenchmarkFormat {
+    static func parse(_ document: JSONValue, _ context: FormatContext) throws(FormatError) -> [BenchmarkResult] {
+        let entries = try context.array(try context.object(document, "-")["results"], "results")
+        guard entries.count.isMultiple(of: 2) else {
+            throw context.error("results", "has \(entries.count) items; package-benchmark writes identifier and results in pairs")
+        }
+        var results: [BenchmarkResult] = []
+        for pair in stride(from: 0, to: entries.count, by: 2) {
+            let identifier = try context.object(entries[pair], "results[\(pair)]")
+            let target = try context.string(identifier["target"], "results[\(pair)].target")
+            let fullName = try context.string(identifier["name"], "results[\(pair)].name")
+            for (index, item) in try context.array(entries[pair + 1], "results[\(pair + 1)]").enumerated() {
+                let path = "results[\(pair + 1)][\(index)]"
+                let fields = try context.object(item, path)
+                var parameters: [String: String] = [:]
+                if case .object(let tags)? = fields["tags"] {
+                    for (key, value) in tags { if case .string(let text) = value { parameters[key] = text } }
+                }
+                // package-benchmark appends the tags to the name, "sort (size: 64)"; they are parameters here.
+                let name = parameters.isEmpty ? fullName : String(fullName.prefix { $0 != "(" }).trimmingCharacters(in: .whitespaces)
+                let (metric, unit, scaled) = try metric(fields["metric"], "\(path).metric", context)
+                let statistics = try context.object(fields["statistics"], "\(path).statistics")
+                let direction: Direction = if case .bool(true)? = statistics["prefersLarger"] { .higherIsBetter } else { .lowerIsBetter }
+                let scalingFactor = (try? context.number(fields["scalingFactor"], "")) ?? 1
+                var samples = try HDRHistogram.values(statistics["histogram"], "\(path).statistics.histogram", context)
+                if scalingFactor > 1, metric == "throughput" {
+                    samples = samples.map { $0 * scalingFactor }
+                } else if scalingFactor > 1, scaled {
+                    samples = samples.map { $0 / scalingFactor }
+                }
+                results.append(BenchmarkResult(benchmark: "\(target)/\(name)" + (metric == "wallClock" ? "" : ".\(metric)"),
+                                               parameters: parameters, unit: unit, direction: direction, samples: samples))
+            }
+        }
+        return results
+    }
+
+    /// The metric's name, BenchBot unit, and whether its raw values cover `scalingFactor` iterations.
+    private static func metric(_ value: JSONValue?, _ path: String, _ context: FormatContext) throws(FormatError) -> (String, String, Bool) {
+        let fields = try context.object(value, path)
+        guard let (name, payload) = fields.first, fields.count == 1 else {
+            throw context.error(path, "is not one of package-benchmark's metrics")
+        }
+        switch name {
+        case "wallClock", "cpuUser", "cpuSystem", "cpuTotal": return (name, "ns", true)
+        case "throughput": return (name, "ops/s", false)
+        case "instructions": return (name, "instructions", true)
+        case "peakMemoryResident", "peakMemoryResidentDelta", "peakMemoryVirtual", "allocatedResidentMemory": return (name, "B", false)
+        case "mallocBytesCount", "memoryLeakedBytes", "readBytesLogical", "writeBytesLogical", "readBytesPhysical", "writeBytesPhysical":
+            return (name, "B", true)
+        case "mallocCountSmall", "mallocCountLarge", "mallocCountTotal", "freeCountTotal": return (name, "allocs", true)
+        case "mallocFreeDelta", "memoryLeaked", "syscalls", "readSyscalls", "writeSyscalls", "objectAllocCount",
+             "retainCount", "releaseCount", "retainReleaseDelta":
+            return (name, "count", true)
+        case "contextSwitches", "threads", "threadsRunning": return (name, "count", false)
+        case "custom":
+            let custom = try context.object(payload, "\(path).custom")
+            let label = try context.string(custom["_0"] ?? custom["name"], "\(path).custom._0")
+            let scaled = if case .bool(false)? = custom["useScalingFactor"] { false } else { true }
+            return (label, "", scaled)
+        default:
+            throw context.error(path, "'\(name)' is a metric BenchBot does not know yet; remove it from the benchmark's metrics or report it")
+        }
+    }
+}
+
+/// The recorded values of an HDR histogram as hdrhistogram-swift encodes it.
+enum HDRHistogram {
+    static func values(_ value: JSONValue?, _ path: String, _ context: FormatContext) throws(FormatError) -> [Double] {
+        let fields = try context.object(value, path)
+        let counts = try context.numbers(fields["counts"], "\(path).counts")
+        let halfMagnitude = Int(try context.number(fields["subBucketHalfCountMagnitude"], "\(path).subBucketHalfCountMagnitude"))
+        let unitMagnitude = Int(try context.number(fields["unitMagnitude"], "\(path).unitMagnitude"))
+        guard (0..<32).contains(halfMagnitude), (0..<32).contains(unitMagnitude) else {
+            throw context.error(path, "has bucket magnitudes outside what HdrHistogram writes")
+        }
+        let halfCount = 1 << halfMagnitude
+        var values: [Double] = []
+        for (index, count) in counts.enumerated() where count > 0 {
+            guard count.rounded() == count, count < 100_000_000 else {
+                throw context.error("\(path).counts[\(index)]", "is \(count), not a plausible count")
+            }
+            var bucket = (index >> halfMagnitude) - 1
+            var subBucket = (index & (halfCount - 1)) + halfCount
+            if bucket < 0 { subBucket -= halfCount; bucket = 0 }
+            let lowest = Double(subBucket) * Double(1 << (bucket + unitMagnitude))
+            let width = Double(1 << (bucket + unitMagnitude))
+            // HdrHistogram reports a bucket by its middle value; width 1 means the exact value.
+            let middle = width > 1 ? lowest + width / 2 : lowest
+            values += repeatElement(middle, count: Int(count))
+        }
+        if case .number(let total)? = fields["_totalCount"], Int(total) != values.count {
+            throw context.error("\(path)._totalCount", "is \(Int(total)) but the counts add up to \(values.count); the file is damaged")
+        }
+        return values
+    }
+}
+
+import Foundation
