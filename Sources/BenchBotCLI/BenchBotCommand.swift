@@ -19,6 +19,7 @@ struct BenchBotCommand: AsyncParsableCommand {
             ImportCommand.self,
             RunCommand.self,
             StatusCommand.self,
+            ResultsCommand.self,
             BenchCommand.self,
         ]
     )

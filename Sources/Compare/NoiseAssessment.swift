@@ -5,6 +5,9 @@
 /// than the change the user cares about needs fixing (more samples, a quieter machine, a longer
 /// workload) before its verdicts mean anything.
 public struct NoiseAssessment: Sendable, Hashable {
+    /// The change BenchBot promises to judge unless told otherwise: 1%.
+    public static let defaultResolution = 0.01
+
     public let summary: SampleSummary
     /// The smallest relative change (0.01 = 1%) a comparison of two such runs would detect;
     /// `nil` with fewer than two samples, when the noise is unknown.
@@ -21,7 +24,7 @@ public struct NoiseAssessment: Sendable, Hashable {
     }
 
     /// Whether a change of `relativeChange` (0.01 for 1%) could be told from noise.
-    public func canResolve(_ relativeChange: Double) -> Bool {
+    public func canResolve(_ relativeChange: Double = NoiseAssessment.defaultResolution) -> Bool {
         minimumDetectableChange.map { $0 <= relativeChange } ?? false
     }
 }

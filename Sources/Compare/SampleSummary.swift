@@ -35,6 +35,16 @@ public struct SampleSummary: Sendable, Hashable {
         standardDeviation = count > 1 ? (squaredDeviations / Double(count - 1)).squareRoot() : 0
     }
 
+    /// A summary computed earlier and stored, so that reading it back needs no samples.
+    public init(count: Int, minimum: Double, maximum: Double, mean: Double, median: Double, standardDeviation: Double) {
+        self.count = count
+        self.minimum = minimum
+        self.maximum = maximum
+        self.mean = mean
+        self.median = median
+        self.standardDeviation = standardDeviation
+    }
+
     /// Standard deviation over the absolute mean; `nil` when the mean is zero.
     public var coefficientOfVariation: Double? {
         mean == 0 ? nil : standardDeviation / abs(mean)

@@ -83,6 +83,17 @@ struct CommandExperimentTests {
             let output = try await BenchBotProcess.succeed(["work", "--home", fixture.home])
             #expect(output.contains("noise: ok") && output.contains("too noisy to judge a 1% change (fix the benchmark, not the code): jittery"), "\(output)")
             #expect(!output.contains("steady"), "\(output)")
+
+            let table = try await BenchBotProcess.succeed(["results", "--home", fixture.home])
+            let jittery = try #require(table.split(separator: "\n").first { $0.hasPrefix("noise.jittery") }, "\(table)")
+            #expect(jittery.split(separator: " ").prefix(5) == ["noise.jittery", "ms", "5", "11", "12"] && jittery.contains("too noisy to judge a 1% change"), "\(jittery)")
+            let steady = try #require(table.split(separator: "\n").first { $0.hasPrefix("noise.steady") }, "\(table)")
+            #expect(!steady.contains("too noisy"), "\(steady)")
+            let json = try JSONSerialization.jsonObject(with: Data(try await BenchBotProcess.succeed(["results", "--home", fixture.home, "--format", "json"]).utf8))
+            let rows = try #require((json as? [String: Any])?["benchmarks"] as? [[String: Any]])
+            let row = try #require(rows.first { $0["benchmark"] as? String == "noise.jittery" })
+            #expect(row["samples"] as? Int == 5 && row["median"] as? Double == 11 && row["minimum"] as? Double == 9 && row["tooNoisy"] as? Bool == true)
+            #expect(rows.first { $0["benchmark"] as? String == "noise.steady" }?["tooNoisy"] as? Bool == false)
         }
     }
 }

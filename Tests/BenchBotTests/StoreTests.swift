@@ -1,5 +1,6 @@
 @testable import BenchBot
 import Foundation
+import GRDB
 import Testing
 
 @Suite("SQLite store")
@@ -20,6 +21,46 @@ struct StoreTests {
         try await withTemporaryDirectory { root in
             let path = root.appending(path: "store/benchbot.sqlite")
             try await body(try SQLiteStore.open(path: path), path)
+        }
+    }
+
+    @Test("results stored before noise summaries existed get them when the store is upgraded; new ones get them on insert")
+    func noiseSummaryMigration() async throws {
+        try await withTemporaryDirectory { root in
+            let path = root.appending(path: "benchbot.sqlite")
+            let old = try DatabaseQueue(path: path)
+            try SQLiteStore.migrator.migrate(old, upTo: "v2: experiment outcomes per run")
+            try await old.write { db in
+                try db.execute(sql: """
+                    INSERT INTO repository (id, name, url, created_at) VALUES (1, 'project', '/srv/project.git', 0);
+                    INSERT INTO job (id, repository_id, sha, suite, machine, source, state, max_attempts, enqueued_at)
+                        VALUES (1, 1, '\(Self.commit(1).id.hex)', 'default', 'bench-1', 'manual', 'done', 1, 0);
+                    INSERT INTO run (id, job_id, repository_id, sha, suite, machine, started_at, finished_at, environment)
+                        VALUES (1, 1, 1, '\(Self.commit(1).id.hex)', 'default', 'bench-1', 0, 1, '{}');
+                    INSERT INTO result (run_id, benchmark, parameters, unit, direction, samples)
+                        VALUES (1, 'parse', '{}', 'ns', 'lower_is_better', '[10, 12, 11, 30]');
+                    """)
+            }
+            try old.close()
+            let store = try SQLiteStore.open(path: path)
+            let run = try #require(try await store.runs(repository: "project", commit: Self.commit(1).id).first)
+            let noise = try #require(run.noise["parse"])
+            #expect(noise.summary.count == 4 && noise.summary.median == 11.5 && noise.summary.maximum == 30 && noise.summary.mean == 15.75)
+            #expect(!noise.canResolve())
+
+            let job = try await store.enqueue(Self.request([2])).queued
+            #expect(job.count == 1)
+            let leased = try #require(try await store.leaseNextJob(machine: "bench-1", worker: "w", leaseDuration: .seconds(60), now: Date()))
+            _ = try await store.recordRun(RunRecord(jobID: leased.id, worker: "w", startedAt: Date(), finishedAt: Date(), environment: [:],
+                                                    results: [BenchmarkResult(benchmark: "steady", unit: "ms", direction: .lowerIsBetter,
+                                                                              samples: [10, 10.001, 10, 9.999, 10])],
+                                                    experiments: []))
+            let fresh = try #require(try await store.runs(repository: "project", commit: Self.commit(2).id).first?.noise["steady"])
+            #expect(fresh.summary.count == 5 && fresh.summary.median == 10 && fresh.canResolve())
+            let columns = try store.pool.read { db in
+                try Row.fetchOne(db, sql: "SELECT too_noisy, coefficient_of_variation FROM result WHERE benchmark = 'steady'")
+            }
+            #expect(columns?["too_noisy"] == false)
         }
     }
 

@@ -62,6 +62,14 @@ extension Intake {
         return outcome
     }
 
+    /// Resolves a hash or revision to a commit, as `enqueue --commit` does.
+    ///
+    /// - Parameter revision: A full or abbreviated hash, a branch, or a revision such as `main~3`.
+    /// - Throws: ``IntakeError`` when the revision is unknown even after a fetch.
+    public func resolveCommit(_ revision: String) throws -> ObjectID {
+        try resolveFetchingOnce(revision).1
+    }
+
     /// Resolves a revision in the mirror, fetching the tracked branches once if it is not there yet.
     func resolveFetchingOnce(_ revision: String) throws -> (GitRepository, ObjectID) {
         let candidates = [revision, "refs/remotes/origin/\(revision)"]

@@ -14,7 +14,6 @@ struct CommandExperiment {
     let timeout: Duration
 
     /// The change a benchmark must be able to resolve, or be flagged as too noisy.
-    static let resolutionTarget = 0.01
 
     func run() async -> ExperimentRunner.Outcome {
         let startedAt = Date()
@@ -59,7 +58,7 @@ struct CommandExperiment {
         runner.writeStatus(StageStatus(success: true, message: ""), to: folders.status, file: "analysis.json")
 
         let noisy = results.filter { result in
-            SampleSummary(result.samples).map { !NoiseAssessment($0).canResolve(Self.resolutionTarget) } ?? true
+            SampleSummary(result.samples).map { !NoiseAssessment($0).canResolve() } ?? true
         }
         let samples = results.map(\.samples.count)
         var summary = "\(results.count) benchmark(s), \(samples.min() ?? 0)–\(samples.max() ?? 0) samples each"

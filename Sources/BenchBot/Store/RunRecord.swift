@@ -66,5 +66,7 @@ public struct StoredRun: Sendable, Hashable {
     public let finishedAt: Date
     public let environment: [String: String]
     public let results: [BenchmarkResult]
+    /// Each result's noise summary, by ``BenchmarkResult/displayName``, as stored with it.
+    public let noise: [String: NoiseAssessment]
     public let experiments: [ExperimentOutcome]
 }

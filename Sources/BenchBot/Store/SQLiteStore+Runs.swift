@@ -60,6 +60,7 @@ extension SQLiteStore {
                 """, arguments: [repository, commit.hex])
             return try runRows.map { row in
                 let resultRows = try Row.fetchAll(db, sql: "SELECT * FROM result WHERE run_id = ? ORDER BY id", arguments: [row["id"]])
+                var noise: [String: NoiseAssessment] = [:]
                 let results = try resultRows.map { result in
                     BenchmarkResult(
                         benchmark: result["benchmark"],
@@ -68,11 +69,12 @@ extension SQLiteStore {
                         direction: Direction(rawValue: result["direction"]) ?? .lowerIsBetter,
                         samples: try Self.decodeJSON([Double].self, result["samples"], path: path))
                 }
+                for (row, result) in zip(resultRows, results) { noise[result.displayName] = NoiseColumns.assessment(from: row) }
                 return StoredRun(
                     id: row["id"], jobID: row["job_id"], commit: commit, machine: row["machine"], suite: row["suite"],
                     startedAt: Date(storeValue: row["started_at"]), finishedAt: Date(storeValue: row["finished_at"]),
                     environment: try Self.decodeJSON([String: String].self, row["environment"], path: path),
-                    results: results,
+                    results: results, noise: noise,
                     experiments: try Self.decodeJSON([ExperimentOutcome].self, row["experiments"], path: path))
             }
         }
@@ -84,7 +86,7 @@ extension SQLiteStore {
         let finishedAt: Double
         let environment: String
         let experiments: String
-        let results: [(benchmark: String, parameters: String, unit: String, direction: String, samples: String)]
+        let results: [(benchmark: String, parameters: String, unit: String, direction: String, samples: String, noise: NoiseColumns)]
 
         init(startedAt: Date, finishedAt: Date, environment: [String: String], experiments: [ExperimentOutcome],
              results: [BenchmarkResult], path: String) throws(StoreError) {
@@ -94,7 +96,7 @@ extension SQLiteStore {
             self.experiments = try SQLiteStore.encodeJSON(experiments, path: path)
             self.results = try results.map { result throws(StoreError) in
                 (result.benchmark, try SQLiteStore.encodeJSON(result.parameters, path: path), result.unit,
-                 result.direction.rawValue, try SQLiteStore.encodeJSON(result.samples, path: path))
+                 result.direction.rawValue, try SQLiteStore.encodeJSON(result.samples, path: path), NoiseColumns(result.samples))
             }
         }
     }
@@ -108,8 +110,9 @@ extension SQLiteStore {
         let runID = db.lastInsertedRowID
         for result in run.results {
             try db.execute(sql: """
-                INSERT INTO result (run_id, benchmark, parameters, unit, direction, samples) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [runID, result.benchmark, result.parameters, result.unit, result.direction, result.samples])
+                INSERT INTO result (run_id, benchmark, parameters, unit, direction, samples, \(NoiseColumns.names.joined(separator: ", ")))
+                VALUES (?, ?, ?, ?, ?, ?, \(NoiseColumns.names.map { _ in "?" }.joined(separator: ", ")))
+                """, arguments: [runID, result.benchmark, result.parameters, result.unit, result.direction, result.samples] + result.noise.arguments)
         }
         return runID
     }

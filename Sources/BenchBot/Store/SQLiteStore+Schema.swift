@@ -1,3 +1,5 @@
+import Compare
+import Foundation
 import GRDB
 
 extension SQLiteStore {
@@ -78,6 +80,55 @@ extension SQLiteStore {
         migrator.registerMigration("v2: experiment outcomes per run") { db in
             try db.execute(sql: "ALTER TABLE run ADD COLUMN experiments TEXT NOT NULL DEFAULT '[]'")
         }
+        migrator.registerMigration("v3: a noise summary per result") { db in
+            try db.execute(sql: """
+                ALTER TABLE result ADD COLUMN sample_count INTEGER;
+                ALTER TABLE result ADD COLUMN median REAL;
+                ALTER TABLE result ADD COLUMN mean REAL;
+                ALTER TABLE result ADD COLUMN standard_deviation REAL;
+                ALTER TABLE result ADD COLUMN minimum REAL;
+                ALTER TABLE result ADD COLUMN maximum REAL;
+                ALTER TABLE result ADD COLUMN coefficient_of_variation REAL;
+                ALTER TABLE result ADD COLUMN minimum_detectable_change REAL;
+                ALTER TABLE result ADD COLUMN too_noisy INTEGER;
+                """)
+            // Results stored before v3 get their summaries now, from their own samples.
+            let rows = try Row.fetchAll(db, sql: "SELECT id, samples FROM result")
+            for row in rows {
+                let text: String = row["samples"]
+                guard case .array(let items)? = try? JSONValue.parse(Data(text.utf8)) else { continue }
+                let samples = items.compactMap { item -> Double? in if case .number(let number) = item { number } else { nil } }
+                try db.execute(sql: "UPDATE result SET \(NoiseColumns.assignments) WHERE id = ?",
+                               arguments: NoiseColumns(samples).arguments + [row["id"]])
+            }
+        }
         return migrator
+    }
+}
+
+/// The noise summary of one result as the store keeps it, so that queries need not decode samples.
+struct NoiseColumns: Sendable {
+    static let names = ["sample_count", "median", "mean", "standard_deviation", "minimum", "maximum",
+                        "coefficient_of_variation", "minimum_detectable_change", "too_noisy"]
+    static let assignments = names.map { "\($0) = ?" }.joined(separator: ", ")
+
+    let assessment: NoiseAssessment?
+
+    init(_ samples: [Double]) {
+        assessment = SampleSummary(samples).map(NoiseAssessment.init)
+    }
+
+    var arguments: StatementArguments {
+        guard let assessment else { return StatementArguments(Array(repeating: DatabaseValue.null, count: Self.names.count)) }
+        let summary = assessment.summary
+        return [summary.count, summary.median, summary.mean, summary.standardDeviation, summary.minimum, summary.maximum,
+                summary.coefficientOfVariation, assessment.minimumDetectableChange, !assessment.canResolve()]
+    }
+
+    /// Reads the columns back; `nil` for a result stored without samples.
+    static func assessment(from row: Row) -> NoiseAssessment? {
+        guard let count: Int = row["sample_count"] else { return nil }
+        return NoiseAssessment(SampleSummary(count: count, minimum: row["minimum"], maximum: row["maximum"], mean: row["mean"],
+                                             median: row["median"], standardDeviation: row["standard_deviation"]))
     }
 }
