@@ -13,8 +13,6 @@ struct CommandExperiment {
     let environment: [String: String?]
     let timeout: Duration
 
-    /// The change a benchmark must be able to resolve, or be flagged as too noisy.
-
     func run() async -> ExperimentRunner.Outcome {
         let startedAt = Date()
         let runner = ExperimentRunner(context: context)

@@ -25,9 +25,10 @@ struct StageContext: Sendable {
     /// The name of this run's data.json under `results/experiments/data/<experiment>/`. The Relay
     /// timestamp has minute resolution; the commit and the start in milliseconds keep every run's
     /// file apart, reruns included.
-    var dataFileName: String {
-        "data_\(timestamp)_\(commit.short)_\(Int64(startedAt.timeIntervalSince1970 * 1000)).json"
-    }
+    var dataFileName: String { "data_\(runStem).json" }
+
+    /// What names this run's files apart from every other run's: `<timestamp>_<commit>_<start in ms>`.
+    var runStem: String { "\(timestamp)_\(commit.short)_\(Int64(startedAt.timeIntervalSince1970 * 1000))" }
 
     /// Where the scripts of experiments or subsystems live for this commit.
     func scriptsFolder(_ configured: String) -> String {

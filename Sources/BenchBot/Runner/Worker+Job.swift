@@ -40,11 +40,11 @@ extension Worker {
             return await fail(job, label: label, stage: failure.stage, message: failure.message)
         }
 
-        let (outcomes, results) = await runExperiments(context: context)
+        let (outcomes, results, telemetry) = await runExperiments(context: context)
         await archiveRawData(context.rawDataFolder)
         guard !Task.isCancelled else { return JobReport(job: job, succeeded: false, lines: ["\(label): stopped"]) }
         let run = RunRecord(jobID: job.id, worker: identity.description, startedAt: startedAt, finishedAt: Date(),
-                            environment: environment, results: results, experiments: outcomes)
+                            environment: environment, results: results, experiments: outcomes, telemetry: telemetry)
         do {
             _ = try await store.recordRun(run)
         } catch {
@@ -72,10 +72,11 @@ extension Worker {
     }
 
     /// Runs the active experiments, in random order or by priority then name, as configured.
-    func runExperiments(context: StageContext) async -> ([ExperimentOutcome], [BenchmarkResult]) {
+    func runExperiments(context: StageContext) async -> ([ExperimentOutcome], [BenchmarkResult], [TelemetryRecord]) {
         let check = HomeCheck(home: home)
         var outcomes = unparsableExperiments(check)
         var results: [BenchmarkResult] = []
+        var telemetry: [TelemetryRecord] = []
         var experiments = check.experiments.filter(\.active)
         if config.dashboard.randomize {
             experiments.shuffle()
@@ -103,11 +104,16 @@ extension Worker {
                     continue
                 }
             }
-            let outcome = await ExperimentRunner(context: context).run(experiment, variant: variant)
+            let settings = TelemetrySettings.resolve(dashboard: config.dashboard, experiment: experiment)
+            let (outcome, records) = await TelemetryRecorder.record(settings, experiment: experiment.name, timestamp: context.timestamp) {
+                await ExperimentRunner(context: context).run(experiment, variant: variant)
+            }
+            TelemetryRecorder.write(records, home: home, fileStem: context.runStem, logger: logger)
             outcomes.append(outcome.outcome)
             results += outcome.results
+            telemetry += records
         }
-        return (outcomes, results)
+        return (outcomes, results, telemetry)
     }
 
     /// Experiments whose config does not load fail their precheck, with the config's problems.

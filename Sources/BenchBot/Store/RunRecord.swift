@@ -32,11 +32,14 @@ public struct RunRecord: Sendable, Hashable {
     public var results: [BenchmarkResult]
     /// Each experiment's outcome, failed ones included.
     public var experiments: [ExperimentOutcome]
+    /// CPU and GPU telemetry of the experiments that recorded it.
+    public var telemetry: [TelemetryRecord]
 
     public init(
         jobID: Int64, worker: String, startedAt: Date, finishedAt: Date, environment: [String: String],
-        results: [BenchmarkResult], experiments: [ExperimentOutcome] = []
+        results: [BenchmarkResult], experiments: [ExperimentOutcome] = [], telemetry: [TelemetryRecord] = []
     ) {
+        self.telemetry = telemetry
         self.jobID = jobID
         self.worker = worker
         self.startedAt = startedAt
@@ -69,4 +72,5 @@ public struct StoredRun: Sendable, Hashable {
     /// Each result's noise summary, by ``BenchmarkResult/displayName``, as stored with it.
     public let noise: [String: NoiseAssessment]
     public let experiments: [ExperimentOutcome]
+    public let telemetry: [TelemetryRecord]
 }

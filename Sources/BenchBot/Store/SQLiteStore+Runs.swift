@@ -6,7 +6,7 @@ extension SQLiteStore {
     public func recordRun(_ run: RunRecord) async throws(StoreError) -> Int64 {
         let path = self.path
         let encoded = try EncodedRun(startedAt: run.startedAt, finishedAt: run.finishedAt, environment: run.environment,
-                                     experiments: run.experiments, results: run.results, path: path)
+                                     experiments: run.experiments, results: run.results, telemetry: run.telemetry, path: path)
         return try await write { db in
             guard try Row.fetchOne(db, sql: """
                 SELECT 1 FROM job WHERE id = ? AND state = 'running' AND lease_owner = ?
@@ -29,7 +29,7 @@ extension SQLiteStore {
             throw StoreError.unavailable(path, detail: "an import names exactly one commit")
         }
         let encoded = try EncodedRun(startedAt: startedAt, finishedAt: finishedAt, environment: environment,
-                                     experiments: [], results: results, path: path)
+                                     experiments: [], results: results, telemetry: [], path: path)
         return try await write { db in
             let repositoryID = try Self.upsertRepository(db, name: request.repository, url: request.repositoryURL, now: startedAt.storeValue)
             try Self.insertCommit(db, repositoryID: repositoryID, commit)
@@ -70,12 +70,20 @@ extension SQLiteStore {
                         samples: try Self.decodeJSON([Double].self, result["samples"], path: path))
                 }
                 for (row, result) in zip(resultRows, results) { noise[result.displayName] = NoiseColumns.assessment(from: row) }
+                let telemetry = try Row.fetchAll(db, sql: "SELECT * FROM telemetry WHERE run_id = ? ORDER BY id", arguments: [row["id"]]).map { record in
+                    let text: String = record["document"]
+                    guard let document = try? JSONValue.parse(Data(text.utf8)), let kind = TelemetryRecord.Kind(rawValue: record["kind"]) else {
+                        throw StoreError.corrupt(path, detail: "telemetry \(record["id"] ?? "?") of run \(row["id"] ?? "?") does not decode")
+                    }
+                    return TelemetryRecord(experiment: record["experiment"], kind: kind, document: document)
+                }
                 return StoredRun(
                     id: row["id"], jobID: row["job_id"], commit: commit, machine: row["machine"], suite: row["suite"],
                     startedAt: Date(storeValue: row["started_at"]), finishedAt: Date(storeValue: row["finished_at"]),
                     environment: try Self.decodeJSON([String: String].self, row["environment"], path: path),
                     results: results, noise: noise,
-                    experiments: try Self.decodeJSON([ExperimentOutcome].self, row["experiments"], path: path))
+                    experiments: try Self.decodeJSON([ExperimentOutcome].self, row["experiments"], path: path),
+                    telemetry: telemetry)
             }
         }
     }
@@ -87,9 +95,11 @@ extension SQLiteStore {
         let environment: String
         let experiments: String
         let results: [(benchmark: String, parameters: String, unit: String, direction: String, samples: String, noise: NoiseColumns)]
+        let telemetry: [(experiment: String, kind: String, document: String)]
 
         init(startedAt: Date, finishedAt: Date, environment: [String: String], experiments: [ExperimentOutcome],
-             results: [BenchmarkResult], path: String) throws(StoreError) {
+             results: [BenchmarkResult], telemetry: [TelemetryRecord], path: String) throws(StoreError) {
+            self.telemetry = telemetry.map { ($0.experiment, $0.kind.rawValue, String(decoding: $0.document.compactJSON(), as: UTF8.self)) }
             self.startedAt = startedAt.storeValue
             self.finishedAt = finishedAt.storeValue
             self.environment = try SQLiteStore.encodeJSON(environment, path: path)
@@ -113,6 +123,10 @@ extension SQLiteStore {
                 INSERT INTO result (run_id, benchmark, parameters, unit, direction, samples, \(NoiseColumns.names.joined(separator: ", ")))
                 VALUES (?, ?, ?, ?, ?, ?, \(NoiseColumns.names.map { _ in "?" }.joined(separator: ", ")))
                 """, arguments: [runID, result.benchmark, result.parameters, result.unit, result.direction, result.samples] + result.noise.arguments)
+        }
+        for record in run.telemetry {
+            try db.execute(sql: "INSERT INTO telemetry (run_id, experiment, kind, document) VALUES (?, ?, ?, ?)",
+                           arguments: [runID, record.experiment, record.kind, record.document])
         }
         return runID
     }

@@ -102,6 +102,18 @@ extension SQLiteStore {
                                arguments: NoiseColumns(samples).arguments + [row["id"]])
             }
         }
+        migrator.registerMigration("v4: telemetry per run and experiment") { db in
+            try db.execute(sql: """
+                CREATE TABLE telemetry (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                    experiment TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('cpu', 'gpu')),
+                    document TEXT NOT NULL
+                );
+                CREATE INDEX telemetry_by_run ON telemetry (run_id);
+                """)
+        }
         return migrator
     }
 }

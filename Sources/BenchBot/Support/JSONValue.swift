@@ -60,6 +60,13 @@ extension JSONValue {
         try JSONParser.parse(data)
     }
 
+    /// Renders the value as compact JSON with sorted keys, for storage.
+    public func compactJSON() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(self)) ?? Data("null".utf8)
+    }
+
     /// Renders the value as pretty-printed JSON with sorted keys, ending in a newline.
     public func prettyPrinted() -> Data {
         let encoder = JSONEncoder()
