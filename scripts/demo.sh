@@ -53,7 +53,9 @@ cat > "$demo/home/config/experiments/loop_timing/config.json" <<'JSON'
     "command": ["sh", "-c", "start=$(date +%s%N); ./loop > /dev/null; end=$(date +%s%N); printf '{\"benchmarks\": [{\"name\": \"loop\", \"unit\": \"ns\", \"samples\": [%s]}]}' $((end - start))"],
     "format": "benchbot-json",
     "repeat": 10,
-    "warmup": 1
+    "warmup": 1,
+    "run_cpu_telemetry": true,
+    "telemetry_rate": 1
 }
 JSON
 run check --home "$demo/home"
@@ -88,6 +90,9 @@ step "What the experiments left, laid out as the Relay Dashboard documents it"
 echo "  results/experiments/data/sample_timing/: $(ls "$demo/home/results/experiments/data/sample_timing" | wc -l) data.json files, one per commit"
 echo "  loop_timing's latest summary: $(sed -n 's/.*"value" *: *"\(.*\)".*/\1/p' "$demo/home/results/experiments/summary/loop_timing/summary.json")"
 run status --home "$demo/home" --limit 5
+
+step "The tip's stored results, each with its noise summary"
+run results --home "$demo/home" main
 
 cat <<DONE
 
