@@ -20,6 +20,7 @@ struct BenchBotCommand: AsyncParsableCommand {
             RunCommand.self,
             StatusCommand.self,
             ResultsCommand.self,
+            DetectCommand.self,
             BenchCommand.self,
         ]
     )

@@ -1,0 +1,53 @@
+import ArgumentParser
+import BenchBot
+import Compare
+import Foundation
+
+struct DetectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "detect",
+        abstract: "Find change points in benchmark histories read from standard input.",
+        discussion: """
+            Reads {"series": [{"name": …, "direction": "lower_is_better"|"higher_is_better",
+            "points": [{"commit": …, "samples": […]}, …]}]} and writes
+            {"series": [{"name": …, "changepoints": [index of the first point of each new level, …]}]},
+            with the algorithm the bot applies to stored history. Points are oldest first.
+            """)
+
+    @Option(name: .long, help: "The smallest relative shift reported (default 0.01, 1%).")
+    var minimumEffect: Double = 0.01
+
+    @Option(name: .long, help: "The largest p-value a change point may have (default 0.001).")
+    var significance: Double = 0.001
+
+    func validate() throws {
+        guard minimumEffect >= 0 else { throw ValidationError("--minimum-effect must be 0 or more") }
+        guard significance > 0, significance < 1 else { throw ValidationError("--significance must be between 0 and 1") }
+    }
+
+    func run() async throws {
+        let input = FileHandle.standardInput.readDataToEndOfFile()
+        let series: [DetectionInput.Series]
+        do {
+            series = try DetectionInput.parse(input, source: "standard input")
+        } catch {
+            printError("benchbot: \(error)")
+            throw ExitCode(1)
+        }
+        let detector = ChangePointDetector(significance: significance, minimumEffect: minimumEffect)
+        let output = JSONValue.object(["series": .array(series.map { entry in
+            let found = detector.detect(entry.points)
+            return .object([
+                "name": .string(entry.name),
+                "changepoints": .array(found.map { .number(Double($0.index)) }),
+                "details": .array(found.map { change in
+                    .object(["index": .number(Double(change.index)), "commit": entry.commits[change.index].map(JSONValue.string) ?? .null,
+                             "before": .number(change.before), "after": .number(change.after), "ratio": .number(change.ratio),
+                             "p_value": .number(change.pValue),
+                             "kind": .string(ChangeKind(ratio: change.ratio, direction: entry.direction).rawValue)])
+                }),
+            ])
+        })])
+        FileHandle.standardOutput.write(output.prettyPrinted())
+    }
+}

@@ -1,0 +1,42 @@
+import BenchBot
+import Foundation
+import Testing
+
+@Suite("benchbot detect")
+struct DetectCommandTests {
+    @Test("reads histories on stdin and writes each series' change points, with the culprit commits")
+    func detect() async throws {
+        var points: [String] = []
+        for index in 0..<60 {
+            let level = index < 25 ? 100.0 : 108.0
+            let jitter = Double((index * 37) % 11) / 10 - 0.5
+            points.append(#"{"commit": "c\#(index)", "samples": [\#(level + jitter), \#(level - jitter), \#(level)]}"#)
+        }
+        let flat = (0..<60).map { #"{"samples": [\#(50 + Double($0 % 5) * 0.1)]}"# }
+        let input = #"{"series": [{"name": "parse", "direction": "lower_is_better", "points": [\#(points.joined(separator: ","))]},"# +
+            #" {"name": "ops", "direction": "higher_is_better", "points": [\#(flat.joined(separator: ","))]}]}"#
+        let result = try await BenchBotProcess.run(["detect"], input: input)
+        #expect(result.succeeded, "\(result.standardError)")
+        let output = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        let series = try #require(output["series"] as? [[String: Any]])
+        #expect(series.map { $0["name"] as? String } == ["parse", "ops"])
+        #expect(series[0]["changepoints"] as? [Int] == [25])
+        #expect(series[1]["changepoints"] as? [Int] == [])
+        let detail = try #require((series[0]["details"] as? [[String: Any]])?.first)
+        #expect(detail["commit"] as? String == "c25" && detail["kind"] as? String == "regression")
+    }
+
+    @Test("bad input names the field and exits 1")
+    func badInput() async throws {
+        let cases = [
+            (#"{"series": [{"name": "a", "points": [{"samples": []}]}]}"#, "standard input: series[0].points[0].samples: missing or empty"),
+            (#"{"series": [{"name": "a", "direction": "up", "points": []}]}"#, "standard input: series[0].direction: must be"),
+            (#"{"series": [{"name": "a", "points": [{"samples": [1, "x"]}]}]}"#, "standard input: series[0].points[0].samples[1]: is not a finite number"),
+            ("{\"series\": [", "standard input: line 1: column 13"),
+        ]
+        for (input, expected) in cases {
+            let result = try await BenchBotProcess.run(["detect"], input: input)
+            #expect(result.status == 1 && result.standardError.contains(expected), "\(input): \(result.standardError)")
+        }
+    }
+}
