@@ -36,7 +36,7 @@ commit() {
     git -C "$demo/work" add loop.c iterations.h
     git -C "$demo/work" commit -q -m "$2"
 }
-for i in $(seq 1 10); do commit "$((i * 100000))" "Tune the loop, step $i"; done
+for i in $(seq 1 10); do commit "$((i * 1000000))" "Tune the loop, step $i"; done
 git -C "$demo/work" push -q origin main
 git -C "$demo/work" log --oneline -3; echo "…"
 
@@ -66,13 +66,13 @@ run poll --home "$demo/home"
 
 step "The server's post-receive hook: a push of 3 commits queues exactly those 3"
 run hook install --home "$demo/home" --repo "$demo/project.git"
-for i in 11 12 13; do commit "$((i * 100000))" "Tune the loop, step $i"; done
+for i in 11 12 13; do commit "$((i * 1000000))" "Tune the loop, step $i"; done
 git -C "$demo/work" push origin main 2>&1 | grep benchbot
 
 step "A new branch queues only its tip; an operator's range request queues nothing twice"
 git -C "$demo/work" checkout -q -b faster-loop
-commit 650000 "Halve the loop"
-commit 325000 "Halve it again"
+commit 6500000 "Halve the loop"
+commit 3250000 "Halve it again"
 git -C "$demo/work" push -q origin faster-loop 2>&1 | grep benchbot
 run enqueue --home "$demo/home" --range main~4..main
 
