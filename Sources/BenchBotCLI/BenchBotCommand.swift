@@ -20,6 +20,7 @@ struct BenchBotCommand: AsyncParsableCommand {
             RunCommand.self,
             StatusCommand.self,
             ResultsCommand.self,
+            CompareCommand.self,
             DetectCommand.self,
             BenchCommand.self,
         ]

@@ -35,9 +35,14 @@ extension Intake {
         let repository = try git { () throws(GitError) in try mirror.open() }
         // The tip is not recorded as the branch's poll position: commits between the last poll
         // and this tip would otherwise never be queued.
+        // Its baseline is its merge base with the tracked branch; queued ahead of it, so the
+        // comparison has both sides as soon as the branch's own run is done.
+        let queuedBaseline = fork != nil || !settings.repository.branches.contains(branch)
+            ? try await enqueueMergeBase(of: tip, priority: priority + 1) : nil
         var outcome = try await enqueue([tip], from: repository, branch: branch, remoteURL: fork, source: .manual,
                                         priority: priority, rerun: rerun)
         if let fork { outcome.label = "branch \(branch) of \(redacted(fork))" }
+        if let queuedBaseline { outcome.note = "its baseline, merge base \(queuedBaseline.short), queued first" }
         return outcome
     }
 
@@ -60,6 +65,32 @@ extension Intake {
         var outcome = try await enqueue(commits, from: repository, branch: nil, source: .manual, priority: priority, rerun: rerun)
         outcome.label = "range \(range)"
         return outcome
+    }
+
+    /// Queues the merge base of `commit` with the first tracked branch, unless it has a job already.
+    ///
+    /// - Returns: The merge base, when it was queued now.
+    private func enqueueMergeBase(of commit: ObjectID, priority: Int) async throws -> ObjectID? {
+        let tracked = settings.repository.branches.first ?? "main"
+        var repository = try git { () throws(GitError) in try mirror.open() }
+        if (try? repository.resolve("refs/remotes/origin/\(tracked)")) == nil {
+            try refreshTrackedBranches()
+            repository = try git { () throws(GitError) in try mirror.open() }
+        }
+        let base = try git { () throws(GitError) in
+            try repository.mergeBase(commit, try repository.resolve("refs/remotes/origin/\(tracked)"))
+        }
+        guard let base, base != commit else { return nil }
+        let outcome = try await enqueue([base], from: repository, branch: tracked, source: .manual, priority: priority)
+        return outcome.enqueue.queued.isEmpty ? nil : base
+    }
+
+    /// Fetches the tracked branches into the mirror, so that baselines are chosen against their
+    /// current tips.
+    ///
+    /// - Throws: ``IntakeError`` when the remote cannot be reached.
+    public func refreshTrackedBranches() throws {
+        _ = try git { () throws(GitError) in try mirror.fetch(branches: settings.repository.branches) }
     }
 
     /// Resolves a hash or revision to a commit, as `enqueue --commit` does.

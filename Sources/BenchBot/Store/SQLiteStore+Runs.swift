@@ -58,34 +58,37 @@ extension SQLiteStore {
                 SELECT run.* FROM run JOIN repository ON repository.id = run.repository_id
                 WHERE repository.name = ? AND run.sha = ? ORDER BY run.id
                 """, arguments: [repository, commit.hex])
-            return try runRows.map { row in
-                let resultRows = try Row.fetchAll(db, sql: "SELECT * FROM result WHERE run_id = ? ORDER BY id", arguments: [row["id"]])
-                var noise: [String: NoiseAssessment] = [:]
-                let results = try resultRows.map { result in
-                    BenchmarkResult(
-                        benchmark: result["benchmark"],
-                        parameters: try Self.decodeJSON([String: String].self, result["parameters"], path: path),
-                        unit: result["unit"],
-                        direction: Direction(rawValue: result["direction"]) ?? .lowerIsBetter,
-                        samples: try Self.decodeJSON([Double].self, result["samples"], path: path))
-                }
-                for (row, result) in zip(resultRows, results) { noise[result.displayName] = NoiseColumns.assessment(from: row) }
-                let telemetry = try Row.fetchAll(db, sql: "SELECT * FROM telemetry WHERE run_id = ? ORDER BY id", arguments: [row["id"]]).map { record in
-                    let text: String = record["document"]
-                    guard let document = try? JSONValue.parse(Data(text.utf8)), let kind = TelemetryRecord.Kind(rawValue: record["kind"]) else {
-                        throw StoreError.corrupt(path, detail: "telemetry \(record["id"] ?? "?") of run \(row["id"] ?? "?") does not decode")
-                    }
-                    return TelemetryRecord(experiment: record["experiment"], kind: kind, document: document)
-                }
-                return StoredRun(
-                    id: row["id"], jobID: row["job_id"], commit: commit, machine: row["machine"], suite: row["suite"],
-                    startedAt: Date(storeValue: row["started_at"]), finishedAt: Date(storeValue: row["finished_at"]),
-                    environment: try Self.decodeJSON([String: String].self, row["environment"], path: path),
-                    results: results, noise: noise,
-                    experiments: try Self.decodeJSON([ExperimentOutcome].self, row["experiments"], path: path),
-                    telemetry: telemetry)
-            }
+            return try runRows.map { row in try Self.loadRun(db, row, commit: commit, path: path) }
         }
+    }
+
+    /// A run row with its results, noise and telemetry.
+    static func loadRun(_ db: Database, _ row: Row, commit: ObjectID, path: String) throws -> StoredRun {
+        let resultRows = try Row.fetchAll(db, sql: "SELECT * FROM result WHERE run_id = ? ORDER BY id", arguments: [row["id"]])
+        var noise: [String: NoiseAssessment] = [:]
+        let results = try resultRows.map { result in
+            BenchmarkResult(
+                benchmark: result["benchmark"],
+                parameters: try Self.decodeJSON([String: String].self, result["parameters"], path: path),
+                unit: result["unit"],
+                direction: Direction(rawValue: result["direction"]) ?? .lowerIsBetter,
+                samples: try Self.decodeJSON([Double].self, result["samples"], path: path))
+        }
+        for (row, result) in zip(resultRows, results) { noise[result.displayName] = NoiseColumns.assessment(from: row) }
+        let telemetry = try Row.fetchAll(db, sql: "SELECT * FROM telemetry WHERE run_id = ? ORDER BY id", arguments: [row["id"]]).map { record in
+            let text: String = record["document"]
+            guard let document = try? JSONValue.parse(Data(text.utf8)), let kind = TelemetryRecord.Kind(rawValue: record["kind"]) else {
+                throw StoreError.corrupt(path, detail: "telemetry \(record["id"] ?? "?") of run \(row["id"] ?? "?") does not decode")
+            }
+            return TelemetryRecord(experiment: record["experiment"], kind: kind, document: document)
+        }
+        return StoredRun(
+            id: row["id"], jobID: row["job_id"], commit: commit, machine: row["machine"], suite: row["suite"],
+            startedAt: Date(storeValue: row["started_at"]), finishedAt: Date(storeValue: row["finished_at"]),
+            environment: try Self.decodeJSON([String: String].self, row["environment"], path: path),
+            results: results, noise: noise,
+            experiments: try Self.decodeJSON([ExperimentOutcome].self, row["experiments"], path: path),
+            telemetry: telemetry)
     }
 
     /// A run's JSON columns, encoded before the transaction so it holds the lock no longer than needed.
@@ -142,7 +145,7 @@ extension SQLiteStore {
         }
     }
 
-    private static func decodeJSON<Value: Decodable>(_ type: Value.Type, _ text: String, path: String) throws -> Value {
+    static func decodeJSON<Value: Decodable>(_ type: Value.Type, _ text: String, path: String) throws -> Value {
         do {
             let decoder = JSONDecoder()
             decoder.dateDecodingStrategy = .secondsSince1970

@@ -74,6 +74,16 @@ public protocol Store: Sendable {
     /// The runs of one commit, oldest first, with their results.
     func runs(repository: String, commit: ObjectID) async throws(StoreError) -> [StoredRun]
 
+    /// The newest run on `machine` of each of `commits` that has one.
+    func latestRunIDs(repository: String, machine: String, commits: [ObjectID]) async throws(StoreError) -> [ObjectID: Int64]
+
+    /// One run, with its results; `nil` when there is none with that id.
+    func run(id: Int64) async throws(StoreError) -> StoredRun?
+
+    /// Each run's benchmarks by ``BenchmarkResult/displayName``, with their stored medians: enough
+    /// for history analysis without decoding a single sample.
+    func medians(runIDs: [Int64]) async throws(StoreError) -> [Int64: [String: SeriesPoint]]
+
     /// Cancels the queued, not yet running, jobs of a branch, as when it is deleted.
     ///
     /// - Returns: How many jobs were cancelled.

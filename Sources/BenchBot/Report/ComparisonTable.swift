@@ -1,0 +1,119 @@
+public import Compare
+import Foundation
+
+/// A comparison as people read it, in the manner of benchstat and critcmp: one row per benchmark,
+/// regressions first, with the baseline's and candidate's medians, the change with its interval,
+/// and the verdict.
+public struct ComparisonTable: Sendable {
+    public let baseline: ObjectID
+    public let candidate: ObjectID
+    /// Why this baseline: "merge base with the tracked branch", say.
+    public let baselineReason: String
+    public let comparison: SuiteComparison
+
+    public init(baseline: ObjectID, candidate: ObjectID, baselineReason: String, comparison: SuiteComparison) {
+        self.baseline = baseline
+        self.candidate = candidate
+        self.baselineReason = baselineReason
+        self.comparison = comparison
+    }
+
+    struct Row {
+        let name: String
+        let baseline: String
+        let candidate: String
+        let change: String
+        let verdict: String
+    }
+
+    var rows: [Row] {
+        comparison.benchmarks.map { benchmark in
+            Row(name: benchmark.name,
+                baseline: benchmark.baseline.map { Self.value($0.median, benchmark.unit) + " ±\(Self.percent($0.coefficientOfVariation ?? 0))" } ?? "-",
+                candidate: benchmark.candidate.map { Self.value($0.median, benchmark.unit) + " ±\(Self.percent($0.coefficientOfVariation ?? 0))" } ?? "-",
+                change: benchmark.estimate.map { estimate in
+                    "\(Self.signedPercent(estimate.ratio - 1)) [\(Self.signedPercent(estimate.lower - 1)), \(Self.signedPercent(estimate.upper - 1))]"
+                        + (benchmark.qValue.map { String(format: " q=%.3g", $0) } ?? " (n<3)")
+                } ?? "-",
+                verdict: benchmark.verdict.rawValue)
+        }
+    }
+
+    var counts: String {
+        let grouped = Dictionary(grouping: comparison.benchmarks, by: \.verdict)
+        return Verdict.allCases.sorted { $0.rank < $1.rank }.compactMap { verdict in
+            grouped[verdict].map { "\($0.count) \(verdict.rawValue)" }
+        }.joined(separator: ", ")
+    }
+
+    var scoreLine: String {
+        comparison.geometricMeanImprovement.map { String(format: "suite score (geometric mean of improvement factors): %.4f", $0) } ?? "suite score: -"
+    }
+
+    /// A plain table for terminals.
+    public func text() -> String {
+        let header = Row(name: "BENCHMARK", baseline: "BASELINE", candidate: "CANDIDATE", change: "CHANGE [95% CI]", verdict: "VERDICT")
+        let all = [header] + rows
+        let widths = [all.map(\.name.count).max()!, all.map(\.baseline.count).max()!, all.map(\.candidate.count).max()!, all.map(\.change.count).max()!]
+        var lines = ["baseline \(baseline.short) (\(baselineReason)) → candidate \(candidate.short)"]
+        for row in all {
+            lines.append([row.name.padding(toLength: widths[0], withPad: " ", startingAt: 0),
+                          row.baseline.padding(toLength: widths[1], withPad: " ", startingAt: 0),
+                          row.candidate.padding(toLength: widths[2], withPad: " ", startingAt: 0),
+                          row.change.padding(toLength: widths[3], withPad: " ", startingAt: 0), row.verdict].joined(separator: "  "))
+        }
+        lines.append(counts + "; " + scoreLine)
+        return lines.joined(separator: "\n")
+    }
+
+    /// A GitHub-flavoured markdown table: what needs attention in the open, unchanged benchmarks folded.
+    public func markdown() -> String {
+        func table(_ rows: [Row]) -> [String] {
+            ["| benchmark | baseline | candidate | change [95% CI] | verdict |", "| --- | ---: | ---: | --- | --- |"]
+                + rows.map { "| `\(Self.escape($0.name))` | \($0.baseline) | \($0.candidate) | \($0.change) | **\($0.verdict)** |" }
+        }
+        let all = rows
+        let attention = all.filter { $0.verdict != Verdict.unchanged.rawValue }
+        let unchanged = all.filter { $0.verdict == Verdict.unchanged.rawValue }
+        var lines = ["Baseline `\(baseline.short)` (\(baselineReason)) → candidate `\(candidate.short)`: \(counts).", ""]
+        if !attention.isEmpty { lines += table(attention) + [""] }
+        if !unchanged.isEmpty {
+            lines += ["<details><summary>\(unchanged.count) unchanged</summary>", ""] + table(unchanged) + ["", "</details>", ""]
+        }
+        lines.append(scoreLine)
+        return lines.joined(separator: "\n")
+    }
+
+    /// Everything, for machines.
+    public func json() -> JSONValue {
+        func number(_ value: Double?) -> JSONValue { value.map(JSONValue.number) ?? .null }
+        return .object([
+            "baseline": .string(baseline.hex), "candidate": .string(candidate.hex), "baseline_reason": .string(baselineReason),
+            "geometric_mean_improvement": number(comparison.geometricMeanImprovement),
+            "benchmarks": .array(comparison.benchmarks.map { benchmark in
+                .object([
+                    "name": .string(benchmark.name), "unit": .string(benchmark.unit), "direction": .string(benchmark.direction.rawValue),
+                    "verdict": .string(benchmark.verdict.rawValue), "threshold": .number(benchmark.threshold),
+                    "baseline_median": number(benchmark.baseline?.median), "candidate_median": number(benchmark.candidate?.median),
+                    "baseline_samples": number(benchmark.baseline.map { Double($0.count) }), "candidate_samples": number(benchmark.candidate.map { Double($0.count) }),
+                    "ratio": number(benchmark.estimate?.ratio), "ratio_lower": number(benchmark.estimate?.lower), "ratio_upper": number(benchmark.estimate?.upper),
+                    "p_value": number(benchmark.pValue), "q_value": number(benchmark.qValue),
+                ])
+            }),
+        ])
+    }
+
+    static func value(_ value: Double, _ unit: String) -> String {
+        let text = abs(value) >= 1e6 || (abs(value) < 0.01 && value != 0) ? String(format: "%.3g", value) : String(format: abs(value) >= 100 ? "%.1f" : "%.3g", value)
+        return unit.isEmpty ? text : "\(text) \(unit)"
+    }
+
+    static func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
+
+    static func signedPercent(_ value: Double) -> String { String(format: "%+.2f%%", value * 100) }
+
+    /// Names come from benchmark output; a backtick or pipe must not break the table.
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "`", with: "'").replacingOccurrences(of: "|", with: "\\|")
+    }
+}

@@ -1,0 +1,66 @@
+public import Compare
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    /// SQLite allows 32,766 parameters; chunks of 500 commits stay far below it and keep each query quick.
+    private static let chunk = 500
+
+    public func latestRunIDs(repository: String, machine: String, commits: [ObjectID]) async throws(StoreError) -> [ObjectID: Int64] {
+        try await read { db in
+            var found: [ObjectID: Int64] = [:]
+            for start in stride(from: 0, to: commits.count, by: Self.chunk) {
+                let slice = commits[start..<min(start + Self.chunk, commits.count)]
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT run.sha AS sha, MAX(run.id) AS id FROM run JOIN repository ON repository.id = run.repository_id
+                    WHERE repository.name = ? AND run.machine = ? AND run.sha IN (\(slice.map { _ in "?" }.joined(separator: ",")))
+                    GROUP BY run.sha
+                    """, arguments: StatementArguments([repository, machine] + slice.map(\.hex)))
+                for row in rows { if let id = ObjectID(hex: row["sha"]) { found[id] = row["id"] } }
+            }
+            return found
+        }
+    }
+
+    public func run(id: Int64) async throws(StoreError) -> StoredRun? {
+        let path = self.path
+        return try await read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM run WHERE id = ?", arguments: [id]),
+                  let commit = ObjectID(hex: row["sha"]) else { return nil }
+            return try Self.loadRun(db, row, commit: commit, path: path)
+        }
+    }
+
+    public func medians(runIDs: [Int64]) async throws(StoreError) -> [Int64: [String: SeriesPoint]] {
+        try await read { db in
+            var found: [Int64: [String: SeriesPoint]] = [:]
+            for start in stride(from: 0, to: runIDs.count, by: Self.chunk) {
+                let slice = runIDs[start..<min(start + Self.chunk, runIDs.count)]
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT run_id, benchmark, parameters, unit, direction, median, sample_count FROM result
+                    WHERE run_id IN (\(slice.map { _ in "?" }.joined(separator: ","))) AND median IS NOT NULL
+                    """, arguments: StatementArguments(Array(slice)))
+                for row in rows {
+                    let parameters: String = row["parameters"]
+                    var name: String = row["benchmark"]
+                    if parameters != "{}", case .object(let fields)? = try? JSONValue.parse(Data(parameters.utf8)) {
+                        let pairs = fields.compactMap { key, value -> String? in if case .string(let text) = value { "\(key)=\(text)" } else { nil } }
+                        name += "[" + pairs.sorted().joined(separator: ",") + "]"
+                    }
+                    found[row["run_id"], default: [:]][name] = SeriesPoint(
+                        median: row["median"], sampleCount: row["sample_count"], unit: row["unit"],
+                        direction: Direction(rawValue: row["direction"]) ?? .lowerIsBetter)
+                }
+            }
+            return found
+        }
+    }
+}
+
+/// One benchmark's summary at one run, as history queries return it.
+public struct SeriesPoint: Sendable, Hashable {
+    public let median: Double
+    public let sampleCount: Int
+    public let unit: String
+    public let direction: Direction
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import BenchBot
+import Foundation
+
+struct CompareCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare two commits' stored results, benchmark by benchmark, regressions first.",
+        discussion: """
+            With one revision, the baseline is chosen: for a commit on the tracked branch, its nearest
+            first-parent ancestor measured on this machine; for anything else, its merge base with the
+            tracked branch (queued first, at high priority, if it has no results yet).
+            Each change is the ratio of medians with a 95% Hodges–Lehmann interval; verdicts use
+            Mann–Whitney with Benjamini–Hochberg across the suite, and a practical threshold of 1%
+            widened by each benchmark's own noise in the baseline's history.
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text
+        case markdown
+        case json
+    }
+
+    @OptionGroup var homeOptions: HomeOptions
+
+    @Argument(help: "BASELINE CANDIDATE, or CANDIDATE alone (hashes or revisions).")
+    var revisions: [String]
+
+    @Option(name: .long, help: "text (default), markdown or json.")
+    var format: Format = .text
+
+    @Option(name: .long, help: "The smallest relative change that matters (default 0.01).")
+    var minimumEffect: Double = 0.01
+
+    func validate() throws {
+        guard (1...2).contains(revisions.count) else { throw ValidationError("give CANDIDATE, or BASELINE CANDIDATE") }
+        guard minimumEffect >= 0 else { throw ValidationError("--minimum-effect must be 0 or more") }
+    }
+
+    func run() async throws {
+        let intake = try homeOptions.intake()
+        if revisions.count == 1 {
+            do {
+                try intake.refreshTrackedBranches()
+            } catch {
+                printError("benchbot: warning: \(error); choosing the baseline from the branches as last fetched")
+            }
+        }
+        let candidate = try intake.resolveCommit(revisions.last!)
+        var analyzer = Analyzer(store: intake.store, repository: try intake.mirror.open(), settings: intake.config.benchbot)
+        analyzer.policy.minimumEffect = minimumEffect
+        let baseline: Analyzer.Baseline
+        do {
+            baseline = revisions.count == 2
+                ? Analyzer.Baseline(commit: try intake.resolveCommit(revisions[0]), reason: .named)
+                : try await analyzer.baseline(for: candidate)
+            let comparison = try await analyzer.compare(baseline: baseline.commit, candidate: candidate)
+            let table = ComparisonTable(baseline: baseline.commit, candidate: candidate, baselineReason: baseline.reason.rawValue, comparison: comparison)
+            switch format {
+            case .text: print(table.text())
+            case .markdown: print(table.markdown())
+            case .json: FileHandle.standardOutput.write(table.json().prettyPrinted())
+            }
+        } catch let error as AnalysisError {
+            printError("benchbot: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
