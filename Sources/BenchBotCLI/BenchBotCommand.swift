@@ -22,6 +22,7 @@ struct BenchBotCommand: AsyncParsableCommand {
             ResultsCommand.self,
             CompareCommand.self,
             DetectCommand.self,
+            ChangesCommand.self,
             BenchCommand.self,
         ]
     )

@@ -32,8 +32,14 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let parsed = try Intake.readResults(files, format: BenchmarkFormat(rawValue: format)!)
-        for line in try await homeOptions.intake().importResults(parsed, commit: commit, branch: branch) {
+        let intake = try homeOptions.intake()
+        for line in try await intake.importResults(parsed, commit: commit, branch: branch) {
             print(line)
+        }
+        // Once for the whole import, not once per commit of a 10,000-commit history.
+        let analyzer = Analyzer(store: intake.store, repository: try intake.mirror.open(), settings: intake.config.benchbot)
+        if let tip = try? analyzer.repository.resolve("refs/remotes/origin/\(intake.config.benchbot.repository.branches.first ?? "main")") {
+            for change in try await analyzer.trackChanges(endingAt: tip) { print("change: \(change.summary)") }
         }
     }
 }

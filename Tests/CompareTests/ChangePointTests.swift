@@ -3,9 +3,9 @@ import Testing
 
 @Suite("Change points")
 struct ChangePointTests {
-    func history(_ count: Int, seed: UInt64, samples: Int = 1, level: (Int) -> Double) -> [[Double]] {
+    func history(_ count: Int, seed: UInt64, samples: Int = 1, outliers: Double = 0.05, level: (Int) -> Double) -> [[Double]] {
         var random = SplitMix64(state: seed)
-        return (0..<count).map { index in (0..<samples).map { _ in random.timing(level(index)) } }
+        return (0..<count).map { index in (0..<samples).map { _ in random.timing(level(index), outliers: outliers) } }
     }
 
     @Test("a 5% step in skewed, outlier-ridden single-sample noise is found at its exact commit, once")
@@ -36,6 +36,18 @@ struct ChangePointTests {
             return [index % 37 == 0 ? 1000 : normal]
         }
         #expect(ChangePointDetector().detect(outliers).isEmpty)
+    }
+
+    @Test("short histories: a clear step is found three commits after it; short flat noise is not a step")
+    func shortHistories() {
+        for seed in 0..<50 as Range<UInt64> {
+            // Without outliers: with one sample a commit, an outlier next to a step is as likely the
+            // new level's first point as the old level's last, and only a rerun can tell.
+            let step = history(10, seed: seed, outliers: 0) { $0 < 7 ? 100 : 110 }
+            #expect(ChangePointDetector().detect(step).map(\.index) == [7], "seed \(seed)")
+            #expect(ChangePointDetector().detect(history(10, seed: seed + 100) { _ in 100 }).isEmpty, "seed \(seed)")
+        }
+        #expect(ChangePointDetector().detect((0..<10).map { [$0 < 7 ? 1000.0 : 2000] }).map(\.index) == [7])
     }
 
     @Test("a shift smaller than the minimum effect is not reported, however significant")

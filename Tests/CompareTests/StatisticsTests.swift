@@ -13,9 +13,9 @@ struct SplitMix64: RandomNumberGenerator {
     }
 
     /// A right-skewed timing around `center`: mostly within ±`spread`, sometimes far above.
-    mutating func timing(_ center: Double, spread: Double = 0.01) -> Double {
+    mutating func timing(_ center: Double, spread: Double = 0.01, outliers: Double = 0.05) -> Double {
         let base = center * (1 + Double.random(in: -spread...spread, using: &self))
-        return Double.random(in: 0..<1, using: &self) < 0.05 ? base * Double.random(in: 1.2...3, using: &self) : base
+        return Double.random(in: 0..<1, using: &self) < outliers ? base * Double.random(in: 1.2...3, using: &self) : base
     }
 }
 

@@ -52,7 +52,22 @@ extension Worker {
         }
         let failed = outcomes.filter { !$0.succeeded }.count
         let headline = "\(label): done, \(results.count) result(s)" + (failed > 0 ? ", \(failed) of \(outcomes.count) experiment(s) failed" : "")
-        return JobReport(job: job, succeeded: true, lines: [headline] + outcomes.map { "  \($0.summary)" })
+        let changes = await trackChanges(after: job)
+        return JobReport(job: job, succeeded: true, lines: [headline] + outcomes.map { "  \($0.summary)" } + changes.map { "  \($0.summary)" })
+    }
+
+    /// Looks for change points in the tracked branch's history now that this commit is measured.
+    /// A failure here is logged: the run is stored, and the next run looks again.
+    private func trackChanges(after job: Job) async -> [ChangeRecord] {
+        do {
+            let repository = try GitRepository.open(at: home.mirrorPath(repository: settings.repository.name))
+            let analyzer = Analyzer(store: store, repository: repository, settings: settings)
+            guard let tip = analyzer.historyTip(for: job.commit) else { return [] }
+            return try await analyzer.trackChanges(endingAt: tip)
+        } catch {
+            logger.warning("job \(job.id): change detection did not run: \(error)")
+            return []
+        }
     }
 
     /// - Parameters:

@@ -114,6 +114,26 @@ extension SQLiteStore {
                 CREATE INDEX telemetry_by_run ON telemetry (run_id);
                 """)
         }
+        migrator.registerMigration("v5: change points, each reported once") { db in
+            try db.execute(sql: """
+                CREATE TABLE change_point (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    repository_id INTEGER NOT NULL REFERENCES repository(id),
+                    machine TEXT NOT NULL,
+                    benchmark TEXT NOT NULL,
+                    sha TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('regression', 'improvement')),
+                    unit TEXT NOT NULL,
+                    before REAL NOT NULL,
+                    after REAL NOT NULL,
+                    p_value REAL NOT NULL,
+                    detected_at REAL NOT NULL,
+                    updated_at REAL NOT NULL,
+                    UNIQUE (repository_id, machine, benchmark, sha)
+                );
+                CREATE INDEX change_point_by_benchmark ON change_point (repository_id, machine, benchmark);
+                """)
+        }
         return migrator
     }
 }

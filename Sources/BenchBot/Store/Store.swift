@@ -84,6 +84,15 @@ public protocol Store: Sendable {
     /// for history analysis without decoding a single sample.
     func medians(runIDs: [Int64]) async throws(StoreError) -> [Int64: [String: SeriesPoint]]
 
+    /// Every change point found so far, oldest first.
+    func changes(repository: String, machine: String) async throws(StoreError) -> [ChangeRecord]
+
+    /// Stores newly found change points and moves known ones that more history placed better, in
+    /// one transaction. A change point already stored at the same commit is not stored again.
+    ///
+    /// - Returns: The new ones that were stored: each change is returned here exactly once.
+    func saveChanges(repository: String, machine: String, new: [ChangeRecord], moved: [ChangeRecord]) async throws(StoreError) -> [ChangeRecord]
+
     /// Cancels the queued, not yet running, jobs of a branch, as when it is deleted.
     ///
     /// - Returns: How many jobs were cancelled.

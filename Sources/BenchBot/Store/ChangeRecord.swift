@@ -1,0 +1,42 @@
+public import Compare
+public import Foundation
+
+/// A change point as the store keeps it: found once, then followed as more history arrives.
+public struct ChangeRecord: Sendable, Hashable {
+    public var id: Int64?
+    public var benchmark: String
+    /// The commit that started the new level: the culprit.
+    public var commit: ObjectID
+    public var kind: ChangeKind
+    public var unit: String
+    public var before: Double
+    public var after: Double
+    public var pValue: Double
+    public var detectedAt: Date
+
+    public init(id: Int64? = nil, benchmark: String, commit: ObjectID, kind: ChangeKind, unit: String,
+                before: Double, after: Double, pValue: Double, detectedAt: Date) {
+        self.id = id
+        self.benchmark = benchmark
+        self.commit = commit
+        self.kind = kind
+        self.unit = unit
+        self.before = before
+        self.after = after
+        self.pValue = pValue
+        self.detectedAt = detectedAt
+    }
+
+    /// after ÷ before.
+    public var ratio: Double { after / before }
+
+    /// `regression of +10.0% in parse at 1a2b3c4d5e (100 → 110 ms)`.
+    public var summary: String {
+        let levels = "\(Self.format(before)) → \(Self.format(after))\(unit.isEmpty ? "" : " \(unit)")"
+        return "\(kind.rawValue) of \(String(format: "%+.1f%%", (ratio - 1) * 100)) in \(benchmark) at \(commit.short) (\(levels))"
+    }
+
+    private static func format(_ value: Double) -> String {
+        abs(value) >= 1e6 || (abs(value) < 0.01 && value != 0) ? String(format: "%.3g", value) : String(format: abs(value) >= 100 ? "%.1f" : "%.3g", value)
+    }
+}

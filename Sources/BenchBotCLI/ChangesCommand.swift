@@ -1,0 +1,59 @@
+import ArgumentParser
+import BenchBot
+import Foundation
+
+struct ChangesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "changes",
+        abstract: "List the change points found in the tracked branch's history, each with its culprit commit.",
+        discussion: """
+            Change points are found after every run on the tracked branch and after every import; each is
+            stored once, at its first commit, with the levels before and after. --detect looks again now.
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text
+        case json
+    }
+
+    @OptionGroup var homeOptions: HomeOptions
+
+    @Flag(name: .long, help: "Run detection over the tracked branch now, before listing.")
+    var detect = false
+
+    @Option(name: .long, help: "text (default) or json.")
+    var format: Format = .text
+
+    func run() async throws {
+        let intake = try homeOptions.intake()
+        let settings = intake.config.benchbot
+        let repository = try intake.mirror.open()
+        if detect {
+            let analyzer = Analyzer(store: intake.store, repository: repository, settings: settings)
+            let branch = settings.repository.branches.first ?? "main"
+            guard let tip = try? repository.resolve("refs/remotes/origin/\(branch)") else {
+                printError("benchbot: the mirror has no branch \(branch) yet; run `benchbot poll` first")
+                throw ExitCode(1)
+            }
+            let found = try await analyzer.trackChanges(endingAt: tip)
+            if format == .text { print("detection over \(branch) at \(tip.short): \(found.count) new change point(s)") }
+        }
+        let changes = try await intake.store.changes(repository: settings.repository.name, machine: settings.machine)
+        let subjects = Dictionary(changes.map { ($0.commit, (try? repository.metadata(of: $0.commit).subject) ?? "") }) { first, _ in first }
+        switch format {
+        case .json:
+            let document = JSONValue.object(["changes": .array(changes.map { change in
+                .object(["benchmark": .string(change.benchmark), "commit": .string(change.commit.hex), "subject": .string(subjects[change.commit] ?? ""),
+                         "kind": .string(change.kind.rawValue), "unit": .string(change.unit), "before": .number(change.before),
+                         "after": .number(change.after), "ratio": .number(change.ratio), "p_value": .number(change.pValue),
+                         "detected_at": .string(change.detectedAt.formatted(.iso8601))])
+            })])
+            FileHandle.standardOutput.write(document.prettyPrinted())
+        case .text:
+            if changes.isEmpty { print("no change points found on machine '\(settings.machine)'") }
+            for change in changes {
+                print("\(change.summary): \(subjects[change.commit] ?? "")")
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import BenchBot
+import Foundation
+import Testing
+
+@Suite("Change points in stored history")
+struct ChangesTests {
+    /// `parse` per commit: 100 ms, 112 from commit 12 on (a regression), 95 from commit 22 on (an improvement).
+    static func parseLevel(_ index: Int) -> Double { index < 12 ? 100 : (index < 22 ? 112 : 95) }
+
+    @Test("an imported history reports each change once, at its first commit; later imports and detections do not repeat it")
+    func importedHistory() async throws {
+        try await withTemporaryDirectory { root in
+            let (fixture, home) = try await IntakeAcceptanceTests.setUp(in: root, commits: 32)
+            let commits = try await (0..<32).asyncMap { try await fixture.head("main~\(31 - $0)") }
+            let folder = root.appending(path: "history")
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            for (index, commit) in commits.enumerated().dropLast() {
+                let jitter = [0.004, -0.003, 0.001, -0.005, 0.002][index % 5]
+                try #"{"commit": "\#(commit)", "benchmarks": [{"name": "parse", "unit": "ms", "samples": [\#(Self.parseLevel(index) * (1 + jitter))]}, {"name": "steady", "unit": "ms", "samples": [\#(50 * (1 - jitter))]}]}"#
+                    .write(toFile: folder.appending(path: String(format: "%03d.json", index)), atomically: true, encoding: .utf8)
+            }
+            let output = try await BenchBotProcess.succeed(["import", "--home", home, "--format", "benchbot-json", folder])
+            let changes = output.split(separator: "\n").filter { $0.hasPrefix("change: ") }
+            #expect(changes.count == 2, "\(output)")
+            #expect(changes.first?.hasPrefix("change: regression of +12.0% in parse at \(commits[12].prefix(10))") == true, "\(changes)")
+            #expect(changes.last?.hasPrefix("change: improvement of -15.2% in parse at \(commits[22].prefix(10))") == true, "\(changes)")
+
+            let last = root.appending(path: "last.json")
+            try #"{"commit": "\#(commits[31])", "benchmarks": [{"name": "parse", "unit": "ms", "samples": [95]}, {"name": "steady", "unit": "ms", "samples": [50]}]}"#
+                .write(toFile: last, atomically: true, encoding: .utf8)
+            let again = try await BenchBotProcess.succeed(["import", "--home", home, "--format", "benchbot-json", last])
+            #expect(!again.contains("change:"), "\(again)")
+            let listed = try await BenchBotProcess.succeed(["changes", "--home", home, "--detect"])
+            #expect(listed.hasPrefix("detection over main at \(commits[31].prefix(10)): 0 new change point(s)"), "\(listed)")
+            #expect(listed.contains("regression of +12.0% in parse at \(commits[12].prefix(10)) (100.1 → 112.1 ms): commit 13"), "\(listed)")
+
+            let json = try await BenchBotProcess.succeed(["changes", "--home", home, "--format", "json"])
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+            #expect((document["changes"] as? [[String: Any]])?.map { $0["commit"] as? String } == [commits[12], commits[22]])
+        }
+    }
+
+    @Test("the worker reports a change found by its run, once")
+    func workerReportsChange() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            // The experiment's value is the loop length, so the history is exact: 1000 per commit, 2000 from the 8th.
+            try fixture.addExperiment("size", config: ["active": true, "format": "benchbot-json", "command": ["sh", "-c",
+                #"n=$(sed -n 's/#define ITERATIONS \([0-9]*\)UL/\1/p' iterations.h); printf '{"benchmarks": [{"name": "loop", "unit": "count", "samples": [%s]}]}' "$n""#]],
+                scripts: [:])
+            var culprit = ""
+            for index in 2...12 {
+                let size = index < 8 ? 1000 : 2000
+                try "#define ITERATIONS \(size)UL\n".write(toFile: fixture.git.work.appending(path: "iterations.h"), atomically: true, encoding: .utf8)
+                try "\(index)\n".write(toFile: fixture.git.work.appending(path: "n.txt"), atomically: true, encoding: .utf8)
+                try await fixture.git.git("-C", fixture.git.work, "add", "iterations.h", "n.txt")
+                try await fixture.git.git("-C", fixture.git.work, "commit", "-q", "-m", "step \(index)")
+                if index == 8 { culprit = try await fixture.git.head() }
+            }
+            try await fixture.git.git("-C", fixture.git.work, "push", "-q", "origin", "main")
+            try await BenchBotProcess.succeed(["poll", "--home", fixture.home, "--backfill", "20"])
+            let output = try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            let reported = output.split(separator: "\n").filter { $0.contains("change of") || $0.contains("regression of") }
+            #expect(reported.count == 1 && reported.first?.contains("regression of +100.0% in size.loop at \(culprit.prefix(10))") == true, "\(output)")
+        }
+    }
+}
