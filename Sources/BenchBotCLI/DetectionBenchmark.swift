@@ -1,0 +1,214 @@
+import ArgumentParser
+import Compare
+import Foundation
+
+struct DetectionBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "detection",
+        abstract: "Detection quality on synthetic histories with known changes, against the peers' alert rules.",
+        discussion: """
+            Generates histories of --commits commits with 0 to 3 injected steps of 2–20% (at least 15 commits apart),
+            in five kinds of noise (normal, skewed, bimodal, outliers, drift) at about 1% spread, with 1, 3, 5 or 10
+            samples per commit; half the histories have no change at all. A detection counts when it is at the exact
+            commit, or within 5 commits; each injected change is matched once. Compared in the same run:
+            relay-bench's stat_alert (latest value outside mean ± 1σ of the last 14 commits), Conbench's z-score
+            (outside mean ± 5σ of the last 100 commits) and github-action-benchmark's default (worse than 2× the
+            previous commit).
+            """)
+
+    @Option(name: .long, help: "Commits per history (default 300).")
+    var commits = 300
+
+    @Option(name: .long, help: "Histories per noise kind and sample count (default 20).")
+    var histories = 20
+
+    @Option(name: .long, help: "Random seed (default 1).")
+    var seed: UInt64 = 1
+
+    func validate() throws {
+        if commits < 60 { throw ValidationError("--commits must be at least 60") }
+        if histories < 2 { throw ValidationError("--histories must be at least 2") }
+    }
+
+    func run() async throws {
+        var random = SeededRandom(state: seed)
+        var scores: [String: DetectionScore] = [:]
+        let methods = DetectionMethod.allCases
+        var detectorSeconds = 0.0
+        for noise in NoiseKind.allCases {
+            for samples in [1, 3, 5, 10] {
+                for index in 0..<histories {
+                    let history = SyntheticHistory(commits: commits, noise: noise, samplesPerCommit: samples,
+                                                   withChanges: index.isMultiple(of: 2), random: &random)
+                    for method in methods {
+                        let start = ContinuousClock.now
+                        let found = method.detect(history)
+                        if method == .benchbot { detectorSeconds += (ContinuousClock.now - start) / .seconds(1) }
+                        scores[method.rawValue, default: DetectionScore()].add(found: found, truth: history.changes, commits: commits)
+                        scores["\(method.rawValue)/\(noise.rawValue)", default: DetectionScore()].add(found: found, truth: history.changes, commits: commits)
+                    }
+                }
+            }
+        }
+        let total = NoiseKind.allCases.count * 4 * histories
+        print("Detection quality: \(total) histories of \(commits) commits (half with 1–3 injected changes), seed \(seed)\n")
+        print(DetectionScore.header)
+        for method in methods { print(scores[method.rawValue]!.row(method.label)) }
+        print("\nBy noise kind (BenchBot):")
+        print(DetectionScore.header)
+        for noise in NoiseKind.allCases { print(scores["benchbot/\(noise.rawValue)"]!.row("  \(noise.rawValue)")) }
+        let ours = scores["benchbot"]!
+        print("")
+        for method in methods where method != .benchbot {
+            let theirs = scores[method.rawValue]!
+            print(String(format: "vs %@: F1 (within 5) %.2f× theirs; false alarms per 1,000 commits %@",
+                         method.label, ours.f1(within: true) / max(theirs.f1(within: true), 1e-9),
+                         theirs.falseAlarmRate > 0 ? String(format: "%.3f× theirs", ours.falseAlarmRate / theirs.falseAlarmRate) : "— (they raised none)"))
+        }
+        print(String(format: "BenchBot's detector: %.2f ms per history of %d commits", detectorSeconds * 1000 / Double(total), commits))
+    }
+}
+
+/// The noise a benchmark's samples carry, around a level, at about 1% spread.
+enum NoiseKind: String, CaseIterable {
+    case normal, skewed, bimodal, outliers, drift
+}
+
+/// A history with its injected change points.
+struct SyntheticHistory {
+    let points: [[Double]]
+    /// Indices of the first commit of each new level.
+    let changes: [Int]
+
+    init(commits: Int, noise: NoiseKind, samplesPerCommit: Int, withChanges: Bool, random: inout SeededRandom) {
+        var changes: [Int] = []
+        if withChanges {
+            let count = Int.random(in: 1...3, using: &random)
+            while changes.count < count {
+                let candidate = Int.random(in: 20..<(commits - 20), using: &random)
+                if changes.allSatisfy({ abs($0 - candidate) >= 15 }) { changes.append(candidate) }
+            }
+            changes.sort()
+        }
+        var level = 100.0
+        var levels: [Double] = []
+        for index in 0..<commits {
+            if changes.contains(index) {
+                let size = Double.random(in: 0.02...0.20, using: &random)
+                level *= Bool.random(using: &random) ? 1 + size : 1 / (1 + size)
+            }
+            levels.append(level)
+        }
+        points = levels.enumerated().map { index, level in
+            (0..<samplesPerCommit).map { _ in random.sample(level, noise: noise, progress: Double(index) / Double(commits)) }
+        }
+        self.changes = changes
+    }
+}
+
+/// SplitMix64, so that every run of the benchmark sees the same histories.
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A standard normal value (Box–Muller).
+    mutating func normal() -> Double {
+        let u = Double.random(in: Double.ulpOfOne..<1, using: &self), v = Double.random(in: 0..<1, using: &self)
+        return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)
+    }
+
+    mutating func sample(_ level: Double, noise: NoiseKind, progress: Double) -> Double {
+        switch noise {
+        case .normal: level * (1 + 0.01 * normal())
+        case .skewed: level * exp(0.01 * abs(normal()) * 1.5)
+        case .bimodal: level * (Bool.random(using: &self) ? 1 : 1.03) * (1 + 0.003 * normal())
+        case .outliers: level * (1 + 0.01 * normal()) * (Double.random(in: 0..<1, using: &self) < 0.05 ? Double.random(in: 1.2...3, using: &self) : 1)
+        case .drift: level * (1 + 0.02 * progress) * (1 + 0.01 * normal())
+        }
+    }
+}
+
+/// The detectors compared: BenchBot's and the peers' alert rules, each on per-commit values.
+enum DetectionMethod: String, CaseIterable {
+    case benchbot
+    case statAlert = "stat_alert"
+    case conbench
+    case githubActionBenchmark = "github-action-benchmark"
+
+    var label: String {
+        switch self {
+        case .benchbot: "BenchBot (rank change points)"
+        case .statAlert: "relay-bench stat_alert (1σ, 14 commits)"
+        case .conbench: "Conbench z-score (5σ, 100 commits)"
+        case .githubActionBenchmark: "github-action-benchmark (2× previous)"
+        }
+    }
+
+    func detect(_ history: SyntheticHistory) -> [Int] {
+        switch self {
+        case .benchbot:
+            return ChangePointDetector().detect(history.points).map(\.index)
+        case .statAlert, .conbench:
+            let (window, deviations) = self == .statAlert ? (14, 1.0) : (100, 5.0)
+            let values = history.points.map { $0.reduce(0, +) / Double($0.count) }
+            return values.indices.filter { index in
+                let previous = values[max(0, index - window)..<index]
+                guard previous.count >= 2, let summary = SampleSummary(previous) else { return false }
+                return abs(values[index] - summary.mean) > deviations * summary.standardDeviation
+            }
+        case .githubActionBenchmark:
+            let values = history.points.map { $0.reduce(0, +) / Double($0.count) }
+            return values.indices.dropFirst().filter { values[$0] / values[$0 - 1] >= 2 || values[$0 - 1] / values[$0] >= 2 }
+        }
+    }
+}
+
+/// Precision, recall and false alarms, at the exact commit and within 5 commits.
+struct DetectionScore {
+    var detections = 0
+    var truths = 0
+    var exact = 0
+    var within = 0
+    var falseAlarmsOnFlat = 0
+    var flatCommits = 0
+
+    mutating func add(found: [Int], truth: [Int], commits: Int) {
+        detections += found.count
+        truths += truth.count
+        if truth.isEmpty {
+            falseAlarmsOnFlat += found.count
+            flatCommits += commits
+        }
+        var unmatchedExact = Set(truth), unmatchedWithin = Set(truth)
+        for detection in found {
+            if unmatchedExact.remove(detection) != nil { exact += 1 }
+            if let match = unmatchedWithin.filter({ abs($0 - detection) <= 5 }).min(by: { abs($0 - detection) < abs($1 - detection) }) {
+                unmatchedWithin.remove(match)
+                within += 1
+            }
+        }
+    }
+
+    func precision(within: Bool) -> Double { detections == 0 ? 0 : Double(within ? self.within : exact) / Double(detections) }
+    func recall(within: Bool) -> Double { truths == 0 ? 0 : Double(within ? self.within : exact) / Double(truths) }
+    func f1(within: Bool) -> Double {
+        let p = precision(within: within), r = recall(within: within)
+        return p + r == 0 ? 0 : 2 * p * r / (p + r)
+    }
+    var falseAlarmRate: Double { flatCommits == 0 ? 0 : Double(falseAlarmsOnFlat) * 1000 / Double(flatCommits) }
+
+    static let header = "method                                      precision  recall   F1     | ±5: precision  recall   F1     | false alarms / 1,000 commits"
+
+    func row(_ label: String) -> String {
+        String(format: "%@ %6.3f   %6.3f   %6.3f  |     %6.3f   %6.3f   %6.3f  | %8.2f",
+               label.padding(toLength: 43, withPad: " ", startingAt: 0), precision(within: false), recall(within: false), f1(within: false),
+               precision(within: true), recall(within: true), f1(within: true), falseAlarmRate)
+    }
+}
