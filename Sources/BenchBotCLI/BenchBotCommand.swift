@@ -23,6 +23,7 @@ struct BenchBotCommand: AsyncParsableCommand {
             CompareCommand.self,
             DetectCommand.self,
             ChangesCommand.self,
+            BisectCommand.self,
             BenchCommand.self,
         ]
     )

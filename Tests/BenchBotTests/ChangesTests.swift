@@ -64,4 +64,35 @@ struct ChangesTests {
             #expect(reported.count == 1 && reported.first?.contains("regression of +100.0% in size.loop at \(culprit.prefix(10))") == true, "\(output)")
         }
     }
+
+    @Test("bisect measures midpoints at high priority until the culprit is left, and prints it")
+    func bisect() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            try fixture.addExperiment("size", config: ["active": true, "format": "benchbot-json", "command": ["sh", "-c",
+                #"n=$(sed -n 's/#define ITERATIONS \([0-9]*\)UL/\1/p' iterations.h); printf '{"benchmarks": [{"name": "loop", "unit": "count", "samples": [%s]}]}' "$n""#]],
+                scripts: [:])
+            var commits: [String] = [try await fixture.git.head()]
+            for index in 2...17 {
+                try "#define ITERATIONS \(index < 11 ? 1000 : 1500)UL\n".write(toFile: fixture.git.work.appending(path: "iterations.h"), atomically: true, encoding: .utf8)
+                try "\(index)\n".write(toFile: fixture.git.work.appending(path: "n.txt"), atomically: true, encoding: .utf8)
+                try await fixture.git.git("-C", fixture.git.work, "add", "iterations.h", "n.txt")
+                try await fixture.git.git("-C", fixture.git.work, "commit", "-q", "-m", "step \(index)")
+                commits.append(try await fixture.git.head())
+            }
+            try await fixture.git.git("-C", fixture.git.work, "push", "-q", "origin", "main")
+            for commit in [commits.first!, commits.last!] {
+                try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", commit])
+            }
+            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            let output = try await BenchBotProcess.succeed(["bisect", "--home", fixture.home, "--benchmark", "size.loop", commits.first!, commits.last!])
+            #expect(output.hasPrefix("bisecting 15 commit(s) between \(commits.first!.prefix(10)) (1000) and \(commits.last!.prefix(10)) (1500)"), "\(output)")
+            // commits[0] is the fixture's first commit; "step 11" (commits[10]) is the first with the longer loop.
+            #expect(output.hasSuffix("culprit: \(commits[10]) step 11\n"), "\(output)")
+            let measured = output.split(separator: "\n").filter { $0.hasPrefix("  ") }.count
+            #expect(measured <= 4, "log2(16) midpoints at most: \(output)")
+            let jobs = try await BenchBotProcess.jobs(home: fixture.home)
+            #expect(jobs.count == 2 + measured && jobs.allSatisfy { $0.state == "done" })
+        }
+    }
 }

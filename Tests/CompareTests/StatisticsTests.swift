@@ -122,4 +122,22 @@ struct StatisticsTests {
         // Values older than the window are not part of the band.
         #expect(StatAlert(deviations: 1, window: 2 * day).check([(0, 500), (9 * day, 100), (9.5 * day, 101), (10 * day, 100.5)]) == nil)
     }
+
+    @Test("bisection halves the range by level, and a skipped commit leaves a range")
+    func bisection() {
+        // Positions 0…16; the level changes at 11.
+        var search = Bisection(count: 17, goodLevel: 100, badLevel: 150)
+        var measured: [Int] = []
+        while let next = search.next {
+            measured.append(next)
+            search.record(next, level: next < 11 ? 100.5 : 149)
+        }
+        #expect(search.culprit == 11 && measured.count <= 4, "\(measured)")
+
+        var skipping = Bisection(count: 5, goodLevel: 100, badLevel: 150)
+        while let next = skipping.next {
+            if next == 2 { skipping.skip(next) } else { skipping.record(next, level: next < 2 ? 100 : 150) }
+        }
+        #expect(skipping.culprit == nil && skipping.suspects == 2...3)
+    }
 }

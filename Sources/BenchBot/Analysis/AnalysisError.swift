@@ -17,7 +17,7 @@ public struct AnalysisError: Error, Sendable, CustomStringConvertible {
     static func noMeasuredAncestor(_ commit: ObjectID, machine: String, searched: Int) -> AnalysisError {
         .init(.noMeasuredAncestor(commit: commit, machine: machine, searched: searched))
     }
-    static func unknownBenchmark(_ name: String, commit: ObjectID) -> AnalysisError { .init(.unknownBenchmark(name: name, commit: commit)) }
+    public static func unknownBenchmark(_ name: String, commit: ObjectID) -> AnalysisError { .init(.unknownBenchmark(name: name, commit: commit)) }
     static func git(_ error: GitError) -> AnalysisError { .init(.git(operation: error.operation, detail: error.message)) }
 
     public var description: String {

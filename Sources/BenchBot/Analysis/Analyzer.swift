@@ -92,10 +92,15 @@ public struct Analyzer {
 
     /// Queues a baseline commit ahead of ordinary work, so the comparison waiting on it comes soon.
     public func queueBaseline(_ commit: ObjectID) async throws {
+        try await queue(commit, priority: 100)
+    }
+
+    /// Queues a commit that an analysis waits for.
+    public func queue(_ commit: ObjectID, priority: Int) async throws {
         let metadata: CommitMetadata
         do { metadata = try repository.metadata(of: commit) } catch { throw AnalysisError.git(error) }
         let request = EnqueueRequest(repository: repositoryName, repositoryURL: settings.repository.url, commits: [metadata],
-                                     suite: settings.suite, machine: machine, source: .manual, priority: 100,
+                                     suite: settings.suite, machine: machine, source: .manual, priority: priority,
                                      maxAttempts: settings.intake.maxAttempts)
         _ = try await store.enqueue(request)
     }

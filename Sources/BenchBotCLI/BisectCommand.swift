@@ -1,0 +1,107 @@
+import ArgumentParser
+import BenchBot
+import Compare
+import Foundation
+import Logging
+
+struct BisectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bisect",
+        abstract: "Find the commit between GOOD and BAD that changed a benchmark, measuring midpoints first.",
+        discussion: """
+            For a change that fell between two measured commits with unmeasured ones between them (nightly
+            runs, batched pushes). Each midpoint on the first-parent history is queued at high priority and
+            run here (or, when a worker already runs on this home, waited for) until one commit is left. A
+            midpoint is bad when its median is nearer the bad commit's than the good one's; one whose build
+            fails is skipped, and the answer may then be a range.
+            """)
+
+    @OptionGroup var homeOptions: HomeOptions
+
+    @Option(name: .long, help: "The benchmark, as `benchbot results` names it.")
+    var benchmark: String
+
+    @Argument(help: "A measured commit before the change.")
+    var good: String
+
+    @Argument(help: "A measured commit after it.")
+    var bad: String
+
+    @Option(name: .long, help: "Seconds to wait for another worker to measure a midpoint (default 3600).")
+    var timeout: Double = 3600
+
+    func run() async throws {
+        let (home, config, store) = try homeOptions.open()
+        let intake = Intake(home: home, config: config, store: store, logger: Logger(label: "benchbot"))
+        let goodCommit = try intake.resolveCommit(good), badCommit = try intake.resolveCommit(bad)
+        let repository = try intake.mirror.open()
+        let analyzer = Analyzer(store: store, repository: repository, settings: config.benchbot)
+        do {
+            guard try repository.isAncestor(goodCommit, of: badCommit), goodCommit != badCommit else {
+                throw ValidationError("\(goodCommit.short) is not an ancestor of \(badCommit.short); give GOOD first, then BAD")
+            }
+            let goodLevel = try await level(of: goodCommit, analyzer)
+            let badLevel = try await level(of: badCommit, analyzer)
+            guard let goodLevel, let badLevel else { throw AnalysisError.unknownBenchmark(benchmark, commit: goodLevel == nil ? goodCommit : badCommit) }
+            let commits = [goodCommit] + (try repository.commits(from: badCommit, excluding: [goodCommit], firstParent: true))
+            var bisection = Bisection(count: commits.count, goodLevel: goodLevel, badLevel: badLevel)
+            print("bisecting \(commits.count - 2) commit(s) between \(goodCommit.short) (\(format(goodLevel))) and \(badCommit.short) (\(format(badLevel)))")
+            let worker = Worker(home: home, config: config, store: store, logger: Logger(label: "benchbot"))
+            while let position = bisection.next {
+                let commit = commits[position]
+                let subject = (try? repository.metadata(of: commit).subject) ?? ""
+                guard let measured = try await measure(commit, analyzer: analyzer, worker: worker, store: store, config: config) else {
+                    bisection.skip(position)
+                    print("  \(commit.short) \(subject): cannot be measured; skipped")
+                    continue
+                }
+                bisection.record(position, level: measured)
+                let verdict = position == bisection.bad ? "bad" : "good"
+                print("  \(commit.short) \(subject): \(format(measured)) → \(verdict), \(bisection.suspects.count) suspect(s) left")
+            }
+            if let culprit = bisection.culprit {
+                let commit = commits[culprit]
+                print("culprit: \(commit.hex) \((try? repository.metadata(of: commit).subject) ?? "")")
+            } else {
+                let range = bisection.suspects.map { commits[$0].short }.joined(separator: ", ")
+                print("the change is in one of: \(range) (the others between could not be measured)")
+            }
+        } catch let error as AnalysisError {
+            printError("benchbot: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    private func level(of commit: ObjectID, _ analyzer: Analyzer) async throws -> Double? {
+        let run = try await analyzer.latestRun(of: commit)
+        return run.results.first { $0.displayName == benchmark }.flatMap { SampleSummary($0.samples)?.median }
+    }
+
+    /// The benchmark's median at `commit`, measuring it first when it has no run; `nil` when it cannot be measured.
+    private func measure(_ commit: ObjectID, analyzer: Analyzer, worker: Worker, store: any Store, config: HomeConfig) async throws -> Double? {
+        let machine = config.benchbot.machine, repository = config.benchbot.repository.name
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        var queued = false
+        while true {
+            if try await !store.latestRunIDs(repository: repository, machine: machine, commits: [commit]).isEmpty {
+                return try await level(of: commit, analyzer)
+            }
+            let jobs = try await store.jobs(in: nil, limit: nil).filter { $0.commit == commit && $0.machine == machine }
+            if jobs.contains(where: { $0.state == .failed || $0.state == .cancelled }) { return nil }
+            if !queued {
+                try await analyzer.queue(commit, priority: 200)
+                queued = true
+                continue
+            }
+            // Run it here; when another worker holds this home, it will, and this waits for it.
+            if try await !worker.run(.once) {
+                guard ContinuousClock.now < deadline else {
+                    throw ValidationError("\(commit.short) was not measured within \(Int(timeout)) s; is the worker running?")
+                }
+                try await Task.sleep(for: .seconds(2))
+            }
+        }
+    }
+
+    private func format(_ value: Double) -> String { String(format: "%.4g", value) }
+}
