@@ -1,5 +1,6 @@
 import ArgumentParser
 import BenchBot
+import Compare
 import Foundation
 
 struct ChangesCommand: AsyncParsableCommand {
@@ -28,9 +29,9 @@ struct ChangesCommand: AsyncParsableCommand {
         let intake = try homeOptions.intake()
         let settings = intake.config.benchbot
         let repository = try intake.mirror.open()
+        let branch = settings.repository.branches.first ?? "main"
         if detect {
             let analyzer = Analyzer(store: intake.store, repository: repository, settings: settings)
-            let branch = settings.repository.branches.first ?? "main"
             guard let tip = try? repository.resolve("refs/remotes/origin/\(branch)") else {
                 printError("benchbot: the mirror has no branch \(branch) yet; run `benchbot poll` first")
                 throw ExitCode(1)
@@ -38,11 +39,20 @@ struct ChangesCommand: AsyncParsableCommand {
             let found = try await analyzer.trackChanges(endingAt: tip)
             if format == .text { print("detection over \(branch) at \(tip.short): \(found.count) new change point(s)") }
         }
+
+        var alerts: [(benchmark: String, commit: ObjectID, alert: StatAlert.Alert)] = []
+        if settings.compare.statAlert != nil, let tip = try? repository.resolve("refs/remotes/origin/\(branch)") {
+            alerts = try await Analyzer(store: intake.store, repository: repository, settings: settings).statAlerts(endingAt: tip)
+        }
         let changes = try await intake.store.changes(repository: settings.repository.name, machine: settings.machine)
         let subjects = Dictionary(changes.map { ($0.commit, (try? repository.metadata(of: $0.commit).subject) ?? "") }) { first, _ in first }
         switch format {
         case .json:
-            let document = JSONValue.object(["changes": .array(changes.map { change in
+            let alertDocuments = JSONValue.array(alerts.map { entry in
+                .object(["benchmark": .string(entry.benchmark), "commit": .string(entry.commit.hex), "latest": .number(entry.alert.latest),
+                         "mean": .number(entry.alert.mean), "standard_deviation": .number(entry.alert.standardDeviation)])
+            })
+            let document = JSONValue.object(["stat_alerts": alertDocuments, "changes": .array(changes.map { change in
                 .object(["benchmark": .string(change.benchmark), "commit": .string(change.commit.hex), "subject": .string(subjects[change.commit] ?? ""),
                          "kind": .string(change.kind.rawValue), "unit": .string(change.unit), "before": .number(change.before),
                          "after": .number(change.after), "ratio": .number(change.ratio), "p_value": .number(change.pValue),
@@ -53,6 +63,10 @@ struct ChangesCommand: AsyncParsableCommand {
             if changes.isEmpty { print("no change points found on machine '\(settings.machine)'") }
             for change in changes {
                 print("\(change.summary): \(subjects[change.commit] ?? "")")
+            }
+            for entry in alerts {
+                print(String(format: "stat_alert: %@ at %@ is %.4g, %.1fσ from the window's mean %.4g", entry.benchmark, entry.commit.short,
+                             entry.alert.latest, entry.alert.deviations, entry.alert.mean))
             }
         }
     }

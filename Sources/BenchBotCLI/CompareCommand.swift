@@ -29,12 +29,12 @@ struct CompareCommand: AsyncParsableCommand {
     @Option(name: .long, help: "text (default), markdown or json.")
     var format: Format = .text
 
-    @Option(name: .long, help: "The smallest relative change that matters (default 0.01).")
-    var minimumEffect: Double = 0.01
+    @Option(name: .long, help: "The smallest relative change that matters (default: benchbot.compare.minimum_effect, 0.01).")
+    var minimumEffect: Double?
 
     func validate() throws {
         guard (1...2).contains(revisions.count) else { throw ValidationError("give CANDIDATE, or BASELINE CANDIDATE") }
-        guard minimumEffect >= 0 else { throw ValidationError("--minimum-effect must be 0 or more") }
+        guard (minimumEffect ?? 0) >= 0 else { throw ValidationError("--minimum-effect must be 0 or more") }
     }
 
     func run() async throws {
@@ -48,14 +48,15 @@ struct CompareCommand: AsyncParsableCommand {
         }
         let candidate = try intake.resolveCommit(revisions.last!)
         var analyzer = Analyzer(store: intake.store, repository: try intake.mirror.open(), settings: intake.config.benchbot)
-        analyzer.policy.minimumEffect = minimumEffect
+        if let minimumEffect { analyzer.policy.minimumEffect = minimumEffect }
         let baseline: Analyzer.Baseline
         do {
             baseline = revisions.count == 2
                 ? Analyzer.Baseline(commit: try intake.resolveCommit(revisions[0]), reason: .named)
                 : try await analyzer.baseline(for: candidate)
             let comparison = try await analyzer.compare(baseline: baseline.commit, candidate: candidate)
-            let table = ComparisonTable(baseline: baseline.commit, candidate: candidate, baselineReason: baseline.reason.rawValue, comparison: comparison)
+            let table = ComparisonTable(baseline: baseline.commit, candidate: candidate, baselineReason: baseline.reason.rawValue, comparison: comparison,
+                                        scoreSpeedup: intake.config.benchbot.compare.scoreSpeedup)
             switch format {
             case .text: print(table.text())
             case .markdown: print(table.markdown())

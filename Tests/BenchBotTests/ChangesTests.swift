@@ -95,4 +95,61 @@ struct ChangesTests {
             #expect(jobs.count == 2 + measured && jobs.allSatisfy { $0.state == "done" })
         }
     }
+
+    @Test("automatic bisection: a change found after unmeasured commits is narrowed to its first commit by queued midpoints")
+    func automaticBisection() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            try fixture.editConfig { config in
+                var benchbot = config["benchbot"] as? [String: Any] ?? [:]
+                benchbot["compare"] = ["automatic_bisection": true, "stat_alert": ["deviations": 1, "window_days": 14]]
+                config["benchbot"] = benchbot
+            }
+            try fixture.addExperiment("size", config: ["active": true, "format": "benchbot-json", "command": ["sh", "-c",
+                #"n=$(sed -n 's/#define ITERATIONS \([0-9]*\)UL/\1/p' iterations.h); printf '{"benchmarks": [{"name": "loop", "unit": "count", "samples": [%s]}]}' "$n""#]],
+                scripts: [:])
+            var commits: [String] = [try await fixture.git.head()]
+            for index in 1...32 {
+                try "#define ITERATIONS \(index < 18 ? 1000 : 1500)UL\n".write(toFile: fixture.git.work.appending(path: "iterations.h"), atomically: true, encoding: .utf8)
+                try "\(index)\n".write(toFile: fixture.git.work.appending(path: "n.txt"), atomically: true, encoding: .utf8)
+                try await fixture.git.git("-C", fixture.git.work, "add", "iterations.h", "n.txt")
+                try await fixture.git.git("-C", fixture.git.work, "commit", "-q", "-m", "step \(index)")
+                commits.append(try await fixture.git.head())
+            }
+            try await fixture.git.git("-C", fixture.git.work, "push", "-q", "origin", "main")
+            // As a nightly schedule would: every fourth commit is measured.
+            for index in stride(from: 0, through: 32, by: 4) {
+                try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", commits[index]])
+            }
+            try await BenchBotProcess.succeed(["check", "--home", fixture.home])
+            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            let jobs = try await BenchBotProcess.jobs(home: fixture.home)
+            #expect(Set(jobs.map(\.commit)) == Set(stride(from: 0, through: 32, by: 4).map { commits[$0] } + [commits[17], commits[18]]), "midpoints 18, then 17")
+            let changes = try await BenchBotProcess.succeed(["changes", "--home", fixture.home])
+            #expect(changes.split(separator: "\n").first?.hasPrefix("regression of +50.0% in size.loop at \(commits[18].prefix(10))") == true, "\(changes)")
+            #expect(changes.split(separator: "\n").filter { $0.contains("regression") }.count == 1, "\(changes)")
+            // relay-bench's rule, configured: every commit is within the 14-day window, half of them at
+            // the old level, so the latest value is more than 1σ from the mean, as relay-bench would say.
+            #expect(changes.contains("stat_alert: size.loop at \(commits[32].prefix(10)) is 1500"), "\(changes)")
+        }
+    }
+
+    @Test("the compare settings are checked field by field")
+    func compareSettings() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            try fixture.editConfig { config in
+                var benchbot = config["benchbot"] as? [String: Any] ?? [:]
+                benchbot["compare"] = ["minimum_effect": -0.5, "minimum_effects": ["size.loop": "big"], "score_speed": 2]
+                config["benchbot"] = benchbot
+            }
+            let result = try await BenchBotProcess.run(["check", "--home", fixture.home])
+            #expect(result.status == 1)
+            for expected in ["benchbot.compare.minimum_effect: must be a relative change between 0 and 10",
+                             "benchbot.compare.minimum_effects.size.loop: must be a relative change",
+                             "benchbot.compare.score_speed: unknown field"] {
+                #expect((result.standardOutput + result.standardError).contains(expected), "\(expected) in \(result.standardOutput)\(result.standardError)")
+            }
+        }
+    }
 }

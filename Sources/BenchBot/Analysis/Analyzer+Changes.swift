@@ -11,16 +11,16 @@ extension Analyzer {
     ///
     /// - Parameters:
     ///   - tip: Where the history ends, normally the tracked branch's tip.
-    ///   - detector: The detector and its thresholds.
     ///   - now: When this detection ran.
     /// - Returns: The change points found for the first time; each is returned by exactly one call.
-    public func trackChanges(endingAt tip: ObjectID, detector: ChangePointDetector = ChangePointDetector(), now: Date = Date()) async throws -> [ChangeRecord] {
+    public func trackChanges(endingAt tip: ObjectID, now: Date = Date()) async throws -> [ChangeRecord] {
         let history = try await history(endingAt: tip)
         let known = try await store.changes(repository: repositoryName, machine: machine)
         var new: [ChangeRecord] = []
         var moved: [ChangeRecord] = []
         for (name, series) in history.sorted(by: { $0.key < $1.key }) {
             let positions = Dictionary(uniqueKeysWithValues: series.enumerated().map { ($1.commit, $0) })
+            let detector = ChangePointDetector(minimumEffect: policy.minimumEffects[name] ?? policy.minimumEffect)
             for change in detector.detect(series.map { [$0.point.median] }) {
                 let point = series[change.index]
                 let record = ChangeRecord(benchmark: name, commit: point.commit, kind: ChangeKind(ratio: change.ratio, direction: point.point.direction),
@@ -43,6 +43,45 @@ extension Analyzer {
             }
         }
         return try await store.saveChanges(repository: repositoryName, machine: machine, new: new, moved: moved)
+    }
+
+    /// Queues, for each stored change point that follows unmeasured commits, the middle one of them:
+    /// as each is measured, detection moves the change point, until it follows a measured commit.
+    ///
+    /// - Returns: The commits queued.
+    public func queueBisectionMidpoints() async throws -> [ObjectID] {
+        var queued: [ObjectID] = []
+        for change in try await store.changes(repository: repositoryName, machine: machine) {
+            let ancestors: [ObjectID]
+            do { ancestors = try repository.commits(from: change.commit, firstParent: true, limit: historyLimit).dropLast().reversed() } catch { continue }
+            let measured = try await store.latestRunIDs(repository: repositoryName, machine: machine, commits: ancestors)
+            // Newest first: the commits between the change and the previous measured one.
+            let unmeasured = Array(ancestors.prefix { measured[$0] == nil })
+            guard !unmeasured.isEmpty, unmeasured.count < ancestors.count else { continue }
+            let midpoint = unmeasured[unmeasured.count / 2]
+            try await queue(midpoint, priority: 150)
+            queued.append(midpoint)
+        }
+        return queued
+    }
+
+    /// relay-bench's `stat_alert` over each benchmark's history, by commit time, when configured.
+    ///
+    /// - Returns: The benchmarks whose latest value is outside the band, with the alert.
+    public func statAlerts(endingAt tip: ObjectID) async throws -> [(benchmark: String, commit: ObjectID, alert: StatAlert.Alert)] {
+        guard let settings = settings.compare.statAlert else { return [] }
+        let rule = StatAlert(deviations: settings.deviations, window: settings.windowDays * 24 * 3600)
+        var alerts: [(benchmark: String, commit: ObjectID, alert: StatAlert.Alert)] = []
+        var times: [ObjectID: Double] = [:]
+        for (name, series) in try await history(endingAt: tip).sorted(by: { $0.key < $1.key }) {
+            let points = series.map { entry in
+                let time = times[entry.commit] ?? (try? repository.metadata(of: entry.commit).authorTime.timeIntervalSince1970) ?? 0
+                times[entry.commit] = time
+                return (time: time, value: entry.point.median)
+            }
+            if let alert = rule.check(points), let last = series.last { alerts.append((name, last.commit, alert)) }
+        }
+        return alerts
     }
 
     /// The tracked branch's tip in the mirror, or `commit` when it is not on that branch.

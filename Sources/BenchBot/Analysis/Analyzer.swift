@@ -29,6 +29,8 @@ public struct Analyzer {
         self.store = store
         self.repository = repository
         self.settings = settings
+        policy.minimumEffect = settings.compare.minimumEffect
+        policy.minimumEffects = settings.compare.minimumEffects
     }
 
     /// The commit a candidate is judged against, and why that one.

@@ -7,7 +7,7 @@ extension HomeConfig {
         "telemetry_rate", "randomize", "benchbot",
     ]
     static let knownBenchBotFields: Set<String> = [
-        "repository", "machine", "suite", "build", "store", "intake", "runner",
+        "repository", "machine", "suite", "build", "store", "intake", "runner", "compare",
         "experiments_dir", "subsystems_dir", "scripts_in",
     ]
 
@@ -108,7 +108,40 @@ extension HomeConfig {
         if let runner = reader.object(section["runner"], "benchbot.runner") {
             settings.runner = parseRunner(runner, reader: &reader)
         }
+        if let compare = reader.object(section["compare"], "benchbot.compare") {
+            settings.compare = parseCompare(compare, reader: &reader)
+        }
         return settings
+    }
+
+    private static func parseCompare(_ object: [String: JSONValue], reader: inout ConfigReader) -> CompareSettings {
+        reader.rejectUnknownFields(object, known: ["minimum_effect", "minimum_effects", "score_speedup", "stat_alert", "automatic_bisection"],
+                                   prefix: "benchbot.compare")
+        var compare = CompareSettings()
+        func fraction(_ value: JSONValue?, _ field: String) -> Double? {
+            guard let value else { return nil }
+            guard case .number(let number) = value, number >= 0, number < 10 else {
+                reader.report(field, "must be a relative change between 0 and 10, such as 0.01 for 1%")
+                return nil
+            }
+            return number
+        }
+        compare.minimumEffect = fraction(object["minimum_effect"], "benchbot.compare.minimum_effect") ?? compare.minimumEffect
+        if let effects = reader.object(object["minimum_effects"], "benchbot.compare.minimum_effects") {
+            for (name, value) in effects {
+                if let effect = fraction(value, "benchbot.compare.minimum_effects.\(name)") { compare.minimumEffects[name] = effect }
+            }
+        }
+        compare.scoreSpeedup = reader.positiveNumber(object["score_speedup"], "benchbot.compare.score_speedup") ?? compare.scoreSpeedup
+        if let alert = reader.object(object["stat_alert"], "benchbot.compare.stat_alert") {
+            reader.rejectUnknownFields(alert, known: ["deviations", "window_days"], prefix: "benchbot.compare.stat_alert")
+            var settings = CompareSettings.StatAlertSettings()
+            settings.deviations = reader.positiveNumber(alert["deviations"], "benchbot.compare.stat_alert.deviations") ?? settings.deviations
+            settings.windowDays = reader.positiveNumber(alert["window_days"], "benchbot.compare.stat_alert.window_days") ?? settings.windowDays
+            compare.statAlert = settings
+        }
+        compare.automaticBisection = reader.bool(object["automatic_bisection"], "benchbot.compare.automatic_bisection") ?? compare.automaticBisection
+        return compare
     }
 
     private static func parseRepository(_ value: JSONValue?, reader: inout ConfigReader) -> RepositorySettings? {

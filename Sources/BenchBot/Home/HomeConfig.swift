@@ -35,6 +35,7 @@ public struct BenchBotSettings: Sendable, Hashable {
     public var store: StoreSettings = StoreSettings()
     public var intake: IntakeSettings = IntakeSettings()
     public var runner: RunnerSettings = RunnerSettings()
+    public var compare: CompareSettings = CompareSettings()
     /// Where experiment scripts live (`<dir>/<experiment>/run.sh` …).
     public var experimentsDirectory: String = "experiments"
     /// Where subsystem scripts live (`<dir>/<subsystem>/run.sh`).
@@ -100,6 +101,25 @@ public struct IntakeSettings: Sendable, Hashable {
     public var maxAttempts: Int = 3
     /// The deadline for each fetch.
     public var fetchTimeout: Duration = .seconds(600)
+}
+
+/// How changes are judged and followed up.
+public struct CompareSettings: Sendable, Hashable {
+    /// The smallest relative change that matters, suite-wide: 0.01 is 1%.
+    public var minimumEffect: Double = 0.01
+    /// Per-benchmark overrides of ``minimumEffect``, by the names `benchbot results` prints.
+    public var minimumEffects: [String: Double] = [:]
+    /// relay-bench's `score`: count the benchmarks at least this many times better than the baseline.
+    public var scoreSpeedup: Double = 1.1
+    /// relay-bench's `stat_alert`, for its users: off unless set.
+    public var statAlert: StatAlertSettings?
+    /// Bisect a change point that falls after unmeasured commits by queuing their midpoints.
+    public var automaticBisection: Bool = false
+
+    public struct StatAlertSettings: Sendable, Hashable {
+        public var deviations: Double = 1
+        public var windowDays: Double = 14
+    }
 }
 
 public struct RunnerSettings: Sendable, Hashable {

@@ -10,12 +10,15 @@ public struct ComparisonTable: Sendable {
     /// Why this baseline: "merge base with the tracked branch", say.
     public let baselineReason: String
     public let comparison: SuiteComparison
+    /// relay-bench's score counts the benchmarks at least this many times better.
+    public let scoreSpeedup: Double
 
-    public init(baseline: ObjectID, candidate: ObjectID, baselineReason: String, comparison: SuiteComparison) {
+    public init(baseline: ObjectID, candidate: ObjectID, baselineReason: String, comparison: SuiteComparison, scoreSpeedup: Double = 1.1) {
         self.baseline = baseline
         self.candidate = candidate
         self.baselineReason = baselineReason
         self.comparison = comparison
+        self.scoreSpeedup = scoreSpeedup
     }
 
     struct Row {
@@ -47,7 +50,8 @@ public struct ComparisonTable: Sendable {
     }
 
     var scoreLine: String {
-        comparison.geometricMeanImprovement.map { String(format: "suite score (geometric mean of improvement factors): %.4f", $0) } ?? "suite score: -"
+        let geometricMean = comparison.geometricMeanImprovement.map { String(format: "suite score (geometric mean of improvement factors): %.4f", $0) } ?? "suite score: -"
+        return geometricMean + String(format: "; %d at least %.2f× better", comparison.count(atLeast: scoreSpeedup), scoreSpeedup)
     }
 
     /// A plain table for terminals.
@@ -90,6 +94,7 @@ public struct ComparisonTable: Sendable {
         return .object([
             "baseline": .string(baseline.hex), "candidate": .string(candidate.hex), "baseline_reason": .string(baselineReason),
             "geometric_mean_improvement": number(comparison.geometricMeanImprovement),
+            "score_speedup": .number(scoreSpeedup), "score_count": .number(Double(comparison.count(atLeast: scoreSpeedup))),
             "benchmarks": .array(comparison.benchmarks.map { benchmark in
                 .object([
                     "name": .string(benchmark.name), "unit": .string(benchmark.unit), "direction": .string(benchmark.direction.rawValue),

@@ -63,7 +63,13 @@ extension Worker {
             let repository = try GitRepository.open(at: home.mirrorPath(repository: settings.repository.name))
             let analyzer = Analyzer(store: store, repository: repository, settings: settings)
             guard let tip = analyzer.historyTip(for: job.commit) else { return [] }
-            return try await analyzer.trackChanges(endingAt: tip)
+            let changes = try await analyzer.trackChanges(endingAt: tip)
+            if settings.compare.automaticBisection {
+                for midpoint in try await analyzer.queueBisectionMidpoints() {
+                    logger.info("job \(job.id): queued \(midpoint.short) to bisect a change")
+                }
+            }
+            return changes
         } catch {
             logger.warning("job \(job.id): change detection did not run: \(error)")
             return []
