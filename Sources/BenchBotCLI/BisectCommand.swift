@@ -83,7 +83,7 @@ struct BisectCommand: AsyncParsableCommand {
         let deadline = ContinuousClock.now + .seconds(timeout)
         var queued = false
         while true {
-            if try await !store.latestRunIDs(repository: repository, machine: machine, commits: [commit]).isEmpty {
+            if try await !store.latestRunIDs(repository: repository, machine: machine, suite: config.benchbot.suite, commits: [commit]).isEmpty {
                 return try await level(of: commit, analyzer)
             }
             let jobs = try await store.jobs(in: nil, limit: nil).filter { $0.commit == commit && $0.machine == machine }

@@ -51,20 +51,31 @@ struct CompareCommand: AsyncParsableCommand {
         if let minimumEffect { analyzer.policy.minimumEffect = minimumEffect }
         let baseline: Analyzer.Baseline
         do {
+            if revisions.count == 1, let paired = try await intake.store.pairedRuns(repository: intake.config.benchbot.repository.name,
+                                                                                   machine: intake.config.benchbot.machine, candidate: candidate) {
+                let comparison = analyzer.compare(paired.baseline, paired.candidate)
+                print(render(ComparisonTable(baseline: paired.baseline.commit, candidate: candidate, baselineReason: "paired A/B run, measured alternately",
+                                             comparison: comparison, scoreSpeedup: intake.config.benchbot.compare.scoreSpeedup)), terminator: "")
+                return
+            }
             baseline = revisions.count == 2
                 ? Analyzer.Baseline(commit: try intake.resolveCommit(revisions[0]), reason: .named)
                 : try await analyzer.baseline(for: candidate)
             let comparison = try await analyzer.compare(baseline: baseline.commit, candidate: candidate)
             let table = ComparisonTable(baseline: baseline.commit, candidate: candidate, baselineReason: baseline.reason.rawValue, comparison: comparison,
                                         scoreSpeedup: intake.config.benchbot.compare.scoreSpeedup)
-            switch format {
-            case .text: print(table.text())
-            case .markdown: print(table.markdown())
-            case .json: FileHandle.standardOutput.write(table.json().prettyPrinted())
-            }
+            print(render(table), terminator: "")
         } catch let error as AnalysisError {
             printError("benchbot: \(error)")
             throw ExitCode(1)
+        }
+    }
+
+    private func render(_ table: ComparisonTable) -> String {
+        switch format {
+        case .text: table.text() + "\n"
+        case .markdown: table.markdown() + "\n"
+        case .json: String(decoding: table.json().prettyPrinted(), as: UTF8.self)
         }
     }
 }

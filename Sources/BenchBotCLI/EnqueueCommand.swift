@@ -33,20 +33,24 @@ struct EnqueueCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Queue again commits that already ran.")
     var rerun = false
 
+    @Flag(name: .long, help: "Paired A/B: measure it alternately with its baseline in one job (with --branch: its merge base; with --commit: its parent).")
+    var paired = false
+
     func validate() throws {
         let chosen = [commit, branch, range].compactMap { $0 }.count
         guard chosen == 1 else { throw ValidationError("give exactly one of --commit, --branch or --range") }
         if remote != nil, branch == nil { throw ValidationError("--remote goes with --branch") }
         if firstParent != nil, range == nil { throw ValidationError("--first-parent goes with --range") }
+        if paired, range != nil { throw ValidationError("--paired goes with --commit or --branch") }
     }
 
     func run() async throws {
         let intake = try homeOptions.intake()
         let outcome: IntakeOutcome
         if let commit {
-            outcome = try await intake.enqueue(commit: commit, priority: priority, rerun: rerun)
+            outcome = try await intake.enqueue(commit: commit, priority: priority, rerun: rerun, paired: paired)
         } else if let branch {
-            outcome = try await intake.enqueue(branch: branch, remoteURL: remote, priority: priority, rerun: rerun)
+            outcome = try await intake.enqueue(branch: branch, remoteURL: remote, priority: priority, rerun: rerun, paired: paired)
         } else {
             outcome = try await intake.enqueue(range: range!, firstParent: firstParent, priority: priority, rerun: rerun)
         }

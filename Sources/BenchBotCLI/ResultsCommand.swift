@@ -31,7 +31,9 @@ struct ResultsCommand: AsyncParsableCommand {
         let intake = try homeOptions.intake()
         let revision = revision ?? intake.config.benchbot.repository.branches.first ?? "main"
         let commit = try intake.resolveCommit(revision)
-        guard let run = try await intake.store.runs(repository: intake.config.benchbot.repository.name, commit: commit).last else {
+        let runs = try await intake.store.runs(repository: intake.config.benchbot.repository.name, commit: commit)
+        // Halves of paired A/B runs are shown by `benchbot compare`, not as the commit's results.
+        guard let run = runs.last(where: { $0.role == nil && $0.machine == intake.config.benchbot.machine }) else {
             printError("benchbot: no runs of \(commit.short) (\(revision)) yet; queue it with `benchbot enqueue --commit \(commit.hex)`, then `benchbot work`")
             throw ExitCode(1)
         }

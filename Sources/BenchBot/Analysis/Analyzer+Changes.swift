@@ -54,7 +54,7 @@ extension Analyzer {
         for change in try await store.changes(repository: repositoryName, machine: machine) {
             let ancestors: [ObjectID]
             do { ancestors = try repository.commits(from: change.commit, firstParent: true, limit: historyLimit).dropLast().reversed() } catch { continue }
-            let measured = try await store.latestRunIDs(repository: repositoryName, machine: machine, commits: ancestors)
+            let measured = try await store.latestRunIDs(repository: repositoryName, machine: machine, suite: settings.suite, commits: ancestors)
             // Newest first: the commits between the change and the previous measured one.
             let unmeasured = Array(ancestors.prefix { measured[$0] == nil })
             guard !unmeasured.isEmpty, unmeasured.count < ancestors.count else { continue }

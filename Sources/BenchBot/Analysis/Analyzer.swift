@@ -70,7 +70,7 @@ public struct Analyzer {
             } catch {
                 throw AnalysisError.git(error)
             }
-            let measured = try await store.latestRunIDs(repository: repositoryName, machine: machine, commits: ancestors)
+            let measured = try await store.latestRunIDs(repository: repositoryName, machine: machine, suite: settings.suite, commits: ancestors)
             guard let nearest = ancestors.first(where: { measured[$0] != nil }) else {
                 throw AnalysisError.noMeasuredAncestor(candidate, machine: machine, searched: ancestors.count)
             }
@@ -85,7 +85,7 @@ public struct Analyzer {
         } catch let error as GitError {
             throw AnalysisError.git(error)
         }
-        if try await store.latestRunIDs(repository: repositoryName, machine: machine, commits: [base]).isEmpty {
+        if try await store.latestRunIDs(repository: repositoryName, machine: machine, suite: settings.suite, commits: [base]).isEmpty {
             try await queueBaseline(base)
             throw AnalysisError.baselineQueued(base, machine: machine)
         }
@@ -109,7 +109,7 @@ public struct Analyzer {
 
     /// The newest run of `commit` on this machine.
     public func latestRun(of commit: ObjectID) async throws -> StoredRun {
-        guard let id = try await store.latestRunIDs(repository: repositoryName, machine: machine, commits: [commit])[commit],
+        guard let id = try await store.latestRunIDs(repository: repositoryName, machine: machine, suite: settings.suite, commits: [commit])[commit],
               let run = try await store.run(id: id) else {
             throw AnalysisError.notMeasured(commit, machine: machine)
         }
@@ -128,12 +128,18 @@ public struct Analyzer {
         return SuiteComparison(baseline: Self.series(before), candidate: Self.series(after), policy: policy)
     }
 
+    /// Compares the two halves of a paired A/B run; their own alternation is the noise control,
+    /// so the history's noise is not added.
+    public func compare(_ baseline: StoredRun, _ candidate: StoredRun) -> SuiteComparison {
+        SuiteComparison(baseline: Self.series(baseline), candidate: Self.series(candidate), policy: policy)
+    }
+
     /// Each benchmark's medians along the first-parent history ending at `tip`, oldest first,
     /// over the commits measured on this machine.
     public func history(endingAt tip: ObjectID, limit: Int? = nil) async throws -> [String: [(commit: ObjectID, point: SeriesPoint)]] {
         let commits: [ObjectID]
         do { commits = try repository.commits(from: tip, firstParent: true, limit: limit ?? historyLimit) } catch { throw AnalysisError.git(error) }
-        let runs = try await store.latestRunIDs(repository: repositoryName, machine: machine, commits: commits)
+        let runs = try await store.latestRunIDs(repository: repositoryName, machine: machine, suite: settings.suite, commits: commits)
         let measured = commits.filter { runs[$0] != nil }
         let points = try await store.medians(runIDs: measured.map { runs[$0]! })
         var series: [String: [(commit: ObjectID, point: SeriesPoint)]] = [:]
@@ -144,6 +150,10 @@ public struct Analyzer {
     }
 
     static func series(_ run: StoredRun) -> [MeasuredSeries] {
-        run.results.map { MeasuredSeries(name: $0.displayName, unit: $0.unit, direction: $0.direction, samples: $0.samples) }
+        series(run.results)
+    }
+
+    static func series(_ results: [BenchmarkResult]) -> [MeasuredSeries] {
+        results.map { MeasuredSeries(name: $0.displayName, unit: $0.unit, direction: $0.direction, samples: $0.samples) }
     }
 }

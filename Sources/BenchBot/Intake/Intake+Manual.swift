@@ -9,10 +9,13 @@ extension Intake {
     ///   - priority: Higher runs sooner.
     ///   - rerun: Queue it again even if it already ran.
     /// - Throws: ``IntakeError`` when the revision is unknown even after a fetch.
-    public func enqueue(commit revision: String, priority: Int = 0, rerun: Bool = false) async throws -> IntakeOutcome {
+    ///   - paired: Measure it alternately with its first parent in one paired A/B job.
+    public func enqueue(commit revision: String, priority: Int = 0, rerun: Bool = false, paired: Bool = false) async throws -> IntakeOutcome {
         let (repository, commit) = try resolveFetchingOnce(revision)
-        var outcome = try await enqueue([commit], from: repository, branch: nil, source: .manual, priority: priority, rerun: rerun)
-        outcome.label = "commit \(commit.short)"
+        let parent = paired ? try git { () throws(GitError) in try repository.metadata(of: commit).parents.first } : nil
+        if paired, parent == nil { throw IntakeError.io(commit.hex, detail: "is a root commit; a paired A/B job needs a parent to measure it against") }
+        var outcome = try await enqueue([commit], from: repository, branch: nil, source: .manual, priority: priority, rerun: rerun, pairedWith: parent)
+        outcome.label = "commit \(commit.short)" + (parent.map { " paired with \($0.short)" } ?? "")
         return outcome
     }
 
@@ -26,7 +29,9 @@ extension Intake {
     ///   - remoteURL: A fork's URL; the project's own remote when `nil`.
     ///   - priority: Higher runs sooner.
     ///   - rerun: Queue it again even if it already ran.
-    public func enqueue(branch: String, remoteURL: String?, priority: Int = 0, rerun: Bool = false) async throws -> IntakeOutcome {
+    ///   - paired: Measure its tip alternately with its merge base in one paired A/B job, as pull
+    ///     requests are by default.
+    public func enqueue(branch: String, remoteURL: String?, priority: Int = 0, rerun: Bool = false, paired: Bool = false) async throws -> IntakeOutcome {
         let fork = remoteURL.flatMap { $0 == settings.repository.url ? nil : $0 }
         let tip: ObjectID = try git { () throws(GitError) in
             if let fork { return try mirror.fetch(branch: branch, fromFork: fork) }
@@ -37,6 +42,14 @@ extension Intake {
         // and this tip would otherwise never be queued.
         // Its baseline is its merge base with the tracked branch; queued ahead of it, so the
         // comparison has both sides as soon as the branch's own run is done.
+        if paired {
+            let base = try mergeBase(of: tip)
+            guard let base, base != tip else { throw IntakeError.io(tip.hex, detail: "has no merge base with the tracked branch to be paired with") }
+            var outcome = try await enqueue([tip], from: try git { () throws(GitError) in try mirror.open() }, branch: branch, remoteURL: fork,
+                                            source: .manual, priority: priority, rerun: rerun, pairedWith: base)
+            outcome.label = "branch \(branch)\(fork.map { " of \(redacted($0))" } ?? "") paired with merge base \(base.short)"
+            return outcome
+        }
         let queuedBaseline = fork != nil || !settings.repository.branches.contains(branch)
             ? try await enqueueMergeBase(of: tip, priority: priority + 1) : nil
         var outcome = try await enqueue([tip], from: repository, branch: branch, remoteURL: fork, source: .manual,
@@ -71,18 +84,21 @@ extension Intake {
     ///
     /// - Returns: The merge base, when it was queued now.
     private func enqueueMergeBase(of commit: ObjectID, priority: Int) async throws -> ObjectID? {
+        guard let base = try mergeBase(of: commit), base != commit else { return nil }
+        let outcome = try await enqueue([base], from: try git { () throws(GitError) in try mirror.open() },
+                                        branch: settings.repository.branches.first ?? "main", source: .manual, priority: priority)
+        return outcome.enqueue.queued.isEmpty ? nil : base
+    }
+
+    /// The merge base of `commit` with the first tracked branch, fetching that branch if the mirror lacks it.
+    private func mergeBase(of commit: ObjectID) throws -> ObjectID? {
         let tracked = settings.repository.branches.first ?? "main"
         var repository = try git { () throws(GitError) in try mirror.open() }
         if (try? repository.resolve("refs/remotes/origin/\(tracked)")) == nil {
             try refreshTrackedBranches()
             repository = try git { () throws(GitError) in try mirror.open() }
         }
-        let base = try git { () throws(GitError) in
-            try repository.mergeBase(commit, try repository.resolve("refs/remotes/origin/\(tracked)"))
-        }
-        guard let base, base != commit else { return nil }
-        let outcome = try await enqueue([base], from: repository, branch: tracked, source: .manual, priority: priority)
-        return outcome.enqueue.queued.isEmpty ? nil : base
+        return try git { () throws(GitError) in try repository.mergeBase(commit, try repository.resolve("refs/remotes/origin/\(tracked)")) }
     }
 
     /// Fetches the tracked branches into the mirror, so that baselines are chosen against their

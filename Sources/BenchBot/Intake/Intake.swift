@@ -49,14 +49,15 @@ public struct Intake: Sendable {
         source: JobSource,
         priority: Int = 0,
         rerun: Bool = false,
-        newBranchTip: ObjectID? = nil
+        newBranchTip: ObjectID? = nil,
+        pairedWith baseline: ObjectID? = nil
     ) async throws -> IntakeOutcome {
         let metadata = try commits.map { id throws(GitError) in try repository.metadata(of: id) }
-        let request = EnqueueRequest(
+        var request = EnqueueRequest(
             repository: settings.repository.name,
             repositoryURL: settings.repository.url,
             commits: metadata,
-            suite: settings.suite,
+            suite: baseline == nil ? settings.suite : Self.pairedSuite(settings.suite),
             machine: settings.machine,
             branch: branch,
             remoteURL: remoteURL,
@@ -65,9 +66,13 @@ public struct Intake: Sendable {
             maxAttempts: settings.intake.maxAttempts,
             rerun: rerun,
             newBranchTip: newBranchTip)
+        request.baseline = baseline
         let outcome = try await store.enqueue(request)
         return IntakeOutcome(label: branch.map { "branch \($0)" } ?? "commits", commits: commits, enqueue: outcome)
     }
+
+    /// Paired A/B jobs are a suite of their own: their runs are not a commit's ordinary history.
+    public static func pairedSuite(_ suite: String) -> String { suite + "/ab" }
 
     /// Runs a git operation and rewords fetch failures with the fix.
     @discardableResult

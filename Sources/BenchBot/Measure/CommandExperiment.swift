@@ -44,13 +44,8 @@ struct CommandExperiment {
             }
         }
         let results = order.map { merged[$0]! }
-        // Series are named after their experiment, as Relay data.json series are, so two
-        // experiments' benchmarks of the same name stay apart.
-        let named = results.map { result in
-            var named = result
-            named.benchmark = "\(experiment.name).\(result.benchmark)"
-            return named
-        }
+        // Two experiments' benchmarks of the same name stay apart.
+        let prefixed = named(results)
         runner.writeStatus(StageStatus(success: true, message: ""), to: folders.status, file: "run.json")
         if let problem = writeData(results, startedAt: startedAt) { return finish(failedAt: "analysis", problem) }
         runner.writeStatus(StageStatus(success: true, message: ""), to: folders.status, file: "analysis.json")
@@ -68,15 +63,15 @@ struct CommandExperiment {
         runner.resetFolder(folders.summary)
         let document = JSONValue.object(["title": .string(experiment.title ?? experiment.name), "value": .string(summary)])
         try? document.prettyPrinted().write(to: URL(fileURLWithPath: (folders.summary as NSString).appendingPathComponent("summary.json")))
-        return finish(failedAt: nil, message, results: named, summary: summary)
+        return finish(failedAt: nil, message, results: prefixed, summary: summary)
     }
 
-    private enum Launch {
+    enum Launch {
         case success([BenchmarkResult])
         case failure(String)
     }
 
-    private func launchOnce(_ index: Int) async -> Launch {
+    func launchOnce(_ index: Int) async -> Launch {
         var arguments = command.arguments
         if arguments[0].contains("/"), !arguments[0].hasPrefix("/") {
             arguments[0] = (checkout as NSString).appendingPathComponent(arguments[0])
@@ -110,7 +105,7 @@ struct CommandExperiment {
     }
 
     /// Keeps the merged results as this run's data.json, in benchbot-json's shape.
-    private func writeData(_ results: [BenchmarkResult], startedAt: Date) -> String? {
+    func writeData(_ results: [BenchmarkResult], startedAt: Date) -> String? {
         let end = Date()
         let benchmarks: [JSONValue] = results.map { result in
             .object(["name": .string(result.benchmark), "parameters": .object(result.parameters.mapValues(JSONValue.string)),

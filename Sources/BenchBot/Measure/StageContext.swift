@@ -30,6 +30,14 @@ struct StageContext: Sendable {
     /// What names this run's files apart from every other run's: `<timestamp>_<commit>_<start in ms>`.
     var runStem: String { "\(timestamp)_\(commit.short)_\(Int64(startedAt.timeIntervalSince1970 * 1000))" }
 
+    /// The same job's context for another commit in another checkout: the baseline of a paired
+    /// A/B job, whose runs and files must not be taken for the candidate's.
+    func measuring(_ commit: ObjectID, checkout: String) -> StageContext {
+        StageContext(home: home, config: config, commit: commit, checkout: checkout, startedAt: startedAt,
+                     rawDataFolder: rawDataFolder + "_baseline", logFolder: (logFolder as NSString).appendingPathComponent("baseline"),
+                     workerIdentity: workerIdentity)
+    }
+
     /// Where the scripts of experiments or subsystems live for this commit.
     func scriptsFolder(_ configured: String) -> String {
         switch settings.scriptsLocation {

@@ -42,7 +42,7 @@ public struct ComparisonTable: Sendable {
         }
     }
 
-    var counts: String {
+    public var counts: String {
         let grouped = Dictionary(grouping: comparison.benchmarks, by: \.verdict)
         return Verdict.allCases.sorted { $0.rank < $1.rank }.compactMap { verdict in
             grouped[verdict].map { "\($0.count) \(verdict.rawValue)" }

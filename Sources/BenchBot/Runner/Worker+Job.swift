@@ -26,6 +26,7 @@ extension Worker {
     }
 
     private func perform(_ job: Job) async -> JobReport {
+        if let baseline = job.baseline { return await performPaired(job, baseline: baseline) }
         let startedAt = Date()
         let environment = EnvironmentRecord.capture(machine: settings.machine)
         let context = makeContext(commit: job.commit, logs: "job-\(job.id)", startedAt: startedAt)
@@ -138,7 +139,7 @@ extension Worker {
     }
 
     /// Experiments whose config does not load fail their precheck, with the config's problems.
-    private func unparsableExperiments(_ check: HomeCheck) -> [ExperimentOutcome] {
+    func unparsableExperiments(_ check: HomeCheck) -> [ExperimentOutcome] {
         let loaded = Set(check.experiments.map(\.name))
         let names = (try? FileManager.default.contentsOfDirectory(atPath: home.experimentConfigsDirectory)) ?? []
         return names.sorted().filter { !loaded.contains($0) && !$0.hasPrefix(".") }.compactMap { name in
@@ -151,7 +152,7 @@ extension Worker {
         }
     }
 
-    private func fail(_ job: Job, label: String, stage: String, message: String) async -> JobReport {
+    func fail(_ job: Job, label: String, stage: String, message: String) async -> JobReport {
         do {
             try await store.failJob(jobID: job.id, worker: identity.description, message: "\(stage): \(message)", now: Date())
         } catch {
@@ -161,7 +162,7 @@ extension Worker {
     }
 
     /// Archives the job's raw experiment data next to it and removes the folder, as relay-bench does.
-    private func archiveRawData(_ folder: String) async {
+    func archiveRawData(_ folder: String) async {
         guard FileManager.default.fileExists(atPath: folder) else { return }
         let parent = (folder as NSString).deletingLastPathComponent
         let name = (folder as NSString).lastPathComponent

@@ -16,6 +16,8 @@ public struct EnqueueRequest: Sendable, Hashable {
     public var rerun: Bool
     /// The branch tip to remember, so the next poll starts after it.
     public var newBranchTip: ObjectID?
+    /// Queue paired A/B jobs: each commit measured alternately with this baseline.
+    public var baseline: ObjectID? = nil
 
     public init(
         repository: String,

@@ -45,4 +45,6 @@ public struct Job: Sendable, Hashable, Codable {
     public let finishedAt: Date?
     /// Why the job failed or was cancelled.
     public let message: String?
+    /// For a paired A/B job: the commit measured alternately with ``commit``, on the same machine.
+    public var baseline: ObjectID? = nil
 }

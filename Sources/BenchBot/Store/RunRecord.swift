@@ -34,12 +34,27 @@ public struct RunRecord: Sendable, Hashable {
     public var experiments: [ExperimentOutcome]
     /// CPU and GPU telemetry of the experiments that recorded it.
     public var telemetry: [TelemetryRecord]
+    /// For a paired A/B job: the baseline's results, measured alternately with these.
+    public var pairedBaseline: PairedBaseline?
+
+    /// The other half of a paired A/B run.
+    public struct PairedBaseline: Sendable, Hashable {
+        public var commit: ObjectID
+        public var results: [BenchmarkResult]
+
+        public init(commit: ObjectID, results: [BenchmarkResult]) {
+            self.commit = commit
+            self.results = results
+        }
+    }
 
     public init(
         jobID: Int64, worker: String, startedAt: Date, finishedAt: Date, environment: [String: String],
-        results: [BenchmarkResult], experiments: [ExperimentOutcome] = [], telemetry: [TelemetryRecord] = []
+        results: [BenchmarkResult], experiments: [ExperimentOutcome] = [], telemetry: [TelemetryRecord] = [],
+        pairedBaseline: PairedBaseline? = nil
     ) {
         self.telemetry = telemetry
+        self.pairedBaseline = pairedBaseline
         self.jobID = jobID
         self.worker = worker
         self.startedAt = startedAt
@@ -73,4 +88,6 @@ public struct StoredRun: Sendable, Hashable {
     public let noise: [String: NoiseAssessment]
     public let experiments: [ExperimentOutcome]
     public let telemetry: [TelemetryRecord]
+    /// `candidate` or `baseline` for the two halves of a paired A/B run; `nil` for an ordinary run.
+    public var role: String? = nil
 }

@@ -6,19 +6,34 @@ extension SQLiteStore {
     /// SQLite allows 32,766 parameters; chunks of 500 commits stay far below it and keep each query quick.
     private static let chunk = 500
 
-    public func latestRunIDs(repository: String, machine: String, commits: [ObjectID]) async throws(StoreError) -> [ObjectID: Int64] {
+    public func latestRunIDs(repository: String, machine: String, suite: String, commits: [ObjectID]) async throws(StoreError) -> [ObjectID: Int64] {
         try await read { db in
             var found: [ObjectID: Int64] = [:]
             for start in stride(from: 0, to: commits.count, by: Self.chunk) {
                 let slice = commits[start..<min(start + Self.chunk, commits.count)]
                 let rows = try Row.fetchAll(db, sql: """
                     SELECT run.sha AS sha, MAX(run.id) AS id FROM run JOIN repository ON repository.id = run.repository_id
-                    WHERE repository.name = ? AND run.machine = ? AND run.sha IN (\(slice.map { _ in "?" }.joined(separator: ",")))
+                    WHERE repository.name = ? AND run.machine = ? AND run.suite = ? AND run.role IS NULL
+                      AND run.sha IN (\(slice.map { _ in "?" }.joined(separator: ",")))
                     GROUP BY run.sha
-                    """, arguments: StatementArguments([repository, machine] + slice.map(\.hex)))
+                    """, arguments: StatementArguments([repository, machine, suite] + slice.map(\.hex)))
                 for row in rows { if let id = ObjectID(hex: row["sha"]) { found[id] = row["id"] } }
             }
             return found
+        }
+    }
+
+    public func pairedRuns(repository: String, machine: String, candidate: ObjectID) async throws(StoreError) -> (baseline: StoredRun, candidate: StoredRun)? {
+        let path = self.path
+        return try await read { db in
+            guard let candidateRow = try Row.fetchOne(db, sql: """
+                SELECT run.* FROM run JOIN repository ON repository.id = run.repository_id
+                WHERE repository.name = ? AND run.machine = ? AND run.sha = ? AND run.role = 'candidate' ORDER BY run.id DESC LIMIT 1
+                """, arguments: [repository, machine, candidate.hex]),
+                let baselineRow = try Row.fetchOne(db, sql: "SELECT * FROM run WHERE job_id = ? AND role = 'baseline' ORDER BY id DESC LIMIT 1",
+                                                   arguments: [candidateRow["job_id"]]),
+                let baseline = ObjectID(hex: baselineRow["sha"]) else { return nil }
+            return (try Self.loadRun(db, baselineRow, commit: baseline, path: path), try Self.loadRun(db, candidateRow, commit: candidate, path: path))
         }
     }
 

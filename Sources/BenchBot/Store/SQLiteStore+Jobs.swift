@@ -12,12 +12,13 @@ extension SQLiteStore {
                 try db.execute(
                     sql: """
                         INSERT INTO job (repository_id, sha, suite, machine, branch, remote_url, source, state,
-                                         priority, max_attempts, enqueued_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
+                                         priority, max_attempts, enqueued_at, baseline_sha)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)
                         ON CONFLICT (repository_id, sha, suite, machine) DO NOTHING
                         """,
                     arguments: [repositoryID, commit.id.hex, request.suite, request.machine, request.branch,
-                                request.remoteURL, request.source.rawValue, request.priority, request.maxAttempts, now])
+                                request.remoteURL, request.source.rawValue, request.priority, request.maxAttempts, now,
+                                request.baseline?.hex])
                 if db.changesCount == 1 {
                     outcome.queued.append(commit.id)
                     continue
@@ -27,11 +28,11 @@ extension SQLiteStore {
                         sql: """
                             UPDATE job SET state = 'queued', attempts = 0, lease_owner = NULL, lease_expires_at = NULL,
                                 started_at = NULL, finished_at = NULL, message = NULL, enqueued_at = ?,
-                                priority = max(priority, ?)
+                                priority = max(priority, ?), baseline_sha = COALESCE(?, baseline_sha)
                             WHERE repository_id = ? AND sha = ? AND suite = ? AND machine = ?
                               AND state IN ('done', 'failed', 'cancelled')
                             """,
-                        arguments: [now, request.priority, repositoryID, commit.id.hex, request.suite, request.machine])
+                        arguments: [now, request.priority, request.baseline?.hex, repositoryID, commit.id.hex, request.suite, request.machine])
                     if db.changesCount == 1 {
                         outcome.requeued.append(commit.id)
                         continue
@@ -215,7 +216,8 @@ extension SQLiteStore {
             enqueuedAt: Date(storeValue: row["enqueued_at"]),
             startedAt: (row["started_at"] as Double?).map(Date.init(storeValue:)),
             finishedAt: (row["finished_at"] as Double?).map(Date.init(storeValue:)),
-            message: row["message"]
+            message: row["message"],
+            baseline: (row["baseline_sha"] as String?).flatMap(ObjectID.init(hex:))
         )
     }
 }

@@ -7,12 +7,19 @@ extension SQLiteStore {
         let path = self.path
         let encoded = try EncodedRun(startedAt: run.startedAt, finishedAt: run.finishedAt, environment: run.environment,
                                      experiments: run.experiments, results: run.results, telemetry: run.telemetry, path: path)
+        let pairedBaseline = try run.pairedBaseline.map { baseline throws(StoreError) in
+            (baseline.commit, try EncodedRun(startedAt: run.startedAt, finishedAt: run.finishedAt, environment: run.environment,
+                                             experiments: [], results: baseline.results, telemetry: [], path: path))
+        }
         return try await write { db in
             guard try Row.fetchOne(db, sql: """
                 SELECT 1 FROM job WHERE id = ? AND state = 'running' AND lease_owner = ?
                 """, arguments: [run.jobID, run.worker]) != nil
             else { throw StoreError.leaseLost(path, jobID: run.jobID) }
-            let runID = try Self.insertRun(db, jobID: run.jobID, encoded)
+            let runID = try Self.insertRun(db, jobID: run.jobID, encoded, role: pairedBaseline == nil ? nil : "candidate")
+            if let (commit, baseline) = pairedBaseline {
+                _ = try Self.insertRun(db, jobID: run.jobID, baseline, commit: commit, role: "baseline")
+            }
             try db.execute(sql: """
                 UPDATE job SET state = 'done', finished_at = ?, lease_owner = NULL, lease_expires_at = NULL, message = ?
                 WHERE id = ?
@@ -88,7 +95,7 @@ extension SQLiteStore {
             environment: try Self.decodeJSON([String: String].self, row["environment"], path: path),
             results: results, noise: noise,
             experiments: try Self.decodeJSON([ExperimentOutcome].self, row["experiments"], path: path),
-            telemetry: telemetry)
+            telemetry: telemetry, role: row["role"])
     }
 
     /// A run's JSON columns, encoded before the transaction so it holds the lock no longer than needed.
@@ -115,11 +122,15 @@ extension SQLiteStore {
     }
 
     /// Inserts a run of a job, with its results; the run takes the job's commit, suite and machine.
-    static func insertRun(_ db: Database, jobID: Int64, _ run: EncodedRun) throws -> Int64 {
+    ///
+    /// - Parameters:
+    ///   - commit: The commit measured, when it is not the job's: a paired run's baseline.
+    ///   - role: `candidate` or `baseline` for the halves of a paired A/B run.
+    static func insertRun(_ db: Database, jobID: Int64, _ run: EncodedRun, commit: ObjectID? = nil, role: String? = nil) throws -> Int64 {
         try db.execute(sql: """
-            INSERT INTO run (job_id, repository_id, sha, suite, machine, started_at, finished_at, environment, experiments)
-            SELECT id, repository_id, sha, suite, machine, ?, ?, ?, ? FROM job WHERE id = ?
-            """, arguments: [run.startedAt, run.finishedAt, run.environment, run.experiments, jobID])
+            INSERT INTO run (job_id, repository_id, sha, suite, machine, started_at, finished_at, environment, experiments, role)
+            SELECT id, repository_id, COALESCE(?, sha), suite, machine, ?, ?, ?, ?, ? FROM job WHERE id = ?
+            """, arguments: [commit?.hex, run.startedAt, run.finishedAt, run.environment, run.experiments, role, jobID])
         let runID = db.lastInsertedRowID
         for result in run.results {
             try db.execute(sql: """

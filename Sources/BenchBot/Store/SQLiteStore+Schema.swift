@@ -134,6 +134,13 @@ extension SQLiteStore {
                 CREATE INDEX change_point_by_benchmark ON change_point (repository_id, machine, benchmark);
                 """)
         }
+        migrator.registerMigration("v6: paired A/B jobs") { db in
+            try db.execute(sql: """
+                ALTER TABLE job ADD COLUMN baseline_sha TEXT;
+                ALTER TABLE run ADD COLUMN role TEXT CHECK (role IS NULL OR role IN ('candidate', 'baseline'));
+                CREATE INDEX run_by_job ON run (job_id);
+                """)
+        }
         return migrator
     }
 }

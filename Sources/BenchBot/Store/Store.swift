@@ -74,8 +74,12 @@ public protocol Store: Sendable {
     /// The runs of one commit, oldest first, with their results.
     func runs(repository: String, commit: ObjectID) async throws(StoreError) -> [StoredRun]
 
-    /// The newest run on `machine` of each of `commits` that has one.
-    func latestRunIDs(repository: String, machine: String, commits: [ObjectID]) async throws(StoreError) -> [ObjectID: Int64]
+    /// The newest ordinary run (not half of a paired A/B run) of the suite on `machine` of each of
+    /// `commits` that has one.
+    func latestRunIDs(repository: String, machine: String, suite: String, commits: [ObjectID]) async throws(StoreError) -> [ObjectID: Int64]
+
+    /// The newest paired A/B run of `candidate` on `machine`: both halves, measured alternately.
+    func pairedRuns(repository: String, machine: String, candidate: ObjectID) async throws(StoreError) -> (baseline: StoredRun, candidate: StoredRun)?
 
     /// One run, with its results; `nil` when there is none with that id.
     func run(id: Int64) async throws(StoreError) -> StoredRun?

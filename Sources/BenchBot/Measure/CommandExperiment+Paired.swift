@@ -1,0 +1,85 @@
+import Foundation
+
+extension CommandExperiment {
+    /// Measures this experiment's commit and a baseline's alternately: each round launches both,
+    /// in an order drawn at random per round, so that drift and the machine's state fall on both
+    /// sides alike. Warmup launches run for both sides first and are discarded.
+    ///
+    /// - Parameter baseline: The same experiment against the baseline's checkout.
+    /// - Returns: This side's outcome and results, and the baseline's results.
+    func runPaired(against baseline: CommandExperiment) async -> (outcome: ExperimentRunner.Outcome, baseline: [BenchmarkResult]) {
+        let startedAt = Date()
+        let runner = ExperimentRunner(context: context)
+        func finish(failedAt stage: String?, _ message: String, results: [BenchmarkResult] = [], summary: String? = nil) -> ExperimentRunner.Outcome {
+            runner.writeStatus(StageStatus(success: stage == nil, message: message), to: folders.status, file: stage.map { "\($0).json" } ?? "summary.json")
+            return ExperimentRunner.Outcome(
+                outcome: ExperimentOutcome(experiment: experiment.name, succeeded: stage == nil, failedStage: stage, message: message,
+                                           startedAt: startedAt, finishedAt: Date(), summaryTitle: stage == nil ? (experiment.title ?? experiment.name) : nil,
+                                           summaryValue: summary, notify: experiment.notify),
+                results: results)
+        }
+        runner.writeStatus(StageStatus(success: true, message: ""), to: folders.status, file: "precheck.json")
+        var sides = [PairedSide(experiment: self, label: "candidate"), PairedSide(experiment: baseline, label: "baseline")]
+        for launch in 0..<command.warmup {
+            for index in sides.indices {
+                if case .failure(let message) = await sides[index].experiment.launchOnce(launch) {
+                    return (finish(failedAt: "run", "\(sides[index].label) launch \(launch + 1) (warmup): \(message)"), [])
+                }
+            }
+        }
+        var orders: [String] = []
+        for round in 0..<command.repeatCount {
+            let order = Bool.random() ? [0, 1] : [1, 0]
+            orders.append(order == [0, 1] ? "AB" : "BA")
+            for index in order {
+                switch await sides[index].experiment.launchOnce(command.warmup + round) {
+                case .failure(let message):
+                    return (finish(failedAt: "run", "\(sides[index].label) round \(round + 1): \(message)"), [])
+                case .success(let results):
+                    sides[index].merge(results)
+                }
+            }
+        }
+        runner.writeStatus(StageStatus(success: true, message: "rounds: \(orders.joined(separator: " "))"), to: folders.status, file: "run.json")
+        if let problem = writeData(sides[0].results, startedAt: startedAt) ?? baseline.writeData(sides[1].results, startedAt: startedAt) {
+            return (finish(failedAt: "analysis", problem), [])
+        }
+        runner.writeStatus(StageStatus(success: true, message: ""), to: folders.status, file: "analysis.json")
+        let summary = "\(sides[0].results.count) benchmark(s), paired with \(baseline.commit.short) over \(command.repeatCount) round(s)"
+        runner.resetFolder(folders.summary)
+        let document = JSONValue.object(["title": .string(experiment.title ?? experiment.name), "value": .string(summary)])
+        try? document.prettyPrinted().write(to: URL(fileURLWithPath: (folders.summary as NSString).appendingPathComponent("summary.json")))
+        return (finish(failedAt: nil, "", results: named(sides[0].results), summary: summary), named(sides[1].results))
+    }
+
+    /// Series are named after their experiment, as Relay data.json series are.
+    func named(_ results: [BenchmarkResult]) -> [BenchmarkResult] {
+        results.map { result in
+            var named = result
+            named.benchmark = "\(experiment.name).\(result.benchmark)"
+            return named
+        }
+    }
+}
+
+/// One side of a paired run and the samples it gathered.
+private struct PairedSide {
+    let experiment: CommandExperiment
+    let label: String
+    private var order: [String] = []
+    private var merged: [String: BenchmarkResult] = [:]
+
+    init(experiment: CommandExperiment, label: String) {
+        self.experiment = experiment
+        self.label = label
+    }
+
+    var results: [BenchmarkResult] { order.map { merged[$0]! } }
+
+    mutating func merge(_ results: [BenchmarkResult]) {
+        for result in results {
+            if merged[result.displayName] == nil { order.append(result.displayName); merged[result.displayName] = result }
+            else { merged[result.displayName]!.samples += result.samples }
+        }
+    }
+}

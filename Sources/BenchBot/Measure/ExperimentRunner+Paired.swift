@@ -1,0 +1,68 @@
+import Foundation
+
+extension ExperimentRunner {
+    /// Runs an experiment for a paired A/B job: for this context's commit (the candidate) and for
+    /// the baseline's, on the same machine in the same job.
+    ///
+    /// Command experiments alternate launch by launch, `repeat` rounds in an order drawn per round.
+    /// Relay stage experiments run once per side, in a random order; the Relay folders are left
+    /// with the candidate's status and summary.
+    ///
+    /// - Parameters:
+    ///   - experiment: Its parsed config.
+    ///   - baseline: The same job's context for the baseline commit and checkout.
+    /// - Returns: The candidate's outcome and results, and the baseline's results.
+    func runPaired(_ experiment: ExperimentConfig, baseline: StageContext) async -> (outcome: Outcome, baseline: [BenchmarkResult]) {
+        let timeout = experiment.timeout ?? context.settings.runner.stageTimeout
+        if let command = experiment.command {
+            let folders = Folders(home: context.home, experiment: experiment.name, rawDataRoot: context.rawDataFolder)
+            resetFolder(folders.status)
+            let candidateSide = CommandExperiment(context: context, experiment: experiment, command: command, folders: folders,
+                                                  checkout: context.checkout, commit: context.commit,
+                                                  environment: context.environment(experiment: experiment.name), timeout: timeout)
+            let baselineSide = CommandExperiment(context: baseline, experiment: experiment, command: command,
+                                                 folders: Folders(home: context.home, experiment: experiment.name, rawDataRoot: baseline.rawDataFolder),
+                                                 checkout: baseline.checkout, commit: baseline.commit,
+                                                 environment: baseline.environment(experiment: experiment.name), timeout: timeout)
+            return await candidateSide.runPaired(against: baselineSide)
+        }
+        let baselineRunner = ExperimentRunner(context: baseline)
+        if Bool.random() {
+            let before = await baselineRunner.run(experiment)
+            return (await run(experiment), before.results)
+        }
+        let candidate = await run(experiment)
+        let kept = preserveRelayFolders(of: experiment.name)
+        let after = await baselineRunner.run(experiment)
+        kept.restore()
+        return (candidate, after.results)
+    }
+
+    /// A copy of an experiment's status, summary and graph folders, to put back after the baseline's run.
+    private func preserveRelayFolders(of experiment: String) -> PreservedFolders {
+        let folders = Folders(home: context.home, experiment: experiment, rawDataRoot: context.rawDataFolder)
+        let copy = (context.rawDataFolder as NSString).appendingPathComponent(".candidate-\(experiment)")
+        try? FileManager.default.removeItem(atPath: copy)
+        try? FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
+        var saved: [(original: String, copy: String)] = []
+        for (index, folder) in [folders.status, folders.summary, folders.graph].enumerated() where FileManager.default.fileExists(atPath: folder) {
+            let destination = (copy as NSString).appendingPathComponent("\(index)")
+            if (try? FileManager.default.copyItem(atPath: folder, toPath: destination)) != nil { saved.append((folder, destination)) }
+        }
+        return PreservedFolders(saved: saved, root: copy)
+    }
+}
+
+/// Folders copied aside, put back by ``restore()``.
+struct PreservedFolders {
+    let saved: [(original: String, copy: String)]
+    let root: String
+
+    func restore() {
+        for entry in saved {
+            try? FileManager.default.removeItem(atPath: entry.original)
+            try? FileManager.default.moveItem(atPath: entry.copy, toPath: entry.original)
+        }
+        try? FileManager.default.removeItem(atPath: root)
+    }
+}

@@ -1,0 +1,67 @@
+import Compare
+import Foundation
+
+extension Worker {
+    /// A paired A/B job: the candidate and the baseline checked out side by side, both built, and
+    /// every experiment measured for both alternately in this one job on this machine, so that
+    /// drift and the machine's state cancel out. Both halves are stored in one transaction, and the
+    /// report carries the comparison.
+    func performPaired(_ job: Job, baseline: ObjectID) async -> JobReport {
+        let startedAt = Date()
+        let environment = EnvironmentRecord.capture(machine: settings.machine)
+        let candidate = makeContext(commit: job.commit, logs: "job-\(job.id)", startedAt: startedAt)
+        let baselineContext = candidate.measuring(baseline, checkout: home.path("work", "\(settings.repository.name)~baseline"))
+        let label = "job \(job.id) (\(job.commit.short)\(job.subject.map { " \($0)" } ?? "") against \(baseline.short))"
+
+        do {
+            try builder.checkOut(job.commit, branch: job.branch, remoteURL: job.remoteURL, into: candidate.checkout)
+            try builder.checkOut(baseline, branch: nil, remoteURL: nil, into: baselineContext.checkout)
+        } catch {
+            return await fail(job, label: label, stage: error.stage, message: error.message)
+        }
+        if let failure = await builder.build(in: candidate.checkout, context: candidate, logName: "build", commit: job.commit) {
+            return await fail(job, label: label, stage: failure.stage, message: failure.message)
+        }
+        if let failure = await builder.build(in: baselineContext.checkout, context: baselineContext, logName: "build", commit: baseline) {
+            return await fail(job, label: label, stage: "baseline \(failure.stage)", message: failure.message)
+        }
+
+        let check = HomeCheck(home: home)
+        var outcomes = unparsableExperiments(check)
+        var candidateResults: [BenchmarkResult] = [], baselineResults: [BenchmarkResult] = []
+        for experiment in check.experiments.filter(\.active).sorted(by: { ($0.priority, $1.name) > ($1.priority, $0.name) }) {
+            if Task.isCancelled { break }
+            guard experiment.branch == nil else {
+                outcomes.append(ExperimentOutcome(experiment: experiment.name, succeeded: false, failedStage: "precheck",
+                                                  message: "an experiment that builds its own variant (remote/branch) has nothing to pair; it runs in ordinary jobs",
+                                                  startedAt: Date(), finishedAt: Date(), notify: experiment.notify))
+                continue
+            }
+            let (outcome, baselineSide) = await ExperimentRunner(context: candidate).runPaired(experiment, baseline: baselineContext)
+            outcomes.append(outcome.outcome)
+            candidateResults += outcome.results
+            baselineResults += baselineSide
+        }
+        await archiveRawData(candidate.rawDataFolder)
+        await archiveRawData(baselineContext.rawDataFolder)
+        guard !Task.isCancelled else { return JobReport(job: job, succeeded: false, lines: ["\(label): stopped"]) }
+        let run = RunRecord(jobID: job.id, worker: identity.description, startedAt: startedAt, finishedAt: Date(), environment: environment,
+                            results: candidateResults, experiments: outcomes,
+                            pairedBaseline: RunRecord.PairedBaseline(commit: baseline, results: baselineResults))
+        do {
+            _ = try await store.recordRun(run)
+        } catch {
+            return JobReport(job: job, succeeded: false, lines: ["\(label): results not stored: \(error)"])
+        }
+        var policy = ComparisonPolicy()
+        policy.minimumEffect = settings.compare.minimumEffect
+        policy.minimumEffects = settings.compare.minimumEffects
+        let comparison = SuiteComparison(baseline: Analyzer.series(baselineResults), candidate: Analyzer.series(candidateResults), policy: policy)
+        let table = ComparisonTable(baseline: baseline, candidate: job.commit, baselineReason: "paired A/B", comparison: comparison,
+                                    scoreSpeedup: settings.compare.scoreSpeedup)
+        let flagged = comparison.benchmarks.filter { $0.verdict == .regression || $0.verdict == .improvement }.map { benchmark in
+            "  \(benchmark.verdict.rawValue): \(benchmark.name) \(benchmark.estimate.map { String(format: "%+.2f%%", ($0.ratio - 1) * 100) } ?? "")"
+        }
+        return JobReport(job: job, succeeded: true, lines: ["\(label): done, paired A/B: \(table.counts)"] + outcomes.map { "  \($0.summary)" } + flagged)
+    }
+}

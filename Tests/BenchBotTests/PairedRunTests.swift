@@ -1,0 +1,46 @@
+import BenchBot
+import Foundation
+import Testing
+
+@Suite("Paired A/B jobs")
+struct PairedRunTests {
+    @Test("a branch queued --paired is measured alternately with its merge base in one job, and compare uses that pair")
+    func pairedBranch() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 3)
+            let launches = root.appending(path: "launches")
+            // Each launch notes which checkout it ran in; the value is the loop length, so the verdict is exact.
+            try fixture.addExperiment("size", config: ["active": true, "format": "benchbot-json", "repeat": 4, "warmup": 1, "command": ["sh", "-c",
+                #"echo "$BENCHBOT_COMMIT" >> "$0"; n=$(sed -n 's/#define ITERATIONS \([0-9]*\)UL/\1/p' iterations.h); printf '{"benchmarks": [{"name": "loop", "unit": "count", "samples": [%s]}]}' "$n""#,
+                launches]], scripts: [:])
+            try fixture.addExperiment("stages", config: ["active": true], scripts: RunnerFixture.timingStages)
+            let mergeBase = try await fixture.git.head("main")
+            try await fixture.git.git("-C", fixture.git.work, "checkout", "-q", "-b", "slower")
+            try "#define ITERATIONS 9000UL\n".write(toFile: fixture.git.work.appending(path: "iterations.h"), atomically: true, encoding: .utf8)
+            try await fixture.git.git("-C", fixture.git.work, "commit", "-q", "-am", "a longer loop")
+            let candidate = try await fixture.git.head()
+            try await fixture.git.git("-C", fixture.git.work, "push", "-q", "origin", "slower")
+
+            let queued = try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--branch", "slower", "--paired"])
+            #expect(queued.hasPrefix("branch slower paired with merge base \(mergeBase.prefix(10)): queued 1"), "\(queued)")
+            let work = try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            #expect(work.contains("against \(mergeBase.prefix(10))): done, paired A/B: 1 regression"), "\(work)")
+            #expect(work.contains("regression: size.loop +200.00%"), "\(work)")
+            #expect(work.contains("stages: ok"), "\(work)")
+
+            // One warmup launch a side, then four rounds of one launch a side each.
+            let sides = try String(contentsOfFile: launches, encoding: .utf8).split(separator: "\n").map(String.init)
+            #expect(sides.count == 10 && Set(sides) == [candidate, mergeBase])
+            for round in stride(from: 2, to: 10, by: 2) { #expect(Set(sides[round..<round + 2]) == [candidate, mergeBase], "round at \(round): \(sides)") }
+
+            let compare = try await BenchBotProcess.succeed(["compare", "--home", fixture.home, "slower"])
+            #expect(compare.hasPrefix("baseline \(mergeBase.prefix(10)) (paired A/B run, measured alternately) → candidate \(candidate.prefix(10))"), "\(compare)")
+            #expect(compare.split(separator: "\n").contains { $0.hasPrefix("size.loop") && $0.hasSuffix("regression") }, "\(compare)")
+            // The pair is not the commits' ordinary history.
+            let results = try await BenchBotProcess.run(["results", "--home", fixture.home, candidate])
+            #expect(results.status == 1 && results.standardError.contains("no runs of"), "\(results.standardError)")
+            let summary = try fixture.json("results/experiments/summary/size/summary.json")
+            #expect((summary["value"] as? String)?.contains("paired with \(mergeBase.prefix(10)) over 4 round(s)") == true, "\(summary)")
+        }
+    }
+}
