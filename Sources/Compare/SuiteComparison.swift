@@ -85,12 +85,9 @@ public struct SuiteComparison: Sendable, Hashable {
             let beyond = abs(change) >= band
             let worse = reference.direction == .lowerIsBetter ? change > 0 : change < 0
             if let qValue {
-                if qValue <= policy.falseDiscoveryRate, beyond {
-                    verdict = worse ? .regression : .improvement
-                } else {
-                    // Not significant, or significant but too small to matter.
-                    verdict = beyond && qValue > policy.falseDiscoveryRate ? .inconclusive : .unchanged
-                }
+                // Not significant, or significant but too small to matter, is unchanged: the noise
+                // summary, not the verdict, tells whether the benchmark could have seen a change.
+                verdict = qValue <= policy.falseDiscoveryRate && beyond ? (worse ? .regression : .improvement) : .unchanged
             } else if beyond {
                 // Too few samples to test: only a benchmark whose history says how noisy it is may be judged.
                 verdict = policy.historicalNoise[name] != nil ? (worse ? .regression : .improvement) : .inconclusive

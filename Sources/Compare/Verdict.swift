@@ -6,7 +6,8 @@ public enum Verdict: String, Sendable, Hashable, Codable, CaseIterable {
     case improvement
     /// Within the practical threshold, or a significant change too small to matter.
     case unchanged
-    /// The estimate is beyond the threshold but the samples cannot tell it from noise.
+    /// Too few samples to test (fewer than 3 a side) and no history to judge the estimate by, which
+    /// is beyond the threshold.
     case inconclusive
     /// Only the candidate has it.
     case new

@@ -39,4 +39,16 @@ struct DetectCommandTests {
             #expect(result.status == 1 && result.standardError.contains(expected), "\(input): \(result.standardError)")
         }
     }
+
+    @Test("degenerate histories give no change points and no crash: empty, one point, all equal")
+    func degenerate() async throws {
+        let input = #"{"series": [{"name": "empty", "points": []}, {"name": "one", "points": [{"samples": [5]}]},"# +
+            #" {"name": "flat", "points": [\#((0..<40).map { _ in #"{"samples": [7, 7]}"# }.joined(separator: ","))]}]}"#
+        let result = try await BenchBotProcess.run(["detect"], input: input)
+        #expect(result.succeeded, "\(result.standardError)")
+        let output = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        #expect((output["series"] as? [[String: Any]])?.map { $0["changepoints"] as? [Int] } == [[], [], []])
+        let nan = try await BenchBotProcess.run(["detect"], input: #"{"series": [{"name": "a", "points": [{"samples": [NaN]}]}]}"#)
+        #expect(nan.status == 1 && nan.standardError.contains("standard input: line 1: column"), "\(nan.standardError)")
+    }
 }

@@ -94,7 +94,7 @@ struct StatisticsTests {
             ],
             policy: policy)
         let verdicts = Dictionary(uniqueKeysWithValues: comparison.benchmarks.map { ($0.name, $0.verdict) })
-        #expect(verdicts == ["throughput": .regression, "latency": .improvement, "tiny": .unchanged, "noisy": .inconclusive,
+        #expect(verdicts == ["throughput": .regression, "latency": .improvement, "tiny": .unchanged, "noisy": .unchanged,
                              "single": .inconclusive, "judged.single": .regression, "gone": .missing, "fresh": .new])
         #expect(comparison.benchmarks.map(\.verdict.rank) == comparison.benchmarks.map(\.verdict.rank).sorted())
         #expect(comparison.count(atLeast: 1.1) == 1)

@@ -1,0 +1,67 @@
+import ArgumentParser
+import BenchBot
+import Compare
+import Foundation
+import Logging
+
+struct AABenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aa",
+        abstract: "The A/A check: one commit measured again and again, every pair of runs compared; all should be unchanged.",
+        discussion: """
+            Runs `enqueue --commit REV --rerun` and `work` --runs times on an existing home (the demo's, say), then
+            compares every pair of that commit's runs the way `benchbot compare` does, with thresholds widened by the
+            branch's own noise. Compared in the same run: a fixed 1% threshold on the change of the mean, as
+            threshold-based tools alert.
+            """)
+
+    @OptionGroup var homeOptions: HomeOptions
+
+    @Option(name: .long, help: "The commit to measure again and again (default: the tracked branch's tip).")
+    var commit: String?
+
+    @Option(name: .long, help: "Runs of the commit (default 10).")
+    var runs = 10
+
+    func validate() throws {
+        if runs < 2 { throw ValidationError("--runs must be at least 2") }
+    }
+
+    func run() async throws {
+        let (home, config, store) = try homeOptions.open()
+        let intake = Intake(home: home, config: config, store: store, logger: Logger(label: "benchbot"))
+        let settings = config.benchbot
+        let target = try intake.resolveCommit(commit ?? settings.repository.branches.first ?? "main")
+        let benchbot = currentExecutable()
+        for run in 0..<runs {
+            for arguments in [["enqueue", "--home", home.root, "--commit", target.hex, "--rerun"], ["work", "--home", home.root]] {
+                let result = try await CommandRunner.run(benchbot, arguments: arguments, timeout: .seconds(3600))
+                guard result.succeeded else { throw ValidationError("benchbot \(arguments[0]) failed on run \(run + 1): \(result.standardError)") }
+            }
+        }
+        let measured = try await store.runs(repository: settings.repository.name, commit: target)
+            .filter { $0.role == nil && $0.machine == settings.machine }.suffix(runs)
+        var analyzer = Analyzer(store: store, repository: try intake.mirror.open(), settings: settings)
+        for (name, series) in try await analyzer.history(endingAt: target, limit: 60) {
+            analyzer.policy.historicalNoise[name] = HistoricalNoise.estimate(medians: series.map(\.point.median))
+        }
+        var verdicts: [Verdict: Int] = [:]
+        var naiveFlags = 0, comparisons = 0
+        let runs = Array(measured)
+        for first in runs.indices {
+            for second in runs.indices where second > first {
+                for benchmark in analyzer.compare(runs[first], runs[second]).benchmarks {
+                    verdicts[benchmark.verdict, default: 0] += 1
+                    comparisons += 1
+                    if let before = benchmark.baseline?.mean, let after = benchmark.candidate?.mean, before != 0, abs(after / before - 1) > 0.01 { naiveFlags += 1 }
+                }
+            }
+        }
+        let unchanged = Double(verdicts[.unchanged] ?? 0) / Double(max(comparisons, 1))
+        print("A/A check on \(target.short): \(runs.count) runs, \(comparisons) benchmark comparisons over every pair of runs")
+        print(Verdict.allCases.sorted { $0.rank < $1.rank }.map { "\(verdicts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
+        print(String(format: "BenchBot: %.1f%% unchanged (target ≥ 99%%); a fixed 1%% threshold on the mean: %.1f%% flagged as changed",
+                     unchanged * 100, Double(naiveFlags) * 100 / Double(max(comparisons, 1))))
+        if unchanged < 0.99 { throw ExitCode(1) }
+    }
+}
