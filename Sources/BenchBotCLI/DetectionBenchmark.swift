@@ -12,8 +12,9 @@ struct DetectionBenchmark: AsyncParsableCommand {
             samples per commit; half the histories have no change at all. A detection counts when it is at the exact
             commit, or within 5 commits; each injected change is matched once. Compared in the same run:
             relay-bench's stat_alert (latest value outside mean ± 1σ of the last 14 commits), Conbench's z-score
-            (outside mean ± 5σ of the last 100 commits) and github-action-benchmark's default (worse than 2× the
-            previous commit).
+            (outside mean ± 5σ of the last 100 commits), Perfherder's (Welch's t between the 12 commits before and
+            after, above 7, local maxima), rustc-perf's (a change beyond Q3 + 3·IQR of the last 100 changes) and
+            github-action-benchmark's default (worse than 2× the previous commit).
             """)
 
     @Option(name: .long, help: "Commits per history (default 300).")
@@ -140,6 +141,8 @@ enum DetectionMethod: String, CaseIterable {
     case benchbot
     case statAlert = "stat_alert"
     case conbench
+    case perfherder
+    case rustcPerf = "rustc-perf"
     case githubActionBenchmark = "github-action-benchmark"
 
     var label: String {
@@ -147,6 +150,8 @@ enum DetectionMethod: String, CaseIterable {
         case .benchbot: "BenchBot (rank change points)"
         case .statAlert: "relay-bench stat_alert (1σ, 14 commits)"
         case .conbench: "Conbench z-score (5σ, 100 commits)"
+        case .perfherder: "Perfherder t-test (12 | 12 commits, t > 7)"
+        case .rustcPerf: "rustc-perf (3×IQR fence, 100 changes)"
         case .githubActionBenchmark: "github-action-benchmark (2× previous)"
         }
     }
@@ -162,6 +167,30 @@ enum DetectionMethod: String, CaseIterable {
                 let previous = values[max(0, index - window)..<index]
                 guard previous.count >= 2, let summary = SampleSummary(previous) else { return false }
                 return abs(values[index] - summary.mean) > deviations * summary.standardDeviation
+            }
+        case .perfherder:
+            // Welch's t between the 12 commits before and the 12 from each commit on; local maxima above 7.
+            let values = history.points.map { $0.reduce(0, +) / Double($0.count) }
+            let window = 12
+            var scores = [Double](repeating: 0, count: values.count)
+            for index in window..<max(window, values.count - window + 1) {
+                guard let back = SampleSummary(values[(index - window)..<index]), let fore = SampleSummary(values[index..<(index + window)]) else { continue }
+                let error = (back.standardDeviation * back.standardDeviation / Double(window) + fore.standardDeviation * fore.standardDeviation / Double(window)).squareRoot()
+                scores[index] = error == 0 ? (back.mean == fore.mean ? 0 : .infinity) : abs(fore.mean - back.mean) / error
+            }
+            return scores.indices.filter { index in
+                scores[index] > 7 && scores[max(0, index - window)..<min(scores.count, index + window + 1)].allSatisfy { $0 <= scores[index] }
+                    && !scores[max(0, index - window)..<index].contains(scores[index])
+            }
+        case .rustcPerf:
+            // A change between consecutive commits beyond Q3 + 3·IQR of the last 100 such changes (in magnitude).
+            let values = history.points.map { $0.reduce(0, +) / Double($0.count) }
+            let changes = values.indices.dropFirst().map { abs(values[$0] / values[$0 - 1] - 1) }
+            return changes.indices.compactMap { index in
+                let past = changes[max(0, index - 100)..<index].sorted()
+                guard past.count >= 10 else { return nil }
+                let q1 = past[past.count / 4], q3 = past[(past.count * 3) / 4]
+                return changes[index] > q3 + 3 * (q3 - q1) ? index + 1 : nil
             }
         case .githubActionBenchmark:
             let values = history.points.map { $0.reduce(0, +) / Double($0.count) }

@@ -85,6 +85,11 @@ public struct ChangePointDetector: Sendable, Hashable {
         let earlier = levels[start..<index], later = levels[index..<end]
         let before = median(earlier), after = median(later)
         guard before > 0, after > 0, abs(Double.log(after / before)) >= Double.log(1 + minimumEffect) else { return nil }
+        // A slow drift also leaves two halves whose levels differ; a step is visible right where it
+        // happens. The commits just before and after the split must differ by the minimum effect too.
+        let nearBefore = median(levels[max(start, index - Self.localWindow)..<index])
+        let nearAfter = median(levels[index..<min(end, index + Self.localWindow)])
+        guard nearBefore > 0, nearAfter > 0, abs(Double.log(nearAfter / nearBefore)) >= Double.log(1 + minimumEffect) else { return nil }
         var pValue = min(1, 2 * Double.exp(-6 * best.u * best.u / (n * n * n + n * n)))
         // A rank test of L points cannot go below about 1/C(L, k): a short history after a change
         // can never pass it. Two levels that do not overlap at all, far apart for their spread,
@@ -114,6 +119,9 @@ public struct ChangePointDetector: Sendable, Hashable {
 
     /// Splits scoring at least this share of the best split's score are weighed by fit.
     static let nearBest = 0.8
+
+    /// Commits on each side of a split that must show the step, to tell it from a drift.
+    static let localWindow = 12
 
     /// How many commits either side of the rank statistic's choice the refinement looks.
     static let refinementReach = 3
