@@ -36,19 +36,23 @@ struct EnqueueCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Paired A/B: measure it alternately with its baseline in one job (with --branch: its merge base; with --commit: its parent).")
     var paired = false
 
+    @Option(name: .long, help: "With --commit: a paired A/B job against this revision instead of the parent (the commit itself for an A/A check).")
+    var pairedWith: String?
+
     func validate() throws {
         let chosen = [commit, branch, range].compactMap { $0 }.count
         guard chosen == 1 else { throw ValidationError("give exactly one of --commit, --branch or --range") }
         if remote != nil, branch == nil { throw ValidationError("--remote goes with --branch") }
         if firstParent != nil, range == nil { throw ValidationError("--first-parent goes with --range") }
         if paired, range != nil { throw ValidationError("--paired goes with --commit or --branch") }
+        if pairedWith != nil, commit == nil { throw ValidationError("--paired-with goes with --commit") }
     }
 
     func run() async throws {
         let intake = try homeOptions.intake()
         let outcome: IntakeOutcome
         if let commit {
-            outcome = try await intake.enqueue(commit: commit, priority: priority, rerun: rerun, paired: paired)
+            outcome = try await intake.enqueue(commit: commit, priority: priority, rerun: rerun, paired: paired, pairedWith: pairedWith)
         } else if let branch {
             outcome = try await intake.enqueue(branch: branch, remoteURL: remote, priority: priority, rerun: rerun, paired: paired)
         } else {

@@ -115,7 +115,7 @@ extension HomeConfig {
     }
 
     private static func parseCompare(_ object: [String: JSONValue], reader: inout ConfigReader) -> CompareSettings {
-        reader.rejectUnknownFields(object, known: ["minimum_effect", "minimum_effects", "score_speedup", "stat_alert", "automatic_bisection"],
+        reader.rejectUnknownFields(object, known: ["minimum_effect", "minimum_effects", "score_speedup", "stat_alert", "automatic_bisection", "paired_rounds"],
                                    prefix: "benchbot.compare")
         var compare = CompareSettings()
         func fraction(_ value: JSONValue?, _ field: String) -> Double? {
@@ -141,6 +141,7 @@ extension HomeConfig {
             compare.statAlert = settings
         }
         compare.automaticBisection = reader.bool(object["automatic_bisection"], "benchbot.compare.automatic_bisection") ?? compare.automaticBisection
+        compare.pairedRounds = reader.integer(object["paired_rounds"], "benchbot.compare.paired_rounds", minimum: 1) ?? compare.pairedRounds
         return compare
     }
 

@@ -115,6 +115,8 @@ public struct CompareSettings: Sendable, Hashable {
     public var statAlert: StatAlertSettings?
     /// Bisect a change point that falls after unmeasured commits by queuing their midpoints.
     public var automaticBisection: Bool = false
+    /// Rounds of a Relay stage experiment in a paired A/B job: each round runs it once per side.
+    public var pairedRounds: Int = 5
 
     public struct StatAlertSettings: Sendable, Hashable {
         public var deviations: Double = 1

@@ -10,10 +10,13 @@ extension Intake {
     ///   - rerun: Queue it again even if it already ran.
     /// - Throws: ``IntakeError`` when the revision is unknown even after a fetch.
     ///   - paired: Measure it alternately with its first parent in one paired A/B job.
-    public func enqueue(commit revision: String, priority: Int = 0, rerun: Bool = false, paired: Bool = false) async throws -> IntakeOutcome {
+    ///   - pairedWith: Measure it alternately with this revision instead (itself, for an A/A check).
+    public func enqueue(commit revision: String, priority: Int = 0, rerun: Bool = false, paired: Bool = false,
+                        pairedWith other: String? = nil) async throws -> IntakeOutcome {
         let (repository, commit) = try resolveFetchingOnce(revision)
-        let parent = paired ? try git { () throws(GitError) in try repository.metadata(of: commit).parents.first } : nil
+        var parent = paired ? try git { () throws(GitError) in try repository.metadata(of: commit).parents.first } : nil
         if paired, parent == nil { throw IntakeError.io(commit.hex, detail: "is a root commit; a paired A/B job needs a parent to measure it against") }
+        if let other { parent = try resolveFetchingOnce(other).1 }
         var outcome = try await enqueue([commit], from: repository, branch: nil, source: .manual, priority: priority, rerun: rerun, pairedWith: parent)
         outcome.label = "commit \(commit.short)" + (parent.map { " paired with \($0.short)" } ?? "")
         return outcome

@@ -66,20 +66,14 @@ extension CommandExperiment {
 private struct PairedSide {
     let experiment: CommandExperiment
     let label: String
-    private var order: [String] = []
-    private var merged: [String: BenchmarkResult] = [:]
+    private var gathered = MergedResults()
 
     init(experiment: CommandExperiment, label: String) {
         self.experiment = experiment
         self.label = label
     }
 
-    var results: [BenchmarkResult] { order.map { merged[$0]! } }
+    var results: [BenchmarkResult] { gathered.results }
 
-    mutating func merge(_ results: [BenchmarkResult]) {
-        for result in results {
-            if merged[result.displayName] == nil { order.append(result.displayName); merged[result.displayName] = result }
-            else { merged[result.displayName]!.samples += result.samples }
-        }
-    }
+    mutating func merge(_ results: [BenchmarkResult]) { gathered.merge(results) }
 }

@@ -27,23 +27,19 @@ struct CommandExperiment {
         }
         runner.writeStatus(StageStatus(success: true, message: ""), to: folders.status, file: "precheck.json")
 
-        var order: [String] = []
-        var merged: [String: BenchmarkResult] = [:]
+        var merged = MergedResults()
         for launch in 0..<(command.warmup + command.repeatCount) {
             let measured = launch >= command.warmup
             switch await launchOnce(launch) {
             case .failure(let message):
                 return finish(failedAt: "run", "launch \(launch + 1)\(measured ? "" : " (warmup)"): \(message)")
             case .success(let results) where measured:
-                for result in results {
-                    if merged[result.displayName] == nil { order.append(result.displayName); merged[result.displayName] = result }
-                    else { merged[result.displayName]!.samples += result.samples }
-                }
+                merged.merge(results)
             case .success:
                 continue
             }
         }
-        let results = order.map { merged[$0]! }
+        let results = merged.results
         // Two experiments' benchmarks of the same name stay apart.
         let prefixed = named(results)
         runner.writeStatus(StageStatus(success: true, message: ""), to: folders.status, file: "run.json")

@@ -5,8 +5,8 @@ extension ExperimentRunner {
     /// the baseline's, on the same machine in the same job.
     ///
     /// Command experiments alternate launch by launch, `repeat` rounds in an order drawn per round.
-    /// Relay stage experiments run once per side, in a random order; the Relay folders are left
-    /// with the candidate's status and summary.
+    /// Relay stage experiments alternate whole runs, `benchbot.compare.paired_rounds` rounds in an
+    /// order drawn per round; the Relay folders are left with the candidate's status and summary.
     ///
     /// - Parameters:
     ///   - experiment: Its parsed config.
@@ -27,15 +27,25 @@ extension ExperimentRunner {
             return await candidateSide.runPaired(against: baselineSide)
         }
         let baselineRunner = ExperimentRunner(context: baseline)
-        if Bool.random() {
-            let before = await baselineRunner.run(experiment)
-            return (await run(experiment), before.results)
+        var candidate: Outcome?
+        var candidateResults = MergedResults(), baselineResults = MergedResults()
+        for _ in 0..<max(1, context.settings.compare.pairedRounds) {
+            let baselineFirst = Bool.random()
+            if baselineFirst { baselineResults.merge(await baselineRunner.run(experiment).results) }
+            let outcome = await run(experiment)
+            candidate = outcome
+            candidateResults.merge(outcome.results)
+            // A failed round fails the experiment, as an unpaired run would; the rest is not worth the time.
+            guard outcome.outcome.succeeded else { return (outcome, baselineResults.results) }
+            if !baselineFirst {
+                let kept = preserveRelayFolders(of: experiment.name)
+                baselineResults.merge(await baselineRunner.run(experiment).results)
+                kept.restore()
+            }
         }
-        let candidate = await run(experiment)
-        let kept = preserveRelayFolders(of: experiment.name)
-        let after = await baselineRunner.run(experiment)
-        kept.restore()
-        return (candidate, after.results)
+        var outcome = candidate!
+        outcome.results = candidateResults.results
+        return (outcome, baselineResults.results)
     }
 
     /// A copy of an experiment's status, summary and graph folders, to put back after the baseline's run.
@@ -50,6 +60,21 @@ extension ExperimentRunner {
             if (try? FileManager.default.copyItem(atPath: folder, toPath: destination)) != nil { saved.append((folder, destination)) }
         }
         return PreservedFolders(saved: saved, root: copy)
+    }
+}
+
+/// Results of several rounds, each benchmark's samples gathered in the order measured.
+struct MergedResults {
+    private var order: [String] = []
+    private var merged: [String: BenchmarkResult] = [:]
+
+    var results: [BenchmarkResult] { order.map { merged[$0]! } }
+
+    mutating func merge(_ results: [BenchmarkResult]) {
+        for result in results {
+            if merged[result.displayName] == nil { order.append(result.displayName); merged[result.displayName] = result }
+            else { merged[result.displayName]!.samples += result.samples }
+        }
     }
 }
 
