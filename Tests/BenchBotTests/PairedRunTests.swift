@@ -43,4 +43,21 @@ struct PairedRunTests {
             #expect((summary["value"] as? String)?.contains("paired with \(mergeBase.prefix(10)) over 4 round(s)") == true, "\(summary)")
         }
     }
+
+    @Test("an A/A job, a commit paired with itself, comes out unchanged")
+    func pairedWithItself() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 2)
+            try fixture.addExperiment("size", config: ["active": true, "format": "benchbot-json", "repeat": 3, "command": ["sh", "-c",
+                #"n=$(sed -n 's/#define ITERATIONS \([0-9]*\)UL/\1/p' iterations.h); printf '{"benchmarks": [{"name": "loop", "unit": "count", "samples": [%s]}]}' "$n""#]],
+                scripts: [:])
+            let tip = try await fixture.git.head()
+            let queued = try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", "main", "--paired-with", "main"])
+            #expect(queued.hasPrefix("commit \(tip.prefix(10)) paired with \(tip.prefix(10)): queued 1"), "\(queued)")
+            let work = try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            #expect(work.contains("done, paired A/B: 1 unchanged"), "\(work)")
+            let misuse = try await BenchBotProcess.run(["enqueue", "--home", fixture.home, "--range", "main~1..main", "--paired-with", "main"])
+            #expect(misuse.status == 64 && misuse.standardError.contains("--paired-with goes with --commit"), "\(misuse.standardError)")
+        }
+    }
 }
