@@ -94,6 +94,12 @@ run status --home "$demo/home" --limit 5
 step "The tip's stored results, each with its noise summary"
 run results --home "$demo/home" main
 
+step "The tip against its baseline, the nearest measured first-parent ancestor (each commit lengthens the loop)"
+run compare --home "$demo/home" main
+
+step "Change points found in main's history, each once, at its first commit"
+run changes --home "$demo/home"
+
 cat <<DONE
 
 Everything is in $demo/home: the store (benchbot.sqlite), results/, logs/ and backups/.
