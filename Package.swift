@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
@@ -80,7 +81,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NotifyTests",
-            dependencies: ["Notify"],
+            dependencies: ["Notify", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strictSwift
         ),
         .testTarget(

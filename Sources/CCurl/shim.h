@@ -28,6 +28,17 @@ static inline CURLcode benchbot_curl_setopt_data_callback(CURL *handle, CURLopti
     return curl_easy_setopt(handle, option, callback);
 }
 
+typedef int (*benchbot_curl_progress_callback)(void *context, curl_off_t download_total, curl_off_t download_now,
+                                               curl_off_t upload_total, curl_off_t upload_now);
+
+static inline CURLcode benchbot_curl_setopt_progress_callback(CURL *handle, benchbot_curl_progress_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
+}
+
+static inline CURLcode benchbot_curl_setopt_offset(CURL *handle, CURLoption option, curl_off_t value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
 static inline CURLcode benchbot_curl_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }
