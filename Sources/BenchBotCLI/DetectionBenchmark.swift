@@ -107,18 +107,10 @@ struct SyntheticHistory {
     }
 }
 
-/// SplitMix64, so that every run of the benchmark sees the same histories.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
+/// The benchmark's generator: every run sees the same histories.
+typealias SeededRandom = SplitMix64
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// A standard normal value (Box–Muller).
     mutating func normal() -> Double {
         let u = Double.random(in: Double.ulpOfOne..<1, using: &self), v = Double.random(in: 0..<1, using: &self)

@@ -44,20 +44,9 @@ struct ChangesTests {
     func workerReportsChange() async throws {
         try await withTemporaryDirectory { root in
             let fixture = try await RunnerFixture.make(in: root, commits: 1)
-            // The experiment's value is the loop length, so the history is exact: 1000 per commit, 2000 from the 8th.
-            try fixture.addExperiment("size", config: ["active": true, "format": "benchbot-json", "command": ["sh", "-c",
-                #"n=$(sed -n 's/#define ITERATIONS \([0-9]*\)UL/\1/p' iterations.h); printf '{"benchmarks": [{"name": "loop", "unit": "count", "samples": [%s]}]}' "$n""#]],
-                scripts: [:])
-            var culprit = ""
-            for index in 2...12 {
-                let size = index < 8 ? 1000 : 2000
-                try "#define ITERATIONS \(size)UL\n".write(toFile: fixture.git.work.appending(path: "iterations.h"), atomically: true, encoding: .utf8)
-                try "\(index)\n".write(toFile: fixture.git.work.appending(path: "n.txt"), atomically: true, encoding: .utf8)
-                try await fixture.git.git("-C", fixture.git.work, "add", "iterations.h", "n.txt")
-                try await fixture.git.git("-C", fixture.git.work, "commit", "-q", "-m", "step \(index)")
-                if index == 8 { culprit = try await fixture.git.head() }
-            }
-            try await fixture.git.git("-C", fixture.git.work, "push", "-q", "origin", "main")
+            // The experiment's value is the loop length, so the history is exact: 1000 per commit, 2000 from step 8.
+            try fixture.addLoopLengthExperiment()
+            let culprit = try await fixture.commitLoopLengths(2...12) { $0 < 8 ? 1000 : 2000 }[7]
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home, "--backfill", "20"])
             let output = try await BenchBotProcess.succeed(["work", "--home", fixture.home])
             let reported = output.split(separator: "\n").filter { $0.contains("change of") || $0.contains("regression of") }
@@ -69,18 +58,8 @@ struct ChangesTests {
     func bisect() async throws {
         try await withTemporaryDirectory { root in
             let fixture = try await RunnerFixture.make(in: root, commits: 1)
-            try fixture.addExperiment("size", config: ["active": true, "format": "benchbot-json", "command": ["sh", "-c",
-                #"n=$(sed -n 's/#define ITERATIONS \([0-9]*\)UL/\1/p' iterations.h); printf '{"benchmarks": [{"name": "loop", "unit": "count", "samples": [%s]}]}' "$n""#]],
-                scripts: [:])
-            var commits: [String] = [try await fixture.git.head()]
-            for index in 2...17 {
-                try "#define ITERATIONS \(index < 11 ? 1000 : 1500)UL\n".write(toFile: fixture.git.work.appending(path: "iterations.h"), atomically: true, encoding: .utf8)
-                try "\(index)\n".write(toFile: fixture.git.work.appending(path: "n.txt"), atomically: true, encoding: .utf8)
-                try await fixture.git.git("-C", fixture.git.work, "add", "iterations.h", "n.txt")
-                try await fixture.git.git("-C", fixture.git.work, "commit", "-q", "-m", "step \(index)")
-                commits.append(try await fixture.git.head())
-            }
-            try await fixture.git.git("-C", fixture.git.work, "push", "-q", "origin", "main")
+            try fixture.addLoopLengthExperiment()
+            let commits = try await fixture.commitLoopLengths(2...17) { $0 < 11 ? 1000 : 1500 }
             for commit in [commits.first!, commits.last!] {
                 try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", commit])
             }
@@ -105,18 +84,8 @@ struct ChangesTests {
                 benchbot["compare"] = ["automatic_bisection": true, "stat_alert": ["deviations": 1, "window_days": 14]]
                 config["benchbot"] = benchbot
             }
-            try fixture.addExperiment("size", config: ["active": true, "format": "benchbot-json", "command": ["sh", "-c",
-                #"n=$(sed -n 's/#define ITERATIONS \([0-9]*\)UL/\1/p' iterations.h); printf '{"benchmarks": [{"name": "loop", "unit": "count", "samples": [%s]}]}' "$n""#]],
-                scripts: [:])
-            var commits: [String] = [try await fixture.git.head()]
-            for index in 1...32 {
-                try "#define ITERATIONS \(index < 18 ? 1000 : 1500)UL\n".write(toFile: fixture.git.work.appending(path: "iterations.h"), atomically: true, encoding: .utf8)
-                try "\(index)\n".write(toFile: fixture.git.work.appending(path: "n.txt"), atomically: true, encoding: .utf8)
-                try await fixture.git.git("-C", fixture.git.work, "add", "iterations.h", "n.txt")
-                try await fixture.git.git("-C", fixture.git.work, "commit", "-q", "-m", "step \(index)")
-                commits.append(try await fixture.git.head())
-            }
-            try await fixture.git.git("-C", fixture.git.work, "push", "-q", "origin", "main")
+            try fixture.addLoopLengthExperiment()
+            let commits = try await fixture.commitLoopLengths(1...32) { $0 < 18 ? 1000 : 1500 }
             // As a nightly schedule would: every fourth commit is measured.
             for index in stride(from: 0, through: 32, by: 4) {
                 try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", commits[index]])

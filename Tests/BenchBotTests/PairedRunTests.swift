@@ -48,9 +48,7 @@ struct PairedRunTests {
     func pairedWithItself() async throws {
         try await withTemporaryDirectory { root in
             let fixture = try await RunnerFixture.make(in: root, commits: 2)
-            try fixture.addExperiment("size", config: ["active": true, "format": "benchbot-json", "repeat": 3, "command": ["sh", "-c",
-                #"n=$(sed -n 's/#define ITERATIONS \([0-9]*\)UL/\1/p' iterations.h); printf '{"benchmarks": [{"name": "loop", "unit": "count", "samples": [%s]}]}' "$n""#]],
-                scripts: [:])
+            try fixture.addLoopLengthExperiment(options: ["repeat": 3])
             let tip = try await fixture.git.head()
             let queued = try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", "main", "--paired-with", "main"])
             #expect(queued.hasPrefix("commit \(tip.prefix(10)) paired with \(tip.prefix(10)): queued 1"), "\(queued)")

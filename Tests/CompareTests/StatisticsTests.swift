@@ -1,17 +1,7 @@
 import Compare
 import Testing
 
-/// A seeded generator, so that every "random" history is the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// A right-skewed timing around `center`: mostly within ±`spread`, sometimes far above.
     mutating func timing(_ center: Double, spread: Double = 0.01, outliers: Double = 0.05) -> Double {
         let base = center * (1 + Double.random(in: -spread...spread, using: &self))
