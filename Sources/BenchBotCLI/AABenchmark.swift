@@ -44,10 +44,8 @@ struct AABenchmark: AsyncParsableCommand {
             }
         }
         let stored = try await store.runs(repository: settings.repository.name, commit: target).filter { $0.machine == settings.machine }
-        var analyzer = Analyzer(store: store, repository: try intake.mirror.open(), settings: settings)
-        for (name, series) in try await analyzer.history(endingAt: target, limit: 60) {
-            analyzer.policy.historicalNoise[name] = HistoricalNoise.estimate(medians: series.map(\.point.median))
-        }
+        let analyzer = Analyzer(store: store, repository: try intake.mirror.open(), settings: settings)
+        let widened = try await analyzer.policy(widenedByHistoryEndingAt: target)
         var verdicts: [Verdict: Int] = [:]
         var flaggedByBenchmark: [String: Int] = [:]
         var naiveFlags = 0, comparisons = 0
@@ -67,7 +65,7 @@ struct AABenchmark: AsyncParsableCommand {
         }
         for (first, second) in pairs {
             do {
-                for benchmark in analyzer.compare(first, second).benchmarks {
+                for benchmark in try await analyzer.compare(first, second).benchmarks {
                     verdicts[benchmark.verdict, default: 0] += 1
                     if benchmark.verdict != .unchanged { flaggedByBenchmark[benchmark.name, default: 0] += 1 }
                     comparisons += 1
@@ -81,7 +79,7 @@ struct AABenchmark: AsyncParsableCommand {
         print(String(format: "BenchBot: %.1f%% unchanged (target ≥ 99%%); a fixed 1%% threshold on the mean: %.1f%% flagged as changed",
                      unchanged * 100, Double(naiveFlags) * 100 / Double(max(comparisons, 1))))
         for (name, count) in flaggedByBenchmark.sorted(by: { $0.key < $1.key }) {
-            let noise = analyzer.policy.historicalNoise[name].map { String(format: "%.1f%%", $0 * 100) } ?? "unknown"
+            let noise = widened.historicalNoise[name].map { String(format: "%.1f%%", $0 * 100) } ?? "unknown"
             print("  \(name): \(count) of \(pairs.count) pairs not unchanged (history noise \(noise))")
         }
         if unchanged < 0.99 { throw ExitCode(1) }

@@ -29,21 +29,19 @@ struct ChangesCommand: AsyncParsableCommand {
         let intake = try homeOptions.intake()
         let settings = intake.config.benchbot
         let repository = try intake.mirror.open()
-        let branch = settings.repository.branches.first ?? "main"
+        let analyzer = Analyzer(store: intake.store, repository: repository, settings: settings)
+        let tip = try? analyzer.trackedTip()
         if detect {
-            let analyzer = Analyzer(store: intake.store, repository: repository, settings: settings)
-            guard let tip = try? repository.resolve("refs/remotes/origin/\(branch)") else {
-                printError("benchbot: the mirror has no branch \(branch) yet; run `benchbot poll` first")
+            guard let tip else {
+                printError("benchbot: the mirror has no branch \(analyzer.trackedBranch) yet; run `benchbot poll` first")
                 throw ExitCode(1)
             }
             let found = try await analyzer.trackChanges(endingAt: tip)
-            if format == .text { print("detection over \(branch) at \(tip.short): \(found.count) new change point(s)") }
+            if format == .text { print("detection over \(analyzer.trackedBranch) at \(tip.short): \(found.count) new change point(s)") }
         }
 
         var alerts: [(benchmark: String, commit: ObjectID, alert: StatAlert.Alert)] = []
-        if settings.compare.statAlert != nil, let tip = try? repository.resolve("refs/remotes/origin/\(branch)") {
-            alerts = try await Analyzer(store: intake.store, repository: repository, settings: settings).statAlerts(endingAt: tip)
-        }
+        if let tip { alerts = try await analyzer.statAlerts(endingAt: tip) }
         let changes = try await intake.store.changes(repository: settings.repository.name, machine: settings.machine)
         let subjects = Dictionary(changes.map { ($0.commit, (try? repository.metadata(of: $0.commit).subject) ?? "") }) { first, _ in first }
         switch format {

@@ -53,7 +53,7 @@ struct CompareCommand: AsyncParsableCommand {
         do {
             if revisions.count == 1, let paired = try await intake.store.pairedRuns(repository: intake.config.benchbot.repository.name,
                                                                                    machine: intake.config.benchbot.machine, candidate: candidate) {
-                let comparison = analyzer.compare(paired.baseline, paired.candidate)
+                let comparison = try await analyzer.compare(paired.baseline, paired.candidate)
                 print(render(ComparisonTable(baseline: paired.baseline.commit, candidate: candidate, baselineReason: "paired A/B run, measured alternately",
                                              comparison: comparison, scoreSpeedup: intake.config.benchbot.compare.scoreSpeedup)), terminator: "")
                 return

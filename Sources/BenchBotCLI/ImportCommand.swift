@@ -38,7 +38,7 @@ struct ImportCommand: AsyncParsableCommand {
         }
         // Once for the whole import, not once per commit of a 10,000-commit history.
         let analyzer = Analyzer(store: intake.store, repository: try intake.mirror.open(), settings: intake.config.benchbot)
-        if let tip = try? analyzer.repository.resolve("refs/remotes/origin/\(intake.config.benchbot.repository.branches.first ?? "main")") {
+        if let tip = try? analyzer.trackedTip() {
             for change in try await analyzer.trackChanges(endingAt: tip) { print("change: \(change.summary)") }
         }
     }

@@ -116,8 +116,7 @@ struct ResultsReport: Encodable {
 
     private func number(_ value: Double?) -> String {
         guard let value else { return "-" }
-        if value != 0, abs(value) < 0.001 || abs(value) >= 1e7 { return String(format: "%.4g", value) }
-        return String(format: abs(value) >= 100 ? "%.1f" : "%.4g", value)
+        return NumberText.compact(value)
     }
 
     private func percent(_ value: Double?) -> String {

@@ -86,7 +86,7 @@ extension Analyzer {
 
     /// The tracked branch's tip in the mirror, or `commit` when it is not on that branch.
     public func historyTip(for commit: ObjectID) -> ObjectID? {
-        guard let tip = try? repository.resolve("refs/remotes/origin/\(trackedBranch)") else { return nil }
+        guard let tip = try? trackedTip() else { return nil }
         return (try? repository.isAncestor(commit, of: tip)) == true ? tip : nil
     }
 }

@@ -12,14 +12,19 @@ public struct Analyzer {
     public let store: any Store
     public let repository: GitRepository
     public let settings: BenchBotSettings
-    public var policy = ComparisonPolicy()
+    public var policy: ComparisonPolicy
     /// How far back history reaches, in first-parent commits.
     public var historyLimit = 1000
 
     var repositoryName: String { settings.repository.name }
     var machine: String { settings.machine }
-    /// The tracked branch baselines come from, `refs/remotes/origin/<branch>` in the mirror.
-    var trackedBranch: String { settings.repository.branches.first ?? "main" }
+    /// The tracked branch baselines and history come from: the first of the config's branches.
+    public var trackedBranch: String { settings.repository.branches.first ?? "main" }
+
+    /// The tracked branch's tip as the mirror last fetched it, `refs/remotes/origin/<branch>`.
+    public func trackedTip() throws(GitError) -> ObjectID {
+        try repository.resolve("refs/remotes/origin/\(trackedBranch)")
+    }
 
     /// - Parameters:
     ///   - store: Where the runs are.
@@ -29,8 +34,7 @@ public struct Analyzer {
         self.store = store
         self.repository = repository
         self.settings = settings
-        policy.minimumEffect = settings.compare.minimumEffect
-        policy.minimumEffects = settings.compare.minimumEffects
+        policy = settings.compare.policy
     }
 
     /// The commit a candidate is judged against, and why that one.
@@ -58,7 +62,7 @@ public struct Analyzer {
         let tip: ObjectID
         let onTrackedBranch: Bool
         do {
-            tip = try repository.resolve("refs/remotes/origin/\(trackedBranch)")
+            tip = try trackedTip()
             onTrackedBranch = try repository.isAncestor(candidate, of: tip)
         } catch {
             throw AnalysisError.git(error)
@@ -116,22 +120,29 @@ public struct Analyzer {
         return run
     }
 
-    /// Compares the newest runs of two commits, with thresholds widened by each benchmark's noise
-    /// in the baseline's own history.
+    /// Compares the newest runs of two commits.
     public func compare(baseline: ObjectID, candidate: ObjectID) async throws -> SuiteComparison {
-        let before = try await latestRun(of: baseline)
-        let after = try await latestRun(of: candidate)
-        var policy = self.policy
-        for (name, series) in try await history(endingAt: baseline, limit: 60) {
-            policy.historicalNoise[name] = HistoricalNoise.estimate(medians: series.map(\.point.median))
-        }
-        return SuiteComparison(baseline: Self.series(before), candidate: Self.series(after), policy: policy)
+        try await compare(try await latestRun(of: baseline), try await latestRun(of: candidate))
     }
 
-    /// Compares the two halves of a paired A/B run; their own alternation is the noise control,
-    /// so the history's noise is not added.
-    public func compare(_ baseline: StoredRun, _ candidate: StoredRun) -> SuiteComparison {
-        SuiteComparison(baseline: Self.series(baseline), candidate: Self.series(candidate), policy: policy)
+    /// Compares two runs (two commits' runs, or the halves of a paired one), with thresholds
+    /// widened by each benchmark's noise in the baseline's own history.
+    public func compare(_ baseline: StoredRun, _ candidate: StoredRun) async throws -> SuiteComparison {
+        try await compare(baseline.results, candidate.results, baseline: baseline.commit)
+    }
+
+    /// Compares two sets of results, thresholds widened by the noise in the history ending at `baseline`.
+    public func compare(_ before: [BenchmarkResult], _ after: [BenchmarkResult], baseline: ObjectID) async throws -> SuiteComparison {
+        SuiteComparison(baseline: Self.series(before), candidate: Self.series(after), policy: try await policy(widenedByHistoryEndingAt: baseline))
+    }
+
+    /// The policy with each benchmark's threshold widened by its noise in the 60 measured commits ending at `tip`.
+    public func policy(widenedByHistoryEndingAt tip: ObjectID) async throws -> ComparisonPolicy {
+        var policy = self.policy
+        for (name, series) in try await history(endingAt: tip, limit: 60) {
+            policy.historicalNoise[name] = HistoricalNoise.estimate(medians: series.map(\.point.median))
+        }
+        return policy
     }
 
     /// Each benchmark's medians along the first-parent history ending at `tip`, oldest first,
@@ -149,11 +160,17 @@ public struct Analyzer {
         return series
     }
 
-    static func series(_ run: StoredRun) -> [MeasuredSeries] {
-        series(run.results)
-    }
-
     static func series(_ results: [BenchmarkResult]) -> [MeasuredSeries] {
         results.map { MeasuredSeries(name: $0.displayName, unit: $0.unit, direction: $0.direction, samples: $0.samples) }
+    }
+}
+
+extension CompareSettings {
+    /// The configured thresholds, before any benchmark's history widens them.
+    public var policy: ComparisonPolicy {
+        var policy = ComparisonPolicy()
+        policy.minimumEffect = minimumEffect
+        policy.minimumEffects = minimumEffects
+        return policy
     }
 }

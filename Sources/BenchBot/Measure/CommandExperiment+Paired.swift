@@ -11,12 +11,7 @@ extension CommandExperiment {
         let startedAt = Date()
         let runner = ExperimentRunner(context: context)
         func finish(failedAt stage: String?, _ message: String, results: [BenchmarkResult] = [], summary: String? = nil) -> ExperimentRunner.Outcome {
-            runner.writeStatus(StageStatus(success: stage == nil, message: message), to: folders.status, file: stage.map { "\($0).json" } ?? "summary.json")
-            return ExperimentRunner.Outcome(
-                outcome: ExperimentOutcome(experiment: experiment.name, succeeded: stage == nil, failedStage: stage, message: message,
-                                           startedAt: startedAt, finishedAt: Date(), summaryTitle: stage == nil ? (experiment.title ?? experiment.name) : nil,
-                                           summaryValue: summary, notify: experiment.notify),
-                results: results)
+            self.finish(failedAt: stage, message, startedAt: startedAt, results: results, summary: summary)
         }
         runner.writeStatus(StageStatus(success: true, message: ""), to: folders.status, file: "precheck.json")
         var sides = [PairedSide(experiment: self, label: "candidate"), PairedSide(experiment: baseline, label: "baseline")]
@@ -46,9 +41,7 @@ extension CommandExperiment {
         }
         runner.writeStatus(StageStatus(success: true, message: ""), to: folders.status, file: "analysis.json")
         let summary = "\(sides[0].results.count) benchmark(s), paired with \(baseline.commit.short) over \(command.repeatCount) round(s)"
-        runner.resetFolder(folders.summary)
-        let document = JSONValue.object(["title": .string(experiment.title ?? experiment.name), "value": .string(summary)])
-        try? document.prettyPrinted().write(to: URL(fileURLWithPath: (folders.summary as NSString).appendingPathComponent("summary.json")))
+        writeSummary(summary)
         return (finish(failedAt: nil, "", results: named(sides[0].results), summary: summary), named(sides[1].results))
     }
 

@@ -17,13 +17,7 @@ struct CommandExperiment {
         let startedAt = Date()
         let runner = ExperimentRunner(context: context)
         func finish(failedAt stage: String?, _ message: String, results: [BenchmarkResult] = [], summary: String? = nil) -> ExperimentRunner.Outcome {
-            let file = stage.map { ["run": "run.json", "analysis": "analysis.json"][$0] ?? "\($0).json" } ?? "summary.json"
-            runner.writeStatus(StageStatus(success: stage == nil, message: message), to: folders.status, file: file)
-            return ExperimentRunner.Outcome(
-                outcome: ExperimentOutcome(experiment: experiment.name, succeeded: stage == nil, failedStage: stage, message: message,
-                                           startedAt: startedAt, finishedAt: Date(), summaryTitle: stage == nil ? (experiment.title ?? experiment.name) : nil,
-                                           summaryValue: summary, notify: experiment.notify),
-                results: results)
+            self.finish(failedAt: stage, message, startedAt: startedAt, results: results, summary: summary)
         }
         runner.writeStatus(StageStatus(success: true, message: ""), to: folders.status, file: "precheck.json")
 
@@ -56,10 +50,26 @@ struct CommandExperiment {
             message = "too noisy to judge a 1% change (fix the benchmark, not the code): " + noisy.map(\.displayName).prefix(10).joined(separator: ", ")
             summary += "; \(noisy.count) too noisy to judge a 1% change"
         }
-        runner.resetFolder(folders.summary)
+        writeSummary(summary)
+        return finish(failedAt: nil, message, results: prefixed, summary: summary)
+    }
+
+    /// Records how the experiment ended: the stage's status file (`summary.json` on success) and its outcome.
+    func finish(failedAt stage: String?, _ message: String, startedAt: Date, results: [BenchmarkResult] = [], summary: String? = nil) -> ExperimentRunner.Outcome {
+        ExperimentRunner(context: context).writeStatus(StageStatus(success: stage == nil, message: message), to: folders.status,
+                                                       file: stage.map { "\($0).json" } ?? "summary.json")
+        return ExperimentRunner.Outcome(
+            outcome: ExperimentOutcome(experiment: experiment.name, succeeded: stage == nil, failedStage: stage, message: message,
+                                       startedAt: startedAt, finishedAt: Date(), summaryTitle: stage == nil ? (experiment.title ?? experiment.name) : nil,
+                                       summaryValue: summary, notify: experiment.notify),
+            results: results)
+    }
+
+    /// Leaves the Relay summary the dashboard's reports read.
+    func writeSummary(_ summary: String) {
+        ExperimentRunner(context: context).resetFolder(folders.summary)
         let document = JSONValue.object(["title": .string(experiment.title ?? experiment.name), "value": .string(summary)])
         try? document.prettyPrinted().write(to: URL(fileURLWithPath: (folders.summary as NSString).appendingPathComponent("summary.json")))
-        return finish(failedAt: nil, message, results: prefixed, summary: summary)
     }
 
     enum Launch {

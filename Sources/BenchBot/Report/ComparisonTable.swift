@@ -109,7 +109,7 @@ public struct ComparisonTable: Sendable {
     }
 
     static func value(_ value: Double, _ unit: String) -> String {
-        let text = abs(value) >= 1e6 || (abs(value) < 0.01 && value != 0) ? String(format: "%.3g", value) : String(format: abs(value) >= 100 ? "%.1f" : "%.3g", value)
+        let text = NumberText.compact(value)
         return unit.isEmpty ? text : "\(text) \(unit)"
     }
 

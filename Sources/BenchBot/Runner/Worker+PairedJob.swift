@@ -53,10 +53,16 @@ extension Worker {
         } catch {
             return JobReport(job: job, succeeded: false, lines: ["\(label): results not stored: \(error)"])
         }
-        var policy = ComparisonPolicy()
-        policy.minimumEffect = settings.compare.minimumEffect
-        policy.minimumEffects = settings.compare.minimumEffects
-        let comparison = SuiteComparison(baseline: Analyzer.series(baselineResults), candidate: Analyzer.series(candidateResults), policy: policy)
+        // Judged as `benchbot compare` judges the pair; without the mirror, by the configured thresholds alone.
+        let comparison: SuiteComparison
+        if let repository = try? GitRepository.open(at: home.mirrorPath(repository: settings.repository.name)),
+           let judged = try? await Analyzer(store: store, repository: repository, settings: settings)
+               .compare(baselineResults, candidateResults, baseline: baseline) {
+            comparison = judged
+        } else {
+            comparison = SuiteComparison(baseline: Analyzer.series(baselineResults), candidate: Analyzer.series(candidateResults),
+                                         policy: settings.compare.policy)
+        }
         let table = ComparisonTable(baseline: baseline, candidate: job.commit, baselineReason: "paired A/B", comparison: comparison,
                                     scoreSpeedup: settings.compare.scoreSpeedup)
         let flagged = comparison.benchmarks.filter { $0.verdict == .regression || $0.verdict == .improvement }.map { benchmark in

@@ -32,11 +32,8 @@ public struct ChangeRecord: Sendable, Hashable {
 
     /// `regression of +10.0% in parse at 1a2b3c4d5e (100 → 110 ms)`.
     public var summary: String {
-        let levels = "\(Self.format(before)) → \(Self.format(after))\(unit.isEmpty ? "" : " \(unit)")"
+        let levels = "\(NumberText.compact(before)) → \(NumberText.compact(after))\(unit.isEmpty ? "" : " \(unit)")"
         return "\(kind.rawValue) of \(String(format: "%+.1f%%", (ratio - 1) * 100)) in \(benchmark) at \(commit.short) (\(levels))"
     }
 
-    private static func format(_ value: Double) -> String {
-        abs(value) >= 1e6 || (abs(value) < 0.01 && value != 0) ? String(format: "%.3g", value) : String(format: abs(value) >= 100 ? "%.1f" : "%.3g", value)
-    }
 }
