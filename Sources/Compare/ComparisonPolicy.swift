@@ -7,8 +7,15 @@ public struct ComparisonPolicy: Sendable, Hashable {
     /// Each benchmark's relative run-to-run noise on its branch (see ``HistoricalNoise``); the
     /// practical threshold is never below it, so a jittery benchmark does not cry wolf.
     public var historicalNoise: [String: Double] = [:]
-    /// The false discovery rate the suite's tests are held to.
+    /// The false discovery rate the suite's tests of two separate runs are held to
+    /// (Benjamini–Hochberg). Five samples a side cannot go below p = 0.008, so it cannot be much
+    /// stricter without hiding real changes in small runs.
     public var falseDiscoveryRate: Double = 0.05
+    /// The rate for the rounds of a paired A/B job. Under no change at all it is the chance that a
+    /// job flags anything, and pull requests that change nothing come in every day: at 0.05 one in
+    /// twenty would raise an alarm. Paired jobs can afford 0.01, since their test has no floor and
+    /// rounds are cheap to add.
+    public var pairedFalseDiscoveryRate: Double = 0.01
     /// Confidence of each change's interval.
     public var confidence: Double = 0.95
 

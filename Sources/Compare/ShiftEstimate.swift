@@ -15,6 +15,13 @@ public struct ShiftEstimate: Sendable, Hashable {
     /// The samples could not narrow the interval below the extremes of the pairwise ratios.
     public let isWide: Bool
 
+    init(ratio: Double, lower: Double, upper: Double, isWide: Bool) {
+        self.ratio = ratio
+        self.lower = lower
+        self.upper = upper
+        self.isWide = isWide
+    }
+
     /// - Parameters:
     ///   - baseline: Positive values.
     ///   - candidate: Positive values.

@@ -6,8 +6,7 @@ public enum Verdict: String, Sendable, Hashable, Codable, CaseIterable {
     case improvement
     /// Within the practical threshold, or a significant change too small to matter.
     case unchanged
-    /// Too few samples to test (fewer than 3 a side) and no history to judge the estimate by, which
-    /// is beyond the threshold.
+    /// Too few samples to test (fewer than 3 a side, or fewer than 5 paired rounds) and no history to judge the estimate by, which is beyond the threshold.
     case inconclusive
     /// Only the candidate has it.
     case new

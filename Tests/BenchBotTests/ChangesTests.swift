@@ -109,14 +109,17 @@ struct ChangesTests {
             let fixture = try await RunnerFixture.make(in: root, commits: 1)
             try fixture.editConfig { config in
                 var benchbot = config["benchbot"] as? [String: Any] ?? [:]
-                benchbot["compare"] = ["minimum_effect": -0.5, "minimum_effects": ["size.loop": "big"], "score_speed": 2]
+                benchbot["compare"] = ["minimum_effect": -0.5, "minimum_effects": ["size.loop": "big"], "score_speed": 2,
+                                       "paired_false_discovery_rate": 5, "false_discovery_rate": "low"]
                 config["benchbot"] = benchbot
             }
             let result = try await BenchBotProcess.run(["check", "--home", fixture.home])
             #expect(result.status == 1)
             for expected in ["benchbot.compare.minimum_effect: must be a relative change between 0 and 10",
                              "benchbot.compare.minimum_effects.size.loop: must be a relative change",
-                             "benchbot.compare.score_speed: unknown field"] {
+                             "benchbot.compare.score_speed: unknown field",
+                             "benchbot.compare.paired_false_discovery_rate: must be a rate above 0 and at most 0.2",
+                             "benchbot.compare.false_discovery_rate: must be a rate above 0 and at most 0.2"] {
                 #expect((result.standardOutput + result.standardError).contains(expected), "\(expected) in \(result.standardOutput)\(result.standardError)")
             }
         }

@@ -14,6 +14,12 @@ struct PairedRunTests {
                 #"echo "$BENCHBOT_COMMIT" >> "$0"; n=$(sed -n 's/#define ITERATIONS \([0-9]*\)UL/\1/p' iterations.h); printf '{"benchmarks": [{"name": "loop", "unit": "count", "samples": [%s]}]}' "$n""#,
                 launches]], scripts: [:])
             try fixture.addExperiment("stages", config: ["active": true], scripts: RunnerFixture.timingStages)
+            // Six rounds: more than the command's `repeat` of 4, which paired_rounds raises.
+            try fixture.editConfig { config in
+                var benchbot = config["benchbot"] as? [String: Any] ?? [:]
+                benchbot["compare"] = ["paired_rounds": 6]
+                config["benchbot"] = benchbot
+            }
             let mergeBase = try await fixture.git.head("main")
             try await fixture.git.git("-C", fixture.git.work, "checkout", "-q", "-b", "slower")
             try "#define ITERATIONS 9000UL\n".write(toFile: fixture.git.work.appending(path: "iterations.h"), atomically: true, encoding: .utf8)
@@ -28,19 +34,25 @@ struct PairedRunTests {
             #expect(work.contains("regression: size.loop +200.00%"), "\(work)")
             #expect(work.contains("stages: ok"), "\(work)")
 
-            // One warmup launch a side, then four rounds of one launch a side each.
+            // One warmup launch a side, then six rounds of one launch a side each.
             let sides = try String(contentsOfFile: launches, encoding: .utf8).split(separator: "\n").map(String.init)
-            #expect(sides.count == 10 && Set(sides) == [candidate, mergeBase])
-            for round in stride(from: 2, to: 10, by: 2) { #expect(Set(sides[round..<round + 2]) == [candidate, mergeBase], "round at \(round): \(sides)") }
+            #expect(sides.count == 14 && Set(sides) == [candidate, mergeBase])
+            for round in stride(from: 2, to: 14, by: 2) { #expect(Set(sides[round..<round + 2]) == [candidate, mergeBase], "round at \(round): \(sides)") }
 
             let compare = try await BenchBotProcess.succeed(["compare", "--home", fixture.home, "slower"])
             #expect(compare.hasPrefix("baseline \(mergeBase.prefix(10)) (paired A/B run, measured alternately) → candidate \(candidate.prefix(10))"), "\(compare)")
             #expect(compare.split(separator: "\n").contains { $0.hasPrefix("size.loop") && $0.hasSuffix("regression") }, "\(compare)")
+            // Judged round by round: each round's log ratio, tested across the rounds.
+            let json = try await BenchBotProcess.succeed(["compare", "--home", fixture.home, "slower", "--format", "json"])
+            let benchmarks = try #require((try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["benchmarks"] as? [[String: Any]])
+            for benchmark in benchmarks { #expect(benchmark["paired_rounds"] as? Double == 6, "\(benchmark)") }
+            let loop = try #require(benchmarks.first { $0["name"] as? String == "size.loop" })
+            #expect(abs(try #require(loop["ratio"] as? Double) - 3) < 1e-12 && loop["p_value"] as? Double == 0, "every round is exactly 3 times longer: \(loop)")
             // The pair is not the commits' ordinary history.
             let results = try await BenchBotProcess.run(["results", "--home", fixture.home, candidate])
             #expect(results.status == 1 && results.standardError.contains("no runs of"), "\(results.standardError)")
             let summary = try fixture.json("results/experiments/summary/size/summary.json")
-            #expect((summary["value"] as? String)?.contains("paired with \(mergeBase.prefix(10)) over 4 round(s)") == true, "\(summary)")
+            #expect((summary["value"] as? String)?.contains("paired with \(mergeBase.prefix(10)) over 6 round(s)") == true, "\(summary)")
         }
     }
 

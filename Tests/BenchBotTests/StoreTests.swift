@@ -126,7 +126,7 @@ struct StoreTests {
         }
     }
 
-    @Test("a run and its results are stored with the job marked done; a lost lease stores nothing")
+    @Test("a run and its results are stored with the job marked done; a lost lease stores nothing; paired rounds are kept")
     func recordRun() async throws {
         try await withStore { store, _ in
             _ = try await store.enqueue(Self.request([1]))
@@ -137,12 +137,16 @@ struct StoreTests {
             await #expect(throws: StoreError.self) { try await store.recordRun(stale) }
             #expect(try await store.runs(repository: "project", commit: job.commit).isEmpty)
 
+            var halves = result
+            halves.rounds = [2, 1]
             let run = RunRecord(jobID: job.id, worker: "w1", startedAt: Date(timeIntervalSince1970: 10), finishedAt: Date(timeIntervalSince1970: 20),
-                                environment: ["swift": "6.3.1"], results: [result])
+                                environment: ["swift": "6.3.1"], results: [result],
+                                pairedBaseline: RunRecord.PairedBaseline(commit: Self.commit(2).id, results: [halves]))
             _ = try await store.recordRun(run)
             let stored = try await store.runs(repository: "project", commit: job.commit)
             #expect(stored.count == 1)
-            #expect(stored.first?.results == [result])
+            #expect(stored.first?.results == [result] && stored.first?.results.first?.rounds == nil)
+            #expect(try await store.runs(repository: "project", commit: Self.commit(2).id).first?.results == [halves])
             #expect(stored.first?.environment == ["swift": "6.3.1"])
             #expect(try await store.jobs(in: [.done], limit: nil).map(\.id) == [job.id])
         }

@@ -161,7 +161,7 @@ public struct Analyzer {
     }
 
     static func series(_ results: [BenchmarkResult]) -> [MeasuredSeries] {
-        results.map { MeasuredSeries(name: $0.displayName, unit: $0.unit, direction: $0.direction, samples: $0.samples) }
+        results.map { MeasuredSeries(name: $0.displayName, unit: $0.unit, direction: $0.direction, samples: $0.samples, rounds: $0.rounds) }
     }
 }
 
@@ -171,6 +171,8 @@ extension CompareSettings {
         var policy = ComparisonPolicy()
         policy.minimumEffect = minimumEffect
         policy.minimumEffects = minimumEffects
+        policy.falseDiscoveryRate = falseDiscoveryRate
+        policy.pairedFalseDiscoveryRate = pairedFalseDiscoveryRate
         return policy
     }
 }

@@ -115,7 +115,8 @@ extension HomeConfig {
     }
 
     private static func parseCompare(_ object: [String: JSONValue], reader: inout ConfigReader) -> CompareSettings {
-        reader.rejectUnknownFields(object, known: ["minimum_effect", "minimum_effects", "score_speedup", "stat_alert", "automatic_bisection", "paired_rounds"],
+        reader.rejectUnknownFields(object, known: ["minimum_effect", "minimum_effects", "score_speedup", "stat_alert", "automatic_bisection", "paired_rounds",
+                                            "false_discovery_rate", "paired_false_discovery_rate"],
                                    prefix: "benchbot.compare")
         var compare = CompareSettings()
         func fraction(_ value: JSONValue?, _ field: String) -> Double? {
@@ -142,6 +143,16 @@ extension HomeConfig {
         }
         compare.automaticBisection = reader.bool(object["automatic_bisection"], "benchbot.compare.automatic_bisection") ?? compare.automaticBisection
         compare.pairedRounds = reader.integer(object["paired_rounds"], "benchbot.compare.paired_rounds", minimum: 1) ?? compare.pairedRounds
+        func rate(_ field: String) -> Double? {
+            guard let value = object[field] else { return nil }
+            guard case .number(let rate) = value, rate > 0, rate <= 0.2 else {
+                reader.report("benchbot.compare.\(field)", "must be a rate above 0 and at most 0.2, such as 0.05")
+                return nil
+            }
+            return rate
+        }
+        compare.falseDiscoveryRate = rate("false_discovery_rate") ?? compare.falseDiscoveryRate
+        compare.pairedFalseDiscoveryRate = rate("paired_false_discovery_rate") ?? compare.pairedFalseDiscoveryRate
         return compare
     }
 

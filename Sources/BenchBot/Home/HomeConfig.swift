@@ -113,10 +113,16 @@ public struct CompareSettings: Sendable, Hashable {
     public var scoreSpeedup: Double = 1.1
     /// relay-bench's `stat_alert`, for its users: off unless set.
     public var statAlert: StatAlertSettings?
+    /// The false discovery rate the tests of two separate runs are held to across the suite.
+    public var falseDiscoveryRate: Double = 0.05
+    /// The same for the rounds of a paired A/B job, stricter because every pull request gets one.
+    public var pairedFalseDiscoveryRate: Double = 0.01
     /// Bisect a change point that falls after unmeasured commits by queuing their midpoints.
     public var automaticBisection: Bool = false
-    /// Rounds of a Relay stage experiment in a paired A/B job: each round runs it once per side.
-    public var pairedRounds: Int = 5
+    /// The rounds of a paired A/B job: each round runs a Relay stage experiment, or launches a
+    /// command experiment, once per side. A command's `repeat` raises it. The rounds' trimmed-mean test needs 5,
+    /// and its power grows with each round.
+    public var pairedRounds: Int = 10
 
     public struct StatAlertSettings: Sendable, Hashable {
         public var deviations: Double = 1

@@ -3,7 +3,9 @@ import Foundation
 extension CommandExperiment {
     /// Measures this experiment's commit and a baseline's alternately: each round launches both,
     /// in an order drawn at random per round, so that drift and the machine's state fall on both
-    /// sides alike. Warmup launches run for both sides first and are discarded.
+    /// sides alike. Warmup launches run for both sides first and are discarded. There are `repeat`
+    /// rounds, or `benchbot.compare.paired_rounds` if that is more, since the comparison tests the
+    /// rounds' differences and few rounds cannot show anything.
     ///
     /// - Parameter baseline: The same experiment against the baseline's checkout.
     /// - Returns: This side's outcome and results, and the baseline's results.
@@ -23,7 +25,8 @@ extension CommandExperiment {
             }
         }
         var orders: [String] = []
-        for round in 0..<command.repeatCount {
+        let rounds = max(command.repeatCount, context.settings.compare.pairedRounds)
+        for round in 0..<rounds {
             let order = Bool.random() ? [0, 1] : [1, 0]
             orders.append(order == [0, 1] ? "AB" : "BA")
             for index in order {
@@ -40,7 +43,7 @@ extension CommandExperiment {
             return (finish(failedAt: "analysis", problem), [])
         }
         runner.writeStatus(StageStatus(success: true, message: ""), to: folders.status, file: "analysis.json")
-        let summary = "\(sides[0].results.count) benchmark(s), paired with \(baseline.commit.short) over \(command.repeatCount) round(s)"
+        let summary = "\(sides[0].results.count) benchmark(s), paired with \(baseline.commit.short) over \(rounds) round(s)"
         writeSummary(summary)
         return (finish(failedAt: nil, "", results: named(sides[0].results), summary: summary), named(sides[1].results))
     }
@@ -66,7 +69,7 @@ private struct PairedSide {
         self.label = label
     }
 
-    var results: [BenchmarkResult] { gathered.results }
+    var results: [BenchmarkResult] { gathered.resultsWithRounds }
 
     mutating func merge(_ results: [BenchmarkResult]) { gathered.merge(results) }
 }

@@ -4,7 +4,8 @@ extension ExperimentRunner {
     /// Runs an experiment for a paired A/B job: for this context's commit (the candidate) and for
     /// the baseline's, on the same machine in the same job.
     ///
-    /// Command experiments alternate launch by launch, `repeat` rounds in an order drawn per round.
+    /// Command experiments alternate launch by launch, `repeat` or `benchbot.compare.paired_rounds`
+    /// rounds, whichever is more, in an order drawn per round.
     /// Relay stage experiments alternate whole runs, `benchbot.compare.paired_rounds` rounds in an
     /// order drawn per round; the Relay folders are left with the candidate's status and summary.
     ///
@@ -36,7 +37,7 @@ extension ExperimentRunner {
             candidate = outcome
             candidateResults.merge(outcome.results)
             // A failed round fails the experiment, as an unpaired run would; the rest is not worth the time.
-            guard outcome.outcome.succeeded else { return (outcome, baselineResults.results) }
+            guard outcome.outcome.succeeded else { return (outcome, baselineResults.resultsWithRounds) }
             if !baselineFirst {
                 let kept = preserveRelayFolders(of: experiment.name)
                 baselineResults.merge(await baselineRunner.run(experiment).results)
@@ -44,8 +45,8 @@ extension ExperimentRunner {
             }
         }
         var outcome = candidate!
-        outcome.results = candidateResults.results
-        return (outcome, baselineResults.results)
+        outcome.results = candidateResults.resultsWithRounds
+        return (outcome, baselineResults.resultsWithRounds)
     }
 
     /// A copy of an experiment's status, summary and graph folders, to put back after the baseline's run.
@@ -63,17 +64,35 @@ extension ExperimentRunner {
     }
 }
 
-/// Results of several rounds, each benchmark's samples gathered in the order measured.
+/// Results of several rounds (launches, or whole runs), each benchmark's samples gathered in the
+/// order measured, with how many each round gave.
 struct MergedResults {
     private var order: [String] = []
     private var merged: [String: BenchmarkResult] = [:]
 
-    var results: [BenchmarkResult] { order.map { merged[$0]! } }
+    /// Every round's samples together, as an ordinary run stores them.
+    var results: [BenchmarkResult] {
+        order.map { name in
+            var result = merged[name]!
+            result.rounds = nil
+            return result
+        }
+    }
 
+    /// The same, each with its rounds, as a half of a paired run stores them.
+    var resultsWithRounds: [BenchmarkResult] { order.map { merged[$0]! } }
+
+    /// Adds one round's results.
     mutating func merge(_ results: [BenchmarkResult]) {
-        for result in results {
-            if merged[result.displayName] == nil { order.append(result.displayName); merged[result.displayName] = result }
-            else { merged[result.displayName]!.samples += result.samples }
+        for result in results where !result.samples.isEmpty {
+            if merged[result.displayName] == nil {
+                order.append(result.displayName)
+                merged[result.displayName] = result
+                merged[result.displayName]!.rounds = [result.samples.count]
+            } else {
+                merged[result.displayName]!.samples += result.samples
+                merged[result.displayName]!.rounds!.append(result.samples.count)
+            }
         }
     }
 }

@@ -36,7 +36,7 @@ public struct ComparisonTable: Sendable {
                 candidate: benchmark.candidate.map { Self.value($0.median, benchmark.unit) + " ±\(Self.percent($0.coefficientOfVariation ?? 0))" } ?? "-",
                 change: benchmark.estimate.map { estimate in
                     "\(Self.signedPercent(estimate.ratio - 1)) [\(Self.signedPercent(estimate.lower - 1)), \(Self.signedPercent(estimate.upper - 1))]"
-                        + (benchmark.qValue.map { String(format: " q=%.3g", $0) } ?? " (n<3)")
+                        + (benchmark.qValue.map { String(format: " q=%.3g", $0) } ?? (benchmark.pairedRounds == nil ? " (n<3)" : " (rounds<5)"))
                 } ?? "-",
                 verdict: benchmark.verdict.rawValue)
         }
@@ -103,6 +103,7 @@ public struct ComparisonTable: Sendable {
                     "baseline_samples": number(benchmark.baseline.map { Double($0.count) }), "candidate_samples": number(benchmark.candidate.map { Double($0.count) }),
                     "ratio": number(benchmark.estimate?.ratio), "ratio_lower": number(benchmark.estimate?.lower), "ratio_upper": number(benchmark.estimate?.upper),
                     "p_value": number(benchmark.pValue), "q_value": number(benchmark.qValue),
+                    "paired_rounds": number(benchmark.pairedRounds.map(Double.init)),
                 ])
             }),
         ])

@@ -11,13 +11,18 @@ public struct BenchmarkResult: Sendable, Hashable, Codable {
     public var direction: Direction
     /// Every sample, in the order measured: statistics need them all, not a mean.
     public var samples: [Double]
+    /// For a half of a paired A/B run: how many of `samples` each round gave, in order, so that the
+    /// comparison can pair the rounds; `nil` otherwise.
+    public var rounds: [Int]?
 
-    public init(benchmark: String, parameters: [String: String] = [:], unit: String, direction: Direction, samples: [Double]) {
+    public init(benchmark: String, parameters: [String: String] = [:], unit: String, direction: Direction, samples: [Double],
+                rounds: [Int]? = nil) {
         self.benchmark = benchmark
         self.parameters = parameters
         self.unit = unit
         self.direction = direction
         self.samples = samples
+        self.rounds = rounds
     }
 }
 

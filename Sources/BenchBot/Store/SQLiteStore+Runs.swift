@@ -79,7 +79,8 @@ extension SQLiteStore {
                 parameters: try Self.decodeJSON([String: String].self, result["parameters"], path: path),
                 unit: result["unit"],
                 direction: Direction(rawValue: result["direction"]) ?? .lowerIsBetter,
-                samples: try Self.decodeJSON([Double].self, result["samples"], path: path))
+                samples: try Self.decodeJSON([Double].self, result["samples"], path: path),
+                rounds: try (result["rounds"] as String?).map { text throws in try Self.decodeJSON([Int].self, text, path: path) })
         }
         for (row, result) in zip(resultRows, results) { noise[result.displayName] = NoiseColumns.assessment(from: row) }
         let telemetry = try Row.fetchAll(db, sql: "SELECT * FROM telemetry WHERE run_id = ? ORDER BY id", arguments: [row["id"]]).map { record in
@@ -104,7 +105,8 @@ extension SQLiteStore {
         let finishedAt: Double
         let environment: String
         let experiments: String
-        let results: [(benchmark: String, parameters: String, unit: String, direction: String, samples: String, noise: NoiseColumns)]
+        let results: [(benchmark: String, parameters: String, unit: String, direction: String, samples: String, rounds: String?,
+                       noise: NoiseColumns)]
         let telemetry: [(experiment: String, kind: String, document: String)]
 
         init(startedAt: Date, finishedAt: Date, environment: [String: String], experiments: [ExperimentOutcome],
@@ -116,7 +118,8 @@ extension SQLiteStore {
             self.experiments = try SQLiteStore.encodeJSON(experiments, path: path)
             self.results = try results.map { result throws(StoreError) in
                 (result.benchmark, try SQLiteStore.encodeJSON(result.parameters, path: path), result.unit,
-                 result.direction.rawValue, try SQLiteStore.encodeJSON(result.samples, path: path), NoiseColumns(result.samples))
+                 result.direction.rawValue, try SQLiteStore.encodeJSON(result.samples, path: path),
+                 try result.rounds.map { rounds throws(StoreError) in try SQLiteStore.encodeJSON(rounds, path: path) }, NoiseColumns(result.samples))
             }
         }
     }
@@ -134,9 +137,10 @@ extension SQLiteStore {
         let runID = db.lastInsertedRowID
         for result in run.results {
             try db.execute(sql: """
-                INSERT INTO result (run_id, benchmark, parameters, unit, direction, samples, \(NoiseColumns.names.joined(separator: ", ")))
-                VALUES (?, ?, ?, ?, ?, ?, \(NoiseColumns.names.map { _ in "?" }.joined(separator: ", ")))
-                """, arguments: [runID, result.benchmark, result.parameters, result.unit, result.direction, result.samples] + result.noise.arguments)
+                INSERT INTO result (run_id, benchmark, parameters, unit, direction, samples, rounds, \(NoiseColumns.names.joined(separator: ", ")))
+                VALUES (?, ?, ?, ?, ?, ?, ?, \(NoiseColumns.names.map { _ in "?" }.joined(separator: ", ")))
+                """, arguments: [runID, result.benchmark, result.parameters, result.unit, result.direction, result.samples, result.rounds]
+                    + result.noise.arguments)
         }
         for record in run.telemetry {
             try db.execute(sql: "INSERT INTO telemetry (run_id, experiment, kind, document) VALUES (?, ?, ?, ?)",

@@ -141,6 +141,10 @@ extension SQLiteStore {
                 CREATE INDEX run_by_job ON run (job_id);
                 """)
         }
+        migrator.registerMigration("v7: the rounds of paired results") { db in
+            // A JSON array of how many samples each round gave; NULL for results of ordinary runs.
+            try db.execute(sql: "ALTER TABLE result ADD COLUMN rounds TEXT")
+        }
         return migrator
     }
 }
