@@ -17,6 +17,7 @@ struct BenchBotCommand: AsyncParsableCommand {
             EnqueueCommand.self,
             HookCommand.self,
             WorkCommand.self,
+            NotifyCommand.self,
             ImportCommand.self,
             RunCommand.self,
             StatusCommand.self,

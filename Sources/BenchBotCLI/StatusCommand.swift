@@ -6,7 +6,7 @@ import Notify
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show the job queue: each job's commit, branch, state and times.")
+        abstract: "Show the job queue (each job's commit, branch, state and times) and the deliveries not yet made.")
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case text
@@ -36,9 +36,25 @@ struct StatusCommand: AsyncParsableCommand {
         let states = state.isEmpty ? nil : Set(state.compactMap(JobState.init(rawValue:)))
         let jobs = try await store.jobs(in: states, limit: limit == 0 ? nil : limit)
         let counts = try await store.countJobs()
+        let undelivered = try await store.notifications(in: [.pending, .sending, .failed, .uncertain], limit: nil)
         switch format {
-        case .json: print(StatusReport(jobs: jobs, counts: counts).json())
-        case .text: printTable(jobs, counts: counts)
+        case .json: print(StatusReport(jobs: jobs, counts: counts, undelivered: undelivered).json())
+        case .text:
+            printTable(jobs, counts: counts)
+            printDeliveries(undelivered)
+        }
+    }
+
+    /// Notifications not delivered yet, or never to be without help, and why.
+    private func printDeliveries(_ undelivered: [QueuedNotification]) {
+        guard !undelivered.isEmpty else { return }
+        let byState = Dictionary(grouping: undelivered, by: \.state)
+        print("\nDeliveries: " + [QueuedNotification.State.pending, .sending, .failed, .uncertain].compactMap { state in
+            byState[state].map { "\($0.count) \(state.rawValue)" }
+        }.joined(separator: ", ") + (byState[.failed] != nil || byState[.uncertain] != nil ? " (benchbot notify --retry sends them again)" : ""))
+        for notification in undelivered {
+            print("  #\(notification.id) \(notification.state.rawValue) \(notification.message.kind) to \(notification.message.destination.storedForm), "
+                  + "\(notification.attempts) attempt(s)" + (notification.lastError.map { ": \($0)" } ?? ""))
         }
     }
 
@@ -82,10 +98,28 @@ struct StatusReport: Encodable {
         let message: String?
     }
 
+    struct Delivery: Encodable {
+        let id: Int64
+        let kind: String
+        let destination: String
+        let state: String
+        let attempts: Int
+        let queuedAt: String
+        let nextAttemptAt: String
+        let lastError: String?
+    }
+
     let jobs: [Entry]
     let counts: [String: Int]
+    /// Notifications pending, being sent, failed or uncertain.
+    let undeliveredNotifications: [Delivery]
 
-    init(jobs: [Job], counts: [JobState: Int]) {
+    init(jobs: [Job], counts: [JobState: Int], undelivered: [QueuedNotification]) {
+        undeliveredNotifications = undelivered.map { notification in
+            Delivery(id: notification.id, kind: notification.message.kind, destination: notification.message.destination.storedForm,
+                     state: notification.state.rawValue, attempts: notification.attempts, queuedAt: iso8601(notification.queuedAt),
+                     nextAttemptAt: iso8601(notification.nextAttemptAt), lastError: notification.lastError)
+        }
         self.jobs = jobs.map { job in
             Entry(id: job.id, repository: job.repository, commit: job.commit.hex, subject: job.subject, branch: job.branch,
                   remoteURL: job.remoteURL.map { SecretRedactor.redactURLCredentials(in: $0) },

@@ -7,7 +7,7 @@ extension HomeConfig {
         "telemetry_rate", "randomize", "benchbot",
     ]
     static let knownBenchBotFields: Set<String> = [
-        "repository", "machine", "suite", "build", "store", "intake", "runner", "compare",
+        "repository", "machine", "suite", "build", "store", "intake", "runner", "compare", "notify",
         "experiments_dir", "subsystems_dir", "scripts_in",
     ]
 
@@ -110,6 +110,9 @@ extension HomeConfig {
         }
         if let compare = reader.object(section["compare"], "benchbot.compare") {
             settings.compare = parseCompare(compare, reader: &reader)
+        }
+        if let notify = reader.object(section["notify"], "benchbot.notify") {
+            settings.notify = parseNotify(notify, reader: &reader)
         }
         return settings
     }

@@ -36,6 +36,8 @@ public struct BenchBotSettings: Sendable, Hashable {
     public var intake: IntakeSettings = IntakeSettings()
     public var runner: RunnerSettings = RunnerSettings()
     public var compare: CompareSettings = CompareSettings()
+    /// `nil` when nobody is to be told anything.
+    public var notify: NotifySettings?
     /// Where experiment scripts live (`<dir>/<experiment>/run.sh` …).
     public var experimentsDirectory: String = "experiments"
     /// Where subsystem scripts live (`<dir>/<subsystem>/run.sh`).

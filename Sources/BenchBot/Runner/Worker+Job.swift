@@ -44,8 +44,9 @@ extension Worker {
         let (outcomes, results, telemetry) = await runExperiments(context: context)
         await archiveRawData(context.rawDataFolder)
         guard !Task.isCancelled else { return JobReport(job: job, succeeded: false, lines: ["\(label): stopped"]) }
-        let run = RunRecord(jobID: job.id, worker: identity.description, startedAt: startedAt, finishedAt: Date(),
+        var run = RunRecord(jobID: job.id, worker: identity.description, startedAt: startedAt, finishedAt: Date(),
                             environment: environment, results: results, experiments: outcomes, telemetry: telemetry)
+        run.notifications = await notifications(for: job, results: results, outcomes: outcomes, judged: nil)
         do {
             _ = try await store.recordRun(run)
         } catch {
@@ -54,7 +55,8 @@ extension Worker {
         let failed = outcomes.filter { !$0.succeeded }.count
         let headline = "\(label): done, \(results.count) result(s)" + (failed > 0 ? ", \(failed) of \(outcomes.count) experiment(s) failed" : "")
         let changes = await trackChanges(after: job)
-        return JobReport(job: job, succeeded: true, lines: [headline] + outcomes.map { "  \($0.summary)" } + changes.map { "  \($0.summary)" })
+        let notified = await dispatchNotifications()
+        return JobReport(job: job, succeeded: true, lines: [headline] + outcomes.map { "  \($0.summary)" } + changes.map { "  \($0.summary)" } + notified)
     }
 
     /// Looks for change points in the tracked branch's history now that this commit is measured.

@@ -45,14 +45,6 @@ extension Worker {
         await archiveRawData(candidate.rawDataFolder)
         await archiveRawData(baselineContext.rawDataFolder)
         guard !Task.isCancelled else { return JobReport(job: job, succeeded: false, lines: ["\(label): stopped"]) }
-        let run = RunRecord(jobID: job.id, worker: identity.description, startedAt: startedAt, finishedAt: Date(), environment: environment,
-                            results: candidateResults, experiments: outcomes,
-                            pairedBaseline: RunRecord.PairedBaseline(commit: baseline, results: baselineResults))
-        do {
-            _ = try await store.recordRun(run)
-        } catch {
-            return JobReport(job: job, succeeded: false, lines: ["\(label): results not stored: \(error)"])
-        }
         // Judged as `benchbot compare` judges the pair; without the mirror, by the configured thresholds alone.
         let comparison: SuiteComparison
         if let repository = try? GitRepository.open(at: home.mirrorPath(repository: settings.repository.name)),
@@ -63,11 +55,22 @@ extension Worker {
             comparison = SuiteComparison(baseline: Analyzer.series(baselineResults), candidate: Analyzer.series(candidateResults),
                                          policy: settings.compare.policy)
         }
+        var run = RunRecord(jobID: job.id, worker: identity.description, startedAt: startedAt, finishedAt: Date(), environment: environment,
+                            results: candidateResults, experiments: outcomes,
+                            pairedBaseline: RunRecord.PairedBaseline(commit: baseline, results: baselineResults))
+        run.notifications = await notifications(for: job, results: candidateResults, outcomes: outcomes,
+                                                judged: (baseline, "paired A/B", comparison))
+        do {
+            _ = try await store.recordRun(run)
+        } catch {
+            return JobReport(job: job, succeeded: false, lines: ["\(label): results not stored: \(error)"])
+        }
         let table = ComparisonTable(baseline: baseline, candidate: job.commit, baselineReason: "paired A/B", comparison: comparison,
                                     scoreSpeedup: settings.compare.scoreSpeedup)
         let flagged = comparison.benchmarks.filter { $0.verdict == .regression || $0.verdict == .improvement }.map { benchmark in
             "  \(benchmark.verdict.rawValue): \(benchmark.name) \(benchmark.estimate.map { String(format: "%+.2f%%", ($0.ratio - 1) * 100) } ?? "")"
         }
-        return JobReport(job: job, succeeded: true, lines: ["\(label): done, paired A/B: \(table.counts)"] + outcomes.map { "  \($0.summary)" } + flagged)
+        let notified = await dispatchNotifications()
+        return JobReport(job: job, succeeded: true, lines: ["\(label): done, paired A/B: \(table.counts)"] + outcomes.map { "  \($0.summary)" } + flagged + notified)
     }
 }

@@ -1,5 +1,6 @@
 public import Compare
 public import Foundation
+public import Notify
 
 /// One benchmark's measurements from one run.
 public struct BenchmarkResult: Sendable, Hashable, Codable {
@@ -41,6 +42,8 @@ public struct RunRecord: Sendable, Hashable {
     public var telemetry: [TelemetryRecord]
     /// For a paired A/B job: the baseline's results, measured alternately with these.
     public var pairedBaseline: PairedBaseline?
+    /// What to tell people about this run, queued in the transaction that stores it.
+    public var notifications: [OutgoingMessage] = []
 
     /// The other half of a paired A/B run.
     public struct PairedBaseline: Sendable, Hashable {

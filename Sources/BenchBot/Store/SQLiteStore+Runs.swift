@@ -11,6 +11,7 @@ extension SQLiteStore {
             (baseline.commit, try EncodedRun(startedAt: run.startedAt, finishedAt: run.finishedAt, environment: run.environment,
                                              experiments: [], results: baseline.results, telemetry: [], path: path))
         }
+        let notifications = run.notifications
         return try await write { db in
             guard try Row.fetchOne(db, sql: """
                 SELECT 1 FROM job WHERE id = ? AND state = 'running' AND lease_owner = ?
@@ -20,6 +21,7 @@ extension SQLiteStore {
             if let (commit, baseline) = pairedBaseline {
                 _ = try Self.insertRun(db, jobID: run.jobID, baseline, commit: commit, role: "baseline")
             }
+            try Self.insertNotifications(db, notifications, runID: runID, now: run.finishedAt)
             try db.execute(sql: """
                 UPDATE job SET state = 'done', finished_at = ?, lease_owner = NULL, lease_expires_at = NULL, message = ?
                 WHERE id = ?

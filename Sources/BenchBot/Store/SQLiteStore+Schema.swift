@@ -145,6 +145,28 @@ extension SQLiteStore {
             // A JSON array of how many samples each round gave; NULL for results of ordinary runs.
             try db.execute(sql: "ALTER TABLE result ADD COLUMN rounds TEXT")
         }
+        migrator.registerMigration("v8: the outbox of notifications") { db in
+            try db.execute(sql: """
+                CREATE TABLE notification (
+                    id INTEGER PRIMARY KEY,
+                    key TEXT NOT NULL UNIQUE,
+                    destination TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    body BLOB NOT NULL,
+                    run_id INTEGER REFERENCES run(id),
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'delivered', 'written', 'failed', 'uncertain')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    queued_at REAL NOT NULL,
+                    next_attempt_at REAL NOT NULL,
+                    lease_owner TEXT,
+                    lease_expires_at REAL,
+                    last_error TEXT,
+                    interrupted INTEGER NOT NULL DEFAULT 0,
+                    finished_at REAL
+                );
+                CREATE INDEX notification_due ON notification (state, next_attempt_at);
+                """)
+        }
         return migrator
     }
 }

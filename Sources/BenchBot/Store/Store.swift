@@ -1,4 +1,5 @@
 public import Foundation
+public import Notify
 
 /// Where BenchBot keeps repositories, commits, jobs, runs and results.
 ///
@@ -63,6 +64,36 @@ public protocol Store: Sendable {
     /// - Returns: The run's identifier.
     /// - Throws: ``StoreError`` when the worker no longer holds the job's lease; nothing is stored then.
     func recordRun(_ run: RunRecord) async throws(StoreError) -> Int64
+
+    /// Adds messages to the outbox, each once by its key; ``recordRun(_:)`` adds a run's own in its transaction.
+    func enqueueNotifications(_ messages: [OutgoingMessage], now: Date) async throws(StoreError)
+
+    /// Leases the notifications due now for sending, marking them `sending`.
+    ///
+    /// First, a `sending` notification whose sender's lease expired or whose sender `isDead` goes
+    /// back to `pending` if its destination is idempotent, and to `uncertain` otherwise.
+    ///
+    /// - Parameters:
+    ///   - owner: This sender's name, unique while it lives (host and process id).
+    ///   - isDead: Whether a lease owner is known to have died.
+    ///   - leaseDuration: How long a send may take before another sender may decide about it.
+    ///   - now: The current time.
+    ///   - limit: At most this many.
+    func claimNotifications(owner: String, isDead: @escaping @Sendable (String) -> Bool, leaseDuration: Duration,
+                            now: Date, limit: Int) async throws(StoreError) -> [QueuedNotification]
+
+    /// Records how an attempt ended.
+    ///
+    /// - Returns: `false` when `owner` no longer held the notification, and nothing was changed.
+    func settleNotification(id: Int64, owner: String, _ settlement: NotificationSettlement, now: Date) async throws(StoreError) -> Bool
+
+    /// The outbox, oldest first: the newest `limit` in `states` (all states when `nil`).
+    func notifications(in states: Set<QueuedNotification.State>?, limit: Int?) async throws(StoreError) -> [QueuedNotification]
+
+    /// Puts `failed` or `uncertain` notifications back in the queue, due now, with a new deadline.
+    ///
+    /// - Returns: How many.
+    func retryNotifications(in states: Set<QueuedNotification.State>, now: Date) async throws(StoreError) -> Int
 
     /// Stores results measured elsewhere (a CI job) as a finished run of the request's one commit:
     /// its job is created, or marked done if it was queued, in the same transaction.

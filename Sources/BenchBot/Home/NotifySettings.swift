@@ -1,0 +1,102 @@
+import Foundation
+public import Notify
+
+/// `benchbot.notify`: who is told of what, and the names of the variables or files that hold the
+/// secrets; never the secrets themselves.
+public struct NotifySettings: Sendable, Hashable {
+    /// The results site, for links: a comparison is `<site_url>/compare/<baseline>...<candidate>.html`.
+    public var siteURL: String?
+    public var slack: SlackSettings?
+    public var github: GitHubSettings?
+    /// Backoff and the deadline after which a notification is given up.
+    public var retry = RetryPolicy()
+
+    public struct SlackSettings: Sendable, Hashable {
+        /// The variable holding the incoming webhook URL.
+        public var webhookURLEnvironment: String? = "BENCHBOT_SLACK_WEBHOOK_URL"
+        /// A file holding it instead.
+        public var webhookURLFile: String?
+        /// Who is @mentioned on a regression, such as `<@U024BE7LH>`.
+        public var mentions: [String] = []
+    }
+
+    public struct GitHubSettings: Sendable, Hashable {
+        /// `owner/name`.
+        public var repository: String
+        public var tokenEnvironment: String? = "GITHUB_TOKEN"
+        public var tokenFile: String?
+        public var apiURL = "https://api.github.com"
+        /// The commit status's label.
+        public var context = "benchbot"
+    }
+
+    /// The credentials the settings point to, read now from `environment` and the files; a secret
+    /// that is not there leaves its destination to the outbox folder.
+    ///
+    /// - Throws: ``ConfigProblem``-style text when a named file cannot be read.
+    public func credentials(environment: [String: String], home: Home) throws(NotifySettingsError) -> Credentials {
+        func secret(_ variable: String?, _ file: String?, _ field: String) throws(NotifySettingsError) -> String? {
+            if let file {
+                let path = home.resolvePath(file)
+                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                    throw NotifySettingsError(message: "\(field): cannot read \(path); create it, or remove the field to use \(variable ?? "a variable")")
+                }
+                return text.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            return variable.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        return Credentials(
+            slackWebhookURL: try slack.flatMap { slack throws(NotifySettingsError) in
+                try secret(slack.webhookURLEnvironment, slack.webhookURLFile, "benchbot.notify.slack.webhook_url_file")
+            },
+            githubToken: try github.flatMap { github throws(NotifySettingsError) in
+                try secret(github.tokenEnvironment, github.tokenFile, "benchbot.notify.github.token_file")
+            },
+            githubAPIURL: github?.apiURL ?? "https://api.github.com")
+    }
+}
+
+public struct NotifySettingsError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+extension HomeConfig {
+    static func parseNotify(_ object: [String: JSONValue], reader: inout ConfigReader) -> NotifySettings {
+        reader.rejectUnknownFields(object, known: ["site_url", "slack", "github", "initial_backoff", "deadline_hours"], prefix: "benchbot.notify")
+        var settings = NotifySettings()
+        if let url = reader.string(object["site_url"], "benchbot.notify.site_url") {
+            if url.hasPrefix("https://") || url.hasPrefix("http://") { settings.siteURL = url.hasSuffix("/") ? String(url.dropLast()) : url }
+            else { reader.report("benchbot.notify.site_url", "must be an http(s) URL, such as https://bench.example.org") }
+        }
+        settings.retry.initialBackoff = reader.positiveNumber(object["initial_backoff"], "benchbot.notify.initial_backoff") ?? settings.retry.initialBackoff
+        if let hours = reader.positiveNumber(object["deadline_hours"], "benchbot.notify.deadline_hours") { settings.retry.deadline = hours * 3600 }
+        if let slack = reader.object(object["slack"], "benchbot.notify.slack") {
+            reader.rejectUnknownFields(slack, known: ["webhook_url_env", "webhook_url_file", "mentions"], prefix: "benchbot.notify.slack")
+            var parsed = NotifySettings.SlackSettings()
+            parsed.webhookURLEnvironment = reader.string(slack["webhook_url_env"], "benchbot.notify.slack.webhook_url_env") ?? parsed.webhookURLEnvironment
+            parsed.webhookURLFile = reader.string(slack["webhook_url_file"], "benchbot.notify.slack.webhook_url_file")
+            parsed.mentions = reader.strings(slack["mentions"], "benchbot.notify.slack.mentions") ?? []
+            settings.slack = parsed
+        }
+        if let github = reader.object(object["github"], "benchbot.notify.github") {
+            reader.rejectUnknownFields(github, known: ["repository", "token_env", "token_file", "api_url", "context"], prefix: "benchbot.notify.github")
+            if let repository = reader.string(github["repository"], "benchbot.notify.github.repository", required: true) {
+                if repository.split(separator: "/").count == 2, !repository.contains(" ") {
+                    var parsed = NotifySettings.GitHubSettings(repository: repository)
+                    parsed.tokenEnvironment = reader.string(github["token_env"], "benchbot.notify.github.token_env") ?? parsed.tokenEnvironment
+                    parsed.tokenFile = reader.string(github["token_file"], "benchbot.notify.github.token_file")
+                    if let api = reader.string(github["api_url"], "benchbot.notify.github.api_url") {
+                        if api.hasPrefix("https://") || api.hasPrefix("http://") { parsed.apiURL = api }
+                        else { reader.report("benchbot.notify.github.api_url", "must be an http(s) URL, such as https://github.example.com/api/v3") }
+                    }
+                    if let context = reader.string(github["context"], "benchbot.notify.github.context") { parsed.context = context }
+                    settings.github = parsed
+                } else {
+                    reader.report("benchbot.notify.github.repository", "must be owner/name, such as octo-org/octo-repo")
+                }
+            }
+        }
+        return settings
+    }
+}

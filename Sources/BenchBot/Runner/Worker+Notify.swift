@@ -1,0 +1,55 @@
+import Compare
+import Foundation
+import Notify
+
+extension Worker {
+    /// The outbox folder: `results/outbox/`, where messages go that have no credentials to be sent with.
+    var outboxFolder: String { home.path("results", "outbox") }
+
+    /// What to tell people about a run, judged against `baseline` (the nearest measured ancestor,
+    /// or the merge base, when `nil`); empty when nobody is to be told, or there is nothing to
+    /// judge against yet. Built before the run is stored, so the messages go into its transaction.
+    func notifications(for job: Job, results: [BenchmarkResult], outcomes: [ExperimentOutcome],
+                       judged: (baseline: ObjectID, reason: String, comparison: SuiteComparison)?) async -> [OutgoingMessage] {
+        guard let notify = settings.notify else { return [] }
+        var judgement = judged
+        if judgement == nil {
+            do {
+                let repository = try GitRepository.open(at: home.mirrorPath(repository: settings.repository.name))
+                let analyzer = Analyzer(store: store, repository: repository, settings: settings)
+                let baseline = try await analyzer.baseline(for: job.commit)
+                let comparison = try await analyzer.compare(try await analyzer.latestRun(of: baseline.commit).results, results, baseline: baseline.commit)
+                judgement = (baseline.commit, baseline.reason.rawValue, comparison)
+            } catch {
+                logger.info("job \(job.id): nothing to report against: \(error)")
+                return []
+            }
+        }
+        guard let judgement else { return [] }
+        return RunNotifications(settings: notify, repositoryName: settings.repository.name).messages(
+            candidate: job.commit, subject: job.subject, branch: job.branch, baseline: judgement.baseline, reason: judgement.reason,
+            comparison: judgement.comparison, failedExperiments: outcomes.filter { !$0.succeeded }.map(\.experiment))
+    }
+
+    /// Sends what the outbox holds now. A failure to send never touches the stored results: what
+    /// was not sent stays in the outbox for the next pass or `benchbot notify`.
+    ///
+    /// - Returns: Lines for the job's report.
+    func dispatchNotifications() async -> [String] {
+        guard let notify = settings.notify else { return [] }
+        do {
+            let credentials = try notify.credentials(environment: ProcessInfo.processInfo.environment, home: home)
+            let pass = try await Dispatcher(store: store, settings: notify, credentials: credentials, outboxFolder: outboxFolder, logger: logger)
+                .deliverDue()
+            var lines: [String] = []
+            if pass.delivered > 0 { lines.append("  notified: \(pass.delivered) delivered") }
+            lines += pass.written.map { "  notified: no credentials, written to \($0)" }
+            if pass.retrying > 0 { lines.append("  notified: \(pass.retrying) to retry (benchbot status shows why)") }
+            if pass.failed > 0 { lines.append("  notified: \(pass.failed) failed (benchbot status shows why; benchbot notify --retry sends again)") }
+            return lines
+        } catch {
+            logger.error("notifications not sent: \(error)")
+            return ["  notifications not sent: \(error)"]
+        }
+    }
+}

@@ -1,0 +1,40 @@
+public import Foundation
+public import Notify
+
+/// A notification in the outbox, with how its delivery stands.
+public struct QueuedNotification: Sendable, Hashable {
+    public enum State: String, Sendable, Hashable, CaseIterable {
+        /// Waiting for its next attempt.
+        case pending
+        /// Leased by a sender that is sending it now.
+        case sending
+        /// The server took it.
+        case delivered
+        /// No credentials: the request body was written to `results/outbox/` instead.
+        case written
+        /// Given up: refused, or still failing at the deadline.
+        case failed
+        /// Its sender died while sending it to a destination where a second send would be a second
+        /// message, and there is no asking whether the first arrived; `notify --retry` sends it again.
+        case uncertain
+    }
+
+    public let id: Int64
+    public let message: OutgoingMessage
+    public let state: State
+    public let attempts: Int
+    public let queuedAt: Date
+    public let nextAttemptAt: Date
+    /// Why the last attempt did not deliver it, or where it was written.
+    public let lastError: String?
+    /// A sender died while sending it: before sending it again, ask the destination whether it arrived.
+    public let interrupted: Bool
+}
+
+/// How one attempt at a notification ended, for the store.
+public enum NotificationSettlement: Sendable, Hashable {
+    case delivered
+    case written(path: String)
+    case retry(at: Date, reason: String)
+    case failed(reason: String)
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import BenchBot
+import Foundation
+import Logging
+import Notify
+
+struct NotifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "notify",
+        abstract: "Send what the outbox holds: Slack messages and GitHub statuses not delivered yet.",
+        discussion: """
+            Retries wait as the backoff or the server's Retry-After says, up to --wait seconds. Without credentials \
+            (the variables or files named in benchbot.notify), messages are written to results/outbox/ instead. \
+            --retry first puts failed notifications back in the queue; --uncertain also those whose sender died \
+            while sending them to Slack, which may then arrive twice.
+            """)
+
+    @OptionGroup var homeOptions: HomeOptions
+
+    @Flag(name: .long, help: "Send failed notifications again, with a new deadline.")
+    var retry = false
+
+    @Flag(name: .long, help: "With --retry: also send again those whose sender died mid-send (a Slack message may then arrive twice).")
+    var uncertain = false
+
+    @Option(name: .long, help: "Seconds to keep waiting for retries that fall due (default 60).")
+    var wait: Double = 60
+
+    func validate() throws {
+        if uncertain && !retry { throw ValidationError("--uncertain goes with --retry") }
+        if wait < 0 { throw ValidationError("--wait must be 0 or more") }
+    }
+
+    func run() async throws {
+        let (home, config, store) = try homeOptions.open()
+        guard let notify = config.benchbot.notify else {
+            printError("nobody is to be told anything: add a benchbot.notify section to \(home.display(home.effectiveConfigFile))")
+            throw ExitCode(1)
+        }
+        let credentials: Credentials
+        do {
+            credentials = try notify.credentials(environment: ProcessInfo.processInfo.environment, home: home)
+        } catch {
+            printError("\(home.display(home.effectiveConfigFile)): \(error)")
+            throw ExitCode(1)
+        }
+        if retry {
+            let requeued = try await store.retryNotifications(in: uncertain ? [.failed, .uncertain] : [.failed], now: Date())
+            print("\(requeued) notification(s) queued again")
+        }
+        let dispatcher = Dispatcher(store: store, settings: notify, credentials: credentials, outboxFolder: home.path("results", "outbox"),
+                                    logger: Logger(label: "benchbot"))
+        let (pass, waiting) = try await dispatcher.drain(patience: wait)
+        print("\(pass.delivered) delivered, \(pass.written.count) written to the outbox folder, \(pass.failed) failed, \(waiting) still waiting")
+        for path in pass.written { print("  \(home.display(path))") }
+        let stuck = try await store.notifications(in: [.failed, .uncertain], limit: nil)
+        if pass.failed > 0 || waiting > 0 {
+            printError("see benchbot status for why; \(stuck.count) failed or uncertain in all")
+            throw ExitCode(1)
+        }
+    }
+}
