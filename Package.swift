@@ -73,15 +73,23 @@ let package = Package(
             name: "BenchBotTests",
             dependencies: [
                 "BenchBot",
+                "TestHTTPServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             exclude: ["Fixtures"],
             swiftSettings: strictSwift
         ),
+        .target(
+            name: "TestHTTPServer",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "Tests/TestHTTPServer",
+            swiftSettings: strictSwift
+        ),
         .testTarget(
             name: "NotifyTests",
-            dependencies: ["Notify", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["Notify", "TestHTTPServer", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strictSwift
         ),
         .testTarget(

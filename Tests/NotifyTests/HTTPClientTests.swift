@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Notify
+import TestHTTPServer
 import Testing
 
 @Suite("HTTP client over libcurl")

@@ -1,11 +1,10 @@
 import Foundation
-import Hummingbird
-import Testing
+public import Hummingbird
 
 /// A real HTTP server on 127.0.0.1 and a free port, for the length of a test.
-enum LoopbackServer {
+public enum LoopbackServer {
     /// Starts `router` on 127.0.0.1, port 0, runs `body` with its base URL, and stops it.
-    static func with<Result: Sendable>(
+    public static func with<Result: Sendable>(
         _ router: Router<BasicRequestContext>, _ body: @Sendable (String) async throws -> Result
     ) async throws -> Result {
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
@@ -20,10 +19,13 @@ enum LoopbackServer {
                 return nil
             }
             var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
+            guard let port = await iterator.next() else { throw ServerDidNotStart() }
             let result = try await body("http://127.0.0.1:\(port)")
             group.cancelAll()
             return result
         }
     }
 }
+
+/// The server stopped before it said which port it listens on.
+struct ServerDidNotStart: Error {}
