@@ -37,9 +37,9 @@ struct NotifyCommand: AsyncParsableCommand {
             printError("nobody is to be told anything: add a benchbot.notify section to \(home.display(home.effectiveConfigFile))")
             throw ExitCode(1)
         }
-        let credentials: Credentials
+        let dispatcher: Dispatcher
         do {
-            credentials = try notify.credentials(environment: ProcessInfo.processInfo.environment, home: home)
+            dispatcher = try Dispatcher(home: home, settings: notify, store: store, logger: Logger(label: "benchbot"))
         } catch {
             printError("\(home.display(home.effectiveConfigFile)): \(error)")
             throw ExitCode(1)
@@ -48,8 +48,6 @@ struct NotifyCommand: AsyncParsableCommand {
             let requeued = try await store.retryNotifications(in: uncertain ? [.failed, .uncertain] : [.failed], now: Date())
             print("\(requeued) notification(s) queued again")
         }
-        let dispatcher = Dispatcher(store: store, settings: notify, credentials: credentials, outboxFolder: home.path("results", "outbox"),
-                                    logger: Logger(label: "benchbot"))
         let (pass, waiting) = try await dispatcher.drain(patience: wait)
         print("\(pass.delivered) delivered, \(pass.written.count) written to the outbox folder, \(pass.failed) failed, \(waiting) still waiting")
         for path in pass.written { print("  \(home.display(path))") }

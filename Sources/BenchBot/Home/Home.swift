@@ -53,6 +53,8 @@ public struct Home: Sendable, Hashable {
     public var subsystemConfigsDirectory: String { path("config", "subsystem") }
     public var experimentResultsDirectory: String { path("results", "experiments") }
     public var subsystemResultsDirectory: String { path("results", "subsystem") }
+    /// Where messages go that have no credentials to be sent with: `results/outbox/`.
+    public var outboxDirectory: String { path("results", "outbox") }
 
     /// The bare mirror of a repository.
     public func mirrorPath(repository: String) -> String { path("cache", "\(repository).git") }

@@ -25,7 +25,7 @@ public struct NotifySettings: Sendable, Hashable {
         public var repository: String
         public var tokenEnvironment: String? = "GITHUB_TOKEN"
         public var tokenFile: String?
-        public var apiURL = "https://api.github.com"
+        public var apiURL = Credentials.publicGitHubAPI
         /// The commit status's label.
         public var context = "benchbot"
     }
@@ -33,7 +33,7 @@ public struct NotifySettings: Sendable, Hashable {
     /// The credentials the settings point to, read now from `environment` and the files; a secret
     /// that is not there leaves its destination to the outbox folder.
     ///
-    /// - Throws: ``ConfigProblem``-style text when a named file cannot be read.
+    /// - Throws: ``NotifySettingsError``, naming the field and the file, when a named file cannot be read.
     public func credentials(environment: [String: String], home: Home) throws(NotifySettingsError) -> Credentials {
         func secret(_ variable: String?, _ file: String?, _ field: String) throws(NotifySettingsError) -> String? {
             if let file {
@@ -52,7 +52,7 @@ public struct NotifySettings: Sendable, Hashable {
             githubToken: try github.flatMap { github throws(NotifySettingsError) in
                 try secret(github.tokenEnvironment, github.tokenFile, "benchbot.notify.github.token_file")
             },
-            githubAPIURL: github?.apiURL ?? "https://api.github.com")
+            githubAPIURL: github?.apiURL ?? Credentials.publicGitHubAPI)
     }
 }
 
@@ -65,10 +65,15 @@ extension HomeConfig {
     static func parseNotify(_ object: [String: JSONValue], reader: inout ConfigReader) -> NotifySettings {
         reader.rejectUnknownFields(object, known: ["site_url", "slack", "github", "initial_backoff", "deadline_hours"], prefix: "benchbot.notify")
         var settings = NotifySettings()
-        if let url = reader.string(object["site_url"], "benchbot.notify.site_url") {
-            if url.hasPrefix("https://") || url.hasPrefix("http://") { settings.siteURL = url.hasSuffix("/") ? String(url.dropLast()) : url }
-            else { reader.report("benchbot.notify.site_url", "must be an http(s) URL, such as https://bench.example.org") }
+        func httpURL(_ value: JSONValue?, _ field: String, example: String) -> String? {
+            guard let url = reader.string(value, field) else { return nil }
+            guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
+                reader.report(field, "must be an http(s) URL, such as \(example)")
+                return nil
+            }
+            return url.hasSuffix("/") ? String(url.dropLast()) : url
         }
+        settings.siteURL = httpURL(object["site_url"], "benchbot.notify.site_url", example: "https://bench.example.org")
         settings.retry.initialBackoff = reader.positiveNumber(object["initial_backoff"], "benchbot.notify.initial_backoff") ?? settings.retry.initialBackoff
         if let hours = reader.positiveNumber(object["deadline_hours"], "benchbot.notify.deadline_hours") { settings.retry.deadline = hours * 3600 }
         if let slack = reader.object(object["slack"], "benchbot.notify.slack") {
@@ -86,10 +91,7 @@ extension HomeConfig {
                     var parsed = NotifySettings.GitHubSettings(repository: repository)
                     parsed.tokenEnvironment = reader.string(github["token_env"], "benchbot.notify.github.token_env") ?? parsed.tokenEnvironment
                     parsed.tokenFile = reader.string(github["token_file"], "benchbot.notify.github.token_file")
-                    if let api = reader.string(github["api_url"], "benchbot.notify.github.api_url") {
-                        if api.hasPrefix("https://") || api.hasPrefix("http://") { parsed.apiURL = api }
-                        else { reader.report("benchbot.notify.github.api_url", "must be an http(s) URL, such as https://github.example.com/api/v3") }
-                    }
+                    parsed.apiURL = httpURL(github["api_url"], "benchbot.notify.github.api_url", example: "https://github.example.com/api/v3") ?? parsed.apiURL
                     if let context = reader.string(github["context"], "benchbot.notify.github.context") { parsed.context = context }
                     settings.github = parsed
                 } else {

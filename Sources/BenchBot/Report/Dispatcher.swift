@@ -29,6 +29,15 @@ public struct Dispatcher: Sendable {
         self.logger = logger
     }
 
+    /// The dispatcher of a home's configured notifications, with the credentials the settings name.
+    ///
+    /// - Throws: ``NotifySettingsError`` when a named secret file cannot be read.
+    public init(home: Home, settings: NotifySettings, store: any Store, logger: Logger) throws(NotifySettingsError) {
+        self.init(store: store, settings: settings,
+                  credentials: try settings.credentials(environment: ProcessInfo.processInfo.environment, home: home),
+                  outboxFolder: home.outboxDirectory, logger: logger)
+    }
+
     /// What one pass did.
     public struct Pass: Sendable, Hashable {
         public var delivered = 0
@@ -44,23 +53,23 @@ public struct Dispatcher: Sendable {
                                                      leaseDuration: .seconds(120), now: now, limit: 100)
         let redactor = SecretRedactor(secrets: credentials.secrets)
         for notification in due {
-            let settlement = await attempt(notification)
+            // A server's words can echo a secret back; they are stored and logged without it.
+            let settlement: NotificationSettlement = switch await attempt(notification) {
+            case .retry(let at, let reason): .retry(at: at, reason: redactor.redact(reason))
+            case .failed(let reason): .failed(reason: redactor.redact(reason))
+            case let other: other
+            }
             switch settlement {
             case .delivered: pass.delivered += 1
             case .written(let path): pass.written.append(path)
             case .retry(_, let reason):
                 pass.retrying += 1
-                logger.warning("notification \(notification.id) (\(notification.message.kind)): \(redactor.redact(reason)); will retry")
+                logger.warning("notification \(notification.id) (\(notification.message.kind)): \(reason); will retry")
             case .failed(let reason):
                 pass.failed += 1
-                logger.error("notification \(notification.id) (\(notification.message.kind)) failed: \(redactor.redact(reason))")
+                logger.error("notification \(notification.id) (\(notification.message.kind)) failed: \(reason)")
             }
-            let redacted: NotificationSettlement = switch settlement {
-            case .retry(let at, let reason): .retry(at: at, reason: redactor.redact(reason))
-            case .failed(let reason): .failed(reason: redactor.redact(reason))
-            default: settlement
-            }
-            _ = try await store.settleNotification(id: notification.id, owner: owner, redacted, now: Date())
+            _ = try await store.settleNotification(id: notification.id, owner: owner, settlement, now: Date())
         }
         return pass
     }

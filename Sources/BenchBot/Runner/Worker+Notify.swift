@@ -3,9 +3,6 @@ import Foundation
 import Notify
 
 extension Worker {
-    /// The outbox folder: `results/outbox/`, where messages go that have no credentials to be sent with.
-    var outboxFolder: String { home.path("results", "outbox") }
-
     /// What to tell people about a run, judged against `baseline` (the nearest measured ancestor,
     /// or the merge base, when `nil`); empty when nobody is to be told, or there is nothing to
     /// judge against yet. Built before the run is stored, so the messages go into its transaction.
@@ -38,9 +35,7 @@ extension Worker {
     func dispatchNotifications() async -> [String] {
         guard let notify = settings.notify else { return [] }
         do {
-            let credentials = try notify.credentials(environment: ProcessInfo.processInfo.environment, home: home)
-            let pass = try await Dispatcher(store: store, settings: notify, credentials: credentials, outboxFolder: outboxFolder, logger: logger)
-                .deliverDue()
+            let pass = try await Dispatcher(home: home, settings: notify, store: store, logger: logger).deliverDue()
             var lines: [String] = []
             if pass.delivered > 0 { lines.append("  notified: \(pass.delivered) delivered") }
             lines += pass.written.map { "  notified: no credentials, written to \($0)" }

@@ -9,7 +9,9 @@ public struct Credentials: Sendable {
     /// `https://api.github.com`, or a GitHub Enterprise server's `https://host/api/v3`.
     public var githubAPIURL: String
 
-    public init(slackWebhookURL: String?, githubToken: String?, githubAPIURL: String = "https://api.github.com") {
+    public static let publicGitHubAPI = "https://api.github.com"
+
+    public init(slackWebhookURL: String?, githubToken: String?, githubAPIURL: String = Credentials.publicGitHubAPI) {
         self.slackWebhookURL = slackWebhookURL
         self.githubToken = githubToken
         self.githubAPIURL = githubAPIURL
