@@ -39,6 +39,9 @@ struct EnqueueCommand: AsyncParsableCommand {
     @Option(name: .long, help: "With --commit: a paired A/B job against this revision instead of the parent (the commit itself for an A/A check).")
     var pairedWith: String?
 
+    @Option(name: .long, help: "With --commit or --branch: the pull request it belongs to; its one BenchBot comment reports the result, edited on each push. With --branch, implies --paired.")
+    var pullRequest: Int?
+
     func validate() throws {
         let chosen = [commit, branch, range].compactMap { $0 }.count
         guard chosen == 1 else { throw ValidationError("give exactly one of --commit, --branch or --range") }
@@ -46,15 +49,19 @@ struct EnqueueCommand: AsyncParsableCommand {
         if firstParent != nil, range == nil { throw ValidationError("--first-parent goes with --range") }
         if paired, range != nil { throw ValidationError("--paired goes with --commit or --branch") }
         if pairedWith != nil, commit == nil { throw ValidationError("--paired-with goes with --commit") }
+        if let pullRequest, pullRequest < 1 { throw ValidationError("--pull-request is a pull request's number, 1 or more") }
+        if pullRequest != nil, range != nil { throw ValidationError("--pull-request goes with --commit or --branch") }
     }
 
     func run() async throws {
         let intake = try homeOptions.intake()
         let outcome: IntakeOutcome
         if let commit {
-            outcome = try await intake.enqueue(commit: commit, priority: priority, rerun: rerun, paired: paired, pairedWith: pairedWith)
+            outcome = try await intake.enqueue(commit: commit, priority: priority, rerun: rerun, paired: paired, pairedWith: pairedWith,
+                                               pullRequest: pullRequest)
         } else if let branch {
-            outcome = try await intake.enqueue(branch: branch, remoteURL: remote, priority: priority, rerun: rerun, paired: paired)
+            outcome = try await intake.enqueue(branch: branch, remoteURL: remote, priority: priority, rerun: rerun,
+                                               paired: paired || pullRequest != nil, pullRequest: pullRequest)
         } else {
             outcome = try await intake.enqueue(range: range!, firstParent: firstParent, priority: priority, rerun: rerun)
         }

@@ -53,7 +53,7 @@ struct StatusCommand: AsyncParsableCommand {
             byState[state].map { "\($0.count) \(state.rawValue)" }
         }.joined(separator: ", ") + (byState[.failed] != nil || byState[.uncertain] != nil ? " (benchbot notify --retry sends them again)" : ""))
         for notification in undelivered {
-            print("  #\(notification.id) \(notification.state.rawValue) \(notification.message.kind) to \(notification.message.destination.storedForm), "
+            print("  #\(notification.id) \(notification.state.rawValue) \(notification.message.kind) to \(notification.message.destination.summary), "
                   + "\(notification.attempts) attempt(s)" + (notification.lastError.map { ": \($0)" } ?? ""))
         }
     }
@@ -116,7 +116,7 @@ struct StatusReport: Encodable {
 
     init(jobs: [Job], counts: [JobState: Int], undelivered: [QueuedNotification]) {
         undeliveredNotifications = undelivered.map { notification in
-            Delivery(id: notification.id, kind: notification.message.kind, destination: notification.message.destination.storedForm,
+            Delivery(id: notification.id, kind: notification.message.kind, destination: notification.message.destination.summary,
                      state: notification.state.rawValue, attempts: notification.attempts, queuedAt: iso8601(notification.queuedAt),
                      nextAttemptAt: iso8601(notification.nextAttemptAt), lastError: notification.lastError)
         }

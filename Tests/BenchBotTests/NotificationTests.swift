@@ -36,7 +36,7 @@ struct NotificationTests {
                         "\(work.standardOutput)\(work.standardError)")
                 #expect(!(work.standardOutput + work.standardError).contains("ghp_testtoken1234"), "the token never reaches a log")
                 let status = try await BenchBotProcess.succeed(["status", "--home", fixture.home])
-                #expect(status.contains("Deliveries: 1 pending") && status.contains("regression to slack-webhook, 1 attempt(s): HTTP 500"), "\(status)")
+                #expect(status.contains("Deliveries: 1 pending") && status.contains("regression to Slack webhook, 1 attempt(s): HTTP 500"), "\(status)")
 
                 let notify = try await BenchBotProcess.run(["notify", "--home", fixture.home, "--wait", "30"], environment: environment)
                 #expect(notify.status == 0 && notify.standardOutput.hasPrefix("1 delivered, 0 written to the outbox folder, 0 failed, 0 still waiting"),
@@ -54,11 +54,14 @@ struct NotificationTests {
                 #expect(sections.allSatisfy { $0.count <= 3000 } && sections.contains { $0.hasPrefix("*size.loop*: +200.00%") }, "\(sections)")
                 #expect(sections.contains { $0.contains("<@U024BE7LH>") })
 
+                // Each job: pending when it starts, then its verdict; the first commit has nothing to be compared with.
                 let posts = await fake.statusPosts
-                #expect(posts.count == 1 && posts.first?.path == "/repos/octo-org/project/statuses/\(commits[2])")
-                #expect(posts.first?.authorization == "Bearer ghp_testtoken1234")
-                let post = try #require(posts.first)
-                let body = try #require(try JSONSerialization.jsonObject(with: post.body) as? [String: Any])
+                #expect(posts.map { "\($0.path.suffix(40)) \($0.json["state"] ?? "")" }
+                        == ["\(commits[1]) pending", "\(commits[1]) success", "\(commits[2]) pending", "\(commits[2]) failure"])
+                #expect(posts.allSatisfy { $0.authorization == "Bearer ghp_testtoken1234" && $0.path.hasPrefix("/repos/octo-org/project/statuses/") })
+                #expect((posts[1].json["description"] as? String)?.hasPrefix("first measurement, nothing to compare with") == true)
+                #expect(posts[1].json["target_url"] as? String == "https://bench.example.org/commit/\(commits[1]).html")
+                let body = posts[3].json
                 #expect(body["state"] as? String == "failure" && body["context"] as? String == "benchbot/perf")
                 #expect(body["target_url"] as? String == "https://bench.example.org/compare/\(commits[1])...\(commits[2]).html")
                 #expect((body["description"] as? String).map { $0.count <= 140 && $0.hasPrefix("1 regression(s), worst +200.00% size.loop") } == true, "\(body)")
@@ -92,8 +95,9 @@ struct NotificationTests {
             let (fixture, commits) = try await Self.regressingFixture(in: root, notify: Self.notifyConfig(server: "http://127.0.0.1:9"))
             let work = try await BenchBotProcess.run(["work", "--home", fixture.home], environment: ["TEST_SLACK_WEBHOOK": nil, "TEST_GITHUB_TOKEN": nil])
             let written = work.standardOutput.split(separator: "\n").filter { $0.contains("notified: no credentials, written to ") }
-            #expect(written.count == 2, "\(work.standardOutput)")
-            let status = try #require(written.first { $0.hasSuffix("-github-status-commit-status.json") })
+            // Per job, a pending status and a verdict; and the regression's Slack message.
+            #expect(written.count == 5 && written.filter { $0.hasSuffix("-slack-regression.json") }.count == 1, "\(work.standardOutput)")
+            let status = try #require(written.last { $0.hasSuffix("-github-status-commit-status.json") })
             let path = String(status.split(separator: " ").last!)
             let body = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
             #expect(body["state"] as? String == "failure" && (body["target_url"] as? String)?.hasSuffix("\(commits[2]).html") == true)

@@ -125,8 +125,8 @@ final class WorkerProcess: @unchecked Sendable {
 
     var pid: Int32? { lock.withLock { started } }
 
-    func run(_ arguments: [String], log: String) async throws -> CommandResult {
-        try await CommandRunner.run(BenchBotProcess.executable, arguments: arguments, environment: GitFixture.environment,
+    func run(_ arguments: [String], log: String, environment: [String: String?] = [:]) async throws -> CommandResult {
+        try await CommandRunner.run(BenchBotProcess.executable, arguments: arguments, environment: GitFixture.environment.merging(environment) { $1 },
                                     logFile: log, timeout: .seconds(300)) { identity in
             self.lock.withLock { self.started = identity.pid }
         }

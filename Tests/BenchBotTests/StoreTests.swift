@@ -158,7 +158,7 @@ struct StoreTests {
             _ = try await store.enqueue(Self.request([1]))
             #expect(try await store.enqueue(Self.request([1], rerun: true)).alreadyKnown.count == 1)
             let job = try #require(try await store.leaseNextJob(machine: "bench-1", worker: "w", leaseDuration: .seconds(60), now: Date()))
-            try await store.failJob(jobID: job.id, worker: "w", message: "build failed", now: Date())
+            try await store.failJob(jobID: job.id, worker: "w", message: "build failed", notifications: [], now: Date())
             #expect(try await store.enqueue(Self.request([1])).alreadyKnown.count == 1)
             #expect(try await store.enqueue(Self.request([1], rerun: true)).requeued == [job.commit])
             #expect(try await store.jobs(in: [.queued], limit: nil).map(\.attempts) == [0])

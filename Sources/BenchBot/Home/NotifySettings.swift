@@ -12,12 +12,23 @@ public struct NotifySettings: Sendable, Hashable {
     public var retry = RetryPolicy()
 
     public struct SlackSettings: Sendable, Hashable {
+        /// A channel ID: post through the Web API with a bot token, which allows threads, instead
+        /// of the incoming webhook.
+        public var channel: String?
+        /// The variable holding the bot token (`xoxb-…`), for ``channel``.
+        public var botTokenEnvironment: String? = "SLACK_BOT_TOKEN"
+        /// A file holding it instead.
+        public var botTokenFile: String?
+        public var apiURL = Credentials.publicSlackAPI
         /// The variable holding the incoming webhook URL.
         public var webhookURLEnvironment: String? = "BENCHBOT_SLACK_WEBHOOK_URL"
         /// A file holding it instead.
         public var webhookURLFile: String?
         /// Who is @mentioned on a regression, such as `<@U024BE7LH>`.
         public var mentions: [String] = []
+
+        /// Where Slack messages go: the channel when one is set, the webhook otherwise.
+        public var destination: Destination { channel.map(Destination.slackChannel) ?? .slackWebhook }
     }
 
     public struct GitHubSettings: Sendable, Hashable {
@@ -26,8 +37,15 @@ public struct NotifySettings: Sendable, Hashable {
         public var tokenEnvironment: String? = "GITHUB_TOKEN"
         public var tokenFile: String?
         public var apiURL = Credentials.publicGitHubAPI
-        /// The commit status's label.
+        /// The commit status's label, also the check run's name.
         public var context = "benchbot"
+        /// A check run per commit with the comparison table. Only a GitHub App's token may write
+        /// check runs, so they are off unless asked for.
+        public var checkRuns = false
+        /// One comment per pull request with the comparison table, edited on each push.
+        public var pullRequestComments = true
+        /// A `pending` status when a job starts.
+        public var pendingStatus = true
     }
 
     /// The credentials the settings point to, read now from `environment` and the files; a secret
@@ -47,8 +65,12 @@ public struct NotifySettings: Sendable, Hashable {
         }
         return Credentials(
             slackWebhookURL: try slack.flatMap { slack throws(NotifySettingsError) in
-                try secret(slack.webhookURLEnvironment, slack.webhookURLFile, "benchbot.notify.slack.webhook_url_file")
+                slack.channel != nil ? nil : try secret(slack.webhookURLEnvironment, slack.webhookURLFile, "benchbot.notify.slack.webhook_url_file")
             },
+            slackBotToken: try slack.flatMap { slack throws(NotifySettingsError) in
+                slack.channel == nil ? nil : try secret(slack.botTokenEnvironment, slack.botTokenFile, "benchbot.notify.slack.bot_token_file")
+            },
+            slackAPIURL: slack?.apiURL ?? Credentials.publicSlackAPI,
             githubToken: try github.flatMap { github throws(NotifySettingsError) in
                 try secret(github.tokenEnvironment, github.tokenFile, "benchbot.notify.github.token_file")
             },
@@ -77,15 +99,24 @@ extension HomeConfig {
         settings.retry.initialBackoff = reader.positiveNumber(object["initial_backoff"], "benchbot.notify.initial_backoff") ?? settings.retry.initialBackoff
         if let hours = reader.positiveNumber(object["deadline_hours"], "benchbot.notify.deadline_hours") { settings.retry.deadline = hours * 3600 }
         if let slack = reader.object(object["slack"], "benchbot.notify.slack") {
-            reader.rejectUnknownFields(slack, known: ["webhook_url_env", "webhook_url_file", "mentions"], prefix: "benchbot.notify.slack")
+            reader.rejectUnknownFields(slack, known: ["webhook_url_env", "webhook_url_file", "mentions", "channel", "bot_token_env",
+                                                      "bot_token_file", "api_url"], prefix: "benchbot.notify.slack")
             var parsed = NotifySettings.SlackSettings()
+            parsed.channel = reader.string(slack["channel"], "benchbot.notify.slack.channel")
+            if let channel = parsed.channel, channel.hasPrefix("#") || channel.contains(" ") {
+                reader.report("benchbot.notify.slack.channel", "must be a channel ID such as C0123456789 (channel details, at the bottom), not a name")
+            }
+            parsed.botTokenEnvironment = reader.string(slack["bot_token_env"], "benchbot.notify.slack.bot_token_env") ?? parsed.botTokenEnvironment
+            parsed.botTokenFile = reader.string(slack["bot_token_file"], "benchbot.notify.slack.bot_token_file")
+            parsed.apiURL = httpURL(slack["api_url"], "benchbot.notify.slack.api_url", example: Credentials.publicSlackAPI) ?? parsed.apiURL
             parsed.webhookURLEnvironment = reader.string(slack["webhook_url_env"], "benchbot.notify.slack.webhook_url_env") ?? parsed.webhookURLEnvironment
             parsed.webhookURLFile = reader.string(slack["webhook_url_file"], "benchbot.notify.slack.webhook_url_file")
             parsed.mentions = reader.strings(slack["mentions"], "benchbot.notify.slack.mentions") ?? []
             settings.slack = parsed
         }
         if let github = reader.object(object["github"], "benchbot.notify.github") {
-            reader.rejectUnknownFields(github, known: ["repository", "token_env", "token_file", "api_url", "context"], prefix: "benchbot.notify.github")
+            reader.rejectUnknownFields(github, known: ["repository", "token_env", "token_file", "api_url", "context", "check_runs",
+                                                       "pull_request_comments", "pending_status"], prefix: "benchbot.notify.github")
             if let repository = reader.string(github["repository"], "benchbot.notify.github.repository", required: true) {
                 if repository.split(separator: "/").count == 2, !repository.contains(" ") {
                     var parsed = NotifySettings.GitHubSettings(repository: repository)
@@ -93,6 +124,10 @@ extension HomeConfig {
                     parsed.tokenFile = reader.string(github["token_file"], "benchbot.notify.github.token_file")
                     parsed.apiURL = httpURL(github["api_url"], "benchbot.notify.github.api_url", example: "https://github.example.com/api/v3") ?? parsed.apiURL
                     if let context = reader.string(github["context"], "benchbot.notify.github.context") { parsed.context = context }
+                    parsed.checkRuns = reader.bool(github["check_runs"], "benchbot.notify.github.check_runs") ?? parsed.checkRuns
+                    parsed.pullRequestComments = reader.bool(github["pull_request_comments"], "benchbot.notify.github.pull_request_comments")
+                        ?? parsed.pullRequestComments
+                    parsed.pendingStatus = reader.bool(github["pending_status"], "benchbot.notify.github.pending_status") ?? parsed.pendingStatus
                     settings.github = parsed
                 } else {
                     reader.report("benchbot.notify.github.repository", "must be owner/name, such as octo-org/octo-repo")

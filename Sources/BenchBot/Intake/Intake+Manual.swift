@@ -11,14 +11,16 @@ extension Intake {
     /// - Throws: ``IntakeError`` when the revision is unknown even after a fetch.
     ///   - paired: Measure it alternately with its first parent in one paired A/B job.
     ///   - pairedWith: Measure it alternately with this revision instead (itself, for an A/A check).
+    ///   - pullRequest: The pull request it belongs to, whose comment reports it.
     public func enqueue(commit revision: String, priority: Int = 0, rerun: Bool = false, paired: Bool = false,
-                        pairedWith other: String? = nil) async throws -> IntakeOutcome {
+                        pairedWith other: String? = nil, pullRequest: Int? = nil) async throws -> IntakeOutcome {
         let (repository, commit) = try resolveFetchingOnce(revision)
         var parent = paired ? try git { () throws(GitError) in try repository.metadata(of: commit).parents.first } : nil
         if paired, parent == nil { throw IntakeError.io(commit.hex, detail: "is a root commit; a paired A/B job needs a parent to measure it against") }
         if let other { parent = try resolveFetchingOnce(other).1 }
-        var outcome = try await enqueue([commit], from: repository, branch: nil, source: .manual, priority: priority, rerun: rerun, pairedWith: parent)
-        outcome.label = "commit \(commit.short)" + (parent.map { " paired with \($0.short)" } ?? "")
+        var outcome = try await enqueue([commit], from: repository, branch: nil, source: .manual, priority: priority, rerun: rerun,
+                                        pairedWith: parent, pullRequest: pullRequest)
+        outcome.label = "commit \(commit.short)" + (parent.map { " paired with \($0.short)" } ?? "") + (pullRequest.map { " for pull request #\($0)" } ?? "")
         return outcome
     }
 
@@ -34,7 +36,9 @@ extension Intake {
     ///   - rerun: Queue it again even if it already ran.
     ///   - paired: Measure its tip alternately with its merge base in one paired A/B job, as pull
     ///     requests are by default.
-    public func enqueue(branch: String, remoteURL: String?, priority: Int = 0, rerun: Bool = false, paired: Bool = false) async throws -> IntakeOutcome {
+    ///   - pullRequest: The pull request it is the head of, whose comment reports it.
+    public func enqueue(branch: String, remoteURL: String?, priority: Int = 0, rerun: Bool = false, paired: Bool = false,
+                        pullRequest: Int? = nil) async throws -> IntakeOutcome {
         let fork = remoteURL.flatMap { $0 == settings.repository.url ? nil : $0 }
         let tip: ObjectID = try git { () throws(GitError) in
             if let fork { return try mirror.fetch(branch: branch, fromFork: fork) }
@@ -49,14 +53,15 @@ extension Intake {
             let base = try mergeBase(of: tip)
             guard let base, base != tip else { throw IntakeError.io(tip.hex, detail: "has no merge base with the tracked branch to be paired with") }
             var outcome = try await enqueue([tip], from: try git { () throws(GitError) in try mirror.open() }, branch: branch, remoteURL: fork,
-                                            source: .manual, priority: priority, rerun: rerun, pairedWith: base)
+                                            source: .manual, priority: priority, rerun: rerun, pairedWith: base, pullRequest: pullRequest)
             outcome.label = "branch \(branch)\(fork.map { " of \(redacted($0))" } ?? "") paired with merge base \(base.short)"
+                + (pullRequest.map { " for pull request #\($0)" } ?? "")
             return outcome
         }
         let queuedBaseline = fork != nil || !settings.repository.branches.contains(branch)
             ? try await enqueueMergeBase(of: tip, priority: priority + 1) : nil
         var outcome = try await enqueue([tip], from: repository, branch: branch, remoteURL: fork, source: .manual,
-                                        priority: priority, rerun: rerun)
+                                        priority: priority, rerun: rerun, pullRequest: pullRequest)
         if let fork { outcome.label = "branch \(branch) of \(redacted(fork))" }
         if let queuedBaseline { outcome.note = "its baseline, merge base \(queuedBaseline.short), queued first" }
         return outcome

@@ -50,7 +50,8 @@ public struct Intake: Sendable {
         priority: Int = 0,
         rerun: Bool = false,
         newBranchTip: ObjectID? = nil,
-        pairedWith baseline: ObjectID? = nil
+        pairedWith baseline: ObjectID? = nil,
+        pullRequest: Int? = nil
     ) async throws -> IntakeOutcome {
         let metadata = try commits.map { id throws(GitError) in try repository.metadata(of: id) }
         var request = EnqueueRequest(
@@ -67,6 +68,7 @@ public struct Intake: Sendable {
             rerun: rerun,
             newBranchTip: newBranchTip)
         request.baseline = baseline
+        request.pullRequest = pullRequest
         let outcome = try await store.enqueue(request)
         return IntakeOutcome(label: branch.map { "branch \($0)" } ?? "commits", commits: commits, enqueue: outcome)
     }

@@ -46,32 +46,39 @@ public struct Dispatcher: Sendable {
         public var failed = 0
     }
 
-    /// Sends everything due now, once.
+    /// Sends everything due now, once; replies whose parent is delivered in this pass go too.
     public func deliverDue(now: Date = Date()) async throws(StoreError) -> Pass {
         var pass = Pass()
-        let due = try await store.claimNotifications(owner: owner, isDead: { WorkerIdentity($0)?.diedOnThisHost ?? false },
-                                                     leaseDuration: .seconds(120), now: now, limit: 100)
         let redactor = SecretRedactor(secrets: credentials.secrets)
-        for notification in due {
-            // A server's words can echo a secret back; they are stored and logged without it.
-            let settlement: NotificationSettlement = switch await attempt(notification) {
-            case .retry(let at, let reason): .retry(at: at, reason: redactor.redact(reason))
-            case .failed(let reason): .failed(reason: redactor.redact(reason))
-            case let other: other
+        while true {
+            let due = try await store.claimNotifications(owner: owner, isDead: { WorkerIdentity($0)?.diedOnThisHost ?? false },
+                                                         leaseDuration: .seconds(120), now: max(now, Date()), limit: 100)
+            if due.isEmpty { return pass }
+            for notification in due {
+                // A server's words can echo a secret back; they are stored and logged without it.
+                let settlement: NotificationSettlement = switch await attempt(notification) {
+                case .retry(let at, let reason): .retry(at: at, reason: redactor.redact(reason))
+                case .failed(let reason): .failed(reason: redactor.redact(reason))
+                case .uncertain(let reason): .uncertain(reason: redactor.redact(reason))
+                case let other: other
+                }
+                let label = "notification \(notification.id) (\(notification.message.kind) to \(notification.message.destination.summary))"
+                switch settlement {
+                case .delivered: pass.delivered += 1
+                case .written(let path): pass.written.append(path)
+                case .retry(_, let reason):
+                    pass.retrying += 1
+                    logger.warning("\(label): \(reason); will retry")
+                case .failed(let reason):
+                    pass.failed += 1
+                    logger.error("\(label) failed: \(reason)")
+                case .uncertain(let reason):
+                    pass.failed += 1
+                    logger.error("\(label) left uncertain: \(reason)")
+                }
+                _ = try await store.settleNotification(id: notification.id, owner: owner, settlement, now: Date())
             }
-            switch settlement {
-            case .delivered: pass.delivered += 1
-            case .written(let path): pass.written.append(path)
-            case .retry(_, let reason):
-                pass.retrying += 1
-                logger.warning("notification \(notification.id) (\(notification.message.kind)): \(reason); will retry")
-            case .failed(let reason):
-                pass.failed += 1
-                logger.error("notification \(notification.id) (\(notification.message.kind)) failed: \(reason)")
-            }
-            _ = try await store.settleNotification(id: notification.id, owner: owner, settlement, now: Date())
         }
-        return pass
     }
 
     /// Passes until nothing is left to send, waiting for each retry that falls within `patience`.
@@ -94,43 +101,50 @@ public struct Dispatcher: Sendable {
         }
     }
 
+    /// One attempt: the exchange's requests in turn, until it is delivered or one answer says otherwise.
     private func attempt(_ notification: QueuedNotification) async -> NotificationSettlement {
-        guard let request = credentials.request(for: notification.message) else { return write(notification) }
-        if notification.interrupted, let arrived = await alreadyArrived(notification.message), arrived {
-            return .delivered
+        guard credentials.canReach(notification.message.destination) else { return write(notification) }
+        var exchange = DeliveryExchange(message: notification.message, credentials: credentials, parentReceipt: notification.parentReceipt,
+                                        interrupted: notification.interrupted, queuedAt: notification.queuedAt)
+        var step = exchange.start()
+        while case .send(let request) = step {
+            do {
+                step = exchange.receive(try await client.execute(request))
+            } catch {
+                return settlement(settings.retry.decide(.failure(error), attempt: notification.attempts, queuedAt: notification.queuedAt,
+                                                        now: Date(), jitter: Double.random(in: 0..<1)))
+            }
         }
-        let outcome: Result<HTTPResponse, HTTPClientError>
-        do { outcome = .success(try await client.execute(request)) } catch { outcome = .failure(error) }
-        switch settings.retry.decide(outcome, attempt: notification.attempts, queuedAt: notification.queuedAt, now: Date(),
-                                     jitter: Double.random(in: 0..<1)) {
-        case .delivered: return .delivered
-        case .retry(let at, let reason): return .retry(at: at, reason: reason)
-        case .giveUp(let reason): return .failed(reason: reason)
+        switch step {
+        case .send: preconditionFailure("the loop sends every request")
+        case .delivered(let receipt):
+            return .delivered(receipt: receipt)
+        case .unsuccessful(let response):
+            return settlement(settings.retry.decide(.success(response), attempt: notification.attempts, queuedAt: notification.queuedAt,
+                                                    now: Date(), jitter: Double.random(in: 0..<1)))
+        case .failed(let reason, let transient):
+            return settlement(settings.retry.decide(failure: reason, transient: transient, attempt: notification.attempts,
+                                                    queuedAt: notification.queuedAt, now: Date(), jitter: Double.random(in: 0..<1)))
+        case .unknown(let reason):
+            return .uncertain(reason: reason)
         }
     }
 
-    /// Asks GitHub whether a status sent by a sender that died arrived: the commit's statuses list
-    /// it if so. `nil` when the destination cannot be asked or did not answer.
-    private func alreadyArrived(_ message: OutgoingMessage) async -> Bool? {
-        guard case .github(.post, let path) = message.destination, let range = path.range(of: "/statuses/"),
-              let sent = try? JSONSerialization.jsonObject(with: message.body) as? [String: Any] else { return nil }
-        let listing = OutgoingMessage(key: message.key, destination: .github(method: .get,
-                                      path: path[..<range.lowerBound] + "/commits/" + path[range.upperBound...] + "/statuses"),
-                                      kind: message.kind, body: Data())
-        guard var request = credentials.request(for: listing) else { return nil }
-        request.body = nil
-        guard let response = try? await client.execute(request), response.status == 200,
-              let statuses = try? JSONSerialization.jsonObject(with: response.body) as? [[String: Any]] else { return nil }
-        return statuses.contains { status in
-            ["state", "context", "description"].allSatisfy { (status[$0] as? String) == (sent[$0] as? String) }
+    private func settlement(_ decision: DeliveryDecision) -> NotificationSettlement {
+        switch decision {
+        case .delivered: .delivered(receipt: nil)
+        case .retry(let at, let reason): .retry(at: at, reason: reason)
+        case .giveUp(let reason): .failed(reason: reason)
         }
     }
 
     /// The request body, as it would have been sent, in `results/outbox/<id>-<destination>.json`.
     private func write(_ notification: QueuedNotification) -> NotificationSettlement {
         let name: String = switch notification.message.destination {
-        case .slackWebhook: "slack"
+        case .slackWebhook, .slackChannel: "slack"
         case .github(_, let path): path.contains("/statuses/") ? "github-status" : "github"
+        case .githubIssueComment: "github-comment"
+        case .githubCheckRun: "github-check-run"
         }
         let path = (outboxFolder as NSString).appendingPathComponent("\(notification.id)-\(name)-\(notification.message.kind).json")
         do {

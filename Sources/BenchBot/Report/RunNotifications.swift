@@ -2,12 +2,42 @@ public import Compare
 import Foundation
 public import Notify
 
-/// What a finished run tells people: a GitHub commit status on every judged run, and a Slack
-/// message when something regressed. Built before the run is stored, so that both go into the
-/// outbox in the run's own transaction.
-public struct RunNotifications {
+/// What a job tells people, at each point of its life:
+/// - when it starts: a `pending` commit status, and an `in_progress` check run;
+/// - when it is judged: the final status and check run, the pull request's comment, and a Slack
+///   message when something regressed;
+/// - when it fails: an `error` status, the check run and comment saying so, and a Slack message
+///   with the people to ping.
+///
+/// Judged and failed messages are built before the outcome is stored, so that they go into the
+/// outbox in the same transaction.
+public struct RunNotifications: Sendable {
     public let settings: NotifySettings
     public let repositoryName: String
+
+    /// The job being reported: which commit, for whom, and which lease of it.
+    public struct Occasion: Sendable, Hashable {
+        public var commit: ObjectID
+        public var subject: String?
+        public var branch: String?
+        public var pullRequest: Int?
+        /// Unique per lease of the job, so that a rerun of the same commit reports again while a
+        /// message of this lease is stored once.
+        public var lease: String
+
+        public init(commit: ObjectID, subject: String?, branch: String?, pullRequest: Int?, lease: String) {
+            self.commit = commit
+            self.subject = subject
+            self.branch = branch
+            self.pullRequest = pullRequest
+            self.lease = lease
+        }
+
+        public init(_ job: Job) {
+            self.init(commit: job.commit, subject: job.subject, branch: job.branch, pullRequest: job.pullRequest,
+                      lease: "job\(job.id)@\(Int(((job.startedAt ?? job.enqueuedAt).timeIntervalSince1970 * 1000).rounded()))")
+        }
+    }
 
     public init(settings: NotifySettings, repositoryName: String) {
         self.settings = settings
@@ -19,27 +49,99 @@ public struct RunNotifications {
         settings.siteURL.map { "\($0)/compare/\(baseline.hex)...\(candidate.hex).html" }
     }
 
+    /// The commit page's address, when the site's address is configured.
+    public func commitURL(_ commit: ObjectID) -> String? {
+        settings.siteURL.map { "\($0)/commit/\(commit.hex).html" }
+    }
+
+    /// A job was leased and is about to be measured.
+    public func started(_ occasion: Occasion) -> [OutgoingMessage] {
+        guard let github = settings.github else { return [] }
+        var messages: [OutgoingMessage] = []
+        if github.pendingStatus {
+            messages.append(CommitStatus(state: .pending, context: github.context, description: "benchmarking…", targetURL: nil)
+                .message(repository: github.repository, commit: occasion.commit.hex, occasion: occasion.lease))
+        }
+        if github.checkRuns {
+            messages.append(CheckRun(name: github.context, headSHA: occasion.commit.hex, status: .inProgress, conclusion: nil,
+                                     title: "Benchmarking", summary: "The benchmarks of \(occasion.commit.short) are running.",
+                                     detailsURL: commitURL(occasion.commit))
+                .message(repository: github.repository, occasion: occasion.lease))
+        }
+        return messages
+    }
+
+    /// A job's results, judged against its baseline.
+    ///
     /// - Parameters:
-    ///   - candidate: The commit measured, with its subject and branch.
-    ///   - baseline: What it was judged against, and why.
+    ///   - occasion: The job.
+    ///   - baseline: What it was judged against, and why; `nil` for a first measurement, with
+    ///     nothing to judge against.
     ///   - comparison: The judgement.
-    ///   - failedExperiments: Experiments that failed in this run.
-    public func messages(candidate: ObjectID, subject: String?, branch: String?, baseline: ObjectID, reason: String,
-                         comparison: SuiteComparison, failedExperiments: [String]) -> [OutgoingMessage] {
+    ///   - outcomes: Its experiments, some perhaps failed.
+    public func judged(_ occasion: Occasion, baseline: (commit: ObjectID, reason: String)?, comparison: SuiteComparison,
+                       outcomes: [ExperimentOutcome]) -> [OutgoingMessage] {
         let regressions = comparison.benchmarks.filter { $0.verdict == .regression }
         let improvements = comparison.benchmarks.filter { $0.verdict == .improvement }
-        let link = comparisonURL(baseline: baseline, candidate: candidate)
+        let failed = outcomes.filter { !$0.succeeded }
+        let link = baseline.map { comparisonURL(baseline: $0.commit, candidate: occasion.commit) } ?? commitURL(occasion.commit)
         var messages: [OutgoingMessage] = []
         if let github = settings.github {
-            let state: CommitStatus.State = !regressions.isEmpty ? .failure : failedExperiments.isEmpty ? .success : .error
-            messages.append(CommitStatus(state: state, context: github.context,
-                                         description: statusDescription(regressions: regressions, improvements: improvements,
-                                                                        total: comparison.benchmarks.count, failed: failedExperiments),
-                                         targetURL: link).message(repository: github.repository, commit: candidate.hex))
+            var description = statusDescription(regressions: regressions, improvements: improvements, total: comparison.benchmarks.count,
+                                                failed: failed.map(\.experiment))
+            if baseline == nil { description = "first measurement, nothing to compare with: \(comparison.benchmarks.count) benchmark(s)" }
+            let state: CommitStatus.State = !regressions.isEmpty ? .failure : failed.isEmpty ? .success : .error
+            messages.append(CommitStatus(state: state, context: github.context, description: description, targetURL: link)
+                .message(repository: github.repository, commit: occasion.commit.hex, occasion: occasion.lease))
+            let table = (baseline.map {
+                ComparisonTable(baseline: $0.commit, candidate: occasion.commit, baselineReason: $0.reason, comparison: comparison).markdown()
+            } ?? description) + failed.map { "\n\n:x: experiment `\($0.experiment)` failed at \($0.failedStage ?? "?"): \(Self.quoted($0.message))" }.joined()
+            if github.checkRuns {
+                messages.append(CheckRun(name: github.context, headSHA: occasion.commit.hex, status: .completed,
+                                         conclusion: state == .success ? .success : .failure, title: description, summary: table, detailsURL: link)
+                    .message(repository: github.repository, occasion: occasion.lease))
+            }
+            if let pullRequest = occasion.pullRequest, github.pullRequestComments {
+                let heading = "### Benchmarks: \(regressions.isEmpty ? (failed.isEmpty ? ":white_check_mark:" : ":warning:") : ":red_circle:") \(description)\n\n"
+                messages.append(PullRequestComment(pullRequest: pullRequest, markdown: heading + table + (link.map { "\n\n[The comparison](\($0))" } ?? ""),
+                                                   context: github.context, moreAt: link)
+                    .message(repository: github.repository, occasion: occasion.lease))
+            }
         }
-        if let slack = settings.slack, !regressions.isEmpty {
-            messages.append(slackRegression(slack, regressions: regressions, candidate: candidate, subject: subject, branch: branch,
-                                            baseline: baseline, reason: reason, link: link))
+        if let slack = settings.slack, let baseline, !regressions.isEmpty {
+            messages.append(slackRegression(slack, regressions: regressions, occasion: occasion, baseline: baseline.commit,
+                                            reason: baseline.reason, link: link))
+        }
+        return messages
+    }
+
+    /// A job that could not be measured: its checkout, build or store failed.
+    public func failed(_ occasion: Occasion, stage: String, message: String) -> [OutgoingMessage] {
+        var messages: [OutgoingMessage] = []
+        let description = "failed at \(stage): \(message)"
+        if let github = settings.github {
+            messages.append(CommitStatus(state: .error, context: github.context, description: description, targetURL: commitURL(occasion.commit))
+                .message(repository: github.repository, commit: occasion.commit.hex, occasion: occasion.lease))
+            let detail = "The benchmarks of `\(occasion.commit.short)` could not run: they failed at **\(stage)**.\n\n\(Self.quoted(message))"
+            if github.checkRuns {
+                messages.append(CheckRun(name: github.context, headSHA: occasion.commit.hex, status: .completed, conclusion: .failure,
+                                         title: description, summary: detail, detailsURL: commitURL(occasion.commit))
+                    .message(repository: github.repository, occasion: occasion.lease))
+            }
+            if let pullRequest = occasion.pullRequest, github.pullRequestComments {
+                messages.append(PullRequestComment(pullRequest: pullRequest, markdown: "### Benchmarks: :x: \(description)\n\n" + detail,
+                                                   context: github.context, moreAt: commitURL(occasion.commit))
+                    .message(repository: github.repository, occasion: occasion.lease))
+            }
+        }
+        if let slack = settings.slack {
+            let title = "Benchmarks of \(occasion.commit.short) in \(repositoryName) failed at \(stage)"
+            var slackMessage = SlackMessage(text: title, moreAt: commitURL(occasion.commit))
+            slackMessage.header(title)
+            slackMessage.section(commitLine(occasion) + "\n```\(SlackMessage.escape(message))```"
+                                 + (slack.mentions.isEmpty ? "" : "\n" + slack.mentions.joined(separator: " ")))
+            messages.append(OutgoingMessage(key: "slack:job-failed:\(repositoryName):\(occasion.commit.hex):\(occasion.lease)",
+                                            destination: slack.destination, kind: "job-failed", body: slackMessage.body()))
         }
         return messages
     }
@@ -55,14 +157,13 @@ public struct RunNotifications {
         return parts.joined(separator: "; ")
     }
 
-    func slackRegression(_ slack: NotifySettings.SlackSettings, regressions: [BenchmarkComparison], candidate: ObjectID, subject: String?,
-                         branch: String?, baseline: ObjectID, reason: String, link: String?) -> OutgoingMessage {
-        let title = "\(regressions.count) regression(s) at \(candidate.short) in \(repositoryName)"
+    func slackRegression(_ slack: NotifySettings.SlackSettings, regressions: [BenchmarkComparison], occasion: Occasion,
+                         baseline: ObjectID, reason: String, link: String?) -> OutgoingMessage {
+        let title = "\(regressions.count) regression(s) at \(occasion.commit.short) in \(repositoryName)"
         var message = SlackMessage(text: title, moreAt: link)
         message.header(title)
-        let commitLine = "*\(candidate.short)* \(SlackMessage.escape(subject ?? ""))" + (branch.map { " on `\(SlackMessage.escape($0))`" } ?? "")
-            + ", against \(baseline.short) (\(reason))"
-        message.section(commitLine + (slack.mentions.isEmpty ? "" : "\n" + slack.mentions.joined(separator: " ")))
+        message.section(commitLine(occasion) + ", against \(baseline.short) (\(reason))"
+                        + (slack.mentions.isEmpty ? "" : "\n" + slack.mentions.joined(separator: " ")))
         for benchmark in regressions {
             let interval = benchmark.estimate.map { " [\(Self.percent($0.lower - 1)), \(Self.percent($0.upper - 1))]" } ?? ""
             let values = [benchmark.baseline, benchmark.candidate].compactMap { $0.map { NumberText.compact($0.median) } }.joined(separator: " → ")
@@ -70,8 +171,21 @@ public struct RunNotifications {
                             + (benchmark.qValue.map { String(format: " (q=%.2g)", $0) } ?? ""))
         }
         if let link { message.context("<\(link)|The comparison>") }
-        return OutgoingMessage(key: "slack:regression:\(repositoryName):\(baseline.hex):\(candidate.hex)", destination: .slackWebhook,
+        // Keyed by the pair, not the lease: the same change is told once however often it is measured.
+        return OutgoingMessage(key: "slack:regression:\(repositoryName):\(baseline.hex):\(occasion.commit.hex)", destination: slack.destination,
                                kind: "regression", body: message.body())
+    }
+
+    func commitLine(_ occasion: Occasion) -> String {
+        "*\(occasion.commit.short)* \(SlackMessage.escape(occasion.subject ?? ""))"
+            + (occasion.branch.map { " on `\(SlackMessage.escape($0))`" } ?? "")
+            + (occasion.pullRequest.map { " (pull request #\($0))" } ?? "")
+    }
+
+    /// A message from a script, as a markdown block quote that its own markup cannot break out of.
+    static func quoted(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).prefix(40).map { "> " + $0.replacingOccurrences(of: "<", with: "&lt;") }
+            .joined(separator: "\n")
     }
 
     static func change(_ benchmark: BenchmarkComparison) -> String {

@@ -31,6 +31,7 @@ extension Worker {
         let environment = EnvironmentRecord.capture(machine: settings.machine)
         let context = makeContext(commit: job.commit, logs: "job-\(job.id)", startedAt: startedAt)
         let label = "job \(job.id) (\(job.commit.short)\(job.subject.map { " \($0)" } ?? ""))"
+        let announced = await announceStart(of: job)
 
         do {
             try builder.checkOut(job.commit, branch: job.branch, remoteURL: job.remoteURL, into: context.checkout)
@@ -46,7 +47,7 @@ extension Worker {
         guard !Task.isCancelled else { return JobReport(job: job, succeeded: false, lines: ["\(label): stopped"]) }
         var run = RunRecord(jobID: job.id, worker: identity.description, startedAt: startedAt, finishedAt: Date(),
                             environment: environment, results: results, experiments: outcomes, telemetry: telemetry)
-        run.notifications = await notifications(for: job, results: results, outcomes: outcomes, judged: nil)
+        run.notifications = await judgedNotifications(for: job, results: results, outcomes: outcomes, judged: nil)
         do {
             _ = try await store.recordRun(run)
         } catch {
@@ -56,7 +57,8 @@ extension Worker {
         let headline = "\(label): done, \(results.count) result(s)" + (failed > 0 ? ", \(failed) of \(outcomes.count) experiment(s) failed" : "")
         let changes = await trackChanges(after: job)
         let notified = await dispatchNotifications()
-        return JobReport(job: job, succeeded: true, lines: [headline] + outcomes.map { "  \($0.summary)" } + changes.map { "  \($0.summary)" } + notified)
+        return JobReport(job: job, succeeded: true,
+                         lines: [headline] + announced + outcomes.map { "  \($0.summary)" } + changes.map { "  \($0.summary)" } + notified)
     }
 
     /// Looks for change points in the tracked branch's history now that this commit is measured.
@@ -156,11 +158,12 @@ extension Worker {
 
     func fail(_ job: Job, label: String, stage: String, message: String) async -> JobReport {
         do {
-            try await store.failJob(jobID: job.id, worker: identity.description, message: "\(stage): \(message)", now: Date())
+            try await store.failJob(jobID: job.id, worker: identity.description, message: "\(stage): \(message)",
+                                    notifications: failureNotifications(for: job, stage: stage, message: message), now: Date())
         } catch {
             logger.error("job \(job.id): cannot record its failure: \(error)")
         }
-        return JobReport(job: job, succeeded: false, lines: ["\(label): failed at \(stage): \(message)"])
+        return JobReport(job: job, succeeded: false, lines: ["\(label): failed at \(stage): \(message)"] + (await dispatchNotifications()))
     }
 
     /// Archives the job's raw experiment data next to it and removes the folder, as relay-bench does.

@@ -3,11 +3,26 @@ import Foundation
 import Notify
 
 extension Worker {
+    /// Tells people a job started (a pending status, an in-progress check run), and sends it
+    /// before anything is measured, so that the network is quiet while benchmarks run.
+    func announceStart(of job: Job) async -> [String] {
+        guard let notify = settings.notify else { return [] }
+        let messages = RunNotifications(settings: notify, repositoryName: settings.repository.name).started(.init(job))
+        guard !messages.isEmpty else { return [] }
+        do {
+            try await store.enqueueNotifications(messages, now: Date())
+        } catch {
+            logger.error("job \(job.id): cannot queue its start notifications: \(error)")
+            return []
+        }
+        return await dispatchNotifications()
+    }
+
     /// What to tell people about a run, judged against `baseline` (the nearest measured ancestor,
     /// or the merge base, when `nil`); empty when nobody is to be told, or there is nothing to
     /// judge against yet. Built before the run is stored, so the messages go into its transaction.
-    func notifications(for job: Job, results: [BenchmarkResult], outcomes: [ExperimentOutcome],
-                       judged: (baseline: ObjectID, reason: String, comparison: SuiteComparison)?) async -> [OutgoingMessage] {
+    func judgedNotifications(for job: Job, results: [BenchmarkResult], outcomes: [ExperimentOutcome],
+                             judged: (baseline: ObjectID, reason: String, comparison: SuiteComparison)?) async -> [OutgoingMessage] {
         guard let notify = settings.notify else { return [] }
         var judgement = judged
         if judgement == nil {
@@ -19,13 +34,19 @@ extension Worker {
                 judgement = (baseline.commit, baseline.reason.rawValue, comparison)
             } catch {
                 logger.info("job \(job.id): nothing to report against: \(error)")
-                return []
             }
         }
-        guard let judgement else { return [] }
-        return RunNotifications(settings: notify, repositoryName: settings.repository.name).messages(
-            candidate: job.commit, subject: job.subject, branch: job.branch, baseline: judgement.baseline, reason: judgement.reason,
-            comparison: judgement.comparison, failedExperiments: outcomes.filter { !$0.succeeded }.map(\.experiment))
+        // With nothing to compare with (the first commit measured), the started status still needs an end.
+        return RunNotifications(settings: notify, repositoryName: settings.repository.name).judged(
+            .init(job), baseline: judgement.map { ($0.baseline, $0.reason) },
+            comparison: judgement?.comparison ?? SuiteComparison(baseline: [], candidate: Analyzer.series(results), policy: settings.compare.policy),
+            outcomes: outcomes)
+    }
+
+    /// What to tell people when a job fails before it has results.
+    func failureNotifications(for job: Job, stage: String, message: String) -> [OutgoingMessage] {
+        guard let notify = settings.notify else { return [] }
+        return RunNotifications(settings: notify, repositoryName: settings.repository.name).failed(.init(job), stage: stage, message: message)
     }
 
     /// Sends what the outbox holds now. A failure to send never touches the stored results: what

@@ -12,6 +12,7 @@ extension Worker {
         let candidate = makeContext(commit: job.commit, logs: "job-\(job.id)", startedAt: startedAt)
         let baselineContext = candidate.measuring(baseline, checkout: home.path("work", "\(settings.repository.name)~baseline"))
         let label = "job \(job.id) (\(job.commit.short)\(job.subject.map { " \($0)" } ?? "") against \(baseline.short))"
+        let announced = await announceStart(of: job)
 
         do {
             try builder.checkOut(job.commit, branch: job.branch, remoteURL: job.remoteURL, into: candidate.checkout)
@@ -58,7 +59,7 @@ extension Worker {
         var run = RunRecord(jobID: job.id, worker: identity.description, startedAt: startedAt, finishedAt: Date(), environment: environment,
                             results: candidateResults, experiments: outcomes,
                             pairedBaseline: RunRecord.PairedBaseline(commit: baseline, results: baselineResults))
-        run.notifications = await notifications(for: job, results: candidateResults, outcomes: outcomes,
+        run.notifications = await judgedNotifications(for: job, results: candidateResults, outcomes: outcomes,
                                                 judged: (baseline, "paired A/B", comparison))
         do {
             _ = try await store.recordRun(run)
@@ -71,6 +72,6 @@ extension Worker {
             "  \(benchmark.verdict.rawValue): \(benchmark.name) \(benchmark.estimate.map { String(format: "%+.2f%%", ($0.ratio - 1) * 100) } ?? "")"
         }
         let notified = await dispatchNotifications()
-        return JobReport(job: job, succeeded: true, lines: ["\(label): done, paired A/B: \(table.counts)"] + outcomes.map { "  \($0.summary)" } + flagged + notified)
+        return JobReport(job: job, succeeded: true, lines: ["\(label): done, paired A/B: \(table.counts)"] + announced + outcomes.map { "  \($0.summary)" } + flagged + notified)
     }
 }

@@ -18,6 +18,8 @@ public struct EnqueueRequest: Sendable, Hashable {
     public var newBranchTip: ObjectID?
     /// Queue paired A/B jobs: each commit measured alternately with this baseline.
     public var baseline: ObjectID? = nil
+    /// The pull request the commits belong to.
+    public var pullRequest: Int? = nil
 
     public init(
         repository: String,

@@ -47,4 +47,6 @@ public struct Job: Sendable, Hashable, Codable {
     public let message: String?
     /// For a paired A/B job: the commit measured alternately with ``commit``, on the same machine.
     public var baseline: ObjectID? = nil
+    /// The pull request it measures, whose comment and checks report it.
+    public var pullRequest: Int? = nil
 }

@@ -17,6 +17,8 @@ public struct QueuedNotification: Sendable, Hashable {
         /// Its sender died while sending it to a destination where a second send would be a second
         /// message, and there is no asking whether the first arrived; `notify --retry` sends it again.
         case uncertain
+        /// A newer message on the same topic replaced it before it was sent.
+        case superseded
     }
 
     public let id: Int64
@@ -29,12 +31,18 @@ public struct QueuedNotification: Sendable, Hashable {
     public let lastError: String?
     /// A sender died while sending it: before sending it again, ask the destination whether it arrived.
     public let interrupted: Bool
+    /// What the destination answered it with: a Slack message's `ts`, a GitHub object's ID.
+    public let receipt: String?
+    /// The receipt of the message it answers in a thread, once that one is delivered.
+    public let parentReceipt: String?
 }
 
 /// How one attempt at a notification ended, for the store.
 public enum NotificationSettlement: Sendable, Hashable {
-    case delivered
+    case delivered(receipt: String?)
     case written(path: String)
     case retry(at: Date, reason: String)
     case failed(reason: String)
+    /// Whether it arrived cannot be told: left for a person, as a dead sender's webhook post is.
+    case uncertain(reason: String)
 }

@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+public import Notify
 
 extension SQLiteStore {
     public func enqueue(_ request: EnqueueRequest) async throws(StoreError) -> EnqueueOutcome {
@@ -12,13 +13,13 @@ extension SQLiteStore {
                 try db.execute(
                     sql: """
                         INSERT INTO job (repository_id, sha, suite, machine, branch, remote_url, source, state,
-                                         priority, max_attempts, enqueued_at, baseline_sha)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)
+                                         priority, max_attempts, enqueued_at, baseline_sha, pull_request)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)
                         ON CONFLICT (repository_id, sha, suite, machine) DO NOTHING
                         """,
                     arguments: [repositoryID, commit.id.hex, request.suite, request.machine, request.branch,
                                 request.remoteURL, request.source.rawValue, request.priority, request.maxAttempts, now,
-                                request.baseline?.hex])
+                                request.baseline?.hex, request.pullRequest])
                 if db.changesCount == 1 {
                     outcome.queued.append(commit.id)
                     continue
@@ -28,11 +29,12 @@ extension SQLiteStore {
                         sql: """
                             UPDATE job SET state = 'queued', attempts = 0, lease_owner = NULL, lease_expires_at = NULL,
                                 started_at = NULL, finished_at = NULL, message = NULL, enqueued_at = ?,
-                                priority = max(priority, ?), baseline_sha = COALESCE(?, baseline_sha)
+                                priority = max(priority, ?), baseline_sha = COALESCE(?, baseline_sha),
+                                pull_request = COALESCE(?, pull_request)
                             WHERE repository_id = ? AND sha = ? AND suite = ? AND machine = ?
                               AND state IN ('done', 'failed', 'cancelled')
                             """,
-                        arguments: [now, request.priority, request.baseline?.hex, repositoryID, commit.id.hex, request.suite, request.machine])
+                        arguments: [now, request.priority, request.baseline?.hex, request.pullRequest, repositoryID, commit.id.hex, request.suite, request.machine])
                     if db.changesCount == 1 {
                         outcome.requeued.append(commit.id)
                         continue
@@ -126,7 +128,7 @@ extension SQLiteStore {
         }
     }
 
-    public func failJob(jobID: Int64, worker: String, message: String, now: Date) async throws(StoreError) {
+    public func failJob(jobID: Int64, worker: String, message: String, notifications: [OutgoingMessage], now: Date) async throws(StoreError) {
         let path = self.path
         try await write { db in
             try db.execute(sql: """
@@ -134,6 +136,7 @@ extension SQLiteStore {
                 WHERE id = ? AND state = 'running' AND lease_owner = ?
                 """, arguments: [message, now.storeValue, jobID, worker])
             if db.changesCount != 1 { throw StoreError.leaseLost(path, jobID: jobID) }
+            try Self.insertNotifications(db, notifications, runID: nil, now: now)
         }
     }
 
@@ -217,7 +220,8 @@ extension SQLiteStore {
             startedAt: (row["started_at"] as Double?).map(Date.init(storeValue:)),
             finishedAt: (row["finished_at"] as Double?).map(Date.init(storeValue:)),
             message: row["message"],
-            baseline: (row["baseline_sha"] as String?).flatMap(ObjectID.init(hex:))
+            baseline: (row["baseline_sha"] as String?).flatMap(ObjectID.init(hex:)),
+            pullRequest: row["pull_request"]
         )
     }
 }

@@ -3,15 +3,21 @@ import GRDB
 public import Notify
 
 extension SQLiteStore {
-    /// Adds messages to the outbox inside a caller's transaction; a key already there is left as it is.
+    /// Adds messages to the outbox inside a caller's transaction; a key already there is left as
+    /// it is. A new message on a topic replaces the older ones of that topic not yet sent.
     static func insertNotifications(_ db: Database, _ messages: [OutgoingMessage], runID: Int64?, now: Date) throws {
         for message in messages {
             try db.execute(sql: """
-                INSERT INTO notification (key, destination, kind, body, run_id, state, queued_at, next_attempt_at)
-                VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)
+                INSERT INTO notification (key, destination, kind, body, run_id, state, queued_at, next_attempt_at, topic, thread_parent)
+                VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
                 ON CONFLICT (key) DO NOTHING
                 """, arguments: [message.key, message.destination.storedForm, message.kind, message.body, runID,
-                                 now.storeValue, now.storeValue])
+                                 now.storeValue, now.storeValue, message.topic, message.threadParent])
+            guard db.changesCount == 1, let topic = message.topic else { continue }
+            try db.execute(sql: """
+                UPDATE notification SET state = 'superseded', finished_at = ?, last_error = 'replaced by #' || ?
+                WHERE topic = ? AND id < ? AND state IN ('pending', 'failed', 'uncertain')
+                """, arguments: [now.storeValue, db.lastInsertedRowID, topic, db.lastInsertedRowID])
         }
     }
 
@@ -32,7 +38,7 @@ extension SQLiteStore {
                 let owner: String? = row["lease_owner"]
                 let expires: Double? = row["lease_expires_at"]
                 guard (expires ?? 0) < now.storeValue || owner.map(isDead) == true else { continue }
-                let repeatable = Destination(storedForm: row["destination"])?.isIdempotent ?? false
+                let repeatable = Destination(storedForm: row["destination"])?.isRepeatable ?? false
                 try db.execute(sql: """
                     UPDATE notification SET state = ?, lease_owner = NULL, lease_expires_at = NULL, last_error = ?, interrupted = 1
                     WHERE id = ?
@@ -40,8 +46,17 @@ extension SQLiteStore {
                                      "its sender \(owner ?? "?") stopped while sending it" + (repeatable ? "; sent again" : "; whether it arrived is unknown"),
                                      row["id"]])
             }
+            // A reply waits for the message it answers; a topic's messages go one at a time, oldest first.
             let due = try Row.fetchAll(db, sql: """
-                SELECT * FROM notification WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
+                SELECT message.*, parent.receipt AS parent_receipt
+                FROM notification AS message
+                LEFT JOIN notification AS parent ON parent.key = message.thread_parent
+                WHERE message.state = 'pending' AND message.next_attempt_at <= ?
+                  AND (parent.id IS NULL OR parent.state NOT IN ('pending', 'sending'))
+                  AND (message.topic IS NULL OR NOT EXISTS (
+                        SELECT 1 FROM notification AS earlier
+                        WHERE earlier.topic = message.topic AND earlier.id < message.id AND earlier.state IN ('pending', 'sending')))
+                ORDER BY message.next_attempt_at, message.id LIMIT ?
                 """, arguments: [now.storeValue, limit])
             let expires = now.addingTimeInterval(TimeInterval(leaseDuration.components.seconds)).storeValue
             return try due.map { row in
@@ -55,17 +70,29 @@ extension SQLiteStore {
 
     public func settleNotification(id: Int64, owner: String, _ settlement: NotificationSettlement, now: Date) async throws(StoreError) -> Bool {
         try await write { db in
-            let (state, next, message): (String, Double?, String?) = switch settlement {
-            case .delivered: ("delivered", nil, nil)
-            case .written(let path): ("written", nil, path)
-            case .retry(let at, let reason): ("pending", at.storeValue, reason)
-            case .failed(let reason): ("failed", nil, reason)
+            var (state, next, message, receipt): (String, Double?, String?, String?) = switch settlement {
+            case .delivered(let receipt): ("delivered", nil, nil, receipt)
+            case .written(let path): ("written", nil, path, nil)
+            case .retry(let at, let reason): ("pending", at.storeValue, reason, nil)
+            case .failed(let reason): ("failed", nil, reason, nil)
+            case .uncertain(let reason): ("uncertain", nil, reason, nil)
             }
+            // A retry that a newer message on its topic has overtaken is not sent at all.
+            if state == "pending", try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM notification AS newer JOIN notification AS this ON this.id = ?
+                               WHERE newer.topic = this.topic AND newer.id > this.id)
+                """, arguments: [id]) == true {
+                state = "superseded"
+                message = (message ?? "") + "; a newer message on its topic replaced it"
+            }
+            // An interrupted send stays interrupted until it is settled for good, so that every
+            // retry looks for it first.
             try db.execute(sql: """
-                UPDATE notification SET state = ?, next_attempt_at = COALESCE(?, next_attempt_at), last_error = ?, interrupted = 0,
+                UPDATE notification SET state = ?, next_attempt_at = COALESCE(?, next_attempt_at), last_error = ?,
+                    interrupted = CASE WHEN ? = 'pending' THEN interrupted ELSE 0 END, receipt = COALESCE(?, receipt),
                     lease_owner = NULL, lease_expires_at = NULL, finished_at = CASE WHEN ? = 'pending' THEN NULL ELSE ? END
                 WHERE id = ? AND state = 'sending' AND lease_owner = ?
-                """, arguments: [state, next, message, state, now.storeValue, id, owner])
+                """, arguments: [state, next, message, state, receipt, state, now.storeValue, id, owner])
             return db.changesCount > 0
         }
     }
@@ -99,8 +126,11 @@ extension SQLiteStore {
             throw StoreError.corrupt(path, detail: "notification \(row["id"] ?? "?") has an unknown destination \(row["destination"] ?? "?")")
         }
         return QueuedNotification(
-            id: row["id"], message: OutgoingMessage(key: row["key"], destination: destination, kind: row["kind"], body: row["body"]),
+            id: row["id"],
+            message: OutgoingMessage(key: row["key"], destination: destination, kind: row["kind"], body: row["body"],
+                                     topic: row["topic"], threadParent: row["thread_parent"]),
             state: state, attempts: (row["attempts"] as Int) + attemptsDelta, queuedAt: Date(storeValue: row["queued_at"]),
-            nextAttemptAt: Date(storeValue: row["next_attempt_at"]), lastError: row["last_error"], interrupted: row["interrupted"])
+            nextAttemptAt: Date(storeValue: row["next_attempt_at"]), lastError: row["last_error"], interrupted: row["interrupted"],
+            receipt: row["receipt"], parentReceipt: row["parent_receipt"])
     }
 }

@@ -167,6 +167,40 @@ extension SQLiteStore {
                 CREATE INDEX notification_due ON notification (state, next_attempt_at);
                 """)
         }
+        migrator.registerMigration("v9: notification topics, threads and receipts; pull requests") { db in
+            // SQLite cannot change a CHECK constraint in place: the table is built anew.
+            try db.execute(sql: """
+                CREATE TABLE notification_v9 (
+                    id INTEGER PRIMARY KEY,
+                    key TEXT NOT NULL UNIQUE,
+                    destination TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    body BLOB NOT NULL,
+                    run_id INTEGER REFERENCES run(id),
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'delivered', 'written', 'failed', 'uncertain', 'superseded')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    queued_at REAL NOT NULL,
+                    next_attempt_at REAL NOT NULL,
+                    lease_owner TEXT,
+                    lease_expires_at REAL,
+                    last_error TEXT,
+                    interrupted INTEGER NOT NULL DEFAULT 0,
+                    finished_at REAL,
+                    topic TEXT,
+                    thread_parent TEXT,
+                    receipt TEXT
+                );
+                INSERT INTO notification_v9 (id, key, destination, kind, body, run_id, state, attempts, queued_at, next_attempt_at,
+                                             lease_owner, lease_expires_at, last_error, interrupted, finished_at)
+                    SELECT id, key, destination, kind, body, run_id, state, attempts, queued_at, next_attempt_at,
+                           lease_owner, lease_expires_at, last_error, interrupted, finished_at FROM notification;
+                DROP TABLE notification;
+                ALTER TABLE notification_v9 RENAME TO notification;
+                CREATE INDEX notification_due ON notification (state, next_attempt_at);
+                CREATE INDEX notification_by_topic ON notification (topic, state);
+                ALTER TABLE job ADD COLUMN pull_request INTEGER;
+                """)
+        }
         return migrator
     }
 }

@@ -54,10 +54,10 @@ public protocol Store: Sendable {
     /// - Returns: `false` when `owner` no longer held the lease.
     func expireLease(jobID: Int64, owner: String, now: Date) async throws(StoreError) -> Bool
 
-    /// Marks a leased job failed for good, with the reason.
+    /// Marks a leased job failed for good, with the reason, and queues what tells people, in one transaction.
     ///
     /// - Throws: ``StoreError`` when the worker no longer holds the lease.
-    func failJob(jobID: Int64, worker: String, message: String, now: Date) async throws(StoreError)
+    func failJob(jobID: Int64, worker: String, message: String, notifications: [OutgoingMessage], now: Date) async throws(StoreError)
 
     /// Stores a finished run with its results and marks its job done, in one transaction.
     ///

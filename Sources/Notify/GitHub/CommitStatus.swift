@@ -25,12 +25,15 @@ public struct CommitStatus: Sendable, Hashable {
     }
 
     /// The message that sets it on `commit` of `repository` (`owner/name`).
-    public func message(repository: String, commit: String) -> OutgoingMessage {
+    ///
+    /// - Parameter occasion: What this state belongs to (a job's lease), so that a later run of
+    ///   the same commit reports again.
+    public func message(repository: String, commit: String, occasion: String) -> OutgoingMessage {
         var fields: [String: Any] = ["state": state.rawValue, "context": context, "description": description]
         if let targetURL { fields["target_url"] = targetURL }
         let body = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data()
-        return OutgoingMessage(key: "github-status:\(repository):\(commit):\(context):\(state.rawValue)",
+        return OutgoingMessage(key: "github-status:\(repository):\(commit):\(context):\(occasion):\(state.rawValue)",
                                destination: .github(method: .post, path: "/repos/\(repository)/statuses/\(commit)"),
-                               kind: "commit-status", body: body)
+                               kind: "commit-status", body: body, topic: "github-status:\(repository):\(commit):\(context)")
     }
 }

@@ -2,7 +2,7 @@ public import Foundation
 
 /// One HTTP request, as the notifiers send them: to Slack's and GitHub's APIs.
 public struct HTTPRequest: Sendable, Hashable {
-    public enum Method: String, Sendable, Hashable {
+    public enum Method: String, Sendable, Hashable, Codable {
         case get = "GET"
         case post = "POST"
         case patch = "PATCH"

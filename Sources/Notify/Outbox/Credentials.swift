@@ -2,39 +2,62 @@ import Foundation
 
 /// The secrets and addresses messages are sent with, read when they are sent.
 public struct Credentials: Sendable {
-    /// The Slack incoming webhook URL; `nil` writes Slack messages to the outbox folder instead.
+    /// The Slack incoming webhook URL; `nil` writes webhook messages to the outbox folder instead.
     public var slackWebhookURL: String?
+    /// A Slack bot token (`xoxb-…`) for the Web API; `nil` writes channel messages to the outbox folder instead.
+    public var slackBotToken: String?
+    /// `https://slack.com/api`.
+    public var slackAPIURL: String
     /// A GitHub token; `nil` writes GitHub calls to the outbox folder instead.
     public var githubToken: String?
     /// `https://api.github.com`, or a GitHub Enterprise server's `https://host/api/v3`.
     public var githubAPIURL: String
 
     public static let publicGitHubAPI = "https://api.github.com"
+    public static let publicSlackAPI = "https://slack.com/api"
 
-    public init(slackWebhookURL: String?, githubToken: String?, githubAPIURL: String = Credentials.publicGitHubAPI) {
+    public init(slackWebhookURL: String? = nil, slackBotToken: String? = nil, slackAPIURL: String = Credentials.publicSlackAPI,
+                githubToken: String? = nil, githubAPIURL: String = Credentials.publicGitHubAPI) {
         self.slackWebhookURL = slackWebhookURL
+        self.slackBotToken = slackBotToken
+        self.slackAPIURL = slackAPIURL
         self.githubToken = githubToken
         self.githubAPIURL = githubAPIURL
     }
 
     /// Every secret, for the redactor.
-    public var secrets: [String] { [slackWebhookURL, githubToken].compactMap { $0 } }
+    public var secrets: [String] { [slackWebhookURL, slackBotToken, githubToken].compactMap { $0 } }
 
-    /// The request that delivers `message`, or `nil` when its destination has no credentials.
-    public func request(for message: OutgoingMessage) -> HTTPRequest? {
-        switch message.destination {
-        case .slackWebhook:
-            guard let slackWebhookURL else { return nil }
-            return HTTPRequest(method: .post, url: slackWebhookURL, headers: [("Content-Type", "application/json")], body: message.body)
-        case .github(let method, let path):
-            guard let githubToken else { return nil }
-            let base = githubAPIURL.hasSuffix("/") ? String(githubAPIURL.dropLast()) : githubAPIURL
-            return HTTPRequest(method: method, url: base + path, headers: [
-                ("Accept", "application/vnd.github+json"),
-                ("Authorization", "Bearer \(githubToken)"),
-                ("X-GitHub-Api-Version", "2022-11-28"),
-                ("Content-Type", "application/json"),
-            ], body: message.body)
+    /// Whether `destination` can be reached; when not, its messages are written to the outbox folder.
+    public func canReach(_ destination: Destination) -> Bool {
+        switch destination {
+        case .slackWebhook: slackWebhookURL != nil
+        case .slackChannel: slackBotToken != nil
+        case .github, .githubIssueComment, .githubCheckRun: githubToken != nil
         }
     }
+
+    /// A call to GitHub's REST API; `pathAndQuery` starts with `/`.
+    func github(_ method: HTTPRequest.Method, _ pathAndQuery: String, body: Data? = nil) -> HTTPRequest {
+        var headers: [(name: String, value: String)] = [
+            ("Accept", "application/vnd.github+json"),
+            ("Authorization", "Bearer \(githubToken ?? "")"),
+            ("X-GitHub-Api-Version", "2022-11-28"),
+        ]
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        return HTTPRequest(method: method, url: Self.trimmed(githubAPIURL) + pathAndQuery, headers: headers, body: body)
+    }
+
+    /// A call to one of Slack's Web API methods, such as `chat.postMessage`.
+    func slackAPI(_ method: HTTPRequest.Method, _ apiMethod: String, query: String = "", body: Data? = nil) -> HTTPRequest {
+        var headers: [(name: String, value: String)] = [("Authorization", "Bearer \(slackBotToken ?? "")")]
+        if body != nil { headers.append(("Content-Type", "application/json; charset=utf-8")) }
+        return HTTPRequest(method: method, url: Self.trimmed(slackAPIURL) + "/" + apiMethod + query, headers: headers, body: body)
+    }
+
+    func slackWebhook(body: Data) -> HTTPRequest {
+        HTTPRequest(method: .post, url: slackWebhookURL ?? "", headers: [("Content-Type", "application/json")], body: body)
+    }
+
+    private static func trimmed(_ base: String) -> String { base.hasSuffix("/") ? String(base.dropLast()) : base }
 }

@@ -55,6 +55,17 @@ public struct RetryPolicy: Sendable, Hashable {
             retryAt = now.addingTimeInterval(backoff(attempt: attempt, jitter: jitter))
             reason = error.description
         }
+        return retrying(at: retryAt, reason: reason, queuedAt: queuedAt)
+    }
+
+    /// For a failure that is not an HTTP status: an answer that cannot be read, or an API's
+    /// refusal inside a 200. Transient ones back off like a 5xx; the rest give up.
+    public func decide(failure reason: String, transient: Bool, attempt: Int, queuedAt: Date, now: Date, jitter: Double) -> DeliveryDecision {
+        guard transient else { return .giveUp(reason: reason) }
+        return retrying(at: now.addingTimeInterval(backoff(attempt: attempt, jitter: jitter)), reason: reason, queuedAt: queuedAt)
+    }
+
+    private func retrying(at retryAt: Date, reason: String, queuedAt: Date) -> DeliveryDecision {
         guard retryAt.timeIntervalSince(queuedAt) <= deadline else {
             return .giveUp(reason: "\(reason); still failing \(Int(deadline)) s after it was queued")
         }

@@ -1,60 +1,194 @@
 import Foundation
 import Hummingbird
 
-/// A server on 127.0.0.1 that impersonates a Slack incoming webhook and GitHub's statuses API,
-/// and remembers every request it got.
+/// A server on 127.0.0.1 that impersonates Slack (an incoming webhook and the Web API's
+/// `chat.postMessage`, `conversations.history` and `conversations.replies`) and GitHub (commit
+/// statuses, issue comments, check runs), keeps what they would keep, and remembers every request.
 actor FakeSlackAndGitHub {
     struct Received: Sendable {
+        let method: String
         let path: String
         let body: Data
         let authorization: String?
         let at: Date
+
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
     }
 
-    /// The answers to Slack posts, in order; 200 once they run out.
+    /// The answers to webhook posts, in order; 200 once they run out.
     private var slackAnswers: [(status: Int, headers: [String: String])]
+    /// When set, every GitHub request gets this answer instead.
+    private let githubAnswer: (status: Int, body: String)?
     private(set) var slackRequests: [Received] = []
-    /// Slack posts it answered 200: the messages people would see.
+    /// Webhook posts it answered 200: the messages people would see.
     private(set) var slackMessages: [Received] = []
+    /// Web API posts, with the `ts` each got.
+    private(set) var slackPosts: [(ts: String, received: Received)] = []
     private(set) var statusPosts: [Received] = []
+    private(set) var githubRequests: [Received] = []
+    /// The issue comments as GitHub keeps them, by ID, with their issue.
+    private(set) var comments: [Int: (issue: Int, body: String)] = [:]
+    private var checkRunFields: [Int: [String: Any]] = [:]
+    /// The check runs as GitHub keeps them, as JSON objects.
+    var checkRuns: [Data] { checkRunFields.keys.sorted().map { Self.encode(checkRunFields[$0]!) } }
+    private var nextID = 100
 
-    init(slackAnswers: [(status: Int, headers: [String: String])] = []) {
+    /// A request held open: its effect is kept, its answer waits for ``release()``.
+    private var hold: (method: String, suffix: String)?
+    private var holding = false
+    private var arrivalWaiter: CheckedContinuation<Void, Never>?
+    private var releaseWaiter: CheckedContinuation<Void, Never>?
+
+    init(slackAnswers: [(status: Int, headers: [String: String])] = [], githubAnswer: (status: Int, body: String)? = nil) {
         self.slackAnswers = slackAnswers
+        self.githubAnswer = githubAnswer
     }
 
-    private func slack(_ received: Received) -> (status: Int, headers: [String: String]) {
+    /// Holds the next `method` request whose path ends with `suffix`, after its effect and before its answer.
+    func hold(_ method: String, pathEndingWith suffix: String) { hold = (method, suffix) }
+
+    /// Returns once the held request has arrived.
+    func heldRequestArrived() async {
+        if holding { return }
+        await withCheckedContinuation { arrivalWaiter = $0 }
+    }
+
+    /// Lets the held request be answered.
+    func release() {
+        holding = false
+        releaseWaiter?.resume()
+        releaseWaiter = nil
+    }
+
+    private func holdIfAsked(_ request: Request) async {
+        guard let hold, request.method.rawValue == hold.method, request.uri.path.hasSuffix(hold.suffix) else { return }
+        self.hold = nil
+        await withCheckedContinuation { continuation in
+            releaseWaiter = continuation
+            holding = true
+            arrivalWaiter?.resume()
+            arrivalWaiter = nil
+        }
+    }
+
+    private func webhook(_ received: Received) -> (status: Int, headers: [String: String]) {
         slackRequests.append(received)
         let answer: (status: Int, headers: [String: String]) = slackAnswers.isEmpty ? (200, [:]) : slackAnswers.removeFirst()
         if answer.status == 200 { slackMessages.append(received) }
         return answer
     }
 
-    private func status(_ received: Received) { statusPosts.append(received) }
+    private func postMessage(_ received: Received) -> Data { Self.encode(answerPost(received)) }
 
-    /// The statuses posted for a commit, as GitHub lists them: a JSON array.
-    private func statuses(of sha: String) -> Data {
-        let listed = statusPosts.filter { $0.path.hasSuffix("/statuses/\(sha)") }.compactMap { try? JSONSerialization.jsonObject(with: $0.body) }
-        return (try? JSONSerialization.data(withJSONObject: listed)) ?? Data("[]".utf8)
+    private static func encode(_ value: Any) -> Data {
+        value is String ? Data((value as! String).utf8) : (try? JSONSerialization.data(withJSONObject: value)) ?? Data()
+    }
+
+    private func answerPost(_ received: Received) -> [String: Any] {
+        guard received.authorization == "Bearer xoxb-test-token" else { return ["ok": false, "error": "invalid_auth"] }
+        guard received.json["channel"] as? String == "C0123456789" else { return ["ok": false, "error": "channel_not_found"] }
+        nextID += 1
+        let ts = "1700000000.\(nextID)"
+        slackPosts.append((ts, received))
+        return ["ok": true, "ts": ts, "channel": "C0123456789"]
+    }
+
+    private func history(thread: String?) -> Data {
+        let posts = slackPosts.filter { ($0.received.json["thread_ts"] as? String) == thread || $0.ts == thread }
+        return Self.encode(["ok": true, "messages": posts.map { post -> [String: Any] in
+            ["ts": post.ts, "text": post.received.json["text"] ?? "", "metadata": post.received.json["metadata"] ?? [:]]
+        }])
+    }
+
+    private func github(_ received: Received, parameters: Parameters, query: [String: String]) -> (status: Int, body: Data) {
+        let (status, body) = answerGitHub(received, parameters: parameters, query: query)
+        return (status, Self.encode(body))
+    }
+
+    private func answerGitHub(_ received: Received, parameters: Parameters, query: [String: String]) -> (status: Int, body: Any) {
+        githubRequests.append(received)
+        if let githubAnswer { return (githubAnswer.status, githubAnswer.body) }
+        let path = received.path
+        switch (received.method, path.split(separator: "/").count) {
+        case ("POST", _) where path.contains("/statuses/"):
+            statusPosts.append(received)
+            return (201, [:])
+        case ("GET", _) where path.hasSuffix("/statuses"):
+            let sha = parameters.get("sha") ?? ""
+            return (200, statusPosts.filter { $0.path.hasSuffix("/statuses/\(sha)") }.map(\.json))
+        case ("GET", _) where path.hasSuffix("/comments"):
+            let issue = Int(parameters.get("number") ?? "") ?? 0
+            let page = Int(query["page"] ?? "1") ?? 1, size = Int(query["per_page"] ?? "30") ?? 30
+            let all = comments.filter { $0.value.issue == issue }.sorted { $0.key < $1.key }.map { ["id": $0.key, "body": $0.value.body] as [String: Any] }
+            return (200, Array(all.dropFirst((page - 1) * size).prefix(size)))
+        case ("POST", _) where path.hasSuffix("/comments"):
+            nextID += 1
+            comments[nextID] = (Int(parameters.get("number") ?? "") ?? 0, received.json["body"] as? String ?? "")
+            return (201, ["id": nextID])
+        case ("PATCH", _) where path.contains("/issues/comments/"):
+            guard let id = Int(parameters.get("id") ?? ""), let existing = comments[id] else { return (404, ["message": "Not Found"]) }
+            comments[id] = (existing.issue, received.json["body"] as? String ?? "")
+            return (200, ["id": id])
+        case ("GET", _) where path.hasSuffix("/check-runs"):
+            let sha = parameters.get("sha") ?? ""
+            let runs = checkRunFields.filter { $0.value["head_sha"] as? String == sha && $0.value["name"] as? String == query["check_name"] }
+            return (200, ["total_count": runs.count, "check_runs": runs.map { $0.value.merging(["id": $0.key]) { $1 } }])
+        case ("POST", _) where path.hasSuffix("/check-runs"):
+            nextID += 1
+            checkRunFields[nextID] = received.json
+            return (201, ["id": nextID])
+        case ("PATCH", _) where path.contains("/check-runs/"):
+            guard let id = Int(parameters.get("id") ?? ""), let existing = checkRunFields[id] else { return (404, ["message": "Not Found"]) }
+            checkRunFields[id] = existing.merging(received.json) { $1 }
+            return (200, ["id": id])
+        default:
+            return (404, ["message": "Not Found"])
+        }
     }
 
     nonisolated func router() -> Router<BasicRequestContext> {
         let router = Router()
-        router.post("/slack/hook") { request, _ -> Response in
+        @Sendable func received(_ request: Request) async throws -> Received {
             let body = try await request.body.collect(upTo: 1 << 20)
-            let answer = await self.slack(Received(path: "/slack/hook", body: Data(buffer: body), authorization: nil, at: Date()))
+            return Received(method: request.method.rawValue, path: request.uri.path, body: Data(buffer: body),
+                            authorization: request.headers[.authorization], at: Date())
+        }
+        @Sendable func json(_ status: Int, _ data: Data) -> Response {
+            Response(status: .init(code: status), body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+        router.post("/slack/hook") { request, _ -> Response in
+            let answer = await self.webhook(try await received(request))
+            await self.holdIfAsked(request)
             var headers = HTTPFields()
             for (name, value) in answer.headers { headers[.init(name)!] = value }
             return Response(status: .init(code: answer.status), headers: headers,
                             body: .init(byteBuffer: ByteBuffer(string: answer.status == 200 ? "ok" : "no")))
         }
-        router.post("/repos/:owner/:name/statuses/:sha") { request, _ -> Response in
-            let body = try await request.body.collect(upTo: 1 << 20)
-            await self.status(Received(path: request.uri.path, body: Data(buffer: body), authorization: request.headers[.authorization], at: Date()))
-            return Response(status: .created, body: .init(byteBuffer: ByteBuffer(string: "{}")))
+        router.post("/slack/api/chat.postMessage") { request, _ -> Response in
+            let answer = await self.postMessage(try await received(request))
+            await self.holdIfAsked(request)
+            return json(200, answer)
         }
-        router.get("/repos/:owner/:name/commits/:sha/statuses") { _, context -> Response in
-            let data = await self.statuses(of: context.parameters.get("sha") ?? "")
-            return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        for method in ["conversations.history", "conversations.replies"] {
+            router.get("/slack/api/\(method)") { request, _ -> Response in
+                json(200, await self.history(thread: request.uri.queryParameters.get("ts")))
+            }
+        }
+        let githubRoutes: [(HTTPRequest.Method, String)] = [
+            (.post, "/repos/:owner/:name/statuses/:sha"), (.get, "/repos/:owner/:name/commits/:sha/statuses"),
+            (.get, "/repos/:owner/:name/issues/:number/comments"), (.post, "/repos/:owner/:name/issues/:number/comments"),
+            (.patch, "/repos/:owner/:name/issues/comments/:id"),
+            (.get, "/repos/:owner/:name/commits/:sha/check-runs"), (.post, "/repos/:owner/:name/check-runs"),
+            (.patch, "/repos/:owner/:name/check-runs/:id"),
+        ]
+        for (method, path) in githubRoutes {
+            router.on(RouterPath(path), method: method) { request, context -> Response in
+                var query: [String: String] = [:]
+                for (name, value) in request.uri.queryParameters { query[String(name)] = String(value) }
+                let answer = await self.github(try await received(request), parameters: context.parameters, query: query)
+                await self.holdIfAsked(request)
+                return json(answer.status, answer.body)
+            }
         }
         return router
     }
