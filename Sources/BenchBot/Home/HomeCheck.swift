@@ -43,7 +43,7 @@ public struct HomeCheck: Sendable {
         for (name, file, document) in Self.configs(in: home.subsystemConfigsDirectory, home: home, problems: &problems) {
             var reader = ConfigReader(file: home.display(file))
             if let subsystem = SubsystemConfig.parse(name: name, document: document, reader: &reader) {
-                if subsystem.active {
+                if subsystem.active, !RelayReports.builtInNames.contains(name) {
                     Self.checkScripts(["run.sh"], of: name, kind: "subsystem", in: Self.scriptsFolder(
                         settings?.subsystemsDirectory ?? "subsystem", name: name, home: home, settings: settings),
                         setting: "benchbot.subsystems_dir", reader: &reader)

@@ -5,14 +5,20 @@ import Foundation
 /// Each active subsystem's `run.sh` gets its config folder, its output folder (kept between
 /// runs) and the home, and must leave a `status.json` in its output folder. They run by priority,
 /// highest first, ties by name; a subsystem listed in another's `needs` always runs before it.
+///
+/// A subsystem with no `run.sh` of its own may be built in (relay-bench's Slack reporters):
+/// `builtIn` is asked, with the outcomes of the subsystems before it, and returns its status.
 struct SubsystemRunner: Sendable {
+    typealias BuiltIn = @Sendable (SubsystemConfig, _ before: [ExperimentOutcome]) async -> StageStatus?
+
     let context: StageContext
+    var builtIn: BuiltIn = { _, _ in nil }
 
     /// Runs every active subsystem in order; a failure is recorded and the next one runs.
     func runAll(_ subsystems: [SubsystemConfig]) async -> [ExperimentOutcome] {
         var outcomes: [ExperimentOutcome] = []
         for subsystem in Self.order(subsystems.filter(\.active)) {
-            outcomes.append(await run(subsystem))
+            outcomes.append(await run(subsystem, before: outcomes))
         }
         return outcomes
     }
@@ -33,7 +39,7 @@ struct SubsystemRunner: Sendable {
         return ordered
     }
 
-    private func run(_ subsystem: SubsystemConfig) async -> ExperimentOutcome {
+    private func run(_ subsystem: SubsystemConfig, before: [ExperimentOutcome]) async -> ExperimentOutcome {
         let startedAt = Date()
         let home = context.home
         let statusFolder = home.path("results", "subsystem", "status", subsystem.name)
@@ -50,6 +56,9 @@ struct SubsystemRunner: Sendable {
                                      message: status.message, startedAt: startedAt, finishedAt: Date(), notify: subsystem.notify)
         }
 
+        if !FileManager.default.fileExists(atPath: script), let status = await builtIn(subsystem, before) {
+            return finish("run", status)
+        }
         guard FileManager.default.isExecutableFile(atPath: script) else {
             let problem = FileManager.default.fileExists(atPath: script)
                 ? "\(script) is not executable; run chmod +x on it"

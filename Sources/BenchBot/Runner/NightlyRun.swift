@@ -1,13 +1,16 @@
 import Foundation
+import Notify
+import Synchronization
 
 /// The Relay Dashboard's nightly one-shot: back up, poll, drain the queue, run the subsystems,
-/// back up again.
+/// send the reports, back up again.
 extension Worker {
     /// Runs one nightly cycle; every step runs even when an earlier one failed.
     ///
     /// - Parameter onLine: Told each line of the run's report as it happens.
     /// - Returns: Whether every step succeeded.
-    public func runNightly(onLine: @Sendable (String) -> Void) async -> Bool {
+    public func runNightly(onLine: @escaping @Sendable (String) -> Void) async -> Bool {
+        let night = Date()
         var succeeded = true
         await backup("before", succeeded: &succeeded, onLine: onLine)
 
@@ -21,9 +24,14 @@ extension Worker {
             onLine("poll failed: \(error)")
         }
 
+        // The latest outcome of each experiment, for the run report.
+        let experiments = Mutex<[String: ExperimentOutcome]>([:])
         var lastCommit: ObjectID?
         do {
-            let ran = try await run(.drain) { report in report.lines.forEach(onLine) }
+            let ran = try await run(.drain) { report in
+                report.lines.forEach(onLine)
+                experiments.withLock { latest in report.outcomes.forEach { latest[$0.experiment] = $0 } }
+            }
             if !ran { onLine("work: another worker is running on this home; its jobs are left to it") }
             lastCommit = try await store.jobs(in: [.done], limit: 1).last?.commit
         } catch {
@@ -32,9 +40,14 @@ extension Worker {
         }
 
         let context = makeContext(commit: lastCommit ?? .zero, logs: "nightly-subsystems", startedAt: Date())
-        for outcome in await SubsystemRunner(context: context).runAll(HomeCheck(home: home).subsystems) {
+        let outcomes = experiments.withLock { Array($0.values) }
+        let reports = NightlyReports(worker: self, night: night, commit: lastCommit, experiments: outcomes)
+        var runner = SubsystemRunner(context: context)
+        runner.builtIn = { subsystem, before in await reports.run(subsystem, before: before) }
+        for outcome in await runner.runAll(HomeCheck(home: home).subsystems) {
             onLine("subsystem \(outcome.summary)")
         }
+        await dispatchNotifications().forEach(onLine)
         await backup("after", succeeded: &succeeded, onLine: onLine)
         return succeeded
     }
@@ -45,6 +58,59 @@ extension Worker {
         } catch {
             succeeded = false
             onLine("backup \(label) failed: \(error)")
+        }
+    }
+}
+
+/// relay-bench's reporting subsystems, done by BenchBot when the home configures them without
+/// scripts of their own: their messages go into the outbox and out through `benchbot.notify.slack`.
+struct NightlyReports: Sendable {
+    let worker: Worker
+    let night: Date
+    let commit: ObjectID?
+    let experiments: [ExperimentOutcome]
+
+    func run(_ subsystem: SubsystemConfig, before: [ExperimentOutcome]) async -> StageStatus? {
+        guard RelayReports.builtInNames.contains(subsystem.name) else { return nil }
+        let home = worker.home
+        let file = home.display((home.subsystemConfigsDirectory as NSString).appendingPathComponent("\(subsystem.name)/config.json"))
+        guard let notify = worker.settings.notify, let slack = notify.slack else {
+            return StageStatus(success: false, message: "\(subsystem.name) is built in and posts through benchbot.notify.slack, which "
+                               + "\(home.display(home.effectiveConfigFile)) does not configure; add it, or set active to false in \(file)")
+        }
+        let reports = RelayReports(slack: slack, repositoryName: worker.settings.repository.name, siteURL: notify.siteURL)
+        let all: [OutgoingMessage]
+        switch subsystem.name {
+        case "exp_results":
+            let inactive = HomeCheck(home: home).experiments.filter { !$0.active }.map(\.name)
+            let description: String? = if case .string(let text)? = subsystem.raw["slack_description"] { text } else { nil }
+            all = reports.runReport(night: night, commit: commit, outcomes: experiments, inactive: inactive, description: description)
+        case "subsys_reporter":
+            all = reports.subsystemReport(night: night, outcomes: before, reports: subsystemReports(before))
+        default:
+            do {
+                all = reports.deadlines(try RelayReports.parseDeadlines(subsystem.raw, file: file), now: Date())
+            } catch {
+                return StageStatus(success: false, message: error.message)
+            }
+        }
+        do {
+            try await worker.store.enqueueNotifications(all, now: Date())
+        } catch {
+            return StageStatus(success: false, message: "cannot queue its Slack message: \(error)")
+        }
+        let ignored = ["slack_client_token", "channel_id"].filter { subsystem.raw[$0] != nil }
+        return StageStatus(success: true, message: "\(all.count) Slack message(s) queued through benchbot.notify.slack"
+                           + (ignored.isEmpty ? "" : "; \(ignored.joined(separator: " and ")) in \(file) are not used"))
+    }
+
+    /// Each `report.json` (`{"title", "value"}`) left in a subsystem's output folder this night.
+    private func subsystemReports(_ outcomes: [ExperimentOutcome]) -> [(subsystem: String, title: String, value: String)] {
+        outcomes.compactMap { outcome in
+            let file = worker.home.path("results", "subsystem", "output", outcome.experiment, "report.json")
+            guard let data = FileManager.default.contents(atPath: file), let document = try? JSONValue.parse(data),
+                  case .string(let title)? = document["title"], case .string(let value)? = document["value"] else { return nil }
+            return (outcome.experiment, title, value)
         }
     }
 }

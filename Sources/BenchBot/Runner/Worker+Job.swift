@@ -58,7 +58,8 @@ extension Worker {
         let changes = await trackChanges(after: job)
         let notified = await dispatchNotifications()
         return JobReport(job: job, succeeded: true,
-                         lines: [headline] + announced + outcomes.map { "  \($0.summary)" } + changes.map { "  \($0.summary)" } + notified)
+                         lines: [headline] + announced + outcomes.map { "  \($0.summary)" } + changes.map { "  \($0.summary)" } + notified,
+                         outcomes: outcomes)
     }
 
     /// Looks for change points in the tracked branch's history now that this commit is measured.

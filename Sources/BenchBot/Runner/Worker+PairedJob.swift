@@ -72,6 +72,7 @@ extension Worker {
             "  \(benchmark.verdict.rawValue): \(benchmark.name) \(benchmark.estimate.map { String(format: "%+.2f%%", ($0.ratio - 1) * 100) } ?? "")"
         }
         let notified = await dispatchNotifications()
-        return JobReport(job: job, succeeded: true, lines: ["\(label): done, paired A/B: \(table.counts)"] + announced + outcomes.map { "  \($0.summary)" } + flagged + notified)
+        return JobReport(job: job, succeeded: true, lines: ["\(label): done, paired A/B: \(table.counts)"] + announced + outcomes.map { "  \($0.summary)" } + flagged + notified,
+                         outcomes: outcomes)
     }
 }

@@ -23,6 +23,8 @@ public struct Worker: Sendable {
         public let succeeded: Bool
         /// One line for people, and one per experiment.
         public let lines: [String]
+        /// How each experiment went, for the night's run report.
+        public var outcomes: [ExperimentOutcome] = []
     }
 
     public let home: Home
