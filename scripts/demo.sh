@@ -13,6 +13,8 @@ rm -rf "$demo" && mkdir -p "$demo"
 export GIT_AUTHOR_NAME="Demo Dev" GIT_AUTHOR_EMAIL="dev@example.invalid"
 export GIT_COMMITTER_NAME="Demo Dev" GIT_COMMITTER_EMAIL="dev@example.invalid"
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+# Nothing is sent anywhere: without these, notifications are written to results/outbox/ instead.
+unset BENCHBOT_SLACK_WEBHOOK_URL SLACK_BOT_TOKEN GITHUB_TOKEN
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "benchbot ${*}"; "$bin" "$@"; }
@@ -58,6 +60,12 @@ cat > "$demo/home/config/experiments/loop_timing/config.json" <<'JSON'
     "telemetry_rate": 1
 }
 JSON
+# Who is told what: Slack and GitHub statuses (written to results/outbox/ here, as no credentials are
+# set), and relay-bench's nightly Slack report, built in.
+sed -i 's|^  "benchbot" : {|  "benchbot" : {\n    "notify": {"site_url": "http://localhost:8000", "slack": {"mentions": ["<@U0DEMO>"]}, "github": {"repository": "demo/project"}},|' \
+    "$demo/home/config/config.json"
+mkdir -p "$demo/home/config/subsystem/exp_results"
+echo '{"active": true, "priority": -1, "slack_description": "Demo nightly run"}' > "$demo/home/config/subsystem/exp_results/config.json"
 run check --home "$demo/home"
 
 step "cron: the first poll queues the last 5 first-parent commits; a second poll finds nothing new"
@@ -99,6 +107,13 @@ run compare --home "$demo/home" main
 
 step "Change points found in main's history, each once, at its first commit"
 run changes --home "$demo/home"
+
+step "What BenchBot would have told people: no credentials here, so each request body is in results/outbox/"
+outbox="$demo/home/results/outbox"
+ls "$outbox" | sed 's/^[0-9]*-//; s/\.json$//' | sort | uniq -c | sed 's/^/  /'
+echo "  the latest Slack regression message: $(ls "$outbox"/*-slack-regression.json 2>/dev/null | sort -t- -k1,1n | tail -1)"
+echo "  the nightly run report: $(ls "$outbox"/*-slack-run-report.json 2>/dev/null | tail -1)"
+run status --home "$demo/home" --limit 0
 
 cat <<DONE
 

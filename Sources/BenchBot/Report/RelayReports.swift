@@ -31,15 +31,17 @@ public struct RelayReports: Sendable {
     ///   - outcomes: The experiments' outcomes, one per experiment.
     ///   - inactive: Experiments switched off in their configs.
     ///   - description: `slack_description` from the subsystem's config, shown above the report.
+    ///   - measuredEarlier: When nothing was measured tonight: when these outcomes were.
     public func runReport(night: Date, commit: ObjectID?, outcomes: [ExperimentOutcome], inactive: [String],
-                          description: String?) -> [OutgoingMessage] {
+                          description: String?, measuredEarlier: Date? = nil) -> [OutgoingMessage] {
         let failed = outcomes.filter { !$0.succeeded }.sorted { $0.experiment < $1.experiment }
         let succeeded = outcomes.filter(\.succeeded).sorted { $0.experiment < $1.experiment }
         let title = "\(repositoryName): \(succeeded.count) experiment(s) passed, \(failed.count) failed" + (inactive.isEmpty ? "" : ", \(inactive.count) inactive")
         var report = SlackMessage(text: title, moreAt: siteURL)
         report.header(title)
         if let description, !description.isEmpty { report.section(SlackMessage.escape(description)) }
-        report.context("Run of \(Self.timestamp(night))" + (commit.map { " at \($0.short)" } ?? ""))
+        report.context("Run of \(Self.timestamp(night))" + (commit.map { " at \($0.short)" } ?? "")
+                       + (measuredEarlier.map { ": no new commit tonight; these results were measured \(Self.timestamp($0))" } ?? ""))
         for outcome in succeeded {
             let heading = "*\(SlackMessage.escape(outcome.summaryTitle ?? outcome.experiment))* (\(Self.duration(outcome)))"
             report.section(heading + (outcome.summaryValue.map { "\n" + SlackMessage.escape($0) } ?? ""))

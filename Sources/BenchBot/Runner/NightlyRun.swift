@@ -40,8 +40,14 @@ extension Worker {
         }
 
         let context = makeContext(commit: lastCommit ?? .zero, logs: "nightly-subsystems", startedAt: Date())
-        let outcomes = experiments.withLock { Array($0.values) }
-        let reports = NightlyReports(worker: self, night: night, commit: lastCommit, experiments: outcomes)
+        var outcomes = experiments.withLock { Array($0.values) }
+        var measuredEarlier: Date?
+        // Nothing new tonight: the report tells the latest results again, and says so.
+        if outcomes.isEmpty, let lastCommit, let latest = try? await store.runs(repository: settings.repository.name, commit: lastCommit).last {
+            outcomes = latest.experiments
+            measuredEarlier = latest.finishedAt
+        }
+        let reports = NightlyReports(worker: self, night: night, commit: lastCommit, experiments: outcomes, measuredEarlier: measuredEarlier)
         var runner = SubsystemRunner(context: context)
         runner.builtIn = { subsystem, before in await reports.run(subsystem, before: before) }
         for outcome in await runner.runAll(HomeCheck(home: home).subsystems) {
@@ -69,6 +75,8 @@ struct NightlyReports: Sendable {
     let night: Date
     let commit: ObjectID?
     let experiments: [ExperimentOutcome]
+    /// When no job ran tonight: when the reported results were measured.
+    let measuredEarlier: Date?
 
     func run(_ subsystem: SubsystemConfig, before: [ExperimentOutcome]) async -> StageStatus? {
         guard RelayReports.builtInNames.contains(subsystem.name) else { return nil }
@@ -84,7 +92,8 @@ struct NightlyReports: Sendable {
         case "exp_results":
             let inactive = HomeCheck(home: home).experiments.filter { !$0.active }.map(\.name)
             let description: String? = if case .string(let text)? = subsystem.raw["slack_description"] { text } else { nil }
-            all = reports.runReport(night: night, commit: commit, outcomes: experiments, inactive: inactive, description: description)
+            all = reports.runReport(night: night, commit: commit, outcomes: experiments, inactive: inactive, description: description,
+                                   measuredEarlier: measuredEarlier)
         case "subsys_reporter":
             all = reports.subsystemReport(night: night, outcomes: before, reports: subsystemReports(before))
         default:

@@ -73,6 +73,8 @@ public struct Worker: Sendable {
                 machine: settings.machine, worker: identity.description, leaseDuration: settings.runner.leaseDuration, now: Date())
             else {
                 guard case .forever(let interval) = mode else { return true }
+                // Idle: the retries that fell due go out now, not after the next job.
+                for line in await dispatchNotifications() { logger.info("\(line.trimmingCharacters(in: .whitespaces))") }
                 try? await Task.sleep(for: interval)
                 try await reclaimJobsOfDeadWorkers()
                 continue

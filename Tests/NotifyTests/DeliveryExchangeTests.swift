@@ -1,0 +1,87 @@
+import Foundation
+import Notify
+import Testing
+
+@Suite("Delivery exchanges")
+struct DeliveryExchangeTests {
+    let credentials = Credentials(slackBotToken: "xoxb-1", slackAPIURL: "http://slack.test/api", githubToken: "ghp_1", githubAPIURL: "http://gh.test/")
+    let queued = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func answer(_ status: Int, _ json: Any) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [], body: try! JSONSerialization.data(withJSONObject: json))
+    }
+
+    func sent(_ step: DeliveryExchange.Step) -> HTTPRequest? {
+        if case .send(let request) = step { return request }
+        return nil
+    }
+
+    @Test("the comment carrying the marker is found past the first page of 100 and edited; without it, one is created")
+    func commentAcrossPages() throws {
+        let comment = PullRequestComment(pullRequest: 12, markdown: "table", context: "perf", moreAt: nil).message(repository: "o/r", occasion: "job1")
+        var exchange = DeliveryExchange(message: comment, credentials: credentials, parentReceipt: nil, interrupted: false, queuedAt: queued)
+        let first = try #require(sent(exchange.start()))
+        #expect(first.method == .get && first.url == "http://gh.test/repos/o/r/issues/12/comments?per_page=100&page=1")
+        #expect(first.headers.contains { $0.name == "Authorization" && $0.value == "Bearer ghp_1" })
+        let people = (1...100).map { ["id": $0, "body": "a person's comment \($0)"] as [String: Any] }
+        let second = try #require(sent(exchange.receive(answer(200, people))))
+        #expect(second.url.hasSuffix("&page=2"))
+        let edit = try #require(sent(exchange.receive(answer(200, [["id": 4242, "body": "<!-- benchbot:comparison:perf -->\nold"]]))))
+        #expect(edit.method == .patch && edit.url == "http://gh.test/repos/o/r/issues/comments/4242" && edit.body == comment.body)
+        #expect(exchange.receive(answer(200, ["id": 4242])) == .delivered(receipt: "4242"))
+
+        var fresh = DeliveryExchange(message: comment, credentials: credentials, parentReceipt: nil, interrupted: false, queuedAt: queued)
+        _ = fresh.start()
+        let create = try #require(sent(fresh.receive(answer(200, [["id": 1, "body": "benchbot:comparison:perf without the marker's brackets"]]))))
+        #expect(create.method == .post && create.url == "http://gh.test/repos/o/r/issues/12/comments")
+        #expect(fresh.receive(answer(404, ["message": "Not Found"])) == .unsuccessful(answer(404, ["message": "Not Found"])))
+    }
+
+    @Test("a check run found by its external ID is updated without head_sha; a comment list that is not JSON is a transient failure")
+    func checkRunAndMalformed() throws {
+        let run = CheckRun(name: "bench mark", headSHA: "abc123", status: .completed, conclusion: .failure, title: "1 regression",
+                           summary: String(repeating: "x", count: 70_000), detailsURL: "https://site/c.html").message(repository: "o/r", occasion: "job1")
+        let fields = try #require(try JSONSerialization.jsonObject(with: run.body) as? [String: Any])
+        #expect(((fields["output"] as? [String: Any])?["summary"] as? String)?.count ?? .max <= CheckRun.maximumOutputText)
+        var exchange = DeliveryExchange(message: run, credentials: credentials, parentReceipt: nil, interrupted: false, queuedAt: queued)
+        let list = try #require(sent(exchange.start()))
+        #expect(list.url == "http://gh.test/repos/o/r/commits/abc123/check-runs?check_name=bench%20mark&filter=all&per_page=100")
+        let update = try #require(sent(exchange.receive(answer(200, ["total_count": 2, "check_runs": [
+            ["id": 1, "external_id": "someone-else"], ["id": 2, "external_id": "benchbot:o/r:abc123"]]]))))
+        #expect(update.method == .patch && update.url == "http://gh.test/repos/o/r/check-runs/2")
+        let body = try #require(try JSONSerialization.jsonObject(with: update.body ?? Data()) as? [String: Any])
+        #expect(body["head_sha"] == nil && body["conclusion"] as? String == "failure" && body["name"] as? String == "bench mark")
+
+        let comment = PullRequestComment(pullRequest: 1, markdown: "t", context: "perf", moreAt: nil).message(repository: "o/r", occasion: "j")
+        var garbled = DeliveryExchange(message: comment, credentials: credentials, parentReceipt: nil, interrupted: false, queuedAt: queued)
+        _ = garbled.start()
+        let step = garbled.receive(HTTPResponse(status: 200, headers: [], body: Data("<html>".utf8)))
+        #expect(step == .failed(reason: "malformed answer for the comments of o/r#1 (HTTP 200): <html>", transient: true))
+    }
+
+    @Test("Slack's ok:false is a refusal unless Slack says to try later; a reply goes in its parent's thread")
+    func slackWebAPI() throws {
+        let message = OutgoingMessage(key: "k1", destination: .slackChannel("C1"), kind: "run-report", body: Data(#"{"text":"hi"}"#.utf8))
+        var exchange = DeliveryExchange(message: message, credentials: credentials, parentReceipt: "1700.1", interrupted: false, queuedAt: queued)
+        let post = try #require(sent(exchange.start()))
+        #expect(post.url == "http://slack.test/api/chat.postMessage")
+        let fields = try #require(try JSONSerialization.jsonObject(with: post.body ?? Data()) as? [String: Any])
+        #expect(fields["channel"] as? String == "C1" && fields["thread_ts"] as? String == "1700.1" && fields["text"] as? String == "hi")
+        #expect(((fields["metadata"] as? [String: Any])?["event_payload"] as? [String: Any])?["key"] as? String == "k1")
+        #expect(exchange.receive(answer(200, ["ok": false, "error": "channel_not_found"]))
+                == .failed(reason: "Slack refused posting it: channel_not_found", transient: false))
+
+        var busy = DeliveryExchange(message: message, credentials: credentials, parentReceipt: nil, interrupted: false, queuedAt: queued)
+        _ = busy.start()
+        #expect(busy.receive(answer(200, ["ok": false, "error": "internal_error"])) == .failed(reason: "Slack refused posting it: internal_error", transient: true))
+
+        // After a crash: found in the history by its key, so not posted again.
+        var resumed = DeliveryExchange(message: message, credentials: credentials, parentReceipt: nil, interrupted: true, queuedAt: queued)
+        let search = try #require(sent(resumed.start()))
+        #expect(search.method == .get && search.url.hasPrefix("http://slack.test/api/conversations.history?channel=C1&oldest=1799999940"))
+        let found = resumed.receive(answer(200, ["ok": true, "messages": [
+            ["ts": "1.1", "metadata": ["event_type": "benchbot_notification", "event_payload": ["key": "other"]]],
+            ["ts": "1.2", "metadata": ["event_type": "benchbot_notification", "event_payload": ["key": "k1"]]]]]))
+        #expect(found == .delivered(receipt: "1.2"))
+    }
+}
