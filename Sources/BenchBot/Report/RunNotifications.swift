@@ -49,6 +49,13 @@ public struct RunNotifications: Sendable {
         settings.siteURL.map { "\($0)/compare/\(baseline.hex)...\(candidate.hex).html" }
     }
 
+    /// A benchmark's graph page, when the site's address is configured.
+    public func graphURL(_ benchmark: String) -> String? {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return settings.siteURL.map { "\($0)/benchmark/\(benchmark.addingPercentEncoding(withAllowedCharacters: allowed) ?? benchmark).html" }
+    }
+
     /// The commit page's address, when the site's address is configured.
     public func commitURL(_ commit: ObjectID) -> String? {
         settings.siteURL.map { "\($0)/commit/\(commit.hex).html" }
@@ -168,7 +175,8 @@ public struct RunNotifications: Sendable {
             let interval = benchmark.estimate.map { " [\(Self.percent($0.lower - 1)), \(Self.percent($0.upper - 1))]" } ?? ""
             let values = [benchmark.baseline, benchmark.candidate].compactMap { $0.map { NumberText.compact($0.median) } }.joined(separator: " → ")
             message.section("*\(SlackMessage.escape(benchmark.name))*: \(Self.change(benchmark))\(interval) \(values) \(SlackMessage.escape(benchmark.unit))"
-                            + (benchmark.qValue.map { String(format: " (q=%.2g)", $0) } ?? ""))
+                            + (benchmark.qValue.map { String(format: " (q=%.2g)", $0) } ?? "")
+                            + (graphURL(benchmark.name).map { " <\($0)|graph>" } ?? ""))
         }
         if let link { message.context("<\(link)|The comparison>") }
         // Keyed by the pair, not the lease: the same change is told once however often it is measured.
