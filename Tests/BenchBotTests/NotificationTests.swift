@@ -54,12 +54,12 @@ struct NotificationTests {
                 #expect(sections.allSatisfy { $0.count <= 3000 } && sections.contains { $0.hasPrefix("*size.loop*: +200.00%") }, "\(sections)")
                 #expect(sections.contains { $0.contains("<@U024BE7LH>") })
 
-                // Each job: pending when it starts, then its verdict; the first commit has nothing to be compared with.
+                // Each job: pending when it starts, then its verdict; the first commit has no baseline.
                 let posts = await fake.statusPosts
                 #expect(posts.map { "\($0.path.suffix(40)) \($0.json["state"] ?? "")" }
                         == ["\(commits[1]) pending", "\(commits[1]) success", "\(commits[2]) pending", "\(commits[2]) failure"])
                 #expect(posts.allSatisfy { $0.authorization == "Bearer ghp_testtoken1234" && $0.path.hasPrefix("/repos/octo-org/project/statuses/") })
-                #expect((posts[1].json["description"] as? String)?.hasPrefix("first measurement, nothing to compare with") == true)
+                #expect((posts[1].json["description"] as? String)?.hasPrefix("no measured baseline to compare with yet: 1 benchmark(s)") == true)
                 #expect(posts[1].json["target_url"] as? String == "https://bench.example.org/commit/\(commits[1]).html")
                 let body = posts[3].json
                 #expect(body["state"] as? String == "failure" && body["context"] as? String == "benchbot/perf")

@@ -42,15 +42,29 @@ public struct HomeCheck: Sendable {
         var subsystems: [SubsystemConfig] = []
         for (name, file, document) in Self.configs(in: home.subsystemConfigsDirectory, home: home, problems: &problems) {
             var reader = ConfigReader(file: home.display(file))
+            let builtIn = RelayReports.builtInNames.contains(name)
             if let subsystem = SubsystemConfig.parse(name: name, document: document, reader: &reader) {
-                if subsystem.active, !RelayReports.builtInNames.contains(name) {
+                if subsystem.active, !builtIn {
                     Self.checkScripts(["run.sh"], of: name, kind: "subsystem", in: Self.scriptsFolder(
                         settings?.subsystemsDirectory ?? "subsystem", name: name, home: home, settings: settings),
                         setting: "benchbot.subsystems_dir", reader: &reader)
                 }
+                if subsystem.active, builtIn, let settings, settings.notify?.slack == nil {
+                    reader.report("active", "\(name) is built into BenchBot and posts through benchbot.notify.slack, which "
+                        + "\(home.display(home.effectiveConfigFile)) does not configure; add it, or set active to false")
+                }
                 subsystems.append(subsystem)
             }
-            problems += reader.problems + Self.secretProblems(in: document, file: reader.file)
+            var secrets = Self.secretProblems(in: document, file: reader.file)
+            if builtIn {
+                // The built-in reporters take Slack's token from benchbot.notify, never from here.
+                secrets = secrets.map { problem in
+                    ConfigProblem(file: problem.file, field: problem.field, problem: "holds a secret in the config file, where backups "
+                        + "and logs copy it, and BenchBot's built-in \(name) does not use it: delete it, and name the variable "
+                        + "holding the bot token in benchbot.notify.slack.bot_token_env")
+                }
+            }
+            problems += reader.problems + secrets
         }
         self.config = config
         self.experiments = experiments

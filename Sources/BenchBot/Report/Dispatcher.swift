@@ -50,7 +50,9 @@ public struct Dispatcher: Sendable {
     public func deliverDue(now: Date = Date()) async throws(StoreError) -> Pass {
         var pass = Pass()
         let redactor = SecretRedactor(secrets: credentials.secrets)
-        while true {
+        // A few rounds reach replies to what the first round delivered; more would only spin on a
+        // server that keeps saying to retry at once.
+        for _ in 0..<Self.roundsPerPass {
             let due = try await store.claimNotifications(owner: owner, isDead: { WorkerIdentity($0)?.diedOnThisHost ?? false },
                                                          leaseDuration: .seconds(120), now: max(now, Date()), limit: 100)
             if due.isEmpty { return pass }
@@ -79,7 +81,10 @@ public struct Dispatcher: Sendable {
                 _ = try await store.settleNotification(id: notification.id, owner: owner, settlement, now: Date())
             }
         }
+        return pass
     }
+
+    static let roundsPerPass = 4
 
     /// Passes until nothing is left to send, waiting for each retry that falls within `patience`.
     ///

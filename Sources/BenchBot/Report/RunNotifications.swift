@@ -82,8 +82,8 @@ public struct RunNotifications: Sendable {
     ///
     /// - Parameters:
     ///   - occasion: The job.
-    ///   - baseline: What it was judged against, and why; `nil` for a first measurement, with
-    ///     nothing to judge against.
+    ///   - baseline: What it was judged against, and why; `nil` when no baseline is measured yet
+    ///     (the first commit, or a merge base still queued).
     ///   - comparison: The judgement.
     ///   - outcomes: Its experiments, some perhaps failed.
     public func judged(_ occasion: Occasion, baseline: (commit: ObjectID, reason: String)?, comparison: SuiteComparison,
@@ -96,7 +96,7 @@ public struct RunNotifications: Sendable {
         if let github = settings.github {
             var description = statusDescription(regressions: regressions, improvements: improvements, total: comparison.benchmarks.count,
                                                 failed: failed.map(\.experiment))
-            if baseline == nil { description = "first measurement, nothing to compare with: \(comparison.benchmarks.count) benchmark(s)" }
+            if baseline == nil { description = "no measured baseline to compare with yet: \(comparison.benchmarks.count) benchmark(s) measured" }
             let state: CommitStatus.State = !regressions.isEmpty ? .failure : failed.isEmpty ? .success : .error
             messages.append(CommitStatus(state: state, context: github.context, description: description, targetURL: link)
                 .message(repository: github.repository, commit: occasion.commit.hex, occasion: occasion.lease))

@@ -36,7 +36,7 @@ extension Worker {
                 logger.info("job \(job.id): nothing to report against: \(error)")
             }
         }
-        // With nothing to compare with (the first commit measured), the started status still needs an end.
+        // With no measured baseline yet, the pending status still needs an end.
         return RunNotifications(settings: notify, repositoryName: settings.repository.name).judged(
             .init(job), baseline: judgement.map { ($0.baseline, $0.reason) },
             comparison: judgement?.comparison ?? SuiteComparison(baseline: [], candidate: Analyzer.series(results), policy: settings.compare.policy),
