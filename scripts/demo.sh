@@ -115,6 +115,10 @@ echo "  the latest Slack regression message: $(ls "$outbox"/*-slack-regression.j
 echo "  the nightly run report: $(ls "$outbox"/*-slack-run-report.json 2>/dev/null | tail -1)"
 run status --home "$demo/home" --limit 0
 
+step "The results site: an index, a page per benchmark with SVG plots, per commit and per comparison"
+run site --home "$demo/home"
+echo "  open file://$demo/home/results/subsystem/output/website/index.html, or serve that folder"
+
 cat <<DONE
 
 Everything is in $demo/home: the store (benchbot.sqlite), results/, logs/ and backups/.

@@ -26,6 +26,7 @@ struct BenchBotCommand: AsyncParsableCommand {
             DetectCommand.self,
             ChangesCommand.self,
             BisectCommand.self,
+            SiteCommand.self,
             BenchCommand.self,
         ]
     )

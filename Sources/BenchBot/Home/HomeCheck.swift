@@ -42,14 +42,14 @@ public struct HomeCheck: Sendable {
         var subsystems: [SubsystemConfig] = []
         for (name, file, document) in Self.configs(in: home.subsystemConfigsDirectory, home: home, problems: &problems) {
             var reader = ConfigReader(file: home.display(file))
-            let builtIn = RelayReports.builtInNames.contains(name)
+            let builtIn = RelayReports.builtInSubsystems.contains(name)
             if let subsystem = SubsystemConfig.parse(name: name, document: document, reader: &reader) {
                 if subsystem.active, !builtIn {
                     Self.checkScripts(["run.sh"], of: name, kind: "subsystem", in: Self.scriptsFolder(
                         settings?.subsystemsDirectory ?? "subsystem", name: name, home: home, settings: settings),
                         setting: "benchbot.subsystems_dir", reader: &reader)
                 }
-                if subsystem.active, builtIn, let settings, settings.notify?.slack == nil {
+                if subsystem.active, RelayReports.builtInNames.contains(name), let settings, settings.notify?.slack == nil {
                     reader.report("active", "\(name) is built into BenchBot and posts through benchbot.notify.slack, which "
                         + "\(home.display(home.effectiveConfigFile)) does not configure; add it, or set active to false")
                 }

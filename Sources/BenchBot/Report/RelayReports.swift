@@ -13,8 +13,10 @@ public struct RelayReports: Sendable {
     public let repositoryName: String
     public let siteURL: String?
 
-    /// The built-in subsystems, by the names relay-bench gave them.
+    /// The built-in Slack reporters, by the names relay-bench gave them.
     public static let builtInNames: Set<String> = ["exp_results", "subsys_reporter", "deadline"]
+    /// Every built-in subsystem: the reporters, and `website`, which is `benchbot site`.
+    public static let builtInSubsystems = builtInNames.union(["website"])
 
     public init(slack: NotifySettings.SlackSettings, repositoryName: String, siteURL: String?) {
         self.slack = slack

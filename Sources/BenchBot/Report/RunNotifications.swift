@@ -51,9 +51,7 @@ public struct RunNotifications: Sendable {
 
     /// A benchmark's graph page, when the site's address is configured.
     public func graphURL(_ benchmark: String) -> String? {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return settings.siteURL.map { "\($0)/benchmark/\(benchmark.addingPercentEncoding(withAllowedCharacters: allowed) ?? benchmark).html" }
+        settings.siteURL.map { "\($0)/benchmark/\(SiteLayout.slug(benchmark)).html" }
     }
 
     /// The commit page's address, when the site's address is configured.

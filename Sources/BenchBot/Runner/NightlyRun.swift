@@ -79,8 +79,17 @@ struct NightlyReports: Sendable {
     let measuredEarlier: Date?
 
     func run(_ subsystem: SubsystemConfig, before: [ExperimentOutcome]) async -> StageStatus? {
-        guard RelayReports.builtInNames.contains(subsystem.name) else { return nil }
+        guard RelayReports.builtInSubsystems.contains(subsystem.name) else { return nil }
         let home = worker.home
+        if subsystem.name == "website" {
+            let folder = home.path("results", "subsystem", "output", "website")
+            do {
+                let summary = try await SiteGenerator(home: home, settings: worker.settings, store: worker.store).generate(into: folder)
+                return StageStatus(success: true, message: "\(summary.pages) page(s), \(summary.written) written, in \(home.display(folder))")
+            } catch {
+                return StageStatus(success: false, message: "the site was not generated: \(error)")
+            }
+        }
         let file = home.display((home.subsystemConfigsDirectory as NSString).appendingPathComponent("\(subsystem.name)/config.json"))
         guard let notify = worker.settings.notify, let slack = notify.slack else {
             return StageStatus(success: false, message: "\(subsystem.name) is built in and posts through benchbot.notify.slack, which "

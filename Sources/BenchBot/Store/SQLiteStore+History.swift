@@ -52,7 +52,7 @@ extension SQLiteStore {
             for start in stride(from: 0, to: runIDs.count, by: Self.chunk) {
                 let slice = runIDs[start..<min(start + Self.chunk, runIDs.count)]
                 let rows = try Row.fetchAll(db, sql: """
-                    SELECT run_id, benchmark, parameters, unit, direction, median, sample_count FROM result
+                    SELECT run_id, benchmark, parameters, unit, direction, median, sample_count, minimum, maximum FROM result
                     WHERE run_id IN (\(slice.map { _ in "?" }.joined(separator: ","))) AND median IS NOT NULL
                     """, arguments: StatementArguments(Array(slice)))
                 for row in rows {
@@ -64,7 +64,8 @@ extension SQLiteStore {
                     }
                     found[row["run_id"], default: [:]][name] = SeriesPoint(
                         median: row["median"], sampleCount: row["sample_count"], unit: row["unit"],
-                        direction: Direction(rawValue: row["direction"]) ?? .lowerIsBetter)
+                        direction: Direction(rawValue: row["direction"]) ?? .lowerIsBetter, minimum: row["minimum"] ?? row["median"],
+                        maximum: row["maximum"] ?? row["median"])
                 }
             }
             return found
@@ -78,4 +79,7 @@ public struct SeriesPoint: Sendable, Hashable {
     public let sampleCount: Int
     public let unit: String
     public let direction: Direction
+    /// The smallest and largest sample: the spread a plot shows around the median.
+    public let minimum: Double
+    public let maximum: Double
 }

@@ -1,0 +1,98 @@
+import Foundation
+
+/// One benchmark's history as an SVG line plot over commits: readable without JavaScript (each
+/// point's `<title>` is its tooltip, each point links to its commit's page), with axis labels and
+/// units, the spread of each point's samples as a band, and change points marked in colour-blind
+/// safe colours (Okabe–Ito vermillion for a regression, blue for an improvement). Colours follow
+/// `currentColor`, so light and dark pages both read. A value with no I/O.
+struct SVGPlot: Sendable {
+    struct Point: Sendable, Hashable {
+        var commit: String
+        var label: String
+        var median: Double
+        var minimum: Double
+        var maximum: Double
+        /// The commit's page, relative to the page the plot is on.
+        var link: String
+    }
+
+    enum Mark: String, Sendable, Hashable {
+        case regression, improvement
+    }
+
+    var title: String
+    var unit: String
+    var points: [Point]
+    /// Change points by commit.
+    var marks: [String: Mark] = [:]
+    var width = 720.0
+    var height = 260.0
+
+    static let regressionColour = "#D55E00"
+    static let improvementColour = "#0072B2"
+
+    private let margin = (left: 64.0, right: 12.0, top: 12.0, bottom: 36.0)
+
+    func svg() -> String {
+        let values = points.flatMap { [$0.minimum, $0.maximum, $0.median] }
+        var low = values.min() ?? 0, high = values.max() ?? 1
+        if high - low < abs(high) * 1e-9 || high == low { low -= max(abs(low) * 0.05, 1); high += max(abs(high) * 0.05, 1) }
+        let padding = (high - low) * 0.08
+        low = max(values.allSatisfy { $0 >= 0 } ? 0 : -.infinity, low - padding)
+        high += padding
+        let plotWidth = width - margin.left - margin.right, plotHeight = height - margin.top - margin.bottom
+        func x(_ index: Int) -> Double {
+            points.count <= 1 ? margin.left + plotWidth / 2 : margin.left + plotWidth * Double(index) / Double(points.count - 1)
+        }
+        func y(_ value: Double) -> Double { margin.top + plotHeight * (1 - (value - low) / (high - low)) }
+        func number(_ value: Double) -> String { String(format: "%.1f", value) }
+
+        var out = """
+            <svg xmlns="http://www.w3.org/2000/svg" class="plot" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" \
+            aria-label="\(Self.escape(title)) in \(Self.escape(unit)) over \(points.count) commit(s)">
+            <title>\(Self.escape(title)) (\(Self.escape(unit)))</title>
+
+            """
+        // Axes, ticks and labels.
+        out += "<g class=\"axes\" stroke=\"currentColor\" stroke-opacity=\"0.5\" fill=\"none\">"
+        out += "<path d=\"M\(number(margin.left)),\(number(margin.top))V\(number(height - margin.bottom))H\(number(width - margin.right))\"/></g>\n"
+        out += "<g class=\"ticks\" fill=\"currentColor\" font-size=\"11\" font-family=\"sans-serif\">"
+        for step in 0...4 {
+            let value = low + (high - low) * Double(step) / 4
+            out += "<text x=\"\(number(margin.left - 6))\" y=\"\(number(y(value) + 4))\" text-anchor=\"end\">\(Self.escape(NumberText.compact(value)))</text>"
+        }
+        out += "<text x=\"\(number(margin.left + plotWidth / 2))\" y=\"\(number(height - 6))\" text-anchor=\"middle\">"
+            + "commits, oldest to newest (\(points.count))</text>"
+        out += "<text transform=\"translate(12,\(number(margin.top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(unit.isEmpty ? "value" : unit))</text></g>\n"
+        guard !points.isEmpty else {
+            return out + "<text x=\"\(number(width / 2))\" y=\"\(number(height / 2))\" text-anchor=\"middle\" fill=\"currentColor\">no data yet</text></svg>"
+        }
+        // The spread of each commit's samples, then the median line.
+        let band = points.indices.map { "\(number(x($0))),\(number(y(points[$0].maximum)))" }
+            + points.indices.reversed().map { "\(number(x($0))),\(number(y(points[$0].minimum)))" }
+        out += "<polygon class=\"spread\" points=\"\(band.joined(separator: " "))\" fill=\"currentColor\" fill-opacity=\"0.12\"/>\n"
+        if points.count > 1 {
+            out += "<polyline class=\"median\" points=\"\(points.indices.map { "\(number(x($0))),\(number(y(points[$0].median)))" }.joined(separator: " "))\" "
+                + "fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.5\"/>\n"
+        }
+        for (index, point) in points.enumerated() {
+            let mark = marks[point.commit]
+            let colour = mark.map { $0 == .regression ? Self.regressionColour : Self.improvementColour } ?? "currentColor"
+            let tooltip = "\(point.label)\n\(NumberText.compact(point.median)) \(unit) (samples \(NumberText.compact(point.minimum))–\(NumberText.compact(point.maximum)))"
+                + (mark.map { "\n\($0.rawValue) starts here" } ?? "")
+            out += "<a href=\"\(Self.escape(point.link))\"><circle cx=\"\(number(x(index)))\" cy=\"\(number(y(point.median)))\" r=\"\(mark == nil ? 3 : 5)\" "
+                + "fill=\"\(colour)\" data-commit=\"\(point.commit)\" data-value=\"\(point.median)\"><title>\(Self.escape(tooltip))</title></circle></a>\n"
+            if let mark {
+                out += "<line class=\"change \(mark.rawValue)\" x1=\"\(number(x(index)))\" x2=\"\(number(x(index)))\" y1=\"\(number(margin.top))\" "
+                    + "y2=\"\(number(height - margin.bottom))\" stroke=\"\(colour)\" stroke-dasharray=\"4 3\"/>\n"
+            }
+        }
+        return out + "</svg>"
+    }
+
+    /// XML's five: plots sit inside XHTML-compatible pages.
+    static func escape(_ text: String) -> String {
+        text.replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;")
+            .replacing("\"", with: "&quot;").replacing("'", with: "&#39;")
+    }
+}

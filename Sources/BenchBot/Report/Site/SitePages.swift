@@ -1,0 +1,210 @@
+import Compare
+import Foundation
+
+/// What the site shows, read once from the store and the mirror.
+struct SiteModel {
+    var repository: String
+    var machine: String
+    /// Measured commits of the tracked branch's first-parent history, oldest first.
+    var commits: [CommitMetadata] = []
+    /// Each measured commit's results, by benchmark.
+    var results: [ObjectID: [String: SeriesPoint]] = [:]
+    var changes: [ChangeRecord] = []
+    /// The last run's commit when it is not on the tracked branch (a branch or a fork's), so that
+    /// the index's link to it has a page.
+    var lastOffBranch: CommitMetadata?
+    var lastJob: Job?
+    var lastRun: StoredRun?
+
+    static func load(home: Home, settings: BenchBotSettings, store: any Store) async throws -> SiteModel {
+        var model = SiteModel(repository: settings.repository.name, machine: settings.machine)
+        model.lastJob = try await store.jobs(in: [.done], limit: 1).last
+        if let job = model.lastJob { model.lastRun = try await store.runs(repository: job.repository, commit: job.commit).last }
+        // A home that has never fetched has no history yet: a friendly empty site, not an error.
+        let repository = try? GitRepository.open(at: home.mirrorPath(repository: settings.repository.name))
+        if let repository, let tip = try? Analyzer(store: store, repository: repository, settings: settings).trackedTip() {
+            let commits: [ObjectID]
+            do { commits = try repository.commits(from: tip, firstParent: true, limit: nil) } catch { throw AnalysisError.git(error) }
+            let runs = try await store.latestRunIDs(repository: settings.repository.name, machine: settings.machine, suite: settings.suite, commits: commits)
+            let measured = commits.filter { runs[$0] != nil }
+            let medians = try await store.medians(runIDs: measured.map { runs[$0]! })
+            for commit in measured {
+                guard let metadata = try? repository.metadata(of: commit) else { continue }
+                model.commits.append(metadata)
+                model.results[commit] = medians[runs[commit]!] ?? [:]
+            }
+            model.changes = try await store.changes(repository: settings.repository.name, machine: settings.machine)
+        }
+        if let run = model.lastRun, model.results[run.commit] == nil {
+            model.lastOffBranch = (try? repository?.metadata(of: run.commit)) ?? CommitMetadata(
+                id: run.commit, parents: [], authorName: "?", authorEmail: "", authorTime: run.finishedAt, subject: model.lastJob?.subject ?? "")
+            model.results[run.commit] = try await store.medians(runIDs: [run.id])[run.id] ?? [:]
+        }
+        return model
+    }
+
+    /// Each benchmark's points in commit order.
+    var series: [String: [(commit: CommitMetadata, point: SeriesPoint)]] {
+        var series: [String: [(commit: CommitMetadata, point: SeriesPoint)]] = [:]
+        for commit in commits {
+            for (name, point) in results[commit.id] ?? [:] { series[name, default: []].append((commit, point)) }
+        }
+        return series
+    }
+}
+
+/// Renders every page of the site from its model: paths relative to the site's root, and contents.
+struct SitePages {
+    let model: SiteModel
+    let templates: SiteTemplates
+
+    func all() throws -> [String: Data] {
+        var pages: [String: Data] = ["style.css": Data(SiteTemplates.style.utf8)]
+        let series = model.series
+        let commitsByID = Dictionary(uniqueKeysWithValues: model.commits.map { ($0.id, $0) })
+        let changesByBenchmark = Dictionary(grouping: model.changes, by: \.benchmark)
+        pages["index.html"] = page("index", title: "\(model.repository) benchmarks", root: "", context: index(series, commitsByID), stamped: true)
+        for (name, points) in series {
+            let slug = SiteLayout.slug(name)
+            pages["benchmark/\(slug).html"] = page("benchmark", title: name, root: "../",
+                                                    context: benchmark(name, points, changesByBenchmark[name] ?? [], commitsByID))
+            pages["data/\(slug).json"] = data(name, points)
+        }
+        if let commit = model.lastOffBranch {
+            pages["commit/\(commit.id.hex).html"] = page("commit", title: "\(commit.id.short) \(commit.subject)", root: "../",
+                                                          context: commitPage(commit, previous: nil))
+        }
+        for (position, commit) in model.commits.enumerated() {
+            let previous = position > 0 ? model.commits[position - 1] : nil
+            pages["commit/\(commit.id.hex).html"] = page("commit", title: "\(commit.id.short) \(commit.subject)", root: "../",
+                                                          context: commitPage(commit, previous: previous))
+            if let previous {
+                pages["compare/\(previous.id.hex)...\(commit.id.hex).html"] = page(
+                    "compare", title: "\(previous.id.short) → \(commit.id.short)", root: "../", context: comparison(previous, commit))
+            }
+        }
+        return pages
+    }
+
+    private func page(_ template: String, title: String, root: String, context: [String: Any], stamped: Bool = false) -> Data {
+        var layout: [String: Any] = ["title": title, "root": root, "repository": model.repository, "machine": model.machine,
+                                     "content": templates.render(template, context)]
+        // The data's time, not the clock's: a page changes only when its data does.
+        if stamped, let run = model.lastRun { layout["asOf"] = ISO8601DateFormatter().string(from: run.finishedAt) }
+        return Data(templates.render("layout", layout).utf8)
+    }
+
+    private func index(_ series: [String: [(commit: CommitMetadata, point: SeriesPoint)]], _ commits: [ObjectID: CommitMetadata]) -> [String: Any] {
+        var context: [String: Any] = ["hasRuns": model.lastRun != nil || !model.commits.isEmpty]
+        if let job = model.lastJob, let run = model.lastRun {
+            var last: [String: Any] = [
+                "commit": job.commit.hex, "short": job.commit.short, "subject": job.subject ?? "",
+                "finished": ISO8601DateFormatter().string(from: run.finishedAt),
+                "duration": String(format: "%.0f s", run.finishedAt.timeIntervalSince(run.startedAt)),
+                "experiments": run.experiments.map { outcome -> [String: Any] in
+                    var row: [String: Any] = ["name": outcome.experiment, "state": outcome.succeeded ? "passed" : "failed"]
+                    if !outcome.succeeded { row["message"] = "at \(outcome.failedStage ?? "?"): \(outcome.message)" }
+                    return row
+                }.sorted { ($0["state"] as! String, $0["name"] as! String) < ($1["state"] as! String, $1["name"] as! String) },
+            ]
+            if let branch = job.branch { last["branch"] = branch }
+            context["lastRun"] = last
+        }
+        let changes = model.changes.sorted { ($0.kind == .regression ? 0 : 1, -$0.detectedAt.timeIntervalSince1970) < ($1.kind == .regression ? 0 : 1, -$1.detectedAt.timeIntervalSince1970) }
+        context["hasChanges"] = !changes.isEmpty
+        context["changes"] = changes.map { change(($0), commits) }
+        let latestChange = Dictionary(grouping: model.changes, by: \.benchmark).mapValues { $0.max { $0.detectedAt < $1.detectedAt }! }
+        context["hasBenchmarks"] = !series.isEmpty
+        context["benchmarks"] = series.keys.sorted().map { name -> [String: Any] in
+            let points = series[name]!
+            var row: [String: Any] = ["name": name, "slug": SiteLayout.slug(name), "latest": NumberText.compact(points.last!.point.median),
+                                      "unit": points.last!.point.unit, "count": points.count, "change": "-", "changeKind": ""]
+            if let change = latestChange[name] {
+                row["change"] = "\(change.kind.rawValue) \(Self.percent(change.after / change.before - 1)) at \(change.commit.short)"
+                row["changeKind"] = change.kind.rawValue
+            }
+            return row
+        }
+        return context
+    }
+
+    private func benchmark(_ name: String, _ points: [(commit: CommitMetadata, point: SeriesPoint)], _ changes: [ChangeRecord],
+                           _ commits: [ObjectID: CommitMetadata]) -> [String: Any] {
+        let unit = points.last?.point.unit ?? ""
+        let marks = Dictionary(changes.map { ($0.commit.hex, $0.kind == .regression ? SVGPlot.Mark.regression : .improvement) }) { first, _ in first }
+        func plotPoints(_ chosen: [(commit: CommitMetadata, point: SeriesPoint)]) -> [SVGPlot.Point] {
+            chosen.map { entry in
+                SVGPlot.Point(commit: entry.commit.id.hex, label: "\(entry.commit.id.short) \(entry.commit.subject) (\(entry.commit.authorName))",
+                              median: entry.point.median, minimum: entry.point.minimum, maximum: entry.point.maximum,
+                              link: "../commit/\(entry.commit.id.hex).html")
+            }
+        }
+        var thinned = points
+        if points.count > SiteGenerator.maximumPlotPoints {
+            let stride = Int((Double(points.count) / Double(SiteGenerator.maximumPlotPoints - changes.count - 1)).rounded(.up))
+            thinned = points.enumerated().filter { index, entry in
+                index % stride == 0 || index == points.count - 1 || marks[entry.commit.id.hex] != nil
+            }.map(\.element)
+        }
+        let newest = points.last?.commit.authorTime ?? Date()
+        let recent = points.filter { $0.commit.authorTime >= newest.addingTimeInterval(-14 * 86_400) }
+        return [
+            "slug": SiteLayout.slug(name), "count": points.count,
+            "better": points.last?.point.direction == .higherIsBetter ? "worse" : "better",
+            "allTime": SVGPlot(title: name, unit: unit, points: plotPoints(thinned), marks: marks).svg(),
+            "recent": SVGPlot(title: "\(name), last 2 weeks", unit: unit, points: plotPoints(recent), marks: marks).svg(),
+            "caption": thinned.count < points.count ? "\(thinned.count) of \(points.count) points shown, every change point among them; the raw data has all."
+                : "Each point is a commit's median; the band spans its samples.",
+            "hasChanges": !changes.isEmpty, "changes": changes.map { change($0, commits) },
+        ]
+    }
+
+    private func commitPage(_ commit: CommitMetadata, previous: CommitMetadata?) -> [String: Any] {
+        let results = (model.results[commit.id] ?? [:]).sorted { $0.key < $1.key }
+        var context: [String: Any] = [
+            "commit": commit.id.hex, "author": commit.authorName, "date": ISO8601DateFormatter().string(from: commit.authorTime),
+            "hasResults": !results.isEmpty,
+            "results": results.map { name, point -> [String: Any] in
+                ["name": name, "slug": SiteLayout.slug(name), "median": NumberText.compact(point.median), "unit": point.unit,
+                 "minimum": NumberText.compact(point.minimum), "maximum": NumberText.compact(point.maximum), "samples": point.sampleCount]
+            },
+        ]
+        if let previous { context["previous"] = "\(previous.id.hex)...\(commit.id.hex).html" }
+        return context
+    }
+
+    private func comparison(_ baseline: CommitMetadata, _ candidate: CommitMetadata) -> [String: Any] {
+        let before = model.results[baseline.id] ?? [:], after = model.results[candidate.id] ?? [:]
+        let changed = Set(model.changes.filter { $0.commit == candidate.id }.map { ($0.benchmark) })
+        return [
+            "baseline": baseline.id.hex, "baselineShort": baseline.id.short, "candidate": candidate.id.hex, "candidateShort": candidate.id.short,
+            "subject": candidate.subject,
+            "rows": Set(before.keys).union(after.keys).sorted().map { name -> [String: Any] in
+                let old = before[name], new = after[name]
+                let kind = changed.contains(name) ? (model.changes.first { $0.commit == candidate.id && $0.benchmark == name }?.kind.rawValue ?? "") : ""
+                return ["name": name, "slug": SiteLayout.slug(name), "kind": kind,
+                        "baseline": old.map { "\(NumberText.compact($0.median)) \($0.unit)" } ?? "-",
+                        "candidate": new.map { "\(NumberText.compact($0.median)) \($0.unit)" } ?? "-",
+                        "change": (old.flatMap { old in new.map { Self.percent($0.median / old.median - 1) } } ?? "-") + (kind.isEmpty ? "" : " (\(kind) starts here)")]
+            },
+        ]
+    }
+
+    private func change(_ change: ChangeRecord, _ commits: [ObjectID: CommitMetadata]) -> [String: Any] {
+        ["benchmark": change.benchmark, "slug": SiteLayout.slug(change.benchmark), "kind": change.kind.rawValue,
+         "percent": Self.percent(change.after / change.before - 1), "commit": change.commit.hex, "short": change.commit.short,
+         "subject": commits[change.commit]?.subject ?? "", "before": NumberText.compact(change.before), "after": NumberText.compact(change.after),
+         "unit": change.unit]
+    }
+
+    private func data(_ name: String, _ points: [(commit: CommitMetadata, point: SeriesPoint)]) -> Data {
+        let document: [String: Any] = [
+            "benchmark": name, "unit": points.last?.point.unit ?? "", "direction": points.last?.point.direction.rawValue ?? "",
+            "points": points.map { ["commit": $0.commit.id.hex, "time": $0.commit.authorTime.timeIntervalSince1970, "median": $0.point.median,
+                                    "minimum": $0.point.minimum, "maximum": $0.point.maximum, "samples": $0.point.sampleCount] as [String: Any] },
+        ]
+        return (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data()
+    }
+
+    static func percent(_ value: Double) -> String { String(format: "%+.1f%%", value * 100) }
+}
