@@ -6,7 +6,8 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks of BenchBot itself, each against a named alternative measured in the same run.",
-        subcommands: [IntakeBenchmark.self, RunnerBenchmark.self, ImportBenchmark.self, DetectionBenchmark.self, AABenchmark.self])
+        subcommands: [IntakeBenchmark.self, RunnerBenchmark.self, ImportBenchmark.self, DetectionBenchmark.self, AABenchmark.self,
+                      SiteBenchmark.self])
 }
 
 struct IntakeBenchmark: AsyncParsableCommand {

@@ -1,5 +1,5 @@
 import Crypto
-public import Foundation
+import Foundation
 
 /// `benchbot site`: the static results site, from the store and the mirror.
 ///
@@ -41,41 +41,53 @@ public struct SiteGenerator: Sendable {
     /// - Throws: ``SiteError`` when the folder cannot be written, ``StoreError`` when the store fails.
     public func generate(into folder: String) async throws -> Summary {
         let model = try await SiteModel.load(home: home, settings: settings, store: store)
-        let pages = try SitePages(model: model, templates: try SiteTemplates()).all()
-        return try SiteWriter(folder: folder).write(pages)
+        return try SiteWriter(folder: folder).write(SitePages(model: model, templates: try SiteTemplates()).all())
     }
 }
 
-/// Writes a site's files beside `folder`, links those unchanged since the last build, and swaps
-/// the new build in.
+/// Writes a site's files beside `folder` and swaps the new build in. A page whose inputs are
+/// those of the last build is linked from it, not made again; a page made again whose content
+/// came out the same is linked too, so only changed files are written.
 struct SiteWriter {
     let folder: String
     static let manifestName = ".benchbot-site.json"
 
-    func write(_ pages: [String: Data]) throws -> SiteGenerator.Summary {
+    /// What the last build made each file from, and its content's digest.
+    struct Record: Codable {
+        var inputs: String?
+        var digest: String
+    }
+
+    func write(_ entries: [SitePages.Entry]) throws -> SiteGenerator.Summary {
         let manager = FileManager.default
-        let staging = folder + ".building"
-        let previous = folder + ".previous"
         // The folder is replaced whole: never one that holds anything but an earlier site.
         let existing = (try? manager.contentsOfDirectory(atPath: folder)) ?? []
         if !existing.isEmpty, !existing.contains(Self.manifestName) {
             throw SiteError(message: "\(folder) holds files that are not a BenchBot site, and generating would replace them; "
                             + "choose a new or empty folder with --out")
         }
+        let staging = folder + ".building", previous = folder + ".previous"
         try? manager.removeItem(atPath: staging)
         try? manager.removeItem(atPath: previous)
-        let oldManifest = (try? JSONDecoder().decode([String: String].self, from: Data(contentsOf: URL(fileURLWithPath: (folder as NSString)
+        let old = (try? JSONDecoder().decode([String: Record].self, from: Data(contentsOf: URL(fileURLWithPath: (folder as NSString)
             .appendingPathComponent(Self.manifestName))))) ?? [:]
-        var manifest: [String: String] = [:]
+        var manifest: [String: Record] = [:]
         var summary = SiteGenerator.Summary()
+        var folders = Set<String>()
         do {
-            for (path, content) in pages.sorted(by: { $0.key < $1.key }) {
+            for entry in entries {
+                let target = (staging as NSString).appendingPathComponent(entry.path)
+                let parent = (target as NSString).deletingLastPathComponent
+                if folders.insert(parent).inserted { try manager.createDirectory(atPath: parent, withIntermediateDirectories: true) }
+                let previousFile = (folder as NSString).appendingPathComponent(entry.path)
+                if let record = old[entry.path], entry.inputs != nil, record.inputs == entry.inputs, link(previousFile, target) == 0 {
+                    manifest[entry.path] = record
+                    continue
+                }
+                let content = entry.render()
                 let digest = SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined()
-                manifest[path] = digest
-                let target = (staging as NSString).appendingPathComponent(path)
-                try manager.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                let old = (folder as NSString).appendingPathComponent(path)
-                if oldManifest[path] == digest, link(old, target) == 0 { continue }
+                manifest[entry.path] = Record(inputs: entry.inputs, digest: digest)
+                if old[entry.path]?.digest == digest, link(previousFile, target) == 0 { continue }
                 try content.write(to: URL(fileURLWithPath: target))
                 summary.written += 1
             }
@@ -87,7 +99,7 @@ struct SiteWriter {
             try? manager.removeItem(atPath: staging)
             throw SiteError(message: "cannot write the site to \(folder): \(error.localizedDescription); check that its parent folder exists and is writable")
         }
-        summary.pages = pages.count
+        summary.pages = entries.count
         return summary
     }
 }

@@ -1,4 +1,5 @@
 import Compare
+import Crypto
 import Foundation
 
 /// What the site shows, read once from the store and the mirror.
@@ -9,6 +10,8 @@ struct SiteModel {
     var commits: [CommitMetadata] = []
     /// Each measured commit's results, by benchmark.
     var results: [ObjectID: [String: SeriesPoint]] = [:]
+    /// The run each commit's results come from: a page's inputs, for telling whether it changed.
+    var runIDs: [ObjectID: Int64] = [:]
     var changes: [ChangeRecord] = []
     /// The last run's commit when it is not on the tracked branch (a branch or a fork's), so that
     /// the index's link to it has a page.
@@ -32,6 +35,7 @@ struct SiteModel {
                 guard let metadata = try? repository.metadata(of: commit) else { continue }
                 model.commits.append(metadata)
                 model.results[commit] = medians[runs[commit]!] ?? [:]
+                model.runIDs[commit] = runs[commit]!
             }
             model.changes = try await store.changes(repository: settings.repository.name, machine: settings.machine)
         }
@@ -39,6 +43,7 @@ struct SiteModel {
             model.lastOffBranch = (try? repository?.metadata(of: run.commit)) ?? CommitMetadata(
                 id: run.commit, parents: [], authorName: "?", authorEmail: "", authorTime: run.finishedAt, subject: model.lastJob?.subject ?? "")
             model.results[run.commit] = try await store.medians(runIDs: [run.id])[run.id] ?? [:]
+            model.runIDs[run.commit] = run.id
         }
         return model
     }
@@ -58,39 +63,64 @@ struct SitePages {
     let model: SiteModel
     let templates: SiteTemplates
 
-    func all() throws -> [String: Data] {
-        var pages: [String: Data] = ["style.css": Data(SiteTemplates.style.utf8)]
+    /// One file of the site: its path, what it is made from, and how to make it.
+    struct Entry {
+        let path: String
+        /// Changes whenever the page's inputs do; `nil` for a page made every time (the index).
+        let inputs: String?
+        let render: () -> Data
+    }
+
+    func all() -> [Entry] {
         let series = model.series
         let commitsByID = Dictionary(uniqueKeysWithValues: model.commits.map { ($0.id, $0) })
         let changesByBenchmark = Dictionary(grouping: model.changes, by: \.benchmark)
-        pages["index.html"] = page("index", title: "\(model.repository) benchmarks", root: "", context: index(series, commitsByID), stamped: true)
+        let changesByCommit = Dictionary(grouping: model.changes, by: \.commit)
+        // Every page depends on the templates; a benchmark's on the whole measured history.
+        let version = SiteTemplates.version
+        let history = Self.digest(model.commits.map { "\($0.id.hex):\(model.runIDs[$0.id] ?? 0)" }.joined(separator: ","))
+        func changeList(_ changes: [ChangeRecord]) -> String { changes.map { "\($0.id ?? 0)\($0.kind.rawValue)" }.sorted().joined(separator: ",") }
+
+        var entries = [
+            Entry(path: "style.css", inputs: version) { Data(SiteTemplates.style.utf8) },
+            Entry(path: "index.html", inputs: nil) {
+                page("index", title: "\(model.repository) benchmarks", root: "", context: index(series, commitsByID), stamped: true)
+            },
+        ]
         for (name, points) in series {
-            let slug = SiteLayout.slug(name)
-            pages["benchmark/\(slug).html"] = page("benchmark", title: name, root: "../",
-                                                    context: benchmark(name, points, changesByBenchmark[name] ?? [], commitsByID))
-            pages["data/\(slug).json"] = data(name, points)
+            let slug = SiteLayout.slug(name), changes = changesByBenchmark[name] ?? []
+            let inputs = "\(version)|\(history)|\(points.count)|\(changeList(changes))"
+            entries.append(Entry(path: "benchmark/\(slug).html", inputs: inputs) {
+                page("benchmark", title: name, root: "../", context: benchmark(name, points, changes, commitsByID))
+            })
+            entries.append(Entry(path: "data/\(slug).json", inputs: inputs) { data(name, points) })
         }
-        if let commit = model.lastOffBranch {
-            pages["commit/\(commit.id.hex).html"] = page("commit", title: "\(commit.id.short) \(commit.subject)", root: "../",
-                                                          context: commitPage(commit, previous: nil))
-        }
-        for (position, commit) in model.commits.enumerated() {
-            let previous = position > 0 ? model.commits[position - 1] : nil
-            pages["commit/\(commit.id.hex).html"] = page("commit", title: "\(commit.id.short) \(commit.subject)", root: "../",
-                                                          context: commitPage(commit, previous: previous))
+        var commitPages = model.commits.enumerated().map { position, commit in (commit, position > 0 ? model.commits[position - 1] : nil) }
+        if let commit = model.lastOffBranch { commitPages.append((commit, nil)) }
+        for (commit, previous) in commitPages {
+            let run = model.runIDs[commit.id] ?? 0
+            entries.append(Entry(path: "commit/\(commit.id.hex).html", inputs: "\(version)|\(run)|\(previous?.id.hex ?? "")") {
+                page("commit", title: "\(commit.id.short) \(commit.subject)", root: "../", context: commitPage(commit, previous: previous))
+            })
             if let previous {
-                pages["compare/\(previous.id.hex)...\(commit.id.hex).html"] = page(
-                    "compare", title: "\(previous.id.short) → \(commit.id.short)", root: "../", context: comparison(previous, commit))
+                let inputs = "\(version)|\(model.runIDs[previous.id] ?? 0)|\(run)|\(changeList(changesByCommit[commit.id] ?? []))"
+                entries.append(Entry(path: "compare/\(previous.id.hex)...\(commit.id.hex).html", inputs: inputs) {
+                    page("compare", title: "\(previous.id.short) → \(commit.id.short)", root: "../", context: comparison(previous, commit))
+                })
             }
         }
-        return pages
+        return entries
+    }
+
+    static func digest(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
     }
 
     private func page(_ template: String, title: String, root: String, context: [String: Any], stamped: Bool = false) -> Data {
         var layout: [String: Any] = ["title": title, "root": root, "repository": model.repository, "machine": model.machine,
                                      "content": templates.render(template, context)]
         // The data's time, not the clock's: a page changes only when its data does.
-        if stamped, let run = model.lastRun { layout["asOf"] = ISO8601DateFormatter().string(from: run.finishedAt) }
+        if stamped, let run = model.lastRun { layout["asOf"] = run.finishedAt.formatted(.iso8601) }
         return Data(templates.render("layout", layout).utf8)
     }
 
@@ -99,7 +129,7 @@ struct SitePages {
         if let job = model.lastJob, let run = model.lastRun {
             var last: [String: Any] = [
                 "commit": job.commit.hex, "short": job.commit.short, "subject": job.subject ?? "",
-                "finished": ISO8601DateFormatter().string(from: run.finishedAt),
+                "finished": run.finishedAt.formatted(.iso8601),
                 "duration": String(format: "%.0f s", run.finishedAt.timeIntervalSince(run.startedAt)),
                 "experiments": run.experiments.map { outcome -> [String: Any] in
                     var row: [String: Any] = ["name": outcome.experiment, "state": outcome.succeeded ? "passed" : "failed"]
@@ -139,21 +169,23 @@ struct SitePages {
                               link: "../commit/\(entry.commit.id.hex).html")
             }
         }
-        var thinned = points
-        if points.count > SiteGenerator.maximumPlotPoints {
-            let stride = Int((Double(points.count) / Double(SiteGenerator.maximumPlotPoints - changes.count - 1)).rounded(.up))
-            thinned = points.enumerated().filter { index, entry in
+        // Thinned to a page's worth, keeping every change point; the JSON has every point.
+        func thinned(_ points: [(commit: CommitMetadata, point: SeriesPoint)]) -> [(commit: CommitMetadata, point: SeriesPoint)] {
+            guard points.count > SiteGenerator.maximumPlotPoints else { return points }
+            let stride = Int((Double(points.count) / Double(max(1, SiteGenerator.maximumPlotPoints - marks.count - 1))).rounded(.up))
+            return points.enumerated().filter { index, entry in
                 index % stride == 0 || index == points.count - 1 || marks[entry.commit.id.hex] != nil
             }.map(\.element)
         }
         let newest = points.last?.commit.authorTime ?? Date()
-        let recent = points.filter { $0.commit.authorTime >= newest.addingTimeInterval(-14 * 86_400) }
+        let recent = thinned(points.filter { $0.commit.authorTime >= newest.addingTimeInterval(-14 * 86_400) })
+        let allTime = thinned(points)
         return [
             "slug": SiteLayout.slug(name), "count": points.count,
             "better": points.last?.point.direction == .higherIsBetter ? "worse" : "better",
-            "allTime": SVGPlot(title: name, unit: unit, points: plotPoints(thinned), marks: marks).svg(),
+            "allTime": SVGPlot(title: name, unit: unit, points: plotPoints(allTime), marks: marks).svg(),
             "recent": SVGPlot(title: "\(name), last 2 weeks", unit: unit, points: plotPoints(recent), marks: marks).svg(),
-            "caption": thinned.count < points.count ? "\(thinned.count) of \(points.count) points shown, every change point among them; the raw data has all."
+            "caption": allTime.count < points.count ? "\(allTime.count) of \(points.count) points shown, every change point among them; the raw data has all."
                 : "Each point is a commit's median; the band spans its samples.",
             "hasChanges": !changes.isEmpty, "changes": changes.map { change($0, commits) },
         ]
@@ -162,7 +194,7 @@ struct SitePages {
     private func commitPage(_ commit: CommitMetadata, previous: CommitMetadata?) -> [String: Any] {
         let results = (model.results[commit.id] ?? [:]).sorted { $0.key < $1.key }
         var context: [String: Any] = [
-            "commit": commit.id.hex, "author": commit.authorName, "date": ISO8601DateFormatter().string(from: commit.authorTime),
+            "commit": commit.id.hex, "author": commit.authorName, "date": commit.authorTime.formatted(.iso8601),
             "hasResults": !results.isEmpty,
             "results": results.map { name, point -> [String: Any] in
                 ["name": name, "slug": SiteLayout.slug(name), "median": NumberText.compact(point.median), "unit": point.unit,

@@ -17,6 +17,9 @@ struct SiteTemplates: Sendable {
         library.render(context, withTemplate: name) ?? ""
     }
 
+    /// Changes whenever a template or the style does, so that every page is made again.
+    static let version = SitePages.digest(templates.sorted { $0.key < $1.key }.map { $0.key + $0.value }.joined() + style)
+
     static let templates: [String: String] = [
         "layout": """
             <!DOCTYPE html>

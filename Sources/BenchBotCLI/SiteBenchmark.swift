@@ -1,0 +1,116 @@
+import ArgumentParser
+import BenchBot
+import Foundation
+
+struct SiteBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "site",
+        abstract: "`benchbot site` on a store of many commits × benchmarks × 5 samples: full and incremental generation, with peak memory.",
+        discussion: """
+            The store is built with `benchbot import`. The alternative, measured in the same run, is python3 reading \
+            every benchmark's medians from the same store with its sqlite3 module and writing one JSON file per \
+            benchmark: the floor for any generator that splits the data per benchmark, with no page and no plot.
+            """)
+
+    @Option(name: .long, help: "Commits with results (default 10000).")
+    var commits = 10_000
+
+    @Option(name: .long, help: "Benchmarks per commit, 5 samples each (default 100).")
+    var benchmarks = 100
+
+    func validate() throws {
+        guard commits >= 2, benchmarks >= 1 else { throw ValidationError("need --commits >= 2 and --benchmarks >= 1") }
+    }
+
+    func run() async throws {
+        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("benchbot-bench-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: workspace) }
+        let bench = BenchWorkspace(root: workspace, benchbot: currentExecutable())
+        print("building a \(commits)-commit repository and a store of \(commits) × \(benchmarks) results in \(workspace) …")
+        try await bench.makeLargeRepository(commits: commits, files: 1)
+        let homePath = bench.path("home")
+        try await bench.run(bench.benchbot, ["init", "--home", homePath, "--repo", bench.path("origin.git")])
+        try await bench.run(bench.benchbot, ["poll", "--home", homePath])
+        let shas = try await bench.output("git", ["-C", bench.path("origin.git"), "rev-list", "--reverse", "main"]).split(separator: "\n").map(String.init)
+        let exports = bench.path("exports")
+        try FileManager.default.createDirectory(atPath: exports, withIntermediateDirectories: true)
+        for (index, sha) in shas.enumerated() { try export(sha, index: index, into: exports) }
+        let imported = try await bench.time(bench.benchbot, ["import", "--home", homePath, "--format", "benchbot-json", exports])
+
+        let home = Home.resolve(option: homePath)
+        let config = try HomeConfig.load(from: home)
+        let store = try SQLiteStore.open(path: home.resolvePath(config.benchbot.store.path), busyTimeout: config.benchbot.store.busyTimeout)
+        let generator = SiteGenerator(home: home, settings: config.benchbot, store: store)
+        let site = bench.path("site")
+        resetPeakMemory()
+        let (full, fullSummary) = try await timed { try await generator.generate(into: site) }
+        let peak = peakMemoryMegabytes()
+        let (unchanged, unchangedSummary) = try await timed { try await generator.generate(into: site) }
+
+        // One more commit, measured: what a nightly run adds.
+        let tree = try await bench.output("git", ["-C", bench.path("origin.git"), "rev-parse", "main^{tree}"])
+        let newCommit = try await bench.output("git", ["-C", bench.path("origin.git"), "commit-tree", tree, "-p", "main", "-m", "one more"])
+        try await bench.git(["-C", bench.path("origin.git"), "update-ref", "refs/heads/main", newCommit])
+        try await bench.run(bench.benchbot, ["poll", "--home", homePath])
+        let single = bench.path("single")
+        try FileManager.default.createDirectory(atPath: single, withIntermediateDirectories: true)
+        try export(newCommit, index: shas.count, into: single)
+        try await bench.run(bench.benchbot, ["import", "--home", homePath, "--format", "benchbot-json", single])
+        let (incremental, incrementalSummary) = try await timed { try await generator.generate(into: site) }
+
+        let floor = try await bench.time("python3", ["-c", Self.pythonFloor, home.resolvePath(config.benchbot.store.path), bench.path("floor")])
+        print("""
+
+            BenchBot site benchmark: \(commits) commits × \(benchmarks) benchmarks × 5 samples, one run each, milliseconds
+
+            full generation           \(ms(full))   \(fullSummary.pages) pages, \(fullSummary.written) written   peak memory \(Int(peak)) MB
+              python3 sqlite3 + json  \(ms(floor))   one JSON file per benchmark   \(ratio(full, floor))
+            again, nothing new        \(ms(unchanged))   \(unchangedSummary.written) written
+            after one new commit      \(ms(incremental))   \(incrementalSummary.written) written   \(ratio(incremental, floor))
+            (benchbot import of the store: \(ms(imported)))
+            """)
+    }
+
+    private func export(_ sha: String, index: Int, into folder: String) throws {
+        let results = (0..<benchmarks).map { benchmark in
+            // Two level shifts per benchmark, so that plots have change points to keep.
+            let level = 1000 + (index * 3 > commits ? 150 : 0) - (index * 3 > commits * 2 ? 300 : 0) + benchmark
+            let samples = (0..<5).map { String(level + (index * 7 + benchmark * 13 + $0 * 3) % 29) }.joined(separator: ", ")
+            return "{\"name\": \"group\(benchmark % 10)/case\(benchmark)\", \"unit\": \"ns\", \"samples\": [\(samples)]}"
+        }
+        try "{\"commit\": \"\(sha)\", \"benchmarks\": [\(results.joined(separator: ", "))]}"
+            .write(toFile: (folder as NSString).appendingPathComponent(String(format: "%05d.json", index)), atomically: false, encoding: .utf8)
+    }
+
+    static let pythonFloor = """
+        import json, os, sqlite3, sys
+        db = sqlite3.connect(sys.argv[1]); os.makedirs(sys.argv[2], exist_ok=True); series = {}
+        for name, sha, median in db.execute("SELECT result.benchmark, run.sha, result.median FROM result JOIN run ON run.id = result.run_id ORDER BY run.id"):
+            series.setdefault(name, []).append({"commit": sha, "median": median})
+        for index, (name, points) in enumerate(series.items()):
+            json.dump({"benchmark": name, "points": points}, open(os.path.join(sys.argv[2], "%d.json" % index), "w"))
+        """
+
+    private func timed<T>(_ body: () async throws -> T) async rethrows -> (Double, T) {
+        let start = ContinuousClock.now
+        let value = try await body()
+        let elapsed = ContinuousClock.now - start
+        return (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, value)
+    }
+
+    /// Linux lets a process reset its peak resident size, so that the next peak is the generation's.
+    private func resetPeakMemory() {
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+    }
+
+    private func peakMemoryMegabytes() -> Double {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+        return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+    }
+}
+
+private func ms(_ seconds: Double) -> String { String(format: "%8.1f", seconds * 1000) }
+
+private func ratio(_ value: Double, _ baseline: Double) -> String { String(format: "%7.2fx", value / baseline) }
