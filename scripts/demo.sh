@@ -19,42 +19,78 @@ unset BENCHBOT_SLACK_WEBHOOK_URL SLACK_BOT_TOKEN GITHUB_TOKEN
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "benchbot ${*}"; "$bin" "$@"; }
 
-step "A sample project: a C program on a bare server repository, 10 commits"
+step "A sample project: a C program on a bare server repository, 30 commits; two change its speed"
 git init -q --bare -b main "$demo/project.git"
 git init -q -b main "$demo/work"
 git -C "$demo/work" remote add origin "$demo/project.git"
+# With --bench it reports, as benchbot-json, the CPU time of each of 5 rounds of its loop, and the
+# operations each did: a count that noise cannot move, as rustc-perf counts instructions.
 cat > "$demo/work/loop.c" <<'C'
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 #include "iterations.h"
-int main(void) {
+static double cpu_ns(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+    return now.tv_sec * 1e9 + now.tv_nsec;
+}
+int main(int argc, char **argv) {
     volatile unsigned long sum = 0;
-    for (unsigned long i = 0; i < ITERATIONS; i++) sum += i;
-    printf("%lu\n", (unsigned long)sum);
+    if (argc < 2 || strcmp(argv[1], "--bench") != 0) {
+        for (unsigned long i = 0; i < ITERATIONS; i++) sum += i;
+        printf("%lu\n", (unsigned long)sum);
+        return 0;
+    }
+    printf("{\"benchmarks\": [{\"name\": \"loop\", \"unit\": \"ns\", \"samples\": [");
+    for (int round = 0; round < 5; round++) {
+        double start = cpu_ns();
+        for (unsigned long i = 0; i < ITERATIONS; i++) sum += i;
+        printf("%s%.0f", round ? ", " : "", cpu_ns() - start);
+    }
+    printf("]}, {\"name\": \"operations\", \"unit\": \"count\", \"samples\": [");
+    for (int round = 0; round < 5; round++) printf("%s%lu", round ? ", " : "", (unsigned long)ITERATIONS);
+    printf("]}]}\n");
     return 0;
 }
 C
 commit() {
     printf '#define ITERATIONS %sUL\n' "$1" > "$demo/work/iterations.h"
-    git -C "$demo/work" add loop.c iterations.h
+    echo "$2" >> "$demo/work/NOTES"
+    git -C "$demo/work" add loop.c iterations.h NOTES
     git -C "$demo/work" commit -q -m "$2"
 }
-for i in $(seq 1 10); do commit "$((i * 1000000))" "Tune the loop, step $i"; done
+# The loop's length is the program's speed: commit 12 doubles it (the injected regression), and
+# commit 22 brings it to two thirds of the start (the injected improvement). Every other commit
+# changes only the notes.
+base=20000000 iterations=20000000
+for i in $(seq 1 30); do
+    case $i in
+        12) iterations=$((base * 2)); message="Process every item twice" ;;
+        22) iterations=$((base * 2 / 3)); message="Skip the items already done" ;;
+        *) message="Update the notes, step $i" ;;
+    esac
+    commit "$iterations" "$message"
+    [ "$i" = 12 ] && regression=$(git -C "$demo/work" rev-parse HEAD)
+    [ "$i" = 22 ] && improvement=$(git -C "$demo/work" rev-parse HEAD)
+done
 git -C "$demo/work" push -q origin main
+echo "injected: a regression at ${regression:0:10} (commit 12), an improvement at ${improvement:0:10} (commit 22)"
 git -C "$demo/work" log --oneline -3; echo "…"
 
 step "A BenchBot home for it (Relay Dashboard layout)"
 run init --home "$demo/home" --repo "$demo/project.git" --branch main --build "cc -O1 -o loop loop.c"
 # The sample experiment times workload.sh; here it times the project's own program.
 printf '#!/bin/sh\n"$1/loop"\n' > "$demo/home/experiments/sample_timing/workload.sh"
-# A second experiment needs no stage scripts: a command whose output BenchBot parses, 10 launches.
+# A second experiment needs no stage scripts: a command whose output BenchBot parses, 3 launches.
 mkdir -p "$demo/home/config/experiments/loop_timing"
 cat > "$demo/home/config/experiments/loop_timing/config.json" <<'JSON'
 {
     "active": true,
     "title": "Loop timing",
-    "command": ["sh", "-c", "start=$(date +%s%N); ./loop > /dev/null; end=$(date +%s%N); printf '{\"benchmarks\": [{\"name\": \"loop\", \"unit\": \"ns\", \"samples\": [%s]}]}' $((end - start))"],
+    "command": ["./loop", "--bench"],
     "format": "benchbot-json",
-    "repeat": 10,
+    "repeat": 3,
     "warmup": 1,
     "run_cpu_telemetry": true,
     "telemetry_rate": 1
@@ -68,19 +104,19 @@ mkdir -p "$demo/home/config/subsystem/exp_results"
 echo '{"active": true, "priority": -1, "slack_description": "Demo nightly run"}' > "$demo/home/config/subsystem/exp_results/config.json"
 run check --home "$demo/home"
 
-step "cron: the first poll queues the last 5 first-parent commits; a second poll finds nothing new"
-run poll --home "$demo/home" --backfill 5
+step "cron: the first poll queues all 30 first-parent commits (--backfill); a second poll finds nothing new"
+run poll --home "$demo/home" --backfill 30
 run poll --home "$demo/home"
 
 step "The server's post-receive hook: a push of 3 commits queues exactly those 3"
 run hook install --home "$demo/home" --repo "$demo/project.git"
-for i in 11 12 13; do commit "$((i * 1000000))" "Tune the loop, step $i"; done
+for i in 31 32 33; do commit "$iterations" "Update the notes, step $i"; done
 git -C "$demo/work" push origin main 2>&1 | grep benchbot
 
 step "A new branch queues only its tip; an operator's range request queues nothing twice"
 git -C "$demo/work" checkout -q -b faster-loop
-commit 6500000 "Halve the loop"
-commit 3250000 "Halve it again"
+commit "$((iterations / 2))" "Halve the loop"
+commit "$((iterations / 4))" "Halve it again"
 git -C "$demo/work" push -q origin faster-loop 2>&1 | grep benchbot
 run enqueue --home "$demo/home" --range main~4..main
 
@@ -102,11 +138,23 @@ run status --home "$demo/home" --limit 5
 step "The tip's stored results, each with its noise summary"
 run results --home "$demo/home" main
 
-step "The tip against its baseline, the nearest measured first-parent ancestor (each commit lengthens the loop)"
-run compare --home "$demo/home" main
+step "The injected regression against its baseline, the nearest measured first-parent ancestor"
+run compare --home "$demo/home" "$regression"
 
-step "Change points found in main's history, each once, at its first commit"
-run changes --home "$demo/home"
+step "Change points found in main's history, each once, at its culprit commit"
+run changes --home "$demo/home" | tee "$demo/changes.txt"
+found=0
+grep -q "^regression of .* in loop_timing.operations at ${regression:0:10} " "$demo/changes.txt" && found=$((found + 1))
+grep -q "^improvement of .* in loop_timing.operations at ${improvement:0:10} " "$demo/changes.txt" && found=$((found + 1))
+if [ "$found" = 2 ]; then
+    echo "both injected changes found at their exact commits: the regression at ${regression:0:10}, the improvement at ${improvement:0:10}"
+else
+    echo "expected loop_timing.operations' regression at ${regression:0:10} and improvement at ${improvement:0:10}; found $found of 2" >&2
+    exit 1
+fi
+# Time is as noisy as the machine: where its changes were found too, they are in the list above.
+timed=$(grep -c -e "in loop_timing.loop at ${regression:0:10} " -e "in loop_timing.loop at ${improvement:0:10} " "$demo/changes.txt" || true)
+echo "in CPU time (loop_timing.loop), $timed of the 2 were found at their commits; on a noisy machine, time can miss what counts cannot"
 
 step "What BenchBot would have told people: no credentials here, so each request body is in results/outbox/"
 outbox="$demo/home/results/outbox"
@@ -122,5 +170,5 @@ echo "  open file://$demo/home/results/subsystem/output/website/index.html, or s
 cat <<DONE
 
 Everything is in $demo/home: the store (benchbot.sqlite), results/, logs/ and backups/.
-Try: $bin enqueue --home $demo/home --commit main~9 && $bin work --home $demo/home
+Try: $bin enqueue --home $demo/home --commit main~9 --rerun && $bin work --home $demo/home
 DONE
