@@ -229,13 +229,32 @@ struct SitePages {
          "unit": change.unit]
     }
 
+    /// A benchmark's download: every point, not just those plotted.
+    struct SeriesDocument: Encodable {
+        struct Point: Encodable {
+            let commit: String
+            let time: Double
+            let median: Double
+            let minimum: Double
+            let maximum: Double
+            let samples: Int
+        }
+
+        let benchmark: String
+        let unit: String
+        let direction: String
+        let points: [Point]
+    }
+
     private func data(_ name: String, _ points: [(commit: CommitMetadata, point: SeriesPoint)]) -> Data {
-        let document: [String: Any] = [
-            "benchmark": name, "unit": points.last?.point.unit ?? "", "direction": points.last?.point.direction.rawValue ?? "",
-            "points": points.map { ["commit": $0.commit.id.hex, "time": $0.commit.authorTime.timeIntervalSince1970, "median": $0.point.median,
-                                    "minimum": $0.point.minimum, "maximum": $0.point.maximum, "samples": $0.point.sampleCount] as [String: Any] },
-        ]
-        return (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data()
+        let document = SeriesDocument(
+            benchmark: name, unit: points.last?.point.unit ?? "", direction: points.last?.point.direction.rawValue ?? "",
+            points: points.map { SeriesDocument.Point(commit: $0.commit.id.hex, time: $0.commit.authorTime.timeIntervalSince1970, median: $0.point.median,
+                                                      minimum: $0.point.minimum, maximum: $0.point.maximum, samples: $0.point.sampleCount) })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Strings and finite numbers only: encoding cannot fail.
+        return (try? encoder.encode(document)) ?? Data()
     }
 
     static func percent(_ value: Double) -> String { String(format: "%+.1f%%", value * 100) }
