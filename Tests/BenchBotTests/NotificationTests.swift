@@ -8,11 +8,7 @@ struct NotificationTests {
     static func regressingFixture(in root: String, notify: [String: Any]) async throws -> (RunnerFixture, [String]) {
         let fixture = try await RunnerFixture.make(in: root, commits: 1)
         try fixture.addLoopLengthExperiment(options: ["repeat": 5])
-        try fixture.editConfig { config in
-            var benchbot = config["benchbot"] as? [String: Any] ?? [:]
-            benchbot["notify"] = notify
-            config["benchbot"] = benchbot
-        }
+        try fixture.setNotify(notify)
         let commits = try await fixture.commitLoopLengths(2...3) { $0 == 2 ? 1000 : 3000 }
         for commit in commits.suffix(2) { try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", commit]) }
         return (fixture, commits)
@@ -109,11 +105,7 @@ struct NotificationTests {
     func badSettings() async throws {
         try await withTemporaryDirectory { root in
             let fixture = try await RunnerFixture.make(in: root, commits: 1)
-            try fixture.editConfig { config in
-                var benchbot = config["benchbot"] as? [String: Any] ?? [:]
-                benchbot["notify"] = ["site_url": "bench.example.org", "github": ["repository": "just-a-name"], "slack": ["hook": "x"]]
-                config["benchbot"] = benchbot
-            }
+            try fixture.setNotify(["site_url": "bench.example.org", "github": ["repository": "just-a-name"], "slack": ["hook": "x"]])
             let result = try await BenchBotProcess.run(["check", "--home", fixture.home])
             #expect(result.status == 1)
             for expected in ["benchbot.notify.site_url: must be an http(s) URL", "benchbot.notify.github.repository: must be owner/name",

@@ -11,11 +11,7 @@ struct PullRequestNotificationTests {
     static func pullRequestFixture(in root: String, notify: [String: Any]) async throws -> (RunnerFixture, [String]) {
         let fixture = try await RunnerFixture.make(in: root, commits: 1)
         try fixture.addLoopLengthExperiment(options: ["repeat": 5])
-        try fixture.editConfig { config in
-            var benchbot = config["benchbot"] as? [String: Any] ?? [:]
-            benchbot["notify"] = notify
-            config["benchbot"] = benchbot
-        }
+        try fixture.setNotify(notify)
         let commits = try await fixture.commitLoopLengths(2...4) { $0 == 4 ? 3000 : 1000 }
         try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", commits[1]])
         return (fixture, commits)
@@ -150,12 +146,7 @@ struct PullRequestNotificationTests {
                     #expect(status.contains("pr-comment to GitHub comment on octo-org/project#7, 1 attempt(s): HTTP 401"), "\(status)")
 
                     // With a proxy answering HTML, the comment cannot be found: kept for a retry.
-                    try fixture.editConfig { config in
-                        var benchbot = config["benchbot"] as! [String: Any], notify = benchbot["notify"] as! [String: Any]
-                        notify["github"] = Self.github(garbledServer, ["pending_status": false])
-                        benchbot["notify"] = notify
-                        config["benchbot"] = benchbot
-                    }
+                    try fixture.setNotify(notify.merging(["github": Self.github(garbledServer, ["pending_status": false])]) { $1 })
                     let garbledRun = try await BenchBotProcess.run(["notify", "--home", fixture.home, "--retry", "--wait", "0"], environment: environment)
                     #expect(garbledRun.status == 1 && garbledRun.standardError.contains(
                         "malformed answer for the comments of octo-org/project#7 (HTTP 200): <html>captive portal</html>; will retry"),
@@ -164,13 +155,8 @@ struct PullRequestNotificationTests {
                     #expect(status.contains("pr-comment to GitHub comment on octo-org/project#7, 2 attempt(s): malformed answer"), "\(status)")
 
                     // A name that does not resolve, past a short deadline: marked failed, with the reason.
-                    try fixture.editConfig { config in
-                        var benchbot = config["benchbot"] as! [String: Any], notify = benchbot["notify"] as! [String: Any]
-                        notify["github"] = Self.github("http://benchbot-test.invalid", ["pending_status": false])
-                        notify["deadline_hours"] = 0.0001
-                        benchbot["notify"] = notify
-                        config["benchbot"] = benchbot
-                    }
+                    try fixture.setNotify(notify.merging(["github": Self.github("http://benchbot-test.invalid", ["pending_status": false]),
+                                                          "deadline_hours": 0.0001]) { $1 })
                     // The wait is the backoff's own time, set by the last attempt.
                     let unresolved = try await BenchBotProcess.run(["notify", "--home", fixture.home, "--wait", "30"], environment: environment)
                     #expect(unresolved.status == 1 && unresolved.standardError.contains("http://benchbot-test.invalid/repos/octo-org/project/issues/7/comments")

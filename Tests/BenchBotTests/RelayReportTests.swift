@@ -39,11 +39,7 @@ struct RelayReportTests {
                     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                     try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: folder.appending(path: "config.json")))
                 }
-                try fixture.editConfig { config in
-                    var benchbot = config["benchbot"] as! [String: Any]
-                    benchbot["notify"] = ["slack": ["channel": "C0123456789", "bot_token_env": "TEST_SLACK_BOT_TOKEN", "api_url": "\(server)/slack/api"]]
-                    config["benchbot"] = benchbot
-                }
+                try fixture.setNotify(["slack": ["channel": "C0123456789", "bot_token_env": "TEST_SLACK_BOT_TOKEN", "api_url": "\(server)/slack/api"]])
                 let check = try await BenchBotProcess.run(["check", "--home", fixture.home])
                 #expect(!(check.standardOutput + check.standardError).contains("exp_results"), "built-ins need no run.sh: \(check.standardOutput)")
 

@@ -94,6 +94,15 @@ struct RunnerFixture {
         }
     }
 
+    /// Sets the config's `benchbot.notify` section.
+    func setNotify(_ notify: [String: Any]) throws {
+        try editConfig { config in
+            var benchbot = config["benchbot"] as? [String: Any] ?? [:]
+            benchbot["notify"] = notify
+            config["benchbot"] = benchbot
+        }
+    }
+
     func editConfig(_ edit: (inout [String: Any]) -> Void) throws {
         let file = home.appending(path: "config/config.json")
         var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as! [String: Any]
