@@ -31,12 +31,10 @@ struct IntakeBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("benchbot-bench-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: workspace) }
-        let bench = BenchWorkspace(root: workspace, benchbot: currentExecutable())
+        let bench = try BenchWorkspace.temporary()
+        defer { bench.remove() }
 
-        print("building a \(commits)-commit repository in \(workspace) …")
+        print("building a \(commits)-commit repository in \(bench.root) …")
         try await bench.makeLargeRepository(commits: commits, files: 1)
         try await bench.prepareIntakeRepositories()
         try await bench.prepareHomes()
@@ -95,6 +93,15 @@ struct BenchWorkspace {
     ]
 
     func path(_ name: String) -> String { (root as NSString).appendingPathComponent(name) }
+
+    /// A new folder under the temporary directory, for one benchmark run; ``remove()`` deletes it.
+    static func temporary() throws -> BenchWorkspace {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("benchbot-bench-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        return BenchWorkspace(root: root, benchbot: currentExecutable())
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: root) }
 
     /// A bare `origin.git` whose first commit adds `files` files and each later commit changes one.
     func makeLargeRepository(commits: Int, files: Int) async throws {
@@ -191,11 +198,9 @@ struct RunnerBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("benchbot-bench-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: workspace) }
-        let bench = BenchWorkspace(root: workspace, benchbot: currentExecutable())
-        print("building a \(commits)-commit, \(files)-file repository in \(workspace) …")
+        let bench = try BenchWorkspace.temporary()
+        defer { bench.remove() }
+        print("building a \(commits)-commit, \(files)-file repository in \(bench.root) …")
         try await bench.makeLargeRepository(commits: commits, files: files)
 
         let home = bench.path("home")
@@ -261,11 +266,9 @@ struct ImportBenchmark: AsyncParsableCommand {
     var perCommit = 10
 
     func run() async throws {
-        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("benchbot-bench-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: workspace) }
-        let bench = BenchWorkspace(root: workspace, benchbot: currentExecutable())
-        print("building a \(commits)-commit repository and the result files in \(workspace) …")
+        let bench = try BenchWorkspace.temporary()
+        defer { bench.remove() }
+        print("building a \(commits)-commit repository and the result files in \(bench.root) …")
         try await bench.makeLargeRepository(commits: commits, files: 1)
         let home = bench.path("home")
         try await bench.run(bench.benchbot, ["init", "--home", home, "--repo", bench.path("origin.git")])

@@ -23,11 +23,9 @@ struct SiteBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let workspace = FileManager.default.temporaryDirectory.appendingPathComponent("benchbot-bench-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: workspace) }
-        let bench = BenchWorkspace(root: workspace, benchbot: currentExecutable())
-        print("building a \(commits)-commit repository and a store of \(commits) × \(benchmarks) results in \(workspace) …")
+        let bench = try BenchWorkspace.temporary()
+        defer { bench.remove() }
+        print("building a \(commits)-commit repository and a store of \(commits) × \(benchmarks) results in \(bench.root) …")
         try await bench.makeLargeRepository(commits: commits, files: 1)
         let homePath = bench.path("home")
         try await bench.run(bench.benchbot, ["init", "--home", homePath, "--repo", bench.path("origin.git")])

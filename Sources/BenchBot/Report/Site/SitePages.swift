@@ -49,7 +49,8 @@ struct SitePages {
             if let previous {
                 let inputs = "\(version)|\(model.runIDs[previous.id] ?? 0)|\(run)|\(changeList(changesByCommit[commit.id] ?? []))"
                 entries.append(Entry(path: "compare/\(previous.id.hex)...\(commit.id.hex).html", inputs: inputs) {
-                    page("compare", title: "\(previous.id.short) → \(commit.id.short)", root: "../", context: comparison(previous, commit))
+                    page("compare", title: "\(previous.id.short) → \(commit.id.short)", root: "../",
+                         context: comparison(previous, commit, changes: changesByCommit[commit.id] ?? []))
                 })
             }
         }
@@ -75,11 +76,13 @@ struct SitePages {
                 "commit": job.commit.hex, "short": job.commit.short, "subject": job.subject ?? "",
                 "finished": run.finishedAt.formatted(.iso8601),
                 "duration": String(format: "%.0f s", run.finishedAt.timeIntervalSince(run.startedAt)),
-                "experiments": run.experiments.map { outcome -> [String: Any] in
-                    var row: [String: Any] = ["name": outcome.experiment, "state": outcome.succeeded ? "passed" : "failed"]
-                    if !outcome.succeeded { row["message"] = "at \(outcome.failedStage ?? "?"): \(outcome.message)" }
-                    return row
-                }.sorted { ($0["state"] as! String, $0["name"] as! String) < ($1["state"] as! String, $1["name"] as! String) },
+                // Failures first, then by name.
+                "experiments": run.experiments.sorted { ($0.succeeded ? 1 : 0, $0.experiment) < ($1.succeeded ? 1 : 0, $1.experiment) }
+                    .map { outcome -> [String: Any] in
+                        var row: [String: Any] = ["name": outcome.experiment, "state": outcome.succeeded ? "passed" : "failed"]
+                        if !outcome.succeeded { row["message"] = "at \(outcome.failedStage ?? "?"): \(outcome.message)" }
+                        return row
+                    },
             ]
             if let branch = job.branch { last["branch"] = branch }
             context["lastRun"] = last
@@ -149,15 +152,16 @@ struct SitePages {
         return context
     }
 
-    private func comparison(_ baseline: CommitMetadata, _ candidate: CommitMetadata) -> [String: Any] {
+    /// - Parameter changes: The change points that start at `candidate`.
+    private func comparison(_ baseline: CommitMetadata, _ candidate: CommitMetadata, changes: [ChangeRecord]) -> [String: Any] {
         let before = model.results[baseline.id] ?? [:], after = model.results[candidate.id] ?? [:]
-        let changed = Set(model.changes.filter { $0.commit == candidate.id }.map { ($0.benchmark) })
+        let kinds = Dictionary(changes.map { ($0.benchmark, $0.kind.rawValue) }) { first, _ in first }
         return [
             "baseline": baseline.id.hex, "baselineShort": baseline.id.short, "candidate": candidate.id.hex, "candidateShort": candidate.id.short,
             "subject": candidate.subject,
             "rows": Set(before.keys).union(after.keys).sorted().map { name -> [String: Any] in
                 let old = before[name], new = after[name]
-                let kind = changed.contains(name) ? (model.changes.first { $0.commit == candidate.id && $0.benchmark == name }?.kind.rawValue ?? "") : ""
+                let kind = kinds[name] ?? ""
                 return ["name": name, "slug": SiteLayout.slug(name), "kind": kind,
                         "baseline": old.map { "\(NumberText.compact($0.median)) \($0.unit)" } ?? "-",
                         "candidate": new.map { "\(NumberText.compact($0.median)) \($0.unit)" } ?? "-",
