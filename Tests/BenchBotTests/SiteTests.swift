@@ -10,7 +10,10 @@ struct SiteTests {
     /// Every file of a generated site, relative to its root.
     static func files(in site: String) throws -> [String] {
         let enumerator = try #require(FileManager.default.enumerator(atPath: site))
-        return enumerator.compactMap { $0 as? String }.filter { !$0.hasPrefix(".") && !($0 as NSString).pathExtension.isEmpty }.sorted()
+        return enumerator.compactMap { $0 as? String }.filter { file in
+            var isFolder: ObjCBool = false
+            return !file.hasPrefix(".") && FileManager.default.fileExists(atPath: (site as NSString).appendingPathComponent(file), isDirectory: &isFolder) && !isFolder.boolValue
+        }.sorted()
     }
 
     /// Parses a page as XML (the pages are well-formed), collecting its links and plot points.
@@ -40,7 +43,8 @@ struct SiteTests {
         for file in try files(in: site) where file.hasSuffix(".html") {
             let reader = try read((site as NSString).appendingPathComponent(file))
             for link in reader.links where !link.contains("://") {
-                let target = (((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(link) as NSString).standardizingPath
+                let path = String(link.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0])
+                let target = (((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path) as NSString).standardizingPath
                 #expect(FileManager.default.fileExists(atPath: (site as NSString).appendingPathComponent(target)), "\(file) links to \(link), which is missing")
             }
             pages[file] = reader
@@ -48,12 +52,23 @@ struct SiteTests {
         return pages
     }
 
+    /// A benchmark's medians, from its data index and the files it names.
+    static func medians(in site: String, slug: String) throws -> [Double] {
+        func object(_ path: String) throws -> [String: Any] {
+            try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: site.appending(path: path)))) as? [String: Any])
+        }
+        let files = try #require(try object("data/\(slug).json")["files"] as? [[String: Any]])
+        return try files.flatMap { file in
+            try (object("data/" + (try #require(file["file"] as? String)))["points"] as? [[String: Any]] ?? []).compactMap { $0["median"] as? Double }
+        }
+    }
+
     @Test("an empty store gives a friendly empty site whose pages parse and whose links resolve")
     func emptySite() async throws {
         try await withTemporaryDirectory { root in
             let fixture = try await RunnerFixture.make(in: root, commits: 1)
             let output = try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", root.appending(path: "site")])
-            #expect(output.hasPrefix("2 page(s), 2 written"), "\(output)")
+            #expect(output.hasPrefix("3 page(s), 3 written"), "\(output)")
             let pages = try Self.checkLinks(in: root.appending(path: "site"))
             #expect(pages["index.html"]?.text.contains("Nothing measured yet") == true)
 
@@ -82,8 +97,7 @@ struct SiteTests {
             let files = try Self.files(in: site)
             #expect(files.contains("benchmark/size.loop.html") && files.contains("data/size.loop.json") && files.filter { $0.hasPrefix("commit/") }.count == 2)
             let page = try #require(pages["benchmark/size.loop.html"])
-            let data = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: site.appending(path: "data/size.loop.json")))) as? [String: Any])
-            let medians = (data["points"] as? [[String: Any]] ?? []).compactMap { $0["median"] as? Double }
+            let medians = try Self.medians(in: site, slug: "size.loop")
             #expect(medians == [1000, 2000] && page.plotValues.first == medians, "the all-time plot shows every point of its data")
             let html = try String(contentsOfFile: site.appending(path: "benchmark/size.loop.html"), encoding: .utf8)
             #expect(!html.contains("<script>") && html.contains("&lt;script&gt;alert(") && html.contains("Ünïcødé &amp;"))
@@ -99,8 +113,8 @@ struct SiteTests {
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
             try await BenchBotProcess.succeed(["work", "--home", fixture.home])
             let again = try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", site])
-            // The index, the benchmark's page and data, the new commit's page and its comparison.
-            #expect(again.hasPrefix("\(files.count + 2) page(s), 5 written"), "\(again)")
+            // The index, the benchmark's page, its data's index and file, the new commit's page and its comparison.
+            #expect(again.hasPrefix("\(files.count + 2) page(s), 6 written"), "\(again)")
             _ = try Self.checkLinks(in: site)
         }
     }
@@ -116,6 +130,43 @@ struct SiteTests {
             try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", site])
             let page = try #require(try Self.checkLinks(in: site)["benchmark/size.loop.html"])
             #expect(page.plotValues.first == [1000])
+        }
+    }
+
+    @Test("a branch and a paired pull request get comparison pages against their merge base, where notifications link")
+    func offBranchComparisons() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 2)
+            try fixture.addLoopLengthExperiment(options: ["repeat": 3])
+            try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
+            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            let mergeBase = try await fixture.git.head("main")
+            var candidates: [String: String] = [:]
+            for (branch, length) in [("faster", 500), ("slower", 4000)] {
+                try await fixture.git.git("-C", fixture.git.work, "checkout", "-q", "-b", branch, "main")
+                try "#define ITERATIONS \(length)UL\n".write(toFile: fixture.git.work.appending(path: "iterations.h"), atomically: true, encoding: .utf8)
+                try await fixture.git.git("-C", fixture.git.work, "commit", "-q", "-am", "loop of \(length) <b>")
+                try await fixture.git.git("-C", fixture.git.work, "push", "-q", "origin", branch)
+                candidates[branch] = try await fixture.git.head()
+            }
+            try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--branch", "faster"])
+            try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--branch", "slower", "--pull-request", "7"])
+            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            let site = root.appending(path: "site")
+            try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", site])
+            let pages = try Self.checkLinks(in: site)
+            let fasterCommit = try #require(candidates["faster"]), slowerCommit = try #require(candidates["slower"])
+
+            let faster = try #require(pages["compare/\(mergeBase)...\(fasterCommit).html"], "the branch's comparison page")
+            #expect(faster.text.contains("branch faster") && faster.text.contains("its merge base with the tracked branch"), "\(faster.text)")
+            #expect(faster.text.contains("size.loop") && faster.text.contains("-75.0%"), "\(faster.text)")
+            #expect(faster.links.contains("../commit/\(mergeBase).html"), "the merge base links to its page")
+            let slower = try #require(pages["compare/\(mergeBase)...\(slowerCommit).html"], "the pull request's comparison page")
+            #expect(slower.text.contains("pull request #7 (slower)") && slower.text.contains("measured alternately"), "\(slower.text)")
+            #expect(slower.text.contains("+100.0%"), "\(slower.text)")
+            let index = try #require(pages["index.html"])
+            #expect(index.text.contains("Branches and pull requests") && index.text.contains("loop of 4000 <b>"), "\(index.text)")
+            #expect(pages["commit/\(fasterCommit).html"]?.text.contains("Compared with") == true)
         }
     }
 }

@@ -20,6 +20,8 @@ struct SVGPlot: Sendable {
         case regression, improvement
     }
 
+    /// Unique on its page: names the plot's clipping area.
+    var id: String
     var title: String
     var unit: String
     var points: [Point]
@@ -45,11 +47,12 @@ struct SVGPlot: Sendable {
             points.count <= 1 ? margin.left + plotWidth / 2 : margin.left + plotWidth * Double(index) / Double(points.count - 1)
         }
         func y(_ value: Double) -> Double { margin.top + plotHeight * (1 - (value - low) / (high - low)) }
-        func number(_ value: Double) -> String { String(format: "%.1f", value) }
+        func number(_ value: Double) -> String { NumberText.fixed(value, decimals: 1, trimmingZeros: false) }
 
         var out = """
             <svg xmlns="http://www.w3.org/2000/svg" class="plot" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" \
-            aria-label="\(Self.escape(title)) in \(Self.escape(unit)) over \(points.count) commit(s)">
+            aria-label="\(Self.escape(title)) in \(Self.escape(unit)) over \(points.count) commit(s)"\
+            \(points.count > 1 ? " data-left=\"\(number(margin.left))\" data-right=\"\(number(width - margin.right))\" data-top=\"\(number(margin.top))\" data-height=\"\(number(plotHeight))\"" : "")>
             <title>\(Self.escape(title)) (\(Self.escape(unit)))</title>
 
             """
@@ -67,6 +70,9 @@ struct SVGPlot: Sendable {
         guard !points.isEmpty else {
             return out + "<text x=\"\(number(width / 2))\" y=\"\(number(height / 2))\" text-anchor=\"middle\" fill=\"currentColor\">no data yet</text></svg>"
         }
+        // Zooming moves shapes sideways: the plot's area clips them.
+        out += "<clipPath id=\"clip-\(id)\"><rect x=\"\(number(margin.left - 6))\" y=\"0\" width=\"\(number(plotWidth + 12))\" height=\"\(number(height))\"/></clipPath>\n"
+        out += "<g class=\"data\" clip-path=\"url(#clip-\(id))\">\n"
         // The spread of each commit's samples, then the median line.
         let band = points.indices.map { "\(number(x($0))),\(number(y(points[$0].maximum)))" }
             + points.indices.reversed().map { "\(number(x($0))),\(number(y(points[$0].minimum)))" }
@@ -87,12 +93,9 @@ struct SVGPlot: Sendable {
                     + "y2=\"\(number(height - margin.bottom))\" stroke=\"\(colour)\" stroke-dasharray=\"4 3\"/>\n"
             }
         }
-        return out + "</svg>"
+        return out + "</g></svg>"
     }
 
     /// XML's five: plots sit inside XHTML-compatible pages.
-    static func escape(_ text: String) -> String {
-        text.replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;")
-            .replacing("\"", with: "&quot;").replacing("'", with: "&#39;")
-    }
+    static func escape(_ text: String) -> String { SiteHTML.escape(text) }
 }

@@ -5,12 +5,14 @@ import Foundation
 /// - An index: the last run and its experiments, the changes (regressions first), and a grid of
 ///   every benchmark with its latest value and change.
 /// - A page per benchmark, with SVG plots of all time and of the last 2 weeks, and its data as JSON.
-/// - A page per measured commit, and a comparison page per commit against the measured commit
-///   before it (`compare/<baseline>...<candidate>.html`, where notifications link).
+/// - A page per measured commit, with its results against its baseline, and a comparison page
+///   per baseline and candidate (`compare/<baseline>...<candidate>.html`, where notifications
+///   link): a branch's, a fork's or a pull request's against its merge base.
 ///
 /// Each page's data is its own: no page loads the whole history. The site is built beside the
-/// output folder and swapped in, so a reader never sees half of it; a page whose content did not
-/// change is linked from the previous build instead of written again.
+/// output folder and swapped in, so a reader never sees half of it; a page whose inputs did not
+/// change is linked from the previous build instead of made again, and the results of the last
+/// build are kept beside its pages (``SeriesTable``), so that only new runs are read from the store.
 public struct SiteGenerator: Sendable {
     public let home: Home
     public let settings: BenchBotSettings
@@ -39,8 +41,15 @@ public struct SiteGenerator: Sendable {
     ///
     /// - Throws: ``SiteError`` when the folder cannot be written, ``StoreError`` when the store fails.
     public func generate(into folder: String) async throws -> Summary {
-        let model = try await SiteModel.load(home: home, settings: settings, store: store)
-        return try SiteWriter(folder: folder).write(SitePages(model: model, templates: try SiteTemplates()).all())
+        let writer = SiteWriter(folder: folder)
+        try writer.checkFolder()
+        let cached = (try? Data(contentsOf: URL(fileURLWithPath: (folder as NSString).appendingPathComponent(SeriesTable.cacheName))))
+            .flatMap(SeriesTable.decoded)
+        let model = try await SiteModel.load(home: home, settings: settings, store: store, cached: cached)
+        var summary = try writer.write(SitePages(model: model, templates: try SiteTemplates()).all())
+        summary.benchmarks = model.table.names.count
+        summary.commits = model.commits.count + model.offBranch.count
+        return summary
     }
 }
 

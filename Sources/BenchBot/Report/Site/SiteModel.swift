@@ -4,54 +4,91 @@ import Foundation
 struct SiteModel {
     var repository: String
     var machine: String
-    /// Measured commits of the tracked branch's first-parent history, oldest first.
+    /// Measured commits of the tracked branch's first-parent history, oldest first: the table's rows.
     var commits: [CommitMetadata] = []
-    /// Each measured commit's results, by benchmark.
-    var results: [ObjectID: [String: SeriesPoint]] = [:]
-    /// The run each commit's results come from: a page's inputs, for telling whether it changed.
-    var runIDs: [ObjectID: Int64] = [:]
+    var table = SeriesTable(rows: [])
     var changes: [ChangeRecord] = []
-    /// The last run's commit when it is not on the tracked branch (a branch or a fork's), so that
-    /// the index's link to it has a page.
-    var lastOffBranch: CommitMetadata?
+    /// Commits measured off the tracked branch (branches, forks, pull requests), newest last, each
+    /// with its comparison against its merge base when that was measured.
+    var offBranch: [OffBranchRun] = []
     var lastJob: Job?
     var lastRun: StoredRun?
 
-    static func load(home: Home, settings: BenchBotSettings, store: any Store) async throws -> SiteModel {
+    /// A commit measured off the tracked branch.
+    struct OffBranchRun {
+        var job: Job
+        var commit: CommitMetadata
+        var run: Int64
+        var results: [String: SeriesPoint]
+        /// The merge base (or a paired run's own baseline half) and its results.
+        var baseline: (commit: CommitMetadata, run: Int64, results: [String: SeriesPoint])?
+        var paired: Bool
+    }
+
+    /// At most this many off-branch runs get pages: the newest.
+    static let offBranchLimit = 200
+
+    /// - Parameter cached: The table of the last build, whose rows are reused where their runs are still the latest.
+    static func load(home: Home, settings: BenchBotSettings, store: any Store, cached: SeriesTable?) async throws -> SiteModel {
         var model = SiteModel(repository: settings.repository.name, machine: settings.machine)
-        model.lastJob = try await store.jobs(in: [.done], limit: 1).last
+        let done = try await store.jobs(in: [.done], limit: nil).filter { $0.repository == settings.repository.name && $0.machine == settings.machine }
+        model.lastJob = done.last
         if let job = model.lastJob { model.lastRun = try await store.runs(repository: job.repository, commit: job.commit).last }
         // A home that has never fetched has no history yet: a friendly empty site, not an error.
-        let repository = try? GitRepository.open(at: home.mirrorPath(repository: settings.repository.name))
-        if let repository, let tip = try? Analyzer(store: store, repository: repository, settings: settings).trackedTip() {
-            let commits: [ObjectID]
-            do { commits = try repository.commits(from: tip, firstParent: true, limit: nil) } catch { throw AnalysisError.git(error) }
-            let runs = try await store.latestRunIDs(repository: settings.repository.name, machine: settings.machine, suite: settings.suite, commits: commits)
-            let measured = commits.filter { runs[$0] != nil }
-            let medians = try await store.medians(runIDs: measured.map { runs[$0]! })
-            for commit in measured {
-                guard let metadata = try? repository.metadata(of: commit) else { continue }
-                model.commits.append(metadata)
-                model.results[commit] = medians[runs[commit]!] ?? [:]
-                model.runIDs[commit] = runs[commit]!
-            }
-            model.changes = try await store.changes(repository: settings.repository.name, machine: settings.machine)
+        guard let repository = try? GitRepository.open(at: home.mirrorPath(repository: settings.repository.name)),
+              let tip = try? Analyzer(store: store, repository: repository, settings: settings).trackedTip() else { return model }
+        let history: [ObjectID]
+        do { history = try repository.commits(from: tip, firstParent: true, limit: nil) } catch { throw AnalysisError.git(error) }
+        let runs = try await store.latestRunIDs(repository: settings.repository.name, machine: settings.machine, suite: settings.suite, commits: history)
+        for commit in history where runs[commit] != nil {
+            guard let metadata = try? repository.metadata(of: commit) else { continue }
+            model.commits.append(metadata)
         }
-        if let run = model.lastRun, model.results[run.commit] == nil {
-            model.lastOffBranch = (try? repository?.metadata(of: run.commit)) ?? CommitMetadata(
-                id: run.commit, parents: [], authorName: "?", authorEmail: "", authorTime: run.finishedAt, subject: model.lastJob?.subject ?? "")
-            model.results[run.commit] = try await store.medians(runIDs: [run.id])[run.id] ?? [:]
-            model.runIDs[run.commit] = run.id
+        let keys = model.commits.map { SeriesTable.RowKey(run: runs[$0.id]!, commit: $0.id.hex) }
+        var (table, missing) = (cached ?? SeriesTable(rows: [])).reused(for: keys)
+        let fetched = try await store.medians(runIDs: missing.map { keys[$0].run })
+        for row in missing {
+            for (name, point) in fetched[keys[row].run] ?? [:] { table.set(point, benchmark: name, row: row) }
         }
+        model.table = table.sortedByName()
+        // A change found on history that a force-push has since removed has no page to show it.
+        let measured = Set(model.commits.map(\.id))
+        model.changes = try await store.changes(repository: settings.repository.name, machine: settings.machine).filter { measured.contains($0.commit) }
+        model.offBranch = try await offBranchRuns(done, onBranch: measured, repository: repository, tip: tip,
+                                                  settings: settings, store: store)
         return model
     }
 
-    /// Each benchmark's points in commit order.
-    var series: [String: [(commit: CommitMetadata, point: SeriesPoint)]] {
-        var series: [String: [(commit: CommitMetadata, point: SeriesPoint)]] = [:]
-        for commit in commits {
-            for (name, point) in results[commit.id] ?? [:] { series[name, default: []].append((commit, point)) }
+    private static func offBranchRuns(_ jobs: [Job], onBranch: Set<ObjectID>, repository: GitRepository, tip: ObjectID,
+                                      settings: BenchBotSettings, store: any Store) async throws -> [OffBranchRun] {
+        var latest: [ObjectID: Job] = [:]
+        for job in jobs where job.baseline != nil || !onBranch.contains(job.commit) { latest[job.commit] = job }
+        let chosen = latest.values.sorted { $0.id < $1.id }.suffix(offBranchLimit)
+        var found: [OffBranchRun] = []
+        var bases: [ObjectID: ObjectID] = [:]
+        for job in chosen where job.baseline == nil { bases[job.commit] = try? repository.mergeBase(job.commit, tip) ?? nil }
+        let ordinary = try await store.latestRunIDs(repository: settings.repository.name, machine: settings.machine, suite: settings.suite,
+                                                    commits: Array(Set(chosen.map(\.commit)).union(bases.values)))
+        var pairs: [ObjectID: (baseline: ObjectID, baselineRun: Int64, candidateRun: Int64)] = [:]
+        for job in chosen where job.baseline != nil {
+            if let pair = try await store.pairedRuns(repository: settings.repository.name, machine: settings.machine, candidate: job.commit) {
+                pairs[job.commit] = (pair.baseline.commit, pair.baseline.id, pair.candidate.id)
+            }
         }
-        return series
+        let medians = try await store.medians(runIDs: Array(Set(ordinary.values).union(pairs.values.flatMap { [$0.baselineRun, $0.candidateRun] })))
+        func metadata(_ commit: ObjectID, _ job: Job?) -> CommitMetadata {
+            (try? repository.metadata(of: commit)) ?? CommitMetadata(id: commit, parents: [], authorName: "?", authorEmail: "",
+                                                                     authorTime: job?.finishedAt ?? Date(timeIntervalSince1970: 0), subject: job?.subject ?? "")
+        }
+        for job in chosen {
+            if let pair = pairs[job.commit] {
+                found.append(OffBranchRun(job: job, commit: metadata(job.commit, job), run: pair.candidateRun, results: medians[pair.candidateRun] ?? [:],
+                                          baseline: (metadata(pair.baseline, nil), pair.baselineRun, medians[pair.baselineRun] ?? [:]), paired: true))
+            } else if let run = ordinary[job.commit] {
+                let base = bases[job.commit].flatMap { base in ordinary[base].map { (metadata(base, nil), $0, medians[$0] ?? [:]) } }
+                found.append(OffBranchRun(job: job, commit: metadata(job.commit, job), run: run, results: medians[run] ?? [:], baseline: base, paired: false))
+            }
+        }
+        return found
     }
 }

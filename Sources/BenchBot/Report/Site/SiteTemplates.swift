@@ -18,7 +18,7 @@ struct SiteTemplates: Sendable {
     }
 
     /// Changes whenever a template or the style does, so that every page is made again.
-    static let version = SitePages.digest(templates.sorted { $0.key < $1.key }.map { $0.key + $0.value }.joined() + style)
+    static let version = SitePages.digest(templates.sorted { $0.key < $1.key }.map { $0.key + $0.value }.joined() + style + script)
 
     static let templates: [String: String] = [
         "layout": """
@@ -29,6 +29,7 @@ struct SiteTemplates: Sendable {
             <meta name="viewport" content="width=device-width, initial-scale=1"/>
             <title>{{title}}</title>
             <link rel="stylesheet" href="{{root}}style.css"/>
+            {{#script}}<script src="{{root}}plot.js" defer="defer"></script>{{/script}}
             </head>
             <body>
             <header><a href="{{root}}index.html">{{repository}}</a> · benchmarks on {{machine}}</header>
@@ -45,16 +46,20 @@ struct SiteTemplates: Sendable {
             {{^hasRuns}}<p class="empty">Nothing measured yet. Queue commits with <code>benchbot poll</code> or <code>benchbot enqueue</code>, run <code>benchbot work</code>, then generate this site again.</p>{{/hasRuns}}
             {{#lastRun}}
             <section><h2>Last run</h2>
-            <p><a href="commit/{{commit}}.html"><code>{{short}}</code></a> {{subject}}{{#branch}} on <code>{{.}}</code>{{/branch}}, finished {{finished}} after {{duration}}.</p>
+            <p>{{#link}}<a href="{{.}}">{{/link}}<code>{{short}}</code>{{#link}}</a>{{/link}} {{subject}}{{#branch}} on <code>{{.}}</code>{{/branch}}, finished {{finished}} after {{duration}}.</p>
             <ul class="experiments">{{#experiments}}<li class="{{state}}">{{name}}: {{state}}{{#message}} ({{.}}){{/message}}</li>{{/experiments}}</ul>
             </section>
             {{/lastRun}}
             {{#hasChanges}}
             <section><h2>Changes</h2>
             <table><thead><tr><th>benchmark</th><th>change</th><th>commit</th><th>before → after</th></tr></thead><tbody>
-            {{#changes}}<tr class="{{kind}}"><td><a href="benchmark/{{slug}}.html">{{benchmark}}</a></td><td>{{kind}} {{percent}}</td><td><a href="commit/{{commit}}.html"><code>{{short}}</code></a> {{subject}}</td><td>{{before}} → {{after}} {{unit}}</td></tr>
+            {{#changes}}<tr class="{{kind}}"><td><a href="benchmark/{{slug}}.html">{{benchmark}}</a></td><td>{{kind}} {{percent}}</td><td>{{#link}}<a href="{{.}}">{{/link}}<code>{{short}}</code>{{#link}}</a>{{/link}} {{subject}}</td><td>{{before}} → {{after}} {{unit}}</td></tr>
             {{/changes}}</tbody></table></section>
             {{/hasChanges}}
+            {{#hasOffBranch}}<section><h2>Branches and pull requests</h2><ul>{{/hasOffBranch}}
+            {{#offBranch}}<li><a href="{{link}}"><code>{{short}}</code></a> {{subject}} ({{what}}){{#compare}}: <a href="{{.}}">against its baseline</a>{{/compare}}</li>
+            {{/offBranch}}
+            {{#hasOffBranch}}</ul></section>{{/hasOffBranch}}
             {{#hasBenchmarks}}
             <section><h2>All benchmarks</h2>
             <table class="grid"><thead><tr><th>benchmark</th><th>latest</th><th>points</th><th>latest change</th></tr></thead><tbody>
@@ -63,26 +68,24 @@ struct SiteTemplates: Sendable {
             {{/hasBenchmarks}}
             """,
         "benchmark": """
-            <p>{{count}} measured commit(s); lower is {{better}}. <a href="../data/{{slug}}.json">Raw data (JSON)</a></p>
+            <p>{{count}} measured commit(s); lower is {{better}}. Raw data: <a href="../data/{{slug}}.json">index (JSON)</a>{{#dataFiles}}, <a href="../data/{{file}}">{{first}}…{{last}}</a>{{/dataFiles}}.</p>
+            {{#hasVariants}}<nav class="variants">Parameters: {{/hasVariants}}{{#variants}}{{#current}}<strong>{{label}}</strong>{{/current}}{{^current}}<a href="{{slug}}.html">{{label}}</a>{{/current}} {{/variants}}{{#hasVariants}}</nav>{{/hasVariants}}
             <h2>All time</h2>
             <figure>{{{allTime}}}<figcaption>{{caption}}</figcaption></figure>
             <h2>The last 2 weeks</h2>
             <figure>{{{recent}}}</figure>
-            {{#hasChanges}}<h2>Changes</h2><ul>{{#changes}}<li class="{{kind}}">{{kind}} {{percent}} at <a href="../commit/{{commit}}.html"><code>{{short}}</code></a> {{subject}}</li>{{/changes}}</ul>{{/hasChanges}}
+            {{#hasChanges}}<h2>Changes</h2><ul>{{#changes}}<li class="{{kind}}">{{kind}} {{percent}} at {{#link}}<a href="{{.}}">{{/link}}<code>{{short}}</code>{{#link}}</a>{{/link}} {{subject}}</li>{{/changes}}</ul>{{/hasChanges}}
             """,
         "commit": """
-            <p><code>{{commit}}</code> by {{author}}, {{date}}</p>
-            {{#hasResults}}<table><thead><tr><th>benchmark</th><th>median</th><th>spread</th><th>samples</th></tr></thead><tbody>
-            {{#results}}<tr><td><a href="../benchmark/{{slug}}.html">{{name}}</a></td><td>{{median}} {{unit}}</td><td>{{minimum}}–{{maximum}}</td><td>{{samples}}</td></tr>
-            {{/results}}</tbody></table>{{/hasResults}}
+            <p><code>{{commit}}</code> by {{author}}, {{date}}{{#what}}; {{.}}{{/what}}</p>
+            {{#baseline}}<p id="comparison">Compared with {{#link}}<a href="{{.}}">{{/link}}<code>{{short}}</code>{{#link}}</a>{{/link}}, {{reason}}.</p>{{/baseline}}
+            {{#comparison}}<p><a href="{{.}}">The comparison with its baseline</a></p>{{/comparison}}
+            {{#hasResults}}{{{table}}}{{/hasResults}}
             {{^hasResults}}<p class="empty">No results stored for this commit on this machine.</p>{{/hasResults}}
-            {{#previous}}<p>Compared with its predecessor: <a href="../compare/{{.}}">the comparison</a>.</p>{{/previous}}
             """,
         "compare": """
-            <p>Baseline <a href="../commit/{{baseline}}.html"><code>{{baselineShort}}</code></a> → candidate <a href="../commit/{{candidate}}.html"><code>{{candidateShort}}</code></a> {{subject}}</p>
-            <table><thead><tr><th>benchmark</th><th>baseline</th><th>candidate</th><th>change</th></tr></thead><tbody>
-            {{#rows}}<tr class="{{kind}}"><td><a href="../benchmark/{{slug}}.html">{{name}}</a></td><td>{{baseline}}</td><td>{{candidate}}</td><td>{{change}}</td></tr>
-            {{/rows}}</tbody></table>
+            <p>Candidate <a href="../commit/{{candidate}}"><code>{{candidateShort}}</code></a> {{subject}} ({{what}}), against {{#baseline}}<a href="{{.}}">{{/baseline}}<code>{{baselineShort}}</code>{{#baseline}}</a>{{/baseline}}, {{reason}}.</p>
+            {{{table}}}
             """,
     ]
 
@@ -99,6 +102,75 @@ struct SiteTemplates: Sendable {
         .improvement { color: var(--improvement); }
         .empty { font-style: italic; }
         footer { margin: 2rem 0; font-size: 0.8rem; opacity: 0.7; }
+        .controls { display: flex; flex-wrap: wrap; gap: 0.4rem 1rem; align-items: center; font-size: 0.9rem; }
+        svg.plot[data-left] { touch-action: pan-y; cursor: crosshair; }
+        nav.variants { margin: 0.5rem 0; }
+
+        """
+
+    /// Zoom and toggles for the plots, which read well without it: drag across a plot to zoom
+    /// into those commits, double-click or "all commits" to zoom out, and check boxes to show or
+    /// hide the spread, the median line and the change marks. The controls are made here, so a
+    /// reader without JavaScript sees none that do nothing.
+    static let script = """
+        "use strict";
+        document.querySelectorAll("svg.plot[data-left]").forEach(function (svg) {
+          var left = +svg.dataset.left, right = +svg.dataset.right, view = [left, right];
+          var circles = svg.querySelectorAll(".data circle"), marks = svg.querySelectorAll(".data line.change");
+          var paths = svg.querySelectorAll(".data polyline, .data polygon");
+          var originals = Array.prototype.map.call(paths, function (p) {
+            return p.getAttribute("points").split(" ").map(function (pair) { return pair.split(",").map(Number); });
+          });
+          var cx = Array.prototype.map.call(circles, function (c) { return +c.getAttribute("cx"); });
+          var mx = Array.prototype.map.call(marks, function (m) { return +m.getAttribute("x1"); });
+          function place(x) { return left + (x - view[0]) * (right - left) / (view[1] - view[0]); }
+          function draw() {
+            paths.forEach(function (p, i) {
+              p.setAttribute("points", originals[i].map(function (xy) { return place(xy[0]).toFixed(1) + "," + xy[1]; }).join(" "));
+            });
+            circles.forEach(function (c, i) { c.setAttribute("cx", place(cx[i]).toFixed(1)); });
+            marks.forEach(function (m, i) { m.setAttribute("x1", place(mx[i]).toFixed(1)); m.setAttribute("x2", place(mx[i]).toFixed(1)); });
+          }
+          function local(event) {
+            var point = svg.createSVGPoint(); point.x = event.clientX; point.y = event.clientY;
+            return point.matrixTransform(svg.getScreenCTM().inverse()).x;
+          }
+          var start = null, band = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+          band.setAttribute("class", "selection"); band.setAttribute("y", svg.dataset.top); band.setAttribute("height", svg.dataset.height);
+          band.setAttribute("width", 0); band.setAttribute("fill", "currentColor"); band.setAttribute("fill-opacity", "0.15");
+          svg.appendChild(band);
+          svg.addEventListener("pointerdown", function (event) { start = local(event); band.setAttribute("x", start); band.setAttribute("width", 0); });
+          svg.addEventListener("pointermove", function (event) {
+            if (start === null) return;
+            var x = local(event); band.setAttribute("x", Math.min(start, x)); band.setAttribute("width", Math.abs(x - start));
+          });
+          svg.addEventListener("pointerup", function (event) {
+            var end = local(event); band.setAttribute("width", 0);
+            if (start !== null && Math.abs(end - start) > 8) {
+              var a = view[0] + (Math.min(start, end) - left) * (view[1] - view[0]) / (right - left);
+              var b = view[0] + (Math.max(start, end) - left) * (view[1] - view[0]) / (right - left);
+              view = [a, b]; draw();
+            }
+            start = null;
+          });
+          function reset() { view = [left, right]; draw(); }
+          svg.addEventListener("dblclick", reset);
+          var controls = document.createElement("div");
+          controls.className = "controls";
+          var button = document.createElement("button");
+          button.type = "button"; button.textContent = "all commits"; button.addEventListener("click", reset);
+          controls.appendChild(button);
+          [["spread", "spread"], ["median", "median line"], ["change", "change marks"]].forEach(function (series) {
+            var label = document.createElement("label"), box = document.createElement("input");
+            box.type = "checkbox"; box.checked = true;
+            box.addEventListener("change", function () {
+              svg.querySelectorAll("." + series[0]).forEach(function (shape) { shape.style.display = box.checked ? "" : "none"; });
+            });
+            label.appendChild(box); label.appendChild(document.createTextNode(" " + series[1]));
+            controls.appendChild(label);
+          });
+          svg.parentNode.insertBefore(controls, svg);
+        });
 
         """
 }

@@ -14,14 +14,20 @@ struct SiteWriter {
         var digest: String
     }
 
-    func write(_ entries: [SitePages.Entry]) throws -> SiteGenerator.Summary {
-        let manager = FileManager.default
-        // The folder is replaced whole: never one that holds anything but an earlier site.
-        let existing = (try? manager.contentsOfDirectory(atPath: folder)) ?? []
+    /// The folder is replaced whole: never one that holds anything but an earlier site.
+    ///
+    /// - Throws: ``SiteError`` when it holds other files.
+    func checkFolder() throws {
+        let existing = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         if !existing.isEmpty, !existing.contains(Self.manifestName) {
             throw SiteError(message: "\(folder) holds files that are not a BenchBot site, and generating would replace them; "
                             + "choose a new or empty folder with --out")
         }
+    }
+
+    func write(_ entries: [SitePages.Entry]) throws -> SiteGenerator.Summary {
+        let manager = FileManager.default
+        try checkFolder()
         let staging = folder + ".building", previous = folder + ".previous"
         try? manager.removeItem(atPath: staging)
         try? manager.removeItem(atPath: previous)
@@ -41,11 +47,11 @@ struct SiteWriter {
                     continue
                 }
                 let content = entry.render()
-                let digest = SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined()
+                let digest = SitePages.hex(SHA256.hash(data: content))
                 manifest[entry.path] = Record(inputs: entry.inputs, digest: digest)
                 if old[entry.path]?.digest == digest, link(previousFile, target) == 0 { continue }
                 try content.write(to: URL(fileURLWithPath: target))
-                summary.written += 1
+                if entry.isPage { summary.written += 1 }
             }
             try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: (staging as NSString).appendingPathComponent(Self.manifestName)))
             if manager.fileExists(atPath: folder) { try manager.moveItem(atPath: folder, toPath: previous) }
@@ -55,7 +61,7 @@ struct SiteWriter {
             try? manager.removeItem(atPath: staging)
             throw SiteError(message: "cannot write the site to \(folder): \(error.localizedDescription); check that its parent folder exists and is writable")
         }
-        summary.pages = entries.count
+        summary.pages = entries.count { $0.isPage }
         return summary
     }
 }

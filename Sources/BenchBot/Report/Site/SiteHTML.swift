@@ -1,0 +1,45 @@
+/// Markup for the site's long tables, written directly: Mustache looks each value up through its
+/// context, which cost milliseconds a page for a hundred rows, and a site has a page per commit.
+/// Everything from outside (names, subjects, units) goes through ``escape(_:)``.
+enum SiteHTML {
+    /// XML's five, so that pages stay well-formed XML as well as HTML.
+    static func escape(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return text }
+        var out = ""
+        out.reserveCapacity(text.utf8.count + 16)
+        for character in text.unicodeScalars {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(character)
+            }
+        }
+        return out
+    }
+
+    /// A table: a header row, then rows of cells that are markup already.
+    struct Table {
+        private var markup: String
+
+        init(headers: [String], rowCapacity: Int = 0) {
+            markup = "<table><thead><tr>"
+            markup.reserveCapacity(200 + rowCapacity * 240)
+            for header in headers { markup += "<th>\(escape(header))</th>" }
+            markup += "</tr></thead><tbody>\n"
+        }
+
+        /// - Parameters:
+        ///   - cells: Each cell's markup, escaped by the caller.
+        ///   - className: The row's class (`regression`, `improvement`), or empty.
+        mutating func row(_ cells: [String], className: String = "") {
+            markup += className.isEmpty ? "<tr>" : "<tr class=\"\(className)\">"
+            for cell in cells { markup += "<td>\(cell)</td>" }
+            markup += "</tr>\n"
+        }
+
+        var html: String { markup + "</tbody></table>" }
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+
+/// A page per benchmark, with its plots, and its data as JSON in files of
+/// ``SitePages/rowsPerDataFile`` commits with an index, so that no download is the whole history
+/// and one new commit rewrites only the newest file.
+extension SitePages {
+    /// One benchmark's measured points, oldest first.
+    typealias Series = [(commit: CommitMetadata, point: SeriesPoint)]
+
+    func benchmarkEntries(_ context: PlanContext) -> [Entry] {
+        let dataFileCount = (model.table.rowCount + Self.rowsPerDataFile - 1) / Self.rowsPerDataFile
+        let dataFileInputs = (0..<dataFileCount).map { file in
+            Self.digest(dataFileRows(file).map { "\(model.table.rows[$0].commit):\(model.table.rows[$0].run)" }.joined(separator: ","))
+        }
+        var entries: [Entry] = []
+        for (name, column) in zip(model.table.names, model.table.columns) {
+            let slug = SiteLayout.slug(name), changes = context.changesByBenchmark[name] ?? []
+            let files = (0..<dataFileCount).filter { file in dataFileRows(file).contains { column[$0] != nil } }
+            let inputs = "\(context.version)|\(context.history)|\(context.changeList(changes))"
+            entries.append(Entry(path: "benchmark/\(slug).html", inputs: inputs) {
+                page("benchmark", title: name, root: "../", context: benchmark(name, series(column), changes, files: files, context))
+            })
+            entries.append(Entry(path: "data/\(slug).json", inputs: inputs) { dataIndex(name, column, files: files) })
+            for file in files {
+                entries.append(Entry(path: "data/\(slug)/\(file).json", inputs: "\(context.version)|\(dataFileInputs[file])") {
+                    dataFile(name, column, rows: dataFileRows(file))
+                })
+            }
+        }
+        return entries
+    }
+
+    private func dataFileRows(_ file: Int) -> Range<Int> {
+        file * Self.rowsPerDataFile..<min((file + 1) * Self.rowsPerDataFile, model.table.rowCount)
+    }
+
+    private func series(_ column: [SeriesPoint?]) -> Series {
+        column.indices.compactMap { row in column[row].map { (model.commits[row], $0) } }
+    }
+
+    private func benchmark(_ name: String, _ points: Series, _ changes: [ChangeRecord], files: [Int], _ context: PlanContext) -> [String: Any] {
+        let unit = points.last?.point.unit ?? ""
+        let marks = Dictionary(changes.map { ($0.commit.hex, $0.kind == .regression ? SVGPlot.Mark.regression : .improvement) }) { first, _ in first }
+        func plotPoints(_ chosen: Series) -> [SVGPlot.Point] {
+            chosen.map { entry in
+                SVGPlot.Point(commit: entry.commit.id.hex, label: "\(entry.commit.id.short) \(entry.commit.subject) (\(entry.commit.authorName))",
+                              median: entry.point.median, minimum: entry.point.minimum, maximum: entry.point.maximum,
+                              link: "../commit/\(entry.commit.id.hex).html")
+            }
+        }
+        // Thinned to a page's worth, keeping every change point; the JSON has every point.
+        func thinned(_ points: Series) -> Series {
+            guard points.count > SiteGenerator.maximumPlotPoints else { return points }
+            let stride = Int((Double(points.count) / Double(max(1, SiteGenerator.maximumPlotPoints - marks.count - 1))).rounded(.up))
+            return points.enumerated().filter { index, entry in
+                index % stride == 0 || index == points.count - 1 || marks[entry.commit.id.hex] != nil
+            }.map(\.element)
+        }
+        let newest = points.last?.commit.authorTime ?? Date()
+        let recent = thinned(points.filter { $0.commit.authorTime >= newest.addingTimeInterval(-14 * 86_400) })
+        let allTime = thinned(points)
+        let slug = SiteLayout.slug(name)
+        return [
+            "slug": slug, "count": points.count,
+            "better": points.last?.point.direction == .higherIsBetter ? "worse" : "better",
+            "allTime": SVGPlot(id: "all-time", title: name, unit: unit, points: plotPoints(allTime), marks: marks).svg(),
+            "recent": SVGPlot(id: "recent", title: "\(name), last 2 weeks", unit: unit, points: plotPoints(recent), marks: marks).svg(),
+            "caption": allTime.count < points.count ? "\(allTime.count) of \(points.count) points shown, every change point among them; the raw data has all."
+                : "Each point is a commit's median; the band spans its samples.",
+            "dataFiles": files.map { file -> [String: Any] in
+                let rows = dataFileRows(file)
+                return ["file": "\(slug)/\(file).json", "first": model.commits[rows.lowerBound].id.short, "last": model.commits[rows.upperBound - 1].id.short]
+            },
+            "hasChanges": !changes.isEmpty, "changes": changes.map { change($0, context, root: "../") },
+            "hasVariants": (context.variants[name]?.count ?? 0) > 1,
+            "variants": (context.variants[name] ?? []).map { variant -> [String: Any] in
+                ["label": Self.parameters(of: variant) ?? "none", "slug": SiteLayout.slug(variant), "current": variant == name]
+            },
+        ]
+    }
+
+    /// `size=10,threads=4` from `name[size=10,threads=4]`: a benchmark's parameters as its name carries them.
+    static func parameters(of name: String) -> String? {
+        guard name.hasSuffix("]"), let open = name.lastIndex(of: "[") else { return nil }
+        return String(name[name.index(after: open)..<name.index(before: name.endIndex)])
+    }
+
+    /// A benchmark's name without its parameters: what its variants share.
+    static func family(of name: String) -> String {
+        guard parameters(of: name) != nil, let open = name.lastIndex(of: "[") else { return name }
+        return String(name[..<open])
+    }
+
+    /// `data/<slug>.json`: what the benchmark is, and which files hold its points.
+    private func dataIndex(_ name: String, _ column: [SeriesPoint?], files: [Int]) -> Data {
+        let latest = column.last { $0 != nil } ?? nil
+        var out = "{\"benchmark\":\(JSONText.string(name)),\"unit\":\(JSONText.string(latest?.unit ?? "")),"
+            + "\"direction\":\(JSONText.string(latest?.direction.rawValue ?? "")),\"points\":\(column.count { $0 != nil }),\"files\":["
+        out += files.map { file in
+            let rows = dataFileRows(file)
+            return "{\"file\":\(JSONText.string("\(SiteLayout.slug(name))/\(file).json")),\"first\":\"\(model.commits[rows.lowerBound].id.hex)\","
+                + "\"last\":\"\(model.commits[rows.upperBound - 1].id.hex)\",\"points\":\(rows.count { column[$0] != nil })}"
+        }.joined(separator: ",")
+        return Data((out + "]}\n").utf8)
+    }
+
+    /// `data/<slug>/<n>.json`: every point of `rows`, not just those plotted.
+    private func dataFile(_ name: String, _ column: [SeriesPoint?], rows: Range<Int>) -> Data {
+        var out = "{\"benchmark\":\(JSONText.string(name)),\"points\":[\n"
+        out.reserveCapacity(rows.count * 160)
+        var first = true
+        for row in rows {
+            guard let point = column[row] else { continue }
+            let commit = model.commits[row]
+            out += (first ? "" : ",\n") + "{\"commit\":\"\(commit.id.hex)\",\"time\":\(JSONText.number(commit.authorTime.timeIntervalSince1970)),"
+                + "\"median\":\(JSONText.number(point.median)),\"minimum\":\(JSONText.number(point.minimum)),"
+                + "\"maximum\":\(JSONText.number(point.maximum)),\"samples\":\(point.sampleCount),\"unit\":\(JSONText.string(point.unit))}"
+            first = false
+        }
+        return Data((out + "\n]}\n").utf8)
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+
+/// A page per measured commit, with its results against its baseline, and the comparison pages
+/// notifications link to (`compare/<baseline>...<candidate>.html`).
+///
+/// A tracked commit's baseline is the measured commit before it, so its comparison is on its own
+/// page and its `compare/` page only points there. A commit from a branch, a fork or a pull request
+/// is compared with its merge base (or with the baseline it was paired with), on a page of its own.
+extension SitePages {
+    func commitEntries(_ context: PlanContext) -> [Entry] {
+        var entries: [Entry] = []
+        // Off-branch comparisons first: where a path is taken twice, the full page wins.
+        for run in model.offBranch {
+            if let baseline = run.baseline {
+                let path = "compare/\(baseline.commit.id.hex)...\(run.commit.id.hex).html"
+                entries.append(Entry(path: path, inputs: "\(context.version)|\(baseline.run)|\(run.run)|\(run.paired)|\(Self.describe(run.job))") {
+                    let title = "\(baseline.commit.id.short) → \(run.commit.id.short)"
+                    return page("compare", title: title, root: "../", context: offBranchComparison(run, baseline: baseline, context))
+                })
+            }
+        }
+        for (row, commit) in model.commits.enumerated() {
+            let previous = row > 0 ? row - 1 : nil
+            let changes = context.changesByCommit[commit.id] ?? []
+            let inputs = "\(context.version)|\(model.table.rows[row].run)|\(previous.map { "\(model.table.rows[$0].run)" } ?? "")|\(context.changeList(changes))"
+            entries.append(Entry(path: "commit/\(commit.id.hex).html", inputs: inputs) {
+                page("commit", title: "\(commit.id.short) \(commit.subject)", root: "../", context: trackedCommit(row: row, changes: changes))
+            })
+            if let previous {
+                let baseline = model.commits[previous]
+                entries.append(Entry(path: "compare/\(baseline.id.hex)...\(commit.id.hex).html", inputs: context.version) {
+                    Self.pointer(to: "../commit/\(commit.id.hex).html#comparison", title: "\(baseline.id.short) → \(commit.id.short)")
+                })
+            }
+        }
+        for run in model.offBranch {
+            let inputs = "\(context.version)|\(run.run)|\(run.baseline.map { "\($0.run)" } ?? "")|\(Self.describe(run.job))"
+            entries.append(Entry(path: "commit/\(run.commit.id.hex).html", inputs: inputs) {
+                page("commit", title: "\(run.commit.id.short) \(run.commit.subject)", root: "../", context: offBranchCommit(run))
+            })
+        }
+        return entries
+    }
+
+    private func trackedCommit(row: Int, changes: [ChangeRecord]) -> [String: Any] {
+        let commit = model.commits[row]
+        let results = model.table.row(row)
+        let before = row > 0 ? Dictionary(model.table.row(row - 1).map { ($0.name, $0.point) }) { first, _ in first } : [:]
+        var context = header(commit)
+        context["hasResults"] = !results.isEmpty
+        context["table"] = resultsTable(results, baseline: before, changes: changes)
+        if row > 0 {
+            let baseline = model.commits[row - 1]
+            context["baseline"] = ["link": "\(baseline.id.hex).html", "short": baseline.id.short, "reason": "the measured commit before it"]
+        }
+        return context
+    }
+
+    private func offBranchCommit(_ run: SiteModel.OffBranchRun) -> [String: Any] {
+        var context = header(run.commit)
+        let results = run.results.sorted { $0.key < $1.key }.map { (name: $0.key, point: $0.value) }
+        context["hasResults"] = !results.isEmpty
+        context["table"] = resultsTable(results, baseline: run.baseline?.results ?? [:], changes: [])
+        context["what"] = Self.describe(run.job)
+        if let baseline = run.baseline {
+            context["comparison"] = "../compare/\(baseline.commit.id.hex)...\(run.commit.id.hex).html"
+            context["baseline"] = ["short": baseline.commit.id.short, "reason": run.paired ? "the baseline it was measured alternately with" : "its merge base with the tracked branch"]
+        }
+        return context
+    }
+
+    private func offBranchComparison(_ run: SiteModel.OffBranchRun, baseline: (commit: CommitMetadata, run: Int64, results: [String: SeriesPoint]),
+                                     _ context: PlanContext) -> [String: Any] {
+        let results = run.results.sorted { $0.key < $1.key }.map { (name: $0.key, point: $0.value) }
+        var page: [String: Any] = [
+            "candidate": "\(run.commit.id.hex).html", "candidateShort": run.commit.id.short, "subject": run.commit.subject,
+            "baselineShort": baseline.commit.id.short, "what": Self.describe(run.job),
+            "reason": run.paired ? "measured alternately with it in the same job, round by round" : "its merge base with the tracked branch",
+            "table": resultsTable(results, baseline: baseline.results, changes: []),
+        ]
+        if context.commitPages.contains(baseline.commit.id) { page["baseline"] = "../commit/\(baseline.commit.id.hex).html" }
+        return page
+    }
+
+    private func header(_ commit: CommitMetadata) -> [String: Any] {
+        ["commit": commit.id.hex, "author": commit.authorName, "date": commit.authorTime.formatted(.iso8601)]
+    }
+
+    /// A commit's results beside its baseline's: median, spread, samples, the baseline's median
+    /// and the change, with the change points that start at this commit named and coloured.
+    private func resultsTable(_ results: [(name: String, point: SeriesPoint)], baseline: [String: SeriesPoint], changes: [ChangeRecord]) -> String {
+        let kinds = Dictionary(changes.map { ($0.benchmark, $0.kind.rawValue) }) { first, _ in first }
+        var table = SiteHTML.Table(headers: ["benchmark", "median", "spread", "samples", "baseline", "change"], rowCapacity: results.count)
+        for (name, point) in results {
+            let unit = SiteHTML.escape(point.unit), old = baseline[name], kind = kinds[name] ?? ""
+            let change = old.map { NumberText.signedPercent(point.median / $0.median - 1) } ?? "-"
+            table.row([
+                "<a href=\"../benchmark/\(SiteLayout.slug(name)).html\">\(SiteHTML.escape(name))</a>",
+                "\(NumberText.compact(point.median)) \(unit)",
+                "\(NumberText.compact(point.minimum))–\(NumberText.compact(point.maximum))",
+                "\(point.sampleCount)",
+                old.map { "\(NumberText.compact($0.median)) \(SiteHTML.escape($0.unit))" } ?? "-",
+                kind.isEmpty ? change : "\(change) (\(kind) starts here)",
+            ], className: kind)
+        }
+        return table.html
+    }
+
+    /// A page that sends the reader to where the content is; readable without following it.
+    static func pointer(to target: String, title: String) -> Data {
+        let target = SiteHTML.escape(target), title = SiteHTML.escape(title)
+        return Data("""
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"/><meta http-equiv="refresh" content="0; url=\(target)"/><title>\(title)</title></head>
+            <body><p>This comparison is on <a href="\(target)">the commit's page</a>.</p></body></html>
+
+            """.utf8)
+    }
+}
