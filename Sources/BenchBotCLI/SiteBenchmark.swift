@@ -18,13 +18,16 @@ struct SiteBenchmark: AsyncParsableCommand {
     @Option(name: .long, help: "Benchmarks per commit, 5 samples each (default 100).")
     var benchmarks = 100
 
+    @Flag(name: .long, help: "Keep the home, its store and the site afterwards, for profiling `benchbot site` on them.")
+    var keep = false
+
     func validate() throws {
         guard commits >= 2, benchmarks >= 1 else { throw ValidationError("need --commits >= 2 and --benchmarks >= 1") }
     }
 
     func run() async throws {
         let bench = try BenchWorkspace.temporary()
-        defer { bench.remove() }
+        defer { if keep { print("kept: the home is \(bench.path("home")), the site \(bench.path("site"))") } else { bench.remove() } }
         print("building a \(commits)-commit repository and a store of \(commits) × \(benchmarks) results in \(bench.root) …")
         try await bench.makeLargeRepository(commits: commits, files: 1)
         let homePath = bench.path("home")

@@ -17,4 +17,10 @@ static inline git_checkout_options benchbot_git_checkout_options(void) {
     return options;
 }
 
+static inline git_push_options benchbot_git_push_options(void) {
+    git_push_options options;
+    git_push_options_init(&options, GIT_PUSH_OPTIONS_VERSION);
+    return options;
+}
+
 #endif

@@ -61,8 +61,10 @@ struct SiteDataTests {
         #expect(reused.column(named: "a[size=2]") == [nil, nil, Self.point(7, unit: "µs"), nil])
     }
 
-    @Test("names and JSON text are escaped")
+    @Test("names and JSON text are escaped, and file names keep only what every server serves as it is")
     func escaping() throws {
+        #expect(SiteLayout.slug("group0/case[size=2]") == "group0~2Fcase~5Bsize~3D2~5D")
+        #expect(SiteLayout.slug(".hidden.x") == "~2Ehidden.x" && SiteLayout.slug("é") == "~C3~A9")
         #expect(SiteHTML.escape(#"<a href="x">'&'</a>"#) == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
         #expect(SiteHTML.escape("Ünïcødé") == "Ünïcødé")
         let text = "tab\there \"quoted\" back\\slash \u{1} Ünï"

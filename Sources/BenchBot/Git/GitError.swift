@@ -7,6 +7,7 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
         case notFound
         case timedOut
         case authentication
+        case rejected
         case other
     }
 
@@ -22,6 +23,8 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
     public var isNotFound: Bool { kind == .notFound }
     /// A network operation ran past its deadline and was cancelled.
     public var isTimeout: Bool { kind == .timedOut }
+    /// A push the remote refused, because the branch moved meanwhile or a hook said no.
+    public var isRejected: Bool { kind == .rejected }
 
     public var description: String { "\(operation): \(message)" }
 
@@ -46,6 +49,7 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
         let kind: Kind = switch code {
         case GIT_ENOTFOUND.rawValue: .notFound
         case GIT_EAUTH.rawValue: .authentication
+        case GIT_ENONFASTFORWARD.rawValue: .rejected
         default: .other
         }
         return GitError(kind: kind, operation: operation, code: code, message: message)
@@ -58,6 +62,10 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
     static func timedOut(_ operation: String, after seconds: Double) -> GitError {
         GitError(kind: .timedOut, operation: operation, code: GIT_EUSER.rawValue,
                  message: "no progress within the \(Int(seconds)) s deadline; the transfer was cancelled")
+    }
+
+    static func rejected(_ operation: String, _ message: String) -> GitError {
+        GitError(kind: .rejected, operation: operation, code: GIT_ENONFASTFORWARD.rawValue, message: message)
     }
 
     static func invalid(_ operation: String, _ message: String) -> GitError {

@@ -23,13 +23,15 @@ public struct FetchOptions: Sendable {
     }
 }
 
-/// State shared with libgit2's C callbacks through their payload pointer.
-private final class FetchCallbackState {
+/// State shared with libgit2's C callbacks through their payload pointer, for a fetch or a push.
+final class RemoteCallbackState {
     let deadline: ContinuousClock.Instant
     let httpsToken: String?
     var triedSSHAgent = false
     var triedToken = false
     var timedOut = false
+    /// References the remote refused to update in a push, with its reason.
+    var rejected: [(reference: String, reason: String)] = []
 
     init(options: FetchOptions) {
         deadline = ContinuousClock.now.advanced(by: options.timeout)
@@ -62,25 +64,54 @@ extension GitRepository {
         guard let remote else { return }
         defer { git_remote_free(remote) }
 
-        let state = FetchCallbackState(options: options)
+        let state = RemoteCallbackState(options: options)
         var fetchOptions = benchbot_git_fetch_options()
         fetchOptions.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE
         fetchOptions.prune = GIT_FETCH_NO_PRUNE
         fetchOptions.update_fetchhead = 0
         fetchOptions.proxy_opts.type = GIT_PROXY_AUTO
-        fetchOptions.callbacks.payload = Unmanaged.passUnretained(state).toOpaque()
-        fetchOptions.callbacks.transfer_progress = { _, payload in
-            Unmanaged<FetchCallbackState>.fromOpaque(payload!).takeUnretainedValue().checkDeadline()
+        state.install(in: &fetchOptions.callbacks)
+        let code = withStringArray(refspecs) { array in
+            git_remote_fetch(remote, &array, &fetchOptions, "benchbot: fetch")
         }
-        fetchOptions.callbacks.sideband_progress = { _, _, payload in
-            Unmanaged<FetchCallbackState>.fromOpaque(payload!).takeUnretainedValue().checkDeadline()
+        if state.timedOut {
+            throw GitError.timedOut(operation, after: Double(options.timeout.components.seconds))
         }
-        fetchOptions.callbacks.credentials = { credential, _, usernameFromURL, allowedTypes, payload in
-            let state = Unmanaged<FetchCallbackState>.fromOpaque(payload!).takeUnretainedValue()
+        withExtendedLifetime(state) {}
+        try gitCheck(code, operation)
+    }
+}
+
+extension RemoteCallbackState {
+    /// Points `callbacks` at this state: the deadline on every progress report, and credentials.
+    /// The state must outlive the transfer.
+    func install(in callbacks: inout git_remote_callbacks) {
+        callbacks.payload = Unmanaged.passUnretained(self).toOpaque()
+        callbacks.transfer_progress = { _, payload in
+            Unmanaged<RemoteCallbackState>.fromOpaque(payload!).takeUnretainedValue().checkDeadline()
+        }
+        callbacks.sideband_progress = { _, _, payload in
+            Unmanaged<RemoteCallbackState>.fromOpaque(payload!).takeUnretainedValue().checkDeadline()
+        }
+        callbacks.push_transfer_progress = { _, _, _, payload in
+            Unmanaged<RemoteCallbackState>.fromOpaque(payload!).takeUnretainedValue().checkDeadline()
+        }
+        callbacks.pack_progress = { _, _, _, payload in
+            Unmanaged<RemoteCallbackState>.fromOpaque(payload!).takeUnretainedValue().checkDeadline()
+        }
+        callbacks.push_update_reference = { reference, status, payload in
+            if let status {
+                Unmanaged<RemoteCallbackState>.fromOpaque(payload!).takeUnretainedValue().rejected
+                    .append((reference.map { String(cString: $0) } ?? "?", String(cString: status)))
+            }
+            return 0
+        }
+        callbacks.credentials = { credential, _, usernameFromURL, allowedTypes, payload in
+            let state = Unmanaged<RemoteCallbackState>.fromOpaque(payload!).takeUnretainedValue()
             if state.checkDeadline() != 0 { return -1 }
             let username = usernameFromURL.map { String(cString: $0) }
             // Each kind of credential is offered once: libgit2 calls back again after a
-            // rejection, and offering the same one forever would hang the fetch.
+            // rejection, and offering the same one forever would hang the transfer.
             if allowedTypes & GIT_CREDENTIAL_SSH_KEY.rawValue != 0, !state.triedSSHAgent {
                 state.triedSSHAgent = true
                 return git_credential_ssh_key_from_agent(credential, username ?? "git")
@@ -91,15 +122,6 @@ extension GitRepository {
             }
             return GIT_EAUTH.rawValue
         }
-
-        let code = withStringArray(refspecs) { array in
-            git_remote_fetch(remote, &array, &fetchOptions, "benchbot: fetch")
-        }
-        if state.timedOut {
-            throw GitError.timedOut(operation, after: Double(options.timeout.components.seconds))
-        }
-        withExtendedLifetime(state) {}
-        try gitCheck(code, operation)
     }
 }
 

@@ -7,7 +7,7 @@ extension HomeConfig {
         "telemetry_rate", "randomize", "benchbot",
     ]
     static let knownBenchBotFields: Set<String> = [
-        "repository", "machine", "suite", "build", "store", "intake", "runner", "compare", "notify",
+        "repository", "machine", "suite", "build", "store", "intake", "runner", "compare", "notify", "site",
         "experiments_dir", "subsystems_dir", "scripts_in",
     ]
 
@@ -113,6 +113,9 @@ extension HomeConfig {
         }
         if let notify = reader.object(section["notify"], "benchbot.notify") {
             settings.notify = parseNotify(notify, reader: &reader)
+        }
+        if let site = reader.object(section["site"], "benchbot.site") {
+            settings.site = parseSite(site, reader: &reader)
         }
         return settings
     }

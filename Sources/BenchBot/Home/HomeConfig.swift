@@ -38,6 +38,7 @@ public struct BenchBotSettings: Sendable, Hashable {
     public var compare: CompareSettings = CompareSettings()
     /// `nil` when nobody is to be told anything.
     public var notify: NotifySettings?
+    public var site: SiteSettings = SiteSettings()
     /// Where experiment scripts live (`<dir>/<experiment>/run.sh` …).
     public var experimentsDirectory: String = "experiments"
     /// Where subsystem scripts live (`<dir>/<subsystem>/run.sh`).

@@ -14,15 +14,7 @@ struct NightlyReports: Sendable {
     func run(_ subsystem: SubsystemConfig, before: [ExperimentOutcome]) async -> StageStatus? {
         guard RelayReports.builtInSubsystems.contains(subsystem.name) else { return nil }
         let home = worker.home
-        if subsystem.name == "website" {
-            let folder = home.path("results", "subsystem", "output", "website")
-            do {
-                let summary = try await SiteGenerator(home: home, settings: worker.settings, store: worker.store).generate(into: folder)
-                return StageStatus(success: true, message: "\(summary.pages) page(s), \(summary.written) written, in \(home.display(folder))")
-            } catch {
-                return StageStatus(success: false, message: "the site was not generated: \(error)")
-            }
-        }
+        if subsystem.name == "website" { return await site() }
         let file = home.display((home.subsystemConfigsDirectory as NSString).appendingPathComponent("\(subsystem.name)/config.json"))
         guard let notify = worker.settings.notify, let slack = notify.slack else {
             return StageStatus(success: false, message: "\(subsystem.name) is built in and posts through benchbot.notify.slack, which "
@@ -53,6 +45,30 @@ struct NightlyReports: Sendable {
         let ignored = ["slack_client_token", "channel_id"].filter { subsystem.raw[$0] != nil }
         return StageStatus(success: true, message: "\(all.count) Slack message(s) queued through benchbot.notify.slack"
                            + (ignored.isEmpty ? "" : "; \(ignored.joined(separator: " and ")) in \(file) are not used"))
+    }
+
+    /// relay-bench's website, done by BenchBot: the results site, generated into
+    /// `benchbot.site.folder` and published when `benchbot.site.publish` says where.
+    func site() async -> StageStatus {
+        let home = worker.home, settings = worker.settings.site
+        let folder = home.resolvePath(settings.folder)
+        let summary: SiteGenerator.Summary
+        do {
+            summary = try await SiteGenerator(home: home, settings: worker.settings, store: worker.store).generate(into: folder)
+        } catch {
+            return StageStatus(success: false, message: "the site was not generated: \(error)")
+        }
+        let generated = "\(summary.pages) page(s), \(summary.written) written, in \(home.display(folder))"
+        guard let publish = settings.publish else { return StageStatus(success: true, message: generated) }
+        let message = "Results of \(commit.map { "\($0.short)" } ?? "the latest run"), \(night.formatted(.iso8601))"
+        do {
+            switch try SitePublisher(home: home, settings: publish, environment: ProcessInfo.processInfo.environment).publish(folder: folder, message: message) {
+            case .unchanged(let commit): return StageStatus(success: true, message: "\(generated); \(publish.branch) already holds it at \(commit.short)")
+            case .published(let commit): return StageStatus(success: true, message: "\(generated); published to \(publish.branch) as \(commit.short)")
+            }
+        } catch {
+            return StageStatus(success: false, message: "\(generated), but \(error)")
+        }
     }
 
     /// Each `report.json` (`{"title", "value"}`) left in a subsystem's output folder this night.

@@ -49,8 +49,15 @@ extension Worker {
         let reports = NightlyReports(worker: self, night: night, commit: lastCommit, experiments: outcomes, measuredEarlier: measuredEarlier)
         var runner = SubsystemRunner(context: context)
         runner.builtIn = { subsystem, before in await reports.run(subsystem, before: before) }
-        for outcome in await runner.runAll(HomeCheck(home: home).subsystems) {
+        let subsystems = HomeCheck(home: home).subsystems
+        for outcome in await runner.runAll(subsystems) {
             onLine("subsystem \(outcome.summary)")
+        }
+        // The site is regenerated every night: by the website subsystem where the home has one.
+        if !subsystems.contains(where: { $0.name == "website" && $0.active }) {
+            let status = await reports.site()
+            if !status.success { succeeded = false }
+            onLine("site: \(status.message)")
         }
         await dispatchNotifications().forEach(onLine)
         await backup("after", succeeded: &succeeded, onLine: onLine)

@@ -17,7 +17,7 @@ extension SQLiteStore {
                       AND run.sha IN (\(slice.map { _ in "?" }.joined(separator: ",")))
                     GROUP BY run.sha
                     """, arguments: StatementArguments([repository, machine, suite] + slice.map(\.hex)))
-                for row in rows { if let id = ObjectID(hex: row["sha"]) { found[id] = row["id"] } }
+                for row in rows { if let id = ObjectID(hex: row[0]) { found[id] = row[1] } }
             }
             return found
         }
@@ -49,23 +49,32 @@ extension SQLiteStore {
     public func medians(runIDs: [Int64]) async throws(StoreError) -> [Int64: [String: SeriesPoint]] {
         try await read { db in
             var found: [Int64: [String: SeriesPoint]] = [:]
+            var suffixes: [String: String] = [:]
             for start in stride(from: 0, to: runIDs.count, by: Self.chunk) {
                 let slice = runIDs[start..<min(start + Self.chunk, runIDs.count)]
-                let rows = try Row.fetchAll(db, sql: """
+                // Columns by position and one parsed suffix per distinct parameter set: a site reads a million of these rows.
+                let rows = try Row.fetchCursor(db, sql: """
                     SELECT run_id, benchmark, parameters, unit, direction, median, sample_count, minimum, maximum FROM result
                     WHERE run_id IN (\(slice.map { _ in "?" }.joined(separator: ","))) AND median IS NOT NULL
                     """, arguments: StatementArguments(Array(slice)))
-                for row in rows {
-                    let parameters: String = row["parameters"]
-                    var name: String = row["benchmark"]
-                    if parameters != "{}", case .object(let fields)? = try? JSONValue.parse(Data(parameters.utf8)) {
-                        let pairs = fields.compactMap { key, value -> String? in if case .string(let text) = value { "\(key)=\(text)" } else { nil } }
-                        name += "[" + pairs.sorted().joined(separator: ",") + "]"
+                while let row = try rows.next() {
+                    let parameters: String = row[2]
+                    var name: String = row[1]
+                    if parameters != "{}" {
+                        if suffixes[parameters] == nil {
+                            var suffix = ""
+                            if case .object(let fields)? = try? JSONValue.parse(Data(parameters.utf8)) {
+                                let pairs = fields.compactMap { key, value -> String? in if case .string(let text) = value { "\(key)=\(text)" } else { nil } }
+                                suffix = "[" + pairs.sorted().joined(separator: ",") + "]"
+                            }
+                            suffixes[parameters] = suffix
+                        }
+                        name += suffixes[parameters] ?? ""
                     }
-                    found[row["run_id"], default: [:]][name] = SeriesPoint(
-                        median: row["median"], sampleCount: row["sample_count"], unit: row["unit"],
-                        direction: Direction(rawValue: row["direction"]) ?? .lowerIsBetter, minimum: row["minimum"] ?? row["median"],
-                        maximum: row["maximum"] ?? row["median"])
+                    let median: Double = row[5]
+                    found[row[0], default: [:]][name] = SeriesPoint(
+                        median: median, sampleCount: row[6], unit: row[3], direction: Direction(rawValue: row[4]) ?? .lowerIsBetter,
+                        minimum: row[7] ?? median, maximum: row[8] ?? median)
                 }
             }
             return found

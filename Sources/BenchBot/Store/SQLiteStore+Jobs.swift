@@ -81,6 +81,16 @@ extension SQLiteStore {
         }
     }
 
+    public func offBranchJobs(repository: String, machine: String, trackedBranch: String, limit: Int) async throws(StoreError) -> [Job] {
+        try await read { db in
+            try Row.fetchAll(db, sql: Self.jobSelect + """
+                 WHERE job.state = 'done' AND repository.name = ? AND job.machine = ?
+                   AND (job.baseline_sha IS NOT NULL OR job.pull_request IS NOT NULL OR job.remote_url IS NOT NULL OR job.branch != ?)
+                 ORDER BY job.id DESC LIMIT ?
+                """, arguments: [repository, machine, trackedBranch, limit]).map(Self.job(from:)).reversed()
+        }
+    }
+
     public func countJobs() async throws(StoreError) -> [JobState: Int] {
         try await read { db in
             var counts: [JobState: Int] = [:]

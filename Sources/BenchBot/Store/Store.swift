@@ -27,6 +27,12 @@ public protocol Store: Sendable {
     ///   - limit: At most this many, the newest ones, when set.
     func jobs(in states: Set<JobState>?, limit: Int?) async throws(StoreError) -> [Job]
 
+    /// Finished jobs that measured something besides the tracked branch's history: paired A/B
+    /// jobs, pull requests, forks' branches, and branches other than `trackedBranch`.
+    ///
+    /// - Parameter limit: At most this many, the newest; returned oldest first.
+    func offBranchJobs(repository: String, machine: String, trackedBranch: String, limit: Int) async throws(StoreError) -> [Job]
+
     /// How many jobs are in each state, over the whole queue.
     func countJobs() async throws(StoreError) -> [JobState: Int]
 

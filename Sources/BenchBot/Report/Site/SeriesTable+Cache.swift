@@ -62,23 +62,22 @@ extension SeriesTable {
             guard let length = reader.read(UInt32.self), let utf8 = reader.take(Int(length)) else { return nil }
             strings.append(String(decoding: utf8, as: UTF8.self))
         }
-        func string() -> String? { reader.read(UInt32.self).flatMap { strings.indices.contains(Int($0)) ? strings[Int($0)] : nil } }
         guard let rowCount = reader.read(UInt32.self) else { return nil }
         var rows: [RowKey] = []
         for _ in 0..<rowCount {
-            guard let run = reader.read(UInt64.self), let commit = string() else { return nil }
+            guard let run = reader.read(UInt64.self), let commit = reader.string(in: strings) else { return nil }
             rows.append(RowKey(run: Int64(bitPattern: run), commit: commit))
         }
         var table = SeriesTable(rows: rows)
         guard let columnCount = reader.read(UInt32.self) else { return nil }
         for _ in 0..<columnCount {
-            guard let name = string() else { return nil }
+            guard let name = reader.string(in: strings) else { return nil }
             var cells = [SeriesPoint?](repeating: nil, count: rows.count)
             for row in 0..<rows.count {
                 guard let present = reader.read(UInt8.self) else { return nil }
                 if present == 0 { continue }
                 guard let median = reader.read(UInt64.self), let minimum = reader.read(UInt64.self), let maximum = reader.read(UInt64.self),
-                      let samples = reader.read(UInt32.self), let unit = string(), let direction = string().flatMap(Direction.init(rawValue:))
+                      let samples = reader.read(UInt32.self), let unit = reader.string(in: strings), let direction = reader.string(in: strings).flatMap(Direction.init(rawValue:))
                 else { return nil }
                 cells[row] = SeriesPoint(median: Double(bitPattern: median), sampleCount: Int(samples), unit: unit, direction: direction,
                                          minimum: Double(bitPattern: minimum), maximum: Double(bitPattern: maximum))
@@ -107,6 +106,12 @@ private struct ByteReader {
         guard count >= 0, bytes.count - position >= count else { return nil }
         defer { position += count }
         return bytes[position..<position + count]
+    }
+
+    /// An index into `strings`, read as the string it names.
+    mutating func string(in strings: [String]) -> String? {
+        guard let index = read(UInt32.self), strings.indices.contains(Int(index)) else { return nil }
+        return strings[Int(index)]
     }
 
     mutating func read<Value: FixedWidthInteger>(_ type: Value.Type) -> Value? {

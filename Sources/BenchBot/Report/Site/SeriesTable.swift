@@ -1,9 +1,9 @@
 /// Every measured commit's results, one column per benchmark and one row per commit, oldest
 /// first. Columns keep 10,000 commits × 100 benchmarks in tens of megabytes, where a dictionary
 /// per commit took hundreds, and they give a benchmark's series without a lookup per point.
-struct SeriesTable {
+struct SeriesTable: Sendable {
     /// The run each row's results come from, with its commit: what a cached row is checked against.
-    struct RowKey: Hashable {
+    struct RowKey: Hashable, Sendable {
         let run: Int64
         let commit: String
     }

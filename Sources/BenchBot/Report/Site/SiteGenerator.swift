@@ -43,10 +43,11 @@ public struct SiteGenerator: Sendable {
     public func generate(into folder: String) async throws -> Summary {
         let writer = SiteWriter(folder: folder)
         try writer.checkFolder()
+        let clearing = writer.clearLeftovers()
         let cached = (try? Data(contentsOf: URL(fileURLWithPath: (folder as NSString).appendingPathComponent(SeriesTable.cacheName))))
             .flatMap(SeriesTable.decoded)
         let model = try await SiteModel.load(home: home, settings: settings, store: store, cached: cached)
-        var summary = try writer.write(SitePages(model: model, templates: try SiteTemplates()).all())
+        var summary = try await writer.write(SitePages(model: model, templates: try SiteTemplates()).all(), after: clearing)
         summary.benchmarks = model.table.names.count
         summary.commits = model.commits.count + model.offBranch.count
         return summary

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What the site shows, read once from the store and the mirror.
-struct SiteModel {
+struct SiteModel: Sendable {
     var repository: String
     var machine: String
     /// Measured commits of the tracked branch's first-parent history, oldest first: the table's rows.
@@ -15,7 +15,7 @@ struct SiteModel {
     var lastRun: StoredRun?
 
     /// A commit measured off the tracked branch.
-    struct OffBranchRun {
+    struct OffBranchRun: Sendable {
         var job: Job
         var commit: CommitMetadata
         var run: Int64
@@ -31,8 +31,7 @@ struct SiteModel {
     /// - Parameter cached: The table of the last build, whose rows are reused where their runs are still the latest.
     static func load(home: Home, settings: BenchBotSettings, store: any Store, cached: SeriesTable?) async throws -> SiteModel {
         var model = SiteModel(repository: settings.repository.name, machine: settings.machine)
-        let done = try await store.jobs(in: [.done], limit: nil).filter { $0.repository == settings.repository.name && $0.machine == settings.machine }
-        model.lastJob = done.last
+        model.lastJob = try await store.jobs(in: [.done], limit: 50).last { $0.repository == settings.repository.name && $0.machine == settings.machine }
         if let job = model.lastJob { model.lastRun = try await store.runs(repository: job.repository, commit: job.commit).last }
         // A home that has never fetched has no history yet: a friendly empty site, not an error.
         guard let repository = try? GitRepository.open(at: home.mirrorPath(repository: settings.repository.name)),
@@ -54,7 +53,10 @@ struct SiteModel {
         // A change found on history that a force-push has since removed has no page to show it.
         let measured = Set(model.commits.map(\.id))
         model.changes = try await store.changes(repository: settings.repository.name, machine: settings.machine).filter { measured.contains($0.commit) }
-        model.offBranch = try await offBranchRuns(done, onBranch: measured, repository: repository, tip: tip,
+        let trackedBranch = settings.repository.branches.first ?? "main"
+        let offBranch = try await store.offBranchJobs(repository: settings.repository.name, machine: settings.machine, trackedBranch: trackedBranch,
+                                                      limit: offBranchLimit)
+        model.offBranch = try await offBranchRuns(offBranch, onBranch: measured, repository: repository, tip: tip,
                                                   settings: settings, store: store)
         return model
     }

@@ -24,7 +24,7 @@ extension SitePages {
             let changes = context.changesByCommit[commit.id] ?? []
             let inputs = "\(context.version)|\(model.table.rows[row].run)|\(previous.map { "\(model.table.rows[$0].run)" } ?? "")|\(context.changeList(changes))"
             entries.append(Entry(path: "commit/\(commit.id.hex).html", inputs: inputs) {
-                page("commit", title: "\(commit.id.short) \(commit.subject)", root: "../", context: trackedCommit(row: row, changes: changes))
+                page("commit", title: "\(commit.id.short) \(commit.subject)", root: "../", context: trackedCommit(row: row, changes: changes, context))
             })
             if let previous {
                 let baseline = model.commits[previous]
@@ -42,25 +42,28 @@ extension SitePages {
         return entries
     }
 
-    private func trackedCommit(row: Int, changes: [ChangeRecord]) -> [String: Any] {
+    private func trackedCommit(row: Int, changes: [ChangeRecord], _ context: PlanContext) -> [String: Any] {
         let commit = model.commits[row]
-        let results = model.table.row(row)
-        let before = row > 0 ? Dictionary(model.table.row(row - 1).map { ($0.name, $0.point) }) { first, _ in first } : [:]
-        var context = header(commit)
-        context["hasResults"] = !results.isEmpty
-        context["table"] = resultsTable(results, baseline: before, changes: changes)
+        var rows: [ResultRow] = []
+        for (column, cells) in model.table.columns.enumerated() {
+            guard let point = cells[row] else { continue }
+            rows.append(ResultRow(name: model.table.names[column], slug: context.slugs[column], point: point, baseline: row > 0 ? cells[row - 1] : nil))
+        }
+        var page = header(commit)
+        page["hasResults"] = !rows.isEmpty
+        page["table"] = resultsTable(rows, changes: changes)
         if row > 0 {
             let baseline = model.commits[row - 1]
-            context["baseline"] = ["link": "\(baseline.id.hex).html", "short": baseline.id.short, "reason": "the measured commit before it"]
+            page["baseline"] = ["link": "\(baseline.id.hex).html", "short": baseline.id.short, "reason": "the measured commit before it"]
         }
-        return context
+        return page
     }
 
     private func offBranchCommit(_ run: SiteModel.OffBranchRun) -> [String: Any] {
         var context = header(run.commit)
-        let results = run.results.sorted { $0.key < $1.key }.map { (name: $0.key, point: $0.value) }
-        context["hasResults"] = !results.isEmpty
-        context["table"] = resultsTable(results, baseline: run.baseline?.results ?? [:], changes: [])
+        let rows = ResultRow.rows(run.results, baseline: run.baseline?.results ?? [:])
+        context["hasResults"] = !rows.isEmpty
+        context["table"] = resultsTable(rows, changes: [])
         context["what"] = Self.describe(run.job)
         if let baseline = run.baseline {
             context["comparison"] = "../compare/\(baseline.commit.id.hex)...\(run.commit.id.hex).html"
@@ -71,12 +74,11 @@ extension SitePages {
 
     private func offBranchComparison(_ run: SiteModel.OffBranchRun, baseline: (commit: CommitMetadata, run: Int64, results: [String: SeriesPoint]),
                                      _ context: PlanContext) -> [String: Any] {
-        let results = run.results.sorted { $0.key < $1.key }.map { (name: $0.key, point: $0.value) }
         var page: [String: Any] = [
             "candidate": "\(run.commit.id.hex).html", "candidateShort": run.commit.id.short, "subject": run.commit.subject,
             "baselineShort": baseline.commit.id.short, "what": Self.describe(run.job),
             "reason": run.paired ? "measured alternately with it in the same job, round by round" : "its merge base with the tracked branch",
-            "table": resultsTable(results, baseline: baseline.results, changes: []),
+            "table": resultsTable(ResultRow.rows(run.results, baseline: baseline.results), changes: []),
         ]
         if context.commitPages.contains(baseline.commit.id) { page["baseline"] = "../commit/\(baseline.commit.id.hex).html" }
         return page
@@ -86,20 +88,32 @@ extension SitePages {
         ["commit": commit.id.hex, "author": commit.authorName, "date": commit.authorTime.formatted(.iso8601)]
     }
 
+    /// One benchmark's line in a commit's table.
+    struct ResultRow {
+        let name: String
+        let slug: String
+        let point: SeriesPoint
+        let baseline: SeriesPoint?
+
+        static func rows(_ results: [String: SeriesPoint], baseline: [String: SeriesPoint]) -> [ResultRow] {
+            results.sorted { $0.key < $1.key }.map { ResultRow(name: $0.key, slug: SiteLayout.slug($0.key), point: $0.value, baseline: baseline[$0.key]) }
+        }
+    }
+
     /// A commit's results beside its baseline's: median, spread, samples, the baseline's median
     /// and the change, with the change points that start at this commit named and coloured.
-    private func resultsTable(_ results: [(name: String, point: SeriesPoint)], baseline: [String: SeriesPoint], changes: [ChangeRecord]) -> String {
+    private func resultsTable(_ rows: [ResultRow], changes: [ChangeRecord]) -> String {
         let kinds = Dictionary(changes.map { ($0.benchmark, $0.kind.rawValue) }) { first, _ in first }
-        var table = SiteHTML.Table(headers: ["benchmark", "median", "spread", "samples", "baseline", "change"], rowCapacity: results.count)
-        for (name, point) in results {
-            let unit = SiteHTML.escape(point.unit), old = baseline[name], kind = kinds[name] ?? ""
-            let change = old.map { NumberText.signedPercent(point.median / $0.median - 1) } ?? "-"
+        var table = SiteHTML.Table(headers: ["benchmark", "median", "spread", "samples", "baseline", "change"], rowCapacity: rows.count)
+        for row in rows {
+            let point = row.point, unit = SiteHTML.escape(point.unit), kind = kinds[row.name] ?? ""
+            let change = row.baseline.map { NumberText.signedPercent(point.median / $0.median - 1) } ?? "-"
             table.row([
-                "<a href=\"../benchmark/\(SiteLayout.slug(name)).html\">\(SiteHTML.escape(name))</a>",
+                "<a href=\"../benchmark/\(row.slug).html\">\(SiteHTML.escape(row.name))</a>",
                 "\(NumberText.compact(point.median)) \(unit)",
                 "\(NumberText.compact(point.minimum))–\(NumberText.compact(point.maximum))",
                 "\(point.sampleCount)",
-                old.map { "\(NumberText.compact($0.median)) \(SiteHTML.escape($0.unit))" } ?? "-",
+                row.baseline.map { "\(NumberText.compact($0.median)) \(SiteHTML.escape($0.unit))" } ?? "-",
                 kind.isEmpty ? change : "\(change) (\(kind) starts here)",
             ], className: kind)
         }

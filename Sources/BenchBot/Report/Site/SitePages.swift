@@ -4,16 +4,16 @@ import Foundation
 /// Every file of the site, planned from its model: a path relative to the site's root, what the
 /// file is made from, and how to make it. Making is deferred, so that the writer makes only the
 /// files whose inputs changed.
-struct SitePages {
+struct SitePages: Sendable {
     let model: SiteModel
     let templates: SiteTemplates
 
     /// One file of the site: its path, what it is made from, and how to make it.
-    struct Entry {
+    struct Entry: Sendable {
         let path: String
         /// Changes whenever the file's inputs do; `nil` for a file made every time (the index).
         let inputs: String?
-        let render: () -> Data
+        let render: @Sendable () -> Data
 
         /// The series cache and the manifest are the writer's; the rest are the site's.
         var isPage: Bool { !path.hasPrefix(".") }
@@ -40,7 +40,7 @@ struct SitePages {
     }
 
     /// What several pages' plans share, worked out once.
-    struct PlanContext {
+    struct PlanContext: Sendable {
         let version = SiteTemplates.version
         /// Changes whenever any row of the table does.
         let history: String
@@ -51,6 +51,8 @@ struct SitePages {
         let commitPages: Set<ObjectID>
         /// Each benchmark's variants with other parameters, itself among them, in name order.
         let variants: [String: [String]]
+        /// The table's benchmarks' file names, by column.
+        let slugs: [String]
 
         init(model: SiteModel) {
             history = SitePages.digest(model.table.rows.map { "\($0.commit):\($0.run)" }.joined(separator: ","))
@@ -60,6 +62,7 @@ struct SitePages {
             for run in model.offBranch { commits[run.commit.id] = commits[run.commit.id] ?? run.commit }
             commitsByID = commits
             commitPages = Set(commits.keys)
+            slugs = model.table.names.map(SiteLayout.slug)
             let families = Dictionary(grouping: model.table.names, by: SitePages.family(of:))
             variants = Dictionary(uniqueKeysWithValues: model.table.names.map { ($0, families[SitePages.family(of: $0)] ?? [$0]) })
         }

@@ -1,15 +1,19 @@
 import Crypto
+import Dispatch
 import Foundation
 
 /// Writes a site's files beside `folder` and swaps the new build in. A page whose inputs are
 /// those of the last build is linked from it, not made again; a page made again whose content
-/// came out the same is linked too, so only changed files are written.
+/// came out the same is linked too, so only changed files are written. Pages are made on every
+/// processor at once.
 struct SiteWriter {
     let folder: String
-    static let manifestName = ".benchbot-site.json"
+    static let manifestName = ".benchbot-site"
+    /// Where builds before the manifest became lines kept it: still the mark of a site.
+    static let earlierManifestName = ".benchbot-site.json"
 
-    /// What the last build made each file from, and its content's digest.
-    struct Record: Codable {
+    /// What the last build made a file from, and its content: both as digests.
+    struct Record: Hashable {
         var inputs: String?
         var digest: String
     }
@@ -19,49 +23,149 @@ struct SiteWriter {
     /// - Throws: ``SiteError`` when it holds other files.
     func checkFolder() throws {
         let existing = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        if !existing.isEmpty, !existing.contains(Self.manifestName) {
+        if !existing.isEmpty, !existing.contains(Self.manifestName), !existing.contains(Self.earlierManifestName) {
             throw SiteError(message: "\(folder) holds files that are not a BenchBot site, and generating would replace them; "
                             + "choose a new or empty folder with --out")
         }
     }
 
-    func write(_ entries: [SitePages.Entry]) throws -> SiteGenerator.Summary {
+    /// Moves aside what earlier builds left (a build cut short, the build before the last) and
+    /// deletes it in the background, so that the deleting overlaps reading the store.
+    ///
+    /// - Returns: The deletion, to wait for before the build ends.
+    func clearLeftovers() -> Task<Void, Never> {
+        let manager = FileManager.default
+        let parent = (folder as NSString).deletingLastPathComponent, name = (folder as NSString).lastPathComponent
+        for leftover in [folder + ".building", folder + ".previous"] where manager.fileExists(atPath: leftover) {
+            try? manager.moveItem(atPath: leftover, toPath: trashPath())
+        }
+        let trash = ((try? manager.contentsOfDirectory(atPath: parent.isEmpty ? "." : parent)) ?? [])
+            .filter { $0.hasPrefix("." + name + ".trash-") }.map { (parent as NSString).appendingPathComponent($0) }
+        return Task.detached { for path in trash { try? FileManager.default.removeItem(atPath: path) } }
+    }
+
+    /// Hidden, beside the folder: on the same file system, so moving there is a rename.
+    private func trashPath() -> String {
+        ((folder as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".\((folder as NSString).lastPathComponent).trash-\(UUID().uuidString)")
+    }
+
+    /// Builds the site beside the folder and swaps it in.
+    ///
+    /// - Parameter clearing: What ``clearLeftovers()`` returned.
+    /// - Throws: ``SiteError`` when a file cannot be written; the folder is left as it was then.
+    func write(_ entries: [SitePages.Entry], after clearing: Task<Void, Never>) async throws -> SiteGenerator.Summary {
         let manager = FileManager.default
         try checkFolder()
         let staging = folder + ".building", previous = folder + ".previous"
-        try? manager.removeItem(atPath: staging)
-        try? manager.removeItem(atPath: previous)
-        let old = (try? JSONDecoder().decode([String: Record].self, from: Data(contentsOf: URL(fileURLWithPath: (folder as NSString)
-            .appendingPathComponent(Self.manifestName))))) ?? [:]
-        var manifest: [String: Record] = [:]
+        let old = Self.readManifest(folder + "/" + Self.manifestName)
         var summary = SiteGenerator.Summary()
-        var folders = Set<String>()
         do {
+            try manager.createDirectory(atPath: staging, withIntermediateDirectories: true)
+            // Paths are joined by hand: NSString's path methods cost more than the links themselves.
+            var folders = Set<Substring>()
             for entry in entries {
-                let target = (staging as NSString).appendingPathComponent(entry.path)
-                let parent = (target as NSString).deletingLastPathComponent
-                if folders.insert(parent).inserted { try manager.createDirectory(atPath: parent, withIntermediateDirectories: true) }
-                let previousFile = (folder as NSString).appendingPathComponent(entry.path)
-                if let record = old[entry.path], entry.inputs != nil, record.inputs == entry.inputs, link(previousFile, target) == 0 {
-                    manifest[entry.path] = record
-                    continue
+                if let slash = entry.path.lastIndex(of: "/"), folders.insert(entry.path[..<slash]).inserted {
+                    try manager.createDirectory(atPath: staging + "/" + entry.path[..<slash], withIntermediateDirectories: true)
                 }
-                let content = entry.render()
-                let digest = SitePages.hex(SHA256.hash(data: content))
-                manifest[entry.path] = Record(inputs: entry.inputs, digest: digest)
-                if old[entry.path]?.digest == digest, link(previousFile, target) == 0 { continue }
-                try content.write(to: URL(fileURLWithPath: target))
-                if entry.isPage { summary.written += 1 }
             }
-            try JSONEncoder().encode(manifest).write(to: URL(fileURLWithPath: (staging as NSString).appendingPathComponent(Self.manifestName)))
+            let outcomes = try build(entries, staging: staging, old: old)
+            var manifest = ""
+            manifest.reserveCapacity(entries.count * 120)
+            for (entry, outcome) in zip(entries, outcomes).sorted(by: { $0.0.path < $1.0.path }) {
+                manifest += "\(entry.path)\t\(outcome.record.inputs ?? "-")\t\(outcome.record.digest)\n"
+                if outcome.written, entry.isPage { summary.written += 1 }
+            }
+            try Self.writeFile(Data(manifest.utf8), to: staging + "/" + Self.manifestName)
+            await clearing.value
             if manager.fileExists(atPath: folder) { try manager.moveItem(atPath: folder, toPath: previous) }
             try manager.moveItem(atPath: staging, toPath: folder)
-            try? manager.removeItem(atPath: previous)
+            // Deleted at the start of the next build, where it costs no time.
+            try? manager.moveItem(atPath: previous, toPath: trashPath())
         } catch {
-            try? manager.removeItem(atPath: staging)
-            throw SiteError(message: "cannot write the site to \(folder): \(error.localizedDescription); check that its parent folder exists and is writable")
+            try? manager.moveItem(atPath: staging, toPath: trashPath())
+            let reason = (error as? SiteError)?.message ?? error.localizedDescription
+            throw SiteError(message: "cannot write the site to \(folder): \(reason); check that its parent folder exists and is writable")
         }
         summary.pages = entries.count { $0.isPage }
         return summary
+    }
+
+    /// Puts each file in `staging`, on all processors: linked from the last build when its inputs
+    /// are the same, or when it is made again and comes out the same; written otherwise.
+    private func build(_ entries: [SitePages.Entry], staging: String, old: [String: Record]) throws -> [(record: Record, written: Bool)] {
+        let outcomes = Slots<Result<(record: Record, written: Bool), any Error>>(count: entries.count)
+        defer { outcomes.deallocate() }
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, entries.count))
+        // Each worker takes every `workers`-th entry, so each slot of `outcomes` has one writer.
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in stride(from: worker, to: entries.count, by: workers) {
+                let entry = entries[index]
+                outcomes.buffer[index] = Result {
+                    let target = staging + "/" + entry.path, earlier = folder + "/" + entry.path
+                    let inputs = entry.inputs.map(SitePages.digest)
+                    if let record = old[entry.path], inputs != nil, record.inputs == inputs, link(earlier, target) == 0 {
+                        return (record, false)
+                    }
+                    let content = entry.render()
+                    let record = Record(inputs: inputs, digest: SitePages.hex(SHA256.hash(data: content)))
+                    if old[entry.path]?.digest == record.digest, link(earlier, target) == 0 { return (record, false) }
+                    try Self.writeFile(content, to: target)
+                    return (record, true)
+                }
+            }
+        }
+        return try outcomes.buffer.map { try $0!.get() }
+    }
+
+    /// One slot per item, each written by one worker only and read after all have finished:
+    /// that discipline, not a lock, is what makes sharing them safe.
+    private struct Slots<Value>: @unchecked Sendable {
+        let buffer: UnsafeMutableBufferPointer<Value?>
+
+        init(count: Int) {
+            buffer = .allocate(capacity: count)
+            buffer.initialize(repeating: nil)
+        }
+
+        func deallocate() {
+            buffer.deinitialize()
+            buffer.deallocate()
+        }
+    }
+
+    /// A new file, written whole; `Data.write` costs more than the write itself, per file.
+    private static func writeFile(_ content: Data, to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw SiteError(message: "cannot create \(path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        try content.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let count = Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { throw SiteError(message: "cannot write \(path): \(String(cString: strerror(errno)))") }
+                offset += count
+            }
+        }
+    }
+
+    /// The last build's records; none when there is no manifest or it does not read.
+    private static func readManifest(_ path: String) -> [String: Record] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [:] }
+        var records: [String: Record] = [:]
+        // By hand over the bytes: `split` on a manifest of tens of thousands of lines costs a tenth of a second.
+        let complete = data.withUnsafeBytes { bytes -> Bool in
+            var fields: [String] = [], start = 0
+            for index in 0..<bytes.count where bytes[index] == UInt8(ascii: "\t") || bytes[index] == UInt8(ascii: "\n") {
+                fields.append(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+                start = index + 1
+                guard bytes[index] == UInt8(ascii: "\n") else { continue }
+                guard fields.count == 3 else { return false }
+                records[fields[0]] = Record(inputs: fields[1] == "-" ? nil : fields[1], digest: fields[2])
+                fields.removeAll(keepingCapacity: true)
+            }
+            return start == bytes.count
+        }
+        return complete ? records : [:]
     }
 }
