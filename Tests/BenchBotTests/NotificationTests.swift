@@ -59,7 +59,8 @@ struct NotificationTests {
                 #expect(posts[1].json["target_url"] as? String == "https://bench.example.org/commit/\(commits[1]).html")
                 let body = posts[3].json
                 #expect(body["state"] as? String == "failure" && body["context"] as? String == "benchbot/perf")
-                #expect(body["target_url"] as? String == "https://bench.example.org/compare/\(commits[1])...\(commits[2]).html")
+                #expect(body["target_url"] as? String == "https://bench.example.org/commit/\(commits[2]).html#comparison",
+                        "a tracked commit's comparison is on its own page")
                 #expect((body["description"] as? String).map { $0.count <= 140 && $0.hasPrefix("1 regression(s), worst +200.00% size.loop") } == true, "\(body)")
                 let after = try await BenchBotProcess.succeed(["status", "--home", fixture.home])
                 #expect(!after.contains("Deliveries:"), "\(after)")
@@ -96,7 +97,7 @@ struct NotificationTests {
             let status = try #require(written.last { $0.hasSuffix("-github-status-commit-status.json") })
             let path = String(status.split(separator: " ").last!)
             let body = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
-            #expect(body["state"] as? String == "failure" && (body["target_url"] as? String)?.hasSuffix("\(commits[2]).html") == true)
+            #expect(body["state"] as? String == "failure" && (body["target_url"] as? String)?.hasSuffix("commit/\(commits[2]).html#comparison") == true)
             #expect(path.hasPrefix(fixture.home) && path.contains("/results/outbox/"))
         }
     }

@@ -49,6 +49,17 @@ public struct RunNotifications: Sendable {
         settings.siteURL.map { "\($0)/compare/\(baseline.hex)...\(candidate.hex).html" }
     }
 
+    /// Where the site shows a judgement: a tracked commit's own page, whose table compares it with
+    /// the measured commit before it; a comparison page for anything else (a branch, a pull
+    /// request, a paired run), whose baseline is its own.
+    func comparisonLink(_ occasion: Occasion, baseline: ObjectID?, reason: String?) -> String? {
+        guard let baseline else { return commitURL(occasion.commit) }
+        if occasion.pullRequest == nil, reason == Analyzer.Baseline.Reason.nearestMeasuredAncestor.rawValue {
+            return commitURL(occasion.commit).map { $0 + "#comparison" }
+        }
+        return comparisonURL(baseline: baseline, candidate: occasion.commit)
+    }
+
     /// A benchmark's graph page, when the site's address is configured.
     public func graphURL(_ benchmark: String) -> String? {
         settings.siteURL.map { "\($0)/benchmark/\(SiteLayout.slug(benchmark)).html" }
@@ -89,7 +100,7 @@ public struct RunNotifications: Sendable {
         let regressions = comparison.benchmarks.filter { $0.verdict == .regression }
         let improvements = comparison.benchmarks.filter { $0.verdict == .improvement }
         let failed = outcomes.filter { !$0.succeeded }
-        let link = baseline.map { comparisonURL(baseline: $0.commit, candidate: occasion.commit) } ?? commitURL(occasion.commit)
+        let link = comparisonLink(occasion, baseline: baseline?.commit, reason: baseline?.reason)
         var messages: [OutgoingMessage] = []
         if let github = settings.github {
             var description = statusDescription(regressions: regressions, improvements: improvements, total: comparison.benchmarks.count,

@@ -9,6 +9,9 @@ struct SeriesTable: Sendable {
     }
 
     private(set) var rows: [RowKey]
+    /// Each row's commit as the mirror described it: kept with the results, so that a build after
+    /// one new commit reads one commit from the mirror, not every one.
+    var commits: [CommitMetadata?]
     /// Benchmark names, sorted once the table is complete (see ``sortedByName()``).
     private(set) var names: [String] = []
     private var columnOfName: [String: Int] = [:]
@@ -16,6 +19,7 @@ struct SeriesTable: Sendable {
 
     init(rows: [RowKey]) {
         self.rows = rows
+        commits = Array(repeating: nil, count: rows.count)
     }
 
     var rowCount: Int { rows.count }
@@ -47,6 +51,7 @@ struct SeriesTable: Sendable {
     /// The same table with its columns in name order, without columns that have no point left.
     func sortedByName() -> SeriesTable {
         var sorted = SeriesTable(rows: rows)
+        sorted.commits = commits
         let order = names.indices.filter { columns[$0].contains { $0 != nil } }.sorted { names[$0] < names[$1] }
         sorted.names = order.map { names[$0] }
         sorted.columns = order.map { columns[$0] }
@@ -74,6 +79,7 @@ struct SeriesTable: Sendable {
         table.names = names
         table.columnOfName = columnOfName
         table.columns = columns.map { old in mapping.map { $0.flatMap { old[$0] } } }
+        table.commits = mapping.map { $0.flatMap { commits[$0] } }
         return (table, keys.indices.filter { mapping[$0] == nil })
     }
 }

@@ -39,36 +39,46 @@ struct SiteModel: Sendable {
         let history: [ObjectID]
         do { history = try repository.commits(from: tip, firstParent: true, limit: nil) } catch { throw AnalysisError.git(error) }
         let runs = try await store.latestRunIDs(repository: settings.repository.name, machine: settings.machine, suite: settings.suite, commits: history)
-        for commit in history where runs[commit] != nil {
-            guard let metadata = try? repository.metadata(of: commit) else { continue }
-            model.commits.append(metadata)
-        }
-        let keys = model.commits.map { SeriesTable.RowKey(run: runs[$0.id]!, commit: $0.id.hex) }
+        let measured = history.filter { runs[$0] != nil }
+        let keys = measured.map { SeriesTable.RowKey(run: runs[$0]!, commit: $0.hex) }
         var (table, missing) = (cached ?? SeriesTable(rows: [])).reused(for: keys)
         let fetched = try await store.medians(runIDs: missing.map { keys[$0].run })
         for row in missing {
             for (name, point) in fetched[keys[row].run] ?? [:] { table.set(point, benchmark: name, row: row) }
         }
+        for (row, commit) in measured.enumerated() where table.commits[row] == nil {
+            table.commits[row] = (try? repository.metadata(of: commit))
+                ?? CommitMetadata(id: commit, parents: [], authorName: "?", authorEmail: "", authorTime: Date(timeIntervalSince1970: 0), subject: "")
+        }
+        model.commits = table.commits.compactMap { $0 }
         model.table = table.sortedByName()
         // A change found on history that a force-push has since removed has no page to show it.
-        let measured = Set(model.commits.map(\.id))
-        model.changes = try await store.changes(repository: settings.repository.name, machine: settings.machine).filter { measured.contains($0.commit) }
+        let onBranch = Set(measured)
+        model.changes = try await store.changes(repository: settings.repository.name, machine: settings.machine).filter { onBranch.contains($0.commit) }
         let trackedBranch = settings.repository.branches.first ?? "main"
         let offBranch = try await store.offBranchJobs(repository: settings.repository.name, machine: settings.machine, trackedBranch: trackedBranch,
                                                       limit: offBranchLimit)
-        model.offBranch = try await offBranchRuns(offBranch, onBranch: measured, repository: repository, tip: tip,
+        model.offBranch = try await offBranchRuns(offBranch, tracked: model.commits, repository: repository, tip: tip,
                                                   settings: settings, store: store)
         return model
     }
 
-    private static func offBranchRuns(_ jobs: [Job], onBranch: Set<ObjectID>, repository: GitRepository, tip: ObjectID,
+    /// - Parameter tracked: The tracked branch's measured commits, oldest first.
+    private static func offBranchRuns(_ jobs: [Job], tracked: [CommitMetadata], repository: GitRepository, tip: ObjectID,
                                       settings: BenchBotSettings, store: any Store) async throws -> [OffBranchRun] {
+        // A pull request's commit may be on the tracked branch already: its baseline is then the
+        // measured commit before it, as the analyzer chose.
+        var previous: [ObjectID: ObjectID] = [:]
+        for (row, commit) in tracked.enumerated() where row > 0 { previous[commit.id] = tracked[row - 1].id }
+        let onBranch = Set(tracked.map(\.id))
         var latest: [ObjectID: Job] = [:]
-        for job in jobs where job.baseline != nil || !onBranch.contains(job.commit) { latest[job.commit] = job }
+        for job in jobs where job.baseline != nil || job.pullRequest != nil || !onBranch.contains(job.commit) { latest[job.commit] = job }
         let chosen = latest.values.sorted { $0.id < $1.id }.suffix(offBranchLimit)
         var found: [OffBranchRun] = []
         var bases: [ObjectID: ObjectID] = [:]
-        for job in chosen where job.baseline == nil { bases[job.commit] = try? repository.mergeBase(job.commit, tip) ?? nil }
+        for job in chosen where job.baseline == nil {
+            bases[job.commit] = onBranch.contains(job.commit) ? previous[job.commit] : (try? repository.mergeBase(job.commit, tip)) ?? nil
+        }
         let ordinary = try await store.latestRunIDs(repository: settings.repository.name, machine: settings.machine, suite: settings.suite,
                                                     commits: Array(Set(chosen.map(\.commit)).union(bases.values)))
         var pairs: [ObjectID: (baseline: ObjectID, baselineRun: Int64, candidateRun: Int64)] = [:]

@@ -4,12 +4,12 @@ import Foundation
 /// notifications link to (`compare/<baseline>...<candidate>.html`).
 ///
 /// A tracked commit's baseline is the measured commit before it, so its comparison is on its own
-/// page and its `compare/` page only points there. A commit from a branch, a fork or a pull request
-/// is compared with its merge base (or with the baseline it was paired with), on a page of its own.
+/// page (`commit/<sha>.html#comparison`, where its notifications link). A commit from a branch, a
+/// fork or a pull request is compared with its merge base, or with the baseline it was paired
+/// with, on a page of its own.
 extension SitePages {
     func commitEntries(_ context: PlanContext) -> [Entry] {
         var entries: [Entry] = []
-        // Off-branch comparisons first: where a path is taken twice, the full page wins.
         for run in model.offBranch {
             if let baseline = run.baseline {
                 let path = "compare/\(baseline.commit.id.hex)...\(run.commit.id.hex).html"
@@ -26,12 +26,6 @@ extension SitePages {
             entries.append(Entry(path: "commit/\(commit.id.hex).html", inputs: inputs) {
                 page("commit", title: "\(commit.id.short) \(commit.subject)", root: "../", context: trackedCommit(row: row, changes: changes, context))
             })
-            if let previous {
-                let baseline = model.commits[previous]
-                entries.append(Entry(path: "compare/\(baseline.id.hex)...\(commit.id.hex).html", inputs: context.version) {
-                    Self.pointer(to: "../commit/\(commit.id.hex).html#comparison", title: "\(baseline.id.short) → \(commit.id.short)")
-                })
-            }
         }
         for run in model.offBranch {
             let inputs = "\(context.version)|\(run.run)|\(run.baseline.map { "\($0.run)" } ?? "")|\(Self.describe(run.job))"
@@ -118,16 +112,5 @@ extension SitePages {
             ], className: kind)
         }
         return table.html
-    }
-
-    /// A page that sends the reader to where the content is; readable without following it.
-    static func pointer(to target: String, title: String) -> Data {
-        let target = SiteHTML.escape(target), title = SiteHTML.escape(title)
-        return Data("""
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"/><meta http-equiv="refresh" content="0; url=\(target)"/><title>\(title)</title></head>
-            <body><p>This comparison is on <a href="\(target)">the commit's page</a>.</p></body></html>
-
-            """.utf8)
     }
 }
