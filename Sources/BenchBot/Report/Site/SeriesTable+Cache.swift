@@ -13,7 +13,9 @@ import Foundation
 /// units and directions, each as one array, so that reading is copying.
 extension SeriesTable {
     static let cacheName = ".benchbot-series"
-    private static let magic = Array("benchbot-series 2\n".utf8)
+    private static let magic = Array(cacheVersion.utf8)
+    /// Part of the file's inputs, so that a new layout is written even where the history did not change.
+    static let cacheVersion = "benchbot-series 2\n"
 
     func encoded() -> Data {
         var strings: [String] = [], stringIndex: [String: UInt32] = [:]

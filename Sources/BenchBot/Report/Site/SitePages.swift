@@ -33,7 +33,7 @@ struct SitePages: Sendable {
         ]
         entries += benchmarkEntries(context)
         entries += commitEntries(context)
-        entries.append(Entry(path: SeriesTable.cacheName, inputs: context.history) { model.table.encoded() })
+        entries.append(Entry(path: SeriesTable.cacheName, inputs: SeriesTable.cacheVersion + context.history) { model.table.encoded() })
         // A commit measured on the tracked branch and for a pull request gets the tracked page.
         var seen = Set<String>()
         return entries.filter { seen.insert($0.path).inserted }
