@@ -4,7 +4,8 @@ public import Notify
 /// `benchbot.notify`: who is told of what, and the names of the variables or files that hold the
 /// secrets; never the secrets themselves.
 public struct NotifySettings: Sendable, Hashable {
-    /// The results site, for links: a comparison is `<site_url>/compare/<baseline>...<candidate>.html`.
+    /// The results site, for links: a tracked commit's comparison is on `<site_url>/commit/<sha>.html`,
+    /// any other's on `<site_url>/compare/<baseline>...<candidate>.html`.
     public var siteURL: String?
     public var slack: SlackSettings?
     public var github: GitHubSettings?

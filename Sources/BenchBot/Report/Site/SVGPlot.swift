@@ -51,9 +51,9 @@ struct SVGPlot: Sendable {
 
         var out = """
             <svg xmlns="http://www.w3.org/2000/svg" class="plot" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" \
-            aria-label="\(Self.escape(title)) in \(Self.escape(unit)) over \(points.count) commit(s)"\
+            aria-label="\(SiteHTML.escape(title)) in \(SiteHTML.escape(unit)) over \(points.count) commit(s)"\
             \(points.count > 1 ? " data-left=\"\(number(margin.left))\" data-right=\"\(number(width - margin.right))\" data-top=\"\(number(margin.top))\" data-height=\"\(number(plotHeight))\"" : "")>
-            <title>\(Self.escape(title)) (\(Self.escape(unit)))</title>
+            <title>\(SiteHTML.escape(title)) (\(SiteHTML.escape(unit)))</title>
 
             """
         // Axes, ticks and labels.
@@ -62,11 +62,11 @@ struct SVGPlot: Sendable {
         out += "<g class=\"ticks\" fill=\"currentColor\" font-size=\"11\" font-family=\"sans-serif\">"
         for step in 0...4 {
             let value = low + (high - low) * Double(step) / 4
-            out += "<text x=\"\(number(margin.left - 6))\" y=\"\(number(y(value) + 4))\" text-anchor=\"end\">\(Self.escape(NumberText.compact(value)))</text>"
+            out += "<text x=\"\(number(margin.left - 6))\" y=\"\(number(y(value) + 4))\" text-anchor=\"end\">\(SiteHTML.escape(NumberText.compact(value)))</text>"
         }
         out += "<text x=\"\(number(margin.left + plotWidth / 2))\" y=\"\(number(height - 6))\" text-anchor=\"middle\">"
             + "commits, oldest to newest (\(points.count))</text>"
-        out += "<text transform=\"translate(12,\(number(margin.top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(Self.escape(unit.isEmpty ? "value" : unit))</text></g>\n"
+        out += "<text transform=\"translate(12,\(number(margin.top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(SiteHTML.escape(unit.isEmpty ? "value" : unit))</text></g>\n"
         guard !points.isEmpty else {
             return out + "<text x=\"\(number(width / 2))\" y=\"\(number(height / 2))\" text-anchor=\"middle\" fill=\"currentColor\">no data yet</text></svg>"
         }
@@ -86,8 +86,8 @@ struct SVGPlot: Sendable {
             let colour = mark.map { $0 == .regression ? Self.regressionColour : Self.improvementColour } ?? "currentColor"
             let tooltip = "\(point.label)\n\(NumberText.compact(point.median)) \(unit) (samples \(NumberText.compact(point.minimum))–\(NumberText.compact(point.maximum)))"
                 + (mark.map { "\n\($0.rawValue) starts here" } ?? "")
-            out += "<a href=\"\(Self.escape(point.link))\"><circle cx=\"\(number(x(index)))\" cy=\"\(number(y(point.median)))\" r=\"\(mark == nil ? 3 : 5)\" "
-                + "fill=\"\(colour)\" data-commit=\"\(point.commit)\" data-value=\"\(point.median)\"><title>\(Self.escape(tooltip))</title></circle></a>\n"
+            out += "<a href=\"\(SiteHTML.escape(point.link))\"><circle cx=\"\(number(x(index)))\" cy=\"\(number(y(point.median)))\" r=\"\(mark == nil ? 3 : 5)\" "
+                + "fill=\"\(colour)\" data-commit=\"\(point.commit)\" data-value=\"\(point.median)\"><title>\(SiteHTML.escape(tooltip))</title></circle></a>\n"
             if let mark {
                 out += "<line class=\"change \(mark.rawValue)\" x1=\"\(number(x(index)))\" x2=\"\(number(x(index)))\" y1=\"\(number(margin.top))\" "
                     + "y2=\"\(number(height - margin.bottom))\" stroke=\"\(colour)\" stroke-dasharray=\"4 3\"/>\n"
@@ -95,7 +95,4 @@ struct SVGPlot: Sendable {
         }
         return out + "</g></svg>"
     }
-
-    /// XML's five: plots sit inside XHTML-compatible pages.
-    static func escape(_ text: String) -> String { SiteHTML.escape(text) }
 }
