@@ -113,8 +113,8 @@ struct SiteTests {
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
             try await BenchBotProcess.succeed(["work", "--home", fixture.home])
             let again = try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", site])
-            // The index, the benchmark's page, its data's index and file, and the new commit's page, which holds its comparison.
-            #expect(again.hasPrefix("\(files.count + 1) page(s), 5 written"), "\(again)")
+            // The index, the benchmark's page, its data's index and file, the new commit's page (which holds its comparison), the score.
+            #expect(again.hasPrefix("\(files.count + 1) page(s), 6 written"), "\(again)")
             _ = try Self.checkLinks(in: site)
         }
     }
@@ -167,6 +167,50 @@ struct SiteTests {
             let index = try #require(pages["index.html"])
             #expect(index.text.contains("Branches and pull requests") && index.text.contains("loop of 4000 <b>"), "\(index.text)")
             #expect(pages["commit/\(fasterCommit).html"]?.text.contains("Compared with") == true)
+        }
+    }
+
+    @Test("each experiment gets a page with its visualize.sh graphs; the index counts down deadlines; the score is plotted over history")
+    func experimentsScoreAndDeadlines() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            try fixture.addLoopLengthExperiment(options: ["repeat": 3])
+            // Relay's stages, drawing graphs but measuring nothing, so that the score is the loop's alone.
+            var scripts = RunnerFixture.timingStages
+            scripts["run.sh"] = "#!/bin/sh\necho '{\"success\": true, \"message\": \"\"}' > \"$2/status.json\""
+            scripts["analyze.sh"] = "#!/bin/sh\necho '{}' > \"$3/data.json\"\necho '{\"success\": true, \"message\": \"\"}' > \"$3/status.json\""
+            try fixture.addExperiment("stages", config: ["active": true], scripts: scripts)
+            let soon = Date().addingTimeInterval(3 * 86_400 + 3_600)
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+            let folder = fixture.home.appending(path: "config/subsystem/deadline")
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try JSONSerialization.data(withJSONObject: ["active": true, "deadlines": ["Paper <draft>": ["date": formatter.string(from: soon)],
+                                                                                      "Eclipse": ["date": "2024-04-08 12:00:00"]]])
+                .write(to: URL(fileURLWithPath: folder.appending(path: "config.json")))
+            _ = try await fixture.commitLoopLengths(2...3) { $0 == 3 ? 500 : 2000 }
+            try await BenchBotProcess.succeed(["poll", "--home", fixture.home, "--backfill", "3"])
+            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            let site = root.appending(path: "site")
+            try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", site])
+            let pages = try Self.checkLinks(in: site)
+
+            let stages = try #require(pages["experiment/stages.html"])
+            #expect(stages.links.contains("../graph/stages/loop.svg") && stages.links.contains("../graph/stages/inputs.txt"), "\(stages.links)")
+            #expect(stages.text.contains("passed in the last run"), "\(stages.text)")
+            #expect(FileManager.default.contents(atPath: site.appending(path: "graph/stages/loop.svg")) == Data("<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n".utf8))
+            #expect(!FileManager.default.fileExists(atPath: site.appending(path: "graph/stages/status.json")), "the stage's status is not a graph")
+            let index = try #require(pages["index.html"])
+            #expect(index.links.contains("experiment/stages.html") && index.links.contains("score.html"))
+            #expect(index.text.contains("Paper <draft>: ") && index.text.contains("3 day(s) left") && !index.text.contains("Eclipse"), "\(index.text)")
+            let html = try String(contentsOfFile: site.appending(path: "index.html"), encoding: .utf8)
+            #expect(html.contains("<li class=\"due\">Paper &lt;draft&gt;"), "a deadline within a week is marked")
+
+            // The loop went 1000, 2000, 500: the last commit is twice as fast as the first.
+            let score = try #require(pages["score.html"])
+            #expect(score.plotValues.first == [1, 0.5, 2], "\(score.plotValues)")
+            #expect(score.plotValues.last == [0, 0, 1], "\(score.plotValues)")
         }
     }
 }

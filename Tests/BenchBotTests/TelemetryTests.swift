@@ -138,6 +138,13 @@ struct TelemetryTests {
             let tip = try #require(ObjectID(hex: try await fixture.git.head()))
             let run = try #require(try await fixture.store().runs(repository: "origin", commit: tip).first)
             #expect(run.telemetry.map(\.experiment) == ["gpu_job", "gpu_job"] && Set(run.telemetry.map(\.kind)) == [.cpu, .gpu])
+
+            // The site plots it on the experiment's page.
+            let site = root.appending(path: "site")
+            try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", site])
+            let page = try String(contentsOfFile: site.appending(path: "experiment/gpu_job.html"), encoding: .utf8)
+            #expect(page.contains("aria-label=\"GPU gpu0.power.draw in W over 3 commit(s)\"") || page.contains("GPU gpu0.power.draw in W"), "a plot per GPU topic, with its unit")
+            #expect(page.contains("CPU coretemp-isa-0000 Core 1") && page.contains("data-value=\"35.12\""), "a plot per CPU sensor")
             guard case .array(let stored)? = run.telemetry.first(where: { $0.kind == .gpu })?.document["gpu1.temperature.gpu"]?["data"] else {
                 Issue.record("no stored GPU temperature")
                 return

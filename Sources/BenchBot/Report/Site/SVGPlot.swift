@@ -1,7 +1,8 @@
 import Foundation
 
-/// One benchmark's history as an SVG line plot over commits: readable without JavaScript (each
-/// point's `<title>` is its tooltip, each point links to its commit's page), with axis labels and
+/// A series as an SVG line plot, points evenly spaced: a benchmark over commits, a score, a
+/// sensor over an experiment's seconds. Readable without JavaScript (each point's `<title>` is its
+/// tooltip, and a point with a page links to it, a commit's say), with axis labels and
 /// units, the spread of each point's samples as a band, and change points marked in colour-blind
 /// safe colours (Okabe–Ito vermillion for a regression, blue for an improvement). Colours follow
 /// `currentColor`, so light and dark pages both read. A value with no I/O.
@@ -12,8 +13,8 @@ struct SVGPlot: Sendable {
         var median: Double
         var minimum: Double
         var maximum: Double
-        /// The commit's page, relative to the page the plot is on.
-        var link: String
+        /// The point's page, relative to the page the plot is on.
+        var link: String?
     }
 
     enum Mark: String, Sendable, Hashable {
@@ -27,6 +28,8 @@ struct SVGPlot: Sendable {
     var points: [Point]
     /// Change points by commit.
     var marks: [String: Mark] = [:]
+    /// What the points are, along the horizontal axis; the count is added.
+    var xLabel = "commits, oldest to newest"
     var width = 720.0
     var height = 260.0
 
@@ -65,7 +68,7 @@ struct SVGPlot: Sendable {
             out += "<text x=\"\(number(margin.left - 6))\" y=\"\(number(y(value) + 4))\" text-anchor=\"end\">\(SiteHTML.escape(NumberText.compact(value)))</text>"
         }
         out += "<text x=\"\(number(margin.left + plotWidth / 2))\" y=\"\(number(height - 6))\" text-anchor=\"middle\">"
-            + "commits, oldest to newest (\(points.count))</text>"
+            + "\(SiteHTML.escape(xLabel)) (\(points.count))</text>"
         out += "<text transform=\"translate(12,\(number(margin.top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(SiteHTML.escape(unit.isEmpty ? "value" : unit))</text></g>\n"
         guard !points.isEmpty else {
             return out + "<text x=\"\(number(width / 2))\" y=\"\(number(height / 2))\" text-anchor=\"middle\" fill=\"currentColor\">no data yet</text></svg>"
@@ -86,8 +89,9 @@ struct SVGPlot: Sendable {
             let colour = mark.map { $0 == .regression ? Self.regressionColour : Self.improvementColour } ?? "currentColor"
             let tooltip = "\(point.label)\n\(NumberText.compact(point.median)) \(unit) (samples \(NumberText.compact(point.minimum))–\(NumberText.compact(point.maximum)))"
                 + (mark.map { "\n\($0.rawValue) starts here" } ?? "")
-            out += "<a href=\"\(SiteHTML.escape(point.link))\"><circle cx=\"\(number(x(index)))\" cy=\"\(number(y(point.median)))\" r=\"\(mark == nil ? 3 : 5)\" "
-                + "fill=\"\(colour)\" data-commit=\"\(point.commit)\" data-value=\"\(point.median)\"><title>\(SiteHTML.escape(tooltip))</title></circle></a>\n"
+            let circle = "<circle cx=\"\(number(x(index)))\" cy=\"\(number(y(point.median)))\" r=\"\(mark == nil ? 3 : 5)\" "
+                + "fill=\"\(colour)\" data-commit=\"\(SiteHTML.escape(point.commit))\" data-value=\"\(point.median)\"><title>\(SiteHTML.escape(tooltip))</title></circle>"
+            out += (point.link.map { "<a href=\"\(SiteHTML.escape($0))\">\(circle)</a>" } ?? circle) + "\n"
             if let mark {
                 out += "<line class=\"change \(mark.rawValue)\" x1=\"\(number(x(index)))\" x2=\"\(number(x(index)))\" y1=\"\(number(margin.top))\" "
                     + "y2=\"\(number(height - margin.bottom))\" stroke=\"\(colour)\" stroke-dasharray=\"4 3\"/>\n"

@@ -13,6 +13,15 @@ struct SiteModel: Sendable {
     var offBranch: [OffBranchRun] = []
     var lastJob: Job?
     var lastRun: StoredRun?
+    /// Each experiment's graphs from its `visualize.sh` (`results/experiments/graph/<name>/`), as
+    /// paths under that folder, with their file's size and time: a copy's inputs.
+    var graphs: [String: [(path: String, stamp: String)]] = [:]
+    /// The graphs' folder, `results/experiments/graph`.
+    var graphsFolder = ""
+    /// relay-bench's `deadline` subsystem's deadlines, when it is configured.
+    var deadlines: [RelayReports.Deadline] = []
+    /// relay-bench's score: a benchmark counts when it is at least this many times better.
+    var scoreSpeedup = 1.1
 
     /// A commit measured off the tracked branch.
     struct OffBranchRun: Sendable {
@@ -31,6 +40,14 @@ struct SiteModel: Sendable {
     /// - Parameter cached: The table of the last build, whose rows are reused where their runs are still the latest.
     static func load(home: Home, settings: BenchBotSettings, store: any Store, cached: SeriesTable?) async throws -> SiteModel {
         var model = SiteModel(repository: settings.repository.name, machine: settings.machine)
+        model.scoreSpeedup = settings.compare.scoreSpeedup
+        model.graphsFolder = home.path("results", "experiments", "graph")
+        model.graphs = graphs(in: model.graphsFolder)
+        let subsystems = HomeCheck(home: home).subsystems
+        if let deadline = subsystems.first(where: { $0.name == "deadline" && $0.active }) {
+            // A deadline that does not parse is the nightly run's to report, where its file is named.
+            model.deadlines = (try? RelayReports.parseDeadlines(deadline.raw, file: "deadline")) ?? []
+        }
         model.lastJob = try await store.jobs(in: [.done], limit: 50).last { $0.repository == settings.repository.name && $0.machine == settings.machine }
         if let job = model.lastJob { model.lastRun = try await store.runs(repository: job.repository, commit: job.commit).last }
         // A home that has never fetched has no history yet: a friendly empty site, not an error.
@@ -61,6 +78,27 @@ struct SiteModel: Sendable {
         model.offBranch = try await offBranchRuns(offBranch, tracked: model.commits, repository: repository, tip: tip,
                                                   settings: settings, store: store)
         return model
+    }
+
+    /// Every file under each experiment's folder in `folder`, but the stage's own `status.json`.
+    private static func graphs(in folder: String) -> [String: [(path: String, stamp: String)]] {
+        let manager = FileManager.default
+        var found: [String: [(path: String, stamp: String)]] = [:]
+        for experiment in ((try? manager.contentsOfDirectory(atPath: folder)) ?? []).sorted() where !experiment.hasPrefix(".") {
+            let root = folder + "/" + experiment
+            guard let walker = manager.enumerator(atPath: root) else { continue }
+            var files: [(path: String, stamp: String)] = []
+            while let path = walker.nextObject() as? String {
+                guard path != "status.json", !(path as NSString).lastPathComponent.hasPrefix("."),
+                      let attributes = try? manager.attributesOfItem(atPath: root + "/" + path),
+                      attributes[.type] as? FileAttributeType == .typeRegular else { continue }
+                let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+                let time = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+                files.append((path, "\(size)@\(time)"))
+            }
+            if !files.isEmpty { found[experiment] = files.sorted { $0.path < $1.path } }
+        }
+        return found
     }
 
     /// - Parameter tracked: The tracked branch's measured commits, oldest first.

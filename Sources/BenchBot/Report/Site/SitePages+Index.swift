@@ -14,7 +14,8 @@ extension SitePages {
                 // Failures first, then by name.
                 "experiments": run.experiments.sorted { ($0.succeeded ? 1 : 0, $0.experiment) < ($1.succeeded ? 1 : 0, $1.experiment) }
                     .map { outcome -> [String: Any] in
-                        var row: [String: Any] = ["name": outcome.experiment, "state": outcome.succeeded ? "passed" : "failed"]
+                        var row: [String: Any] = ["name": outcome.experiment, "slug": SiteLayout.slug(outcome.experiment),
+                                                  "state": outcome.succeeded ? "passed" : "failed"]
                         if !outcome.succeeded { row["message"] = "at \(outcome.failedStage ?? "?"): \(outcome.message)" }
                         return row
                     },
@@ -38,6 +39,19 @@ extension SitePages {
                 row["changeKind"] = change.kind.rawValue
             }
             return row
+        }
+        if let last = scoreSeries().last {
+            page["hasScore"] = true
+            page["score"] = "\(NumberText.compact(last.speedup))× as fast as at first, \(last.better) benchmark(s) \(NumberText.compact(model.scoreSpeedup))× better"
+        }
+        let now = Date()
+        let upcoming = model.deadlines.filter { $0.date > now }
+        page["hasDeadlines"] = !upcoming.isEmpty
+        page["deadlines"] = upcoming.map { deadline -> [String: Any] in
+            let days = Int(deadline.date.timeIntervalSince(now) / 86_400)
+            // Red within a week, as relay-bench's countdown turns red.
+            return ["name": deadline.name, "date": deadline.date.formatted(.iso8601), "left": days == 0 ? "today" : "\(days) day(s) left",
+                    "urgency": days < 7 ? "due" : ""]
         }
         page["hasOffBranch"] = !model.offBranch.isEmpty
         if !model.offBranch.isEmpty {

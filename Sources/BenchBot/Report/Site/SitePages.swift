@@ -33,6 +33,8 @@ struct SitePages: Sendable {
         ]
         entries += benchmarkEntries(context)
         entries += commitEntries(context)
+        entries += experimentEntries(context)
+        if let score = scoreEntry(context) { entries.append(score) }
         entries.append(Entry(path: SeriesTable.cacheName, inputs: SeriesTable.cacheVersion + context.history) { model.table.encoded() })
         // A commit measured on the tracked branch and for a pull request gets the tracked page.
         var seen = Set<String>()
@@ -88,7 +90,7 @@ struct SitePages: Sendable {
                                      "content": templates.render(template, context)]
         // The data's time, not the clock's: a page changes only when its data does.
         if stamped, let run = model.lastRun { layout["asOf"] = run.finishedAt.formatted(.iso8601) }
-        if template == "benchmark" { layout["script"] = true }
+        if ["benchmark", "score", "experiment"].contains(template) { layout["script"] = true }
         return Data(templates.render("layout", layout).utf8)
     }
 

@@ -47,7 +47,7 @@ struct SiteTemplates: Sendable {
             {{#lastRun}}
             <section><h2>Last run</h2>
             <p>{{#link}}<a href="{{.}}">{{/link}}<code>{{short}}</code>{{#link}}</a>{{/link}} {{subject}}{{#branch}} on <code>{{.}}</code>{{/branch}}, finished {{finished}} after {{duration}}.</p>
-            <ul class="experiments">{{#experiments}}<li class="{{state}}">{{name}}: {{state}}{{#message}} ({{.}}){{/message}}</li>{{/experiments}}</ul>
+            <ul class="experiments">{{#experiments}}<li class="{{state}}"><a href="experiment/{{slug}}.html">{{name}}</a>: {{state}}{{#message}} ({{.}}){{/message}}</li>{{/experiments}}</ul>
             </section>
             {{/lastRun}}
             {{#hasChanges}}
@@ -56,6 +56,8 @@ struct SiteTemplates: Sendable {
             {{#changes}}<tr class="{{kind}}"><td><a href="benchmark/{{slug}}.html">{{benchmark}}</a></td><td>{{kind}} {{percent}}</td><td>{{#link}}<a href="{{.}}">{{/link}}<code>{{short}}</code>{{#link}}</a>{{/link}} {{subject}}</td><td>{{before}} → {{after}} {{unit}}</td></tr>
             {{/changes}}</tbody></table></section>
             {{/hasChanges}}
+            {{#hasDeadlines}}<section><h2>Deadlines</h2><ul class="deadlines">{{#deadlines}}<li class="{{urgency}}">{{name}}: {{date}}, {{left}}</li>{{/deadlines}}</ul></section>{{/hasDeadlines}}
+            {{#hasScore}}<p><a href="score.html">The score over history</a>: {{score}}</p>{{/hasScore}}
             {{#hasOffBranch}}<section><h2>Branches and pull requests</h2><ul>{{/hasOffBranch}}
             {{#offBranch}}<li><a href="{{link}}"><code>{{short}}</code></a> {{subject}} ({{what}}){{#compare}}: <a href="{{.}}">against its baseline</a>{{/compare}}</li>
             {{/offBranch}}
@@ -75,6 +77,20 @@ struct SiteTemplates: Sendable {
             <h2>The last 2 weeks</h2>
             <figure>{{{recent}}}</figure>
             {{#hasChanges}}<h2>Changes</h2><ul>{{#changes}}<li class="{{kind}}">{{kind}} {{percent}} at {{#link}}<a href="{{.}}">{{/link}}<code>{{short}}</code>{{#link}}</a>{{/link}} {{subject}}</li>{{/changes}}</ul>{{/hasChanges}}
+            """,
+        "experiment": """
+            <p class="{{stateClass}}">{{state}} in the last run{{#message}}: {{.}}{{/message}}</p>
+            {{#summary}}<p>{{.}}</p>{{/summary}}
+            {{#hasGraphs}}<h2>Graphs from its visualize.sh</h2>
+            {{#images}}<figure><img src="{{file}}" alt="{{name}}" loading="lazy"/><figcaption>{{name}}</figcaption></figure>{{/images}}
+            <ul>{{#others}}<li><a href="{{file}}">{{name}}</a></li>{{/others}}</ul>{{/hasGraphs}}
+            {{#hasTelemetry}}<h2>Telemetry in the last run</h2>{{#telemetry}}<figure>{{{svg}}}</figure>{{/telemetry}}{{/hasTelemetry}}
+            {{^hasGraphs}}{{^hasTelemetry}}<p class="empty">No graphs or telemetry from the last run.</p>{{/hasTelemetry}}{{/hasGraphs}}
+            """,
+        "score": """
+            <p>At the newest commit the suite is {{speedup}}× as fast as when each benchmark was first measured (the geometric mean over {{benchmarks}} benchmarks), and {{better}} benchmark(s) are at least {{threshold}}× better: relay-bench's score, over history.</p>
+            <figure>{{{speedupPlot}}}</figure>
+            <figure>{{{betterPlot}}}</figure>
             """,
         "commit": """
             <p><code>{{commit}}</code> by {{author}}, {{date}}{{#what}}; {{.}}{{/what}}</p>
@@ -96,6 +112,8 @@ struct SiteTemplates: Sendable {
         @media (prefers-color-scheme: dark) { body { background: #111; color: #ddd; } a { color: #8cf; } }
         header { padding: 0.75rem 0; border-bottom: 1px solid #8884; }
         svg.plot { width: 100%; height: auto; max-height: 24rem; }
+        figure img { max-width: 100%; height: auto; }
+        .due { color: var(--regression); font-weight: bold; }
         table { border-collapse: collapse; width: 100%; overflow-x: auto; display: block; }
         th, td { text-align: left; padding: 0.2rem 0.6rem; border-bottom: 1px solid #8883; white-space: nowrap; }
         .regression, .failed { color: var(--regression); }
