@@ -19,11 +19,20 @@ extension SeriesTable {
 
     func encoded() -> Data {
         var strings: [String] = [], stringIndex: [String: UInt32] = [:]
+        var last: (text: String, index: UInt32)?
         func intern(_ text: String) -> UInt32 {
-            if let known = stringIndex[text] { return known }
-            strings.append(text)
-            stringIndex[text] = UInt32(strings.count - 1)
-            return UInt32(strings.count - 1)
+            // A column repeats one unit and one direction: comparing with the last is cheaper than hashing.
+            if let last, last.text == text { return last.index }
+            let index: UInt32
+            if let known = stringIndex[text] {
+                index = known
+            } else {
+                strings.append(text)
+                index = UInt32(strings.count - 1)
+                stringIndex[text] = index
+            }
+            last = (text, index)
+            return index
         }
         var body = ByteWriter()
         body.append(UInt32(rows.count))
@@ -54,7 +63,8 @@ extension SeriesTable {
             head.append(UInt32(utf8.count))
             head.bytes += utf8
         }
-        return Data(head.bytes + body.bytes)
+        head.bytes.append(contentsOf: body.bytes)
+        return Data(head.bytes)
     }
 
     /// - Returns: `nil` when `data` is not a table this version wrote.

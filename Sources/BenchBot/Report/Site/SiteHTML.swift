@@ -4,7 +4,10 @@
 enum SiteHTML {
     /// XML's five, so that pages stay well-formed XML as well as HTML.
     static func escape(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return text }
+        // Most text needs nothing: a scan of its bytes, in place, says so.
+        func special(_ byte: UInt8) -> Bool { byte == 0x26 || byte == 0x3C || byte == 0x3E || byte == 0x22 || byte == 0x27 }
+        let needed = text.utf8.withContiguousStorageIfAvailable { $0.contains(where: special) } ?? text.utf8.contains(where: special)
+        guard needed else { return text }
         var out = ""
         out.reserveCapacity(text.utf8.count + 16)
         for character in text.unicodeScalars {

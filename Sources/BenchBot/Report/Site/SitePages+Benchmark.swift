@@ -4,8 +4,9 @@ import Foundation
 /// ``SitePages/rowsPerDataFile`` commits with an index, so that no download is the whole history
 /// and one new commit rewrites only the newest file.
 extension SitePages {
-    /// One benchmark's measured points, oldest first.
-    typealias Series = [(commit: CommitMetadata, point: SeriesPoint)]
+    /// One benchmark's measured points, oldest first, by their row in the table: a commit is
+    /// looked up only for the points a plot shows.
+    typealias Series = [(row: Int, point: SeriesPoint)]
 
     func benchmarkEntries(_ context: PlanContext) -> [Entry] {
         let dataFileCount = (model.table.rowCount + Self.rowsPerDataFile - 1) / Self.rowsPerDataFile
@@ -35,7 +36,7 @@ extension SitePages {
     }
 
     private func series(_ column: [SeriesPoint?]) -> Series {
-        column.indices.compactMap { row in column[row].map { (model.commits[row], $0) } }
+        column.indices.compactMap { row in column[row].map { (row, $0) } }
     }
 
     private func benchmark(_ name: String, _ points: Series, _ changes: [ChangeRecord], files: [Int], _ context: PlanContext) -> [String: Any] {
@@ -43,21 +44,24 @@ extension SitePages {
         let marks = Dictionary(changes.map { ($0.commit.hex, $0.kind == .regression ? SVGPlot.Mark.regression : .improvement) }) { first, _ in first }
         func plotPoints(_ chosen: Series) -> [SVGPlot.Point] {
             chosen.map { entry in
-                SVGPlot.Point(commit: entry.commit.id.hex, label: "\(entry.commit.id.short) \(entry.commit.subject) (\(entry.commit.authorName))",
-                              median: entry.point.median, minimum: entry.point.minimum, maximum: entry.point.maximum,
-                              link: "../commit/\(entry.commit.id.hex).html")
+                let commit = model.commits[entry.row]
+                return SVGPlot.Point(commit: commit.id.hex, label: "\(commit.id.short) \(commit.subject) (\(commit.authorName))",
+                                     median: entry.point.median, minimum: entry.point.minimum, maximum: entry.point.maximum,
+                                     link: "../commit/\(commit.id.hex).html")
             }
         }
+        let markedRows = Set(changes.compactMap { context.rowOfCommit[$0.commit] })
         // Thinned to a page's worth, keeping every change point; the JSON has every point.
         func thinned(_ points: Series) -> Series {
             guard points.count > SiteGenerator.maximumPlotPoints else { return points }
             let stride = Int((Double(points.count) / Double(max(1, SiteGenerator.maximumPlotPoints - marks.count - 1))).rounded(.up))
             return points.enumerated().filter { index, entry in
-                index % stride == 0 || index == points.count - 1 || marks[entry.commit.id.hex] != nil
+                index % stride == 0 || index == points.count - 1 || markedRows.contains(entry.row)
             }.map(\.element)
         }
-        let newest = points.last?.commit.authorTime ?? Date()
-        let recent = thinned(points.filter { $0.commit.authorTime >= newest.addingTimeInterval(-14 * 86_400) })
+        let newest = points.last.map { model.commits[$0.row].authorTime } ?? Date()
+        let since = newest.addingTimeInterval(-14 * 86_400)
+        let recent = thinned(points.filter { model.commits[$0.row].authorTime >= since })
         let allTime = thinned(points)
         let slug = SiteLayout.slug(name)
         return [

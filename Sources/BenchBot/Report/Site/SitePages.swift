@@ -14,6 +14,9 @@ struct SitePages: Sendable {
         /// Changes whenever the file's inputs do; `nil` for a file made every time (the index).
         let inputs: String?
         let render: @Sendable () -> Data
+        /// Whether a file made again is compared with the last build's, to keep it when the same;
+        /// not for the series file, tens of megabytes that change whenever its inputs do.
+        var comparesContent = true
 
         /// The series cache and the manifest are the writer's; the rest are the site's.
         var isPage: Bool { !path.hasPrefix(".") }
@@ -35,7 +38,8 @@ struct SitePages: Sendable {
         entries += commitEntries(context)
         entries += experimentEntries(context)
         if let score = scoreEntry(context) { entries.append(score) }
-        entries.append(Entry(path: SeriesTable.cacheName, inputs: SeriesTable.cacheVersion + context.history) { model.table.encoded() })
+        entries.append(Entry(path: SeriesTable.cacheName, inputs: SeriesTable.cacheVersion + context.history, render: { model.table.encoded() },
+                             comparesContent: false))
         // A commit measured on the tracked branch and for a pull request gets the tracked page.
         var seen = Set<String>()
         return entries.filter { seen.insert($0.path).inserted }
@@ -55,6 +59,8 @@ struct SitePages: Sendable {
         let variants: [String: [String]]
         /// The table's benchmarks' file names, by column.
         let slugs: [String]
+        /// Each tracked commit's row in the table.
+        let rowOfCommit: [ObjectID: Int]
 
         init(model: SiteModel) {
             history = SitePages.digest(model.table.rows.map { "\($0.commit):\($0.run)" }.joined(separator: ","))
@@ -65,6 +71,7 @@ struct SitePages: Sendable {
             commitsByID = commits
             commitPages = Set(commits.keys)
             slugs = model.table.names.map(SiteLayout.slug)
+            rowOfCommit = Dictionary(model.commits.indices.map { (model.commits[$0].id, $0) }) { first, _ in first }
             let families = Dictionary(grouping: model.table.names, by: SitePages.family(of:))
             variants = Dictionary(uniqueKeysWithValues: model.table.names.map { ($0, families[SitePages.family(of: $0)] ?? [$0]) })
         }

@@ -107,8 +107,8 @@ struct SiteWriter {
                         return (record, false)
                     }
                     let content = entry.render()
-                    let record = Record(inputs: inputs, digest: SitePages.hex(SHA256.hash(data: content)))
-                    if old[entry.path]?.digest == record.digest, link(earlier, target) == 0 { return (record, false) }
+                    let record = Record(inputs: inputs, digest: entry.comparesContent ? SitePages.hex(SHA256.hash(data: content)) : "-")
+                    if entry.comparesContent, old[entry.path]?.digest == record.digest, link(earlier, target) == 0 { return (record, false) }
                     try Self.writeFile(content, to: target)
                     return (record, true)
                 }
