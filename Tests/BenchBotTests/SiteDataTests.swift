@@ -59,6 +59,11 @@ struct SiteDataTests {
         #expect(missing == [1, 3])
         #expect(reused.column(named: "b/one") == [Self.point(100), nil, Self.point(102), nil])
         #expect(reused.column(named: "a[size=2]") == [nil, nil, Self.point(7, unit: "µs"), nil])
+
+        // Kept as files of rows, read back whole.
+        let parts = [decoded.slice(0..<1), decoded.slice(1..<4)].map { SeriesTable.decoded($0.encoded()) }
+        let joined = SeriesTable.concatenating(parts.compactMap { $0 })
+        #expect(parts.allSatisfy { $0 != nil } && joined.rows == table.rows && joined.names == table.names && joined.columns == table.columns)
     }
 
     @Test("names and JSON text are escaped, and file names keep only what every server serves as it is")

@@ -1,7 +1,8 @@
 import Compare
 import Foundation
 
-/// The table as the site keeps it between builds (`.benchbot-series` in the site's folder), so
+/// The table as the site keeps it between builds (`.benchbot-series/<n>` in the site's folder,
+/// a file per ``SitePages/rowsPerDataFile`` rows, so that one new commit rewrites one), so
 /// that a build after one new commit reads that commit's results from the store and its
 /// description from the mirror, not every commit's. Rows are checked against their run and
 /// commit, so a rewritten history or a new store only costs a full read; a file that does not
@@ -12,7 +13,19 @@ import Foundation
 /// presence byte per row, and its present cells' medians, minimums, maximums, sample counts,
 /// units and directions, each as one array, so that reading is copying.
 extension SeriesTable {
-    static let cacheName = ".benchbot-series"
+    static let cacheFolder = ".benchbot-series"
+
+    /// The table the last build kept in `site`; `nil` when there is none or a file does not read.
+    static func cached(in site: String) -> SeriesTable? {
+        let folder = site + "/" + cacheFolder
+        guard let files = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return nil }
+        var parts: [SeriesTable] = []
+        for index in files.compactMap(Int.init).sorted() {
+            guard let data = FileManager.default.contents(atPath: "\(folder)/\(index)"), let part = decoded(data) else { return nil }
+            parts.append(part)
+        }
+        return parts.isEmpty ? nil : concatenating(parts)
+    }
     private static let magic = Array(cacheVersion.utf8)
     /// Part of the file's inputs, so that a new layout is written even where the history did not change.
     static let cacheVersion = "benchbot-series 2\n"

@@ -82,4 +82,26 @@ struct SeriesTable: Sendable {
         table.commits = mapping.map { $0.flatMap { commits[$0] } }
         return (table, keys.indices.filter { mapping[$0] == nil })
     }
+
+    /// The rows `range` of this table.
+    func slice(_ range: Range<Int>) -> SeriesTable {
+        var part = SeriesTable(rows: Array(rows[range]))
+        part.commits = Array(commits[range])
+        part.names = names
+        part.columnOfName = columnOfName
+        part.columns = columns.map { Array($0[range]) }
+        return part
+    }
+
+    /// One table of `parts`' rows, in order.
+    static func concatenating(_ parts: [SeriesTable]) -> SeriesTable {
+        var table = SeriesTable(rows: parts.flatMap(\.rows))
+        table.commits = parts.flatMap(\.commits)
+        let names = Set(parts.flatMap(\.names)).sorted()
+        for name in names {
+            let column = parts.flatMap { part in part.column(named: name) ?? Array(repeating: nil, count: part.rowCount) }
+            _ = table.append(column: column, named: name)
+        }
+        return table
+    }
 }

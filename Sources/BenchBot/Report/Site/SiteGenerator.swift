@@ -44,8 +44,7 @@ public struct SiteGenerator: Sendable {
         let writer = SiteWriter(folder: folder)
         try writer.checkFolder()
         let clearing = writer.clearLeftovers()
-        let cached = (try? Data(contentsOf: URL(fileURLWithPath: (folder as NSString).appendingPathComponent(SeriesTable.cacheName))))
-            .flatMap(SeriesTable.decoded)
+        let cached = SeriesTable.cached(in: folder)
         let model = try await SiteModel.load(home: home, settings: settings, store: store, cached: cached)
         var summary = try await writer.write(SitePages(model: model, templates: try SiteTemplates()).all(), after: clearing)
         summary.benchmarks = model.table.names.count

@@ -9,14 +9,11 @@ extension SitePages {
     typealias Series = [(row: Int, point: SeriesPoint)]
 
     func benchmarkEntries(_ context: PlanContext) -> [Entry] {
-        let dataFileCount = (model.table.rowCount + Self.rowsPerDataFile - 1) / Self.rowsPerDataFile
-        let dataFileInputs = (0..<dataFileCount).map { file in
-            Self.digest(dataFileRows(file).map { "\(model.table.rows[$0].commit):\(model.table.rows[$0].run)" }.joined(separator: ","))
-        }
+        let dataFileInputs = context.rowFileInputs, dataFileCount = dataFileInputs.count
         var entries: [Entry] = []
         for (name, column) in zip(model.table.names, model.table.columns) {
             let slug = SiteLayout.slug(name), changes = context.changesByBenchmark[name] ?? []
-            let files = (0..<dataFileCount).filter { file in dataFileRows(file).contains { column[$0] != nil } }
+            let files = (0..<dataFileCount).filter { file in rowFile(file).contains { column[$0] != nil } }
             let inputs = "\(context.version)|\(context.history)|\(context.changeList(changes))"
             entries.append(Entry(path: "benchmark/\(slug).html", inputs: inputs) {
                 page("benchmark", title: name, root: "../", context: benchmark(name, series(column), changes, files: files, context))
@@ -24,16 +21,13 @@ extension SitePages {
             entries.append(Entry(path: "data/\(slug).json", inputs: inputs) { dataIndex(name, column, files: files) })
             for file in files {
                 entries.append(Entry(path: "data/\(slug)/\(file).json", inputs: "\(context.version)|\(dataFileInputs[file])") {
-                    dataFile(name, column, rows: dataFileRows(file))
+                    dataFile(name, column, rows: rowFile(file))
                 })
             }
         }
         return entries
     }
 
-    private func dataFileRows(_ file: Int) -> Range<Int> {
-        file * Self.rowsPerDataFile..<min((file + 1) * Self.rowsPerDataFile, model.table.rowCount)
-    }
 
     private func series(_ column: [SeriesPoint?]) -> Series {
         column.indices.compactMap { row in column[row].map { (row, $0) } }
@@ -72,7 +66,7 @@ extension SitePages {
             "caption": allTime.count < points.count ? "\(allTime.count) of \(points.count) points shown, every change point among them; the raw data has all."
                 : "Each point is a commit's median; the band spans its samples.",
             "dataFiles": files.map { file -> [String: Any] in
-                let rows = dataFileRows(file)
+                let rows = rowFile(file)
                 return ["file": "\(slug)/\(file).json", "first": model.commits[rows.lowerBound].id.short, "last": model.commits[rows.upperBound - 1].id.short]
             },
             "hasChanges": !changes.isEmpty, "changes": changes.map { change($0, context, root: "../") },
@@ -101,7 +95,7 @@ extension SitePages {
         var out = "{\"benchmark\":\(JSONText.string(name)),\"unit\":\(JSONText.string(latest?.unit ?? "")),"
             + "\"direction\":\(JSONText.string(latest?.direction.rawValue ?? "")),\"points\":\(column.count { $0 != nil }),\"files\":["
         out += files.map { file in
-            let rows = dataFileRows(file)
+            let rows = rowFile(file)
             return "{\"file\":\(JSONText.string("\(SiteLayout.slug(name))/\(file).json")),\"first\":\"\(model.commits[rows.lowerBound].id.hex)\","
                 + "\"last\":\"\(model.commits[rows.upperBound - 1].id.hex)\",\"points\":\(rows.count { column[$0] != nil })}"
         }.joined(separator: ",")

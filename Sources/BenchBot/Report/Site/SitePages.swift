@@ -38,8 +38,10 @@ struct SitePages: Sendable {
         entries += commitEntries(context)
         entries += experimentEntries(context)
         if let score = scoreEntry(context) { entries.append(score) }
-        entries.append(Entry(path: SeriesTable.cacheName, inputs: SeriesTable.cacheVersion + context.history, render: { model.table.encoded() },
-                             comparesContent: false))
+        for (file, inputs) in context.rowFileInputs.enumerated() {
+            entries.append(Entry(path: "\(SeriesTable.cacheFolder)/\(file)", inputs: SeriesTable.cacheVersion + inputs,
+                                 render: { model.table.slice(rowFile(file)).encoded() }, comparesContent: false))
+        }
         // A commit measured on the tracked branch and for a pull request gets the tracked page.
         var seen = Set<String>()
         return entries.filter { seen.insert($0.path).inserted }
@@ -61,6 +63,8 @@ struct SitePages: Sendable {
         let slugs: [String]
         /// Each tracked commit's row in the table.
         let rowOfCommit: [ObjectID: Int]
+        /// Changes whenever a row of its file of ``SitePages/rowsPerDataFile`` rows does, by file.
+        let rowFileInputs: [String]
 
         init(model: SiteModel) {
             history = SitePages.digest(model.table.rows.map { "\($0.commit):\($0.run)" }.joined(separator: ","))
@@ -71,6 +75,11 @@ struct SitePages: Sendable {
             commitsByID = commits
             commitPages = Set(commits.keys)
             slugs = model.table.names.map(SiteLayout.slug)
+            let rows = model.table.rows, fileCount = (rows.count + SitePages.rowsPerDataFile - 1) / SitePages.rowsPerDataFile
+            rowFileInputs = (0..<fileCount).map { file in
+                SitePages.digest(rows[file * SitePages.rowsPerDataFile..<min((file + 1) * SitePages.rowsPerDataFile, rows.count)]
+                    .map { "\($0.commit):\($0.run)" }.joined(separator: ","))
+            }
             rowOfCommit = Dictionary(model.commits.indices.map { (model.commits[$0].id, $0) }) { first, _ in first }
             let families = Dictionary(grouping: model.table.names, by: SitePages.family(of:))
             variants = Dictionary(uniqueKeysWithValues: model.table.names.map { ($0, families[SitePages.family(of: $0)] ?? [$0]) })
@@ -79,6 +88,11 @@ struct SitePages: Sendable {
         func changeList(_ changes: [ChangeRecord]) -> String {
             changes.map { "\($0.id ?? 0)\($0.kind.rawValue)" }.sorted().joined(separator: ",")
         }
+    }
+
+    /// The rows of data file `file`.
+    func rowFile(_ file: Int) -> Range<Int> {
+        file * Self.rowsPerDataFile..<min((file + 1) * Self.rowsPerDataFile, model.table.rowCount)
     }
 
     static func digest(_ text: String) -> String {
