@@ -44,7 +44,8 @@ public struct SiteGenerator: Sendable {
         let writer = SiteWriter(folder: folder)
         try writer.checkFolder()
         let clearing = writer.clearLeftovers()
-        let cached = SeriesTable.cached(in: folder)
+        // Read while the mirror's history and the store are: it needs neither.
+        let cached = Task.detached { SeriesTable.cached(in: folder) }
         let model = try await SiteModel.load(home: home, settings: settings, store: store, cached: cached)
         var summary = try await writer.write(SitePages(model: model, templates: try SiteTemplates()).all(), after: clearing)
         summary.benchmarks = model.table.names.count

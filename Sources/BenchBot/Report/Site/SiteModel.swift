@@ -38,7 +38,7 @@ struct SiteModel: Sendable {
     static let offBranchLimit = 200
 
     /// - Parameter cached: The table of the last build, whose rows are reused where their runs are still the latest.
-    static func load(home: Home, settings: BenchBotSettings, store: any Store, cached: SeriesTable?) async throws -> SiteModel {
+    static func load(home: Home, settings: BenchBotSettings, store: any Store, cached: Task<SeriesTable?, Never>) async throws -> SiteModel {
         var model = SiteModel(repository: settings.repository.name, machine: settings.machine)
         model.scoreSpeedup = settings.compare.scoreSpeedup
         model.graphsFolder = home.path("results", "experiments", "graph")
@@ -58,7 +58,7 @@ struct SiteModel: Sendable {
         let runs = try await store.latestRunIDs(repository: settings.repository.name, machine: settings.machine, suite: settings.suite, commits: history)
         let measured = history.filter { runs[$0] != nil }
         let keys = measured.map { SeriesTable.RowKey(run: runs[$0]!, commit: $0.hex) }
-        var (table, missing) = (cached ?? SeriesTable(rows: [])).reused(for: keys)
+        var (table, missing) = (await cached.value ?? SeriesTable(rows: [])).reused(for: keys)
         let fetched = try await store.medians(runIDs: missing.map { keys[$0].run })
         for row in missing {
             for (name, point) in fetched[keys[row].run] ?? [:] { table.set(point, benchmark: name, row: row) }
