@@ -103,6 +103,7 @@ struct SiteTests {
             #expect(!html.contains("<script>") && html.contains("&lt;script&gt;alert(") && html.contains("Ünïcødé &amp;"))
             #expect(page.text.contains(hostile), "the reader sees the subject as written")
             #expect(html.contains("aria-label=\"size.loop in count over 2 commit(s)\"") && html.contains(">count</text>"), "axis labels and units")
+            #expect(!page.text.contains("Parameters:"), "a benchmark without parameters has no variants to choose")
 
             // Nothing changed: nothing is written; one new commit: its pages and those of what it changes.
             let unchanged = try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", site])
@@ -211,6 +212,24 @@ struct SiteTests {
             let score = try #require(pages["score.html"])
             #expect(score.plotValues.first == [1, 0.5, 2], "\(score.plotValues)")
             #expect(score.plotValues.last == [0, 0, 1], "\(score.plotValues)")
+        }
+    }
+
+    @Test("a benchmark's variants with other parameters link each other")
+    func parameterVariants() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            try fixture.addExperiment("sizes", config: ["active": true, "format": "benchbot-json", "command": ["printf", #"""
+                {"benchmarks": [{"name": "sort", "parameters": {"n": 10}, "unit": "ns", "samples": [5, 6]},
+                                {"name": "sort", "parameters": {"n": 1000}, "unit": "ns", "samples": [500, 600]}]}
+                """#]], scripts: [:])
+            try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
+            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            let site = root.appending(path: "site")
+            try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", site])
+            let pages = try Self.checkLinks(in: site)
+            let small = try #require(pages["benchmark/sizes.sort~5Bn~3D10~5D.html"], "\(pages.keys.sorted())")
+            #expect(small.text.contains("Parameters: n=10 n=1000") && small.links.contains("sizes.sort~5Bn~3D1000~5D.html"), "\(small.text)")
         }
     }
 }

@@ -57,7 +57,7 @@ extension SitePages {
         let since = newest.addingTimeInterval(-14 * 86_400)
         let recent = thinned(points.filter { model.commits[$0.row].authorTime >= since })
         let allTime = thinned(points)
-        let slug = SiteLayout.slug(name)
+        let slug = SiteLayout.slug(name), variants = context.variants[name] ?? []
         return [
             "slug": slug, "count": points.count,
             "better": points.last?.point.direction == .higherIsBetter ? "worse" : "better",
@@ -70,10 +70,10 @@ extension SitePages {
                 return ["file": "\(slug)/\(file).json", "first": model.commits[rows.lowerBound].id.short, "last": model.commits[rows.upperBound - 1].id.short]
             },
             "hasChanges": !changes.isEmpty, "changes": changes.map { change($0, context, root: "../") },
-            "hasVariants": (context.variants[name]?.count ?? 0) > 1,
-            "variants": (context.variants[name] ?? []).map { variant -> [String: Any] in
+            "hasVariants": variants.count > 1,
+            "variants": variants.count > 1 ? variants.map { variant -> [String: Any] in
                 ["label": Self.parameters(of: variant) ?? "none", "slug": SiteLayout.slug(variant), "current": variant == name]
-            },
+            } : [],
         ]
     }
 

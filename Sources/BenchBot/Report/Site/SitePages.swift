@@ -57,7 +57,7 @@ struct SitePages: Sendable {
         let commitsByID: [ObjectID: CommitMetadata]
         /// Commits that get a page, so that only links to those are made.
         let commitPages: Set<ObjectID>
-        /// Each benchmark's variants with other parameters, itself among them, in name order.
+        /// Each benchmark's variants with other parameters, itself among them, numbers in order.
         let variants: [String: [String]]
         /// The table's benchmarks' file names, by column.
         let slugs: [String]
@@ -81,7 +81,9 @@ struct SitePages: Sendable {
                     .map { "\($0.commit):\($0.run)" }.joined(separator: ","))
             }
             rowOfCommit = Dictionary(model.commits.indices.map { (model.commits[$0].id, $0) }) { first, _ in first }
+            // n=10 before n=1000: numbers in parameters compare as numbers.
             let families = Dictionary(grouping: model.table.names, by: SitePages.family(of:))
+                .mapValues { $0.sorted { $0.compare($1, options: .numeric) == .orderedAscending } }
             variants = Dictionary(uniqueKeysWithValues: model.table.names.map { ($0, families[SitePages.family(of: $0)] ?? [$0]) })
         }
 
