@@ -81,6 +81,7 @@ struct SiteModel: Sendable {
     }
 
     /// Every file under each experiment's folder in `folder`, but the stage's own `status.json`.
+    /// Symbolic links are not followed: a script's graph folder cannot publish files from elsewhere.
     private static func graphs(in folder: String) -> [String: [(path: String, stamp: String)]] {
         let manager = FileManager.default
         var found: [String: [(path: String, stamp: String)]] = [:]
