@@ -232,4 +232,24 @@ struct SiteTests {
             #expect(small.text.contains("Parameters: n=10 n=1000") && small.links.contains("sizes.sort~5Bn~3D1000~5D.html"), "\(small.text)")
         }
     }
+
+    @Test("two builds of one folder at once take turns, and leave a whole site")
+    func concurrentBuilds() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 3)
+            try fixture.addLoopLengthExperiment(options: ["repeat": 3])
+            try await BenchBotProcess.succeed(["poll", "--home", fixture.home, "--backfill", "3"])
+            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            let site = root.appending(path: "site")
+            for _ in 0..<3 {
+                async let first = BenchBotProcess.run(["site", "--home", fixture.home, "--out", site])
+                async let second = BenchBotProcess.run(["site", "--home", fixture.home, "--out", site])
+                let results = try await [first, second]
+                #expect(results.allSatisfy { $0.status == 0 }, "\(results.map(\.standardError))")
+                let pages = try Self.checkLinks(in: site)
+                #expect(pages["index.html"] != nil && pages.keys.filter { $0.hasPrefix("commit/") }.count == 3)
+                #expect(!FileManager.default.fileExists(atPath: site + ".building"))
+            }
+        }
+    }
 }

@@ -42,6 +42,13 @@ public struct SiteGenerator: Sendable {
     /// - Throws: ``SiteError`` when the folder cannot be written, ``StoreError`` when the store fails.
     public func generate(into folder: String) async throws -> Summary {
         let writer = SiteWriter(folder: folder)
+        // One build of a folder at a time: a nightly run's and someone's `benchbot site` would
+        // otherwise move each other's files aside.
+        let lock: FileLock
+        do { lock = try FileLock.acquire(at: writer.lockPath, timeout: .seconds(600)) } catch {
+            throw SiteError(message: "\(error): another benchbot site kept writing \(folder); try again when it has finished")
+        }
+        defer { withExtendedLifetime(lock) {} }
         try writer.checkFolder()
         let clearing = writer.clearLeftovers()
         // Read while the mirror's history and the store are: it needs neither.

@@ -44,6 +44,11 @@ struct SiteWriter {
         return Task.detached { for path in trash { try? FileManager.default.removeItem(atPath: path) } }
     }
 
+    /// Held while a build of the folder runs: hidden, beside it.
+    var lockPath: String {
+        ((folder as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".\((folder as NSString).lastPathComponent).lock")
+    }
+
     /// Hidden, beside the folder: on the same file system, so moving there is a rename.
     private func trashPath() -> String {
         ((folder as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".\((folder as NSString).lastPathComponent).trash-\(UUID().uuidString)")
@@ -78,7 +83,13 @@ struct SiteWriter {
             try Self.writeFile(Data(manifest.utf8), to: staging + "/" + Self.manifestName)
             await clearing.value
             if manager.fileExists(atPath: folder) { try manager.moveItem(atPath: folder, toPath: previous) }
-            try manager.moveItem(atPath: staging, toPath: folder)
+            do {
+                try manager.moveItem(atPath: staging, toPath: folder)
+            } catch {
+                // The site stays as it was rather than gone.
+                try? manager.moveItem(atPath: previous, toPath: folder)
+                throw error
+            }
             // Deleted at the start of the next build, where it costs no time.
             try? manager.moveItem(atPath: previous, toPath: trashPath())
         } catch {
