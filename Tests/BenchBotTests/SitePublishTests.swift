@@ -18,11 +18,7 @@ struct SitePublishTests {
             let unset = try await BenchBotProcess.run(["site", "--home", fixture.home, "--publish"])
             #expect(unset.status == 1 && unset.standardError.contains("--publish needs benchbot.site.publish"), "\(unset.standardError)")
 
-            try fixture.editConfig { config in
-                var benchbot = config["benchbot"] as? [String: Any] ?? [:]
-                benchbot["site"] = ["publish": ["url": pages, "author_name": "Bench Bot", "author_email": "bot@example.invalid"]]
-                config["benchbot"] = benchbot
-            }
+            try fixture.setBenchBotSection("site", ["publish": ["url": pages, "author_name": "Bench Bot", "author_email": "bot@example.invalid"]])
             let first = try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--publish"])
             #expect(first.contains("published to gh-pages as "), "\(first)")
             let files = try await fixture.git.git("-C", pages, "ls-tree", "-r", "--name-only", "gh-pages").standardOutput.split(separator: "\n").map(String.init)
@@ -60,11 +56,7 @@ struct SitePublishTests {
             let fixture = try await RunnerFixture.make(in: root, commits: 1)
             let pages = root.appending(path: "pages.git")
             try await fixture.git.git("init", "-q", "--bare", pages)
-            try fixture.editConfig { config in
-                var benchbot = config["benchbot"] as? [String: Any] ?? [:]
-                benchbot["site"] = ["publish": ["url": pages, "token_file": "secrets/pages-token"]]
-                config["benchbot"] = benchbot
-            }
+            try fixture.setBenchBotSection("site", ["publish": ["url": pages, "token_file": "secrets/pages-token"]])
             let result = try await BenchBotProcess.run(["site", "--home", fixture.home, "--publish"])
             #expect(result.status == 1 && result.standardError.contains("benchbot.site.publish.token_file: cannot read")
                     && result.standardError.contains("secrets/pages-token"), "\(result.standardError)")
@@ -77,11 +69,7 @@ struct SitePublishTests {
     func invalidBranch() async throws {
         try await withTemporaryDirectory { root in
             let fixture = try await RunnerFixture.make(in: root, commits: 1)
-            try fixture.editConfig { config in
-                var benchbot = config["benchbot"] as? [String: Any] ?? [:]
-                benchbot["site"] = ["publish": ["url": "https://example.invalid/x.git", "branch": "gh pages..lock"]]
-                config["benchbot"] = benchbot
-            }
+            try fixture.setBenchBotSection("site", ["publish": ["url": "https://example.invalid/x.git", "branch": "gh pages..lock"]])
             let result = try await BenchBotProcess.run(["site", "--home", fixture.home])
             #expect(result.status != 0 && result.standardError.contains("benchbot.site.publish.branch"), "\(result.standardError)")
         }

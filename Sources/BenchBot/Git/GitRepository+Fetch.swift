@@ -58,27 +58,38 @@ extension GitRepository {
     ///   - options: The deadline and credentials.
     /// - Throws: ``GitError``; ``GitError/isTimeout`` when the deadline passed.
     public func fetch(from url: String, refspecs: [String], options: FetchOptions = FetchOptions()) throws(GitError) {
-        let operation = "fetch \(SecretRedactor.redactURLCredentials(in: url))"
+        try transfer(with: url, operation: "fetch", options: options) { remote, state in
+            var fetchOptions = benchbot_git_fetch_options()
+            fetchOptions.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE
+            fetchOptions.prune = GIT_FETCH_NO_PRUNE
+            fetchOptions.update_fetchhead = 0
+            fetchOptions.proxy_opts.type = GIT_PROXY_AUTO
+            state.install(in: &fetchOptions.callbacks)
+            return withStringArray(refspecs) { array in git_remote_fetch(remote, &array, &fetchOptions, "benchbot: fetch") }
+        }
+    }
+
+    /// Runs one fetch or push against `url` through an anonymous remote, with the deadline and
+    /// credentials of `options`, and turns its outcome into a ``GitError``.
+    ///
+    /// - Parameters:
+    ///   - operation: `fetch` or `push`, for messages; the URL is added without its credentials.
+    ///   - body: Makes the libgit2 call with the remote and the callbacks' state, and returns its code.
+    /// - Returns: The callbacks' state after the transfer, with what the remote refused.
+    /// - Throws: ``GitError``; ``GitError/isTimeout`` when the deadline passed.
+    @discardableResult
+    func transfer(with url: String, operation: String, options: FetchOptions,
+                  _ body: (OpaquePointer, RemoteCallbackState) -> Int32) throws(GitError) -> RemoteCallbackState {
+        let operation = "\(operation) \(SecretRedactor.redactURLCredentials(in: url))"
         var remote: OpaquePointer?
         try gitCheck(git_remote_create_anonymous(&remote, handle, url), operation)
-        guard let remote else { return }
+        guard let remote else { throw GitError.invalid(operation, "libgit2 made no remote") }
         defer { git_remote_free(remote) }
-
         let state = RemoteCallbackState(options: options)
-        var fetchOptions = benchbot_git_fetch_options()
-        fetchOptions.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE
-        fetchOptions.prune = GIT_FETCH_NO_PRUNE
-        fetchOptions.update_fetchhead = 0
-        fetchOptions.proxy_opts.type = GIT_PROXY_AUTO
-        state.install(in: &fetchOptions.callbacks)
-        let code = withStringArray(refspecs) { array in
-            git_remote_fetch(remote, &array, &fetchOptions, "benchbot: fetch")
-        }
-        if state.timedOut {
-            throw GitError.timedOut(operation, after: Double(options.timeout.components.seconds))
-        }
-        withExtendedLifetime(state) {}
+        let code = body(remote, state)
+        if state.timedOut { throw GitError.timedOut(operation, after: Double(options.timeout.components.seconds)) }
         try gitCheck(code, operation)
+        return state
     }
 }
 

@@ -121,21 +121,15 @@ extension GitRepository {
     /// - Throws: ``GitError``: ``GitError/isTimeout`` when the deadline passed, and an error naming
     ///   each reference the remote refused.
     func push(to url: String, refspecs: [String], options: FetchOptions = FetchOptions()) throws(GitError) {
-        let operation = "push to \(SecretRedactor.redactURLCredentials(in: url))"
-        var remote: OpaquePointer?
-        try gitCheck(git_remote_create_anonymous(&remote, handle, url), operation)
-        guard let remote else { return }
-        defer { git_remote_free(remote) }
-        let state = RemoteCallbackState(options: options)
-        var pushOptions = benchbot_git_push_options()
-        pushOptions.proxy_opts.type = GIT_PROXY_AUTO
-        state.install(in: &pushOptions.callbacks)
-        let code = withStringArray(refspecs) { array in git_remote_push(remote, &array, &pushOptions) }
-        if state.timedOut { throw GitError.timedOut(operation, after: Double(options.timeout.components.seconds)) }
-        withExtendedLifetime(state) {}
-        try gitCheck(code, operation)
+        let state = try transfer(with: url, operation: "push to", options: options) { remote, state in
+            var pushOptions = benchbot_git_push_options()
+            pushOptions.proxy_opts.type = GIT_PROXY_AUTO
+            state.install(in: &pushOptions.callbacks)
+            return withStringArray(refspecs) { array in git_remote_push(remote, &array, &pushOptions) }
+        }
         if !state.rejected.isEmpty {
-            throw GitError.rejected(operation, state.rejected.map { "\($0.reference) was refused: \($0.reason)" }.joined(separator: "; "))
+            throw GitError.rejected("push to \(SecretRedactor.redactURLCredentials(in: url))",
+                                    state.rejected.map { "\($0.reference) was refused: \($0.reason)" }.joined(separator: "; "))
         }
     }
 }

@@ -96,9 +96,14 @@ struct RunnerFixture {
 
     /// Sets the config's `benchbot.notify` section.
     func setNotify(_ notify: [String: Any]) throws {
+        try setBenchBotSection("notify", notify)
+    }
+
+    /// Sets one section of the config's `benchbot` object, `site` say.
+    func setBenchBotSection(_ name: String, _ value: [String: Any]) throws {
         try editConfig { config in
             var benchbot = config["benchbot"] as? [String: Any] ?? [:]
-            benchbot["notify"] = notify
+            benchbot[name] = value
             config["benchbot"] = benchbot
         }
     }

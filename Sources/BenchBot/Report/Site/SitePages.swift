@@ -50,7 +50,7 @@ struct SitePages: Sendable {
     /// What several pages' plans share, worked out once.
     struct PlanContext: Sendable {
         let version = SiteTemplates.version
-        /// Changes whenever any row of the table does.
+        /// Changes whenever any row of the table does: the digest of every file's.
         let history: String
         let changesByBenchmark: [String: [ChangeRecord]]
         let changesByCommit: [ObjectID: [ChangeRecord]]
@@ -67,7 +67,11 @@ struct SitePages: Sendable {
         let rowFileInputs: [String]
 
         init(model: SiteModel) {
-            history = SitePages.digest(model.table.rows.map { "\($0.commit):\($0.run)" }.joined(separator: ","))
+            let rows = model.table.rows, fileCount = (rows.count + SitePages.rowsPerDataFile - 1) / SitePages.rowsPerDataFile
+            rowFileInputs = (0..<fileCount).map { file in
+                SitePages.digest(rows[SitePages.rows(ofFile: file, rowCount: rows.count)].map { "\($0.commit):\($0.run)" }.joined(separator: ","))
+            }
+            history = SitePages.digest(rowFileInputs.joined(separator: ","))
             changesByBenchmark = Dictionary(grouping: model.changes, by: \.benchmark)
             changesByCommit = Dictionary(grouping: model.changes, by: \.commit)
             var commits = Dictionary(model.commits.map { ($0.id, $0) }) { first, _ in first }
@@ -75,11 +79,6 @@ struct SitePages: Sendable {
             commitsByID = commits
             commitPages = Set(commits.keys)
             slugs = model.table.names.map(SiteLayout.slug)
-            let rows = model.table.rows, fileCount = (rows.count + SitePages.rowsPerDataFile - 1) / SitePages.rowsPerDataFile
-            rowFileInputs = (0..<fileCount).map { file in
-                SitePages.digest(rows[file * SitePages.rowsPerDataFile..<min((file + 1) * SitePages.rowsPerDataFile, rows.count)]
-                    .map { "\($0.commit):\($0.run)" }.joined(separator: ","))
-            }
             rowOfCommit = Dictionary(model.commits.indices.map { (model.commits[$0].id, $0) }) { first, _ in first }
             // n=10 before n=1000: numbers in parameters compare as numbers.
             let families = Dictionary(grouping: model.table.names, by: SitePages.family(of:))
@@ -93,8 +92,10 @@ struct SitePages: Sendable {
     }
 
     /// The rows of data file `file`.
-    func rowFile(_ file: Int) -> Range<Int> {
-        file * Self.rowsPerDataFile..<min((file + 1) * Self.rowsPerDataFile, model.table.rowCount)
+    func rowFile(_ file: Int) -> Range<Int> { Self.rows(ofFile: file, rowCount: model.table.rowCount) }
+
+    static func rows(ofFile file: Int, rowCount: Int) -> Range<Int> {
+        file * rowsPerDataFile..<min((file + 1) * rowsPerDataFile, rowCount)
     }
 
     static func digest(_ text: String) -> String {
@@ -104,7 +105,10 @@ struct SitePages: Sendable {
     static func hex<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
-        for byte in bytes { out += [digits[Int(byte >> 4)], digits[Int(byte & 15)]] }
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
         return String(decoding: out, as: UTF8.self)
     }
 

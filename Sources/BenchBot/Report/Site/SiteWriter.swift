@@ -35,32 +35,32 @@ struct SiteWriter {
     /// - Returns: The deletion, to wait for before the build ends.
     func clearLeftovers() -> Task<Void, Never> {
         let manager = FileManager.default
-        let parent = (folder as NSString).deletingLastPathComponent, name = (folder as NSString).lastPathComponent
         for leftover in [folder + ".building", folder + ".previous"] where manager.fileExists(atPath: leftover) {
             try? manager.moveItem(atPath: leftover, toPath: trashPath())
         }
+        let parent = (folder as NSString).deletingLastPathComponent, prefix = (hiddenSibling(".trash-") as NSString).lastPathComponent
         let trash = ((try? manager.contentsOfDirectory(atPath: parent.isEmpty ? "." : parent)) ?? [])
-            .filter { $0.hasPrefix("." + name + ".trash-") }.map { (parent as NSString).appendingPathComponent($0) }
+            .filter { $0.hasPrefix(prefix) }.map { (parent as NSString).appendingPathComponent($0) }
         return Task.detached { for path in trash { try? FileManager.default.removeItem(atPath: path) } }
     }
 
-    /// Held while a build of the folder runs: hidden, beside it.
-    var lockPath: String {
-        ((folder as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".\((folder as NSString).lastPathComponent).lock")
+    /// Held while a build of the folder runs.
+    var lockPath: String { hiddenSibling(".lock") }
+
+    /// On the same file system as the folder, so moving there is a rename.
+    private func trashPath() -> String { hiddenSibling(".trash-" + UUID().uuidString) }
+
+    /// `.<folder's name><suffix>`, beside the folder.
+    private func hiddenSibling(_ suffix: String) -> String {
+        ((folder as NSString).deletingLastPathComponent as NSString).appendingPathComponent("." + (folder as NSString).lastPathComponent + suffix)
     }
 
-    /// Hidden, beside the folder: on the same file system, so moving there is a rename.
-    private func trashPath() -> String {
-        ((folder as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".\((folder as NSString).lastPathComponent).trash-\(UUID().uuidString)")
-    }
-
-    /// Builds the site beside the folder and swaps it in.
+    /// Builds the site beside the folder and swaps it in; ``checkFolder()`` has said it may.
     ///
     /// - Parameter clearing: What ``clearLeftovers()`` returned.
     /// - Throws: ``SiteError`` when a file cannot be written; the folder is left as it was then.
     func write(_ entries: [SitePages.Entry], after clearing: Task<Void, Never>) async throws -> SiteGenerator.Summary {
         let manager = FileManager.default
-        try checkFolder()
         let staging = folder + ".building", previous = folder + ".previous"
         let old = Self.readManifest(folder + "/" + Self.manifestName)
         var summary = SiteGenerator.Summary()
