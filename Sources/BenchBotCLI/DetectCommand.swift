@@ -14,14 +14,16 @@ struct DetectCommand: AsyncParsableCommand {
             with the algorithm the bot applies to stored history. Points are oldest first.
             """)
 
-    @Option(name: .long, help: "The smallest relative shift reported (default 0.01, 1%).")
-    var minimumEffect: Double = 0.01
+    @OptionGroup var homeOptions: HomeOptions
+
+    @Option(name: .long, help: "The smallest relative shift reported (default: the home's benchbot.compare.minimum_effect, else 0.01).")
+    var minimumEffect: Double?
 
     @Option(name: .long, help: "The largest p-value a change point may have (default 0.001).")
     var significance: Double = 0.001
 
     func validate() throws {
-        guard minimumEffect >= 0 else { throw ValidationError("--minimum-effect must be 0 or more") }
+        guard (minimumEffect ?? 0) >= 0 else { throw ValidationError("--minimum-effect must be 0 or more") }
         guard significance > 0, significance < 1 else { throw ValidationError("--significance must be between 0 and 1") }
     }
 
@@ -34,9 +36,10 @@ struct DetectCommand: AsyncParsableCommand {
             printError("benchbot: \(error)")
             throw ExitCode(1)
         }
-        let detector = ChangePointDetector(significance: significance, minimumEffect: minimumEffect)
+        let settings = try homeCompareSettings()
         let output = JSONValue.object(["series": .array(series.map { entry in
-            let found = detector.detect(entry.points)
+            let effect = minimumEffect ?? settings?.minimumEffects[entry.name] ?? settings?.minimumEffect ?? 0.01
+            let found = ChangePointDetector(significance: significance, minimumEffect: effect).detect(entry.points)
             return .object([
                 "name": .string(entry.name),
                 "changepoints": .array(found.map { .number(Double($0.index)) }),
@@ -49,5 +52,13 @@ struct DetectCommand: AsyncParsableCommand {
             ])
         })])
         FileHandle.standardOutput.write(output.prettyPrinted())
+    }
+
+    /// Histories can come from anywhere, so a home is optional: its thresholds (per benchmark too)
+    /// are used when one is named, or when the default home has a config.
+    private func homeCompareSettings() throws -> CompareSettings? {
+        let home = homeOptions.resolvedHome
+        guard homeOptions.home != nil || FileManager.default.fileExists(atPath: home.effectiveConfigFile) else { return nil }
+        return try HomeConfig.load(from: home).benchbot.compare
     }
 }

@@ -16,13 +16,14 @@ struct HomeOptions: ParsableArguments {
 
     /// Loads the home's config and opens its store.
     ///
+    /// - Parameter creatingStore: Whether a missing store is created (see ``SQLiteStore/open(path:busyTimeout:create:)``).
     /// - Throws: ``ConfigError`` listing every problem of the config, or ``StoreError``.
-    func open() throws -> (Home, HomeConfig, SQLiteStore) {
+    func open(creatingStore: Bool = true) throws -> (Home, HomeConfig, SQLiteStore) {
         let home = resolvedHome
         let config = try HomeConfig.load(from: home)
         let store = try SQLiteStore.open(
             path: home.resolvePath(config.benchbot.store.path),
-            busyTimeout: config.benchbot.store.busyTimeout)
+            busyTimeout: config.benchbot.store.busyTimeout, create: creatingStore)
         return (home, config, store)
     }
 

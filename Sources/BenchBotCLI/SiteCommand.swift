@@ -23,8 +23,10 @@ struct SiteCommand: AsyncParsableCommand {
     var publish = false
 
     func run() async throws {
-        let (home, config, store) = try homeOptions.open()
-        let folder = home.resolvePath(out ?? config.benchbot.site.folder)
+        let home = homeOptions.resolvedHome
+        let folder = try home.resolvePath(out ?? HomeConfig.load(from: home).benchbot.site.folder)
+        // A missing store would rebuild an existing site as "nothing measured yet".
+        let (_, config, store) = try homeOptions.open(creatingStore: !FileManager.default.fileExists(atPath: folder))
         let publishing = config.benchbot.site.publish
         if publish, publishing == nil {
             printError("benchbot: --publish needs benchbot.site.publish in \(home.display(home.effectiveConfigFile)); add "

@@ -51,4 +51,34 @@ struct DetectCommandTests {
         let nan = try await BenchBotProcess.run(["detect"], input: #"{"series": [{"name": "a", "points": [{"samples": [NaN]}]}]}"#)
         #expect(nan.status == 1 && nan.standardError.contains("standard input: line 1: column"), "\(nan.standardError)")
     }
+
+    @Test("--home gives the home's thresholds, per benchmark too; an explicit --minimum-effect wins")
+    func homeThresholds() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            try fixture.setBenchBotSection("compare", ["minimum_effect": 0.05, "minimum_effects": ["steady": 0.5]])
+            // A 4% step in both: below the home's 5%, above the default 1%.
+            let step = { (name: String) in
+                let points = (0..<40).map { index in
+                    let level = index < 20 ? 100.0 : 104.0, jitter = Double((index * 37) % 11) / 100
+                    return #"{"samples": [\#(level + jitter), \#(level - jitter)]}"#
+                }
+                return #"{"name": "\#(name)", "points": [\#(points.joined(separator: ","))]}"#
+            }
+            let input = #"{"series": [\#(step("parse")), \#(step("steady"))]}"#
+            func changePoints(_ arguments: [String]) async throws -> [[Int]?] {
+                let result = try await BenchBotProcess.run(["detect"] + arguments, input: input)
+                #expect(result.succeeded, "\(result.standardError)")
+                let output = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+                return (output["series"] as? [[String: Any]] ?? []).map { $0["changepoints"] as? [Int] }
+            }
+            #expect(try await changePoints([]) == [[20], [20]])
+            #expect(try await changePoints(["--home", fixture.home]) == [[], []])
+            try fixture.setBenchBotSection("compare", ["minimum_effect": 0.01, "minimum_effects": ["steady": 0.5]])
+            #expect(try await changePoints(["--home", fixture.home]) == [[20], []])
+            #expect(try await changePoints(["--home", fixture.home, "--minimum-effect", "0.01"]) == [[20], [20]])
+            let missing = try await BenchBotProcess.run(["detect", "--home", root.appending(path: "nowhere")], input: input)
+            #expect(missing.status == 1 && missing.standardError.contains("config.json"), "\(missing.standardError)")
+        }
+    }
 }

@@ -4,14 +4,6 @@ import Testing
 
 @Suite("Home directory and config")
 struct HomeConfigTests {
-    /// relay-bench's own sample home, shipped beside the repository in shared/fixtures.
-    static let relayFixture: String = {
-        // CI clones the repository with shared/ beside it: <parent>/<clone>/Tests/BenchBotTests/this file.
-        var folder = #filePath
-        for _ in 0..<4 { folder = (folder as NSString).deletingLastPathComponent }
-        return (folder as NSString).appendingPathComponent("shared/fixtures/relay-sample-dashboard-home")
-    }()
-
     @Test("a freshly initialised home passes check, with working sample experiment and subsystem")
     func initThenCheck() async throws {
         try await withTemporaryDirectory { root in
@@ -80,9 +72,9 @@ struct HomeConfigTests {
         }
     }
 
-    @Test("relay-bench's sample home loads: every config parses and its real problems are reported")
+    @Test("relay-bench's sample home loads: every config parses and its real problems are reported", RelayFixture.required)
     func relaySampleHomeLoads() throws {
-        let home = Home(root: Self.relayFixture)
+        let home = Home(root: try RelayFixture.require())
         let check = HomeCheck(home: home)
         #expect(check.experiments.count == 7)
         #expect(check.subsystems.count == 7)
@@ -103,11 +95,11 @@ struct HomeConfigTests {
         #expect(lines.count == 9, "\(lines.joined(separator: "\n"))")
     }
 
-    @Test("init on a copy of relay-bench's home adds BenchBot's section and keeps every Relay field")
+    @Test("init on a copy of relay-bench's home adds BenchBot's section and keeps every Relay field", RelayFixture.required)
     func initOnRelayHome() async throws {
         try await withTemporaryDirectory { root in
             let copy = root.appending(path: "relay-home")
-            try FileManager.default.copyItem(atPath: Self.relayFixture, toPath: copy)
+            try FileManager.default.copyItem(atPath: try RelayFixture.require(), toPath: copy)
             let home = Home(root: copy)
             #expect { try HomeInitializer(home: home).initialize(repositoryURL: nil, branches: [], buildCommand: nil) }
                 throws: { "\($0)".contains("pass --repo URL") }

@@ -51,4 +51,34 @@ struct ImportTests {
             #expect(try await BenchBotProcess.jobs(home: home).isEmpty)
         }
     }
+
+    @Test("an import run again after an interruption stores each (commit, file content) once; new content is a new run")
+    func importIsIdempotent() async throws {
+        try await withTemporaryDirectory { root in
+            let (fixture, home) = try await IntakeAcceptanceTests.setUp(in: root, commits: 3)
+            let folder = root.appending(path: "exports")
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            var shas: [String] = []
+            for back in 0..<3 {
+                shas.append(try await fixture.head("main~\(back)"))
+                try #"{"commit": "\#(shas[back])", "benchmarks": [{"name": "parse", "unit": "ms", "samples": [\#(back + 1), 2]}]}"#
+                    .write(toFile: folder.appending(path: "run-\(back).json"), atomically: true, encoding: .utf8)
+            }
+            // The interrupted first attempt got as far as one file.
+            try await BenchBotProcess.succeed(["import", "--home", home, "--format", "benchbot-json", folder.appending(path: "run-0.json")])
+            let rerun = try await BenchBotProcess.succeed(["import", "--home", home, "--format", "benchbot-json", folder])
+            #expect(rerun.components(separatedBy: "already imported: ").count == 2, "\(rerun)")
+            #expect(rerun.components(separatedBy: "imported 1 result(s)").count == 3, "\(rerun)")
+            try await BenchBotProcess.succeed(["import", "--home", home, "--format", "benchbot-json", folder])
+            let store = try SQLiteStore.open(path: home.appending(path: "benchbot.sqlite"))
+            for sha in shas {
+                #expect(try await store.runs(repository: "origin", commit: try #require(ObjectID(hex: sha))).count == 1)
+            }
+            // Changed content for the same commit is a new measurement.
+            try #"{"commit": "\#(shas[0])", "benchmarks": [{"name": "parse", "unit": "ms", "samples": [9, 2]}]}"#
+                .write(toFile: folder.appending(path: "run-0.json"), atomically: true, encoding: .utf8)
+            try await BenchBotProcess.succeed(["import", "--home", home, "--format", "benchbot-json", folder.appending(path: "run-0.json")])
+            #expect(try await store.runs(repository: "origin", commit: try #require(ObjectID(hex: shas[0]))).count == 2)
+        }
+    }
 }

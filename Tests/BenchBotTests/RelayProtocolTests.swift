@@ -111,12 +111,13 @@ struct RelayProtocolTests {
         }
     }
 
-    @Test("relay-bench's sample home runs to completion: experiments fail cleanly with messages and the subsystems run")
+    @Test("relay-bench's sample home runs to completion: experiments fail cleanly with messages and the subsystems run",
+          RelayFixture.required)
     func relaySampleHomeRuns() async throws {
         try await withTemporaryDirectory { root in
             let git = try await GitFixture.make(in: root, commits: 2)
             let home = root.appending(path: "relay-home")
-            try FileManager.default.copyItem(atPath: HomeConfigTests.relayFixture, toPath: home)
+            try FileManager.default.copyItem(atPath: try RelayFixture.require(), toPath: home)
             try await BenchBotProcess.succeed(["init", "--home", home, "--repo", git.origin])
             // The sample keeps its data under ~; this copy keeps it in the test's folder.
             let file = home.appending(path: "config.json")

@@ -79,6 +79,25 @@ struct SiteTests {
         }
     }
 
+    @Test("a store that is missing or truncated to zero bytes never replaces an existing site")
+    func lostStoreKeepsSite() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            let site = root.appending(path: "site")
+            try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", site])
+            let index = try String(contentsOfFile: site.appending(path: "index.html"), encoding: .utf8)
+            let store = fixture.home.appending(path: "benchbot.sqlite")
+            try FileManager.default.moveItem(atPath: store, toPath: store + ".moved")
+            let missing = try await BenchBotProcess.run(["site", "--home", fixture.home, "--out", site])
+            #expect(missing.status == 1 && missing.standardError.contains("no store here"), "\(missing.standardError)")
+            #expect(!FileManager.default.fileExists(atPath: store))
+            #expect(FileManager.default.createFile(atPath: store, contents: Data()))
+            let empty = try await BenchBotProcess.run(["site", "--home", fixture.home, "--out", site])
+            #expect(empty.status == 1 && empty.standardError.contains("empty (0 bytes)"), "\(empty.standardError)")
+            #expect(try String(contentsOfFile: site.appending(path: "index.html"), encoding: .utf8) == index)
+        }
+    }
+
     @Test("pages parse, links resolve, plots carry every point, text from commits is escaped; a second generation writes nothing, a new commit only what changed")
     func generatedSite() async throws {
         try await withTemporaryDirectory { root in

@@ -190,4 +190,22 @@ struct StoreTests {
             #expect(try Data(contentsOf: URL(fileURLWithPath: other)) == bytes)
         }
     }
+
+    @Test("a zero-byte store is reported as damaged, never opened as a new one; a reader does not create a missing store")
+    func emptyFileIsCorrupt() async throws {
+        try await withTemporaryDirectory { root in
+            let path = root.appending(path: "benchbot.sqlite")
+            #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+            #expect { try SQLiteStore.open(path: path) } throws: { error in
+                (error as? StoreError)?.isCorrupt == true && "\(error)".contains("empty (0 bytes)") && "\(error)".contains("backup_dir")
+            }
+            #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == 0)
+
+            let missing = root.appending(path: "moved.sqlite")
+            #expect { try SQLiteStore.open(path: missing, create: false) } throws: { "\($0)".contains("no store here") }
+            #expect(!FileManager.default.fileExists(atPath: missing))
+            _ = try SQLiteStore.open(path: missing)
+            _ = try SQLiteStore.open(path: missing, create: false)
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 extension Intake {
@@ -7,6 +8,9 @@ extension Intake {
         /// The commit the file names (`"commit"` in benchbot-json), if any.
         public let commit: String?
         public let results: [BenchmarkResult]
+        /// A SHA-256 of the file's bytes (of every file, for a folder): importing the same content
+        /// for the same commit again stores nothing, so an interrupted import can simply be rerun.
+        public let contentDigest: String
     }
 
     /// Reads and checks result files before anything is stored.
@@ -33,12 +37,13 @@ extension Intake {
         }
         return try files.map { file in
             let results = try format.parse(contentsOf: file)
+            let data = format.readsFolder ? nil : FileManager.default.contents(atPath: file)
             var commit: String?
-            if format == .benchbotJSON, let data = FileManager.default.contents(atPath: file),
-               case .string(let named)? = (try? JSONValue.parse(data))?["commit"] {
+            if format == .benchbotJSON, let data, case .string(let named)? = (try? JSONValue.parse(data))?["commit"] {
                 commit = named
             }
-            return ImportFile(path: file, commit: commit, results: results)
+            let digest = data.map { SHA256.hash(data: $0).map { String(format: "%02x", $0) }.joined() } ?? DirectoryDigest.of(file)
+            return ImportFile(path: file, commit: commit, results: results, contentDigest: digest)
         }
     }
 
@@ -66,8 +71,13 @@ extension Intake {
             let now = Date()
             var environment = machineEnvironment
             environment["imported_from"] = file.path
-            let run = try await store.importRun(request, startedAt: now, finishedAt: now, environment: environment, results: file.results)
-            lines.append("imported \(file.results.count) result(s) from \(file.path) for commit \(id.short) (run \(run))")
+            let run = try await store.importRun(request, startedAt: now, finishedAt: now, environment: environment,
+                                                results: file.results, contentDigest: file.contentDigest)
+            if run.isNew {
+                lines.append("imported \(file.results.count) result(s) from \(file.path) for commit \(id.short) (run \(run.id))")
+            } else {
+                lines.append("already imported: \(file.path) for commit \(id.short) (run \(run.id)); nothing stored")
+            }
         }
         return lines
     }

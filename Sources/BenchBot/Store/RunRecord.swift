@@ -99,3 +99,11 @@ public struct StoredRun: Sendable, Hashable {
     /// `candidate` or `baseline` for the two halves of a paired A/B run; `nil` for an ordinary run.
     public var role: String? = nil
 }
+
+/// What ``Store/importRun(_:startedAt:finishedAt:environment:results:contentDigest:)`` did.
+public struct ImportedRun: Sendable, Equatable {
+    /// The run holding the file's results.
+    public let id: Int64
+    /// `false` when the same content had been imported for the same commit before.
+    public let isNew: Bool
+}

@@ -31,8 +31,9 @@ extension SQLiteStore {
     }
 
     public func importRun(
-        _ request: EnqueueRequest, startedAt: Date, finishedAt: Date, environment: [String: String], results: [BenchmarkResult]
-    ) async throws(StoreError) -> Int64 {
+        _ request: EnqueueRequest, startedAt: Date, finishedAt: Date, environment: [String: String], results: [BenchmarkResult],
+        contentDigest: String
+    ) async throws(StoreError) -> ImportedRun {
         let path = self.path
         guard let commit = request.commits.first, request.commits.count == 1 else {
             throw StoreError.unavailable(path, detail: "an import names exactly one commit")
@@ -51,12 +52,17 @@ extension SQLiteStore {
             let jobID = try Int64.fetchOne(db, sql: """
                 SELECT id FROM job WHERE repository_id = ? AND sha = ? AND suite = ? AND machine = ?
                 """, arguments: [repositoryID, commit.id.hex, request.suite, request.machine])!
+            if let earlier = try Int64.fetchOne(db, sql: "SELECT id FROM run WHERE job_id = ? AND import_digest = ?",
+                                                arguments: [jobID, contentDigest]) {
+                return ImportedRun(id: earlier, isNew: false)
+            }
             let runID = try Self.insertRun(db, jobID: jobID, encoded)
+            try db.execute(sql: "UPDATE run SET import_digest = ? WHERE id = ?", arguments: [contentDigest, runID])
             // A queued job for this commit is answered by the import; a running one finishes on its own.
             try db.execute(sql: """
                 UPDATE job SET state = 'done', finished_at = ?, message = NULL WHERE id = ? AND state IN ('queued', 'failed', 'cancelled')
                 """, arguments: [finishedAt.storeValue, jobID])
-            return runID
+            return ImportedRun(id: runID, isNew: true)
         }
     }
 

@@ -201,6 +201,13 @@ extension SQLiteStore {
                 ALTER TABLE job ADD COLUMN pull_request INTEGER;
                 """)
         }
+        migrator.registerMigration("v10: imports are idempotent per commit and file content") { db in
+            // Rerunning an interrupted import of many files must not store the done ones twice.
+            try db.execute(sql: """
+                ALTER TABLE run ADD COLUMN import_digest TEXT;
+                CREATE UNIQUE INDEX run_by_import ON run (job_id, import_digest) WHERE import_digest IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -24,14 +24,34 @@ public final class SQLiteStore: Store {
     /// - Parameters:
     ///   - path: The database file; its folder is created when missing.
     ///   - busyTimeout: How long to wait for another process's write lock.
+    ///   - create: Whether a missing store is created; commands that only read it (the site) say
+    ///     `false`, so a moved or mistyped store is an error rather than an empty history.
     /// - Throws: ``StoreError``.
-    public static func open(path: String, busyTimeout: Duration = .seconds(10)) throws(StoreError) -> SQLiteStore {
+    public static func open(path: String, busyTimeout: Duration = .seconds(10), create: Bool = true) throws(StoreError) -> SQLiteStore {
         let seconds = Double(busyTimeout.components.seconds) + Double(busyTimeout.components.attoseconds) / 1e18
         let folder = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
             throw .unavailable(path, detail: "cannot create its folder: \(error.localizedDescription)")
+        }
+        // SQLite takes an empty file for an empty database, so a store truncated to zero bytes
+        // would open as a new one and the site would be rebuilt from nothing. A new store is
+        // written under the migration lock, from creating the file until its WAL header is on
+        // disk, so an empty file seen under that lock is a damaged store, not one being born.
+        var creation: FileLock?
+        if fileSize(path) ?? 0 == 0 {
+            guard create || fileSize(path) != nil else {
+                throw .unavailable(path, detail: "no store here; run `benchbot poll` or `benchbot work` first, or correct benchbot.store.path")
+            }
+            do {
+                creation = try FileLock.acquire(at: path + ".migrate.lock", timeout: .seconds(Int64(seconds) + 10))
+            } catch {
+                throw .unavailable(path, detail: error.description)
+            }
+            if fileSize(path) == 0 {
+                throw .corrupt(path, detail: "the file is empty (0 bytes)")
+            }
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(seconds)
@@ -44,11 +64,17 @@ public final class SQLiteStore: Store {
             throw mapError(error, path: path, busyTimeout: seconds)
         }
         let store = SQLiteStore(pool: pool, path: path, busyTimeout: seconds)
-        try store.migrateIfNeeded()
+        try store.migrateIfNeeded(holding: creation)
         return store
     }
 
-    private func migrateIfNeeded() throws(StoreError) {
+    private static func fileSize(_ path: String) -> Int? {
+        var status = stat()
+        return stat(path, &status) == 0 ? Int(status.st_size) : nil
+    }
+
+    /// - Parameter creation: The migration lock, when the caller already holds it.
+    private func migrateIfNeeded(holding creation: FileLock?) throws(StoreError) {
         let migrator = Self.migrator
         do {
             let (complete, superseded) = try pool.read { db in
@@ -58,7 +84,7 @@ public final class SQLiteStore: Store {
             if complete { return }
             // GRDB reads which migrations ran outside the transaction that runs them, so two
             // processes opening a new store at once would both create its tables.
-            let lock = try FileLock.acquire(at: path + ".migrate.lock", timeout: .seconds(Int64(busyTimeout) + 10))
+            let lock = try creation ?? FileLock.acquire(at: path + ".migrate.lock", timeout: .seconds(Int64(busyTimeout) + 10))
             defer { withExtendedLifetime(lock) {} }
             try migrator.migrate(pool)
         } catch let error as StoreError {

@@ -104,9 +104,11 @@ public protocol Store: Sendable {
     /// Stores results measured elsewhere (a CI job) as a finished run of the request's one commit:
     /// its job is created, or marked done if it was queued, in the same transaction.
     ///
-    /// - Returns: The run's identifier.
+    /// The same `contentDigest` for the same job stores nothing and returns the run it stored before.
+    ///
+    /// - Returns: The run, and whether this call stored it.
     func importRun(_ request: EnqueueRequest, startedAt: Date, finishedAt: Date, environment: [String: String],
-                   results: [BenchmarkResult]) async throws(StoreError) -> Int64
+                   results: [BenchmarkResult], contentDigest: String) async throws(StoreError) -> ImportedRun
 
     /// The runs of one commit, oldest first, with their results.
     func runs(repository: String, commit: ObjectID) async throws(StoreError) -> [StoredRun]

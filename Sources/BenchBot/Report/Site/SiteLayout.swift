@@ -8,7 +8,9 @@ public enum SiteLayout {
         for byte in name.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: ".") where !out.isEmpty:
+                 UInt8(ascii: "-"), UInt8(ascii: "_"):
+                out.append(byte)
+            case UInt8(ascii: ".") where !out.isEmpty:
                 out.append(byte)
             default:
                 // A leading dot too: a hidden file is not served.
