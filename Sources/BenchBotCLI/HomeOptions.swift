@@ -27,6 +27,24 @@ struct HomeOptions: ParsableArguments {
         return (home, config, store)
     }
 
+    /// Opens the home as ``open()`` does, after refusing a config that `benchbot check` rejects:
+    /// a command that acts (measures, sends) must not run on defaults standing in for fields
+    /// someone got wrong. Experiments and subsystems are not judged here: one whose config has
+    /// problems fails its own precheck in the run, and the others go on.
+    ///
+    /// - Throws: `ExitCode(1)` after printing each problem of the config file as `check` does.
+    func openChecked() throws -> (Home, HomeConfig, SQLiteStore) {
+        let home = resolvedHome
+        let file = home.display(home.effectiveConfigFile)
+        let problems = HomeCheck(home: home).problems.filter { $0.file == file }
+        guard problems.isEmpty else {
+            for problem in problems { printError(problem.description) }
+            printError("\(problems.count) problem(s) in \(file); `benchbot check` lists them, fix them first")
+            throw ExitCode(1)
+        }
+        return try open()
+    }
+
     func intake() throws -> Intake {
         let (home, config, store) = try open()
         return Intake(home: home, config: config, store: store, logger: Logger(label: "benchbot"))

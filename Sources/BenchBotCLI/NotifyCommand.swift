@@ -32,7 +32,7 @@ struct NotifyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (home, config, store) = try homeOptions.open()
+        let (home, config, store) = try homeOptions.openChecked()
         guard let notify = config.benchbot.notify else {
             printError("nobody is to be told anything: add a benchbot.notify section to \(home.display(home.effectiveConfigFile))")
             throw ExitCode(1)
@@ -51,9 +51,16 @@ struct NotifyCommand: AsyncParsableCommand {
         let (pass, waiting) = try await dispatcher.drain(patience: wait)
         print("\(pass.delivered) delivered, \(pass.written.count) written to the outbox folder, \(pass.failed) failed, \(waiting) still waiting")
         for path in pass.written { print("  \(home.display(path))") }
+        // Failures from earlier passes (the worker's, a killed sender's) count as much as this pass's:
+        // cron must see them until someone sends them again or lets them go.
         let stuck = try await store.notifications(in: [.failed, .uncertain], limit: nil)
-        if pass.failed > 0 || waiting > 0 {
-            printError("see benchbot status for why; \(stuck.count) failed or uncertain in all")
+        for notification in stuck {
+            printError("notification \(notification.id) (\(notification.message.kind) to \(notification.message.destination.summary)) "
+                + "\(notification.state.rawValue): \(notification.lastError ?? "no reason recorded")")
+        }
+        if !stuck.isEmpty || waiting > 0 {
+            printError("\(stuck.count) failed or uncertain, \(waiting) still waiting; benchbot notify --retry sends the failed ones again"
+                + (stuck.contains { $0.state == .uncertain } ? ", --retry --uncertain also the uncertain ones" : ""))
             throw ExitCode(1)
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import BenchBot
 import Foundation
 import Logging
+import Synchronization
 
 struct WorkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,13 +34,27 @@ struct WorkCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (home, config, store) = try homeOptions.open()
+        let (home, config, store) = try homeOptions.openChecked()
         let worker = Worker(home: home, config: config, store: store, logger: Logger(label: "benchbot"))
         let mode: Worker.Mode = once ? .once : forever ? .forever(pollInterval: .seconds(pollInterval)) : .drain
-        let ran = try await worker.run(mode) { report in
-            for line in report.lines { reportLine(line) }
+        let ran: Bool
+        let unstored = Mutex(0)
+        do {
+            ran = try await worker.run(mode) { report in
+                for line in report.lines { reportLine(line) }
+                if report.resultsNotStored { unstored.withLock { $0 += 1 } }
+            }
+        } catch {
+            // A store that cannot be written stops the worker: one line, and a status cron can see.
+            printError("benchbot: \(error)")
+            throw ExitCode(1)
         }
         if !ran { printError("another worker is running on \(home.display(home.root)); nothing to do") }
+        let lost = unstored.withLock { $0 }
+        if lost > 0 {
+            printError("benchbot: \(lost) job(s) measured results that could not be stored; benchbot status shows why")
+            throw ExitCode(1)
+        }
     }
 }
 
@@ -52,7 +67,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var homeOptions: HomeOptions
 
     func run() async throws {
-        let (home, config, store) = try homeOptions.open()
+        let (home, config, store) = try homeOptions.openChecked()
         let worker = Worker(home: home, config: config, store: store, logger: Logger(label: "benchbot"))
         let succeeded = await worker.runNightly { reportLine($0) }
         if !succeeded { throw ExitCode.failure }

@@ -37,7 +37,11 @@ struct CommandExperiment {
         // Two experiments' benchmarks of the same name stay apart.
         let prefixed = named(results)
         runner.writeStatus(StageStatus(success: true, message: ""), to: folders.status, file: "run.json")
-        if let problem = writeData(results, startedAt: startedAt) { return finish(failedAt: "analysis", problem) }
+        if let problem = writeData(results, startedAt: startedAt) {
+            var outcome = finish(failedAt: "analysis", problem)
+            outcome.unkept = problem
+            return outcome
+        }
         runner.writeStatus(StageStatus(success: true, message: ""), to: folders.status, file: "analysis.json")
 
         let noisy = results.filter { result in
@@ -126,7 +130,7 @@ struct CommandExperiment {
         let file = (folders.data as NSString).appendingPathComponent(context.dataFileName)
         do {
             try FileManager.default.createDirectory(atPath: folders.data, withIntermediateDirectories: true)
-            try document.prettyPrinted().write(to: URL(fileURLWithPath: file), options: .atomic)
+            try AttemptJournal.writeAtomically(document.prettyPrinted(), to: file, home: context.home)
             return nil
         } catch {
             return "cannot write \(file): \(error.localizedDescription)"

@@ -32,6 +32,9 @@ struct ExperimentRunner: Sendable {
     struct Outcome: Sendable {
         var outcome: ExperimentOutcome
         var results: [BenchmarkResult]
+        /// Why the results, good as they are, could not be written under `results/`: the machine's
+        /// failure, not the experiment's, so the job is not recorded as if they did not exist.
+        var unkept: String? = nil
     }
 
     /// Runs one experiment against the context's checkout, or a variant's.
@@ -198,9 +201,10 @@ struct ExperimentRunner: Sendable {
         let destination = (folders.data as NSString).appendingPathComponent(context.dataFileName)
         do {
             try FileManager.default.createDirectory(atPath: folders.data, withIntermediateDirectories: true)
-            try JSONValue.object(fields).prettyPrinted().write(to: URL(fileURLWithPath: destination), options: .atomic)
+            try AttemptJournal.writeAtomically(JSONValue.object(fields).prettyPrinted(), to: destination, home: context.home)
         } catch {
             progress.fail("analysis", "cannot write \(destination): \(error.localizedDescription)")
+            progress.unkept = "cannot write \(destination): \(error.localizedDescription)"
             return nil
         }
         return DataFlattening.results(experiment: experiment.name, data: .object(fields))
@@ -239,6 +243,7 @@ private struct Progress {
     var failure: (stage: String, message: String)?
     var summary: (title: String, value: String)?
     var results: [BenchmarkResult] = []
+    var unkept: String?
 
     init(experiment: ExperimentConfig, startedAt: Date) {
         self.experiment = experiment
@@ -255,6 +260,6 @@ private struct Progress {
                 experiment: experiment.name, succeeded: failure == nil, failedStage: failure?.stage,
                 message: failure?.message ?? "", startedAt: startedAt, finishedAt: Date(),
                 summaryTitle: summary?.title, summaryValue: summary?.value, notify: experiment.notify),
-            results: results)
+            results: results, unkept: unkept)
     }
 }

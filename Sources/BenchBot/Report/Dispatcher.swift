@@ -2,8 +2,8 @@ public import Foundation
 public import Logging
 public import Notify
 
-/// Sends what the outbox holds: leases what is due, sends each once, and records the outcome
-/// before anything else is sent. A destination without credentials gets a file in
+/// Sends what the outbox holds: leases one due message at a time, sends it once, and records
+/// the outcome before the next is leased. A destination without credentials gets a file in
 /// `results/outbox/` with the exact request body instead.
 ///
 /// Exactly once: a notification is marked `sending` in the store before its request leaves, and
@@ -47,44 +47,56 @@ public struct Dispatcher: Sendable {
     }
 
     /// Sends everything due now, once; replies whose parent is delivered in this pass go too.
+    ///
+    /// Each message is claimed (marked `sending`) alone, right before its request leaves, and
+    /// settled before the next is claimed: a sender killed mid-request leaves at most that one
+    /// message whose fate is unknown, never the ones still waiting behind it.
     public func deliverDue(now: Date = Date()) async throws(StoreError) -> Pass {
         var pass = Pass()
         let redactor = SecretRedactor(secrets: credentials.secrets)
-        // A few rounds reach replies to what the first round delivered; more would only spin on a
-        // server that keeps saying to retry at once.
-        for _ in 0..<Self.roundsPerPass {
-            let due = try await store.claimNotifications(owner: owner, isDead: { WorkerIdentity($0)?.diedOnThisHost ?? false },
-                                                         leaseDuration: .seconds(120), now: max(now, Date()), limit: 100)
-            if due.isEmpty { return pass }
-            for notification in due {
-                // A server's words can echo a secret back; they are stored and logged without it.
-                let settlement: NotificationSettlement = switch await attempt(notification) {
-                case .retry(let at, let reason): .retry(at: at, reason: redactor.redact(reason))
-                case .failed(let reason): .failed(reason: redactor.redact(reason))
-                case .uncertain(let reason): .uncertain(reason: redactor.redact(reason))
-                case let other: other
-                }
-                let label = "notification \(notification.id) (\(notification.message.kind) to \(notification.message.destination.summary))"
-                switch settlement {
-                case .delivered: pass.delivered += 1
-                case .written(let path): pass.written.append(path)
-                case .retry(_, let reason):
-                    pass.retrying += 1
-                    logger.warning("\(label): \(reason); will retry")
-                case .failed(let reason):
-                    pass.failed += 1
-                    logger.error("\(label) failed: \(reason)")
-                case .uncertain(let reason):
-                    pass.failed += 1
-                    logger.error("\(label) left uncertain: \(reason)")
-                }
-                _ = try await store.settleNotification(id: notification.id, owner: owner, settlement, now: Date())
+        // What is due is judged against the pass's start: a retry this pass schedules, even "at
+        // once", waits for the next pass instead of spinning on a server that keeps refusing.
+        let dueBy = max(now, Date())
+        while !Task.isCancelled {
+            guard let notification = try await store.claimNotifications(
+                owner: owner, isDead: { WorkerIdentity($0)?.diedOnThisHost ?? false },
+                leaseDuration: .seconds(120), now: dueBy, limit: 1).first
+            else { return pass }
+            // A server's words can echo a secret back; they are stored and logged without it.
+            let settlement: NotificationSettlement = switch await attempt(notification) {
+            case .retry(let at, let reason): .retry(at: at, reason: redactor.redact(reason))
+            case .failed(let reason): .failed(reason: redactor.redact(reason))
+            case .uncertain(let reason): .uncertain(reason: redactor.redact(reason))
+            case let other: other
             }
+            let label = "notification \(notification.id) (\(notification.message.kind) to \(notification.message.destination.summary))"
+            switch settlement {
+            case .delivered: pass.delivered += 1
+            case .written(let path): pass.written.append(path)
+            case .retry(_, let reason):
+                pass.retrying += 1
+                logger.warning("\(label): \(reason); will retry")
+            case .failed(let reason):
+                pass.failed += 1
+                logger.error("\(label) failed: \(reason)")
+            case .uncertain(let reason):
+                pass.failed += 1
+                logger.error("\(label) left uncertain: \(reason)")
+            }
+            // A request that left must have its outcome kept, even on a full disk.
+            let store = self.store, owner = self.owner
+            let settle = { () async throws(StoreError) -> Bool in
+                try await store.settleNotification(id: notification.id, owner: owner, settlement, now: Date())
+            }
+            if let reserve { _ = try await reserve.withRoom(settle) } else { _ = try await settle() }
         }
         return pass
     }
 
-    static let roundsPerPass = 4
+    /// The store's spare bytes, when the store is a file.
+    private var reserve: StoreReserve? {
+        (store as? SQLiteStore).map { StoreReserve(storePath: $0.path) }
+    }
 
     /// Passes until nothing is left to send, waiting for each retry that falls within `patience`.
     ///

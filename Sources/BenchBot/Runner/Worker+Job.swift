@@ -1,31 +1,66 @@
 import Foundation
 
 extension Worker {
-    /// Runs one leased job while a heartbeat keeps its lease; a lost lease stops it unrecorded.
+    /// Runs one leased job: a heartbeat keeps its lease while it is measured, and a lost lease
+    /// stops it unrecorded. Once the job is recorded (stored, or failed) the lease has done its
+    /// work: what follows (change detection, sending) needs none, and a renewal that finds the job
+    /// finished must not stop it.
     func execute(_ job: Job) async -> JobReport {
         let store = self.store, worker = identity.description, lease = settings.runner.leaseDuration
-        let report: JobReport? = await withTaskGroup(of: JobReport?.self) { group in
-            group.addTask { await perform(job) }
+        let (measured, leaseLost) = await withTaskGroup(of: LeasePhase.self) { group in
+            group.addTask { .measured(await perform(job)) }
             group.addTask {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: lease / 3)
                     if Task.isCancelled { break }
                     // A store error is transient; only a lease that is gone stops the job.
                     if (try? await store.renewLease(jobID: job.id, worker: worker, leaseDuration: lease, now: Date())) == false {
-                        return JobReport(job: job, succeeded: false, lines: ["job \(job.id) (\(job.commit.short)): lease lost; stopped unrecorded"])
+                        return .leaseLost
                     }
                 }
-                return nil
+                return .heartbeatStopped
             }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            await group.waitForAll()
-            return first
+            var measured: Measured?, leaseLost = false
+            // Both are awaited: the job's own answer wins over the heartbeat's, since a renewal
+            // that fails because the job was just recorded says nothing about the job.
+            for await phase in group {
+                switch phase {
+                case .measured(let result): measured = result
+                case .leaseLost: leaseLost = true
+                case .heartbeatStopped: break
+                }
+                group.cancelAll()
+            }
+            return (measured, leaseLost)
         }
-        return report ?? JobReport(job: job, succeeded: false, lines: ["job \(job.id) (\(job.commit.short)): stopped"])
+        switch measured {
+        case .recorded(var report, let tracksChanges):
+            if tracksChanges { report.lines += await trackChanges(after: job).map { "  \($0.summary)" } }
+            report.lines += await dispatchNotifications()
+            return report
+        case .unrecorded(let report) where !leaseLost:
+            return report
+        case .unrecorded, nil:
+            return JobReport(job: job, succeeded: false, lines: ["job \(job.id) (\(job.commit.short)): lease lost; stopped unrecorded"])
+        }
     }
 
-    private func perform(_ job: Job) async -> JobReport {
+    /// What the heartbeat and the measuring task each end with.
+    private enum LeasePhase: Sendable {
+        case measured(Measured)
+        case leaseLost
+        case heartbeatStopped
+    }
+
+    /// Where a job stands when its leased part ends.
+    enum Measured: Sendable {
+        /// Nothing was recorded: the job was stopped, or its lease was gone when it was to be recorded.
+        case unrecorded(JobReport)
+        /// The store holds the job's end (its run, or its failure); what is left needs no lease.
+        case recorded(JobReport, tracksChanges: Bool)
+    }
+
+    private func perform(_ job: Job) async -> Measured {
         if let baseline = job.baseline { return await performPaired(job, baseline: baseline) }
         let startedAt = Date()
         let environment = EnvironmentRecord.capture(machine: settings.machine)
@@ -42,24 +77,23 @@ extension Worker {
             return await fail(job, label: label, stage: failure.stage, message: failure.message)
         }
 
-        let (outcomes, results, telemetry) = await runExperiments(context: context)
+        let journal = AttemptJournal(home: home)
+        journal.begin(context)
+        let (outcomes, results, telemetry, unkept) = await runExperiments(context: context)
         await archiveRawData(context.rawDataFolder)
-        guard !Task.isCancelled else { return JobReport(job: job, succeeded: false, lines: ["\(label): stopped"]) }
+        guard !Task.isCancelled else { return .unrecorded(JobReport(job: job, succeeded: false, lines: ["\(label): stopped"])) }
+        if let unkept {
+            return await giveBack(job, label: label, reason: "results not kept: \(unkept)")
+        }
         var run = RunRecord(jobID: job.id, worker: identity.description, startedAt: startedAt, finishedAt: Date(),
                             environment: environment, results: results, experiments: outcomes, telemetry: telemetry)
         run.notifications = await judgedNotifications(for: job, results: results, outcomes: outcomes, judged: nil)
-        do {
-            _ = try await store.recordRun(run)
-        } catch {
-            return JobReport(job: job, succeeded: false, lines: ["\(label): results not stored: \(error)"])
-        }
+        if let unrecorded = await record(run, job: job, label: label) { return unrecorded }
+        journal.end(context)
         let failed = outcomes.filter { !$0.succeeded }.count
         let headline = "\(label): done, \(results.count) result(s)" + (failed > 0 ? ", \(failed) of \(outcomes.count) experiment(s) failed" : "")
-        let changes = await trackChanges(after: job)
-        let notified = await dispatchNotifications()
-        return JobReport(job: job, succeeded: true,
-                         lines: [headline] + announced + outcomes.map { "  \($0.summary)" } + changes.map { "  \($0.summary)" } + notified,
-                         outcomes: outcomes)
+        return .recorded(JobReport(job: job, succeeded: true, lines: [headline] + announced + outcomes.map { "  \($0.summary)" },
+                                   outcomes: outcomes), tracksChanges: true)
     }
 
     /// Looks for change points in the tracked branch's history now that this commit is measured.
@@ -99,12 +133,17 @@ extension Worker {
     }
 
     /// Runs the active experiments, in random order or by priority then name, as configured.
-    func runExperiments(context: StageContext) async -> ([ExperimentOutcome], [BenchmarkResult], [TelemetryRecord]) {
+    ///
+    /// - Returns: Also why results could not be kept under `results/` (a full disk, say), which
+    ///   stops the job before anything is stored.
+    func runExperiments(context: StageContext) async -> ([ExperimentOutcome], [BenchmarkResult], [TelemetryRecord], unkept: String?) {
         let check = HomeCheck(home: home)
         var outcomes = unparsableExperiments(check)
         var results: [BenchmarkResult] = []
         var telemetry: [TelemetryRecord] = []
-        var experiments = check.experiments.filter(\.active)
+        var unkept: String?
+        let refused = Set(outcomes.map(\.experiment))
+        var experiments = check.experiments.filter { $0.active && !refused.contains($0.name) }
         if config.dashboard.randomize {
             experiments.shuffle()
         } else {
@@ -139,32 +178,51 @@ extension Worker {
             outcomes.append(outcome.outcome)
             results += outcome.results
             telemetry += records
+            if let problem = outcome.unkept {
+                unkept = problem
+                break
+            }
         }
-        return (outcomes, results, telemetry)
+        return (outcomes, results, telemetry, unkept)
     }
 
-    /// Experiments whose config does not load fail their precheck, with the config's problems.
+    /// Experiments that do not run, each failing its precheck with its config's problems: those
+    /// whose config does not load, and active ones whose config loads only with defaults standing
+    /// in for fields `benchbot check` flags. Missing scripts are left to the run's own precheck.
     func unparsableExperiments(_ check: HomeCheck) -> [ExperimentOutcome] {
         let loaded = Set(check.experiments.map(\.name))
         let names = (try? FileManager.default.contentsOfDirectory(atPath: home.experimentConfigsDirectory)) ?? []
-        return names.sorted().filter { !loaded.contains($0) && !$0.hasPrefix(".") }.compactMap { name in
+        func problems(of name: String) -> [ConfigProblem] {
+            check.problems.filter { $0.file.contains("/experiments/\(name)/") || $0.file.hasSuffix("/experiments/\(name)") }
+        }
+        let unloaded = names.sorted().filter { !loaded.contains($0) && !$0.hasPrefix(".") }.compactMap { name -> ExperimentOutcome? in
             let folder = (home.experimentConfigsDirectory as NSString).appendingPathComponent(name)
-            let problems = check.problems.filter { $0.file.contains("/experiments/\(name)/") || $0.file.hasSuffix("/experiments/\(name)") }
+            let problems = problems(of: name)
             guard !problems.isEmpty || FileManager.default.fileExists(atPath: folder) else { return nil }
             let message = problems.map { "\($0.field): \($0.problem)" }.joined(separator: "; ")
             return ExperimentOutcome(experiment: name, succeeded: false, failedStage: "precheck",
                                      message: message.isEmpty ? "its config does not load" : message, startedAt: Date(), finishedAt: Date())
         }
+        let defaulted = check.experiments.filter(\.active).compactMap { experiment -> ExperimentOutcome? in
+            let problems = problems(of: experiment.name).filter { $0.field != "scripts" }
+            guard !problems.isEmpty else { return nil }
+            return ExperimentOutcome(experiment: experiment.name, succeeded: false, failedStage: "precheck",
+                                     message: problems.map { "\($0.field): \($0.problem)" }.joined(separator: "; "),
+                                     startedAt: Date(), finishedAt: Date(), notify: experiment.notify)
+        }
+        return unloaded + defaulted
     }
 
-    func fail(_ job: Job, label: String, stage: String, message: String) async -> JobReport {
+    /// Records the job's failure; the notifications it queues go out after the lease phase.
+    func fail(_ job: Job, label: String, stage: String, message: String) async -> Measured {
         do {
             try await store.failJob(jobID: job.id, worker: identity.description, message: "\(stage): \(message)",
                                     notifications: failureNotifications(for: job, stage: stage, message: message), now: Date())
         } catch {
-            logger.error("job \(job.id): cannot record its failure: \(error)")
+            return .unrecorded(JobReport(job: job, succeeded: false, lines: ["\(label): failed at \(stage): \(message); the failure was not recorded: \(error)"],
+                                         storeFailure: error.isLeaseLost ? nil : "job \(job.id) (\(job.commit.short)): its failure was not recorded: \(error)"))
         }
-        return JobReport(job: job, succeeded: false, lines: ["\(label): failed at \(stage): \(message)"] + (await dispatchNotifications()))
+        return .recorded(JobReport(job: job, succeeded: false, lines: ["\(label): failed at \(stage): \(message)"]), tracksChanges: false)
     }
 
     /// Archives the job's raw experiment data next to it and removes the folder, as relay-bench does.

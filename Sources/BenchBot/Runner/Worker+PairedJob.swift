@@ -6,7 +6,7 @@ extension Worker {
     /// every experiment measured for both alternately in this one job on this machine, so that
     /// drift and the machine's state cancel out. Both halves are stored in one transaction, and the
     /// report carries the comparison.
-    func performPaired(_ job: Job, baseline: ObjectID) async -> JobReport {
+    func performPaired(_ job: Job, baseline: ObjectID) async -> Measured {
         let startedAt = Date()
         let environment = EnvironmentRecord.capture(machine: settings.machine)
         let candidate = makeContext(commit: job.commit, logs: "job-\(job.id)", startedAt: startedAt)
@@ -27,10 +27,14 @@ extension Worker {
             return await fail(job, label: label, stage: "baseline \(failure.stage)", message: failure.message)
         }
 
+        let journal = AttemptJournal(home: home)
+        journal.begin(candidate)
+        journal.begin(baselineContext)
         let check = HomeCheck(home: home)
         var outcomes = unparsableExperiments(check)
         var candidateResults: [BenchmarkResult] = [], baselineResults: [BenchmarkResult] = []
-        for experiment in check.experiments.filter(\.active).sorted(by: { ($0.priority, $1.name) > ($1.priority, $0.name) }) {
+        let refused = Set(outcomes.map(\.experiment))
+        for experiment in check.experiments.filter({ $0.active && !refused.contains($0.name) }).sorted(by: { ($0.priority, $1.name) > ($1.priority, $0.name) }) {
             if Task.isCancelled { break }
             guard experiment.branch == nil else {
                 outcomes.append(ExperimentOutcome(experiment: experiment.name, succeeded: false, failedStage: "precheck",
@@ -42,10 +46,13 @@ extension Worker {
             outcomes.append(outcome.outcome)
             candidateResults += outcome.results
             baselineResults += baselineSide
+            if let problem = outcome.unkept {
+                return await giveBack(job, label: label, reason: "results not kept: \(problem)")
+            }
         }
         await archiveRawData(candidate.rawDataFolder)
         await archiveRawData(baselineContext.rawDataFolder)
-        guard !Task.isCancelled else { return JobReport(job: job, succeeded: false, lines: ["\(label): stopped"]) }
+        guard !Task.isCancelled else { return .unrecorded(JobReport(job: job, succeeded: false, lines: ["\(label): stopped"])) }
         // Judged as `benchbot compare` judges the pair; without the mirror, by the configured thresholds alone.
         let comparison: SuiteComparison
         if let repository = try? GitRepository.open(at: home.mirrorPath(repository: settings.repository.name)),
@@ -61,18 +68,15 @@ extension Worker {
                             pairedBaseline: RunRecord.PairedBaseline(commit: baseline, results: baselineResults))
         run.notifications = await judgedNotifications(for: job, results: candidateResults, outcomes: outcomes,
                                                 judged: (baseline, "paired A/B", comparison))
-        do {
-            _ = try await store.recordRun(run)
-        } catch {
-            return JobReport(job: job, succeeded: false, lines: ["\(label): results not stored: \(error)"])
-        }
+        if let unrecorded = await record(run, job: job, label: label) { return unrecorded }
+        journal.end(candidate)
+        journal.end(baselineContext)
         let table = ComparisonTable(baseline: baseline, candidate: job.commit, baselineReason: "paired A/B", comparison: comparison,
                                     scoreSpeedup: settings.compare.scoreSpeedup)
         let flagged = comparison.benchmarks.filter { $0.verdict == .regression || $0.verdict == .improvement }.map { benchmark in
             "  \(benchmark.verdict.rawValue): \(benchmark.name) \(benchmark.estimate.map { String(format: "%+.2f%%", ($0.ratio - 1) * 100) } ?? "")"
         }
-        let notified = await dispatchNotifications()
-        return JobReport(job: job, succeeded: true, lines: ["\(label): done, paired A/B: \(table.counts)"] + announced + outcomes.map { "  \($0.summary)" } + flagged + notified,
-                         outcomes: outcomes)
+        return .recorded(JobReport(job: job, succeeded: true, lines: ["\(label): done, paired A/B: \(table.counts)"] + announced
+                                       + outcomes.map { "  \($0.summary)" } + flagged, outcomes: outcomes), tracksChanges: false)
     }
 }

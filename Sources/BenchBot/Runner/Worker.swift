@@ -22,9 +22,13 @@ public struct Worker: Sendable {
         public let job: Job
         public let succeeded: Bool
         /// One line for people, and one per experiment.
-        public let lines: [String]
+        public var lines: [String]
         /// How each experiment went, for the night's run report.
         public var outcomes: [ExperimentOutcome] = []
+        /// Set when the store could not be written: the worker stops after this report.
+        public var storeFailure: String? = nil
+        /// The job measured results that no store could hold, and failed for it.
+        public var resultsNotStored = false
     }
 
     public let home: Home
@@ -52,7 +56,7 @@ public struct Worker: Sendable {
     ///   - mode: One job, the whole queue, or forever.
     ///   - onReport: Called after each job.
     /// - Returns: `false` when another worker already runs on this home, so nothing was done.
-    /// - Throws: ``StoreError`` when the store fails.
+    /// - Throws: ``StoreError`` when the store fails, ``WorkerStopped`` when a job's end could not be stored.
     @discardableResult
     public func run(_ mode: Mode, onReport: @Sendable (JobReport) -> Void = { _ in }) async throws -> Bool {
         let lock: FileLock?
@@ -67,7 +71,10 @@ public struct Worker: Sendable {
         }
         defer { withExtendedLifetime(lock) {} }
 
+        reserve.ensure()
         try await reclaimJobsOfDeadWorkers()
+        let removed = await AttemptJournal(home: home).cleanUp(store: store, repository: settings.repository.name)
+        if removed > 0 { logger.warning("removed \(removed) data file(s) of attempts that were stopped before their runs were stored") }
         while !Task.isCancelled {
             guard let job = try await store.leaseNextJob(
                 machine: settings.machine, worker: identity.description, leaseDuration: settings.runner.leaseDuration, now: Date())
@@ -79,7 +86,9 @@ public struct Worker: Sendable {
                 try await reclaimJobsOfDeadWorkers()
                 continue
             }
-            onReport(await execute(job))
+            let report = await execute(job)
+            onReport(report)
+            if let failure = report.storeFailure { throw WorkerStopped(description: failure) }
             if mode == .once { return true }
         }
         return true

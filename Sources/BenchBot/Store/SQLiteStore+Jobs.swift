@@ -150,6 +150,21 @@ extension SQLiteStore {
         }
     }
 
+    public func returnJob(jobID: Int64, worker: String, reason: String, now: Date) async throws(StoreError) -> Bool {
+        try await write { db in
+            try db.execute(sql: """
+                UPDATE job SET
+                    state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
+                    finished_at = CASE WHEN attempts >= max_attempts THEN ? ELSE NULL END,
+                    message = CASE WHEN attempts >= max_attempts THEN ? || ' (' || attempts || ' attempt(s); giving up)'
+                                   ELSE 'requeued: ' || ? END,
+                    lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = ? AND state = 'running' AND lease_owner = ?
+                """, arguments: [now.storeValue, reason, reason, jobID, worker])
+            return db.changesCount == 1
+        }
+    }
+
     public func cancelQueuedJobs(repository: String, branch: String, now: Date) async throws(StoreError) -> Int {
         try await write { db in
             try db.execute(sql: """
@@ -188,7 +203,7 @@ extension SQLiteStore {
     private static func reclaimExpiredLeases(_ db: Database, now: Double) throws {
         try db.execute(sql: """
             UPDATE job SET state = 'failed', finished_at = ?, lease_owner = NULL, lease_expires_at = NULL,
-                message = 'its worker stopped renewing the lease ' || attempts || ' time(s); giving up'
+                message = 'its worker stopped renewing the lease ' || attempts || ' time(s) (it died, hung, or could not write the store); giving up'
             WHERE state = 'running' AND lease_expires_at < ? AND attempts >= max_attempts
             """, arguments: [now, now])
         try db.execute(sql: """

@@ -65,6 +65,13 @@ public protocol Store: Sendable {
     /// - Throws: ``StoreError`` when the worker no longer holds the lease.
     func failJob(jobID: Int64, worker: String, message: String, notifications: [OutgoingMessage], now: Date) async throws(StoreError)
 
+    /// Gives a leased job back to the queue with the reason its results could not be stored, so
+    /// that its next attempt, and `status`, say why; once every attempt is used, fails it with
+    /// that reason instead.
+    ///
+    /// - Returns: `false` when the worker no longer held the lease.
+    func returnJob(jobID: Int64, worker: String, reason: String, now: Date) async throws(StoreError) -> Bool
+
     /// Stores a finished run with its results and marks its job done, in one transaction.
     ///
     /// - Returns: The run's identifier.

@@ -1,0 +1,145 @@
+import BenchBot
+import Foundation
+import Notify
+import TestHTTPServer
+import Testing
+
+/// Kills `work`, `notify`, `import`, `site` and `run` with SIGKILL at random moments, again and
+/// again, against endpoints that answer slowly and often fail; then checks that nothing was lost,
+/// doubled or left half-done. The seed is printed; `BENCHBOT_CRASH_SEED=<seed>` replays a run,
+/// and `BENCHBOT_CRASH_SECONDS` makes it longer than the bounded run of `swift test`.
+@Suite("Crash consistency")
+struct CrashConsistencyTests {
+    /// How long after its start each command may be killed, in milliseconds: about as long as it runs.
+    static let killWindows: [String: Int] = ["work": 700, "notify": 250, "import": 120, "site": 200, "run": 1000]
+
+    @Test("killed at random moments, every command leaves a sound store, each job in one state, each message sent once, and the old site or the new")
+    func killsAtRandom() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let seed = environment["BENCHBOT_CRASH_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64(UInt32.max))
+        let budget = environment["BENCHBOT_CRASH_SECONDS"].flatMap(Double.init) ?? 45
+        print("crash-consistency seed \(seed) (replay: BENCHBOT_CRASH_SEED=\(seed) swift test --filter CrashConsistencyTests)")
+        let endpoints = FlakyEndpoints(seed: seed ^ 0x5EED)
+        try await withTemporaryDirectory { root in
+            try await LoopbackServer.with(endpoints.router()) { server in
+                try await Self.campaign(root: root, server: server, endpoints: endpoints, seed: seed, budget: budget)
+            }
+        }
+    }
+
+    static func campaign(root: String, server: String, endpoints: FlakyEndpoints, seed: UInt64, budget: Double) async throws {
+        var random = SeededRandom(seed: seed)
+        let fixture = try await RunnerFixture.make(in: root, commits: 1)
+        try fixture.addLoopLengthExperiment("size", options: ["repeat": 3])
+        try fixture.setNotify(["initial_backoff": 0.2,
+                               "slack": ["webhook_url_env": "TEST_SLACK_WEBHOOK"],
+                               "github": ["repository": "octo-org/project", "token_env": "TEST_GITHUB_TOKEN", "api_url": server]])
+        let environment: [String: String?] = ["TEST_SLACK_WEBHOOK": "\(server)/slack/hook", "TEST_GITHUB_TOKEN": "ghp_testtoken1234"]
+        try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
+        let exports = root.appending(path: "exports.json")
+        let site = fixture.home.appending(path: "results/subsystem/output/website")
+
+        var step = 0, kills = 0, killed: [String: Int] = [:]
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < .seconds(budget) {
+            step += 1
+            // New commits keep arriving, some twice as slow: regressions to tell people about.
+            if random.unit() < 0.35 {
+                let length = (random.unit() < 0.5 ? 1000 : 3000) + step
+                let commits = try await fixture.commitLoopLengths(step...step) { _ in length }
+                try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", commits.last!])
+            }
+            let command = ["work", "notify", "import", "site", "run"][Int(random.next() % 5)]
+            var arguments = [command, "--home", fixture.home]
+            switch command {
+            case "notify": arguments += ["--wait", "1"]
+            case "import":
+                let sha = try await fixture.git.head()
+                try #"{"benchmarks": [{"name": "imported", "unit": "ms", "samples": [\#(step), \#(step + 1)]}]}"#
+                    .write(toFile: exports, atomically: true, encoding: .utf8)
+                arguments += ["--commit", sha, "--format", "benchbot-json", exports]
+            default: break
+            }
+            let siteBefore = Self.manifest(of: site)
+            let process = try KillableBenchBot(arguments, environment: environment)
+            // The fault: SIGKILL at a random moment of the command's life, if it still lives.
+            let killAt = ContinuousClock.now + .milliseconds(Int(random.next() % UInt64(killWindows[command]! + 1)))
+            while process.process.isRunning, ContinuousClock.now < killAt { try await Task.sleep(for: .milliseconds(5)) }
+            if process.process.isRunning {
+                process.kill()
+                kills += 1
+                killed[command, default: 0] += 1
+            }
+            _ = try await process.finish()
+            if command == "site" || command == "run" {
+                let afterKill = Self.manifest(of: site)
+                try await BenchBotProcess.succeed(["site", "--home", fixture.home])
+                let rebuilt = Self.manifest(of: site)
+                let mixed = "step \(step) (seed \(seed)): \(command) killed left a site that is neither the old one nor the new one: "
+                    + "\(Self.difference(afterKill, siteBefore)) against the old, \(Self.difference(afterKill, rebuilt)) against the new"
+                #expect(afterKill == siteBefore || afterKill == rebuilt, "\(mixed)")
+            }
+        }
+        print("crash-consistency: \(step) steps, \(kills) kills (\(killed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))), seed \(seed)")
+
+        // Everything settles once nobody is killed.
+        let work = try await BenchBotProcess.run(["work", "--home", fixture.home], environment: environment)
+        #expect(work.status == 0, "seed \(seed): \(work.standardOutput)\(work.standardError)")
+        let notify = try await BenchBotProcess.run(["notify", "--home", fixture.home, "--wait", "20"], environment: environment)
+
+        let integrity = try await CommandRunner.run("sqlite3", arguments: [fixture.home.appending(path: "benchbot.sqlite"), "PRAGMA integrity_check"],
+                                                    timeout: .seconds(30))
+        #expect(integrity.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "ok", "seed \(seed): \(integrity.standardOutput)")
+
+        let store = try fixture.store()
+        for job in try await store.jobs(in: nil, limit: nil) {
+            #expect(job.state == .done || job.state == .failed, "seed \(seed): job \(job.id) is \(job.state)")
+            if job.state == .failed { #expect(job.message?.isEmpty == false, "seed \(seed): job \(job.id) failed without a reason") }
+        }
+
+        var inDoubt: [Int64] = []
+        for notification in try await store.notifications(in: nil, limit: nil) {
+            let label = "seed \(seed): notification \(notification.id) (\(notification.message.kind) to \(notification.message.destination.summary))"
+            switch notification.state {
+            case .pending, .sending:
+                Issue.record("\(label) is still \(notification.state) after a clean notify")
+            case .delivered where notification.message.destination == .slackWebhook:
+                let times = await endpoints.slackDeliveries(of: notification.message.body)
+                #expect(times == 1, "\(label) was delivered \(times) times")
+            case .failed, .uncertain:
+                #expect(notification.lastError?.isEmpty == false, "\(label) is \(notification.state) without a reason")
+                if notification.message.destination == .slackWebhook {
+                    #expect(await endpoints.slackDeliveries(of: notification.message.body) <= 1, "\(label) arrived more than once")
+                }
+                inDoubt.append(notification.id)
+            case .delivered, .written, .superseded:
+                break
+            }
+        }
+        let states = try await store.notifications(in: nil, limit: nil).reduce(into: [:]) { $0[$1.state.rawValue, default: 0] += 1 }
+        let jobStates = try await store.jobs(in: nil, limit: nil).reduce(into: [:]) { $0[$1.state.rawValue, default: 0] += 1 }
+        print("crash-consistency: notifications \(states), jobs \(jobStates), Slack answered \(await endpoints.slack.count) request(s)")
+        // What is failed or in doubt is said, and cron sees it.
+        #expect((notify.status != 0) == !inDoubt.isEmpty, "seed \(seed): notify exited \(notify.status) with \(inDoubt.count) in doubt: \(notify.standardError)")
+        for id in inDoubt { #expect(notify.standardError.contains("notification \(id) "), "seed \(seed): \(notify.standardError)") }
+    }
+
+    /// Every file of the site folder (hidden ones too) and its content; empty when there is none.
+    static func manifest(of folder: String) -> [String: Data] {
+        var files: [String: Data] = [:]
+        guard let walker = FileManager.default.enumerator(atPath: folder) else { return files }
+        while let relative = walker.nextObject() as? String {
+            let path = folder.appending(path: relative)
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue,
+                  let data = FileManager.default.contents(atPath: path) else { continue }
+            files[relative] = data
+        }
+        return files
+    }
+
+    static func difference(_ a: [String: Data], _ b: [String: Data]) -> String {
+        let differing = Set(a.keys).union(b.keys).filter { a[$0] != b[$0] }.sorted()
+        return "\(differing.count) file(s) differ, such as \(differing.prefix(3))"
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+/// A `benchbot` process a test can kill with SIGKILL at a moment it chooses, as a power cut or
+/// the OOM killer would.
+final class KillableBenchBot: @unchecked Sendable {
+    let process = Process()
+    private let output = Pipe()
+    private let errors = Pipe()
+
+    /// Starts `benchbot arguments` with the fixtures' environment plus `environment`.
+    init(_ arguments: [String], environment: [String: String?] = [:]) throws {
+        try #require(FileManager.default.isExecutableFile(atPath: BenchBotProcess.executable),
+                     "build the executable first (`swift build`): \(BenchBotProcess.executable) is missing")
+        var merged = ProcessInfo.processInfo.environment
+        for (name, value) in GitFixture.environment.merging(environment, uniquingKeysWith: { $1 }) { merged[name] = value }
+        process.executableURL = URL(fileURLWithPath: BenchBotProcess.executable)
+        process.arguments = arguments
+        process.environment = merged.compactMapValues { $0 }
+        process.standardOutput = output
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Kills it at once, with no chance to clean up.
+    func kill() {
+        _ = Glibc.kill(process.processIdentifier, SIGKILL)
+    }
+
+    /// Waits for it to end (at most `timeout`), and returns its status and output.
+    func finish(timeout: Duration = .seconds(120)) async throws -> (status: Int32, output: String, errors: String) {
+        let deadline = ContinuousClock.now + timeout
+        // Reading as it writes, so that a full pipe never blocks it.
+        async let out = Task.detached { self.output.fileHandleForReading.readDataToEndOfFile() }.value
+        async let err = Task.detached { self.errors.fileHandleForReading.readDataToEndOfFile() }.value
+        while process.isRunning {
+            if ContinuousClock.now > deadline {
+                kill()
+                Issue.record("benchbot \(process.arguments ?? []) did not end within \(timeout)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return (process.terminationStatus, String(decoding: await out, as: UTF8.self), String(decoding: await err, as: UTF8.self))
+    }
+}
+
+/// Waits for `condition` to hold, polling it, for at most `timeout`.
+///
+/// - Returns: Whether it held in time.
+@discardableResult
+func eventually(within timeout: Duration = .seconds(60), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
+}
+
+/// Runs `body`, failing the test instead of hanging when it takes longer than `timeout`. A body
+/// that ignores cancellation (a wait on a fake server, say) is left behind, not awaited.
+func withDeadline<Result: Sendable>(_ timeout: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
+    let (results, continuation) = AsyncStream<Swift.Result<Result, any Error>?>.makeStream()
+    let work = Task {
+        do { continuation.yield(.success(try await body())) } catch { continuation.yield(.failure(error)) }
+    }
+    let timer = Task {
+        try? await Task.sleep(for: timeout)
+        continuation.yield(nil)
+    }
+    defer { timer.cancel() }
+    var iterator = results.makeAsyncIterator()
+    guard let first = await iterator.next(), let result = first else {
+        work.cancel()
+        throw DeadlinePassed(what: what, timeout: timeout)
+    }
+    return try result.get()
+}
+
+/// A step of a test that did not happen in time.
+struct DeadlinePassed: Error, CustomStringConvertible {
+    let what: String
+    let timeout: Duration
+    var description: String { "\(what) did not happen within \(timeout)" }
+}
