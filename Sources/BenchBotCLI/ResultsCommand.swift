@@ -98,7 +98,7 @@ struct ResultsReport: Encodable {
             } else {
                 ""
             }
-            return [row.benchmark, row.unit.isEmpty ? "-" : row.unit, String(row.samples), number(row.median), number(row.mean),
+            return [PlainText.singleLine(row.benchmark), row.unit.isEmpty ? "-" : PlainText.singleLine(row.unit), String(row.samples), number(row.median), number(row.mean),
                     number(row.standardDeviation), percent(row.coefficientOfVariation), number(row.minimum), number(row.maximum),
                     percent(row.minimumDetectableChange), note]
         }

@@ -14,7 +14,23 @@ struct SiteTemplates: Sendable {
     }
 
     func render(_ name: String, _ context: [String: Any]) -> String {
-        library.render(context, withTemplate: name) ?? ""
+        library.render(Self.xmlSafe(context), withTemplate: name) ?? ""
+    }
+
+    /// Mustache escapes markup but passes control characters, which no XML parser accepts: every
+    /// string a page is made from loses them first, whether `{{…}}` or `{{{…}}}` inserts it.
+    static func xmlSafe(_ value: Any) -> Any {
+        switch value {
+        case let text as String: SiteHTML.xmlSafe(text)
+        case let fields as [String: Any]: fields.mapValues(xmlSafe)
+        case let items as [[String: Any]]: items.map { $0.mapValues(xmlSafe) }
+        case let items as [Any]: items.map(xmlSafe)
+        default: value
+        }
+    }
+
+    private static func xmlSafe(_ context: [String: Any]) -> [String: Any] {
+        context.mapValues(xmlSafe)
     }
 
     /// Changes whenever a template or the style does, so that every page is made again.
