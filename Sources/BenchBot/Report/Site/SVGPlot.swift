@@ -45,7 +45,7 @@ struct SVGPlot: Sendable {
         let finite = values.filter(\.isFinite)
         let largest = Double.greatestFiniteMagnitude
         var low = finite.min() ?? 0, high = finite.max() ?? 1
-        if high / 2 - low / 2 < abs(high) * 0.5e-9 || high == low {
+        if high / 2 - low / 2 < max(abs(high) * 0.5e-9, .leastNormalMagnitude) || high == low {
             low = max(-largest, low - max(abs(low) * 0.05, 1))
             high = min(largest, high + max(abs(high) * 0.05, 1))
         }
@@ -75,7 +75,7 @@ struct SVGPlot: Sendable {
         out += "<path d=\"M\(number(margin.left)),\(number(margin.top))V\(number(height - margin.bottom))H\(number(width - margin.right))\"/></g>\n"
         out += "<g class=\"ticks\" fill=\"currentColor\" font-size=\"11\" font-family=\"sans-serif\">"
         for step in 0...4 {
-            let value = 2 * (low / 2 + halfRange * Double(step) / 4)
+            let value = 2 * (low / 2 + halfRange * (Double(step) / 4))
             out += "<text x=\"\(number(margin.left - 6))\" y=\"\(number(y(value) + 4))\" text-anchor=\"end\">\(SiteHTML.escape(NumberText.compact(value)))</text>"
         }
         out += "<text x=\"\(number(margin.left + plotWidth / 2))\" y=\"\(number(height - 6))\" text-anchor=\"middle\">"
