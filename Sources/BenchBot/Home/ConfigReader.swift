@@ -149,7 +149,8 @@ struct ConfigReader {
     /// Reports fields of `object` that BenchBot does not know, suggesting the closest known name.
     mutating func rejectUnknownFields(_ object: [String: JSONValue], known: Set<String>, prefix: String) {
         for key in object.keys.sorted() where !known.contains(key) {
-            let suggestion = known.min { editDistance(key, $0) < editDistance(key, $1) }
+            // No one misspells a field into something this long; the distance would cost seconds.
+            let suggestion = key.utf8.count > 64 ? "" : known.min { editDistance(key, $0) < editDistance(key, $1) }
                 .flatMap { editDistance(key, $0) <= 3 ? "; did you mean '\($0)'?" : nil } ?? ""
             report(prefix.isEmpty ? key : "\(prefix).\(key)",
                    "unknown field\(suggestion) (known: \(known.sorted().joined(separator: ", ")))")

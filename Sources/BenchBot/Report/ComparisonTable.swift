@@ -31,14 +31,15 @@ public struct ComparisonTable: Sendable {
 
     var rows: [Row] {
         comparison.benchmarks.map { benchmark in
-            Row(name: PlainText.singleLine(benchmark.name),
-                baseline: benchmark.baseline.map { Self.value($0.median, benchmark.unit) + " ±\(Self.percent($0.coefficientOfVariation ?? 0))" } ?? "-",
-                candidate: benchmark.candidate.map { Self.value($0.median, benchmark.unit) + " ±\(Self.percent($0.coefficientOfVariation ?? 0))" } ?? "-",
-                change: benchmark.estimate.map { estimate in
-                    "\(Self.signedPercent(estimate.ratio - 1)) [\(Self.signedPercent(estimate.lower - 1)), \(Self.signedPercent(estimate.upper - 1))]"
-                        + (benchmark.qValue.map { String(format: " q=%.3g", $0) } ?? (benchmark.pairedRounds == nil ? " (n<3)" : " (rounds<5)"))
-                } ?? "-",
-                verdict: benchmark.verdict.rawValue)
+            let unit = PlainText.singleLine(benchmark.unit)
+            return Row(name: PlainText.singleLine(benchmark.name),
+                   baseline: benchmark.baseline.map { Self.value($0.median, unit) + " ±\(Self.percent($0.coefficientOfVariation ?? 0))" } ?? "-",
+                   candidate: benchmark.candidate.map { Self.value($0.median, unit) + " ±\(Self.percent($0.coefficientOfVariation ?? 0))" } ?? "-",
+                   change: benchmark.estimate.map { estimate in
+                       "\(Self.signedPercent(estimate.ratio - 1)) [\(Self.signedPercent(estimate.lower - 1)), \(Self.signedPercent(estimate.upper - 1))]"
+                           + (benchmark.qValue.map { String(format: " q=%.3g", $0) } ?? (benchmark.pairedRounds == nil ? " (n<3)" : " (rounds<5)"))
+                   } ?? "-",
+                   verdict: benchmark.verdict.rawValue)
         }
     }
 
@@ -121,6 +122,6 @@ public struct ComparisonTable: Sendable {
     /// A plain markdown cell: units come from benchmark output too, and a pipe or a line break in
     /// one must not split the row.
     static func cell(_ text: String) -> String {
-        PlainText.singleLine(text).replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "`", with: "'")
+        PlainText.markdownCell(text)
     }
 }

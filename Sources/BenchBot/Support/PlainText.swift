@@ -24,9 +24,25 @@ public enum PlainText {
     /// A cell of a GitHub-flavoured markdown table, inside a code span: on one line, with no
     /// backtick to close the span early and no unescaped `|` to split the cell.
     public static func markdownCode(_ text: String) -> String {
-        let line = singleLine(text).replacingOccurrences(of: "`", with: "'").replacingOccurrences(of: "|", with: "\\|")
+        let line = markdownCell(text)
         // An empty code span is not one: two backticks would swallow the next cell's.
         return "`" + (line.trimmingCharacters(in: .whitespaces).isEmpty ? "(unnamed)" : line) + "`"
+    }
+
+    /// A plain cell of a markdown table: on one line, a backtick as a quote, `|` escaped.
+    ///
+    /// Scalar by scalar: a `|` or a backtick followed by a combining mark is one `Character`,
+    /// which a comparison of characters would pass over.
+    public static func markdownCell(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in singleLine(text).unicodeScalars {
+            switch scalar {
+            case "`": out.append("'")
+            case "|": out.append(contentsOf: "\\|".unicodeScalars)
+            default: out.append(scalar)
+            }
+        }
+        return String(out)
     }
 
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {

@@ -156,7 +156,7 @@ struct FuzzParserTests {
             let check = HomeCheck(home: home)
             for problem in problems + check.problems {
                 let text = "\(problem)"
-                try fuzzCheck(text.hasPrefix("config/") && !problem.field.isEmpty && !problem.problem.isEmpty, "a problem that names nothing: \(text)", input: config + experimentConfig)
+                try fuzzCheck(!problem.file.isEmpty && text.hasPrefix(problem.file + ": ") && !problem.field.isEmpty && !problem.problem.isEmpty, "a problem that names nothing: \(text)", input: config + experimentConfig)
             }
             return config.count + experimentConfig.count
         }

@@ -8,9 +8,20 @@ struct SiteTemplates: Sendable {
 
     /// - Throws: `MustacheTemplate.ParserError` when a template does not parse, which the tests rule out.
     init() throws {
+        MustacheContentTypes.register(XMLContentType(), named: XMLContentType.name)
         var library = MustacheLibrary()
-        for (name, text) in Self.templates { library.register(try MustacheTemplate(string: text), named: name) }
+        for (name, text) in Self.templates {
+            library.register(try MustacheTemplate(string: "{{% CONTENT_TYPE: \(XMLContentType.name)}}" + text), named: name)
+        }
         self.library = library
+    }
+
+    /// Mustache's own HTML escaping compares whole characters, so `&` or `"` followed by a
+    /// combining mark (one character, two scalars) passes unescaped: broken XML, and a way out of
+    /// an attribute. ``SiteHTML/escape(_:)`` works on scalars, and drops what XML forbids.
+    struct XMLContentType: MustacheContentType {
+        static let name = "BENCHBOT_XML"
+        func escapeText(_ text: String) -> String { SiteHTML.escape(text) }
     }
 
     func render(_ name: String, _ context: [String: Any]) -> String {
@@ -34,7 +45,7 @@ struct SiteTemplates: Sendable {
     }
 
     /// Changes whenever a template or the style does, so that every page is made again.
-    static let version = SitePages.digest(templates.sorted { $0.key < $1.key }.map { $0.key + $0.value }.joined() + style + script)
+    static let version = SitePages.digest(XMLContentType.name + templates.sorted { $0.key < $1.key }.map { $0.key + $0.value }.joined() + style + script)
 
     static let templates: [String: String] = [
         "layout": """
