@@ -66,10 +66,10 @@ enum FuzzCorpus {
         "\(String(repeating: "1", count: 40)) \(String(repeating: "2", count: 40)) refs/pull/1/head\n",
     ]
 
-    /// A seed for `key`, the large ones one time in 64.
+    /// A seed from `seeds`, the large ones one time in 256.
     static func seed(_ seeds: [Data], random: inout some RandomNumberGenerator) -> Data {
         let small = seeds.filter { $0.count <= largeSeed }
-        if small.isEmpty || (small.count < seeds.count && Int.random(in: 0..<64, using: &random) == 0) { return seeds.randomElement(using: &random)! }
+        if small.isEmpty || (small.count < seeds.count && Int.random(in: 0..<256, using: &random) == 0) { return seeds.randomElement(using: &random)! }
         return small.randomElement(using: &random)!
     }
 }
