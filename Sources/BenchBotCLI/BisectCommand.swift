@@ -30,6 +30,10 @@ struct BisectCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds to wait for another worker to measure a midpoint (default 3600).")
     var timeout: Double = 3600
 
+    func validate() throws {
+        if let problem = BoundedSeconds.standard.problem(timeout) { throw ValidationError("--timeout \(problem)") }
+    }
+
     func run() async throws {
         let (home, config, store) = try homeOptions.open()
         let intake = Intake(home: home, config: config, store: store, logger: Logger(label: "benchbot"))

@@ -60,10 +60,10 @@ struct ChangesCommand: AsyncParsableCommand {
         case .text:
             if changes.isEmpty { print("no change points found on machine '\(settings.machine)'") }
             for change in changes {
-                print("\(change.summary): \(subjects[change.commit] ?? "")")
+                print(PlainText.singleLine("\(change.summary): \(subjects[change.commit] ?? "")"))
             }
             for entry in alerts {
-                print(String(format: "stat_alert: %@ at %@ is %.4g, %.1fσ from the window's mean %.4g", entry.benchmark, entry.commit.short,
+                print(String(format: "stat_alert: %@ at %@ is %.4g, %.1fσ from the window's mean %.4g", PlainText.singleLine(entry.benchmark), entry.commit.short,
                              entry.alert.latest, entry.alert.deviations, entry.alert.mean))
             }
         }

@@ -28,7 +28,7 @@ struct NotifyCommand: AsyncParsableCommand {
 
     func validate() throws {
         if uncertain && !retry { throw ValidationError("--uncertain goes with --retry") }
-        if wait < 0 { throw ValidationError("--wait must be 0 or more") }
+        if let problem = BoundedSeconds(minimum: 0, maximum: BoundedSeconds.standard.maximum).problem(wait) { throw ValidationError("--wait \(problem)") }
     }
 
     func run() async throws {

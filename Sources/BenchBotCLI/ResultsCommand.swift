@@ -80,11 +80,13 @@ struct ResultsReport: Encodable {
         benchmarks = run.results.map { result in
             let noise = run.noise[result.displayName]
             let summary = noise?.summary
+            // A spread of values near ±1.8e308 overflows to infinity, which JSON cannot hold: it is shown as unknown.
+            func finite(_ value: Double?) -> Double? { value.flatMap { $0.isFinite ? $0 : nil } }
             return Row(benchmark: result.displayName, unit: result.unit, direction: result.direction.rawValue,
-                       samples: summary?.count ?? result.samples.count, median: summary?.median, mean: summary?.mean,
-                       standardDeviation: summary?.standardDeviation, coefficientOfVariation: summary?.coefficientOfVariation,
-                       minimum: summary?.minimum, maximum: summary?.maximum,
-                       minimumDetectableChange: noise?.minimumDetectableChange, tooNoisy: !(noise?.canResolve() ?? false))
+                       samples: summary?.count ?? result.samples.count, median: finite(summary?.median), mean: finite(summary?.mean),
+                       standardDeviation: finite(summary?.standardDeviation), coefficientOfVariation: finite(summary?.coefficientOfVariation),
+                       minimum: finite(summary?.minimum), maximum: finite(summary?.maximum),
+                       minimumDetectableChange: finite(noise?.minimumDetectableChange), tooNoisy: !(noise?.canResolve() ?? false))
         }
     }
 
@@ -98,7 +100,7 @@ struct ResultsReport: Encodable {
             } else {
                 ""
             }
-            return [row.benchmark, row.unit.isEmpty ? "-" : row.unit, String(row.samples), number(row.median), number(row.mean),
+            return [PlainText.singleLine(row.benchmark), row.unit.isEmpty ? "-" : PlainText.singleLine(row.unit), String(row.samples), number(row.median), number(row.mean),
                     number(row.standardDeviation), percent(row.coefficientOfVariation), number(row.minimum), number(row.maximum),
                     percent(row.minimumDetectableChange), note]
         }

@@ -54,16 +54,17 @@ struct StatusCommand: AsyncParsableCommand {
         }.joined(separator: ", ") + (byState[.failed] != nil || byState[.uncertain] != nil ? " (benchbot notify --retry sends them again)" : ""))
         for notification in undelivered {
             print("  #\(notification.id) \(notification.state.rawValue) \(notification.message.kind) to \(notification.message.destination.summary), "
-                  + "\(notification.attempts) attempt(s)" + (notification.lastError.map { ": \($0)" } ?? ""))
+                  + "\(notification.attempts) attempt(s)" + (notification.lastError.map { ": \(PlainText.singleLine($0))" } ?? ""))
         }
     }
 
     private func printTable(_ jobs: [Job], counts: [JobState: Int]) {
         let header = ["ID", "STATE", "COMMIT", "BRANCH", "SOURCE", "ENQUEUED (UTC)", "TRIES", "SUBJECT"]
         let rows = jobs.map { job in
-            [String(job.id), job.state.rawValue, job.commit.short, job.branch ?? "-", job.source.rawValue,
+            // Subjects, branches and messages come from whoever pushed: no escape sequence reaches the terminal.
+            [String(job.id), job.state.rawValue, job.commit.short, PlainText.singleLine(job.branch ?? "-"), job.source.rawValue,
              timestamp(job.enqueuedAt), "\(job.attempts)/\(job.maxAttempts)",
-             String((job.message.map { "\(job.subject ?? "") [\($0)]" } ?? job.subject ?? "").prefix(72))]
+             PlainText.singleLine(String((job.message.map { "\(job.subject ?? "") [\($0)]" } ?? job.subject ?? "").prefix(72)))]
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         for row in [header] + rows {

@@ -22,17 +22,29 @@ public struct SampleSummary: Sendable, Hashable {
         minimum = sorted[0]
         maximum = sorted[sorted.count - 1]
         let middle = sorted.count / 2
-        median = sorted.count.isMultiple(of: 2) ? (sorted[middle - 1] + sorted[middle]) / 2 : sorted[middle]
+        median = sorted.count.isMultiple(of: 2) ? Self.midpoint(sorted[middle - 1], sorted[middle]) : sorted[middle]
+        // Values near the largest double overflow a sum or a square: those are summarised at a
+        // power-of-two scale, which is exact, and scaled back. A spread beyond the largest double
+        // is then infinity, honestly, and never NaN.
+        let largest = max(abs(minimum), abs(maximum))
+        let scale = largest > 0x1p500 ? 0x1p-600 : 1.0
         // Welford's update keeps the variance exact for values far from zero.
         var runningMean = 0.0
         var squaredDeviations = 0.0
-        for (index, value) in sorted.enumerated() {
+        for (index, unscaled) in sorted.enumerated() {
+            let value = unscaled * scale
             let delta = value - runningMean
             runningMean += delta / Double(index + 1)
             squaredDeviations += delta * (value - runningMean)
         }
-        mean = runningMean
-        standardDeviation = count > 1 ? (squaredDeviations / Double(count - 1)).squareRoot() : 0
+        mean = runningMean / scale
+        standardDeviation = count > 1 ? (squaredDeviations / Double(count - 1)).squareRoot() / scale : 0
+    }
+
+    /// Halfway between two sorted values, without overflowing where their sum would.
+    static func midpoint(_ low: Double, _ high: Double) -> Double {
+        let sum = low + high
+        return sum.isFinite ? sum / 2 : low / 2 + high / 2
     }
 
     /// A summary computed earlier and stored, so that reading it back needs no samples.

@@ -51,7 +51,10 @@ public struct TrimmedMeanTest: Sendable, Hashable {
     /// The interval of the trimmed mean at `confidence`.
     public func interval(confidence: Double) -> ClosedRange<Double> {
         let half = StudentT.upperQuantile((1 - confidence) / 2, degreesOfFreedom: Double(degreesOfFreedom)) * standardError
-        return (trimmedMean - half)...(trimmedMean + half)
+        // A range of NaN bounds traps: an interval nothing can narrow is the whole line.
+        let lower = trimmedMean - half, upper = trimmedMean + half
+        guard lower <= upper else { return -Double.infinity...Double.infinity }
+        return lower...upper
     }
 }
 

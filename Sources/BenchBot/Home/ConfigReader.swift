@@ -67,8 +67,26 @@ struct ConfigReader {
             }
             return integer
         case nil: return nil
+        case .number(let number)? where number.rounded() == number:
+            report(field, "is \(number), too large; expected a whole number of at most 15 digits")
+            return nil
         case let other?:
             report(field, "is \(other.typeName == "a number" ? "a fraction" : other.typeName), expected a whole number")
+            return nil
+        }
+    }
+
+    /// Relay's `telemetry_rate`: whole seconds between samples, negative to turn telemetry off.
+    mutating func telemetryRate(_ value: JSONValue?, _ field: String) -> Int? {
+        let bounds = BoundedSeconds.telemetryRate
+        switch value {
+        // Any negative means off; -1 stands for all of them, so that -1e300 needs no Int.
+        case .number(let number)? where number < 0 && number.isFinite: return -1
+        case .number(let number)? where number.rounded() == number && number <= bounds.maximum: return Int(number)
+        case nil: return nil
+        case let other?:
+            let shown = if case .number(let number) = other { BoundedSeconds.text(number) } else { other.typeName }
+            report(field, "is \(shown); must be a whole number of seconds \(bounds.rangeText), or negative to turn telemetry off")
             return nil
         }
     }
@@ -77,11 +95,34 @@ struct ConfigReader {
         switch value {
         case .number(let number)? where number > 0: return number
         case .number(let number)?:
-            report(field, "is \(number), expected a number of seconds above 0")
+            report(field, "is \(number), expected a number above 0")
             return nil
         case nil: return nil
         case let other?:
-            report(field, "is \(other.typeName), expected a number of seconds")
+            report(field, "is \(other.typeName), expected a number")
+            return nil
+        }
+    }
+
+    /// A duration field in seconds, inside `bounds`: one rule for every timeout and interval, so
+    /// that no field can hand `Duration` or `Task.sleep` a value they trap on.
+    mutating func seconds(_ value: JSONValue?, _ field: String, _ bounds: BoundedSeconds = .standard) -> Duration? {
+        guard let number = secondsValue(value, field, bounds) else { return nil }
+        return .milliseconds(Int64((number * 1000).rounded()))
+    }
+
+    /// The number of seconds itself, for settings kept as `TimeInterval`.
+    mutating func secondsValue(_ value: JSONValue?, _ field: String, _ bounds: BoundedSeconds = .standard) -> Double? {
+        switch value {
+        case .number(let number)?:
+            if let problem = bounds.problem(number) {
+                report(field, problem)
+                return nil
+            }
+            return number
+        case nil: return nil
+        case let other?:
+            report(field, "is \(other.typeName); must be a number of seconds \(bounds.rangeText)")
             return nil
         }
     }
@@ -108,7 +149,8 @@ struct ConfigReader {
     /// Reports fields of `object` that BenchBot does not know, suggesting the closest known name.
     mutating func rejectUnknownFields(_ object: [String: JSONValue], known: Set<String>, prefix: String) {
         for key in object.keys.sorted() where !known.contains(key) {
-            let suggestion = known.min { editDistance(key, $0) < editDistance(key, $1) }
+            // No one misspells a field into something this long; the distance would cost seconds.
+            let suggestion = key.utf8.count > 64 ? "" : known.min { editDistance(key, $0) < editDistance(key, $1) }
                 .flatMap { editDistance(key, $0) <= 3 ? "; did you mean '\($0)'?" : nil } ?? ""
             report(prefix.isEmpty ? key : "\(prefix).\(key)",
                    "unknown field\(suggestion) (known: \(known.sorted().joined(separator: ", ")))")

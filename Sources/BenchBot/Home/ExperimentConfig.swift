@@ -63,9 +63,9 @@ public struct ExperimentConfig: Sendable, Hashable {
         }
         config.runCPUTelemetry = reader.bool(object["run_cpu_telemetry"], "run_cpu_telemetry")
         config.runGPUTelemetry = reader.bool(object["run_gpu_telemetry"], "run_gpu_telemetry")
-        config.telemetryRate = reader.integer(object["telemetry_rate"], "telemetry_rate")
+        config.telemetryRate = reader.telemetryRate(object["telemetry_rate"], "telemetry_rate")
         config.priority = reader.integer(object["priority"], "priority") ?? 0
-        config.timeout = reader.positiveNumber(object["timeout"], "timeout").map { .seconds($0) }
+        config.timeout = reader.seconds(object["timeout"], "timeout")
         if object["command"] != nil {
             config.command = parseCommand(object, reader: &reader)
             if config.command == nil { return nil }
@@ -125,7 +125,7 @@ public struct SubsystemConfig: Sendable, Hashable {
         config.description = reader.string(object["description"], "description", allowEmpty: true)
         config.notify = reader.strings(object["notify"], "notify") ?? []
         config.needs = reader.strings(object["needs"], "needs") ?? []
-        config.timeout = reader.positiveNumber(object["timeout"], "timeout").map { .seconds($0) }
+        config.timeout = reader.seconds(object["timeout"], "timeout")
         return active == nil ? nil : config
     }
 }

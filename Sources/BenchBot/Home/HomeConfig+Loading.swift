@@ -51,7 +51,7 @@ extension HomeConfig {
             setupDirectory: reader.string(top["setup_dir"], "setup_dir", required: true) ?? "",
             runCPUTelemetry: reader.bool(top["run_cpu_telemetry"], "run_cpu_telemetry") ?? false,
             runGPUTelemetry: reader.bool(top["run_gpu_telemetry"], "run_gpu_telemetry") ?? false,
-            telemetryRate: reader.integer(top["telemetry_rate"], "telemetry_rate") ?? 15,
+            telemetryRate: reader.telemetryRate(top["telemetry_rate"], "telemetry_rate") ?? 15,
             randomize: reader.bool(top["randomize"], "randomize") ?? true)
         guard let section = reader.object(top["benchbot"], "benchbot") else {
             if top["benchbot"] == nil {
@@ -91,15 +91,15 @@ extension HomeConfig {
             case let other?:
                 reader.report("benchbot.build.command", "is \(other.typeName), expected an array of arguments or a shell line")
             }
-            if let seconds = reader.positiveNumber(build["timeout"], "benchbot.build.timeout") {
-                settings.build.timeout = .seconds(seconds)
+            if let duration = reader.seconds(build["timeout"], "benchbot.build.timeout") {
+                settings.build.timeout = duration
             }
         }
         if let store = reader.object(section["store"], "benchbot.store") {
             reader.rejectUnknownFields(store, known: ["path", "busy_timeout"], prefix: "benchbot.store")
             settings.store.path = reader.string(store["path"], "benchbot.store.path") ?? settings.store.path
-            if let seconds = reader.positiveNumber(store["busy_timeout"], "benchbot.store.busy_timeout") {
-                settings.store.busyTimeout = .seconds(seconds)
+            if let duration = reader.seconds(store["busy_timeout"], "benchbot.store.busy_timeout", .busyTimeout) {
+                settings.store.busyTimeout = duration
             }
         }
         if let intake = reader.object(section["intake"], "benchbot.intake") {
@@ -198,8 +198,8 @@ extension HomeConfig {
             }
         }
         intake.maxAttempts = reader.integer(object["max_attempts"], "benchbot.intake.max_attempts", minimum: 1) ?? intake.maxAttempts
-        if let seconds = reader.positiveNumber(object["fetch_timeout"], "benchbot.intake.fetch_timeout") {
-            intake.fetchTimeout = .seconds(seconds)
+        if let duration = reader.seconds(object["fetch_timeout"], "benchbot.intake.fetch_timeout") {
+            intake.fetchTimeout = duration
         }
         return intake
     }
@@ -210,11 +210,11 @@ extension HomeConfig {
         reader.rejectUnknownFields(object, known: ["stage_timeout", "lease_duration", "log_limit", "backups_kept", "deps_dir"],
                                    prefix: "benchbot.runner")
         var runner = RunnerSettings()
-        if let seconds = reader.positiveNumber(object["stage_timeout"], "benchbot.runner.stage_timeout") {
-            runner.stageTimeout = .seconds(seconds)
+        if let duration = reader.seconds(object["stage_timeout"], "benchbot.runner.stage_timeout") {
+            runner.stageTimeout = duration
         }
-        if let seconds = reader.positiveNumber(object["lease_duration"], "benchbot.runner.lease_duration") {
-            runner.leaseDuration = .seconds(seconds)
+        if let duration = reader.seconds(object["lease_duration"], "benchbot.runner.lease_duration") {
+            runner.leaseDuration = duration
         }
         runner.logLimit = reader.integer(object["log_limit"], "benchbot.runner.log_limit", minimum: 1024) ?? runner.logLimit
         runner.backupsKept = reader.integer(object["backups_kept"], "benchbot.runner.backups_kept", minimum: 1) ?? runner.backupsKept

@@ -97,8 +97,18 @@ extension HomeConfig {
             return url.hasSuffix("/") ? String(url.dropLast()) : url
         }
         settings.siteURL = httpURL(object["site_url"], "benchbot.notify.site_url", example: "https://bench.example.org")
-        settings.retry.initialBackoff = reader.positiveNumber(object["initial_backoff"], "benchbot.notify.initial_backoff") ?? settings.retry.initialBackoff
-        if let hours = reader.positiveNumber(object["deadline_hours"], "benchbot.notify.deadline_hours") { settings.retry.deadline = hours * 3600 }
+        settings.retry.initialBackoff = reader.secondsValue(object["initial_backoff"], "benchbot.notify.initial_backoff", .backoff)
+            ?? settings.retry.initialBackoff
+        // Hours on the outside, seconds inside: the bounds are the standard 30 days either way.
+        switch object["deadline_hours"] {
+        case .number(let hours)? where hours > 0 && hours <= BoundedSeconds.standard.maximum / 3600:
+            settings.retry.deadline = hours * 3600
+        case nil: break
+        case let other?:
+            let shown = if case .number(let hours) = other { BoundedSeconds.text(hours) } else { other.typeName }
+            reader.report("benchbot.notify.deadline_hours",
+                          "is \(shown); must be a number of hours above 0 and at most \(BoundedSeconds.text(BoundedSeconds.standard.maximum / 3600))")
+        }
         if let slack = reader.object(object["slack"], "benchbot.notify.slack") {
             reader.rejectUnknownFields(slack, known: ["webhook_url_env", "webhook_url_file", "mentions", "channel", "bot_token_env",
                                                       "bot_token_file", "api_url"], prefix: "benchbot.notify.slack")

@@ -64,7 +64,7 @@ extension HomeConfig {
         parsed.tokenFile = reader.string(publish["token_file"], "benchbot.site.publish.token_file")
         parsed.authorName = reader.string(publish["author_name"], "benchbot.site.publish.author_name") ?? parsed.authorName
         parsed.authorEmail = reader.string(publish["author_email"], "benchbot.site.publish.author_email") ?? parsed.authorEmail
-        parsed.timeout = reader.positiveNumber(publish["timeout"], "benchbot.site.publish.timeout") ?? parsed.timeout
+        parsed.timeout = reader.secondsValue(publish["timeout"], "benchbot.site.publish.timeout") ?? parsed.timeout
         settings.publish = parsed
         return settings
     }

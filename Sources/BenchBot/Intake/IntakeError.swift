@@ -2,6 +2,7 @@
 public struct IntakeError: Error, Sendable, CustomStringConvertible {
     private enum Kind: Sendable {
         case malformedHookInput(line: Int, text: String)
+        case invalidReference(line: Int, reference: String, problem: String)
         case unknownRevision(revision: String, repository: String)
         case malformedRange(String)
         case emptyRange(String)
@@ -18,6 +19,9 @@ public struct IntakeError: Error, Sendable, CustomStringConvertible {
     private init(_ kind: Kind) { self.kind = kind }
 
     static func malformedHookInput(line: Int, text: String) -> IntakeError { .init(.malformedHookInput(line: line, text: text)) }
+    static func invalidReference(line: Int, reference: String, problem: String) -> IntakeError {
+        .init(.invalidReference(line: line, reference: reference, problem: problem))
+    }
     static func unknownRevision(_ revision: String, repository: String) -> IntakeError { .init(.unknownRevision(revision: revision, repository: repository)) }
     static func malformedRange(_ range: String) -> IntakeError { .init(.malformedRange(range)) }
     static func emptyRange(_ range: String) -> IntakeError { .init(.emptyRange(range)) }
@@ -33,6 +37,8 @@ public struct IntakeError: Error, Sendable, CustomStringConvertible {
         case .malformedHookInput(let line, let text):
             "post-receive input line \(line) is not '<old-sha> <new-sha> <ref>': '\(text)'; "
                 + "run `benchbot hook post-receive` only from a git post-receive hook"
+        case .invalidReference(let line, let reference, let problem):
+            "post-receive input line \(line): reference '\(reference)' \(problem); nothing from this push was queued"
         case .unknownRevision(let revision, let repository):
             "unknown commit or ref '\(revision)': not found in \(repository) after fetching its branches; "
                 + "check the spelling, or fetch its branch with `benchbot enqueue --branch NAME [--remote URL]`"

@@ -39,11 +39,49 @@ public struct PushUpdate: Sendable, Hashable {
             guard fields.count == 3, let old = ObjectID(hex: String(fields[0])), let new = ObjectID(hex: String(fields[1])),
                   fields[2].hasPrefix("refs/")
             else {
-                throw IntakeError.malformedHookInput(line: index + 1, text: String(line.prefix(200)))
+                throw IntakeError.malformedHookInput(line: index + 1, text: printable(line.prefix(200)))
             }
-            updates.append(PushUpdate(old: old, new: new, reference: String(fields[2])))
+            let reference = String(fields[2])
+            if let problem = referenceProblem(reference) {
+                throw IntakeError.invalidReference(line: index + 1, reference: printable(reference.prefix(200)), problem: problem)
+            }
+            updates.append(PushUpdate(old: old, new: new, reference: reference))
         }
         return updates
+    }
+}
+
+extension PushUpdate {
+    /// Why git would refuse `reference` as a name, or `nil` when it is one git creates.
+    ///
+    /// Git never reports such a name to a hook, so one here is forged input; it must not reach
+    /// the queue, the store or a `git` argument list (a leading `-` reads as an option).
+    static func referenceProblem(_ reference: String) -> String? {
+        if reference.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            return "holds a control character"
+        }
+        guard LibGit2.isValidReferenceName(reference) else {
+            return "is not a valid git reference name (see `git check-ref-format`: no '..', '@{', '~', '^', ':', '?', '*', '[', '\\', spaces, "
+                + "component starting with '.' or ending with '.lock')"
+        }
+        let parts = reference.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.dropFirst(2).contains(where: { $0.hasPrefix("-") }) {
+            return "has a component starting with '-', which git refuses for branches and tags"
+        }
+        return nil
+    }
+
+    /// `text` with control characters shown as escapes, so a message cannot drive the terminal.
+    static func printable(_ text: some StringProtocol) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
+                out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 }
 

@@ -186,8 +186,22 @@ struct ExperimentRunner: Sendable {
             progress.fail("analysis", "analyze.sh reported success but wrote no data.json in \(folders.analysis)")
             return nil
         }
-        guard case .object(var fields) = (try? JSONValue.parse(data)) ?? .null else {
+        let document: JSONValue
+        do {
+            document = try JSONValue.parse(data)
+        } catch {
+            progress.fail("analysis", "\(source): \(error); fix what analyze.sh writes")
+            return nil
+        }
+        guard case .object(var fields) = document else {
             progress.fail("analysis", "the data.json analyze.sh wrote in \(folders.analysis) is not a JSON object")
+            return nil
+        }
+        do {
+            try ResultValidation.validateSamples(DataFlattening.results(experiment: nil, data: document),
+                                                 FormatContext(file: source, format: .relayData))
+        } catch {
+            progress.fail("analysis", "\(error)")
             return nil
         }
         let end = Date()

@@ -31,14 +31,15 @@ public struct ComparisonTable: Sendable {
 
     var rows: [Row] {
         comparison.benchmarks.map { benchmark in
-            Row(name: benchmark.name,
-                baseline: benchmark.baseline.map { Self.value($0.median, benchmark.unit) + " ±\(Self.percent($0.coefficientOfVariation ?? 0))" } ?? "-",
-                candidate: benchmark.candidate.map { Self.value($0.median, benchmark.unit) + " ±\(Self.percent($0.coefficientOfVariation ?? 0))" } ?? "-",
-                change: benchmark.estimate.map { estimate in
-                    "\(Self.signedPercent(estimate.ratio - 1)) [\(Self.signedPercent(estimate.lower - 1)), \(Self.signedPercent(estimate.upper - 1))]"
-                        + (benchmark.qValue.map { String(format: " q=%.3g", $0) } ?? (benchmark.pairedRounds == nil ? " (n<3)" : " (rounds<5)"))
-                } ?? "-",
-                verdict: benchmark.verdict.rawValue)
+            let unit = PlainText.singleLine(benchmark.unit)
+            return Row(name: PlainText.singleLine(benchmark.name),
+                   baseline: benchmark.baseline.map { Self.value($0.median, unit) + " ±\(Self.percent($0.coefficientOfVariation ?? 0))" } ?? "-",
+                   candidate: benchmark.candidate.map { Self.value($0.median, unit) + " ±\(Self.percent($0.coefficientOfVariation ?? 0))" } ?? "-",
+                   change: benchmark.estimate.map { estimate in
+                       "\(Self.signedPercent(estimate.ratio - 1)) [\(Self.signedPercent(estimate.lower - 1)), \(Self.signedPercent(estimate.upper - 1))]"
+                           + (benchmark.qValue.map { String(format: " q=%.3g", $0) } ?? (benchmark.pairedRounds == nil ? " (n<3)" : " (rounds<5)"))
+                   } ?? "-",
+                   verdict: benchmark.verdict.rawValue)
         }
     }
 
@@ -74,7 +75,7 @@ public struct ComparisonTable: Sendable {
     public func markdown() -> String {
         func table(_ rows: [Row]) -> [String] {
             ["| benchmark | baseline | candidate | change [95% CI] | verdict |", "| --- | ---: | ---: | --- | --- |"]
-                + rows.map { "| `\(Self.escape($0.name))` | \($0.baseline) | \($0.candidate) | \($0.change) | **\($0.verdict)** |" }
+                + rows.map { "| \(PlainText.markdownCode($0.name)) | \(Self.cell($0.baseline)) | \(Self.cell($0.candidate)) | \(Self.cell($0.change)) | **\($0.verdict)** |" }
         }
         let all = rows
         let attention = all.filter { $0.verdict != Verdict.unchanged.rawValue }
@@ -118,8 +119,9 @@ public struct ComparisonTable: Sendable {
 
     static func signedPercent(_ value: Double) -> String { String(format: "%+.2f%%", value * 100) }
 
-    /// Names come from benchmark output; a backtick or pipe must not break the table.
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "`", with: "'").replacingOccurrences(of: "|", with: "\\|")
+    /// A plain markdown cell: units come from benchmark output too, and a pipe or a line break in
+    /// one must not split the row.
+    static func cell(_ text: String) -> String {
+        PlainText.markdownCell(text)
     }
 }

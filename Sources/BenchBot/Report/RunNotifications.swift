@@ -165,7 +165,7 @@ public struct RunNotifications: Sendable {
     func statusDescription(regressions: [BenchmarkComparison], improvements: [BenchmarkComparison], total: Int, failed: [String]) -> String {
         var parts: [String] = []
         if let worst = regressions.max(by: { ($0.improvementFactor ?? 1) > ($1.improvementFactor ?? 1) }) {
-            parts.append("\(regressions.count) regression(s), worst \(Self.change(worst)) \(worst.name)")
+            parts.append("\(regressions.count) regression(s), worst \(Self.change(worst)) \(PlainText.singleLine(worst.name))")
         }
         if !improvements.isEmpty { parts.append("\(improvements.count) improvement(s)") }
         if regressions.isEmpty && improvements.isEmpty { parts.append("\(total) benchmark(s), no change") }

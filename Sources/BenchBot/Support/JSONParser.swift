@@ -138,7 +138,12 @@ struct JSONParser {
             guard digits(&self) > 0 else { throw error("expected a digit in the exponent") }
         }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
-        guard let number = Double(text) else { throw error("'\(text)' is not a number", at: start) }
+        let shown = text.count > 40 ? text.prefix(37) + "..." : Substring(text)
+        guard let number = Double(text) else { throw error("'\(shown)' is not a number", at: start) }
+        // Double("1e999") is infinity, which JSON cannot hold and no statistic survives.
+        guard number.isFinite else {
+            throw error("the number \(shown) is beyond the largest double (±1.8e308); write a smaller value", at: start)
+        }
         return number
     }
 

@@ -38,6 +38,10 @@ extension JSONValue: Encodable {
         switch self {
         case .null: try container.encodeNil()
         case .bool(let value): try container.encode(value)
+        case .number(let value) where !value.isFinite:
+            // JSONEncoder refuses infinities by failing the whole document: one field must not
+            // turn a file into `null`.
+            try container.encodeNil()
         case .number(let value):
             if value.rounded() == value, abs(value) < 1e15 {
                 try container.encode(Int64(value))

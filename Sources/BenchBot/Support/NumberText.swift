@@ -27,7 +27,18 @@ public enum NumberText {
 
     /// `value` with `decimals` places, as printf's `%.*f` writes it.
     static func fixed(_ value: Double, decimals: Int, trimmingZeros: Bool) -> String {
-        var integer = UInt64(roundedExactly(abs(value), decimals: decimals))
+        let rounded = roundedExactly(abs(value), decimals: decimals)
+        // Past 2^64 (or for NaN and infinities) the digits cannot be made in a UInt64, and
+        // converting would trap: printf makes those, slowly, and they are rare.
+        guard rounded < 0x1p64 else {
+            let text = String(format: "%.*f", Int32(clamping: max(0, decimals)), value)
+            guard trimmingZeros, decimals > 0, text.contains(".") else { return text }
+            var trimmed = Substring(text)
+            while trimmed.last == "0" { trimmed.removeLast() }
+            if trimmed.last == "." { trimmed.removeLast() }
+            return String(trimmed)
+        }
+        var integer = UInt64(rounded)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(24)
         var written = 0

@@ -20,7 +20,9 @@ public struct CommitStatus: Sendable, Hashable {
     public init(state: State, context: String, description: String, targetURL: String?) {
         self.state = state
         self.context = context
-        self.description = description.count <= Self.maximumDescription ? description : String(description.prefix(Self.maximumDescription - 1)) + "…"
+        // One line: a benchmark name in it may hold line breaks or control characters.
+        let line = String(String.UnicodeScalarView(description.unicodeScalars.map { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) ? " " : $0 }))
+        self.description = line.count <= Self.maximumDescription ? line : String(line.prefix(Self.maximumDescription - 1)) + "…"
         self.targetURL = targetURL
     }
 

@@ -57,9 +57,23 @@ public struct SlackMessage: Sendable, Hashable {
         return (try? JSONSerialization.data(withJSONObject: ["text": text, "blocks": encoded], options: [.sortedKeys])) ?? Data()
     }
 
-    /// Escapes the three characters Slack's mrkdwn reserves, for text from commits and benchmark names.
+    /// Escapes the three characters Slack's mrkdwn reserves, for text from commits and benchmark names;
+    /// a backtick becomes a quote, so a name cannot close the code span it is shown in, and control
+    /// characters other than line breaks and tabs become U+FFFD.
     public static func escape(_ text: String) -> String {
-        text.replacing("&", with: "&amp;").replacing("<", with: "&lt;").replacing(">", with: "&gt;")
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
+            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
+            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
+            case "`": out.append("'")
+            case "\n", "\t": out.append(scalar)
+            case _ where scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value): out.append("\u{FFFD}")
+            default: out.append(scalar)
+            }
+        }
+        return String(out)
     }
 
     static func cut(_ text: String, to limit: Int) -> String {

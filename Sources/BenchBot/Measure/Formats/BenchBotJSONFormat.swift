@@ -17,7 +17,7 @@ enum BenchBotJSONFormat {
                 for (key, value) in try context.object(given, "\(path).parameters") {
                     switch value {
                     case .string(let text): parameters[key] = text
-                    case .number(let number): parameters[key] = number.rounded() == number ? String(Int64(number)) : String(number)
+                    case .number(let number): parameters[key] = JSONText.number(number)
                     case .bool(let flag): parameters[key] = String(flag)
                     default: throw context.error("\(path).parameters.\(key)", "is \(value.typeName), expected a string or number")
                     }

@@ -80,16 +80,28 @@ enum HDRHistogram {
     static func values(_ value: JSONValue?, _ path: String, _ context: FormatContext) throws(FormatError) -> [Double] {
         let fields = try context.object(value, path)
         let counts = try context.numbers(fields["counts"], "\(path).counts")
-        let halfMagnitude = Int(try context.number(fields["subBucketHalfCountMagnitude"], "\(path).subBucketHalfCountMagnitude"))
-        let unitMagnitude = Int(try context.number(fields["unitMagnitude"], "\(path).unitMagnitude"))
-        guard (0..<32).contains(halfMagnitude), (0..<32).contains(unitMagnitude) else {
-            throw context.error(path, "has bucket magnitudes outside what HdrHistogram writes")
+        // `Int(_:)` of a huge or fractional double traps: only small whole magnitudes get that far.
+        func magnitude(_ field: String) throws(FormatError) -> Int {
+            let number = try context.number(fields[field], "\(path).\(field)")
+            guard number.rounded() == number, (0..<32).contains(number) else {
+                throw context.error("\(path).\(field)", "is \(number), outside the bucket magnitudes HdrHistogram writes (0 to 31)")
+            }
+            return Int(number)
         }
+        let halfMagnitude = try magnitude("subBucketHalfCountMagnitude")
+        let unitMagnitude = try magnitude("unitMagnitude")
         let halfCount = 1 << halfMagnitude
         var values: [Double] = []
         for (index, count) in counts.enumerated() where count > 0 {
             guard count.rounded() == count, count < 100_000_000 else {
                 throw context.error("\(path).counts[\(index)]", "is \(count), not a plausible count")
+            }
+            // Each count becomes that many samples in memory: a damaged file must not ask for gigabytes.
+            guard values.count + Int(count) <= HDRHistogram.maximumSamples else {
+                throw context.error("\(path).counts", "adds up to more than \(HDRHistogram.maximumSamples) samples; the file is damaged")
+            }
+            guard bucketIndex(index, halfMagnitude) + unitMagnitude < 62 else {
+                throw context.error("\(path).counts", "has \(counts.count) buckets, more than a 64-bit histogram holds; the file is damaged")
             }
             var bucket = (index >> halfMagnitude) - 1
             var subBucket = (index & (halfCount - 1)) + halfCount
@@ -100,10 +112,17 @@ enum HDRHistogram {
             let middle = width > 1 ? lowest + width / 2 : lowest
             values += repeatElement(middle, count: Int(count))
         }
-        if case .number(let total)? = fields["_totalCount"], Int(total) != values.count {
-            throw context.error("\(path)._totalCount", "is \(Int(total)) but the counts add up to \(values.count); the file is damaged")
+        if case .number(let total)? = fields["_totalCount"], total != Double(values.count) {
+            throw context.error("\(path)._totalCount", "is \(BoundedSeconds.text(total)) but the counts add up to \(values.count); the file is damaged")
         }
         return values
+    }
+
+    /// More samples than any benchmark records: 10 million.
+    static let maximumSamples = 10_000_000
+
+    private static func bucketIndex(_ index: Int, _ halfMagnitude: Int) -> Int {
+        max(0, (index >> halfMagnitude) - 1)
     }
 }
 

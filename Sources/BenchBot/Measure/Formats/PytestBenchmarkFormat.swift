@@ -12,7 +12,7 @@ enum PytestBenchmarkFormat {
                 for (key, value) in params {
                     parameters[key] = switch value {
                     case .string(let text): text
-                    case .number(let number): number.rounded() == number ? String(Int64(number)) : String(number)
+                    case .number(let number): JSONText.number(number)
                     default: String(decoding: value.prettyPrinted(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
                     }
                 }

@@ -10,6 +10,28 @@ enum ResultValidation {
         "": .lowerIsBetter, "count": .lowerIsBetter, "score": .higherIsBetter,
     ]
     static let timeUnits: Set<String> = ["ns", "us", "µs", "ms", "s"]
+    /// The largest magnitude a sample may have. Means, variances and ratios of a series square and
+    /// sum its values; near the largest double (1.8e308) they overflow to infinity, and a stored
+    /// infinity poisons every later report. 1e100 is beyond any measurement yet far from that edge.
+    static let maximumMagnitude = 1e100
+
+    /// Why a sample cannot be stored, or `nil` when it can.
+    static func problem(_ sample: Double) -> String? {
+        guard sample.isFinite else { return "is \(sample), not a finite number" }
+        guard abs(sample) <= maximumMagnitude else {
+            return "is \(sample), beyond ±1e100 where statistics overflow; report it in a larger unit, or fix the benchmark's output"
+        }
+        return nil
+    }
+
+    /// Checks only the samples: what every stored value must pass, whatever its source.
+    static func validateSamples(_ results: [BenchmarkResult], _ context: FormatContext) throws(FormatError) {
+        for result in results {
+            for (index, sample) in result.samples.enumerated() {
+                if let problem = problem(sample) { throw context.error("\(result.displayName) sample \(index + 1)", problem) }
+            }
+        }
+    }
 
     static func validate(_ results: [BenchmarkResult], _ context: FormatContext) throws(FormatError) {
         guard !results.isEmpty else { throw context.error("-", "holds no benchmark results") }
@@ -20,8 +42,8 @@ enum ResultValidation {
                 throw context.error(label, "unit '\(result.unit)' is not one BenchBot knows; use one of \(knownUnits.keys.filter { !$0.isEmpty }.sorted().joined(separator: ", "))")
             }
             guard !result.samples.isEmpty else { throw context.error(label, "has no samples") }
-            if let bad = result.samples.firstIndex(where: { !$0.isFinite }) {
-                throw context.error("\(label) sample \(bad + 1)", "is \(result.samples[bad]), not a finite number")
+            for (index, sample) in result.samples.enumerated() {
+                if let problem = problem(sample) { throw context.error("\(label) sample \(index + 1)", problem) }
             }
             if timeUnits.contains(result.unit), let negative = result.samples.firstIndex(where: { $0 < 0 }) {
                 throw context.error("\(label) sample \(negative + 1)", "is a negative time (\(result.samples[negative]) \(result.unit))")

@@ -40,16 +40,27 @@ struct SVGPlot: Sendable {
 
     func svg() -> String {
         let values = points.flatMap { [$0.minimum, $0.maximum, $0.median] }
-        var low = values.min() ?? 0, high = values.max() ?? 1
-        if high - low < abs(high) * 1e-9 || high == low { low -= max(abs(low) * 0.05, 1); high += max(abs(high) * 0.05, 1) }
-        let padding = (high - low) * 0.08
-        low = max(values.allSatisfy { $0 >= 0 } ? 0 : -.infinity, low - padding)
-        high += padding
+        // Only finite values scale the axis; the range is worked out in halves, which cannot
+        // overflow where a difference of values near ±1.8e308 would, and is clamped to the finite.
+        let finite = values.filter(\.isFinite)
+        let largest = Double.greatestFiniteMagnitude
+        var low = finite.min() ?? 0, high = finite.max() ?? 1
+        if high / 2 - low / 2 < max(abs(high) * 0.5e-9, .leastNormalMagnitude) || high == low {
+            low = max(-largest, low - max(abs(low) * 0.05, 1))
+            high = min(largest, high + max(abs(high) * 0.05, 1))
+        }
+        let padding = (high / 2 - low / 2) * 0.16
+        low = max(finite.allSatisfy { $0 >= 0 } ? 0 : -largest, low - padding)
+        high = min(largest, high + padding)
+        let halfRange = high / 2 - low / 2
         let plotWidth = width - margin.left - margin.right, plotHeight = height - margin.top - margin.bottom
         func x(_ index: Int) -> Double {
             points.count <= 1 ? margin.left + plotWidth / 2 : margin.left + plotWidth * Double(index) / Double(points.count - 1)
         }
-        func y(_ value: Double) -> Double { margin.top + plotHeight * (1 - (value - low) / (high - low)) }
+        func y(_ value: Double) -> Double {
+            let clamped = min(max(value.isNaN ? low : value, low), high)
+            return margin.top + plotHeight * (1 - (clamped / 2 - low / 2) / halfRange)
+        }
         func number(_ value: Double) -> String { NumberText.fixed(value, decimals: 1, trimmingZeros: false) }
 
         var out = """
@@ -64,7 +75,7 @@ struct SVGPlot: Sendable {
         out += "<path d=\"M\(number(margin.left)),\(number(margin.top))V\(number(height - margin.bottom))H\(number(width - margin.right))\"/></g>\n"
         out += "<g class=\"ticks\" fill=\"currentColor\" font-size=\"11\" font-family=\"sans-serif\">"
         for step in 0...4 {
-            let value = low + (high - low) * Double(step) / 4
+            let value = 2 * (low / 2 + halfRange * (Double(step) / 4))
             out += "<text x=\"\(number(margin.left - 6))\" y=\"\(number(y(value) + 4))\" text-anchor=\"end\">\(SiteHTML.escape(NumberText.compact(value)))</text>"
         }
         out += "<text x=\"\(number(margin.left + plotWidth / 2))\" y=\"\(number(height - 6))\" text-anchor=\"middle\">"

@@ -2,10 +2,14 @@
 /// context, which cost milliseconds a page for a hundred rows, and a site has a page per commit.
 /// Everything from outside (names, subjects, units) goes through ``escape(_:)``.
 enum SiteHTML {
-    /// XML's five, so that pages stay well-formed XML as well as HTML.
+    /// XML's five, so that pages stay well-formed XML as well as HTML; characters XML 1.0 forbids
+    /// (C0 controls but tab, newline and return; U+FFFE, U+FFFF) become U+FFFD, since no escape
+    /// can carry them.
     static func escape(_ text: String) -> String {
         // Most text needs nothing: a scan of its bytes, in place, says so.
-        func special(_ byte: UInt8) -> Bool { byte == 0x26 || byte == 0x3C || byte == 0x3E || byte == 0x22 || byte == 0x27 }
+        func special(_ byte: UInt8) -> Bool {
+            byte == 0x26 || byte == 0x3C || byte == 0x3E || byte == 0x22 || byte == 0x27 || mayBeForbidden(byte)
+        }
         let needed = text.utf8.withContiguousStorageIfAvailable { $0.contains(where: special) } ?? text.utf8.contains(where: special)
         guard needed else { return text }
         var out = ""
@@ -17,10 +21,33 @@ enum SiteHTML {
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
+            case _ where isForbidden(character): out.unicodeScalars.append(replacement)
             default: out.unicodeScalars.append(character)
             }
         }
         return out
+    }
+
+    /// `text` with only the characters XML 1.0 forbids replaced: for markup BenchBot built, and
+    /// for values a template escapes itself.
+    static func xmlSafe(_ text: String) -> String {
+        let needed = text.utf8.withContiguousStorageIfAvailable { $0.contains(where: mayBeForbidden) } ?? text.utf8.contains(where: mayBeForbidden)
+        guard needed, text.unicodeScalars.contains(where: isForbidden) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars { out.append(isForbidden(scalar) ? replacement : scalar) }
+        return String(out)
+    }
+
+    private static let replacement: Unicode.Scalar = "\u{FFFD}"
+
+    /// A byte of a C0 control, or the lead byte of U+FFFE and U+FFFF: worth a closer look.
+    private static func mayBeForbidden(_ byte: UInt8) -> Bool {
+        (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D) || byte == 0xEF
+    }
+
+    private static func isForbidden(_ scalar: Unicode.Scalar) -> Bool {
+        (scalar.value < 0x20 && scalar.value != 0x09 && scalar.value != 0x0A && scalar.value != 0x0D)
+            || scalar.value == 0xFFFE || scalar.value == 0xFFFF
     }
 
     /// A table: a header row, then rows of cells that are markup already.

@@ -8,17 +8,44 @@ struct SiteTemplates: Sendable {
 
     /// - Throws: `MustacheTemplate.ParserError` when a template does not parse, which the tests rule out.
     init() throws {
+        MustacheContentTypes.register(XMLContentType(), named: XMLContentType.name)
         var library = MustacheLibrary()
-        for (name, text) in Self.templates { library.register(try MustacheTemplate(string: text), named: name) }
+        for (name, text) in Self.templates {
+            library.register(try MustacheTemplate(string: "{{% CONTENT_TYPE: \(XMLContentType.name)}}" + text), named: name)
+        }
         self.library = library
     }
 
+    /// Mustache's own HTML escaping compares whole characters, so `&` or `"` followed by a
+    /// combining mark (one character, two scalars) passes unescaped: broken XML, and a way out of
+    /// an attribute. ``SiteHTML/escape(_:)`` works on scalars, and drops what XML forbids.
+    struct XMLContentType: MustacheContentType {
+        static let name = "BENCHBOT_XML"
+        func escapeText(_ text: String) -> String { SiteHTML.escape(text) }
+    }
+
     func render(_ name: String, _ context: [String: Any]) -> String {
-        library.render(context, withTemplate: name) ?? ""
+        library.render(Self.xmlSafe(context), withTemplate: name) ?? ""
+    }
+
+    /// Mustache escapes markup but passes control characters, which no XML parser accepts: every
+    /// string a page is made from loses them first, whether `{{…}}` or `{{{…}}}` inserts it.
+    static func xmlSafe(_ value: Any) -> Any {
+        switch value {
+        case let text as String: SiteHTML.xmlSafe(text)
+        case let fields as [String: Any]: fields.mapValues(xmlSafe)
+        case let items as [[String: Any]]: items.map { $0.mapValues(xmlSafe) }
+        case let items as [Any]: items.map(xmlSafe)
+        default: value
+        }
+    }
+
+    private static func xmlSafe(_ context: [String: Any]) -> [String: Any] {
+        context.mapValues(xmlSafe)
     }
 
     /// Changes whenever a template or the style does, so that every page is made again.
-    static let version = SitePages.digest(templates.sorted { $0.key < $1.key }.map { $0.key + $0.value }.joined() + style + script)
+    static let version = SitePages.digest(XMLContentType.name + templates.sorted { $0.key < $1.key }.map { $0.key + $0.value }.joined() + style + script)
 
     static let templates: [String: String] = [
         "layout": """

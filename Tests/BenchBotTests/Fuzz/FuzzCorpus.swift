@@ -1,0 +1,75 @@
+import Foundation
+
+/// The valid inputs the mutator starts from: the real tools' outputs under `Fixtures/formats`,
+/// and small hand-made ones that reach the fields the fixtures leave out.
+enum FuzzCorpus {
+    static let folder = ((#filePath as NSString).deletingLastPathComponent as NSString)
+        .deletingLastPathComponent.appending(path: "Fixtures/formats")
+
+    static func fixture(_ name: String) -> Data {
+        (try? Data(contentsOf: URL(fileURLWithPath: folder.appending(path: name)))) ?? Data()
+    }
+
+    /// Seeds above this size are picked rarely: a debug build parses them in milliseconds, not microseconds.
+    static let largeSeed = 64 * 1024
+
+    static let formatSeeds: [String: [Data]] = [
+        "benchbot-json": [
+            Data(#"{"benchmarks": [{"name": "parse", "parameters": {"size": "1024", "n": 3, "fast": true}, "unit": "ns", "direction": "lower_is_better", "samples": [812, 790, 801.5]}, {"name": "rate", "unit": "ops/s", "samples": [1e6, 2e6]}]}"#.utf8),
+            Data(#"{"commit": "0123456789abcdef0123456789abcdef01234567", "benchmarks": [{"name": "x", "unit": "", "samples": [0, -0, 5e-324]}]}"#.utf8),
+        ],
+        "google-benchmark": [fixture("google-benchmark.json"),
+                             Data(#"{"context": {}, "benchmarks": [{"name": "BM_x/8", "run_type": "iteration", "real_time": 12.5, "cpu_time": 12.0, "time_unit": "ns", "iterations": 1000}]}"#.utf8)],
+        "hyperfine": [fixture("hyperfine.json")],
+        "pytest-benchmark": [fixture("pytest-benchmark.json")],
+        "go-test": [fixture("go-test.txt"),
+                    Data("goos: linux\nBenchmarkParse-8   \t 1000\t 1234 ns/op\t 56 B/op\t 2 allocs/op\nBenchmarkParse/size=64-8 500 2000.5 ns/op 12.5 MB/s\nPASS\n".utf8)],
+        "package-benchmark": [fixture("package-benchmark.json"),
+                              Data(#"{"results":[{"target":"T","name":"sort (size: 64)"},[{"tags":{"size":"64"},"metric":{"wallClock":{}},"scalingFactor":1,"statistics":{"prefersLarger":false,"histogram":{"counts":[0,2,0,1,3],"subBucketHalfCountMagnitude":1,"unitMagnitude":0,"_totalCount":6}}}]]}"#.utf8)],
+        "jmh": [fixture("jmh.from-docs.json"), fixture("jmh-package-benchmark.json")],
+        "benchmarkdotnet": [fixture("benchmarkdotnet.from-docs.json")],
+        "relay-data": [
+            Data(#"{"timestamp": "20240101T000000", "commit": "abc", "cpu": {"resnet": [1.2, 1.3], "bert": {"fp32": 4.5, "fp16": [2, 2.1]}}, "gpu": [1, "x", null]}"#.utf8),
+            Data(#"{"a": {"b": {"c": {"d": [0.5, 0.25, 1e-9, 123456789]}}}, "flag": true, "list": [[1], [2, 3]]}"#.utf8),
+        ],
+    ]
+
+    /// Every seed, for splices across formats.
+    static let all: [Data] = formatSeeds.values.flatMap { $0 } + configSeeds + experimentSeeds + hookSeeds.map { Data($0.utf8) }
+
+    static let configSeeds: [Data] = [
+        Data(#"""
+        {"tmp_data_dir": "tmp", "backup_dir": "backup", "setup_dir": "setup", "run_cpu_telemetry": false, "run_gpu_telemetry": false,
+         "telemetry_rate": 15, "randomize": true,
+         "benchbot": {"repository": {"url": "https://example.org/project.git", "name": "project", "branches": ["main"]},
+          "machine": "m1", "suite": "default", "scripts_in": "home",
+          "build": {"command": ["make", "-j2"], "timeout": 3600}, "store": {"path": "benchbot.sqlite", "busy_timeout": 10},
+          "intake": {"first_parent": true, "tags": false, "hook_branches": ["*"], "on_branch_delete": "ignore", "max_attempts": 3, "fetch_timeout": 600},
+          "runner": {"stage_timeout": 3600, "lease_duration": 300, "log_limit": 65536, "backups_kept": 5},
+          "compare": {"score_speedup": 1.1, "stat_alert": {"deviations": 1, "window_days": 14}},
+          "notify": {"site_url": "https://bench.example.org", "initial_backoff": 2, "deadline_hours": 24,
+                     "slack": {"webhook_url_env": "SLACK_WEBHOOK", "mentions": ["<@U1>"]}},
+          "site": {"folder": "site", "publish": {"url": "https://example.org/site.git", "branch": "gh-pages", "timeout": 600}}}}
+        """#.utf8),
+        Data(#"{"tmp_data_dir": "t", "backup_dir": "b", "setup_dir": "s", "benchbot": {"repository": {"url": "/srv/git/x.git"}}}"#.utf8),
+    ]
+
+    static let experimentSeeds: [Data] = [
+        Data(#"{"active": true, "priority": 2, "timeout": 600, "telemetry_rate": 5, "run_cpu_telemetry": true, "notify": ["a"], "rerun_setup": false, "process_pinning": {"enable": true, "cores": "0-1"}}"#.utf8),
+        Data(#"{"active": true, "command": {"run": ["./bench", "--json"], "format": "google-benchmark", "output": "out.json"}, "timeout": 60}"#.utf8),
+    ]
+
+    static let hookSeeds: [String] = [
+        "\(String(repeating: "a", count: 40)) \(String(repeating: "b", count: 40)) refs/heads/main\n"
+            + "\(String(repeating: "0", count: 40)) \(String(repeating: "c", count: 40)) refs/heads/feature/x\n"
+            + "\(String(repeating: "d", count: 40)) \(String(repeating: "0", count: 40)) refs/tags/v1.0\n",
+        "\(String(repeating: "1", count: 40)) \(String(repeating: "2", count: 40)) refs/pull/1/head\n",
+    ]
+
+    /// A seed from `seeds`, the large ones one time in 256.
+    static func seed(_ seeds: [Data], random: inout some RandomNumberGenerator) -> Data {
+        let small = seeds.filter { $0.count <= largeSeed }
+        if small.isEmpty || (small.count < seeds.count && Int.random(in: 0..<256, using: &random) == 0) { return seeds.randomElement(using: &random)! }
+        return small.randomElement(using: &random)!
+    }
+}

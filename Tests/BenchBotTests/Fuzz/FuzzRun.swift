@@ -1,0 +1,129 @@
+import Compare
+import Foundation
+import Testing
+
+/// One fuzz target's run: a seeded stream of cases, each with its own seed, so that any failing
+/// case is replayed alone with `BENCHBOT_FUZZ_SEED=<its seed> BENCHBOT_FUZZ_CASES=1`.
+///
+/// The bounded run of `swift test` makes `defaultCases` cases per target from a fixed seed; a
+/// longer run sets `BENCHBOT_FUZZ_CASES` (and a fresh `BENCHBOT_FUZZ_SEED`) and filters on `Fuzz`.
+struct FuzzRun {
+    /// What the properties check after each case; a failed one is reported with the case's seed.
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    let target: String
+    let cases: Int
+    let seed: UInt64
+    /// A case that takes longer than this, plus `perByte` for each byte of its input, is a hang.
+    let deadline: Duration
+    let perByte: Duration
+
+    static let environment = ProcessInfo.processInfo.environment
+
+    init(_ target: String, defaultCases: Int, deadline: Duration = .seconds(2), perByte: Duration = .microseconds(20)) {
+        self.target = target
+        // A target's share of a long run follows its default's: the slow targets stay proportionate.
+        if let given = Self.environment["BENCHBOT_FUZZ_CASES"].flatMap(Int.init), given > 0 {
+            cases = given == 1 ? 1 : max(1, Int(Double(given) * Double(defaultCases) / 2000))
+        } else {
+            cases = defaultCases
+        }
+        seed = Self.environment["BENCHBOT_FUZZ_SEED"].flatMap { UInt64($0.hasPrefix("0x") ? String($0.dropFirst(2)) : $0, radix: $0.hasPrefix("0x") ? 16 : 10) }
+            ?? 0x0B0E_BE4C_F022_5EED
+        self.deadline = deadline
+        self.perByte = perByte
+    }
+
+    /// Runs `body` once per case with that case's generator; stops at the first failure.
+    ///
+    /// - Parameter body: Makes the case's input, runs the target and checks the properties;
+    ///   returns the input's size in bytes, for the deadline.
+    func run(_ body: (inout SplitMix64) throws -> Int) {
+        var seeds = SplitMix64(state: seed)
+        let clock = ContinuousClock()
+        for index in 0..<cases {
+            // The first case's seed is the run's own, so that a reported seed replays exactly that case.
+            let caseSeed = index == 0 ? seed : seeds.next()
+            var random = SplitMix64(state: caseSeed)
+            CrashNote.set("fuzz target \(target) crashed in case \(index): replay it with "
+                          + "BENCHBOT_FUZZ_SEED=0x\(String(caseSeed, radix: 16)) BENCHBOT_FUZZ_CASES=1 swift test --filter Fuzz\n")
+            let start = clock.now
+            do {
+                let size = try body(&random)
+                let elapsed = clock.now - start
+                if elapsed > deadline + perByte * size {
+                    let message = "fuzz \(target): case \(index) took \(elapsed) for \(size) bytes; "
+                        + "replay it with BENCHBOT_FUZZ_SEED=0x\(String(caseSeed, radix: 16)) BENCHBOT_FUZZ_CASES=1"
+                    Issue.record(Comment(rawValue: message))
+                    break
+                }
+            } catch {
+                let message = "fuzz \(target): case \(index): \(error); replay it with BENCHBOT_FUZZ_SEED=0x\(String(caseSeed, radix: 16)) BENCHBOT_FUZZ_CASES=1"
+                Issue.record(Comment(rawValue: message))
+                break
+            }
+        }
+        CrashNote.clear()
+    }
+
+    /// The async form, for targets that store.
+    func run(_ body: (inout SplitMix64) async throws -> Int) async {
+        var seeds = SplitMix64(state: seed)
+        for index in 0..<cases {
+            let caseSeed = index == 0 ? seed : seeds.next()
+            var random = SplitMix64(state: caseSeed)
+            CrashNote.set("fuzz target \(target) crashed in case \(index): replay it with "
+                          + "BENCHBOT_FUZZ_SEED=0x\(String(caseSeed, radix: 16)) BENCHBOT_FUZZ_CASES=1 swift test --filter Fuzz\n")
+            do {
+                _ = try await body(&random)
+            } catch {
+                let message = "fuzz \(target): case \(index): \(error); replay it with BENCHBOT_FUZZ_SEED=0x\(String(caseSeed, radix: 16)) BENCHBOT_FUZZ_CASES=1"
+                Issue.record(Comment(rawValue: message))
+                break
+            }
+        }
+        CrashNote.clear()
+    }
+}
+
+/// Fails a case with a message; `context` is the input, shown escaped and cut.
+func fuzzCheck(_ condition: Bool, _ message: @autoclosure () -> String, input: @autoclosure () -> Data) throws {
+    guard !condition else { return }
+    let bytes = input()
+    let shown = String(decoding: bytes.prefix(300), as: UTF8.self).debugDescription
+    throw FuzzRun.Failure(description: "\(message()) — input (\(bytes.count) bytes): \(shown)\(bytes.count > 300 ? "…" : "")")
+}
+
+/// The line a crash prints: a trap inside a fuzz case kills the test process before any
+/// `Issue` is written, so a signal handler writes which case and seed it was.
+enum CrashNote {
+    private static let capacity = 512
+    nonisolated(unsafe) private static let buffer: UnsafeMutablePointer<CChar> = {
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: capacity)
+        buffer.initialize(repeating: 0, count: capacity)
+        for signal in [SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGABRT, SIGFPE] {
+            _ = Foundation.signal(signal) { number in
+                let length = strlen(CrashNote.buffer)
+                if length > 0 { _ = write(2, CrashNote.buffer, length) }
+                _ = Foundation.signal(number, SIG_DFL)
+                _ = raise(number)
+            }
+        }
+        return buffer
+    }()
+
+    static func set(_ note: String) {
+        let utf8 = Array(note.utf8.prefix(capacity - 1))
+        // Written length first, then the terminator: a handler never reads past the end.
+        buffer[0] = 0
+        for (index, byte) in utf8.enumerated().dropFirst() { buffer[index] = CChar(bitPattern: byte) }
+        buffer[utf8.count] = 0
+        if let first = utf8.first { buffer[0] = CChar(bitPattern: first) }
+    }
+
+    static func clear() {
+        buffer[0] = 0
+    }
+}
