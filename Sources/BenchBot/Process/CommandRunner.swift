@@ -116,34 +116,16 @@ public enum CommandRunner {
             let result = try await Subprocess.run(
                 configuration, input: .none, output: .sequence, error: .combinedWithOutput
             ) { execution in
-                let pid = execution.processIdentifier.value
-                leader.started(pid)
-                let identity = ProcessIdentity.of(pid: pid)
-                if let onStart, let identity { onStart(identity) }
-                return try await withThrowingTaskGroup(of: Void.self) { group in
-                    // A process left behind holding the output open would keep the read below
-                    // waiting until the deadline: once the command's own process exits, the rest goes.
-                    group.addTask { await Self.killRemains(once: identity, exits: marker) }
-                    var sink = LogSink(file: log, limit: logLimit, tailLimit: tailLimit)
-                    for try await buffer in execution.standardOutput {
-                        buffer.withUnsafeBytes { sink.append(Data($0)) }
-                    }
-                    group.cancelAll()
-                    return sink.finish()
+                leader.started(execution.processIdentifier.value)
+                if let onStart, let identity = ProcessIdentity.of(pid: execution.processIdentifier.value) { onStart(identity) }
+                var sink = LogSink(file: log, limit: logLimit, tailLimit: tailLimit)
+                for try await buffer in execution.standardOutput {
+                    buffer.withUnsafeBytes { sink.append(Data($0)) }
                 }
+                return sink.finish()
             }
             return (exitCode(result.terminationStatus), result.closureResult, "")
         }
-    }
-
-    /// Waits for `leader` to exit, then kills what is left of its command; returns early, killing
-    /// nothing, when cancelled.
-    private static func killRemains(once leader: ProcessIdentity?, exits marker: String) async {
-        guard let leader else { return }
-        while leader.isAlive {
-            do { try await Task.sleep(for: .milliseconds(20)) } catch { return }
-        }
-        ProcessTree.killAll(marker: marker, leader: leader.pid)
     }
 
     private static func configuration(
