@@ -1,4 +1,5 @@
 import ArgumentParser
+import BenchBot
 
 @main
 struct BenchBotCommand: AsyncParsableCommand {
@@ -28,6 +29,15 @@ struct BenchBotCommand: AsyncParsableCommand {
             BisectCommand.self,
             SiteCommand.self,
             BenchCommand.self,
+            FetchCommand.self,
         ]
     )
+
+    /// Every child goes through the command runner, so orphans of finished commands can be adopted
+    /// and killed; network fetches run in a child, whose deadline holds even when a connect hangs.
+    static func main() async {
+        CommandRunner.adoptOrphans()
+        GitRepository.fetchInChildProcesses(using: currentExecutable())
+        await self.main(nil)
+    }
 }

@@ -2,6 +2,7 @@
 #define BENCHBOT_CGIT2_SHIM_H
 
 #include <git2.h>
+#include <sys/prctl.h>
 
 /* The *_INIT macros are struct initialisers Swift cannot import; these
    return the same defaults through the library's own init functions. */
@@ -21,6 +22,13 @@ static inline git_push_options benchbot_git_push_options(void) {
     git_push_options options;
     git_push_options_init(&options, GIT_PUSH_OPTIONS_VERSION);
     return options;
+}
+
+/* prctl is variadic, which Swift cannot call. Orphaned descendants of a
+   subreaper are re-parented to it instead of init, where they can be found
+   and killed. */
+static inline int benchbot_become_child_subreaper(void) {
+    return prctl(PR_SET_CHILD_SUBREAPER, 1UL, 0UL, 0UL, 0UL);
 }
 
 #endif

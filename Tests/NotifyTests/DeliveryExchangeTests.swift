@@ -26,7 +26,10 @@ struct DeliveryExchangeTests {
         let people = (1...100).map { ["id": $0, "body": "a person's comment \($0)"] as [String: Any] }
         let second = try #require(sent(exchange.receive(answer(200, people))))
         #expect(second.url.hasSuffix("&page=2"))
-        let edit = try #require(sent(exchange.receive(answer(200, [["id": 4242, "body": "<!-- benchbot:comparison:perf -->\nold"]]))))
+        let mine: [String: Any] = ["id": 4242, "body": "<!-- benchbot:comparison:perf -->\nold", "user": ["login": "BenchBot-User", "type": "User"]]
+        let who = try #require(sent(exchange.receive(answer(200, [mine]))))
+        #expect(who.method == .get && who.url == "http://gh.test/user")
+        let edit = try #require(sent(exchange.receive(answer(200, ["login": "benchbot-user"]))))
         #expect(edit.method == .patch && edit.url == "http://gh.test/repos/o/r/issues/comments/4242" && edit.body == comment.body)
         #expect(exchange.receive(answer(200, ["id": 4242])) == .delivered(receipt: "4242"))
 
@@ -35,6 +38,56 @@ struct DeliveryExchangeTests {
         let create = try #require(sent(fresh.receive(answer(200, [["id": 1, "body": "benchbot:comparison:perf without the marker's brackets"]]))))
         #expect(create.method == .post && create.url == "http://gh.test/repos/o/r/issues/12/comments")
         #expect(fresh.receive(answer(404, ["message": "Not Found"])) == .unsuccessful(answer(404, ["message": "Not Found"])))
+    }
+
+    static func comment(_ id: Int, _ body: String, by login: String, app: String? = nil) -> [String: Any] {
+        ["id": id, "body": body, "user": ["login": login, "type": app == nil ? "User" : "Bot"],
+         "performed_via_github_app": app.map { ["slug": $0] as Any } ?? NSNull()]
+    }
+
+    @Test("a comment someone else wrote with BenchBot's marker is left alone: BenchBot edits its own, or posts one")
+    func foreignMarkerComment() throws {
+        let comment = PullRequestComment(pullRequest: 3, markdown: "table", context: "perf", moreAt: nil).message(repository: "o/r", occasion: "j")
+        let marker = "<!-- benchbot:comparison:perf -->"
+        let foreign = Self.comment(5, "\(marker) quoting the bot", by: "mallory")
+        let ours = Self.comment(9, "\(marker)\nold", by: "benchbot-user")
+
+        var exchange = DeliveryExchange(message: comment, credentials: credentials, parentReceipt: nil, interrupted: false, queuedAt: queued)
+        _ = exchange.start()
+        #expect(sent(exchange.receive(answer(200, [foreign, ours])))?.url == "http://gh.test/user")
+        let edit = try #require(sent(exchange.receive(answer(200, ["login": "benchbot-user"]))))
+        #expect(edit.method == .patch && edit.url == "http://gh.test/repos/o/r/issues/comments/9")
+        #expect(exchange.githubIdentity == .login("benchbot-user"))
+
+        var alone = DeliveryExchange(message: comment, credentials: credentials, parentReceipt: nil, interrupted: false, queuedAt: queued)
+        _ = alone.start()
+        _ = alone.receive(answer(200, [foreign]))
+        let create = try #require(sent(alone.receive(answer(200, ["login": "benchbot-user"]))))
+        #expect(create.method == .post && create.url == "http://gh.test/repos/o/r/issues/3/comments")
+
+        // A configured login asks no one.
+        var configured = credentials
+        configured.githubLogin = "benchbot-user"
+        var known = DeliveryExchange(message: comment, credentials: configured, parentReceipt: nil, interrupted: false, queuedAt: queued)
+        _ = known.start()
+        #expect(sent(known.receive(answer(200, [foreign, ours])))?.url == "http://gh.test/repos/o/r/issues/comments/9")
+
+        // An installation token may not read /user: another app's comment refuses the edit, and the next is ours.
+        var app = DeliveryExchange(message: comment, credentials: credentials, parentReceipt: nil, interrupted: false, queuedAt: queued)
+        _ = app.start()
+        let apps = [foreign, Self.comment(6, marker, by: "other[bot]", app: "other"), Self.comment(7, marker, by: "bench[bot]", app: "bench")]
+        _ = app.receive(answer(200, apps))
+        let first = try #require(sent(app.receive(answer(403, ["message": "Resource not accessible by integration"]))))
+        #expect(app.githubIdentity == .app && first.url == "http://gh.test/repos/o/r/issues/comments/6")
+        let second = try #require(sent(app.receive(answer(403, ["message": "Resource not accessible by integration"]))))
+        #expect(second.method == .patch && second.url == "http://gh.test/repos/o/r/issues/comments/7")
+        #expect(app.receive(answer(200, ["id": 7])) == .delivered(receipt: "7"))
+
+        // A token GitHub rejects is not taken for an app.
+        var rejected = DeliveryExchange(message: comment, credentials: credentials, parentReceipt: nil, interrupted: false, queuedAt: queued)
+        _ = rejected.start()
+        _ = rejected.receive(answer(200, [ours]))
+        #expect(rejected.receive(answer(401, ["message": "Bad credentials"])) == .unsuccessful(answer(401, ["message": "Bad credentials"])))
     }
 
     @Test("a check run found by its external ID is updated without head_sha; a comment list that is not JSON is a transient failure")

@@ -55,6 +55,17 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
         return GitError(kind: kind, operation: operation, code: code, message: message)
     }
 
+    /// An error a child process reported with libgit2's code and message.
+    static func reported(code: Int32, operation: String, message: String) -> GitError {
+        let kind: Kind = switch code {
+        case GIT_ENOTFOUND.rawValue: .notFound
+        case GIT_EAUTH.rawValue: .authentication
+        case GIT_ENONFASTFORWARD.rawValue: .rejected
+        default: .other
+        }
+        return GitError(kind: kind, operation: operation, code: code, message: message)
+    }
+
     static func notFound(_ operation: String, _ message: String) -> GitError {
         GitError(kind: .notFound, operation: operation, code: GIT_ENOTFOUND.rawValue, message: message)
     }

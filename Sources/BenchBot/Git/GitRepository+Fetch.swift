@@ -1,6 +1,7 @@
 import CGit2
 import Foundation
 import Notify
+import Synchronization
 
 /// How a fetch authenticates and how long it may take.
 public struct FetchOptions: Sendable {
@@ -58,6 +59,16 @@ extension GitRepository {
     ///   - options: The deadline and credentials.
     /// - Throws: ``GitError``; ``GitError/isTimeout`` when the deadline passed.
     public func fetch(from url: String, refspecs: [String], options: FetchOptions = FetchOptions()) throws(GitError) {
+        if let helper = Self.fetchHelper.withLock({ $0 }), Self.isNetworkURL(url) {
+            try fetchInChild(helper, from: url, refspecs: refspecs, options: options)
+        } else {
+            try fetchInProcess(from: url, refspecs: refspecs, options: options)
+        }
+    }
+
+    /// Fetches in this process: the deadline holds only while libgit2 reports progress, which a
+    /// hanging connect never does. For local paths, and for the child process a network fetch runs in.
+    public func fetchInProcess(from url: String, refspecs: [String], options: FetchOptions = FetchOptions()) throws(GitError) {
         try transfer(with: url, operation: "fetch", options: options) { remote, state in
             var fetchOptions = benchbot_git_fetch_options()
             fetchOptions.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE

@@ -149,6 +149,15 @@ public struct HomeCheck: Sendable {
                 problems.append(ConfigProblem(file: file, field: path,
                     problem: "holds a secret in the config file, where backups and logs copy it; put it in an environment "
                         + "variable and name that variable in '\(key)_env' instead"))
+            } else if case .string(let text) = value, SecretRedactor.holdsURLCredentials(text) {
+                problems.append(ConfigProblem(file: file, field: path,
+                    problem: "holds a password or token in its URL (\(SecretRedactor.maskingURLPasswords(in: text))), which the store, "
+                        + "backups and logs would copy; remove it from the URL, and give a git token in BENCHBOT_GIT_TOKEN "
+                        + "or use an SSH URL with ssh-agent"))
+            } else if case .array(let items) = value {
+                for (index, item) in items.enumerated() {
+                    problems += secretProblems(in: .object(["\(index)": item]), file: file, prefix: path)
+                }
             } else if case .object = value {
                 problems += secretProblems(in: value, file: file, prefix: path)
             }

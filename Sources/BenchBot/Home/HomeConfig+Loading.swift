@@ -207,8 +207,8 @@ extension HomeConfig {
 
 extension HomeConfig {
     private static func parseRunner(_ object: [String: JSONValue], reader: inout ConfigReader) -> RunnerSettings {
-        reader.rejectUnknownFields(object, known: ["stage_timeout", "lease_duration", "log_limit", "backups_kept", "deps_dir"],
-                                   prefix: "benchbot.runner")
+        reader.rejectUnknownFields(object, known: ["stage_timeout", "lease_duration", "log_limit", "backups_kept", "deps_dir",
+                                                    "pass_environment"], prefix: "benchbot.runner")
         var runner = RunnerSettings()
         if let duration = reader.seconds(object["stage_timeout"], "benchbot.runner.stage_timeout") {
             runner.stageTimeout = duration
@@ -219,6 +219,7 @@ extension HomeConfig {
         runner.logLimit = reader.integer(object["log_limit"], "benchbot.runner.log_limit", minimum: 1024) ?? runner.logLimit
         runner.backupsKept = reader.integer(object["backups_kept"], "benchbot.runner.backups_kept", minimum: 1) ?? runner.backupsKept
         runner.depsDirectory = reader.string(object["deps_dir"], "benchbot.runner.deps_dir") ?? runner.depsDirectory
+        runner.passEnvironment = reader.strings(object["pass_environment"], "benchbot.runner.pass_environment") ?? []
         return runner
     }
 }

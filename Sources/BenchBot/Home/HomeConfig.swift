@@ -145,4 +145,7 @@ public struct RunnerSettings: Sendable, Hashable {
     /// relay-bench's shared helpers, passed to scripts as `BENCHMARK_DEPS`; resolved like the
     /// scripts' folders.
     public var depsDirectory: String = "shared"
+    /// Variables that builds and stages see although their names look secret, such as a
+    /// benchmark's own `MY_API_KEY`.
+    public var passEnvironment: [String] = []
 }

@@ -38,6 +38,9 @@ public struct NotifySettings: Sendable, Hashable {
         public var tokenEnvironment: String? = "GITHUB_TOKEN"
         public var tokenFile: String?
         public var apiURL = Credentials.publicGitHubAPI
+        /// The login the token writes as (a user, or `<app-slug>[bot]`); only its pull request
+        /// comments are edited. Unset, it is asked of GitHub when needed.
+        public var login: String?
         /// The commit status's label, also the check run's name.
         public var context = "benchbot"
         /// A check run per commit with the comparison table. Only a GitHub App's token may write
@@ -75,7 +78,7 @@ public struct NotifySettings: Sendable, Hashable {
             githubToken: try github.flatMap { github throws(NotifySettingsError) in
                 try secret(github.tokenEnvironment, github.tokenFile, "benchbot.notify.github.token_file")
             },
-            githubAPIURL: github?.apiURL ?? Credentials.publicGitHubAPI)
+            githubAPIURL: github?.apiURL ?? Credentials.publicGitHubAPI, githubLogin: github?.login)
     }
 }
 
@@ -127,13 +130,14 @@ extension HomeConfig {
         }
         if let github = reader.object(object["github"], "benchbot.notify.github") {
             reader.rejectUnknownFields(github, known: ["repository", "token_env", "token_file", "api_url", "context", "check_runs",
-                                                       "pull_request_comments", "pending_status"], prefix: "benchbot.notify.github")
+                                                       "pull_request_comments", "pending_status", "login"], prefix: "benchbot.notify.github")
             if let repository = reader.string(github["repository"], "benchbot.notify.github.repository", required: true) {
                 if repository.split(separator: "/").count == 2, !repository.contains(" ") {
                     var parsed = NotifySettings.GitHubSettings(repository: repository)
                     parsed.tokenEnvironment = reader.string(github["token_env"], "benchbot.notify.github.token_env") ?? parsed.tokenEnvironment
                     parsed.tokenFile = reader.string(github["token_file"], "benchbot.notify.github.token_file")
                     parsed.apiURL = httpURL(github["api_url"], "benchbot.notify.github.api_url", example: "https://github.example.com/api/v3") ?? parsed.apiURL
+                    parsed.login = reader.string(github["login"], "benchbot.notify.github.login")
                     if let context = reader.string(github["context"], "benchbot.notify.github.context") { parsed.context = context }
                     parsed.checkRuns = reader.bool(github["check_runs"], "benchbot.notify.github.check_runs") ?? parsed.checkRuns
                     parsed.pullRequestComments = reader.bool(github["pull_request_comments"], "benchbot.notify.github.pull_request_comments")

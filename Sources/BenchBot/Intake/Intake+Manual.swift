@@ -40,6 +40,13 @@ extension Intake {
     public func enqueue(branch: String, remoteURL: String?, priority: Int = 0, rerun: Bool = false, paired: Bool = false,
                         pullRequest: Int? = nil) async throws -> IntakeOutcome {
         let fork = remoteURL.flatMap { $0 == settings.repository.url ? nil : $0 }
+        // A fork's URL is stored with its job and shown by `status` and the site; a secret in it
+        // would be kept for good. Refused rather than stripped, since the fetch would then fail
+        // for want of it, later and less clearly.
+        if let fork, SecretRedactor.holdsURLCredentials(fork) {
+            throw IntakeError.io("--remote \(SecretRedactor.maskingURLPasswords(in: fork))", detail: "holds a password or token, which "
+                + "the store and logs would keep; remove it from the URL, and give the token in BENCHBOT_GIT_TOKEN or use an SSH URL with ssh-agent")
+        }
         let tip: ObjectID = try git { () throws(GitError) in
             if let fork { return try mirror.fetch(branch: branch, fromFork: fork) }
             return try mirror.fetch(branches: [branch])[branch]!

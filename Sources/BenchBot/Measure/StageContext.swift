@@ -46,8 +46,9 @@ struct StageContext: Sendable {
         }
     }
 
-    /// The environment every script sees. Secrets are removed: the code measured may come from a
-    /// fork, and it has no business with BenchBot's tokens.
+    /// The environment every script sees. Secrets are removed, by name and by a URL password in
+    /// the value, except those `benchbot.runner.pass_environment` lets through: the code measured
+    /// may come from a fork, and it has no business with BenchBot's tokens.
     func environment(experiment: String? = nil, commit: ObjectID? = nil, checkout: String? = nil) -> [String: String?] {
         var environment: [String: String?] = [
             "BENCHBOT_COMMIT": (commit ?? self.commit).hex,
@@ -57,8 +58,12 @@ struct StageContext: Sendable {
             "BENCHBOT_EXPERIMENT": experiment,
             Worker.workerVariable: workerIdentity,
         ]
-        for name in ProcessInfo.processInfo.environment.keys where SecretRedactor.namesSecret(name) {
-            environment[name] = .some(nil)
+        let passed = Set(settings.runner.passEnvironment)
+        for (name, value) in ProcessInfo.processInfo.environment where !passed.contains(name) {
+            // A URL with a password in it (`DATABASE_URL=postgres://u:p@db`) is a secret whatever its name.
+            if SecretRedactor.namesSecret(name) || SecretRedactor.holdsURLCredentials(value) {
+                environment[name] = .some(nil)
+            }
         }
         return environment
     }

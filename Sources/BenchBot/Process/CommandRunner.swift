@@ -14,7 +14,7 @@ public struct CommandResult: Sendable, Hashable {
     /// Standard output; for a logged command, the tail of the combined output.
     public let standardOutput: String
     public let standardError: String
-    /// The deadline passed and the command's whole process group was killed.
+    /// The deadline passed and the command, with everything it started, was killed.
     public let timedOut: Bool
     public let duration: Duration
 
@@ -33,9 +33,16 @@ public struct CommandError: Error, Sendable, CustomStringConvertible {
 ///
 /// Each command runs in a new session, so it and everything it starts share one process group.
 /// At the deadline, or when the calling task is cancelled, the group gets SIGTERM, then SIGKILL;
-/// after any exit, whatever the command left running in its group is killed too, so no
-/// grandchild outlives its job.
+/// after any exit, whatever the command left running is killed too, also what left the group
+/// (`setsid`, a daemon's double fork): see ``ProcessTree``. No grandchild outlives its job.
 public enum CommandRunner {
+    /// Makes this process adopt the orphans of the commands it runs, so that a descendant whose
+    /// parents are gone and whose environment is cleared is still found and killed. Only for a
+    /// process, such as `benchbot`, whose every child is started here.
+    public static func adoptOrphans() {
+        ProcessTree.adoptOrphans()
+    }
+
     /// Runs a command and captures its output in memory.
     ///
     /// - Parameters:
@@ -59,8 +66,9 @@ public enum CommandRunner {
         gracePeriod: Duration = .seconds(2),
         outputLimit: Int = 16 << 20
     ) async throws(CommandError) -> CommandResult {
-        let configuration = configuration(executable, arguments, environment, workingDirectory, gracePeriod)
-        return try await supervise(configuration, timeout: timeout) { leader in
+        let marker = ProcessTree.starting()
+        let configuration = configuration(executable, arguments, environment, workingDirectory, gracePeriod, marker: marker)
+        return try await supervise(configuration, marker: marker, timeout: timeout) { leader in
             let result = try await Subprocess.run(
                 configuration, input: .string(input ?? ""),
                 output: .string(limit: outputLimit), error: .string(limit: outputLimit)
@@ -98,12 +106,13 @@ public enum CommandRunner {
         gracePeriod: Duration = .seconds(2),
         onStart: (@Sendable (ProcessIdentity) -> Void)? = nil
     ) async throws(CommandError) -> CommandResult {
-        let configuration = configuration(executable, arguments, environment, workingDirectory, gracePeriod)
         guard FileManager.default.createFile(atPath: logFile, contents: nil), let log = FileHandle(forWritingAtPath: logFile) else {
             throw CommandError(command: executable, reason: "cannot create its log \(logFile)")
         }
         defer { try? log.close() }
-        return try await supervise(configuration, timeout: timeout) { leader in
+        let marker = ProcessTree.starting()
+        let configuration = configuration(executable, arguments, environment, workingDirectory, gracePeriod, marker: marker)
+        return try await supervise(configuration, marker: marker, timeout: timeout) { leader in
             let result = try await Subprocess.run(
                 configuration, input: .none, output: .sequence, error: .combinedWithOutput
             ) { execution in
@@ -121,11 +130,13 @@ public enum CommandRunner {
 
     private static func configuration(
         _ executable: String, _ arguments: [String], _ environment: [String: String?], _ workingDirectory: String?,
-        _ gracePeriod: Duration
+        _ gracePeriod: Duration, marker: String
     ) -> Configuration {
         var options = PlatformOptions()
         options.createSession = true
         options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: gracePeriod)]
+        var environment = environment
+        environment[ProcessTree.markerVariable] = marker
         let updates = Dictionary(uniqueKeysWithValues: environment.compactMap { key, value in
             Environment.Key(rawValue: key).map { ($0, value) }
         })
@@ -140,6 +151,7 @@ public enum CommandRunner {
     /// Races the command against its deadline, then kills whatever is left of its process group.
     private static func supervise(
         _ configuration: Configuration,
+        marker: String,
         timeout: Duration,
         _ launch: @escaping @Sendable (GroupLeader) async throws -> (Int32, String, String)
     ) async throws(CommandError) -> CommandResult {
@@ -160,11 +172,11 @@ public enum CommandRunner {
             await group.waitForAll()
             return first
         }
-        if let pid = leader.pid.withLock({ $0 }) {
-            // The leader may be gone while its children are not; the group id stays reserved
-            // until the last member exits, so this cannot hit an unrelated process.
-            kill(-pid, SIGKILL)
-        }
+        // The leader may be gone while its children are not; the group id stays reserved
+        // until the last member exits, so its group kill cannot hit an unrelated process.
+        let pid = leader.pid.withLock { $0 }
+        if pid == nil { ProcessTree.started(nil) }
+        ProcessTree.finished(marker: marker, leader: pid)
         let duration = ContinuousClock.now - started
         switch outcome {
         case .success(let finished?):
@@ -190,6 +202,7 @@ private final class GroupLeader: Sendable {
 
     func started(_ pid: pid_t) {
         self.pid.withLock { $0 = pid }
+        ProcessTree.started(pid)
     }
 }
 

@@ -16,18 +16,21 @@ enum ProcessScan {
         }
     }
 
-    /// Kills every process so marked, with the process group each leads or belongs to.
+    /// Kills every process so marked, with the process group each leads or belongs to, and their descendants.
     ///
     /// - Returns: How many processes were found.
     @discardableResult
     static func killAll(withEnvironment name: String, equalTo value: String) -> Int {
         let found = processes(withEnvironment: name, equalTo: value)
+        // Their descendants by parent chain too: one that cleared its environment is unmarked.
+        let below = ProcessTree.descendants(of: Set(found), in: ProcessTree.snapshot()).subtracting([getpid()])
         for pid in found {
             let group = getpgid(pid)
             // Never our own group: a marked process could share it only if we started it without a session.
             if group > 0, group != getpgrp() { kill(-group, SIGKILL) }
             kill(pid, SIGKILL)
         }
+        for pid in below { kill(pid, SIGKILL) }
         return found.count
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Notify
 
 /// `tar.gz` archives of a home's config and results in `backup_dir`, the last N kept.
 ///
@@ -51,9 +52,19 @@ enum HomeBackup {
             return
         }
         if source.hasSuffix(".json"), let data = manager.contents(atPath: source), let document = try? JSONValue.parse(data) {
-            try document.redactingSecrets().prettyPrinted().write(to: URL(fileURLWithPath: destination))
+            try maskingURLPasswords(document.redactingSecrets()).prettyPrinted().write(to: URL(fileURLWithPath: destination))
         } else if !source.hasSuffix(".bak") {
             try manager.copyItem(atPath: source, toPath: destination)
+        }
+    }
+
+    /// Every string with its URLs' passwords masked: a remote's `https://user:token@host` is as secret as a `*_token` field.
+    private static func maskingURLPasswords(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let text): .string(SecretRedactor.maskingURLPasswords(in: text))
+        case .array(let items): .array(items.map(maskingURLPasswords))
+        case .object(let fields): .object(fields.mapValues(maskingURLPasswords))
+        default: value
         }
     }
 

@@ -186,7 +186,7 @@ extension SQLiteStore {
         try db.execute(sql: """
             INSERT INTO repository (name, url, created_at) VALUES (?, ?, ?)
             ON CONFLICT (name) DO UPDATE SET url = excluded.url WHERE url != excluded.url
-            """, arguments: [name, url, now])
+            """, arguments: [name, SecretRedactor.maskingURLPasswords(in: url), now])
         return try Int64.fetchOne(db, sql: "SELECT id FROM repository WHERE name = ?", arguments: [name])!
     }
 

@@ -12,17 +12,21 @@ public struct Credentials: Sendable {
     public var githubToken: String?
     /// `https://api.github.com`, or a GitHub Enterprise server's `https://host/api/v3`.
     public var githubAPIURL: String
+    /// The login BenchBot's token writes as, when configured; otherwise `GET /user` tells, when a
+    /// pull request holds a comment with BenchBot's marker. Only its comments are edited.
+    public var githubLogin: String?
 
     public static let publicGitHubAPI = "https://api.github.com"
     public static let publicSlackAPI = "https://slack.com/api"
 
     public init(slackWebhookURL: String? = nil, slackBotToken: String? = nil, slackAPIURL: String = Credentials.publicSlackAPI,
-                githubToken: String? = nil, githubAPIURL: String = Credentials.publicGitHubAPI) {
+                githubToken: String? = nil, githubAPIURL: String = Credentials.publicGitHubAPI, githubLogin: String? = nil) {
         self.slackWebhookURL = slackWebhookURL
         self.slackBotToken = slackBotToken
         self.slackAPIURL = slackAPIURL
         self.githubToken = githubToken
         self.githubAPIURL = githubAPIURL
+        self.githubLogin = githubLogin
     }
 
     /// Every secret, for the redactor.

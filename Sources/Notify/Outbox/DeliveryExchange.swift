@@ -28,10 +28,29 @@ public struct DeliveryExchange: Sendable {
         case searchingSlack
         case listingStatuses
         case listingComments(page: Int)
+        /// Comments holding the marker were found on a full or last page; whose they are waits for `GET /user`.
+        case askingIdentity(page: Int, pageFull: Bool, candidates: [Candidate])
+        /// Editing the first of `remaining`; the rest are tried when GitHub refuses it as someone else's.
+        case editingComment(page: Int, pageFull: Bool, remaining: [Candidate])
         case writingComment
         case listingCheckRuns
         case writingCheckRun
         case finished
+    }
+
+    /// A comment that holds the marker, with its author as GitHub reports it.
+    struct Candidate: Sendable, Hashable {
+        let id: String
+        let login: String?
+        let isApp: Bool
+    }
+
+    /// Whose comments BenchBot may edit: a login (configured, or from `GET /user`), or, for a
+    /// GitHub App's installation token, which may not call `/user`, any app's bot, tried in turn
+    /// until GitHub accepts the edit.
+    public enum GitHubIdentity: Sendable, Hashable {
+        case login(String)
+        case app
     }
 
     public static let slackEventType = "benchbot_notification"
@@ -43,6 +62,8 @@ public struct DeliveryExchange: Sendable {
     private let interrupted: Bool
     private let queuedAt: Date
     private var state = State.ready
+    /// Learned from the configured login or `GET /user`; callers may keep it for later exchanges.
+    public private(set) var githubIdentity: GitHubIdentity?
 
     /// - Parameters:
     ///   - message: What to deliver.
@@ -56,6 +77,7 @@ public struct DeliveryExchange: Sendable {
         self.parentReceipt = parentReceipt
         self.interrupted = interrupted
         self.queuedAt = queuedAt
+        self.githubIdentity = credentials.githubLogin.map(GitHubIdentity.login)
     }
 
     /// The first request.
@@ -130,11 +152,37 @@ public struct DeliveryExchange: Sendable {
             guard let comments = (try? JSONSerialization.jsonObject(with: response.body)) as? [[String: Any]] else {
                 return malformed(response, "the comments of \(repository)#\(issue)")
             }
-            if let mine = comments.first(where: { ($0["body"] as? String)?.contains(marker) == true }), let id = Self.identifier(mine["id"]) {
-                return send(credentials.github(.patch, "/repos/\(repository)/issues/comments/\(id)", body: message.body), then: .writingComment)
+            let candidates = comments.compactMap { comment -> Candidate? in
+                guard (comment["body"] as? String)?.contains(marker) == true, let id = Self.identifier(comment["id"]) else { return nil }
+                let user = comment["user"] as? [String: Any]
+                let app = comment["performed_via_github_app"]
+                return Candidate(id: id, login: user?["login"] as? String,
+                                 isApp: user?["type"] as? String == "Bot" && app != nil && !(app is NSNull))
             }
-            if comments.count >= Self.pageSize { return listComments(page: page + 1) }
-            return send(credentials.github(.post, "/repos/\(repository)/issues/\(issue)/comments", body: message.body), then: .writingComment)
+            let pageFull = comments.count >= Self.pageSize
+            // Anyone may paste the marker; asking who BenchBot is costs a request only when someone did.
+            if !candidates.isEmpty, githubIdentity == nil {
+                return send(credentials.github(.get, "/user"), then: .askingIdentity(page: page, pageFull: pageFull, candidates: candidates))
+            }
+            return editFirst(of: candidates, page: page, pageFull: pageFull)
+        case .askingIdentity(let page, let pageFull, let candidates):
+            if succeeded {
+                guard let login = Self.object(response.body)?["login"] as? String else { return malformed(response, "the token's user") }
+                githubIdentity = .login(login)
+            } else if response.status == 403 || response.status == 404 {
+                // "Resource not accessible by integration": an installation token, which writes as `<app>[bot]`.
+                githubIdentity = .app
+            } else {
+                return finish(.unsuccessful(response))
+            }
+            return editFirst(of: candidates, page: page, pageFull: pageFull)
+        case .editingComment(let page, let pageFull, let remaining):
+            if response.status == 403, githubIdentity == .app {
+                // Another app's comment: leave it, and try the next one.
+                return editFirst(of: Array(remaining.dropFirst()), page: page, pageFull: pageFull)
+            }
+            guard succeeded else { return finish(.unsuccessful(response)) }
+            return finish(.delivered(receipt: Self.object(response.body).flatMap { Self.identifier($0["id"]) }))
         case .listingCheckRuns:
             guard succeeded else { return finish(.unsuccessful(response)) }
             guard case .githubCheckRun(let repository, _, _, let externalID) = message.destination else { preconditionFailure("not a check run") }
@@ -167,6 +215,24 @@ public struct DeliveryExchange: Sendable {
     private mutating func malformed(_ response: HTTPResponse, _ what: String) -> Step {
         let start = String(decoding: response.body.prefix(120), as: UTF8.self)
         return finish(.failed(reason: "malformed answer for \(what) (HTTP \(response.status)): \(start.isEmpty ? "empty body" : start)", transient: true))
+    }
+
+    /// Edits the first of `candidates` that BenchBot wrote; with none, reads the next page or posts a new comment.
+    private mutating func editFirst(of candidates: [Candidate], page: Int, pageFull: Bool) -> Step {
+        guard case .githubIssueComment(let repository, let issue, _) = message.destination else { preconditionFailure("not a comment") }
+        let mine = candidates.filter { candidate in
+            switch githubIdentity {
+            case .login(let login): candidate.login?.lowercased() == login.lowercased()
+            case .app: candidate.isApp
+            case nil: false
+            }
+        }
+        if let first = mine.first {
+            return send(credentials.github(.patch, "/repos/\(repository)/issues/comments/\(first.id)", body: message.body),
+                        then: .editingComment(page: page, pageFull: pageFull, remaining: mine))
+        }
+        if pageFull { return listComments(page: page + 1) }
+        return send(credentials.github(.post, "/repos/\(repository)/issues/\(issue)/comments", body: message.body), then: .writingComment)
     }
 
     private mutating func postToSlack(_ channel: String) -> Step {

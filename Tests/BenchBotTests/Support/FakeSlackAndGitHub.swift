@@ -26,8 +26,14 @@ actor FakeSlackAndGitHub {
     private(set) var slackPosts: [(ts: String, received: Received)] = []
     private(set) var statusPosts: [Received] = []
     private(set) var githubRequests: [Received] = []
-    /// The issue comments as GitHub keeps them, by ID, with their issue.
-    private(set) var comments: [Int: (issue: Int, body: String)] = [:]
+    /// The issue comments as GitHub keeps them, by ID, with their issue and author's login.
+    private(set) var comments: [Int: (issue: Int, body: String, author: String)] = [:]
+    /// Who the token writes as: a user that `GET /user` names, or a GitHub App's `<slug>[bot]`,
+    /// whose installation token `GET /user` refuses.
+    let githubLogin: String
+    private let githubIsApp: Bool
+    /// Logins of apps' bots, for comments' `user.type` and `performed_via_github_app`.
+    private var appLogins: Set<String> = []
     private var checkRunFields: [Int: [String: Any]] = [:]
     /// The check runs as GitHub keeps them, as JSON objects.
     var checkRuns: [Data] { checkRunFields.keys.sorted().map { Self.encode(checkRunFields[$0]!) } }
@@ -39,9 +45,22 @@ actor FakeSlackAndGitHub {
     private var arrivalWaiter: CheckedContinuation<Void, Never>?
     private var releaseWaiter: CheckedContinuation<Void, Never>?
 
-    init(slackAnswers: [(status: Int, headers: [String: String])] = [], githubAnswer: (status: Int, body: String)? = nil) {
+    init(slackAnswers: [(status: Int, headers: [String: String])] = [], githubAnswer: (status: Int, body: String)? = nil,
+         githubApp: String? = nil) {
         self.slackAnswers = slackAnswers
         self.githubAnswer = githubAnswer
+        self.githubLogin = githubApp.map { "\($0)[bot]" } ?? "benchbot-user"
+        self.githubIsApp = githubApp != nil
+        if githubIsApp { appLogins.insert(githubLogin) }
+    }
+
+    /// Someone else's comment on `issue`, as a person or (with `isApp`) another app's bot.
+    @discardableResult
+    func addComment(issue: Int, body: String, author: String, isApp: Bool = false) -> Int {
+        nextID += 1
+        comments[nextID] = (issue, body, author)
+        if isApp { appLogins.insert(author) }
+        return nextID
     }
 
     /// Holds the next `method` request whose path ends with `suffix`, after its effect and before its answer.
@@ -119,16 +138,23 @@ actor FakeSlackAndGitHub {
         case ("GET", _) where path.hasSuffix("/comments"):
             let issue = Int(parameters.get("number") ?? "") ?? 0
             let page = Int(query["page"] ?? "1") ?? 1, size = Int(query["per_page"] ?? "30") ?? 30
-            let all = comments.filter { $0.value.issue == issue }.sorted { $0.key < $1.key }.map { ["id": $0.key, "body": $0.value.body] as [String: Any] }
+            let all = comments.filter { $0.value.issue == issue }.sorted { $0.key < $1.key }.map { comment -> [String: Any] in
+                let isApp = appLogins.contains(comment.value.author)
+                return ["id": comment.key, "body": comment.value.body, "user": ["login": comment.value.author, "type": isApp ? "Bot" : "User"],
+                        "performed_via_github_app": isApp ? ["slug": String(comment.value.author.dropLast(5))] as Any : NSNull()]
+            }
             return (200, Array(all.dropFirst((page - 1) * size).prefix(size)))
         case ("POST", _) where path.hasSuffix("/comments"):
             nextID += 1
-            comments[nextID] = (Int(parameters.get("number") ?? "") ?? 0, received.json["body"] as? String ?? "")
-            return (201, ["id": nextID])
+            comments[nextID] = (Int(parameters.get("number") ?? "") ?? 0, received.json["body"] as? String ?? "", githubLogin)
+            return (201, ["id": nextID, "user": ["login": githubLogin]])
         case ("PATCH", _) where path.contains("/issues/comments/"):
             guard let id = Int(parameters.get("id") ?? ""), let existing = comments[id] else { return (404, ["message": "Not Found"]) }
-            comments[id] = (existing.issue, received.json["body"] as? String ?? "")
+            guard existing.author == githubLogin else { return (403, ["message": "Resource not accessible by integration"]) }
+            comments[id] = (existing.issue, received.json["body"] as? String ?? "", existing.author)
             return (200, ["id": id])
+        case ("GET", _) where path == "/user":
+            return githubIsApp ? (403, ["message": "Resource not accessible by integration"]) : (200, ["login": githubLogin, "type": "User"])
         case ("GET", _) where path.hasSuffix("/check-runs"):
             let sha = parameters.get("sha") ?? ""
             let runs = checkRunFields.filter { $0.value["head_sha"] as? String == sha && $0.value["name"] as? String == query["check_name"] }
@@ -179,7 +205,7 @@ actor FakeSlackAndGitHub {
             (.get, "/repos/:owner/:name/issues/:number/comments"), (.post, "/repos/:owner/:name/issues/:number/comments"),
             (.patch, "/repos/:owner/:name/issues/comments/:id"),
             (.get, "/repos/:owner/:name/commits/:sha/check-runs"), (.post, "/repos/:owner/:name/check-runs"),
-            (.patch, "/repos/:owner/:name/check-runs/:id"),
+            (.patch, "/repos/:owner/:name/check-runs/:id"), (.get, "/user"),
         ]
         for (method, path) in githubRoutes {
             router.on(RouterPath(path), method: method) { request, context -> Response in

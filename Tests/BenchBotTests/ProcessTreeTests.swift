@@ -1,0 +1,87 @@
+@testable import BenchBot
+import Foundation
+import Testing
+
+@Suite("Every descendant of a command is killed when it ends")
+struct ProcessTreeTests {
+    /// A `sleep` argument no other test uses, to find its process by.
+    static func uniqueSleep() -> String { "1000.\(UInt32.random(in: 100_000...999_999))" }
+
+    /// The live processes whose command line holds `argument`.
+    static func processes(running argument: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard let line = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return line.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == argument }
+        }
+    }
+
+    /// Whether every process running one of `arguments` is gone within a few seconds: a SIGKILLed
+    /// process needs a moment to exit.
+    static func allGone(_ arguments: [String]) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
+            if arguments.allSatisfy({ processes(running: $0).isEmpty }) { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
+    /// A script leaving a `setsid` daemon and a double-forked one behind, both holding its output.
+    static func leavingDaemons(_ first: String, _ second: String, then tail: String) -> String {
+        "setsid sh -c 'exec sleep \(first)' & sh -c 'sleep \(second) &'; \(tail)"
+    }
+
+    @Test("a command that exits leaves no setsid or double-forked daemon, and its output's holders do not hold up the wait")
+    func normalExit() async throws {
+        try await withTemporaryDirectory { root in
+            let (a, b, c, d) = (Self.uniqueSleep(), Self.uniqueSleep(), Self.uniqueSleep(), Self.uniqueSleep())
+            let logged = try await CommandRunner.run("sh", arguments: ["-c", Self.leavingDaemons(a, b, then: "echo started")],
+                                                     logFile: root.appending(path: "log"), timeout: .seconds(60))
+            #expect(logged.succeeded && logged.standardOutput == "started\n" && logged.duration < .seconds(30), "\(logged)")
+            let captured = try await CommandRunner.run("sh", arguments: ["-c", Self.leavingDaemons(c, d, then: "echo started")],
+                                                       timeout: .seconds(60))
+            #expect(captured.succeeded && captured.standardOutput == "started\n" && captured.duration < .seconds(30), "\(captured)")
+            #expect(await Self.allGone([a, b, c, d]))
+        }
+    }
+
+    @Test("a command stopped at its deadline leaves no setsid or double-forked daemon either")
+    func timeout() async throws {
+        try await withTemporaryDirectory { root in
+            let (a, b, c, d) = (Self.uniqueSleep(), Self.uniqueSleep(), Self.uniqueSleep(), Self.uniqueSleep())
+            let logged = try await CommandRunner.run("sh", arguments: ["-c", Self.leavingDaemons(a, b, then: "exec sleep 1000")],
+                                                     logFile: root.appending(path: "log"), timeout: .milliseconds(500),
+                                                     gracePeriod: .milliseconds(200))
+            #expect(logged.timedOut && logged.duration < .seconds(30), "\(logged)")
+            let captured = try await CommandRunner.run("sh", arguments: ["-c", Self.leavingDaemons(c, d, then: "exec sleep 1000")],
+                                                       timeout: .milliseconds(500), gracePeriod: .milliseconds(200))
+            #expect(captured.timedOut && captured.duration < .seconds(30), "\(captured)")
+            #expect(await Self.allGone([a, b, c, d]))
+        }
+    }
+
+    @Test("a stage's daemons, with their environment cleared too, are gone when the job ends")
+    func stageDaemons() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            let sleeps = (0..<4).map { _ in Self.uniqueSleep() }
+            var stages = RunnerFixture.timingStages
+            // Without its environment, a daemon carries no marker: only the worker adopting orphans finds it.
+            let daemons = """
+                setsid sh -c 'exec sleep \(sleeps[0])' &
+                sh -c 'sleep \(sleeps[1]) &'
+                setsid env -i sh -c 'sleep \(sleeps[2]) & wait' > /dev/null 2>&1 &
+                env -i sh -c 'sleep \(sleeps[3]) > /dev/null 2>&1 &'
+
+                """
+            stages["run.sh"] = stages["run.sh"]!.replacingOccurrences(of: "set -e\n", with: "set -e\n" + daemons)
+            try fixture.addExperiment("stages", scripts: stages)
+            try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", "main"])
+            let work = try await BenchBotProcess.run(["work", "--home", fixture.home])
+            #expect(work.succeeded && work.duration < .seconds(60), "\(work.standardOutput)\(work.standardError)")
+            #expect(await Self.allGone(sleeps), "\(sleeps.map { Self.processes(running: $0) })")
+            #expect(try await BenchBotProcess.jobs(home: fixture.home).map(\.state) == ["done"])
+        }
+    }
+}
