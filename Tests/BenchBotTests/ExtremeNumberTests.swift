@@ -93,7 +93,8 @@ struct ExtremeNumberTests {
                                          machine: ProcessInfo.processInfo.hostName, branch: "main", source: .import)
             let results = [BenchmarkResult(benchmark: "parse", unit: "ms", direction: .lowerIsBetter, samples: hand[index]),
                            BenchmarkResult(benchmark: "render", unit: "ms", direction: .lowerIsBetter, samples: hand[(index + 1) % 3])]
-            _ = try await store.importRun(request, startedAt: Date(), finishedAt: Date(), environment: [:], results: results)
+            _ = try await store.importRun(request, startedAt: Date(), finishedAt: Date(), environment: [:], results: results,
+                                          contentDigest: "extreme-\(index)")
         }
         return (home, commits)
     }
