@@ -19,12 +19,22 @@ struct ProcessTreeTests {
     /// Whether every process running one of `arguments` is gone within a few seconds: a SIGKILLed
     /// process needs a moment to exit.
     static func allGone(_ arguments: [String]) async -> Bool {
-        let deadline = ContinuousClock.now + .seconds(5)
+        await within(.seconds(5)) { arguments.allSatisfy { processes(running: $0).isEmpty } }
+    }
+
+    /// Whether each of `arguments` runs, within a few seconds: a background process needs a moment to exec.
+    static func allRunning(_ arguments: [String]) async -> Bool {
+        await within(.seconds(10)) { arguments.allSatisfy { !processes(running: $0).isEmpty } }
+    }
+
+    /// Polls `condition` until it holds or `limit` passes.
+    static func within(_ limit: Duration, _ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
-            if arguments.allSatisfy({ processes(running: $0).isEmpty }) { return true }
+            if condition() { return true }
             try? await Task.sleep(for: .milliseconds(20))
         }
-        return false
+        return condition()
     }
 
     /// A script leaving a `setsid` daemon and a double-forked one behind, both holding its output.
@@ -61,8 +71,9 @@ struct ProcessTreeTests {
         }
     }
 
-    @Test("a stage's daemons, with their environment cleared too, are gone when the job ends")
-    func stageDaemons() async throws {
+    @Test("a stage's daemons, with their environment cleared too, are gone when the job ends, normally or at the stage's timeout",
+          arguments: [false, true])
+    func stageDaemons(timingOut: Bool) async throws {
         try await withTemporaryDirectory { root in
             let fixture = try await RunnerFixture.make(in: root, commits: 1)
             let sleeps = (0..<4).map { _ in Self.uniqueSleep() }
@@ -74,14 +85,48 @@ struct ProcessTreeTests {
                 setsid env -i sh -c 'sleep \(sleeps[2]) & wait' > /dev/null 2>&1 &
                 env -i sh -c 'sleep \(sleeps[3]) > /dev/null 2>&1 &'
 
-                """
+                """ + (timingOut ? "exec sleep 1000\n" : "")
             stages["run.sh"] = stages["run.sh"]!.replacingOccurrences(of: "set -e\n", with: "set -e\n" + daemons)
-            try fixture.addExperiment("stages", scripts: stages)
+            try fixture.addExperiment("stages", config: ["active": true, "timeout": timingOut ? 1 : 60], scripts: stages)
             try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", "main"])
             let work = try await BenchBotProcess.run(["work", "--home", fixture.home])
             #expect(work.succeeded && work.duration < .seconds(60), "\(work.standardOutput)\(work.standardError)")
+            #expect(work.standardOutput.contains(timingOut ? "stages: failed at run" : "stages: ok"), "\(work.standardOutput)")
             #expect(await Self.allGone(sleeps), "\(sleeps.map { Self.processes(running: $0) })")
-            #expect(try await BenchBotProcess.jobs(home: fixture.home).map(\.state) == ["done"])
+        }
+    }
+
+    @Test("a dead worker's successor kills what its stage left, also a daemon that cleared its environment")
+    func deadWorker() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            let sleeps = (0..<2).map { _ in Self.uniqueSleep() }
+            let started = try FIFO(root.appending(path: "started.fifo"))
+            defer { started.close() }
+            var stages = RunnerFixture.timingStages
+            stages["run.sh"] = """
+                #!/bin/sh
+                if [ ! -e "\(root)/hung-once" ]; then
+                    touch "\(root)/hung-once"
+                    setsid sh -c 'exec sleep \(sleeps[0])' > /dev/null 2>&1 &
+                    setsid env -i sh -c 'sleep \(sleeps[1]) & wait' > /dev/null 2>&1 &
+                    echo started > "\(started.path)"
+                    exec sleep 1000
+                fi
+                """ + "\n" + stages["run.sh"]!.replacingOccurrences(of: "#!/bin/sh\n", with: "")
+            try fixture.addExperiment("stages", scripts: stages)
+            try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", "main"])
+
+            let worker = WorkerProcess()
+            let firstRun = Task { try await worker.run(["work", "--home", fixture.home], log: root.appending(path: "worker-1.log")) }
+            #expect(await started.readLine() == "started")
+            #expect(kill(try #require(worker.pid), SIGKILL) == 0)
+            #expect(try await firstRun.value.status == 128 + SIGKILL)
+            #expect(await Self.allRunning(sleeps), "the daemons outlive their worker")
+
+            let second = try await BenchBotProcess.run(["work", "--home", fixture.home])
+            #expect(second.succeeded, "\(second.standardError)")
+            #expect(await Self.allGone(sleeps), "\(sleeps.map { Self.processes(running: $0) })")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Notify
 
 /// Checks commits out of the home's mirror and builds them.
 struct Builder: Sendable {
@@ -33,7 +34,8 @@ struct Builder: Sendable {
                 repository = try mirror.open()
             }
             guard repository.contains(commit) else {
-                throw Failure(stage: "checkout", message: "commit \(commit.hex) is not in \(mirror.url) any more (force-pushed away?)")
+                throw Failure(stage: "checkout", message: "commit \(commit.hex) is not in "
+                    + "\(SecretRedactor.redactURLCredentials(in: mirror.url)) any more (force-pushed away?)")
             }
             try repository.checkOut(commit, into: worktree)
         } catch let failure as Failure {

@@ -56,7 +56,8 @@ extension GitRepository {
         let last = outcome.standardError.split(separator: "\n").last { $0.hasPrefix(Self.childErrorPrefix + "\t") }
         let fields = last?.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false) ?? []
         if fields.count == 3, let code = Int32(fields[1]) {
-            throw GitError.reported(code: code, operation: operation, message: String(fields[2]))
+            // libgit2 may name the URL in its message.
+            throw GitError.reported(code: code, operation: operation, message: SecretRedactor.redactURLCredentials(in: String(fields[2])))
         }
         let tail = SecretRedactor.redactURLCredentials(in: String(outcome.standardError.suffix(500)))
         throw GitError.invalid(operation, "the fetch process failed with status \(outcome.status): \(tail)")

@@ -92,24 +92,26 @@ enum ProcessTree {
             }
             let targets = descendants(of: roots, in: processes).union(roots).filter { processes[$0]?.state != "Z" }
             for pid in targets { kill(pid, SIGKILL) }
-            reapAdopted(known: known)
+            reapAdopted(killed: targets)
             if targets.isEmpty { return }
         }
     }
 
-    /// Reaps the zombies of adopted orphans, which no one else waits for; the runner's own
-    /// children are left to the process library that waits for them.
-    private static func reapAdopted(known: Set<pid_t>) {
-        guard registry.withLock({ $0.adoptsOrphans }) else { return }
+    /// Reaps the zombies of adopted orphans, which no one else waits for, waiting briefly for
+    /// `killed` to become ones; the runner's own children are left to the library that waits for them.
+    private static func reapAdopted(killed: Set<pid_t>) {
         let me = getpid()
         let deadline = ContinuousClock.now + .seconds(2)
-        while ContinuousClock.now < deadline {
-            let leaders = registry.withLock { $0.leaders }.union(known)
-            let orphans = snapshot().filter { pid, process in process.parent == me && !leaders.contains(pid) }
+        while true {
+            // A child whose start is not yet registered could be taken for an orphan and its status stolen.
+            let (adopting, leaders) = registry.withLock { ($0.adoptsOrphans && $0.starting == 0, $0.leaders) }
+            guard adopting else { return }
+            let adopted = snapshot().filter { pid, process in process.parent == me && !leaders.contains(pid) }
             var status: Int32 = 0
-            let waiting = orphans.keys.filter { waitpid($0, &status, WNOHANG) == 0 }
-            if waiting.isEmpty { return }
+            for (pid, process) in adopted where process.state == "Z" { waitpid(pid, &status, WNOHANG) }
             // A SIGKILLed process needs a moment to become a zombie.
+            let dying = adopted.filter { killed.contains($0.key) && $0.value.state != "Z" }
+            if dying.isEmpty || ContinuousClock.now >= deadline { return }
             usleep(5000)
         }
     }
