@@ -24,6 +24,7 @@ struct AttemptJournal: Sendable {
         let temporary = (scratch as NSString).appendingPathComponent("\(UUID().uuidString).tmp")
         do {
             try data.write(to: URL(fileURLWithPath: temporary))
+            FaultPoint.dataWritten.reach()
             guard rename(temporary, path) == 0 else {
                 throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path,
                                                                NSLocalizedDescriptionKey: String(cString: strerror(errno))])
