@@ -214,8 +214,12 @@ extension Worker {
         return unloaded + defaulted
     }
 
-    /// Records the job's failure; the notifications it queues go out after the lease phase.
+    /// Records the job's failure; the notifications it queues go out after the lease phase. A stage
+    /// that failed on a full disk says nothing about the commit: that job goes back to the queue.
     func fail(_ job: Job, label: String, stage: String, message: String) async -> Measured {
+        if let full = fullDisk() {
+            return await giveBack(job, label: label, reason: "\(stage) failed (\(message)) while \(full)")
+        }
         let store = self.store, worker = identity.description
         let notifications = failureNotifications(for: job, stage: stage, message: message)
         do {
