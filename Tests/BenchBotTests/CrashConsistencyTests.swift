@@ -119,6 +119,20 @@ struct CrashConsistencyTests {
             if job.state == .failed { #expect(job.message?.isEmpty == false, "seed \(seed): job \(job.id) failed without a reason") }
         }
 
+        // No killed attempt's data file outlives the next worker: each one left is a stored run's.
+        var stored: Set<Int64> = []
+        for job in try await store.jobs(in: [.done], limit: nil) {
+            for run in try await store.runs(repository: "origin", commit: job.commit) { stored.insert(Int64(run.startedAt.timeIntervalSince1970 * 1000)) }
+        }
+        let data = fixture.home.appending(path: "results/experiments/data")
+        print("crash-consistency: \((try? FileManager.default.contentsOfDirectory(atPath: data.appending(path: "size")))?.count ?? 0) data file(s), \(stored.count) stored run(s)")
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: data.appending(path: "size"))) ?? [] {
+            let stamp = file.split(separator: "_").last.flatMap { Int64($0.dropLast(".json".count)) }
+            #expect(stamp.map(stored.contains) == true, "seed \(seed): \(file) belongs to no stored run")
+        }
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: data.appending(path: ".benchbot-partial"))) ?? []).isEmpty,
+                "seed \(seed): temporary files are left")
+
         var inDoubt: [Int64] = []
         for notification in try await store.notifications(in: nil, limit: nil) {
             let label = "seed \(seed): notification \(notification.id) (\(notification.message.kind) to \(notification.message.destination.summary))"
