@@ -127,11 +127,12 @@ struct CrashConsistencyTests {
         let data = fixture.home.appending(path: "results/experiments/data")
         print("crash-consistency: \((try? FileManager.default.contentsOfDirectory(atPath: data.appending(path: "size")))?.count ?? 0) data file(s), \(stored.count) stored run(s)")
         for file in (try? FileManager.default.contentsOfDirectory(atPath: data.appending(path: "size"))) ?? [] {
+            #expect(!file.hasPrefix("."), "seed \(seed): a temporary file, \(file), is left")
             let stamp = file.split(separator: "_").last.flatMap { Int64($0.dropLast(".json".count)) }
             #expect(stamp.map(stored.contains) == true, "seed \(seed): \(file) belongs to no stored run")
         }
-        #expect(((try? FileManager.default.contentsOfDirectory(atPath: data.appending(path: ".benchbot-partial"))) ?? []).isEmpty,
-                "seed \(seed): temporary files are left")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: fixture.home.appending(path: "cache/attempts"))) ?? []).isEmpty,
+                "seed \(seed): markers of attempts are left")
 
         var inDoubt: [Int64] = []
         for notification in try await store.notifications(in: nil, limit: nil) {
