@@ -12,7 +12,8 @@ struct NotifyCommand: AsyncParsableCommand {
             Retries wait as the backoff or the server's Retry-After says, up to --wait seconds. Without credentials \
             (the variables or files named in benchbot.notify), messages are written to results/outbox/ instead. \
             --retry first puts failed notifications back in the queue; --uncertain also those whose sender died \
-            while sending them to Slack, which may then arrive twice.
+            while sending them to Slack, which may then arrive twice. Exits 1 while any notification is failed or \
+            uncertain (each is named) or still waiting.
             """)
 
     @OptionGroup var homeOptions: HomeOptions

@@ -11,7 +11,9 @@ struct WorkCommand: AsyncParsableCommand {
         discussion: """
             One worker runs per home; a second one exits 0 at once. A job whose worker died on this machine \
             is taken back, and what that worker left running is killed. A failed build fails its job for good; \
-            failed experiments are recorded and the others go on.
+            failed experiments are recorded and the others go on. A config file that `benchbot check` rejects is \
+            refused. A store or disk that cannot be written gives the job back to the queue and stops the worker \
+            with exit 1; results no store can hold fail their job, and the worker exits 1 at the end.
             """)
 
     @OptionGroup var homeOptions: HomeOptions

@@ -38,8 +38,8 @@ struct AttemptLeftoverTests {
             #expect(runs.count == 1 && files.count == 1, "\(runs.count) run(s), files \(files)")
             #expect(files.first.map { name in runs.contains { name.hasSuffix("_\(Int64($0.startedAt.timeIntervalSince1970 * 1000)).json") } } == true,
                     "the file left is the stored run's: \(files)")
-            let scratch = fixture.home.appending(path: "results/experiments/data/.benchbot-partial")
-            #expect(((try? FileManager.default.contentsOfDirectory(atPath: scratch)) ?? []).isEmpty)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: data).allSatisfy { !$0.hasPrefix(".") }, "no temporary file is left")
+            #expect(((try? FileManager.default.contentsOfDirectory(atPath: fixture.home.appending(path: "cache/attempts"))) ?? []).isEmpty)
         }
     }
 }

@@ -13,6 +13,13 @@ struct CrashConsistencyTests {
     /// How long after its start each command may be killed, in milliseconds: about as long as it runs.
     static let killWindows: [String: Int] = ["work": 700, "notify": 250, "import": 120, "site": 200, "run": 1000]
 
+    /// The named points (`BENCHBOT_FAULT`) each command passes, where a kill does the most harm.
+    static let faultPoints: [String: [String]] = [
+        "work": ["job-leased", "data-written", "job-recorded", "notification-claimed", "notification-answered"],
+        "run": ["job-leased", "data-written", "job-recorded", "notification-claimed", "notification-answered"],
+        "notify": ["notification-claimed", "notification-answered"],
+    ]
+
     @Test("killed at random moments, every command leaves a sound store, each job in one state, each message sent once, and the old site or the new")
     func killsAtRandom() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -39,7 +46,7 @@ struct CrashConsistencyTests {
         let exports = root.appending(path: "exports.json")
         let site = fixture.home.appending(path: "results/subsystem/output/website")
 
-        var step = 0, kills = 0, killed: [String: Int] = [:]
+        var step = 0, kills = 0, killed: [String: Int] = [:], faulted: [String: Int] = [:]
         let start = ContinuousClock.now
         while ContinuousClock.now - start < .seconds(budget) {
             step += 1
@@ -48,6 +55,11 @@ struct CrashConsistencyTests {
                 let length = (random.unit() < 0.5 ? 1000 : 3000) + step
                 let commits = try await fixture.commitLoopLengths(step...step) { _ in length }
                 try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", commits.last!])
+            }
+            // And messages of the home's own, as the nightly reporters queue them.
+            if random.unit() < 0.3 {
+                try await fixture.store().enqueueNotifications([OutgoingMessageFixture.slack("step \(step) a"),
+                                                                OutgoingMessageFixture.slack("step \(step) b")], now: Date())
             }
             let command = ["work", "notify", "import", "site", "run"][Int(random.next() % 5)]
             var arguments = [command, "--home", fixture.home]
@@ -61,16 +73,26 @@ struct CrashConsistencyTests {
             default: break
             }
             let siteBefore = Self.manifest(of: site)
-            let process = try KillableBenchBot(arguments, environment: environment)
-            // The fault: SIGKILL at a random moment of the command's life, if it still lives.
-            let killAt = ContinuousClock.now + .milliseconds(Int(random.next() % UInt64(killWindows[command]! + 1)))
+            // The fault: SIGKILL at the nth passing of a named point, or at a random moment of the
+            // command's life, if it still lives.
+            var faulty = environment
+            var window = killWindows[command]!
+            if let points = faultPoints[command], random.unit() < 0.5 {
+                let point = points[Int(random.next() % UInt64(points.count))]
+                faulty["BENCHBOT_FAULT"] = "\(point):\(1 + random.next() % 3)"
+                faulted[point, default: 0] += 1
+                window = 30_000
+            }
+            let process = try KillableBenchBot(arguments, environment: faulty)
+            let killAt = ContinuousClock.now + .milliseconds(Int(random.next() % UInt64(window + 1)))
             while process.process.isRunning, ContinuousClock.now < killAt { try await Task.sleep(for: .milliseconds(5)) }
             if process.process.isRunning {
                 process.kill()
                 kills += 1
                 killed[command, default: 0] += 1
             }
-            _ = try await process.finish()
+            let ended = try await process.finish()
+            if ended.status == 128 + SIGKILL || ended.status == SIGKILL, faulty["BENCHBOT_FAULT"] != nil { kills += 1 }
             if command == "site" || command == "run" {
                 let afterKill = Self.manifest(of: site)
                 try await BenchBotProcess.succeed(["site", "--home", fixture.home])
@@ -80,7 +102,7 @@ struct CrashConsistencyTests {
                 #expect(afterKill == siteBefore || afterKill == rebuilt, "\(mixed)")
             }
         }
-        print("crash-consistency: \(step) steps, \(kills) kills (\(killed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))), seed \(seed)")
+        print("crash-consistency: \(step) steps, \(kills) kills (\(killed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))), fault points tried \(faulted.sorted { $0.key < $1.key }), seed \(seed)")
 
         // Everything settles once nobody is killed.
         let work = try await BenchBotProcess.run(["work", "--home", fixture.home], environment: environment)
@@ -96,6 +118,21 @@ struct CrashConsistencyTests {
             #expect(job.state == .done || job.state == .failed, "seed \(seed): job \(job.id) is \(job.state)")
             if job.state == .failed { #expect(job.message?.isEmpty == false, "seed \(seed): job \(job.id) failed without a reason") }
         }
+
+        // No killed attempt's data file outlives the next worker: each one left is a stored run's.
+        var stored: Set<Int64> = []
+        for job in try await store.jobs(in: [.done], limit: nil) {
+            for run in try await store.runs(repository: "origin", commit: job.commit) { stored.insert(Int64(run.startedAt.timeIntervalSince1970 * 1000)) }
+        }
+        let data = fixture.home.appending(path: "results/experiments/data")
+        print("crash-consistency: \((try? FileManager.default.contentsOfDirectory(atPath: data.appending(path: "size")))?.count ?? 0) data file(s), \(stored.count) stored run(s)")
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: data.appending(path: "size"))) ?? [] {
+            #expect(!file.hasPrefix("."), "seed \(seed): a temporary file, \(file), is left")
+            let stamp = file.split(separator: "_").last.flatMap { Int64($0.dropLast(".json".count)) }
+            #expect(stamp.map(stored.contains) == true, "seed \(seed): \(file) belongs to no stored run")
+        }
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: fixture.home.appending(path: "cache/attempts"))) ?? []).isEmpty,
+                "seed \(seed): markers of attempts are left")
 
         var inDoubt: [Int64] = []
         for notification in try await store.notifications(in: nil, limit: nil) {

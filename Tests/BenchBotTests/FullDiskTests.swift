@@ -49,6 +49,44 @@ struct FullDiskTests {
         }
     }
 
+    @Test("a file size limit of 0, the stand-in for a full disk where no tmpfs can be mounted: each command fails with one line, and nothing is lost")
+    func fileSizeLimit() async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit") else {
+            print("FullDiskTests.fileSizeLimit skipped: prlimit is not installed")
+            return
+        }
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            try fixture.addLoopLengthExperiment()
+            let head = try await fixture.git.head()
+            try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
+            let exports = root.appending(path: "exports.json")
+            try #"{"benchmarks": [{"name": "parse", "unit": "ms", "samples": [1, 2]}]}"#.write(toFile: exports, atomically: false, encoding: .utf8)
+            try fixture.setNotify(["slack": ["webhook_url_env": "TEST_SLACK_WEBHOOK"]])
+            try await fixture.store().enqueueNotifications([OutgoingMessageFixture.slack("limited")], now: Date())
+            let commands: [[String]] = [
+                ["work"], ["notify", "--wait", "0"], ["import", "--commit", head, "--format", "benchbot-json", exports], ["site"], ["run"],
+                ["enqueue", "--commit", head, "--rerun"],
+            ]
+            for command in commands {
+                // SIGXFSZ ignored, as a daemon's supervisor would: a write past the limit fails with EFBIG instead of killing.
+                let result = try await CommandRunner.run(
+                    "sh", arguments: ["-c", #"trap '' XFSZ; exec prlimit --fsize=0 -- "$@""#, "sh", BenchBotProcess.executable,
+                                      command[0], "--home", fixture.home] + command.dropFirst(),
+                    environment: GitFixture.environment.merging(["TEST_SLACK_WEBHOOK": "http://127.0.0.1:9/hook"]) { $1 }, timeout: .seconds(120))
+                let lines = result.standardError.split(separator: "\n").filter { !$0.isEmpty }
+                #expect(result.status != 0 && result.status < 128, "\(command[0]) under a file size limit: status \(result.status): \(result.standardError)")
+                #expect(command[0] == "run" ? !lines.isEmpty : lines.count == 1, "\(command[0]): \(result.standardError)")
+            }
+            let integrity = try await CommandRunner.run("sqlite3", arguments: [fixture.home.appending(path: "benchbot.sqlite"), "PRAGMA integrity_check"],
+                                                        timeout: .seconds(30))
+            #expect(integrity.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "ok")
+            #expect(try await !Self.jobStates(fixture.home).contains("running"))
+            let resumed = try await BenchBotProcess.run(["work", "--home", fixture.home])
+            #expect(resumed.status == 0 && resumed.standardOutput.contains(": done"), "\(resumed.standardOutput)\(resumed.standardError)")
+        }
+    }
+
     static func scenario(disk: String, server: String, fake: FakeSlackAndGitHub) async throws {
         let fixture = try await RunnerFixture.make(in: disk, commits: 1)
         let filler = disk.appending(path: "filler"), fillFlag = disk.appending(path: "fill-after-run")

@@ -17,7 +17,7 @@ struct LeaseTests {
         }
     }
 
-    @Test("a Slack answer slower than the lease: the stored job is done, its change is tracked and its message is delivered once")
+    @Test("a Slack answer slower than the lease: the stored job is reported done and its message is delivered once, never left in doubt")
     func slowSendAfterStore() async throws {
         try await withTemporaryDirectory { root in
             let fake = FakeSlackAndGitHub()

@@ -130,7 +130,7 @@ struct CommandExperiment {
         let file = (folders.data as NSString).appendingPathComponent(context.dataFileName)
         do {
             try FileManager.default.createDirectory(atPath: folders.data, withIntermediateDirectories: true)
-            try AttemptJournal.writeAtomically(document.prettyPrinted(), to: file, home: context.home)
+            try AttemptJournal.writeAtomically(document.prettyPrinted(), to: file)
             return nil
         } catch {
             return "cannot write \(file): \(error.localizedDescription)"

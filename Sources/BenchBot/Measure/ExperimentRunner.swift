@@ -215,7 +215,7 @@ struct ExperimentRunner: Sendable {
         let destination = (folders.data as NSString).appendingPathComponent(context.dataFileName)
         do {
             try FileManager.default.createDirectory(atPath: folders.data, withIntermediateDirectories: true)
-            try AttemptJournal.writeAtomically(JSONValue.object(fields).prettyPrinted(), to: destination, home: context.home)
+            try AttemptJournal.writeAtomically(JSONValue.object(fields).prettyPrinted(), to: destination)
         } catch {
             progress.fail("analysis", "cannot write \(destination): \(error.localizedDescription)")
             progress.unkept = "cannot write \(destination): \(error.localizedDescription)"

@@ -62,8 +62,11 @@ public struct Dispatcher: Sendable {
                 owner: owner, isDead: { WorkerIdentity($0)?.diedOnThisHost ?? false },
                 leaseDuration: .seconds(120), now: dueBy, limit: 1).first
             else { return pass }
+            FaultPoint.notificationClaimed.reach()
+            let outcome = await attempt(notification)
+            FaultPoint.notificationAnswered.reach()
             // A server's words can echo a secret back; they are stored and logged without it.
-            let settlement: NotificationSettlement = switch await attempt(notification) {
+            let settlement: NotificationSettlement = switch outcome {
             case .retry(let at, let reason): .retry(at: at, reason: redactor.redact(reason))
             case .failed(let reason): .failed(reason: redactor.redact(reason))
             case .uncertain(let reason): .uncertain(reason: redactor.redact(reason))

@@ -3,27 +3,29 @@ import Foundation
 /// The data files a job's attempt writes under `results/experiments/data/`, accounted for so
 /// that a killed attempt leaves nothing behind for long.
 ///
-/// Each file is written under a temporary name in a hidden scratch folder beside the data and
-/// renamed into place, so a reader never sees half a file. An attempt leaves a marker naming its
-/// run; the marker goes once the run (or the job's failure) is stored. The next worker finds the
-/// markers of attempts that died, removes the data files of those whose run never reached the
-/// store, and empties the scratch folder. One worker runs per home, so whatever it finds there
-/// at its start belongs to the dead.
+/// Each file is written under a hidden temporary name beside its final one and renamed into
+/// place, so a reader never sees half a file, and nothing but data files ever sits in the data
+/// folder itself, which Relay scripts list. An attempt leaves a marker naming its run under
+/// `cache/attempts/`; the marker goes once the run (or the job's failure) is stored. The next
+/// worker finds the markers of attempts that died, removes the data files of those whose run never
+/// reached the store, and every temporary file. One worker runs per home, so whatever it finds at
+/// its start belongs to the dead.
 struct AttemptJournal: Sendable {
     let home: Home
 
     var dataRoot: String { home.path("results", "experiments", "data") }
-    /// Hidden, so that the Relay stages that list the data folder never see it.
-    var scratch: String { (dataRoot as NSString).appendingPathComponent(".benchbot-partial") }
+    var markers: String { home.path("cache", "attempts") }
 
-    /// Writes `data` to `path` (a file under the data folder) by a rename, after a write to a
-    /// temporary file in the scratch folder.
-    static func writeAtomically(_ data: Data, to path: String, home: Home) throws {
-        let scratch = AttemptJournal(home: home).scratch
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        let temporary = (scratch as NSString).appendingPathComponent("\(UUID().uuidString).tmp")
+    /// Ends the name of a file being written: hidden, and known to the cleanup.
+    static let temporarySuffix = ".benchbot-partial"
+
+    /// Writes `data` to `path` by a rename, after a write to a hidden temporary file beside it.
+    static func writeAtomically(_ data: Data, to path: String) throws {
+        let folder = (path as NSString).deletingLastPathComponent, name = (path as NSString).lastPathComponent
+        let temporary = (folder as NSString).appendingPathComponent(".\(name).\(UUID().uuidString)\(temporarySuffix)")
         do {
             try data.write(to: URL(fileURLWithPath: temporary))
+            FaultPoint.dataWritten.reach()
             guard rename(temporary, path) == 0 else {
                 throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path,
                                                                NSLocalizedDescriptionKey: String(cString: strerror(errno))])
@@ -38,8 +40,8 @@ struct AttemptJournal: Sendable {
     func begin(_ context: StageContext) {
         let marker = Marker(commit: context.commit.hex, startedAt: context.startedAt.timeIntervalSince1970)
         guard let data = try? JSONEncoder().encode(marker) else { return }
-        try? FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        try? data.write(to: URL(fileURLWithPath: markerPath(context.runStem)))
+        try? FileManager.default.createDirectory(atPath: markers, withIntermediateDirectories: true)
+        try? data.write(to: URL(fileURLWithPath: markerPath(context.runStem)), options: .atomic)
     }
 
     /// The attempt's run, or its failure, is stored: its data files stay.
@@ -54,10 +56,16 @@ struct AttemptJournal: Sendable {
     @discardableResult
     func cleanUp(store: any Store, repository: String) async -> Int {
         let manager = FileManager.default
-        guard let names = try? manager.contentsOfDirectory(atPath: scratch) else { return 0 }
+        let experiments = ((try? manager.contentsOfDirectory(atPath: dataRoot)) ?? []).filter { !$0.hasPrefix(".") }
+        for experiment in experiments {
+            let folder = (dataRoot as NSString).appendingPathComponent(experiment)
+            for name in (try? manager.contentsOfDirectory(atPath: folder)) ?? [] where name.hasSuffix(Self.temporarySuffix) {
+                try? manager.removeItem(atPath: (folder as NSString).appendingPathComponent(name))
+            }
+        }
         var removed = 0
-        for name in names {
-            let path = (scratch as NSString).appendingPathComponent(name)
+        for name in (try? manager.contentsOfDirectory(atPath: markers)) ?? [] {
+            let path = (markers as NSString).appendingPathComponent(name)
             guard name.hasSuffix(Self.markerSuffix) else {
                 try? manager.removeItem(atPath: path)
                 continue
@@ -72,7 +80,7 @@ struct AttemptJournal: Sendable {
             // A store that cannot be read now keeps the marker for the next look.
             guard let runs = try? await store.runs(repository: repository, commit: commit) else { continue }
             if !runs.contains(where: { abs($0.startedAt.timeIntervalSince1970 - marker.startedAt) < 0.001 }) {
-                for experiment in (try? manager.contentsOfDirectory(atPath: dataRoot)) ?? [] where !experiment.hasPrefix(".") {
+                for experiment in experiments {
                     let file = (dataRoot as NSString).appendingPathComponent("\(experiment)/data_\(stem).json")
                     if (try? manager.removeItem(atPath: file)) != nil { removed += 1 }
                 }
@@ -83,7 +91,7 @@ struct AttemptJournal: Sendable {
     }
 
     private func markerPath(_ stem: String) -> String {
-        (scratch as NSString).appendingPathComponent(stem + Self.markerSuffix)
+        (markers as NSString).appendingPathComponent(stem + Self.markerSuffix)
     }
 
     private static let markerSuffix = ".attempt"

@@ -35,6 +35,7 @@ extension Worker {
         }
         switch measured {
         case .recorded(var report, let tracksChanges):
+            FaultPoint.jobRecorded.reach()
             if tracksChanges { report.lines += await trackChanges(after: job).map { "  \($0.summary)" } }
             report.lines += await dispatchNotifications()
             return report
@@ -213,11 +214,18 @@ extension Worker {
         return unloaded + defaulted
     }
 
-    /// Records the job's failure; the notifications it queues go out after the lease phase.
+    /// Records the job's failure; the notifications it queues go out after the lease phase. A stage
+    /// that failed on a full disk says nothing about the commit: that job goes back to the queue.
     func fail(_ job: Job, label: String, stage: String, message: String) async -> Measured {
+        if let full = fullDisk() {
+            return await giveBack(job, label: label, reason: "\(stage) failed (\(message)) while \(full)")
+        }
+        let store = self.store, worker = identity.description
+        let notifications = failureNotifications(for: job, stage: stage, message: message)
         do {
-            try await store.failJob(jobID: job.id, worker: identity.description, message: "\(stage): \(message)",
-                                    notifications: failureNotifications(for: job, stage: stage, message: message), now: Date())
+            try await reserve.withRoom { () throws(StoreError) in
+                try await store.failJob(jobID: job.id, worker: worker, message: "\(stage): \(message)", notifications: notifications, now: Date())
+            }
         } catch {
             return .unrecorded(JobReport(job: job, succeeded: false, lines: ["\(label): failed at \(stage): \(message); the failure was not recorded: \(error)"],
                                          storeFailure: error.isLeaseLost ? nil : "job \(job.id) (\(job.commit.short)): its failure was not recorded: \(error)"))

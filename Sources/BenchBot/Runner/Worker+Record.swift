@@ -72,7 +72,7 @@ extension Worker {
     /// Below this many free bytes a disk counts as full: SQLite, logs and data files all need a few pages.
     static let fullDiskMargin: UInt64 = 256 * 1024
 
-    /// Why a run cannot be stored as it is, naming the experiment and benchmark, or `nil`.
+    /// Why a run cannot be stored as it is, naming the benchmark, or `nil`.
     static func unstorable(_ run: RunRecord) -> String? {
         let all = run.results + (run.pairedBaseline?.results ?? [])
         guard let bad = all.first(where: { !$0.samples.allSatisfy(\.isFinite) }) else { return nil }

@@ -71,11 +71,12 @@ public struct Worker: Sendable {
         }
         defer { withExtendedLifetime(lock) {} }
 
-        reserve.ensure()
         try await reclaimJobsOfDeadWorkers()
         let removed = await AttemptJournal(home: home).cleanUp(store: store, repository: settings.repository.name)
         if removed > 0 { logger.warning("removed \(removed) data file(s) of attempts that were stopped before their runs were stored") }
         while !Task.isCancelled {
+            // Given up on a full disk, the reserve comes back once there is room.
+            reserve.ensure()
             guard let job = try await store.leaseNextJob(
                 machine: settings.machine, worker: identity.description, leaseDuration: settings.runner.leaseDuration, now: Date())
             else {
@@ -86,6 +87,7 @@ public struct Worker: Sendable {
                 try await reclaimJobsOfDeadWorkers()
                 continue
             }
+            FaultPoint.jobLeased.reach()
             let report = await execute(job)
             onReport(report)
             if let failure = report.storeFailure { throw WorkerStopped(description: failure) }
