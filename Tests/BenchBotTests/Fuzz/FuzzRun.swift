@@ -38,34 +38,43 @@ struct FuzzRun {
 
     /// Runs `body` once per case with that case's generator; stops at the first failure.
     ///
+    /// The cases run on a thread of their own: thousands of them back to back on one of Swift's
+    /// cooperative threads (two on a two-core machine) would starve every other test's timers.
+    ///
     /// - Parameter body: Makes the case's input, runs the target and checks the properties;
     ///   returns the input's size in bytes, for the deadline.
-    func run(_ body: (inout SplitMix64) throws -> Int) {
+    func run(_ body: @escaping @Sendable (inout SplitMix64) throws -> Int) async {
+        let failure = await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
+            let thread = Thread { continuation.resume(returning: loop(body)) }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        if let failure { Issue.record(Comment(rawValue: failure)) }
+    }
+
+    /// - Returns: The first failure's message, with the seed that replays it.
+    private func loop(_ body: (inout SplitMix64) throws -> Int) -> String? {
+        defer { CrashNote.clear() }
         var seeds = SplitMix64(state: seed)
         let clock = ContinuousClock()
         for index in 0..<cases {
             // The first case's seed is the run's own, so that a reported seed replays exactly that case.
             let caseSeed = index == 0 ? seed : seeds.next()
             var random = SplitMix64(state: caseSeed)
-            CrashNote.set("fuzz target \(target) crashed in case \(index): replay it with "
-                          + "BENCHBOT_FUZZ_SEED=0x\(String(caseSeed, radix: 16)) BENCHBOT_FUZZ_CASES=1 swift test --filter Fuzz\n")
+            let replay = "replay it with BENCHBOT_FUZZ_SEED=0x\(String(caseSeed, radix: 16)) BENCHBOT_FUZZ_CASES=1"
+            CrashNote.set("fuzz target \(target) crashed in case \(index): \(replay) swift test --filter Fuzz\n")
             let start = clock.now
             do {
                 let size = try body(&random)
                 let elapsed = clock.now - start
                 if elapsed > deadline + perByte * size {
-                    let message = "fuzz \(target): case \(index) took \(elapsed) for \(size) bytes; "
-                        + "replay it with BENCHBOT_FUZZ_SEED=0x\(String(caseSeed, radix: 16)) BENCHBOT_FUZZ_CASES=1"
-                    Issue.record(Comment(rawValue: message))
-                    break
+                    return "fuzz \(target): case \(index) took \(elapsed) for \(size) bytes; \(replay)"
                 }
             } catch {
-                let message = "fuzz \(target): case \(index): \(error); replay it with BENCHBOT_FUZZ_SEED=0x\(String(caseSeed, radix: 16)) BENCHBOT_FUZZ_CASES=1"
-                Issue.record(Comment(rawValue: message))
-                break
+                return "fuzz \(target): case \(index): \(error); \(replay)"
             }
         }
-        CrashNote.clear()
+        return nil
     }
 
     /// The async form, for targets that store.
