@@ -140,4 +140,33 @@ struct ExtremeNumberTests {
             #expect(try await BenchBotProcess.jobs(home: home).isEmpty)
         }
     }
+
+    @Test("an experiment whose data.json holds 1e999 or ±max fails at analysis naming the file and the fix; no data file becomes null")
+    func experimentData() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            for (name, document) in [("a_inf", #"{"loop": {\n"us": [2, 1e999]}}"#), ("b_max", #"{"loop": {"us": [2, -1.7976931348623157e308]}}"#)] {
+                var stages = RunnerFixture.timingStages
+                stages["analyze.sh"] = """
+                    #!/bin/sh
+                    printf '%s' '\(document)' > "$3/data.json"
+                    echo '{"success": true, "message": ""}' > "$3/status.json"
+                    """
+                try fixture.addExperiment(name, scripts: stages)
+            }
+            try fixture.addExperiment("c_loop", scripts: RunnerFixture.timingStages)
+            try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
+            let output = try await BenchBotProcess.run(["work", "--home", fixture.home])
+            let text = output.standardOutput + output.standardError
+            #expect(text.contains("a_inf: failed at analysis") && text.contains("b_max: failed at analysis") && text.contains("c_loop: ok"), "\(text)")
+            #expect(text.contains("data.json: invalid JSON at line 2") && text.contains("beyond the largest double"), "\(text)")
+            #expect(text.contains("loop.us sample 2: is -1.7976931348623157e+308, beyond ±1e100"), "\(text)")
+            let data = fixture.home.appending(path: "results/experiments/data")
+            for file in (FileManager.default.enumerator(atPath: data)?.compactMap { $0 as? String } ?? []) where file.hasSuffix(".json") {
+                let content = try String(contentsOfFile: data.appending(path: file), encoding: .utf8)
+                #expect(content.trimmingCharacters(in: .whitespacesAndNewlines) != "null", "\(file) was written as null")
+                #expect(!file.hasPrefix("a_inf") && !file.hasPrefix("b_max"), "\(file): a refused data.json is not kept as a result")
+            }
+        }
+    }
 }
