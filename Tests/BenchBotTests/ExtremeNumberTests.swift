@@ -1,5 +1,6 @@
 import Compare
 import Foundation
+import GRDB
 @testable import BenchBot
 import Testing
 
@@ -94,6 +95,15 @@ struct ExtremeNumberTests {
             let results = [BenchmarkResult(benchmark: "parse", unit: "ms", direction: .lowerIsBetter, samples: hand[index]),
                            BenchmarkResult(benchmark: "render", unit: "ms", direction: .lowerIsBetter, samples: hand[(index + 1) % 3])]
             _ = try await store.importRun(request, startedAt: Date(), finishedAt: Date(), environment: [:], results: results)
+        }
+        // What an older version stored for such samples: its NaN statistics became NULL columns.
+        let database = try DatabaseQueue(path: home.appending(path: "benchbot.sqlite"))
+        try await database.write { db in
+            try db.execute(sql: """
+                UPDATE result SET standard_deviation = NULL, coefficient_of_variation = NULL, minimum_detectable_change = NULL, mean = NULL
+                WHERE run_id = (SELECT MAX(id) FROM run)
+                """)
+            try db.execute(sql: "UPDATE result SET standard_deviation = NULL WHERE run_id = (SELECT MAX(id) - 1 FROM run)")
         }
         return (home, commits)
     }
