@@ -8,9 +8,9 @@ import Testing
 @Suite("Fuzz: parsers", .serialized)
 struct FuzzParserTests {
     @Test("the JSON parser: a value whose numbers are finite and that survives a round trip, or an error at a line and column")
-    func jsonParser() {
+    func jsonParser() async {
         let corpus = FuzzCorpus.all
-        FuzzRun("json-parser", defaultCases: 3000).run { random in
+        await FuzzRun("json-parser", defaultCases: 3000).run { random in
             let input = FuzzMutator.mutate(FuzzCorpus.seed(corpus, random: &random), corpus: corpus, random: &random)
             do {
                 let value = try JSONValue.parse(input)
@@ -41,10 +41,10 @@ struct FuzzParserTests {
 
     @Test("every benchmark format: results that pass validation, or an error naming the file, the format and a place",
           arguments: BenchmarkFormat.allCases.filter { !$0.readsFolder })
-    func format(_ format: BenchmarkFormat) {
+    func format(_ format: BenchmarkFormat) async {
         let own = FuzzCorpus.formatSeeds[format.rawValue] ?? []
         let corpus = FuzzCorpus.all
-        FuzzRun("format-\(format.rawValue)", defaultCases: 2000).run { random in
+        await FuzzRun("format-\(format.rawValue)", defaultCases: 2000).run { random in
             // Mostly this format's own output, sometimes another's.
             let seed = Int.random(in: 0..<8, using: &random) == 0 || own.isEmpty ? FuzzCorpus.seed(corpus, random: &random) : FuzzCorpus.seed(own, random: &random)
             let input = FuzzMutator.mutate(seed, corpus: corpus, random: &random)
@@ -71,7 +71,7 @@ struct FuzzParserTests {
     }
 
     @Test("criterion's folder: results or an error naming the folder")
-    func criterionFolder() throws {
+    func criterionFolder() async throws {
         let source = FuzzCorpus.folder.appending(path: "criterion/sort/unstable/64/new")
         let files = try ["estimates.json", "benchmark.json", "sample.json"].map { ($0, try Data(contentsOf: URL(fileURLWithPath: source.appending(path: $0)))) }
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("benchbot-fuzz-criterion-\(UUID().uuidString)").path
@@ -79,7 +79,7 @@ struct FuzzParserTests {
         let folder = root.appending(path: "bench/new")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let corpus = files.map(\.1)
-        FuzzRun("format-criterion", defaultCases: 400).run { random in
+        await FuzzRun("format-criterion", defaultCases: 400).run { random in
             var size = 0
             for (name, data) in files {
                 let input = Int.random(in: 0..<3, using: &random) == 0 ? FuzzMutator.mutate(data, corpus: corpus, random: &random) : data
@@ -96,9 +96,9 @@ struct FuzzParserTests {
     }
 
     @Test("data.json flattening: every series is finite or the file is refused")
-    func dataFlattening() {
+    func dataFlattening() async {
         let own = FuzzCorpus.formatSeeds["relay-data"]!
-        FuzzRun("data-flattening", defaultCases: 2000).run { random in
+        await FuzzRun("data-flattening", defaultCases: 2000).run { random in
             let input = FuzzMutator.mutate(FuzzCorpus.seed(own, random: &random), corpus: FuzzCorpus.all, random: &random)
             guard let document = try? JSONValue.parse(input) else { return input.count }
             let results = DataFlattening.results(experiment: "e", data: document)
@@ -114,9 +114,9 @@ struct FuzzParserTests {
     }
 
     @Test("the hook's standard input: updates whose references git accepts, or an error naming the line")
-    func hookInput() {
+    func hookInput() async {
         let seeds = FuzzCorpus.hookSeeds.map { Data($0.utf8) }
-        FuzzRun("hook-stdin", defaultCases: 3000).run { random in
+        await FuzzRun("hook-stdin", defaultCases: 3000).run { random in
             let input = FuzzMutator.mutate(seeds.randomElement(using: &random)!, corpus: seeds, random: &random)
             let text = String(decoding: input, as: UTF8.self)
             do {
@@ -136,7 +136,7 @@ struct FuzzParserTests {
     }
 
     @Test("config loading: a home whose configs are mutated loads, or reports problems that each name a file and a field")
-    func configLoading() throws {
+    func configLoading() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("benchbot-fuzz-home-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }
         let home = Home(root: root)
@@ -144,7 +144,7 @@ struct FuzzParserTests {
         try FileManager.default.createDirectory(atPath: experiment, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: (home.effectiveConfigFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let corpus = FuzzCorpus.configSeeds + FuzzCorpus.experimentSeeds
-        FuzzRun("config-loading", defaultCases: 1500).run { random in
+        await FuzzRun("config-loading", defaultCases: 1500).run { random in
             let config = Int.random(in: 0..<4, using: &random) == 0 ? FuzzCorpus.configSeeds[0]
                 : FuzzMutator.mutate(FuzzCorpus.configSeeds.randomElement(using: &random)!, corpus: corpus, random: &random)
             let experimentConfig = Int.random(in: 0..<2, using: &random) == 0 ? FuzzCorpus.experimentSeeds[0]

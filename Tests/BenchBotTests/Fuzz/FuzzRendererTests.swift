@@ -36,8 +36,8 @@ struct FuzzRendererTests {
     }
 
     @Test("the comparison table: one markdown row and one text line per benchmark, JSON that parses, a PR comment that is JSON")
-    func comparisonTable() {
-        FuzzRun("markdown-table", defaultCases: 1000).run { random in
+    func comparisonTable() async {
+        await FuzzRun("markdown-table", defaultCases: 1000).run { random in
             let comparison = Self.comparison(random: &random)
             let table = ComparisonTable(baseline: Self.baseline, candidate: Self.candidate, baselineReason: "named", comparison: comparison)
             let markdown = table.markdown()
@@ -70,8 +70,8 @@ struct FuzzRendererTests {
     }
 
     @Test("a Slack message: JSON that parses, within Slack's limits, with names that cannot open markup")
-    func slackMessage() {
-        FuzzRun("slack-message", defaultCases: 1000).run { random in
+    func slackMessage() async {
+        await FuzzRun("slack-message", defaultCases: 1000).run { random in
             let names = (0..<Int.random(in: 1...60, using: &random)).map { _ in FuzzMutator.hostileName(random: &random) }
             var message = SlackMessage(text: names[0], moreAt: Bool.random(using: &random) ? "https://bench.example.org/c.html" : nil)
             message.header(names[0])
@@ -104,9 +104,9 @@ struct FuzzRendererTests {
     }
 
     @Test("site markup: escaped text, plots and a whole page stay valid XML whatever the names and numbers")
-    func siteMarkup() throws {
+    func siteMarkup() async throws {
         let templates = try SiteTemplates()
-        FuzzRun("site-html", defaultCases: 1000).run { random in
+        await FuzzRun("site-html", defaultCases: 1000).run { random in
             let name = FuzzMutator.hostileName(random: &random)
             let other = FuzzMutator.hostileName(random: &random)
             let escaped = "<p title=\"\(SiteHTML.escape(name))\">\(SiteHTML.escape(other))</p>"
