@@ -1,5 +1,6 @@
 import Compare
 import Foundation
+import GRDB
 @testable import BenchBot
 import Testing
 
@@ -96,6 +97,15 @@ struct ExtremeNumberTests {
             _ = try await store.importRun(request, startedAt: Date(), finishedAt: Date(), environment: [:], results: results,
                                           contentDigest: "extreme-\(index)")
         }
+        // What an older version stored for such samples: its NaN statistics became NULL columns.
+        let database = try DatabaseQueue(path: home.appending(path: "benchbot.sqlite"))
+        try await database.write { db in
+            try db.execute(sql: """
+                UPDATE result SET standard_deviation = NULL, coefficient_of_variation = NULL, minimum_detectable_change = NULL, mean = NULL
+                WHERE run_id = (SELECT MAX(id) FROM run)
+                """)
+            try db.execute(sql: "UPDATE result SET standard_deviation = NULL WHERE run_id = (SELECT MAX(id) - 1 FROM run)")
+        }
         return (home, commits)
     }
 
@@ -139,6 +149,35 @@ struct ExtremeNumberTests {
                 #expect(try String(contentsOfFile: file, encoding: .utf8) == text, "the file is left as it was")
             }
             #expect(try await BenchBotProcess.jobs(home: home).isEmpty)
+        }
+    }
+
+    @Test("an experiment whose data.json holds 1e999 or ±max fails at analysis naming the file and the fix; no data file becomes null")
+    func experimentData() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            for (name, document) in [("a_inf", #"{"loop": {"us": [2, 1e999]}}"#), ("b_max", #"{"loop": {"us": [2, -1.7976931348623157e308]}}"#)] {
+                var stages = RunnerFixture.timingStages
+                stages["analyze.sh"] = """
+                    #!/bin/sh
+                    printf '%s' '\(document)' > "$3/data.json"
+                    echo '{"success": true, "message": ""}' > "$3/status.json"
+                    """
+                try fixture.addExperiment(name, scripts: stages)
+            }
+            try fixture.addExperiment("c_loop", scripts: RunnerFixture.timingStages)
+            try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
+            let output = try await BenchBotProcess.run(["work", "--home", fixture.home])
+            let text = output.standardOutput + output.standardError
+            #expect(text.contains("a_inf: failed at analysis") && text.contains("b_max: failed at analysis") && text.contains("c_loop: ok"), "\(text)")
+            #expect(text.contains("data.json: invalid JSON at line 1, column 21") && text.contains("beyond the largest double"), "\(text)")
+            #expect(text.contains("loop.us sample 2: is -1.7976931348623157e+308, beyond ±1e100"), "\(text)")
+            let data = fixture.home.appending(path: "results/experiments/data")
+            for file in (FileManager.default.enumerator(atPath: data)?.compactMap { $0 as? String } ?? []) where file.hasSuffix(".json") {
+                let content = try String(contentsOfFile: data.appending(path: file), encoding: .utf8)
+                #expect(content.trimmingCharacters(in: .whitespacesAndNewlines) != "null", "\(file) was written as null")
+                #expect(!file.hasPrefix("a_inf") && !file.hasPrefix("b_max"), "\(file): a refused data.json is not kept as a result")
+            }
         }
     }
 }

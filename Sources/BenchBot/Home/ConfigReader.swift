@@ -11,8 +11,10 @@ struct ConfigReader {
         self.file = file
     }
 
+    /// Field names and quoted values come from the file: on one line, with no escape sequence
+    /// that `check` would send to the terminal.
     mutating func report(_ field: String, _ problem: String) {
-        problems.append(ConfigProblem(file: file, field: field, problem: problem))
+        problems.append(ConfigProblem(file: file, field: PlainText.singleLine(field), problem: PlainText.singleLine(problem)))
     }
 
     /// The object at `field`, or `nil` (with a problem) when it is something else.

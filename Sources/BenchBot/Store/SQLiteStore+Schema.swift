@@ -232,9 +232,13 @@ struct NoiseColumns: Sendable {
     }
 
     /// Reads the columns back; `nil` for a result stored without samples.
+    /// A statistic an older version computed as NaN (samples near ±1.8e308) was stored as NULL:
+    /// that summary is unknown, and reading it must not trap.
     static func assessment(from row: Row) -> NoiseAssessment? {
         guard let count: Int = row["sample_count"] else { return nil }
-        return NoiseAssessment(SampleSummary(count: count, minimum: row["minimum"], maximum: row["maximum"], mean: row["mean"],
-                                             median: row["median"], standardDeviation: row["standard_deviation"]))
+        guard let minimum: Double = row["minimum"], let maximum: Double = row["maximum"], let mean: Double = row["mean"],
+              let median: Double = row["median"], let deviation: Double = row["standard_deviation"] else { return nil }
+        return NoiseAssessment(SampleSummary(count: count, minimum: minimum, maximum: maximum, mean: mean,
+                                             median: median, standardDeviation: deviation))
     }
 }

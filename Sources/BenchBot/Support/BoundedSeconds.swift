@@ -3,7 +3,7 @@
 ///
 /// `Duration.seconds(_:)` traps on a value whose attoseconds overflow, and `Task.sleep` and
 /// SQLite's busy handler trap on far less; a typo such as `1e300` must be a field error naming
-/// the range, never a crash. Every duration BenchBot reads goes through ``check(_:)``.
+/// the range, never a crash. Every duration BenchBot reads is checked by ``problem(_:)``.
 public struct BoundedSeconds: Sendable, Hashable {
     /// The smallest accepted value.
     public let minimum: Double
@@ -37,22 +37,10 @@ public struct BoundedSeconds: Sendable, Hashable {
         return nil
     }
 
-    /// The duration of `seconds`, or the reason it is refused.
-    public func check(_ seconds: Double) -> Result<Duration, BoundedSecondsError> {
-        if let problem = problem(seconds) { return .failure(BoundedSecondsError(problem: problem)) }
-        return .success(.milliseconds(Int64((seconds * 1000).rounded())))
-    }
-
     /// A whole or short decimal number as people write it: 2592000, not 2592000.0 or 2.592e+06.
     static func text(_ value: Double) -> String {
         guard value.isFinite else { return String(value) }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
         return String(value)
     }
-}
-
-/// A number of seconds outside its field's range; `problem` completes "NAME …".
-public struct BoundedSecondsError: Error, Sendable, CustomStringConvertible {
-    public let problem: String
-    public var description: String { problem }
 }

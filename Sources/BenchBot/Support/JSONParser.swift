@@ -61,7 +61,7 @@ struct JSONParser {
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
         case UInt8(ascii: "n"): try literal("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
-        default: throw error("unexpected character '\(Character(Unicode.Scalar(bytes[position])))'")
+        default: throw error("unexpected \(Self.shown(bytes[position]))")
         }
     }
 
@@ -193,7 +193,7 @@ struct JSONParser {
                     guard let scalar = Unicode.Scalar(code) else { throw error("an unpaired surrogate in \\u escapes") }
                     scalars.append(contentsOf: Array(String(Character(scalar)).utf8))
                 default:
-                    throw error("unknown escape '\\\(Character(Unicode.Scalar(escape)))'", at: position - 2)
+                    throw error("unknown escape after '\\': \(Self.shown(escape))", at: position - 2)
                 }
             default:
                 guard byte >= 0x20 else { throw error("a control character inside a string; escape it") }
@@ -202,6 +202,12 @@ struct JSONParser {
             }
         }
         throw error("unterminated string", at: bytes.count)
+    }
+
+    /// A byte as a message shows it: printable ASCII quoted, anything else (a control character,
+    /// ESC, part of a multi-byte character) by its value, so that no message drives a terminal.
+    private static func shown(_ byte: UInt8) -> String {
+        (0x21...0x7E).contains(byte) ? "character '\(Character(Unicode.Scalar(byte)))'" : "byte 0x" + String(byte, radix: 16, uppercase: true)
     }
 
     private mutating func hex4() throws(JSONSyntaxError) -> UInt32 {

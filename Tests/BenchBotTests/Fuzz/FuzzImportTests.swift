@@ -19,7 +19,7 @@ struct FuzzImportTests {
             let id = try #require(ObjectID(hex: commit))
             let formats: [BenchmarkFormat] = [.benchbotJSON, .relayData, .googleBenchmark, .hyperfine, .goTest]
             let file = root.appending(path: "results.data")
-            await FuzzRun("import", defaultCases: 100).run { random in
+            await FuzzRun("import", defaultCases: 100).runAsync { random in
                 let format = formats.randomElement(using: &random)!
                 let seeds = FuzzCorpus.formatSeeds[format.rawValue]!
                 var input = FuzzMutator.mutate(FuzzCorpus.seed(seeds, random: &random), corpus: seeds, random: &random)

@@ -156,7 +156,8 @@ struct FuzzParserTests {
             let check = HomeCheck(home: home)
             for problem in problems + check.problems {
                 let text = "\(problem)"
-                try fuzzCheck(!problem.file.isEmpty && text.hasPrefix(problem.file + ": ") && !problem.field.isEmpty && !problem.problem.isEmpty, "a problem that names nothing: \(text)", input: config + experimentConfig)
+                try fuzzCheck(!text.unicodeScalars.contains { $0.value == 0x1B || $0 == "\n" }, "a problem that spans lines or drives the terminal: \(text.debugDescription)", input: config + experimentConfig)
+                try fuzzCheck(!problem.file.isEmpty && text.unicodeScalars.starts(with: (problem.file + ": ").unicodeScalars) && !problem.field.isEmpty && !problem.problem.isEmpty, "a problem that names nothing: \(text)", input: config + experimentConfig)
             }
             return config.count + experimentConfig.count
         }

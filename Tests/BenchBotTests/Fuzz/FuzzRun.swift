@@ -7,7 +7,7 @@ import Testing
 ///
 /// The bounded run of `swift test` makes `defaultCases` cases per target from a fixed seed; a
 /// longer run sets `BENCHBOT_FUZZ_CASES` (and a fresh `BENCHBOT_FUZZ_SEED`) and filters on `Fuzz`.
-struct FuzzRun {
+struct FuzzRun: Sendable {
     /// What the properties check after each case; a failed one is reported with the case's seed.
     struct Failure: Error, CustomStringConvertible {
         let description: String
@@ -38,25 +38,28 @@ struct FuzzRun {
 
     /// Runs `body` once per case with that case's generator; stops at the first failure.
     ///
-    /// The cases run on a thread of their own: thousands of them back to back on one of Swift's
-    /// cooperative threads (two on a two-core machine) would starve every other test's timers.
+    /// The cases run on a thread of their own: a synchronous loop of many seconds on Swift's
+    /// cooperative pool (two threads on two cores) would starve every other suite's awaits, and
+    /// their timeouts would fire.
     ///
     /// - Parameter body: Makes the case's input, runs the target and checks the properties;
     ///   returns the input's size in bytes, for the deadline.
-    func run(_ body: @escaping @Sendable (inout SplitMix64) throws -> Int) async {
-        let failure = await withCheckedContinuation { (continuation: CheckedContinuation<String?, Never>) in
-            let thread = Thread { continuation.resume(returning: loop(body)) }
-            thread.stackSize = 8 << 20
+    func run(_ body: @escaping (inout SplitMix64) throws -> Int) async {
+        let work = UncheckedBox(body)
+        let failure: String? = await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: self.loop(work.value)) }
+            // Room for the parser's 512 levels of nesting in a debug build.
+            thread.stackSize = 16 << 20
             thread.start()
         }
         if let failure { Issue.record(Comment(rawValue: failure)) }
     }
 
-    /// - Returns: The first failure's message, with the seed that replays it.
+    /// The cases, one after another; the first failure's message, with the seed that replays it.
     private func loop(_ body: (inout SplitMix64) throws -> Int) -> String? {
-        defer { CrashNote.clear() }
         var seeds = SplitMix64(state: seed)
         let clock = ContinuousClock()
+        defer { CrashNote.clear() }
         for index in 0..<cases {
             // The first case's seed is the run's own, so that a reported seed replays exactly that case.
             let caseSeed = index == 0 ? seed : seeds.next()
@@ -78,7 +81,7 @@ struct FuzzRun {
     }
 
     /// The async form, for targets that store.
-    func run(_ body: (inout SplitMix64) async throws -> Int) async {
+    func runAsync(_ body: (inout SplitMix64) async throws -> Int) async {
         var seeds = SplitMix64(state: seed)
         for index in 0..<cases {
             let caseSeed = index == 0 ? seed : seeds.next()
@@ -95,6 +98,12 @@ struct FuzzRun {
         }
         CrashNote.clear()
     }
+}
+
+/// Hands a closure that is not `Sendable` to the one thread that runs it.
+private final class UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 /// Fails a case with a message; `context` is the input, shown escaped and cut.
