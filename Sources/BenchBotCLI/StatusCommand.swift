@@ -51,7 +51,8 @@ struct StatusCommand: AsyncParsableCommand {
         let byState = Dictionary(grouping: undelivered, by: \.state)
         print("\nDeliveries: " + [QueuedNotification.State.pending, .sending, .failed, .uncertain].compactMap { state in
             byState[state].map { "\($0.count) \(state.rawValue)" }
-        }.joined(separator: ", ") + (byState[.failed] != nil || byState[.uncertain] != nil ? " (benchbot notify --retry sends them again)" : ""))
+        }.joined(separator: ", ") + (byState[.uncertain] != nil ? " (benchbot notify --retry --uncertain sends them again)"
+            : byState[.failed] != nil ? " (benchbot notify --retry sends them again)" : ""))
         for notification in undelivered {
             print("  #\(notification.id) \(notification.state.rawValue) \(notification.message.kind) to \(notification.message.destination.summary), "
                   + "\(notification.attempts) attempt(s)" + (notification.lastError.map { ": \(PlainText.singleLine($0))" } ?? ""))

@@ -32,7 +32,7 @@ struct WorkCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard [once, drain, forever].filter({ $0 }).count <= 1 else { throw ValidationError("give at most one of --once, --drain, --forever") }
-        guard pollInterval > 0 else { throw ValidationError("--poll-interval must be above 0") }
+        if let problem = BoundedSeconds.standard.problem(pollInterval) { throw ValidationError("--poll-interval \(problem)") }
     }
 
     func run() async throws {

@@ -23,6 +23,27 @@ struct CheckedHomeTests {
         }
     }
 
+    @Test("a subsystem field that check flags is never replaced by a default: the subsystem fails its precheck with check's words")
+    func flaggedSubsystemField() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            try fixture.addSubsystem("broken", config: ["active": true, "timeout": "abc", "priority": "x"],
+                                     script: "#!/bin/sh\necho '{\"success\": true, \"message\": \"ran\"}' > \"$2/status.json\"\n")
+            try fixture.addSubsystem("fine", config: ["active": true, "timeout": 0.5],
+                                     script: "#!/bin/sh\necho '{\"success\": true, \"message\": \"ran\"}' > \"$2/status.json\"\n")
+            let check = try await BenchBotProcess.run(["check", "--home", fixture.home])
+            let flagged = check.standardOutput.split(separator: "\n").filter { $0.contains("broken") }
+            #expect(flagged.count == 2, "\(check.standardOutput)")
+            let run = try await BenchBotProcess.run(["run", "--home", fixture.home])
+            #expect(run.output.contains("subsystem broken: failed at precheck"), "\(run.output)")
+            for line in flagged {
+                #expect(run.output.contains(String(line.split(separator: ": ", maxSplits: 1).last ?? "")), "check's words \(line) in \(run.output)")
+            }
+            #expect(run.output.contains("subsystem fine: ok"), "\(run.output)")
+            #expect(!FileManager.default.fileExists(atPath: fixture.home.appending(path: "results/subsystem/output/broken/status.json")))
+        }
+    }
+
     @Test("work, run and notify refuse a config file that check rejects, with check's lines, and exit 1")
     func flaggedConfigFile() async throws {
         try await withTemporaryDirectory { root in

@@ -81,4 +81,21 @@ struct ImportTests {
             #expect(try await store.runs(repository: "origin", commit: try #require(ObjectID(hex: shas[0]))).count == 2)
         }
     }
+
+    @Test("names holding U+0000 or other control characters are refused, naming the character, and nothing is stored")
+    func controlCharactersInNames() async throws {
+        try await withTemporaryDirectory { root in
+            let (_, home) = try await IntakeAcceptanceTests.setUp(in: root, commits: 1)
+            for (index, name) in [#"q\u0000b"#, #"q\u001b[31m"#, #"q\u0085"#].enumerated() {
+                let file = root.appending(path: "names-\(index).json")
+                try #"{"benchmarks": [{"name": "\#(name)", "unit": "ns", "samples": [1, 2, 3]}, {"name": "q", "unit": "ns", "samples": [100]}]}"#
+                    .write(toFile: file, atomically: true, encoding: .utf8)
+                let result = try await BenchBotProcess.run(["import", "--home", home, "--commit", "main", "--format", "benchbot-json", file])
+                #expect(result.status == 1 && result.standardError.contains("control character U+00") && result.standardError.contains(file),
+                        "\(result.standardError)")
+                #expect(!result.standardError.contains("\u{1B}"))
+            }
+            #expect(try await BenchBotProcess.jobs(home: home).isEmpty)
+        }
+    }
 }

@@ -76,4 +76,18 @@ struct SiteDataTests {
         let decoded = try JSONSerialization.jsonObject(with: Data("[\(JSONText.string(text)), \(JSONText.number(0.1)), \(JSONText.number(1e300)), \(JSONText.number(3))]".utf8)) as? [Any]
         #expect(decoded?.first as? String == text && decoded?[1] as? Double == 0.1 && decoded?[2] as? Double == 1e300 && decoded?[3] as? Double == 3)
     }
+
+    @Test("a name too long for a file name gets a short slug that is still unique, and ends on a whole escape")
+    func longNames() {
+        let long = String(repeating: "a", count: 300), other = long + "b"
+        let slugs = [SiteLayout.slug(long), SiteLayout.slug(other), SiteLayout.slug(String(repeating: "\u{2028}", count: 40)),
+                     SiteLayout.slug(String(repeating: "é", count: 200)), SiteLayout.slug("x" + String(repeating: "/", count: 100))]
+        #expect(slugs.allSatisfy { $0.utf8.count <= SiteLayout.maximumLength }, "\(slugs.map(\.utf8.count))")
+        #expect(Set(slugs).count == slugs.count)
+        for slug in slugs {
+            let start = slug.components(separatedBy: "~~")[0]
+            #expect(start.range(of: "~[0-9A-F]?$", options: .regularExpression) == nil, "\(slug)")
+        }
+        #expect(SiteLayout.slug("short name") == "short~20name")
+    }
 }

@@ -79,6 +79,24 @@ struct SiteTests {
         }
     }
 
+    @Test("benchmarks whose names are too long for a file name, or full of line separators, get pages like any other")
+    func longBenchmarkNames() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            let names = [String(repeating: "n", count: 301), String(repeating: "\u{2028}", count: 40), String(repeating: "n", count: 301) + "2"]
+            let file = root.appending(path: "long.json")
+            let document: [String: Any] = ["benchmarks": names.map { ["name": $0, "unit": "ns", "samples": [1, 2, 3]] }]
+            try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: file))
+            try await BenchBotProcess.succeed(["import", "--home", fixture.home, "--commit", "main", "--format", "benchbot-json", file])
+            let site = root.appending(path: "site")
+            let output = try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", site])
+            #expect(output.contains("page(s)"), "\(output)")
+            let pages = try FileManager.default.contentsOfDirectory(atPath: site.appending(path: "benchmark")).filter { $0.hasSuffix(".html") }
+            #expect(pages.count == 3, "\(pages)")
+            _ = try Self.checkLinks(in: site)
+        }
+    }
+
     @Test("a store that is missing or truncated to zero bytes never replaces an existing site")
     func lostStoreKeepsSite() async throws {
         try await withTemporaryDirectory { root in

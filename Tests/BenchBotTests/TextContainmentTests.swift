@@ -82,13 +82,19 @@ struct TextContainmentTests {
     func hostileSubject() async throws {
         try await withTemporaryDirectory { root in
             let (fixture, home) = try await IntakeAcceptanceTests.setUp(in: root, commits: 1)
-            let commit = try await fixture.commit("\u{1B}[2J\u{1B}[31mred alert\u{7}\u{1}\u{8} <b>&</b>")
+            let commit = try await fixture.commit("\u{1B}[2J\u{1B}[31mred alert\u{7}\u{1}\u{8}\u{9B}2J <b>&</b>")
             try await fixture.git("-C", fixture.work, "push", "-q", "origin", "main")
             try await BenchBotProcess.succeed(["enqueue", "--home", home, "--branch", "main"])
             let status = try await BenchBotProcess.succeed(["status", "--home", home])
             #expect(status.contains("red alert"), "\(status)")
             #expect(!status.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "\(status.debugDescription)")
+            // Every command that names the commit gets the subject made inert at intake: work too.
+            let work = try await BenchBotProcess.run(["work", "--home", home])
+            #expect(work.output.contains("red alert"), "\(work.output)")
+            #expect(!work.output.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) },
+                    "\(work.output.debugDescription)")
             let json = try await BenchBotProcess.succeed(["status", "--home", home, "--format", "json"])
+            #expect(!json.unicodeScalars.contains { (0x7F...0x9F).contains($0.value) }, "\(json.debugDescription)")
             #expect((try? JSONSerialization.jsonObject(with: Data(json.utf8))) != nil, "JSON keeps the subject, escaped: \(json)")
             try await CompareCommandTests.importRun(home: home, root: root, commit: commit, parse: 100)
             let site = root.appending(path: "site")

@@ -10,12 +10,14 @@ public struct CommitMetadata: Sendable, Hashable, Codable {
     /// The first paragraph of the message, on one line.
     public let subject: String
 
+    /// Whoever pushed wrote the author and subject, so their control characters are made inert
+    /// here, once: every terminal line, log, message and page that shows them gets plain text.
     public init(id: ObjectID, parents: [ObjectID], authorName: String, authorEmail: String, authorTime: Date, subject: String) {
         self.id = id
         self.parents = parents
-        self.authorName = authorName
-        self.authorEmail = authorEmail
+        self.authorName = PlainText.singleLine(authorName)
+        self.authorEmail = PlainText.singleLine(authorEmail)
         self.authorTime = authorTime
-        self.subject = subject
+        self.subject = PlainText.singleLine(subject)
     }
 }

@@ -13,6 +13,9 @@ struct SubsystemRunner: Sendable {
 
     let context: StageContext
     var builtIn: BuiltIn = { _, _ in nil }
+    /// Subsystems that fail their precheck instead of running, with why: their config holds fields
+    /// `benchbot check` flags, for which defaults would stand in.
+    var refused: [String: String] = [:]
 
     /// Runs every active subsystem in order; a failure is recorded and the next one runs.
     func runAll(_ subsystems: [SubsystemConfig]) async -> [ExperimentOutcome] {
@@ -56,6 +59,9 @@ struct SubsystemRunner: Sendable {
                                      message: status.message, startedAt: startedAt, finishedAt: Date(), notify: subsystem.notify)
         }
 
+        if let problems = refused[subsystem.name] {
+            return finish("precheck", StageStatus(success: false, message: problems))
+        }
         if !FileManager.default.fileExists(atPath: script), let status = await builtIn(subsystem, before) {
             return finish("run", status)
         }
@@ -74,7 +80,8 @@ struct SubsystemRunner: Sendable {
             timeout: timeout, logName: "subsystem-\(subsystem.name)")
         if let launchError { return finish("run", StageStatus(success: false, message: "cannot start \(script): \(launchError)")) }
         if let result, result.timedOut {
-            return finish("run", StageStatus(success: false, message: "timed out after \(Int(timeout.seconds)) s; its processes were killed"))
+            let seconds = timeout.seconds.rounded() == timeout.seconds ? String(Int(timeout.seconds)) : String(timeout.seconds)
+            return finish("run", StageStatus(success: false, message: "timed out after \(seconds) s; its processes were killed"))
         }
         return finish("run", StageStatus.read(in: output, stage: "subsystem \(subsystem.name)"))
     }

@@ -111,14 +111,18 @@ public struct RunNotifications: Sendable {
                 .message(repository: github.repository, commit: occasion.commit.hex, occasion: occasion.lease))
             let table = (baseline.map {
                 ComparisonTable(baseline: $0.commit, candidate: occasion.commit, baselineReason: $0.reason, comparison: comparison).markdown()
-            } ?? description) + failed.map { "\n\n:x: experiment `\($0.experiment)` failed at \($0.failedStage ?? "?"): \(Self.quoted($0.message))" }.joined()
+            } ?? description) + failed.map { "\n\n:x: experiment \(PlainText.markdownCode($0.experiment)) failed at \($0.failedStage ?? "?"): \(Self.quoted($0.message))" }.joined()
             if github.checkRuns {
                 messages.append(CheckRun(name: github.context, headSHA: occasion.commit.hex, status: .completed,
                                          conclusion: state == .success ? .success : .failure, title: description, summary: table, detailsURL: link)
                     .message(repository: github.repository, occasion: occasion.lease))
             }
             if let pullRequest = occasion.pullRequest, github.pullRequestComments {
-                let heading = "### Benchmarks: \(regressions.isEmpty ? (failed.isEmpty ? ":white_check_mark:" : ":warning:") : ":red_circle:") \(description)\n\n"
+                // The heading is markdown, so the worst benchmark's name goes in a code span, as in the table.
+                let summary = baseline == nil ? description : statusDescription(
+                    regressions: regressions, improvements: improvements, total: comparison.benchmarks.count,
+                    failed: failed.map(\.experiment), name: PlainText.markdownCode)
+                let heading = "### Benchmarks: \(regressions.isEmpty ? (failed.isEmpty ? ":white_check_mark:" : ":warning:") : ":red_circle:") \(summary)\n\n"
                 messages.append(PullRequestComment(pullRequest: pullRequest, markdown: heading + table + (link.map { "\n\n[The comparison](\($0))" } ?? ""),
                                                    context: github.context, moreAt: link)
                     .message(repository: github.repository, occasion: occasion.lease))
@@ -162,10 +166,13 @@ public struct RunNotifications: Sendable {
         return messages
     }
 
-    func statusDescription(regressions: [BenchmarkComparison], improvements: [BenchmarkComparison], total: Int, failed: [String]) -> String {
+    /// - Parameter name: How the worst benchmark's name is written: plain for a status, a code
+    ///   span for markdown.
+    func statusDescription(regressions: [BenchmarkComparison], improvements: [BenchmarkComparison], total: Int, failed: [String],
+                           name: (String) -> String = PlainText.singleLine) -> String {
         var parts: [String] = []
         if let worst = regressions.max(by: { ($0.improvementFactor ?? 1) > ($1.improvementFactor ?? 1) }) {
-            parts.append("\(regressions.count) regression(s), worst \(Self.change(worst)) \(PlainText.singleLine(worst.name))")
+            parts.append("\(regressions.count) regression(s), worst \(Self.change(worst)) \(name(worst.name))")
         }
         if !improvements.isEmpty { parts.append("\(improvements.count) improvement(s)") }
         if regressions.isEmpty && improvements.isEmpty { parts.append("\(total) benchmark(s), no change") }

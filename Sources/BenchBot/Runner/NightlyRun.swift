@@ -49,7 +49,9 @@ extension Worker {
         let reports = NightlyReports(worker: self, night: night, commit: lastCommit, experiments: outcomes, measuredEarlier: measuredEarlier)
         var runner = SubsystemRunner(context: context)
         runner.builtIn = { subsystem, before in await reports.run(subsystem, before: before) }
-        let subsystems = HomeCheck(home: home).subsystems
+        let check = HomeCheck(home: home)
+        let subsystems = check.subsystems
+        runner.refused = Self.flaggedSubsystems(check)
         for outcome in await runner.runAll(subsystems) {
             onLine("subsystem \(outcome.summary)")
         }
@@ -62,6 +64,21 @@ extension Worker {
         await dispatchNotifications().forEach(onLine)
         await backup("after", succeeded: &succeeded, onLine: onLine)
         return succeeded
+    }
+
+    /// Subsystems whose config `check` flags in the fields the runner reads: each would run on
+    /// defaults standing in for what its author wrote. Missing scripts are the runner's own precheck.
+    static func flaggedSubsystems(_ check: HomeCheck) -> [String: String] {
+        let read: Set<String> = ["priority", "timeout", "needs", "notify", "title", "description"]
+        var flagged: [String: String] = [:]
+        for subsystem in check.subsystems where subsystem.active {
+            let problems = check.problems.filter { problem in
+                problem.file.hasSuffix("subsystem/\(subsystem.name)/config.json")
+                    && read.contains(String(problem.field.split(separator: ".").first ?? ""))
+            }
+            if !problems.isEmpty { flagged[subsystem.name] = problems.map { "\($0.field): \($0.problem)" }.joined(separator: "; ") }
+        }
+        return flagged
     }
 
     private func backup(_ label: String, succeeded: inout Bool, onLine: @Sendable (String) -> Void) async {

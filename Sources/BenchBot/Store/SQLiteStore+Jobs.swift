@@ -229,7 +229,8 @@ extension SQLiteStore {
             id: row["id"],
             repository: row["repository_name"],
             commit: ObjectID(hex: row["sha"]) ?? .zero,
-            subject: row["subject"],
+            // Stores written before subjects were made inert at intake may still hold escapes.
+            subject: (row["subject"] as String?).map(PlainText.singleLine),
             suite: row["suite"],
             machine: row["machine"],
             branch: row["branch"],

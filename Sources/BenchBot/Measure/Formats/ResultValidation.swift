@@ -24,9 +24,21 @@ enum ResultValidation {
         return nil
     }
 
-    /// Checks only the samples: what every stored value must pass, whatever its source.
+    /// Why a name cannot be stored, or `nil` when it can. SQLite and C strings end at U+0000, so
+    /// `q\u{0}b` and `q\u{0}c` would become one series; other control characters drive terminals.
+    static func nameProblem(_ result: BenchmarkResult) -> String? {
+        let texts = [result.benchmark] + result.parameters.keys + result.parameters.values
+        guard let bad = texts.lazy.flatMap(\.unicodeScalars).first(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
+            return nil
+        }
+        return "its name or parameters hold the control character U+\(String(bad.value, radix: 16, uppercase: true).leftPadded(4)); "
+            + "names must be printable text"
+    }
+
+    /// Checks only the samples and names: what every stored value must pass, whatever its source.
     static func validateSamples(_ results: [BenchmarkResult], _ context: FormatContext) throws(FormatError) {
         for result in results {
+            if let problem = nameProblem(result) { throw context.error(PlainText.singleLine(result.displayName), problem) }
             for (index, sample) in result.samples.enumerated() {
                 if let problem = problem(sample) { throw context.error("\(result.displayName) sample \(index + 1)", problem) }
             }
@@ -37,6 +49,7 @@ enum ResultValidation {
         guard !results.isEmpty else { throw context.error("-", "holds no benchmark results") }
         var seen = Set<String>()
         for result in results {
+            if let problem = nameProblem(result) { throw context.error(PlainText.singleLine(result.displayName), problem) }
             let label = result.displayName
             guard knownUnits[result.unit] != nil else {
                 throw context.error(label, "unit '\(result.unit)' is not one BenchBot knows; use one of \(knownUnits.keys.filter { !$0.isEmpty }.sorted().joined(separator: ", "))")
@@ -62,5 +75,11 @@ extension BenchmarkResult {
     public var displayName: String {
         guard !parameters.isEmpty else { return benchmark }
         return benchmark + "[" + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "]"
+    }
+}
+
+private extension String {
+    func leftPadded(_ width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
     }
 }

@@ -1,5 +1,10 @@
+import Crypto
+import Foundation
+
 /// File names for benchmarks: their names may hold `/`, spaces and brackets. Letters, digits,
 /// `-`, `.` and `_` stay; anything else becomes `~` and its hex code, which no server decodes.
+/// A name too long for a file name (255 bytes, with the suffixes pages add) keeps its start and
+/// ends in a digest of the whole, so it stays unique.
 public enum SiteLayout {
     public static func slug(_ name: String) -> String {
         let digits = Array("0123456789ABCDEF".utf8)
@@ -17,6 +22,14 @@ public enum SiteLayout {
                 out += [UInt8(ascii: "~"), digits[Int(byte >> 4)], digits[Int(byte & 15)]]
             }
         }
-        return String(decoding: out, as: UTF8.self)
+        guard out.count > maximumLength else { return String(decoding: out, as: UTF8.self) }
+        var kept = out.prefix(maximumLength - 34)
+        // Never end inside a `~XX` escape.
+        if let tilde = kept.suffix(2).lastIndex(of: UInt8(ascii: "~")) { kept = kept[..<tilde] }
+        let digest = SHA256.hash(data: Data(name.utf8)).prefix(16).map { String(decoding: [digits[Int($0 >> 4)], digits[Int($0 & 15)]], as: UTF8.self) }
+        return String(decoding: kept, as: UTF8.self) + "~~" + digest.joined()
     }
+
+    /// The longest slug: room is left for the suffixes pages and data files add.
+    static let maximumLength = 160
 }
