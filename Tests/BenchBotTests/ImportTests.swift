@@ -98,4 +98,22 @@ struct ImportTests {
             #expect(try await BenchBotProcess.jobs(home: home).isEmpty)
         }
     }
+
+    @Test("a file that names no commit, after one that does, stops the import before anything is stored")
+    func unnamedCommitStoresNothing() async throws {
+        try await withTemporaryDirectory { root in
+            let (fixture, home) = try await IntakeAcceptanceTests.setUp(in: root, commits: 1)
+            let folder = root.appending(path: "exports")
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let sha = try await fixture.head("main")
+            try #"{"commit": "\#(sha)", "benchmarks": [{"name": "parse", "unit": "ms", "samples": [1, 2]}]}"#
+                .write(toFile: folder.appending(path: "a.json"), atomically: true, encoding: .utf8)
+            try #"{"benchmarks": [{"name": "parse", "unit": "ms", "samples": [1, 2]}]}"#
+                .write(toFile: folder.appending(path: "b.json"), atomically: true, encoding: .utf8)
+            let result = try await BenchBotProcess.run(["import", "--home", home, "--format", "benchbot-json", folder])
+            #expect(result.status != 0 && result.standardError.contains("b.json") && result.standardError.contains("names no commit"),
+                    "\(result.standardError)")
+            #expect(try await BenchBotProcess.jobs(home: home).isEmpty)
+        }
+    }
 }

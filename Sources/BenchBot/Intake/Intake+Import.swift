@@ -58,12 +58,16 @@ extension Intake {
         var lines: [String] = []
         // One machine, one moment: read once, not once per file of a 10,000-commit import.
         let machineEnvironment = EnvironmentRecord.capture(machine: settings.machine)
-        for file in files {
+        // Every file's commit is found before the first is stored: a file naming no commit, or
+        // one the mirror does not have, stops the import with nothing stored.
+        let resolved = try files.map { file in
             guard let revision = file.commit ?? commit else {
                 throw IntakeError.io(file.path, detail: "names no commit; pass --commit SHA, or add \"commit\" to the file")
             }
             let (repository, id) = try resolveFetchingOnce(revision)
-            let metadata = try repository.metadata(of: id)
+            return (file, id, try repository.metadata(of: id))
+        }
+        for (file, id, metadata) in resolved {
             let request = EnqueueRequest(
                 repository: settings.repository.name, repositoryURL: settings.repository.url, commits: [metadata],
                 suite: settings.suite, machine: settings.machine, branch: branch, source: .import,
