@@ -1,3 +1,4 @@
+import Compare
 import BenchBot
 import Foundation
 import Notify
@@ -35,7 +36,7 @@ struct CrashConsistencyTests {
     }
 
     static func campaign(root: String, server: String, endpoints: FlakyEndpoints, seed: UInt64, budget: Double) async throws {
-        var random = SeededRandom(seed: seed)
+        var random = SplitMix64(state: seed)
         let fixture = try await RunnerFixture.make(in: root, commits: 1)
         try fixture.addLoopLengthExperiment("size", options: ["repeat": 3])
         try fixture.setNotify(["initial_backoff": 0.2,

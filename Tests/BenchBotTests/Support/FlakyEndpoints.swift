@@ -1,3 +1,4 @@
+import Compare
 import Foundation
 import Hummingbird
 
@@ -9,7 +10,7 @@ actor FlakyEndpoints {
         let status: Int
     }
 
-    private var random: SeededRandom
+    private var random: SplitMix64
     private let failureRate: Double
     private let maximumDelay: Int
     private(set) var slack: [Answered] = []
@@ -17,7 +18,7 @@ actor FlakyEndpoints {
 
     /// - Parameter maximumDelay: The longest an answer waits, in milliseconds.
     init(seed: UInt64, failureRate: Double = 0.25, maximumDelay: Int = 150) {
-        random = SeededRandom(seed: seed)
+        random = SplitMix64(state: seed)
         self.failureRate = failureRate
         self.maximumDelay = maximumDelay
     }
@@ -72,21 +73,7 @@ actor FlakyEndpoints {
     }
 }
 
-/// SplitMix64: a small generator whose whole sequence follows from its seed, so that a failing
-/// run can be replayed.
-struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// A value in 0..<1.
     mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
