@@ -158,4 +158,18 @@ struct SecurityTests {
                     "\(token.standardOutput)\(token.standardError)")
         }
     }
+
+    @Test("check asks for benchbot.notify.github.login when the GitHub token is an App's installation token")
+    func appTokenNeedsLogin() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            try fixture.setNotify(["github": ["repository": "o/r", "token_env": "BOT_GH_TOKEN"]])
+            let environment = ["BOT_GH_TOKEN": "ghs_0123456789abcdefghijABCDEFGHIJ"]
+            let unnamed = try await BenchBotProcess.run(["check", "--home", fixture.home], environment: environment)
+            #expect(!unnamed.succeeded && unnamed.standardOutput.contains("benchbot.notify.github.login"), "\(unnamed.standardOutput)")
+            try fixture.setNotify(["github": ["repository": "o/r", "token_env": "BOT_GH_TOKEN", "login": "bench[bot]"]])
+            let named = try await BenchBotProcess.run(["check", "--home", fixture.home], environment: environment)
+            #expect(!named.standardOutput.contains("benchbot.notify.github.login"), "\(named.standardOutput)")
+        }
+    }
 }
