@@ -161,8 +161,13 @@ public struct HomeCheck: Sendable {
     /// carrying its marker for its own.
     static func appTokenWithoutLogin(_ settings: BenchBotSettings, home: Home) -> [ConfigProblem] {
         guard let github = settings.notify?.github, github.login == nil else { return [] }
-        let fromFile = github.tokenFile.flatMap { FileManager.default.contents(atPath: home.resolvePath($0)) }
-            .map { String(decoding: $0, as: UTF8.self) }
+        // Only a small regular file: a FIFO or a device named there must not hang `check`.
+        let fromFile = github.tokenFile.map { (home.resolvePath($0) as NSString).resolvingSymlinksInPath }.flatMap { path -> String? in
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                  attributes[.type] as? FileAttributeType == .typeRegular, (attributes[.size] as? Int ?? .max) < 65_536,
+                  let data = FileManager.default.contents(atPath: path) else { return nil }
+            return String(decoding: data, as: UTF8.self)
+        }
         let token = (github.tokenEnvironment.flatMap { ProcessInfo.processInfo.environment[$0] } ?? fromFile ?? "")
             .trimmingCharacters(in: .whitespacesAndNewlines)
         guard token.hasPrefix("ghs_") else { return [] }
