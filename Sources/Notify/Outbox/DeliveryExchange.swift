@@ -1,7 +1,8 @@
 public import Foundation
 
 /// The requests that deliver one notification, one answer at a time: a value with no I/O that the
-/// sender feeds each response and asks what to send next.
+/// sender feeds each response and asks what to send next. The one thing it keeps beyond itself
+/// is the GitHub login its own comment was posted as, in its credentials' ``LearnedLogin``.
 ///
 /// Most destinations take one request. The ones that keep a single thing up to date take a
 /// lookup first: the pull request's comments for the one carrying the marker, the commit's check
@@ -65,7 +66,7 @@ public struct DeliveryExchange: Sendable {
     private let interrupted: Bool
     private let queuedAt: Date
     private var state = State.ready
-    /// Learned from the configured login or `GET /user`; callers may keep it for later exchanges.
+    /// From the configured login, the credentials' learned one, `GET /user`, or BenchBot's own post.
     public private(set) var githubIdentity: GitHubIdentity?
 
     /// - Parameters:
