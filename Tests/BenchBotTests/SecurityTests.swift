@@ -172,4 +172,30 @@ struct SecurityTests {
             #expect(!named.standardOutput.contains("benchbot.notify.github.login"), "\(named.standardOutput)")
         }
     }
+
+    @Test("a stage running as BenchBot's user cannot read the worker's environment and its token; its own, with the marker, stays readable")
+    func stageCannotReadWorker() async throws {
+        try await withTemporaryDirectory { root in
+            chmod(root, 0o755)
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            var stages = RunnerFixture.timingStages
+            let probe = root.appending(path: "probe.txt")
+            stages["run.sh"] = stages["run.sh"]!.replacingOccurrences(of: "set -e\n", with: """
+                set -e
+                { cat /proc/$PPID/environ || echo "refused"; } > "\(probe)" 2>&1
+                tr '\\0' '\\n' < /proc/$$/environ | grep -c '^BENCHBOT_COMMAND=' >> "\(probe)"
+
+                """)
+            try fixture.addExperiment("stages", scripts: stages)
+            try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", "main"])
+            #expect(try await CommandRunner.run("chown", arguments: ["-R", "65534:65534", root], timeout: .seconds(60)).succeeded)
+            let secret = "v-git-token-\(UUID().uuidString)"
+            let environment = GitFixture.environment.merging(["BENCHBOT_GIT_TOKEN": secret, "HOME": root]) { $1 }
+            let work = try await CommandRunner.run("setpriv", arguments: Self.asNobody([BenchBotProcess.executable, "work", "--home", fixture.home]),
+                                                   environment: environment, timeout: .seconds(120))
+            #expect(work.succeeded, "\(work.standardOutput)\(work.standardError)")
+            let seen = try String(contentsOfFile: probe, encoding: .utf8)
+            #expect(!seen.contains(secret) && seen.contains("refused") && seen.hasSuffix("\n1\n"), "\(seen)")
+        }
+    }
 }
