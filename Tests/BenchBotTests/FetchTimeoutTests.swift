@@ -143,11 +143,15 @@ struct FetchTimeoutTests {
                 }
             }
             let argument = "--repository=\(mirror)"
-            #expect(await ProcessTreeTests.allRunning([argument]))
+            defer {
+                run.cancel()
+                for pid in ProcessTreeTests.processes(running: argument) { kill(pid, SIGKILL) }
+            }
+            // Generous: under a full parallel test run, starting two processes can take a while.
+            #expect(await ProcessTreeTests.within(.seconds(60)) { parent.all["sh"] != nil && !ProcessTreeTests.processes(running: argument).isEmpty })
             kill(try #require(parent.all["sh"]), SIGKILL)
             _ = try await run.value
             #expect(await ProcessTreeTests.allGone([argument]), "the fetch child outlived its parent")
-            for pid in ProcessTreeTests.processes(running: argument) { kill(pid, SIGKILL) }
             withExtendedLifetime(listener) {}
         }
     }
