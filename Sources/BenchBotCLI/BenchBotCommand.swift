@@ -37,6 +37,7 @@ struct BenchBotCommand: AsyncParsableCommand {
     /// and killed; network fetches run in a child, whose deadline holds even when a connect hangs.
     static func main() async {
         CommandRunner.adoptOrphans()
+        CommandRunner.keepEnvironmentPrivate()
         GitRepository.fetchInChildProcesses(using: currentExecutable())
         await self.main(nil)
     }

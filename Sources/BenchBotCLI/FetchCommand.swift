@@ -17,11 +17,13 @@ struct FetchCommand: ParsableCommand {
     @Option(name: .customLong("refspec"), help: "A refspec; repeatable.")
     var refspecs: [String] = []
 
-    @Option(help: "Seconds without progress after which the transfer is cancelled.")
+    @Option(help: "Seconds the whole fetch may take, connecting included; then it is cancelled.")
     var timeout: Double
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
+        // A killed worker must not leave its fetch running, holding the mirror.
+        if let parent = environment[GitRepository.childParentVariable].flatMap({ Int32($0) }) { CommandRunner.dieWithParent(parent) }
         guard let url = environment[GitRepository.childURLVariable], !url.isEmpty else {
             throw ValidationError("\(GitRepository.childURLVariable) must hold the URL to fetch")
         }

@@ -2,6 +2,7 @@
 #define BENCHBOT_CGIT2_SHIM_H
 
 #include <git2.h>
+#include <signal.h>
 #include <sys/prctl.h>
 
 /* The *_INIT macros are struct initialisers Swift cannot import; these
@@ -29,6 +30,19 @@ static inline git_push_options benchbot_git_push_options(void) {
    and killed. */
 static inline int benchbot_become_child_subreaper(void) {
     return prctl(PR_SET_CHILD_SUBREAPER, 1UL, 0UL, 0UL, 0UL);
+}
+
+/* A process that is not dumpable keeps /proc/<pid>/environ, mem and the
+   like from every other process of its user (root excepted): the commands it
+   runs cannot read its tokens there. exec makes a child dumpable again. */
+static inline int benchbot_set_not_dumpable(void) {
+    return prctl(PR_SET_DUMPABLE, 0UL, 0UL, 0UL, 0UL);
+}
+
+/* SIGKILL when the thread that started this process exits, so a helper
+   never outlives a killed parent. */
+static inline int benchbot_die_with_parent(void) {
+    return prctl(PR_SET_PDEATHSIG, (unsigned long)SIGKILL, 0UL, 0UL, 0UL);
 }
 
 #endif

@@ -11,9 +11,11 @@ struct EnvironmentTests {
         "TRACKER_COOKIE": "v-tracker-cookie", "PORTAL_SESSION": "v-portal-session", "SENTRY_DSN": "v-sentry-dsn",
         "AWS_SECRET_ACCESS_KEY": "v-aws-secret", "AWS_SESSION_TOKEN": "v-aws-session", "AWS_ACCESS_KEY_ID": "v-aws-access-key-id",
         "GOOGLE_APPLICATION_CREDENTIALS": "v-google-credentials", "SQL_CONNECTION_STRING": "v-sql-connection-string",
-        "DATABASE_URL": "postgres://app:v-database-url@db.invalid/app",
+        "DATABASE_URL": "postgres://app:v-database-url@db.invalid/app", "SSH_AUTH_SOCK": "/tmp/v-ssh-agent.sock",
+        "GH_PAT": "v-gh-pat", "DOCKER_AUTH_CONFIG": "v-docker-auth-config", "GPG_PASSPHRASE": "v-gpg-passphrase",
     ]
-    static let kept: [String: String] = ["MY_API_KEY": "v-my-api-key", "PLAIN_SETTING": "v-plain-setting", "GIT_ASKPASS": "v-askpass"]
+    static let kept: [String: String] = ["MY_API_KEY": "v-my-api-key", "PLAIN_SETTING": "v-plain-setting", "GIT_ASKPASS": "v-askpass",
+                                         "TOKENIZERS_PARALLELISM": "false", "SSH_PUBLIC_KEY": "v-ssh-public-key"]
 
     @Test("secret-named variables reach neither the build nor a stage, unless passed through; PWD, HOME and PATH stay")
     func secretsStripped() async throws {
@@ -52,6 +54,25 @@ struct EnvironmentTests {
         for name in ["PWD", "OLDPWD", "HOME", "PATH", "author_name", "token_env", "bot_token_file", "GIT_ASKPASS", "KEYBOARD",
                      "XDG_SESSION_ID", "PLAIN_SETTING", "MONKEY"] {
             #expect(!SecretRedactor.namesSecret(name), "\(name)")
+        }
+    }
+
+    @Test("check refuses a pass_environment that hands builds BenchBot's own git or notification token")
+    func passingOwnSecrets() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            try fixture.setNotify(["github": ["repository": "o/r", "token_env": "BOT_GH_TOKEN"]])
+            try fixture.editConfig { config in
+                var benchbot = config["benchbot"] as! [String: Any]
+                var runner = benchbot["runner"] as! [String: Any]
+                runner["pass_environment"] = ["MY_API_KEY", "BENCHBOT_GIT_TOKEN", "BOT_GH_TOKEN"]
+                benchbot["runner"] = runner
+                config["benchbot"] = benchbot
+            }
+            let check = try await BenchBotProcess.run(["check", "--home", fixture.home])
+            let output = check.standardOutput + check.standardError
+            #expect(!check.succeeded && output.contains("benchbot.runner.pass_environment"), "\(output)")
+            #expect(output.contains("BENCHBOT_GIT_TOKEN") && output.contains("BOT_GH_TOKEN") && !output.contains("names MY_API_KEY"), "\(output)")
         }
     }
 }

@@ -1,9 +1,19 @@
 @testable import BenchBot
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("A fetch is bounded by fetch_timeout, however it hangs")
 struct FetchTimeoutTests {
+    /// The processes that tasks started, by name.
+    final class StartedProcesses: Sendable {
+        private let pids = Mutex<[String: Int32]>([:])
+
+        func record(_ name: String, _ pid: Int32) { pids.withLock { $0[name] = pid } }
+
+        var all: [String: Int32] { pids.withLock { $0 } }
+    }
+
     /// A TCP port on 127.0.0.1 that takes connections into its backlog and never answers them.
     final class SilentListener {
         let descriptor: Int32
@@ -85,6 +95,64 @@ struct FetchTimeoutTests {
         }
         for url in ["/srv/r.git", "file:///srv/r.git", "./r", "../r.git", "dir/with:colon", "~/r.git"] {
             #expect(!GitRepository.isNetworkURL(url), "\(url)")
+        }
+    }
+
+    @Test("locks and half-written packs a killed fetch left in the mirror do not stop the next fetch")
+    func staleLocks() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
+            let cache = fixture.home.appending(path: "cache")
+            let mirror = cache.appending(path: try #require(try FileManager.default.contentsOfDirectory(atPath: cache).first { $0.hasSuffix(".git") }))
+            let newest = try await fixture.git.commit("after the killed fetch")
+            try await fixture.git.git("-C", fixture.git.work, "push", "-q", "origin", "main")
+            let leftovers = ["refs/remotes/origin/main.lock", "refs/heads/main.lock", "packed-refs.lock", "index.lock",
+                             "objects/pack/pack_git2_a1B2c3"]
+            for file in leftovers {
+                let path = mirror.appending(path: file)
+                try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                #expect(FileManager.default.createFile(atPath: path, contents: Data("stale".utf8)))
+            }
+            let poll = try await BenchBotProcess.run(["poll", "--home", fixture.home])
+            #expect(poll.succeeded, "\(poll.standardOutput)\(poll.standardError)")
+            #expect(try await BenchBotProcess.jobs(home: fixture.home).contains { $0.commit == newest })
+            for file in leftovers { #expect(!FileManager.default.fileExists(atPath: mirror.appending(path: file)), "\(file)") }
+        }
+    }
+
+    @Test("a fetch child dies with the process that started it, instead of holding the mirror until its deadline")
+    func childDiesWithParent() async throws {
+        try await withTemporaryDirectory { root in
+            let git = try await GitFixture.make(in: root, commits: 0)
+            let mirror = root.appending(path: "mirror-\(UUID().uuidString).git")
+            try await git.git("init", "-q", "--bare", mirror)
+            let listener = try SilentListener()
+            // The child leaves the parent's session and drops the runner's marker: only its own death signal ends it.
+            let script = """
+                BENCHBOT_FETCH_PARENT=$$ setsid env -u BENCHBOT_COMMAND "$0" fetch-mirror --repository="$1" --timeout=100 \\
+                    --refspec=+refs/heads/main:refs/remotes/origin/main &
+                wait
+                """
+            let parent = StartedProcesses()
+            let url = "http://127.0.0.1:\(listener.port)/p.git", log = root.appending(path: "log")
+            let run = Task {
+                try await CommandRunner.run("sh", arguments: ["-c", script, BenchBotProcess.executable, mirror],
+                                            environment: ["BENCHBOT_FETCH_URL": url], logFile: log, timeout: .seconds(120)) { identity in
+                    parent.record("sh", identity.pid)
+                }
+            }
+            let argument = "--repository=\(mirror)"
+            defer {
+                run.cancel()
+                for pid in ProcessTreeTests.processes(running: argument) { kill(pid, SIGKILL) }
+            }
+            // Generous: under a full parallel test run, starting two processes can take a while.
+            #expect(await ProcessTreeTests.within(.seconds(60)) { parent.all["sh"] != nil && !ProcessTreeTests.processes(running: argument).isEmpty })
+            kill(try #require(parent.all["sh"]), SIGKILL)
+            _ = try await run.value
+            #expect(await ProcessTreeTests.allGone([argument]), "the fetch child outlived its parent")
+            withExtendedLifetime(listener) {}
         }
     }
 }

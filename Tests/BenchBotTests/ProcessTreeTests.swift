@@ -129,4 +129,68 @@ struct ProcessTreeTests {
             #expect(await Self.allGone(sleeps), "\(sleeps.map { Self.processes(running: $0) })")
         }
     }
+
+    @Test("a running command's adopted daemon whose environment is cleared survives while another command (telemetry's sensors) ends; it goes with the job")
+    func runningCommandsDaemonSurvivesOthers() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            let sleep = Self.uniqueSleep()
+            let (bin, calls, tick, started, daemon) = (root.appending(path: "bin"), root.appending(path: "calls"), root.appending(path: "tick"),
+                                                       root.appending(path: "daemon-started"), root.appending(path: "daemon.pid"))
+            guard mkfifo(tick, 0o600) == 0 else { throw FixtureError(message: "mkfifo failed") }
+            // The second sensors call after the daemon started comes after the first one finished,
+            // with the clean-up that once took the daemon for a finished command's orphan.
+            try fixture.writeScripts(["sensors": """
+                #!/bin/sh
+                if [ -e "\(started)" ]; then
+                    echo call >> "\(calls)"
+                    [ "$(wc -l < "\(calls)")" -eq 2 ] && echo tick > "\(tick)"
+                fi
+                echo '{}'
+                """], in: bin)
+            // `env -i` leaves the daemon without a marker, and its parent's exit makes the worker adopt it.
+            let command = """
+                env -i sh -c 'sleep \(sleep) > /dev/null 2>&1 & echo $! > "$0"' "\(daemon)"
+                touch "\(started)"
+                read line < "\(tick)"
+                kill -0 "$(cat "\(daemon)")" || { echo "the daemon was killed while its command ran" >&2; exit 1; }
+                printf '{"benchmarks": [{"name": "x", "unit": "ms", "samples": [1, 1]}]}'
+                """
+            try fixture.addExperiment("daemon", config: [
+                "active": true, "run_cpu_telemetry": true, "telemetry_rate": 1, "timeout": 60, "format": "benchbot-json",
+                "command": ["sh", "-c", command],
+            ], scripts: [:])
+            try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", "main"])
+            let path = "\(bin):" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+            let work = try await BenchBotProcess.run(["work", "--home", fixture.home], environment: ["PATH": path])
+            #expect(work.succeeded && work.standardOutput.contains("daemon: ok"), "\(work.standardOutput)\(work.standardError)")
+            #expect(await Self.allGone([sleep]), "\(Self.processes(running: sleep))")
+        }
+    }
+
+    @Test("an adopted child with no running command's marker is swept only when no other command runs or started since the scan")
+    func sweepRule() {
+        var registry = ProcessTree.Registry(adoptsOrphans: true, starting: 0, generation: 7, leaders: [], running: ["mine": 0])
+        #expect(registry.maySweep(for: "mine", since: 7))
+        #expect(!registry.maySweep(for: "mine", since: 6), "a command started after the scan: its child may be in it")
+        registry.running["other"] = 0
+        #expect(!registry.maySweep(for: "mine", since: 7), "another command runs: the child may be its daemon")
+        registry.running["other"] = nil
+        registry.starting = 1
+        #expect(!registry.maySweep(for: "mine", since: 7), "a command is starting: its child is not yet known")
+        registry.starting = 0
+        registry.adoptsOrphans = false
+        #expect(!registry.maySweep(for: "mine", since: 7), "a process that adopts nothing has no orphans")
+    }
+
+    @Test("start times in /proc are read in the clock the sweep compares them with")
+    func startTimeClock() async throws {
+        let before = ProcessTree.ticksSinceBoot()
+        // The child reports its own start: `cat`'s stat, whose command name holds no space.
+        let stat = try await CommandRunner.run("cat", arguments: ["/proc/self/stat"], timeout: .seconds(30))
+        let after = ProcessTree.ticksSinceBoot()
+        let fields = stat.standardOutput.split(separator: " ")
+        let start = try #require(fields.count > 21 ? UInt64(fields[21]) : nil, "\(stat.standardOutput)")
+        #expect(start + 1 >= before && start <= after + 1, "\(before) ≤ \(start) ≤ \(after)")
+    }
 }

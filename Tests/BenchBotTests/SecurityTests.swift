@@ -87,4 +87,115 @@ struct SecurityTests {
             #expect(try await BenchBotProcess.jobs(home: fixture.home).isEmpty)
         }
     }
+
+    /// Runs `arguments` as the unprivileged user `nobody`, as BenchBot and the stages it runs would on a real machine.
+    static func asNobody(_ arguments: [String]) -> [String] {
+        ["--reuid=65534", "--regid=65534", "--clear-groups"] + arguments
+    }
+
+    @Test("a process of BenchBot's own user cannot read benchbot's environment, tokens included; it can read an ordinary process's")
+    func environmentHiddenFromSameUser() async throws {
+        try await withTemporaryDirectory { root in
+            chmod(root, 0o755)
+            let git = try await GitFixture.make(in: root, commits: 0)
+            let mirror = root.appending(path: "mirror.git")
+            try await git.git("init", "-q", "--bare", mirror)
+            #expect(try await CommandRunner.run("chown", arguments: ["-R", "65534:65534", mirror], timeout: .seconds(30)).succeeded)
+            let listener = try FetchTimeoutTests.SilentListener()
+            let secret = "v-fetch-token-\(UUID().uuidString)"
+            let environment: [String: String?] = ["BENCHBOT_FETCH_URL": "http://127.0.0.1:\(listener.port)/p.git", "BENCHBOT_FETCH_TOKEN": secret,
+                                                 "HOME": root]
+            let pids = FetchTimeoutTests.StartedProcesses()
+            // benchbot hangs in its connect to a server that never answers; a `sleep` with the same environment is the control.
+            let commands = ["benchbot": [BenchBotProcess.executable, "fetch-mirror", "--repository=\(mirror)", "--timeout=100",
+                                         "--refspec=+refs/heads/main:refs/remotes/origin/main"],
+                            "sleep": ["sleep", ProcessTreeTests.uniqueSleep()]]
+            let runs = commands.map { name, arguments in
+                let log = root.appending(path: "\(name).log")
+                return Task {
+                    try await CommandRunner.run("setpriv", arguments: Self.asNobody(arguments), environment: environment,
+                                                logFile: log, timeout: .seconds(120)) { identity in
+                        pids.record(name, identity.pid)
+                    }
+                }
+            }
+            // Its connection arriving means benchbot's start-up, where it hides its environment, is over.
+            var waiting = pollfd(fd: listener.descriptor, events: Int16(POLLIN), revents: 0)
+            #expect(poll(&waiting, 1, 30_000) == 1)
+            #expect(await ProcessTreeTests.within(.seconds(60)) { pids.all.count == 2 })
+            let found = pids.all
+            for (name, pid) in found {
+                let read = try await CommandRunner.run("setpriv", arguments: Self.asNobody(["cat", "/proc/\(pid)/environ"]), timeout: .seconds(30))
+                if name == "benchbot" {
+                    #expect(!read.succeeded && !read.standardOutput.contains(secret), "\(read)")
+                } else {
+                    #expect(read.succeeded && read.standardOutput.contains(secret), "the control: \(read)")
+                }
+                kill(pid, SIGKILL)
+            }
+            for run in runs { _ = try await run.value }
+            withExtendedLifetime(listener) {}
+        }
+    }
+
+    @Test("a URL whose user is a plain name (Azure DevOps, Bitbucket) is neither flagged by check nor refused as a fork")
+    func plainUserNames() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            try fixture.setBenchBotSection("repository", ["url": "https://org@dev.azure.com/org/proj/_git/repo", "branches": ["main"]])
+            let check = try await BenchBotProcess.run(["check", "--home", fixture.home])
+            #expect(!(check.standardOutput + check.standardError).contains("benchbot.repository.url"), "\(check.standardOutput)\(check.standardError)")
+
+            let local = try await RunnerFixture.make(in: root.appending(path: "second"), commits: 1)
+            let enqueue = try await BenchBotProcess.run(["enqueue", "--home", local.home, "--branch", "feature",
+                                                         "--remote", "https://alice@127.0.0.1:9/fork.git"])
+            let output = enqueue.standardOutput + enqueue.standardError
+            // Refused by the fetch (nothing listens), not for its user name.
+            #expect(!enqueue.succeeded && output.contains("cannot fetch") && !output.contains("holds a password or token"), "\(output)")
+            let token = try await BenchBotProcess.run(["enqueue", "--home", local.home, "--branch", "feature",
+                                                       "--remote", "git+https://ghp_0123456789abcdef@127.0.0.1:9/fork.git"])
+            #expect(!token.succeeded && (token.standardOutput + token.standardError).contains("holds a password or token"),
+                    "\(token.standardOutput)\(token.standardError)")
+        }
+    }
+
+    @Test("check asks for benchbot.notify.github.login when the GitHub token is an App's installation token")
+    func appTokenNeedsLogin() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            try fixture.setNotify(["github": ["repository": "o/r", "token_env": "BOT_GH_TOKEN"]])
+            let environment = ["BOT_GH_TOKEN": "ghs_0123456789abcdefghijABCDEFGHIJ"]
+            let unnamed = try await BenchBotProcess.run(["check", "--home", fixture.home], environment: environment)
+            #expect(!unnamed.succeeded && unnamed.standardOutput.contains("benchbot.notify.github.login"), "\(unnamed.standardOutput)")
+            try fixture.setNotify(["github": ["repository": "o/r", "token_env": "BOT_GH_TOKEN", "login": "bench[bot]"]])
+            let named = try await BenchBotProcess.run(["check", "--home", fixture.home], environment: environment)
+            #expect(!named.standardOutput.contains("benchbot.notify.github.login"), "\(named.standardOutput)")
+        }
+    }
+
+    @Test("a stage running as BenchBot's user cannot read the worker's environment and its token; its own, with the marker, stays readable")
+    func stageCannotReadWorker() async throws {
+        try await withTemporaryDirectory { root in
+            chmod(root, 0o755)
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            var stages = RunnerFixture.timingStages
+            let probe = root.appending(path: "probe.txt")
+            stages["run.sh"] = stages["run.sh"]!.replacingOccurrences(of: "set -e\n", with: """
+                set -e
+                { cat /proc/$PPID/environ || echo "refused"; } > "\(probe)" 2>&1
+                tr '\\0' '\\n' < /proc/$$/environ | grep -c '^BENCHBOT_COMMAND=' >> "\(probe)"
+
+                """)
+            try fixture.addExperiment("stages", scripts: stages)
+            try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", "main"])
+            #expect(try await CommandRunner.run("chown", arguments: ["-R", "65534:65534", root], timeout: .seconds(60)).succeeded)
+            let secret = "v-git-token-\(UUID().uuidString)"
+            let environment = GitFixture.environment.merging(["BENCHBOT_GIT_TOKEN": secret, "HOME": root]) { $1 }
+            let work = try await CommandRunner.run("setpriv", arguments: Self.asNobody([BenchBotProcess.executable, "work", "--home", fixture.home]),
+                                                   environment: environment, timeout: .seconds(120))
+            #expect(work.succeeded, "\(work.standardOutput)\(work.standardError)")
+            let seen = try String(contentsOfFile: probe, encoding: .utf8)
+            #expect(!seen.contains(secret) && seen.contains("refused") && seen.hasSuffix("\n1\n"), "\(seen)")
+        }
+    }
 }

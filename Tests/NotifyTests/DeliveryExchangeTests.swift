@@ -90,6 +90,43 @@ struct DeliveryExchangeTests {
         #expect(rejected.receive(answer(401, ["message": "Bad credentials"])) == .unsuccessful(answer(401, ["message": "Bad credentials"])))
     }
 
+    @Test("a rate-limited 403 from GET /user is an unsuccessful answer for the retry policy, not an App token")
+    func rateLimitedIdentity() throws {
+        let comment = PullRequestComment(pullRequest: 3, markdown: "table", context: "perf", moreAt: nil).message(repository: "o/r", occasion: "j")
+        let marker = "<!-- benchbot:comparison:perf -->"
+        var exchange = DeliveryExchange(message: comment, credentials: credentials, parentReceipt: nil, interrupted: false, queuedAt: queued)
+        _ = exchange.start()
+        _ = exchange.receive(answer(200, [Self.comment(6, marker, by: "other[bot]", app: "other")]))
+        let limited = HTTPResponse(status: 403, headers: [HTTPHeader(name: "X-RateLimit-Remaining", value: "0"), HTTPHeader(name: "X-RateLimit-Reset", value: "1800000100")],
+                                   body: Data(#"{"message": "API rate limit exceeded for user ID 1."}"#.utf8))
+        #expect(exchange.receive(limited) == .unsuccessful(limited))
+        #expect(exchange.githubIdentity == nil)
+    }
+
+    @Test("an App learns its login from its own post and then edits only its comments; with none learned, only an app's [bot] comment is tried")
+    func appLearnsLoginFromItsPost() throws {
+        let comment = PullRequestComment(pullRequest: 3, markdown: "table", context: "perf", moreAt: nil).message(repository: "o/r", occasion: "j")
+        let marker = "<!-- benchbot:comparison:perf -->"
+        let other = Self.comment(6, marker, by: "other[bot]", app: "other")
+        // A `[bot]` login without an app behind the comment, and an app acting for a person: neither is an App's own comment.
+        let botUser = Self.comment(4, marker, by: "legacy[bot]")
+        let viaApp = Self.comment(5, marker, by: "carol", app: "helper")
+        var first = DeliveryExchange(message: comment, credentials: credentials, parentReceipt: nil, interrupted: false, queuedAt: queued)
+        _ = first.start()
+        _ = first.receive(answer(200, [botUser, viaApp, other]))
+        let tried = try #require(sent(first.receive(answer(403, ["message": "Resource not accessible by integration"]))))
+        #expect(tried.method == .patch && tried.url == "http://gh.test/repos/o/r/issues/comments/6")
+        let post = try #require(sent(first.receive(answer(403, ["message": "Resource not accessible by integration"]))))
+        #expect(post.method == .post)
+        #expect(first.receive(answer(201, ["id": 8, "user": ["login": "bench[bot]", "type": "Bot"]])) == .delivered(receipt: "8"))
+        #expect(first.githubIdentity == .login("bench[bot]") && credentials.learnedGitHubLogin.value == "bench[bot]")
+
+        var second = DeliveryExchange(message: comment, credentials: credentials, parentReceipt: nil, interrupted: false, queuedAt: queued)
+        _ = second.start()
+        let edit = try #require(sent(second.receive(answer(200, [other, Self.comment(8, marker, by: "bench[bot]", app: "bench")]))))
+        #expect(edit.method == .patch && edit.url == "http://gh.test/repos/o/r/issues/comments/8")
+    }
+
     @Test("a check run found by its external ID is updated without head_sha; a comment list that is not JSON is a transient failure")
     func checkRunAndMalformed() throws {
         let run = CheckRun(name: "bench mark", headSHA: "abc123", status: .completed, conclusion: .failure, title: "1 regression",

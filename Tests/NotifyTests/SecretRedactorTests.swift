@@ -30,4 +30,45 @@ struct SecretRedactorTests {
                                       in: ["SLACK_TOKEN": "xoxb-1234-secret", "SHORT": "ok"])
         #expect(redactor.redact("posting with xoxb-1234-secret: ok") == "posting with [redacted]: ok")
     }
+
+    @Test("secret names by whole words and CI conventions", arguments: [
+        ("GITHUB_TOKEN", true), ("NPMTOKEN", true), ("ACCESS_TOKENS", true), ("DB_PASSPHRASE", true), ("GPG_PASSPHRASE", true),
+        ("JWT_SIGNING", true), ("MYJWT", true), ("GH_PAT", true), ("GITHUB_PAT", true), ("DOCKER_AUTH_CONFIG", true),
+        ("SSH_AUTH_SOCK", true), ("DBPASSWORD", true), ("STRIPE_KEY", true), ("RAILS_MASTER_KEY", true), ("SIGNING_KEY", true),
+        ("AWS_ACCESS_KEY_ID", true), ("SECRET_KEY_BASE", true), ("PORTAL_SESSION", true), ("SESSION_COOKIE", true),
+        ("TOKENIZERS_PARALLELISM", false), ("TOKENIZER", false), ("HF_TOKENIZER_PATH", false), ("SSH_PUBLIC_KEY", false),
+        ("GPG_KEY", false), ("CACHE_KEY", false), ("SORT_KEY", false), ("PRIMARY_KEY", false), ("PARTITION_KEY", false),
+        ("DESKTOP_SESSION", false), ("XDG_SESSION_TYPE", false), ("XDG_SESSION_DESKTOP", false), ("PATH", false),
+        ("PATTERN", false), ("COMPAT", false), ("AUTHOR_NAME", false), ("KEY", false), ("PAT", false), ("GIT_ASKPASS", false),
+        ("github_token_env", false), ("password_file", false),
+    ])
+    func names(name: String, secret: Bool) {
+        #expect(SecretRedactor.namesSecret(name) == secret, "\(name)")
+    }
+
+    @Test("a secret's value is masked in logs only when it is not a switch word, a number or very short")
+    func maskableValues() {
+        let redactor = SecretRedactor(secrets: ["false", "true", "12345678", "0.5", "hunter", "s3cr3t-value"])
+        #expect(redactor.redact("parallel=false verbose=true id=12345678 ratio=0.5 pw=hunter k=s3cr3t-value")
+                == "parallel=false verbose=true id=12345678 ratio=0.5 pw=[redacted] k=[redacted]")
+    }
+
+    @Test("tokens in git+https URLs and in query strings are masked; plain user names are kept and not taken for credentials")
+    func urlForms() {
+        #expect(SecretRedactor.maskingURLPasswords(in: "git+https://ghp_abc123@github.com/o/r") == "git+https://[redacted]@github.com/o/r")
+        #expect(SecretRedactor.redactURLCredentials(in: "GET https://h/api?access_token=abc123&x=1 failed")
+                == "GET https://h/api?access_token=[redacted]&x=1 failed")
+        #expect(SecretRedactor.maskingURLPasswords(in: "https://gitlab.example/p.git?private_token=glpat-xyz")
+                == "https://gitlab.example/p.git?private_token=[redacted]")
+        #expect(SecretRedactor.redactURLCredentials(in: "https://h/x?a=1&token=t0k") == "https://h/x?a=1&token=[redacted]")
+        #expect(SecretRedactor.redactURLCredentials(in: "https://h/x?tokens=no&sort=token") == "https://h/x?tokens=no&sort=token")
+        for url in ["https://org@dev.azure.com/org/proj/_git/repo", "https://alice@bitbucket.org/team/repo.git", "ssh://git@host/r"] {
+            #expect(!SecretRedactor.holdsURLCredentials(url), "\(url)")
+            #expect(SecretRedactor.maskingURLPasswords(in: url) == url)
+        }
+        for url in ["https://glpat-abcdef@gitlab.com/r", "https://x-access-token@github.com/r", "https://xoxb-1@h/r",
+                    "https://a1b2c3d4e5f6a7b8c9d0e1f2@host/r", "https://gho_x@github.com/r", "https://github_pat_1@github.com/r"] {
+            #expect(SecretRedactor.holdsURLCredentials(url), "\(url)")
+        }
+    }
 }

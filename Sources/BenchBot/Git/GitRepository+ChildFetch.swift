@@ -16,6 +16,8 @@ extension GitRepository {
     /// which every user of the machine can read.
     public static let childURLVariable = "BENCHBOT_FETCH_URL"
     public static let childTokenVariable = "BENCHBOT_FETCH_TOKEN"
+    /// The process id of the child's caller, which the child dies with.
+    public static let childParentVariable = "BENCHBOT_FETCH_PARENT"
     /// Starts the child's last line of standard error on failure: `<prefix>\t<libgit2 code>\t<message>`.
     public static let childErrorPrefix = "benchbot-git-error"
     /// The child's exit status when its own deadline passed.
@@ -46,7 +48,11 @@ extension GitRepository {
             // The child's own deadline reports a stalled transfer; this one, a little later, ends a hung one.
             outcome = try BlockingChild.run(
                 helper, arguments: ["fetch-mirror", "--repository=\(path)", "--timeout=\(seconds)"] + refspecs.map { "--refspec=\($0)" },
-                environment: [Self.childURLVariable: url, Self.childTokenVariable: options.httpsToken ?? ""],
+                environment: [Self.childURLVariable: url, Self.childTokenVariable: options.httpsToken ?? "",
+                              Self.childParentVariable: String(getpid()),
+                              // A dead worker's successor finds what it left by this name, as it does its stages.
+                              Worker.workerVariable: ProcessInfo.processInfo.environment[Worker.workerVariable]
+                                ?? WorkerIdentity.current.description],
                 timeout: options.timeout + .seconds(2))
         } catch {
             throw GitError.invalid(operation, "cannot start the fetch: \(error)")

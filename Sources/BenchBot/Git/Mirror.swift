@@ -57,6 +57,7 @@ public struct Mirror: Sendable {
         let refspecs = branches.map { "+refs/heads/\($0):\(Self.trackingReference(for: $0))" }
         return try withUpdateLock { () throws(GitError) in
             let repository = try openOrCreate()
+            removeStaleLocks()
             try repository.fetch(from: url, refspecs: refspecs, options: fetchOptions)
             var tips: [String: ObjectID] = [:]
             for branch in branches {
@@ -81,12 +82,34 @@ public struct Mirror: Sendable {
         let reference = Self.forkReference(url: forkURL, branch: branch)
         return try withUpdateLock { () throws(GitError) in
             let repository = try openOrCreate()
+            removeStaleLocks()
             try repository.fetch(from: forkURL, refspecs: ["+refs/heads/\(branch):\(reference)"], options: fetchOptions)
             guard let tip = try repository.target(of: reference) else {
                 throw GitError.notFound("fetch \(SecretRedactor.redactURLCredentials(in: forkURL))", "branch '\(branch)' does not exist there")
             }
             return tip
         }
+    }
+
+    /// Deletes what a fetch killed at its deadline, or with its worker, leaves behind: reference
+    /// locks (`refs/**/*.lock`, `packed-refs.lock`), `index.lock`, and half-written packs
+    /// (`objects/pack/pack_git2_*`). A left lock makes every later update of that reference fail.
+    /// Only while holding the update lock: then no other fetch or push of BenchBot's is under way,
+    /// so every such file is stale.
+    func removeStaleLocks() {
+        let manager = FileManager.default
+        let refs = (path as NSString).appendingPathComponent("refs")
+        var stale = ["packed-refs.lock", "index.lock"].map { (path as NSString).appendingPathComponent($0) }
+        if let walker = manager.enumerator(atPath: refs) {
+            while let relative = walker.nextObject() as? String {
+                if relative.hasSuffix(".lock") { stale.append((refs as NSString).appendingPathComponent(relative)) }
+            }
+        }
+        let packs = (path as NSString).appendingPathComponent("objects/pack")
+        for name in (try? manager.contentsOfDirectory(atPath: packs)) ?? [] where name.hasPrefix("pack_git2_") {
+            stale.append((packs as NSString).appendingPathComponent(name))
+        }
+        for file in stale { unlink(file) }
     }
 
     private var redactedURL: String { SecretRedactor.redactURLCredentials(in: url) }

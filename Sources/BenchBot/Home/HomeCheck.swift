@@ -66,6 +66,10 @@ public struct HomeCheck: Sendable {
             }
             problems += reader.problems + secrets
         }
+        if let settings {
+            problems += Self.passedOwnSecrets(settings, file: home.display(home.effectiveConfigFile))
+            problems += Self.appTokenWithoutLogin(settings, home: home)
+        }
         self.config = config
         self.experiments = experiments
         self.subsystems = subsystems
@@ -136,6 +140,41 @@ public struct HomeCheck: Sendable {
 
     private static func document(at file: String) -> JSONValue? {
         FileManager.default.contents(atPath: file).flatMap { try? JSONValue.parse($0) }
+    }
+
+    /// `pass_environment` entries naming a variable that holds one of BenchBot's own secrets: its
+    /// git token, or a notification token or webhook the config points to. Builds and stages run
+    /// code from pull requests and forks, which must never see them.
+    static func passedOwnSecrets(_ settings: BenchBotSettings, file: String) -> [ConfigProblem] {
+        var own = ["BENCHBOT_GIT_TOKEN"]
+        if let slack = settings.notify?.slack { own += [slack.botTokenEnvironment, slack.webhookURLEnvironment].compactMap { $0 } }
+        if let github = settings.notify?.github, let variable = github.tokenEnvironment { own.append(variable) }
+        return settings.runner.passEnvironment.filter(own.contains).map { name in
+            ConfigProblem(file: file, field: "benchbot.runner.pass_environment",
+                          problem: "names \(name), which holds BenchBot's own secret; builds and stages run code from pull requests "
+                              + "and forks, which must not see it: remove it from the list")
+        }
+    }
+
+    /// A GitHub App's installation token (`ghs_…`) cannot ask GitHub who it is, and may be allowed
+    /// to edit other apps' comments: without `login`, BenchBot could take another app's comment
+    /// carrying its marker for its own.
+    static func appTokenWithoutLogin(_ settings: BenchBotSettings, home: Home) -> [ConfigProblem] {
+        guard let github = settings.notify?.github, github.login == nil else { return [] }
+        // Only a small regular file: a FIFO or a device named there must not hang `check`.
+        let fromFile = github.tokenFile.map { (home.resolvePath($0) as NSString).resolvingSymlinksInPath }.flatMap { path -> String? in
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                  attributes[.type] as? FileAttributeType == .typeRegular, (attributes[.size] as? Int ?? .max) < 65_536,
+                  let data = FileManager.default.contents(atPath: path) else { return nil }
+            return String(decoding: data, as: UTF8.self)
+        }
+        let token = (github.tokenEnvironment.flatMap { ProcessInfo.processInfo.environment[$0] } ?? fromFile ?? "")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        guard token.hasPrefix("ghs_") else { return [] }
+        return [ConfigProblem(file: home.display(home.effectiveConfigFile), field: "benchbot.notify.github.login",
+                              problem: "is missing, and the GitHub token is a GitHub App's installation token, which cannot tell "
+                                  + "GitHub's API who it is; set it to the app's bot login, such as \"my-app[bot]\", so only "
+                                  + "BenchBot's own pull request comments are edited")]
     }
 
     /// Secrets written into a config end up in git, in backups and in logs; they belong in the

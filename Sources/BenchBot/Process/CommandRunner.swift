@@ -1,3 +1,4 @@
+import CGit2
 import Foundation
 import Subprocess
 import Synchronization
@@ -41,6 +42,22 @@ public enum CommandRunner {
     /// process, such as `benchbot`, whose every child is started here.
     public static func adoptOrphans() {
         ProcessTree.adoptOrphans()
+    }
+
+    /// Keeps this process's environment, with its tokens, from the commands it runs: they run as
+    /// the same user, who could otherwise read `/proc/<pid>/environ`. Commands are dumpable again
+    /// once they exec, so their markers can still be read.
+    public static func keepEnvironmentPrivate() {
+        _ = benchbot_set_not_dumpable()
+    }
+
+    /// Makes this process die with SIGKILL when its parent does, and exit at once if the parent
+    /// is already gone; for a helper such as `benchbot fetch-mirror`, which must not outlive its caller.
+    ///
+    /// - Parameter parent: The parent's process id as the caller saw it before this call.
+    public static func dieWithParent(_ parent: Int32) {
+        _ = benchbot_die_with_parent()
+        if getppid() != parent { _exit(1) }
     }
 
     /// Runs a command and captures its output in memory.
@@ -176,7 +193,7 @@ public enum CommandRunner {
         // until the last member exits, so its group kill cannot hit an unrelated process.
         let pid = leader.pid.withLock { $0 }
         if pid == nil { ProcessTree.started(nil) }
-        ProcessTree.finished(marker: marker, leader: pid)
+        await ProcessTree.finishedOffPool(marker: marker, leader: pid)
         let duration = ContinuousClock.now - started
         switch outcome {
         case .success(let finished?):

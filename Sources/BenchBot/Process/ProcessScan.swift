@@ -6,14 +6,14 @@ import Foundation
 /// is set before it runs a single instruction, so a marker variable finds it, and whatever
 /// it started, even after the parent that knew them is gone.
 enum ProcessScan {
-    /// The live processes whose environment holds `name=value`.
+    /// The live processes whose environment holds `name=value`; only this user's environments are read.
     static func processes(withEnvironment name: String, equalTo value: String) -> [Int32] {
         let marker = Data("\(name)=\(value)".utf8)
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap(Int32.init).filter { pid in
-            guard pid != getpid(), let environment = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
+        return ProcessTree.snapshot().filter { pid, process in
+            guard pid != getpid(), process.state != "Z", process.uid == geteuid(),
+                  let environment = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
             return environment.split(separator: 0).contains { Data($0) == marker }
-        }
+        }.keys.sorted()
     }
 
     /// Kills every process so marked, with the process group each leads or belongs to, and their descendants.

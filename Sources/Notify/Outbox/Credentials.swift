@@ -1,4 +1,20 @@
 import Foundation
+import Synchronization
+
+/// A login learned while delivering, kept for the later deliveries of the same process.
+public final class LearnedLogin: Sendable {
+    private let login = Mutex<String?>(nil)
+
+    public init() {}
+
+    public var value: String? {
+        get { login.withLock { $0 } }
+    }
+
+    func learn(_ value: String) {
+        login.withLock { $0 = value }
+    }
+}
 
 /// The secrets and addresses messages are sent with, read when they are sent.
 public struct Credentials: Sendable {
@@ -15,6 +31,10 @@ public struct Credentials: Sendable {
     /// The login BenchBot's token writes as, when configured; otherwise `GET /user` tells, when a
     /// pull request holds a comment with BenchBot's marker. Only its comments are edited.
     public var githubLogin: String?
+    /// The login GitHub named as the author of the last comment BenchBot posted with this token,
+    /// shared by every copy of these credentials: an installation token may not ask `GET /user`,
+    /// so the answer to its own post is how BenchBot learns who it is.
+    public let learnedGitHubLogin = LearnedLogin()
 
     public static let publicGitHubAPI = "https://api.github.com"
     public static let publicSlackAPI = "https://slack.com/api"

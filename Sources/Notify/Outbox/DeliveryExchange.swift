@@ -1,7 +1,8 @@
 public import Foundation
 
 /// The requests that deliver one notification, one answer at a time: a value with no I/O that the
-/// sender feeds each response and asks what to send next.
+/// sender feeds each response and asks what to send next. The one thing it keeps beyond itself
+/// is the GitHub login its own comment was posted as, in its credentials' ``LearnedLogin``.
 ///
 /// Most destinations take one request. The ones that keep a single thing up to date take a
 /// lookup first: the pull request's comments for the one carrying the marker, the commit's check
@@ -42,12 +43,15 @@ public struct DeliveryExchange: Sendable {
     struct Candidate: Sendable, Hashable {
         let id: String
         let login: String?
+        /// Written by a GitHub App's bot: a `[bot]` login, and `performed_via_github_app` set.
         let isApp: Bool
     }
 
-    /// Whose comments BenchBot may edit: a login (configured, or from `GET /user`), or, for a
-    /// GitHub App's installation token, which may not call `/user`, any app's bot, tried in turn
-    /// until GitHub accepts the edit.
+    /// Whose comments BenchBot may edit: a login (configured, learned from BenchBot's own post,
+    /// or from `GET /user`), or, for a GitHub App's installation token that has not posted yet in
+    /// this process, which may not call `/user`, an app's bot comment, tried in turn until GitHub
+    /// accepts the edit. An installation token may well be allowed to edit another app's comment:
+    /// configure `benchbot.notify.github.login` for an App.
     public enum GitHubIdentity: Sendable, Hashable {
         case login(String)
         case app
@@ -62,7 +66,7 @@ public struct DeliveryExchange: Sendable {
     private let interrupted: Bool
     private let queuedAt: Date
     private var state = State.ready
-    /// Learned from the configured login or `GET /user`; callers may keep it for later exchanges.
+    /// From the configured login, the credentials' learned one, `GET /user`, or BenchBot's own post.
     public private(set) var githubIdentity: GitHubIdentity?
 
     /// - Parameters:
@@ -77,7 +81,7 @@ public struct DeliveryExchange: Sendable {
         self.parentReceipt = parentReceipt
         self.interrupted = interrupted
         self.queuedAt = queuedAt
-        self.githubIdentity = credentials.githubLogin.map(GitHubIdentity.login)
+        self.githubIdentity = (credentials.githubLogin ?? credentials.learnedGitHubLogin.value).map(GitHubIdentity.login)
     }
 
     /// The first request.
@@ -154,10 +158,9 @@ public struct DeliveryExchange: Sendable {
             }
             let candidates = comments.compactMap { comment -> Candidate? in
                 guard (comment["body"] as? String)?.contains(marker) == true, let id = Self.identifier(comment["id"]) else { return nil }
-                let user = comment["user"] as? [String: Any]
+                let login = (comment["user"] as? [String: Any])?["login"] as? String
                 let app = comment["performed_via_github_app"]
-                return Candidate(id: id, login: user?["login"] as? String,
-                                 isApp: user?["type"] as? String == "Bot" && app != nil && !(app is NSNull))
+                return Candidate(id: id, login: login, isApp: login?.hasSuffix("[bot]") == true && app != nil && !(app is NSNull))
             }
             let pageFull = comments.count >= Self.pageSize
             // Anyone may paste the marker; asking who BenchBot is costs a request only when someone did.
@@ -169,10 +172,11 @@ public struct DeliveryExchange: Sendable {
             if succeeded {
                 guard let login = Self.object(response.body)?["login"] as? String else { return malformed(response, "the token's user") }
                 githubIdentity = .login(login)
-            } else if response.status == 403 || response.status == 404 {
-                // "Resource not accessible by integration": an installation token, which writes as `<app>[bot]`.
+            } else if Self.isInstallationRefusal(response) {
+                // An installation token, which writes as `<app>[bot]`.
                 githubIdentity = .app
             } else {
+                // A rate limit's 403 or 429 included: the retry policy judges it.
                 return finish(.unsuccessful(response))
             }
             return editFirst(of: candidates, page: page, pageFull: pageFull)
@@ -196,7 +200,16 @@ public struct DeliveryExchange: Sendable {
                 return send(credentials.github(.patch, "/repos/\(repository)/check-runs/\(id)", body: Self.data(fields)), then: .writingCheckRun)
             }
             return send(credentials.github(.post, "/repos/\(repository)/check-runs", body: message.body), then: .writingCheckRun)
-        case .writingComment, .writingCheckRun:
+        case .writingComment:
+            guard succeeded else { return finish(.unsuccessful(response)) }
+            let posted = Self.object(response.body)
+            // GitHub names the comment's author: BenchBot, as its token writes.
+            if let login = (posted?["user"] as? [String: Any])?["login"] as? String, !login.isEmpty {
+                credentials.learnedGitHubLogin.learn(login)
+                githubIdentity = .login(login)
+            }
+            return finish(.delivered(receipt: posted.flatMap { Self.identifier($0["id"]) }))
+        case .writingCheckRun:
             guard succeeded else { return finish(.unsuccessful(response)) }
             return finish(.delivered(receipt: Self.object(response.body).flatMap { Self.identifier($0["id"]) }))
         }
@@ -248,6 +261,14 @@ public struct DeliveryExchange: Sendable {
         guard case .githubIssueComment(let repository, let issue, _) = message.destination else { preconditionFailure("not a comment") }
         return send(credentials.github(.get, "/repos/\(repository)/issues/\(issue)/comments?per_page=\(Self.pageSize)&page=\(page)"),
                     then: .listingComments(page: page))
+    }
+
+    /// Whether `GET /user` was refused because the token is a GitHub App's installation token
+    /// ("Resource not accessible by integration"), not for a rate limit or a bad token.
+    static func isInstallationRefusal(_ response: HTTPResponse) -> Bool {
+        guard response.status == 403 else { return false }
+        let message = object(response.body)?["message"] as? String ?? ""
+        return message.localizedCaseInsensitiveContains("not accessible by integration")
     }
 
     /// Slack answers most failures with HTTP 200 and `ok: false`; a few of its errors pass.
