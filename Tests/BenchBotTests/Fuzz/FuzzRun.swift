@@ -66,18 +66,28 @@ struct FuzzRun: Sendable {
             var random = SplitMix64(state: caseSeed)
             let replay = "replay it with BENCHBOT_FUZZ_SEED=0x\(String(caseSeed, radix: 16)) BENCHBOT_FUZZ_CASES=1"
             CrashNote.set("fuzz target \(target) crashed in case \(index): \(replay) swift test --filter Fuzz\n")
-            let start = clock.now
+            let start = clock.now, startCPU = Self.threadCPUTime()
             do {
                 let size = try body(&random)
-                let elapsed = clock.now - start
-                if elapsed > deadline + perByte * size {
-                    return "fuzz \(target): case \(index) took \(elapsed) for \(size) bytes; \(replay)"
+                // A hang spins, so the case's own CPU time judges it: the wall clock also counts
+                // whatever else the machine does, and a loaded CI machine is not a hang. The wall
+                // clock still catches a case that waits, with a wider margin.
+                let cpu = Self.threadCPUTime() - startCPU, elapsed = clock.now - start
+                if cpu > deadline + perByte * size || elapsed > (deadline + perByte * size) * 10 {
+                    return "fuzz \(target): case \(index) took \(cpu) of CPU, \(elapsed) in all, for \(size) bytes; \(replay)"
                 }
             } catch {
                 return "fuzz \(target): case \(index): \(error); \(replay)"
             }
         }
         return nil
+    }
+
+    /// The CPU time this thread has used.
+    static func threadCPUTime() -> Duration {
+        var now = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+        return .seconds(now.tv_sec) + .nanoseconds(now.tv_nsec)
     }
 
     /// The async form, for targets that store.
