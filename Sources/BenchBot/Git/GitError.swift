@@ -46,13 +46,7 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
         } else {
             message = "libgit2 error \(code)"
         }
-        let kind: Kind = switch code {
-        case GIT_ENOTFOUND.rawValue: .notFound
-        case GIT_EAUTH.rawValue: .authentication
-        case GIT_ENONFASTFORWARD.rawValue: .rejected
-        default: .other
-        }
-        return GitError(kind: kind, operation: operation, code: code, message: message)
+        return reported(code: code, operation: operation, message: message)
     }
 
     /// An error a child process reported with libgit2's code and message.

@@ -18,7 +18,7 @@ enum RelayFixture {
     /// The trait of every test that reads the fixture.
     static var required: ConditionTrait {
         .enabled(if: isPresent || ProcessInfo.processInfo.environment["CI"] == "true",
-                 "skipped: \(path) is missing (a plain clone); put shared/ beside the repository to run it")
+                 "\(path) is missing (a plain clone); put shared/ beside the repository to run it")
     }
 
     /// The fixture's path, or a failure naming what is missing.
