@@ -48,6 +48,14 @@ struct RetryPolicyTests {
         #expect(policy.decide(response(403, ["X-RateLimit-Remaining": "0", "X-RateLimit-Reset": String(Int(reset))]), attempt: 1, queuedAt: queued, now: now, jitter: 0.5)
                 == .retry(at: Date(timeIntervalSince1970: Double(Int(reset))), reason: "rate limited (HTTP 403)"))
         #expect(RetryPolicy.httpDate("Sun, 06 Nov 1994 08:49:37 GMT") == Date(timeIntervalSince1970: 784_111_777))
+        // Absurd advice is followed for a day at most, and never becomes an infinite date.
+        let day = queued.addingTimeInterval(86_400)
+        for advice in ["1e999", "inf", "99999999999", "Fri, 31 Dec 9999 23:59:59 GMT"] {
+            #expect(policy.decide(response(429, ["Retry-After": advice]), attempt: 1, queuedAt: queued, now: queued, jitter: 0.5)
+                    == .retry(at: day, reason: "rate limited (HTTP 429)"), "\(advice)")
+        }
+        #expect(policy.decide(response(403, ["X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1e999"]), attempt: 1, queuedAt: queued,
+                              now: queued, jitter: 0.5) == .giveUp(reason: "HTTP 403: "), "an infinite reset is no advice: a refusal")
     }
 
     @Test("transient errors retry; others and anything past the deadline give up")

@@ -81,18 +81,26 @@ public struct RetryPolicy: Sendable, Hashable {
 
     /// When a rate-limited server says to come back: `Retry-After` (seconds or an HTTP date) on a
     /// 429 or 403, or GitHub's `X-RateLimit-Reset` when `X-RateLimit-Remaining` is 0.
+    ///
+    /// The advice is kept within a day: a server answering `Retry-After: 1e999` or a reset in the
+    /// year 9999 would otherwise park the notification forever, or store an infinite date.
     func rateLimitReset(_ response: HTTPResponse, now: Date) -> Date? {
         guard response.status == 429 || response.status == 403 else { return nil }
+        let latest = now.addingTimeInterval(Self.longestAdvice)
         if let retryAfter = response.header("Retry-After")?.trimmingCharacters(in: .whitespaces) {
-            if let seconds = TimeInterval(retryAfter) { return now.addingTimeInterval(max(0, seconds)) }
-            if let date = Self.httpDate(retryAfter) { return max(date, now) }
+            if let seconds = TimeInterval(retryAfter), !seconds.isNaN { return now.addingTimeInterval(min(max(0, seconds), Self.longestAdvice)) }
+            if let date = Self.httpDate(retryAfter) { return min(max(date, now), latest) }
         }
-        if response.header("X-RateLimit-Remaining") == "0", let reset = response.header("X-RateLimit-Reset").flatMap(TimeInterval.init) {
-            return max(Date(timeIntervalSince1970: reset), now)
+        if response.header("X-RateLimit-Remaining") == "0", let reset = response.header("X-RateLimit-Reset").flatMap(TimeInterval.init),
+           reset.isFinite {
+            return min(max(Date(timeIntervalSince1970: reset), now), latest)
         }
         // A 429 without advice still means slow down; a 403 without rate-limit headers is a refusal.
         return response.status == 429 ? now.addingTimeInterval(60) : nil
     }
+
+    /// The longest a server's rate-limit advice is followed, in seconds.
+    static let longestAdvice: TimeInterval = 86_400
 
     /// Parses RFC 9110's preferred date form, `Sun, 06 Nov 1994 08:49:37 GMT`.
     public static func httpDate(_ text: String) -> Date? {
