@@ -45,6 +45,8 @@ struct EnqueueCommand: AsyncParsableCommand {
     func validate() throws {
         let chosen = [commit, branch, range].compactMap { $0 }.count
         guard chosen == 1 else { throw ValidationError("give exactly one of --commit, --branch or --range") }
+        // Bisection and baselines queue at priority + 1 and above: room is kept for them.
+        guard (-1_000_000...1_000_000).contains(priority) else { throw ValidationError("--priority must be between -1000000 and 1000000") }
         if remote != nil, branch == nil { throw ValidationError("--remote goes with --branch") }
         if firstParent != nil, range == nil { throw ValidationError("--first-parent goes with --range") }
         if paired, range != nil { throw ValidationError("--paired goes with --commit or --branch") }

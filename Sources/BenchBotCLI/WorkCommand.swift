@@ -36,7 +36,7 @@ struct WorkCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (home, config, store) = try homeOptions.openChecked()
+        let (home, config, store) = try homeOptions.openChecked(measuring: true)
         let worker = Worker(home: home, config: config, store: store, logger: Logger(label: "benchbot"))
         let mode: Worker.Mode = once ? .once : forever ? .forever(pollInterval: .seconds(pollInterval)) : .drain
         let ran: Bool
@@ -69,7 +69,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var homeOptions: HomeOptions
 
     func run() async throws {
-        let (home, config, store) = try homeOptions.openChecked()
+        let (home, config, store) = try homeOptions.openChecked(measuring: true)
         let worker = Worker(home: home, config: config, store: store, logger: Logger(label: "benchbot"))
         let succeeded = await worker.runNightly { reportLine($0) }
         if !succeeded { throw ExitCode.failure }

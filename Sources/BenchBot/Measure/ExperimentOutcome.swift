@@ -32,9 +32,13 @@ public struct ExperimentOutcome: Sendable, Hashable, Codable {
     }
 
     /// One line for people: `treelstm: failed at run after 3.2 s: no run.sh`.
+    /// One line for the terminal and logs: a script wrote the message, so it is made inert and
+    /// cut to a screenful (the whole message stays in the stage's status file).
     public var summary: String {
         let seconds = String(format: "%.1f", finishedAt.timeIntervalSince(startedAt))
-        if succeeded { return "\(experiment): ok in \(seconds) s" + (message.isEmpty ? "" : "; \(message)") }
-        return "\(experiment): failed at \(failedStage ?? "?") after \(seconds) s: \(message)"
+        var shown = PlainText.singleLine(message)
+        if shown.count > 2000 { shown = String(shown.prefix(2000)) + "… (cut; the whole message is in its status file)" }
+        if succeeded { return "\(experiment): ok in \(seconds) s" + (shown.isEmpty ? "" : "; \(shown)") }
+        return "\(experiment): failed at \(failedStage ?? "?") after \(seconds) s: \(shown)"
     }
 }

@@ -60,10 +60,10 @@ public struct Dispatcher: Sendable {
         while !Task.isCancelled {
             guard let notification = try await store.claimNotifications(
                 owner: owner, isDead: { WorkerIdentity($0)?.diedOnThisHost ?? false },
-                leaseDuration: .seconds(120), now: dueBy, limit: 1).first
+                leaseDuration: Self.leaseDuration, now: dueBy, limit: 1).first
             else { return pass }
             FaultPoint.notificationClaimed.reach()
-            let outcome = await attempt(notification)
+            let outcome = await withLeaseRenewed(notification.id) { await attempt(notification) }
             FaultPoint.notificationAnswered.reach()
             // A server's words can echo a secret back; they are stored and logged without it.
             let settlement: NotificationSettlement = switch outcome {
@@ -91,9 +91,35 @@ public struct Dispatcher: Sendable {
             let settle = { () async throws(StoreError) -> Bool in
                 try await store.settleNotification(id: notification.id, owner: owner, settlement, now: Date())
             }
-            if let reserve { _ = try await reserve.withRoom(settle) } else { _ = try await settle() }
+            let settled = if let reserve { try await reserve.withRoom(settle) } else { try await settle() }
+            if !settled {
+                // Another sender took it over (this one looked dead or stalled): its record stands.
+                logger.error("\(label) was taken over by another sender while this one was sending it; this attempt's outcome is not recorded")
+            }
         }
         return pass
+    }
+
+    /// How long a send may go unrenewed before another sender may decide about it.
+    static let leaseDuration: Duration = .seconds(120)
+
+    /// Runs `send` while renewing its notification's lease every third of the lease, so that a
+    /// send of many slow requests is never taken for a dead one and repeated by another sender.
+    private func withLeaseRenewed<Result: Sendable>(_ id: Int64, _ send: () async -> Result) async -> Result {
+        let store = self.store, owner = self.owner, logger = self.logger
+        let renewal = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.leaseDuration / 3)
+                guard !Task.isCancelled else { return }
+                let expires = Date().addingTimeInterval(Self.leaseDuration.seconds)
+                if (try? await store.renewNotificationLease(id: id, owner: owner, expiresAt: expires)) == false {
+                    logger.warning("notification \(id): its lease was taken over while it was being sent")
+                    return
+                }
+            }
+        }
+        defer { renewal.cancel() }
+        return await send()
     }
 
     /// The store's spare bytes, when the store is a file.

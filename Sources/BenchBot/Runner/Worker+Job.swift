@@ -39,7 +39,9 @@ extension Worker {
             if tracksChanges { report.lines += await trackChanges(after: job).map { "  \($0.summary)" } }
             report.lines += await dispatchNotifications()
             return report
-        case .unrecorded(let report) where !leaseLost:
+        // A job given back because the store or disk failed says so even when a renewal tick
+        // found it already given back: the worker must stop, not spend the next jobs' attempts.
+        case .unrecorded(let report) where !leaseLost || report.storeFailure != nil:
             return report
         case .unrecorded, nil:
             return JobReport(job: job, succeeded: false, lines: ["job \(job.id) (\(job.commit.short)): lease lost; stopped unrecorded"])

@@ -77,6 +77,8 @@ public struct Worker: Sendable {
         while !Task.isCancelled {
             // Given up on a full disk, the reserve comes back once there is room.
             reserve.ensure()
+            // A job leased on a full disk would only fail and spend one of its attempts.
+            if let full = fullDisk() { throw WorkerStopped(description: full) }
             guard let job = try await store.leaseNextJob(
                 machine: settings.machine, worker: identity.description, leaseDuration: settings.runner.leaseDuration, now: Date())
             else {

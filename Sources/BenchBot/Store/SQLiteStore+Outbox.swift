@@ -68,6 +68,15 @@ extension SQLiteStore {
         }
     }
 
+    public func renewNotificationLease(id: Int64, owner: String, expiresAt: Date) async throws(StoreError) -> Bool {
+        try await write { db in
+            try db.execute(sql: """
+                UPDATE notification SET lease_expires_at = ? WHERE id = ? AND state = 'sending' AND lease_owner = ?
+                """, arguments: [expiresAt.storeValue, id, owner])
+            return db.changesCount == 1
+        }
+    }
+
     public func settleNotification(id: Int64, owner: String, _ settlement: NotificationSettlement, now: Date) async throws(StoreError) -> Bool {
         try await write { db in
             var (state, next, message, receipt): (String, Double?, String?, String?) = switch settlement {

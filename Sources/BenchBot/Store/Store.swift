@@ -95,6 +95,12 @@ public protocol Store: Sendable {
     func claimNotifications(owner: String, isDead: @escaping @Sendable (String) -> Bool, leaseDuration: Duration,
                             now: Date, limit: Int) async throws(StoreError) -> [QueuedNotification]
 
+    /// Keeps a notification being sent leased to `owner` until `expiresAt`: a send of many
+    /// requests (a pull request's pages of comments) may outlast one lease.
+    ///
+    /// - Returns: `false` when `owner` no longer held it.
+    func renewNotificationLease(id: Int64, owner: String, expiresAt: Date) async throws(StoreError) -> Bool
+
     /// Records how an attempt ended.
     ///
     /// - Returns: `false` when `owner` no longer held the notification, and nothing was changed.
