@@ -141,17 +141,17 @@ public struct SecretRedactor: Sendable, Hashable {
         return output + rest
     }
 
-    /// `text` with the value of every `access_token`, `token` or `private_token` query parameter masked.
+    /// `text` with the value of every query parameter whose name, percent-decoded, names a secret
+    /// (`access_token`, `private_token`, `access%5Ftoken`, `password`, `api_key`, a signature) masked.
     private static func maskingQueryTokens(in text: String) -> String {
         var output = ""
         var rest = Substring(text)
-        let names = ["access_token=", "private_token=", "token="]
         while let separator = rest.firstIndex(where: { $0 == "?" || $0 == "&" }) {
             output += rest[...separator]
             rest = rest[rest.index(after: separator)...]
-            let head = rest.prefix(16).lowercased()
-            guard let name = names.first(where: head.hasPrefix) else { continue }
-            let valueStart = rest.index(rest.startIndex, offsetBy: name.count)
+            let nameEnd = rest.firstIndex(where: { "=&#?/\"'".contains($0) || $0.isWhitespace }) ?? rest.endIndex
+            guard nameEnd < rest.endIndex, rest[nameEnd] == "=", isSecretParameter(rest[..<nameEnd]) else { continue }
+            let valueStart = rest.index(after: nameEnd)
             let valueEnd = rest[valueStart...].firstIndex(where: { $0 == "&" || $0 == "#" || $0.isWhitespace || $0 == "\"" || $0 == "'" })
                 ?? rest.endIndex
             output += rest[..<valueStart]
@@ -159,5 +159,14 @@ public struct SecretRedactor: Sendable, Hashable {
             rest = rest[valueEnd...]
         }
         return output + rest
+    }
+
+    private static func isSecretParameter(_ name: Substring) -> Bool {
+        let decoded = (String(name).removingPercentEncoding ?? String(name)).lowercased()
+        let known: Set = ["token", "sig", "signature", "key", "apikey", "auth", "password", "passwd", "secret",
+                          "x-amz-signature", "x-amz-credential", "x-goog-signature"]
+        // A compound name (`access_token`, `client_secret`) by the environment's rule; a lone word
+        // only when known, so `tokens=` or `sort=` stay.
+        return known.contains(decoded) || (decoded.contains("_") && namesSecret(decoded.uppercased()))
     }
 }

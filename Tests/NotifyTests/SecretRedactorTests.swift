@@ -62,6 +62,11 @@ struct SecretRedactorTests {
                 == "https://gitlab.example/p.git?private_token=[redacted]")
         #expect(SecretRedactor.redactURLCredentials(in: "https://h/x?a=1&token=t0k") == "https://h/x?a=1&token=[redacted]")
         #expect(SecretRedactor.redactURLCredentials(in: "https://h/x?tokens=no&sort=token") == "https://h/x?tokens=no&sort=token")
+        // Encoded names and other secret-named parameters; ordinary ones are kept.
+        #expect(SecretRedactor.maskingURLPasswords(in: "http://h/x.git?access%5Ftoken=SEKRIT&page=2") == "http://h/x.git?access%5Ftoken=[redacted]&page=2")
+        #expect(SecretRedactor.redactURLCredentials(in: "https://b/c?sv=1&sig=abc%2F&api_key=k&password=p")
+                == "https://b/c?sv=1&sig=[redacted]&api_key=[redacted]&password=[redacted]")
+        #expect(SecretRedactor.holdsURLCredentials("http://h/x.git?access%5Ftoken=SEKRIT"))
         for url in ["https://org@dev.azure.com/org/proj/_git/repo", "https://alice@bitbucket.org/team/repo.git", "ssh://git@host/r"] {
             #expect(!SecretRedactor.holdsURLCredentials(url), "\(url)")
             #expect(SecretRedactor.maskingURLPasswords(in: url) == url)
