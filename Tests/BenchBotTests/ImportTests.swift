@@ -116,4 +116,17 @@ struct ImportTests {
             #expect(try await BenchBotProcess.jobs(home: home).isEmpty)
         }
     }
+
+    @Test("a file of more series than one run may store is refused, naming the limit, and nothing is stored")
+    func tooManySeries() async throws {
+        try await withTemporaryDirectory { root in
+            let (_, home) = try await IntakeAcceptanceTests.setUp(in: root, commits: 1)
+            let file = root.appending(path: "many.json")
+            let fields = (0...100_000).map { #""k\#($0)": {"samples": [1, 2]}"# }.joined(separator: ",")
+            try "{\(fields)}".write(toFile: file, atomically: true, encoding: .utf8)
+            let result = try await BenchBotProcess.run(["import", "--home", home, "--commit", "main", "--format", "relay-data", file])
+            #expect(result.status == 1 && result.standardError.contains("100001 series, more than the 100000"), "\(result.standardError)")
+            #expect(try await BenchBotProcess.jobs(home: home).isEmpty)
+        }
+    }
 }

@@ -48,6 +48,7 @@ struct TextContainmentTests {
         "refs/heads/a..b", "refs/heads/-rf", "refs/heads/x@{1}", "refs/heads/a\u{1}b", "refs/heads/x.lock", "refs/heads/.hidden",
         "refs/heads/a\u{1B}[31m", "refs/heads/x~1", "refs/heads/x^", "refs/heads/a:b", "refs/heads/a?", "refs/heads/a*", "refs/heads/a[", "refs/heads/a\\b",
         "refs/heads/", "refs/heads//x", "refs/tags/-v1", "refs/heads/x/",
+        "refs/heads/" + String(repeating: "n", count: 256), "refs/heads/" + Array(repeating: String(repeating: "n", count: 200), count: 6).joined(separator: "/"),
     ])
     func invalidReferences(reference: String) {
         let line = "\(String(repeating: "a", count: 40)) \(String(repeating: "b", count: 40)) \(reference)"

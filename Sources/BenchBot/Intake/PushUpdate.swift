@@ -57,6 +57,11 @@ extension PushUpdate {
     /// Git never reports such a name to a hook, so one here is forged input; it must not reach
     /// the queue, the store or a `git` argument list (a leading `-` reads as an option).
     static func referenceProblem(_ reference: String) -> String? {
+        // Git stores a reference as a file, so a component beyond a file name's 255 bytes never
+        // comes from git; a megabyte of name would be printed with every job of that branch.
+        if reference.utf8.count > 1024 || reference.split(separator: "/").contains(where: { $0.utf8.count > 255 }) {
+            return "is longer than git allows (1024 bytes, 255 per component)"
+        }
         if reference.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
             return "holds a control character"
         }

@@ -35,8 +35,16 @@ enum ResultValidation {
             + "names must be printable text"
     }
 
+    /// The most series one file may hold. A suite of many thousand benchmarks fits; a data.json
+    /// of a million keys (a fork's analyze.sh can write one) would take the store, the site and
+    /// every report down with it.
+    static let maximumSeries = 100_000
+
     /// Checks only the samples and names: what every stored value must pass, whatever its source.
     static func validateSamples(_ results: [BenchmarkResult], _ context: FormatContext) throws(FormatError) {
+        if results.count > maximumSeries {
+            throw context.error("-", "holds \(results.count) series, more than the \(maximumSeries) one run may store; report fewer benchmarks")
+        }
         for result in results {
             if let problem = nameProblem(result) { throw context.error(PlainText.singleLine(result.displayName), problem) }
             for (index, sample) in result.samples.enumerated() {
@@ -47,6 +55,9 @@ enum ResultValidation {
 
     static func validate(_ results: [BenchmarkResult], _ context: FormatContext) throws(FormatError) {
         guard !results.isEmpty else { throw context.error("-", "holds no benchmark results") }
+        if results.count > maximumSeries {
+            throw context.error("-", "holds \(results.count) series, more than the \(maximumSeries) one run may store; report fewer benchmarks")
+        }
         var seen = Set<String>()
         for result in results {
             if let problem = nameProblem(result) { throw context.error(PlainText.singleLine(result.displayName), problem) }
