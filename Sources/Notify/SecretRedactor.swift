@@ -116,12 +116,18 @@ public struct SecretRedactor: Sendable, Hashable {
     /// `ghp_`, `gho_`, `ghs_`, `ghu_`, `ghr_`, `github_pat_`, GitLab's `glpat-`, Slack's `xox?-`,
     /// `x-access-token`), or 20 or more of `[A-Za-z0-9_-]` mixing letters and digits.
     public static func looksLikeToken(_ user: some StringProtocol) -> Bool {
-        let lowered = user.lowercased()
-        let prefixes = ["ghp_", "gho_", "ghs_", "ghu_", "ghr_", "github_pat_", "glpat-", "x-access-token"]
-        if prefixes.contains(where: lowered.hasPrefix) { return true }
-        if lowered.count > 4, lowered.hasPrefix("xox"), Array(lowered)[4] == "-" { return true }
+        if hasTokenPrefix(user) || user.lowercased().hasPrefix("x-access-token") { return true }
         let allowed = user.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
         return user.count >= 20 && allowed && user.contains(where: \.isLetter) && user.contains(where: \.isNumber)
+    }
+
+    /// Whether `text` starts as the tokens of GitHub (`ghp_`, `gho_`, `ghs_`, `ghu_`, `ghr_`,
+    /// `github_pat_`), GitLab (`glpat-`) or Slack (`xoxb-` and the like) do: a secret wherever it
+    /// is written, whatever the field is called.
+    public static func hasTokenPrefix(_ text: some StringProtocol) -> Bool {
+        let lowered = text.lowercased()
+        if ["ghp_", "gho_", "ghs_", "ghu_", "ghr_", "github_pat_", "glpat-"].contains(where: lowered.hasPrefix) { return true }
+        return lowered.count > 4 && lowered.hasPrefix("xox") && Array(lowered)[4] == "-"
     }
 
     /// `text` with the user-info of every `scheme://userinfo@host` replaced by what `replacement`

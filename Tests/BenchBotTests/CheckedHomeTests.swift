@@ -58,6 +58,19 @@ struct CheckedHomeTests {
         }
     }
 
+    @Test("a token written into any config field is flagged by check, whatever the field is called")
+    func tokenInAnyField() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            try fixture.addExperiment("leaky", config: ["active": false, "api": "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+                                                        "digest": "0123456789abcdef0123456789abcdef01234567"], scripts: [:])
+            let check = try await BenchBotProcess.run(["check", "--home", fixture.home])
+            let lines = check.standardOutput.split(separator: "\n").filter { $0.contains("leaky") }
+            #expect(check.status == 1 && lines.count == 1 && lines[0].contains(": api: holds a secret"), "\(check.standardOutput)")
+            #expect(!check.standardOutput.contains("ghp_abcdefghijklmnopqrstuvwxyz0123456789"))
+        }
+    }
+
     @Test("work, run and notify refuse a config file that check rejects, with check's lines, and exit 1")
     func flaggedConfigFile() async throws {
         try await withTemporaryDirectory { root in

@@ -184,7 +184,7 @@ public struct HomeCheck: Sendable {
         var problems: [ConfigProblem] = []
         for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
             let path = prefix.isEmpty ? key : "\(prefix).\(key)"
-            if SecretRedactor.namesSecret(key), case .string(let text) = value, !text.isEmpty {
+            if case .string(let text) = value, !text.isEmpty, SecretRedactor.namesSecret(key) || SecretRedactor.hasTokenPrefix(text) {
                 problems.append(ConfigProblem(file: file, field: path,
                     problem: "holds a secret in the config file, where backups and logs copy it; put it in an environment "
                         + "variable and name that variable in '\(key)_env' instead"))
