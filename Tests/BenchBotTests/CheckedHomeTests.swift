@@ -71,6 +71,25 @@ struct CheckedHomeTests {
         }
     }
 
+    @Test("a token file kept in the home's config folder is left out of backups")
+    func tokenFilesStayHome() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            let secrets = fixture.home.appending(path: "config/secrets")
+            try FileManager.default.createDirectory(atPath: secrets, withIntermediateDirectories: true)
+            try "ghp_SEKRITfile7770123456789".write(toFile: secrets.appending(path: "gh"), atomically: true, encoding: .utf8)
+            try "kept".write(toFile: secrets.appending(path: "notes.txt"), atomically: true, encoding: .utf8)
+            try fixture.setNotify(["github": ["repository": "o/r", "token_file": "config/secrets/gh", "api_url": "http://127.0.0.1:9"]])
+            let home = Home(root: fixture.home)
+            let archive = try await HomeBackup.create(home: home, config: try HomeConfig.load(from: home), label: "test")
+            let listing = try await CommandRunner.run("tar", arguments: ["-tzf", archive], timeout: .seconds(60))
+            #expect(listing.succeeded && listing.standardOutput.contains("config/secrets/notes.txt"), "\(listing.standardOutput)")
+            #expect(!listing.standardOutput.contains("config/secrets/gh\n"), "\(listing.standardOutput)")
+            let bytes = try await CommandRunner.run("sh", arguments: ["-c", "gzip -dc \"$1\" | grep -c SEKRIT || true", "sh", archive], timeout: .seconds(60))
+            #expect(bytes.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        }
+    }
+
     @Test("work, run and notify refuse a config file that check rejects, with check's lines, and exit 1")
     func flaggedConfigFile() async throws {
         try await withTemporaryDirectory { root in

@@ -18,9 +18,10 @@ enum HomeBackup {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let staging = FileManager.default.temporaryDirectory.appendingPathComponent("benchbot-backup-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: staging) }
-        try copyRedacted(from: home.path("config"), to: (staging as NSString).appendingPathComponent("config"))
+        let secrets = secretFiles(home: home, config: config)
+        try copyRedacted(from: home.path("config"), to: (staging as NSString).appendingPathComponent("config"), leaving: secrets)
         if FileManager.default.fileExists(atPath: home.relayTopLevelConfigFile) {
-            try copyRedacted(from: home.relayTopLevelConfigFile, to: (staging as NSString).appendingPathComponent("config.json"))
+            try copyRedacted(from: home.relayTopLevelConfigFile, to: (staging as NSString).appendingPathComponent("config.json"), leaving: secrets)
         }
 
         let stamp = now.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().time(includingFractionalSeconds: true)
@@ -39,15 +40,26 @@ enum HomeBackup {
         return archive
     }
 
-    /// Copies a file or folder, masking secret-named fields of every JSON file.
-    private static func copyRedacted(from source: String, to destination: String) throws {
+    /// The files the settings read tokens and webhook URLs from: kept in the home, they are
+    /// never archived, since a backup travels further than the home.
+    private static func secretFiles(home: Home, config: HomeConfig) -> Set<String> {
+        let named = [config.benchbot.notify?.slack?.botTokenFile, config.benchbot.notify?.slack?.webhookURLFile,
+                     config.benchbot.notify?.github?.tokenFile, config.benchbot.site.publish?.tokenFile]
+        return Set(named.compactMap { $0.map { (home.resolvePath($0) as NSString).standardizingPath } })
+    }
+
+    /// Copies a file or folder, masking secret-named fields of every JSON file and leaving out the
+    /// secret files.
+    private static func copyRedacted(from source: String, to destination: String, leaving secrets: Set<String>) throws {
+        guard !secrets.contains((source as NSString).standardizingPath) else { return }
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         guard manager.fileExists(atPath: source, isDirectory: &isDirectory) else { return }
         if isDirectory.boolValue {
             try manager.createDirectory(atPath: destination, withIntermediateDirectories: true)
             for name in try manager.contentsOfDirectory(atPath: source) {
-                try copyRedacted(from: (source as NSString).appendingPathComponent(name), to: (destination as NSString).appendingPathComponent(name))
+                try copyRedacted(from: (source as NSString).appendingPathComponent(name), to: (destination as NSString).appendingPathComponent(name),
+                                 leaving: secrets)
             }
             return
         }
