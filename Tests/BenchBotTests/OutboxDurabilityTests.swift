@@ -1,5 +1,6 @@
 import BenchBot
 import Foundation
+import Logging
 import Notify
 import TestHTTPServer
 import Testing
@@ -20,6 +21,37 @@ struct OutboxDurabilityTests {
 
     static func texts(_ requests: [FakeSlackAndGitHub.Received]) -> [String: Int] {
         requests.reduce(into: [:]) { counts, request in counts[request.json["text"] as? String ?? "?", default: 0] += 1 }
+    }
+
+    @Test("a send that outlasts its lease keeps it: another sender never takes it for dead, and the message arrives once")
+    func leaseRenewedWhileSending() async throws {
+        try await withTemporaryDirectory { root in
+            let fake = FakeSlackAndGitHub()
+            try await LoopbackServer.with(fake.router()) { server in
+                let fixture = try await Self.homeWithMessages(in: root, server: server, count: 1)
+                let store = try fixture.store()
+                let settings = try #require(try HomeConfig.load(from: Home(root: fixture.home)).benchbot.notify)
+                var dispatcher = Dispatcher(store: store, settings: settings, credentials: Credentials(slackWebhookURL: "\(server)/slack/hook"),
+                                            outboxFolder: root.appending(path: "outbox"), logger: Logger(label: "test"))
+                dispatcher.leaseDuration = .milliseconds(1500)
+                await fake.hold("POST", pathEndingWith: "/slack/hook")
+                let sending = Task { [dispatcher] in try await dispatcher.deliverDue() }
+                try await withDeadline(.seconds(60), "the Slack request reaching the server") { await fake.heldRequestArrived() }
+                let claimed = Date()
+                // Twice the lease goes by while Slack holds the answer; another sender then looks.
+                #expect(await eventually { Date() > claimed.addingTimeInterval(3.5) })
+                let other = try await store.claimNotifications(owner: "another-sender", isDead: { _ in false }, leaseDuration: .seconds(1),
+                                                               now: Date(), limit: 10)
+                #expect(other.isEmpty)
+                let states = try await store.notifications(in: nil, limit: nil).map(\.state)
+                #expect(states == [.sending], "still this sender's: \(states)")
+                await fake.release()
+                let pass = try await sending.value
+                #expect(pass.delivered == 1)
+                #expect(try await store.notifications(in: nil, limit: nil).map(\.state) == [.delivered])
+                #expect(await fake.slackMessages.count == 1)
+            }
+        }
     }
 
     @Test("notify killed while Slack holds its first request: only that one is in doubt, every other message arrives exactly once")

@@ -18,6 +18,8 @@ public struct Dispatcher: Sendable {
     public var client: HTTPClient
     public let logger: Logger
     let owner = WorkerIdentity.current.description
+    /// How long a send may go unrenewed before another sender may decide about it.
+    public var leaseDuration: Duration = .seconds(120)
 
     public init(store: any Store, settings: NotifySettings, credentials: Credentials, outboxFolder: String,
                 client: HTTPClient = HTTPClient(), logger: Logger) {
@@ -60,7 +62,7 @@ public struct Dispatcher: Sendable {
         while !Task.isCancelled {
             guard let notification = try await store.claimNotifications(
                 owner: owner, isDead: { WorkerIdentity($0)?.diedOnThisHost ?? false },
-                leaseDuration: Self.leaseDuration, now: dueBy, limit: 1).first
+                leaseDuration: leaseDuration, now: dueBy, limit: 1).first
             else { return pass }
             FaultPoint.notificationClaimed.reach()
             let outcome = await withLeaseRenewed(notification.id) { await attempt(notification) }
@@ -100,18 +102,16 @@ public struct Dispatcher: Sendable {
         return pass
     }
 
-    /// How long a send may go unrenewed before another sender may decide about it.
-    static let leaseDuration: Duration = .seconds(120)
 
     /// Runs `send` while renewing its notification's lease every third of the lease, so that a
     /// send of many slow requests is never taken for a dead one and repeated by another sender.
     private func withLeaseRenewed<Result: Sendable>(_ id: Int64, _ send: () async -> Result) async -> Result {
-        let store = self.store, owner = self.owner, logger = self.logger
+        let store = self.store, owner = self.owner, logger = self.logger, leaseDuration = self.leaseDuration
         let renewal = Task {
             while !Task.isCancelled {
-                try? await Task.sleep(for: Self.leaseDuration / 3)
+                try? await Task.sleep(for: leaseDuration / 3)
                 guard !Task.isCancelled else { return }
-                let expires = Date().addingTimeInterval(Self.leaseDuration.seconds)
+                let expires = Date().addingTimeInterval(leaseDuration.seconds)
                 if (try? await store.renewNotificationLease(id: id, owner: owner, expiresAt: expires)) == false {
                     logger.warning("notification \(id): its lease was taken over while it was being sent")
                     return
