@@ -126,6 +126,8 @@ struct FullDiskTests {
             // `run` reports each of its steps; the others say one thing.
             #expect(command[0] == "run" ? !lines.isEmpty : lines.count == 1, "\(command[0]): \(result.standardError)")
             #expect(lines.allSatisfy { !$0.contains("Fatal error") }, "\(command[0]): \(result.standardError)")
+            // The line says what to do: free space, not a riddle like "disk I/O error".
+            #expect(result.standardError.contains("full") || result.standardError.contains("space"), "\(command[0]): \(result.standardError)")
         }
 
         // Room again.
