@@ -39,11 +39,11 @@ public struct PushUpdate: Sendable, Hashable {
             guard fields.count == 3, let old = ObjectID(hex: String(fields[0])), let new = ObjectID(hex: String(fields[1])),
                   fields[2].hasPrefix("refs/")
             else {
-                throw IntakeError.malformedHookInput(line: index + 1, text: printable(line.prefix(200)))
+                throw IntakeError.malformedHookInput(line: index + 1, text: PlainText.singleLine(String(line.prefix(200))))
             }
             let reference = String(fields[2])
             if let problem = referenceProblem(reference) {
-                throw IntakeError.invalidReference(line: index + 1, reference: printable(reference.prefix(200)), problem: problem)
+                throw IntakeError.invalidReference(line: index + 1, reference: PlainText.singleLine(String(reference.prefix(200))), problem: problem)
             }
             updates.append(PushUpdate(old: old, new: new, reference: reference))
         }
@@ -74,19 +74,6 @@ extension PushUpdate {
             return "has a component starting with '-', which git refuses for branches and tags"
         }
         return nil
-    }
-
-    /// `text` with control characters shown as escapes, so a message cannot drive the terminal.
-    static func printable(_ text: some StringProtocol) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
-                out += "\\u{" + String(scalar.value, radix: 16) + "}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
     }
 }
 

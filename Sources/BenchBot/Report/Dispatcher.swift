@@ -75,6 +75,17 @@ public struct Dispatcher: Sendable {
             case let other: other
             }
             let label = "notification \(notification.id) (\(notification.message.kind) to \(notification.message.destination.summary))"
+            // A request that left must have its outcome kept, even on a full disk.
+            let store = self.store, owner = self.owner
+            let settle = { () async throws(StoreError) -> Bool in
+                try await store.settleNotification(id: notification.id, owner: owner, settlement, now: Date())
+            }
+            let settled = if let reserve { try await reserve.withRoom(settle) } else { try await settle() }
+            guard settled else {
+                // Another sender took it over (this one looked dead or stalled): its record stands.
+                logger.error("\(label) was taken over by another sender while this one was sending it; this attempt's outcome is not recorded")
+                continue
+            }
             switch settlement {
             case .delivered: pass.delivered += 1
             case .written(let path): pass.written.append(path)
@@ -88,20 +99,9 @@ public struct Dispatcher: Sendable {
                 pass.failed += 1
                 logger.error("\(label) left uncertain: \(reason)")
             }
-            // A request that left must have its outcome kept, even on a full disk.
-            let store = self.store, owner = self.owner
-            let settle = { () async throws(StoreError) -> Bool in
-                try await store.settleNotification(id: notification.id, owner: owner, settlement, now: Date())
-            }
-            let settled = if let reserve { try await reserve.withRoom(settle) } else { try await settle() }
-            if !settled {
-                // Another sender took it over (this one looked dead or stalled): its record stands.
-                logger.error("\(label) was taken over by another sender while this one was sending it; this attempt's outcome is not recorded")
-            }
         }
         return pass
     }
-
 
     /// Runs `send` while renewing its notification's lease every third of the lease, so that a
     /// send of many slow requests is never taken for a dead one and repeated by another sender.

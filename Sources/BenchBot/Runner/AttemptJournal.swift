@@ -6,7 +6,7 @@ import Foundation
 /// Each file is written under a hidden temporary name beside its final one and renamed into
 /// place, so a reader never sees half a file, and nothing but data files ever sits in the data
 /// folder itself, which Relay scripts list. An attempt leaves a marker naming its run under
-/// `cache/attempts/`; the marker goes once the run (or the job's failure) is stored. The next
+/// `cache/attempts/`; the marker goes once the run is stored. The next
 /// worker finds the markers of attempts that died, removes the data files of those whose run never
 /// reached the store, and every temporary file. One worker runs per home, so whatever it finds at
 /// its start belongs to the dead.
@@ -44,7 +44,8 @@ struct AttemptJournal: Sendable {
         try? data.write(to: URL(fileURLWithPath: markerPath(context.runStem)), options: .atomic)
     }
 
-    /// The attempt's run, or its failure, is stored: its data files stay.
+    /// The attempt's run is stored: its data files stay. A job that failed instead keeps its
+    /// marker, and the next worker removes the data files no stored run refers to.
     func end(_ context: StageContext) {
         try? FileManager.default.removeItem(atPath: markerPath(context.runStem))
     }

@@ -59,10 +59,7 @@ extension Worker {
         let folders = [home.root, home.resolvePath(config.dashboard.temporaryDataDirectory),
                        (home.resolvePath(settings.store.path) as NSString).deletingLastPathComponent]
         for folder in folders {
-            var info = statvfs()
-            guard statvfs(folder, &info) == 0 else { continue }
-            let free = UInt64(info.f_bavail) * UInt64(info.f_frsize)
-            if free < Self.fullDiskMargin {
+            if let free = FreeSpace.bytes(at: folder), free < Self.fullDiskMargin {
                 return "the disk holding \(folder) is full (\(free) bytes free); free some space, then run `benchbot work` again"
             }
         }

@@ -132,9 +132,9 @@ public final class SQLiteStore: Store {
             return .locked(path, timeout: busyTimeout)
         case .SQLITE_FULL:
             return .unavailable(path, detail: "the disk is full; free some space, then run the command again")
-        case .SQLITE_IOERR where freeBytes(near: path).map({ $0 < 1 << 20 }) == true:
+        case .SQLITE_IOERR where FreeSpace.bytes(at: (path as NSString).deletingLastPathComponent).map({ $0 < 1 << 20 }) == true:
             // SQLite says "disk I/O error" when a write finds no room; the space left says which.
-            return .unavailable(path, detail: "the disk is full (\(freeBytes(near: path) ?? 0) bytes free); free some space, then run the command again")
+            return .unavailable(path, detail: "the disk is full; free some space, then run the command again")
         case .SQLITE_READONLY where !folderWritable(path), .SQLITE_CANTOPEN where !folderWritable(path):
             return .unavailable(path, detail: "its folder is not writable by this user; BenchBot needs to write the store and its WAL beside it")
         default:
@@ -146,12 +146,6 @@ public final class SQLiteStore: Store {
         FileManager.default.isWritableFile(atPath: (path as NSString).deletingLastPathComponent)
     }
 
-    /// Free bytes on the file system holding `path`'s folder, when it can be asked.
-    private static func freeBytes(near path: String) -> UInt64? {
-        var info = statvfs()
-        guard statvfs((path as NSString).deletingLastPathComponent, &info) == 0 else { return nil }
-        return UInt64(info.f_bavail) * UInt64(info.f_frsize)
-    }
 }
 
 extension Date {

@@ -45,7 +45,13 @@ public enum PlainText {
         return String(out)
     }
 
+    /// Breaks a line, or drives a terminal.
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
+        isTerminalControl(scalar) || scalar.value == 0x2028 || scalar.value == 0x2029
+    }
+
+    /// C0, DEL and C1: what a terminal acts on, and what C strings end at (U+0000).
+    static func isTerminalControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 }

@@ -28,7 +28,7 @@ enum ResultValidation {
     /// `q\u{0}b` and `q\u{0}c` would become one series; other control characters drive terminals.
     static func nameProblem(_ result: BenchmarkResult) -> String? {
         let texts = [result.benchmark] + result.parameters.keys + result.parameters.values
-        guard let bad = texts.lazy.flatMap(\.unicodeScalars).first(where: { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }) else {
+        guard let bad = texts.lazy.flatMap(\.unicodeScalars).first(where: PlainText.isTerminalControl) else {
             return nil
         }
         return "its name or parameters hold the control character U+\(String(bad.value, radix: 16, uppercase: true).leftPadded(4)); "
