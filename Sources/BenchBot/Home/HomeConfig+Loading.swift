@@ -7,7 +7,7 @@ extension HomeConfig {
         "telemetry_rate", "randomize", "benchbot",
     ]
     static let knownBenchBotFields: Set<String> = [
-        "repository", "machine", "suite", "build", "store", "intake", "runner", "compare", "notify", "site",
+        "repository", "machine", "suite", "build", "store", "intake", "runner", "compare", "notify", "site", "github", "serve",
         "experiments_dir", "subsystems_dir", "scripts_in",
     ]
 
@@ -116,6 +116,12 @@ extension HomeConfig {
         }
         if let site = reader.object(section["site"], "benchbot.site") {
             settings.site = parseSite(site, reader: &reader)
+        }
+        if let github = reader.object(section["github"], "benchbot.github") {
+            settings.github = parseGitHub(github, reader: &reader)
+        }
+        if let serve = reader.object(section["serve"], "benchbot.serve") {
+            settings.serve = parseServe(serve, reader: &reader)
         }
         return settings
     }

@@ -39,6 +39,10 @@ public struct BenchBotSettings: Sendable, Hashable {
     /// `nil` when nobody is to be told anything.
     public var notify: NotifySettings?
     public var site: SiteSettings = SiteSettings()
+    /// How GitHub's webhooks and pull requests drive BenchBot.
+    public var github: GitHubSettings = GitHubSettings()
+    /// `benchbot serve`.
+    public var serve: ServeSettings = ServeSettings()
     /// Where experiment scripts live (`<dir>/<experiment>/run.sh` …).
     public var experimentsDirectory: String = "experiments"
     /// Where subsystem scripts live (`<dir>/<subsystem>/run.sh`).

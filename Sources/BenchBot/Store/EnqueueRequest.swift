@@ -20,6 +20,8 @@ public struct EnqueueRequest: Sendable, Hashable {
     public var baseline: ObjectID? = nil
     /// The pull request the commits belong to.
     public var pullRequest: Int? = nil
+    /// The commits are code nobody trusted pushed; see ``Job/untrusted``.
+    public var untrusted: Bool = false
 
     public init(
         repository: String,

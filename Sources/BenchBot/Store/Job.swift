@@ -19,6 +19,8 @@ public enum JobSource: String, Sendable, Hashable, Codable, CaseIterable {
     case manual
     /// Results measured elsewhere and stored with `benchbot import`.
     case `import`
+    /// A GitHub webhook delivery, a maintainer's command, or `benchbot poll --pull-requests`.
+    case github
 }
 
 /// One benchmark run to do: a commit, measured with a suite on a machine.
@@ -49,4 +51,7 @@ public struct Job: Sendable, Hashable, Codable {
     public var baseline: ObjectID? = nil
     /// The pull request it measures, whose comment and checks report it.
     public var pullRequest: Int? = nil
+    /// Code nobody trusted pushed (a fork's pull request, run on a maintainer's command): it runs
+    /// with no secret in its environment, in a checkout of its own, under `untrusted_wrapper`.
+    public var untrusted: Bool = false
 }

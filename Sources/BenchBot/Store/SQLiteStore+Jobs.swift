@@ -5,53 +5,56 @@ public import Notify
 extension SQLiteStore {
     public func enqueue(_ request: EnqueueRequest) async throws(StoreError) -> EnqueueOutcome {
         let now = Date().storeValue
-        return try await write { db in
-            let repositoryID = try Self.upsertRepository(db, name: request.repository, url: request.repositoryURL, now: now)
-            var outcome = EnqueueOutcome()
-            for commit in request.commits {
-                try Self.insertCommit(db, repositoryID: repositoryID, commit)
+        return try await write { db in try Self.enqueue(db, request, now: now) }
+    }
+
+    /// Queues a request's commits inside the caller's transaction.
+    static func enqueue(_ db: Database, _ request: EnqueueRequest, now: Double) throws -> EnqueueOutcome {
+        let repositoryID = try Self.upsertRepository(db, name: request.repository, url: request.repositoryURL, now: now)
+        var outcome = EnqueueOutcome()
+        for commit in request.commits {
+            try Self.insertCommit(db, repositoryID: repositoryID, commit)
+            try db.execute(
+                sql: """
+                    INSERT INTO job (repository_id, sha, suite, machine, branch, remote_url, source, state,
+                                     priority, max_attempts, enqueued_at, baseline_sha, pull_request, untrusted)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (repository_id, sha, suite, machine) DO NOTHING
+                    """,
+                arguments: [repositoryID, commit.id.hex, request.suite, request.machine, request.branch,
+                            request.remoteURL, request.source.rawValue, request.priority, request.maxAttempts, now,
+                            request.baseline?.hex, request.pullRequest, request.untrusted])
+            if db.changesCount == 1 {
+                outcome.queued.append(commit.id)
+                continue
+            }
+            if request.rerun {
                 try db.execute(
                     sql: """
-                        INSERT INTO job (repository_id, sha, suite, machine, branch, remote_url, source, state,
-                                         priority, max_attempts, enqueued_at, baseline_sha, pull_request)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)
-                        ON CONFLICT (repository_id, sha, suite, machine) DO NOTHING
+                        UPDATE job SET state = 'queued', attempts = 0, lease_owner = NULL, lease_expires_at = NULL,
+                            started_at = NULL, finished_at = NULL, message = NULL, enqueued_at = ?,
+                            priority = max(priority, ?), baseline_sha = COALESCE(?, baseline_sha),
+                            pull_request = COALESCE(?, pull_request), untrusted = max(untrusted, ?)
+                        WHERE repository_id = ? AND sha = ? AND suite = ? AND machine = ?
+                          AND state IN ('done', 'failed', 'cancelled')
                         """,
-                    arguments: [repositoryID, commit.id.hex, request.suite, request.machine, request.branch,
-                                request.remoteURL, request.source.rawValue, request.priority, request.maxAttempts, now,
-                                request.baseline?.hex, request.pullRequest])
+                    arguments: [now, request.priority, request.baseline?.hex, request.pullRequest, request.untrusted, repositoryID, commit.id.hex, request.suite, request.machine])
                 if db.changesCount == 1 {
-                    outcome.queued.append(commit.id)
+                    outcome.requeued.append(commit.id)
                     continue
                 }
-                if request.rerun {
-                    try db.execute(
-                        sql: """
-                            UPDATE job SET state = 'queued', attempts = 0, lease_owner = NULL, lease_expires_at = NULL,
-                                started_at = NULL, finished_at = NULL, message = NULL, enqueued_at = ?,
-                                priority = max(priority, ?), baseline_sha = COALESCE(?, baseline_sha),
-                                pull_request = COALESCE(?, pull_request)
-                            WHERE repository_id = ? AND sha = ? AND suite = ? AND machine = ?
-                              AND state IN ('done', 'failed', 'cancelled')
-                            """,
-                        arguments: [now, request.priority, request.baseline?.hex, request.pullRequest, repositoryID, commit.id.hex, request.suite, request.machine])
-                    if db.changesCount == 1 {
-                        outcome.requeued.append(commit.id)
-                        continue
-                    }
-                }
-                outcome.alreadyKnown.append(commit.id)
             }
-            if let branch = request.branch, let tip = request.newBranchTip {
-                try db.execute(
-                    sql: """
-                        INSERT INTO branch_tip (repository_id, branch, sha, updated_at) VALUES (?, ?, ?, ?)
-                        ON CONFLICT (repository_id, branch) DO UPDATE SET sha = excluded.sha, updated_at = excluded.updated_at
-                        """,
-                    arguments: [repositoryID, branch, tip.hex, now])
-            }
-            return outcome
+            outcome.alreadyKnown.append(commit.id)
         }
+        if let branch = request.branch, let tip = request.newBranchTip {
+            try db.execute(
+                sql: """
+                    INSERT INTO branch_tip (repository_id, branch, sha, updated_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (repository_id, branch) DO UPDATE SET sha = excluded.sha, updated_at = excluded.updated_at
+                    """,
+                arguments: [repositoryID, branch, tip.hex, now])
+        }
+        return outcome
     }
 
     public func branchTip(repository: String, branch: String) async throws(StoreError) -> ObjectID? {
@@ -247,7 +250,8 @@ extension SQLiteStore {
             finishedAt: (row["finished_at"] as Double?).map(Date.init(storeValue:)),
             message: row["message"],
             baseline: (row["baseline_sha"] as String?).flatMap(ObjectID.init(hex:)),
-            pullRequest: row["pull_request"]
+            pullRequest: row["pull_request"],
+            untrusted: row["untrusted"]
         )
     }
 }

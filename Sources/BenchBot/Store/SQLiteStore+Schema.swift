@@ -208,6 +208,33 @@ extension SQLiteStore {
                 CREATE UNIQUE INDEX run_by_import ON run (job_id, import_digest) WHERE import_digest IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v11: GitHub webhook deliveries, untrusted jobs, HTTP caches") { db in
+            // A delivery is kept with its body before GitHub is answered, so one accepted while the
+            // server dies is applied after the restart; its id makes a redelivery a no-op.
+            try db.execute(sql: """
+                CREATE TABLE webhook_delivery (
+                    id TEXT PRIMARY KEY,
+                    event TEXT NOT NULL,
+                    action TEXT,
+                    body BLOB NOT NULL,
+                    received_at REAL NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('received', 'processed', 'failed')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at REAL NOT NULL,
+                    processed_at REAL,
+                    outcome TEXT
+                );
+                CREATE INDEX webhook_delivery_due ON webhook_delivery (state, next_attempt_at);
+                ALTER TABLE job ADD COLUMN untrusted INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX job_by_pull_request ON job (pull_request, state) WHERE pull_request IS NOT NULL;
+                CREATE TABLE http_cache (
+                    key TEXT PRIMARY KEY,
+                    etag TEXT NOT NULL,
+                    body BLOB NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

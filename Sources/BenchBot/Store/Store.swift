@@ -6,7 +6,7 @@ public import Notify
 /// The SQLite implementation serves one machine; the protocol is the seam where a PostgreSQL
 /// implementation can serve several. Every method is one transaction: it happens entirely or
 /// not at all, whatever other processes do at the same time.
-public protocol Store: Sendable {
+public protocol Store: DeliveryStore {
     /// Records commits and queues one job per commit, oldest first.
     ///
     /// A job is unique by repository, commit, suite and machine: queuing it again changes
@@ -153,4 +153,41 @@ public protocol Store: Sendable {
     ///
     /// - Returns: How many jobs were cancelled.
     func cancelQueuedJobs(repository: String, branch: String, now: Date) async throws(StoreError) -> Int
+}
+
+/// GitHub's deliveries, and what `benchbot serve` and `poll --pull-requests` keep.
+public protocol DeliveryStore: Sendable {
+    /// Keeps an accepted delivery, before GitHub is answered.
+    ///
+    /// - Returns: `false` when a delivery with this id was kept before: a redelivery, which changes nothing.
+    func recordDelivery(_ delivery: WebhookDelivery) async throws(StoreError) -> Bool
+
+    /// Deliveries still to apply whose next attempt is due, oldest first.
+    func dueDeliveries(now: Date, limit: Int) async throws(StoreError) -> [WebhookDelivery]
+
+    /// Applies a delivery: queues its jobs, cancels, queues its messages and marks it processed, in
+    /// one transaction; nothing when it is no longer `received` (another process applied it).
+    func applyDelivery(id: String, _ effects: DeliveryEffects, now: Date) async throws(StoreError) -> AppliedDelivery
+
+    /// Records a failed attempt at applying a delivery: it is tried again at `retryAt`, or marked
+    /// `failed` with the reason when `retryAt` is `nil`.
+    func deferDelivery(id: String, reason: String, retryAt: Date?, now: Date) async throws(StoreError)
+
+    /// The newest deliveries, newest first.
+    func deliveries(limit: Int) async throws(StoreError) -> [WebhookDelivery]
+
+    /// How many deliveries are in each state.
+    func countDeliveries() async throws(StoreError) -> [WebhookDelivery.State: Int]
+
+    /// The jobs of one commit, oldest first.
+    func jobs(repository: String, commit: ObjectID) async throws(StoreError) -> [Job]
+
+    /// The jobs tied to a pull request, oldest first.
+    func jobs(repository: String, pullRequest: Int) async throws(StoreError) -> [Job]
+
+    /// A kept response for a conditional request.
+    func httpCacheEntry(key: String) async throws(StoreError) -> HTTPCacheEntry?
+
+    /// Keeps a response for a conditional request.
+    func saveHTTPCacheEntry(key: String, _ entry: HTTPCacheEntry, now: Date) async throws(StoreError)
 }

@@ -1,0 +1,119 @@
+public import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func recordDelivery(_ delivery: WebhookDelivery) async throws(StoreError) -> Bool {
+        try await write { db in
+            try db.execute(sql: """
+                INSERT INTO webhook_delivery (id, event, action, body, received_at, state, next_attempt_at)
+                VALUES (?, ?, ?, ?, ?, 'received', ?) ON CONFLICT (id) DO NOTHING
+                """, arguments: [delivery.id, delivery.event, delivery.action, delivery.body,
+                                 delivery.receivedAt.storeValue, delivery.receivedAt.storeValue])
+            return db.changesCount == 1
+        }
+    }
+
+    public func dueDeliveries(now: Date, limit: Int) async throws(StoreError) -> [WebhookDelivery] {
+        try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM webhook_delivery WHERE state = 'received' AND next_attempt_at <= ?
+                ORDER BY received_at, rowid LIMIT ?
+                """, arguments: [now.storeValue, limit]).map(Self.delivery(from:))
+        }
+    }
+
+    public func applyDelivery(id: String, _ effects: DeliveryEffects, now: Date) async throws(StoreError) -> AppliedDelivery {
+        try await write { db in
+            var applied = AppliedDelivery()
+            try db.execute(sql: """
+                UPDATE webhook_delivery SET state = 'processed', processed_at = ?, outcome = ?, attempts = attempts + 1
+                WHERE id = ? AND state = 'received'
+                """, arguments: [now.storeValue, effects.outcome, id])
+            guard db.changesCount == 1 else {
+                applied.applied = false
+                return applied
+            }
+            for request in effects.enqueues {
+                applied.enqueued.append(try Self.enqueue(db, request, now: now.storeValue))
+            }
+            if let cancel = effects.cancelPullRequest {
+                try db.execute(sql: """
+                    UPDATE job SET state = 'cancelled', finished_at = ?, message = ?
+                    WHERE state = 'queued' AND pull_request = ?
+                    """, arguments: [now.storeValue, cancel.reason, cancel.number])
+                applied.cancelled = db.changesCount
+            }
+            try Self.insertNotifications(db, effects.notifications, runID: nil, now: now)
+            return applied
+        }
+    }
+
+    public func deferDelivery(id: String, reason: String, retryAt: Date?, now: Date) async throws(StoreError) {
+        try await write { db in
+            try db.execute(sql: """
+                UPDATE webhook_delivery SET attempts = attempts + 1, outcome = ?,
+                    state = CASE WHEN ? IS NULL THEN 'failed' ELSE 'received' END,
+                    next_attempt_at = COALESCE(?, next_attempt_at),
+                    processed_at = CASE WHEN ? IS NULL THEN ? ELSE NULL END
+                WHERE id = ? AND state = 'received'
+                """, arguments: [reason, retryAt?.storeValue, retryAt?.storeValue, retryAt?.storeValue, now.storeValue, id])
+        }
+    }
+
+    public func deliveries(limit: Int) async throws(StoreError) -> [WebhookDelivery] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM webhook_delivery ORDER BY received_at DESC, rowid DESC LIMIT ?",
+                             arguments: [limit]).map(Self.delivery(from:))
+        }
+    }
+
+    public func countDeliveries() async throws(StoreError) -> [WebhookDelivery.State: Int] {
+        try await read { db in
+            var counts: [WebhookDelivery.State: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM webhook_delivery GROUP BY state") {
+                if let state = WebhookDelivery.State(rawValue: row["state"]) { counts[state] = row["n"] }
+            }
+            return counts
+        }
+    }
+
+    public func jobs(repository: String, commit: ObjectID) async throws(StoreError) -> [Job] {
+        try await read { db in
+            try Row.fetchAll(db, sql: Self.jobSelect + " WHERE repository.name = ? AND job.sha = ? ORDER BY job.id",
+                             arguments: [repository, commit.hex]).map(Self.job(from:))
+        }
+    }
+
+    public func jobs(repository: String, pullRequest: Int) async throws(StoreError) -> [Job] {
+        try await read { db in
+            try Row.fetchAll(db, sql: Self.jobSelect + " WHERE repository.name = ? AND job.pull_request = ? ORDER BY job.id",
+                             arguments: [repository, pullRequest]).map(Self.job(from:))
+        }
+    }
+
+    public func httpCacheEntry(key: String) async throws(StoreError) -> HTTPCacheEntry? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT etag, body FROM http_cache WHERE key = ?", arguments: [key]).map {
+                HTTPCacheEntry(etag: $0["etag"], body: $0["body"])
+            }
+        }
+    }
+
+    public func saveHTTPCacheEntry(key: String, _ entry: HTTPCacheEntry, now: Date) async throws(StoreError) {
+        try await write { db in
+            try db.execute(sql: """
+                INSERT INTO http_cache (key, etag, body, updated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT (key) DO UPDATE SET etag = excluded.etag, body = excluded.body, updated_at = excluded.updated_at
+                """, arguments: [key, entry.etag, entry.body, now.storeValue])
+        }
+    }
+
+    private static func delivery(from row: Row) -> WebhookDelivery {
+        var delivery = WebhookDelivery(id: row["id"], event: row["event"], action: row["action"], body: row["body"],
+                                       receivedAt: Date(storeValue: row["received_at"]))
+        delivery.state = WebhookDelivery.State(rawValue: row["state"]) ?? .failed
+        delivery.attempts = row["attempts"]
+        delivery.outcome = row["outcome"]
+        return delivery
+    }
+}

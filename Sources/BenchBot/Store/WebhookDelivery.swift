@@ -1,0 +1,88 @@
+public import Foundation
+public import Notify
+
+/// One webhook delivery GitHub sent, kept from the moment it was accepted until it is applied.
+public struct WebhookDelivery: Sendable, Hashable {
+    public enum State: String, Sendable, Hashable, CaseIterable {
+        /// Accepted and answered; not applied yet.
+        case received
+        /// Applied: its jobs and messages are queued, or it asked for nothing.
+        case processed
+        /// Could not be applied after every attempt; ``outcome`` says why.
+        case failed
+    }
+
+    /// GitHub's `X-GitHub-Delivery` id: the same for a redelivery.
+    public var id: String
+    /// `X-GitHub-Event`, such as `push` or `pull_request`.
+    public var event: String
+    /// The payload's `action`, when it has one.
+    public var action: String?
+    /// The payload, exactly as it was signed.
+    public var body: Data
+    public var receivedAt: Date
+    public var state: State = .received
+    public var attempts: Int = 0
+    /// What applying it did, or why it failed, for `status` and the API.
+    public var outcome: String?
+
+    public init(id: String, event: String, action: String?, body: Data, receivedAt: Date) {
+        self.id = id
+        self.event = event
+        self.action = action
+        self.body = body
+        self.receivedAt = receivedAt
+    }
+
+    /// `pull_request.opened`, or `push`.
+    public var label: String { action.map { "\(event).\($0)" } ?? event }
+}
+
+/// Everything applying one delivery changes, stored in one transaction with the delivery's new state.
+public struct DeliveryEffects: Sendable, Hashable {
+    /// Commits to queue.
+    public var enqueues: [EnqueueRequest] = []
+    /// A pull request whose queued jobs are cancelled, with the reason.
+    public var cancelPullRequest: (number: Int, reason: String)?
+    /// Messages to queue: statuses, comments, reactions, replies.
+    public var notifications: [OutgoingMessage] = []
+    /// One line for people: what the delivery did.
+    public var outcome: String
+
+    public init(outcome: String) {
+        self.outcome = outcome
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.enqueues == rhs.enqueues && lhs.cancelPullRequest?.number == rhs.cancelPullRequest?.number
+            && lhs.cancelPullRequest?.reason == rhs.cancelPullRequest?.reason && lhs.notifications == rhs.notifications
+            && lhs.outcome == rhs.outcome
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(enqueues)
+        hasher.combine(outcome)
+    }
+}
+
+/// What storing a delivery's effects did.
+public struct AppliedDelivery: Sendable, Hashable {
+    /// One per ``DeliveryEffects/enqueues``, in order.
+    public var enqueued: [EnqueueOutcome] = []
+    public var cancelled = 0
+    /// `false` when the delivery was already applied by someone else; nothing was changed.
+    public var applied = true
+
+    public init() {}
+}
+
+/// A response kept for a conditional request (`If-None-Match`), such as a page of open pull requests.
+public struct HTTPCacheEntry: Sendable, Hashable {
+    public var etag: String
+    public var body: Data
+
+    public init(etag: String, body: Data) {
+        self.etag = etag
+        self.body = body
+    }
+}
