@@ -91,6 +91,29 @@ public struct Mirror: Sendable {
         }
     }
 
+    /// The reference holding a pull request's fetched head.
+    public static func pullRequestReference(_ number: Int) -> String {
+        "refs/benchbot/pull/\(number)/head"
+    }
+
+    /// Fetches a pull request's head as GitHub publishes it in the base repository
+    /// (`refs/pull/N/head`), for a fork's pull request too; the head's repository is never asked.
+    ///
+    /// - Returns: The head's commit.
+    /// - Throws: ``GitError``.
+    public func fetch(pullRequest number: Int) throws(GitError) -> ObjectID {
+        let reference = Self.pullRequestReference(number)
+        return try withUpdateLock { () throws(GitError) in
+            let repository = try openOrCreate()
+            removeStaleLocks()
+            try repository.fetch(from: url, refspecs: ["+refs/pull/\(number)/head:\(reference)"], options: fetchOptions)
+            guard let tip = try repository.target(of: reference) else {
+                throw GitError.notFound("fetch \(redactedURL)", "pull request #\(number) has no head (refs/pull/\(number)/head)")
+            }
+            return tip
+        }
+    }
+
     /// Deletes what a fetch killed at its deadline, or with its worker, leaves behind: reference
     /// locks (`refs/**/*.lock`, `packed-refs.lock`), `index.lock`, and half-written packs
     /// (`objects/pack/pack_git2_*`). A left lock makes every later update of that reference fail.

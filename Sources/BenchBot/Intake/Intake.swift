@@ -53,6 +53,25 @@ public struct Intake: Sendable {
         pairedWith baseline: ObjectID? = nil,
         pullRequest: Int? = nil
     ) async throws -> IntakeOutcome {
+        let request = try request(commits, from: repository, branch: branch, remoteURL: remoteURL, source: source, priority: priority,
+                                  rerun: rerun, newBranchTip: newBranchTip, pairedWith: baseline, pullRequest: pullRequest)
+        let outcome = try await store.enqueue(request)
+        return IntakeOutcome(label: branch.map { "branch \($0)" } ?? "commits", commits: commits, enqueue: outcome)
+    }
+
+    /// The request that queues `commits`, with their metadata read from `repository`.
+    func request(
+        _ commits: [ObjectID],
+        from repository: GitRepository,
+        branch: String?,
+        remoteURL: String? = nil,
+        source: JobSource,
+        priority: Int = 0,
+        rerun: Bool = false,
+        newBranchTip: ObjectID? = nil,
+        pairedWith baseline: ObjectID? = nil,
+        pullRequest: Int? = nil
+    ) throws(GitError) -> EnqueueRequest {
         let metadata = try commits.map { id throws(GitError) in try repository.metadata(of: id) }
         var request = EnqueueRequest(
             repository: settings.repository.name,
@@ -69,8 +88,7 @@ public struct Intake: Sendable {
             newBranchTip: newBranchTip)
         request.baseline = baseline
         request.pullRequest = pullRequest
-        let outcome = try await store.enqueue(request)
-        return IntakeOutcome(label: branch.map { "branch \($0)" } ?? "commits", commits: commits, enqueue: outcome)
+        return request
     }
 
     /// Paired A/B jobs are a suite of their own: their runs are not a commit's ordinary history.

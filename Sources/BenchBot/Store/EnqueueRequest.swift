@@ -22,6 +22,8 @@ public struct EnqueueRequest: Sendable, Hashable {
     public var pullRequest: Int? = nil
     /// The commits are code nobody trusted pushed; see ``Job/untrusted``.
     public var untrusted: Bool = false
+    /// Run only these experiments; all when `nil`. A rerun replaces the choice.
+    public var experiments: [String]? = nil
 
     public init(
         repository: String,

@@ -54,4 +54,6 @@ public struct Job: Sendable, Hashable, Codable {
     /// Code nobody trusted pushed (a fork's pull request, run on a maintainer's command): it runs
     /// with no secret in its environment, in a checkout of its own, under `untrusted_wrapper`.
     public var untrusted: Bool = false
+    /// Only these experiments run, as a maintainer's `/benchbot run NAME…` asked; all when `nil`.
+    public var experiments: [String]? = nil
 }

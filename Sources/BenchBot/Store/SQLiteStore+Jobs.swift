@@ -17,13 +17,13 @@ extension SQLiteStore {
             try db.execute(
                 sql: """
                     INSERT INTO job (repository_id, sha, suite, machine, branch, remote_url, source, state,
-                                     priority, max_attempts, enqueued_at, baseline_sha, pull_request, untrusted)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)
+                                     priority, max_attempts, enqueued_at, baseline_sha, pull_request, untrusted, experiments)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (repository_id, sha, suite, machine) DO NOTHING
                     """,
                 arguments: [repositoryID, commit.id.hex, request.suite, request.machine, request.branch,
                             request.remoteURL, request.source.rawValue, request.priority, request.maxAttempts, now,
-                            request.baseline?.hex, request.pullRequest, request.untrusted])
+                            request.baseline?.hex, request.pullRequest, request.untrusted, Self.experimentsColumn(request.experiments)])
             if db.changesCount == 1 {
                 outcome.queued.append(commit.id)
                 continue
@@ -34,11 +34,11 @@ extension SQLiteStore {
                         UPDATE job SET state = 'queued', attempts = 0, lease_owner = NULL, lease_expires_at = NULL,
                             started_at = NULL, finished_at = NULL, message = NULL, enqueued_at = ?,
                             priority = max(priority, ?), baseline_sha = COALESCE(?, baseline_sha),
-                            pull_request = COALESCE(?, pull_request), untrusted = max(untrusted, ?)
+                            pull_request = COALESCE(?, pull_request), untrusted = max(untrusted, ?), experiments = ?
                         WHERE repository_id = ? AND sha = ? AND suite = ? AND machine = ?
                           AND state IN ('done', 'failed', 'cancelled')
                         """,
-                    arguments: [now, request.priority, request.baseline?.hex, request.pullRequest, request.untrusted, repositoryID, commit.id.hex, request.suite, request.machine])
+                    arguments: [now, request.priority, request.baseline?.hex, request.pullRequest, request.untrusted, Self.experimentsColumn(request.experiments), repositoryID, commit.id.hex, request.suite, request.machine])
                 if db.changesCount == 1 {
                     outcome.requeued.append(commit.id)
                     continue
@@ -251,7 +251,13 @@ extension SQLiteStore {
             message: row["message"],
             baseline: (row["baseline_sha"] as String?).flatMap(ObjectID.init(hex:)),
             pullRequest: row["pull_request"],
-            untrusted: row["untrusted"]
+            untrusted: row["untrusted"],
+            experiments: (row["experiments"] as String?).map { $0.split(separator: "\n").map(String.init) }
         )
+    }
+
+    /// A job's chosen experiments, one per line: their names come from the config, which has no line breaks in names.
+    static func experimentsColumn(_ experiments: [String]?) -> String? {
+        experiments.map { $0.joined(separator: "\n") }
     }
 }

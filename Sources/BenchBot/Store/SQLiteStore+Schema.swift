@@ -226,6 +226,7 @@ extension SQLiteStore {
                 );
                 CREATE INDEX webhook_delivery_due ON webhook_delivery (state, next_attempt_at);
                 ALTER TABLE job ADD COLUMN untrusted INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE job ADD COLUMN experiments TEXT;
                 CREATE INDEX job_by_pull_request ON job (pull_request, state) WHERE pull_request IS NOT NULL;
                 CREATE TABLE http_cache (
                     key TEXT PRIMARY KEY,

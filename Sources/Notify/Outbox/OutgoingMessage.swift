@@ -50,7 +50,8 @@ public enum Destination: Sendable, Hashable, Codable {
     public var isRepeatable: Bool {
         switch self {
         case .slackWebhook: false
-        case .github(let method, let path): method != .post || path.contains("/statuses/")
+        // A reaction already given is answered 200 and not added again.
+        case .github(let method, let path): method != .post || path.contains("/statuses/") || path.hasSuffix("/reactions")
         case .slackChannel, .githubIssueComment, .githubCheckRun: true
         }
     }

@@ -1,0 +1,118 @@
+import Foundation
+import Notify
+
+extension GitHubIntake {
+    /// Whether a pull request runs on its own: its head is a branch of the repository itself, and
+    /// its author a maintainer. A fork's code, or an outsider's, waits for a maintainer's command.
+    func runsOnItsOwn(_ pullRequest: GitHubEvent.PullRequest) -> Bool {
+        pullRequest.isSameRepository && settings.isMaintainer(login: pullRequest.author, association: pullRequest.authorAssociation)
+    }
+
+    func effects(of pullRequest: GitHubEvent.PullRequest, action: String) async throws(GitHubIntakeError) -> DeliveryEffects {
+        guard tracks(pullRequest.baseRepository) else { return notTracked(pullRequest.baseRepository) }
+        let label = "pull request #\(pullRequest.number)"
+        switch action {
+        case "closed":
+            var effects = DeliveryEffects(outcome: "\(label) closed: its queued jobs cancelled")
+            effects.cancelPullRequest = (pullRequest.number, "pull request #\(pullRequest.number) was closed")
+            return effects
+        case "opened", "synchronize", "reopened", "ready_for_review":
+            if pullRequest.draft, !settings.drafts {
+                return DeliveryEffects(outcome: "\(label) is a draft: measured once it is ready for review (benchbot.github.drafts)")
+            }
+            guard runsOnItsOwn(pullRequest) else {
+                var effects = DeliveryEffects(outcome: "\(label) "
+                    + (pullRequest.isSameRepository ? "by \(PlainText.singleLine(pullRequest.author)), who is not a maintainer" : "from a fork")
+                    + ": waits for a maintainer's /benchbot run")
+                effects.notifications = awaitingMaintainer(pullRequest)
+                return effects
+            }
+            return try await queue(pullRequest, untrusted: false, experiments: nil, rerun: false,
+                                   why: "\(label) \(PlainText.singleLine(action))")
+        default:
+            return DeliveryEffects(outcome: "\(label) \(PlainText.singleLine(String(action.prefix(40)))): not acted on")
+        }
+    }
+
+    /// Queues a pull request's head as a paired A/B job against its merge base with the base
+    /// branch, with a pending status and check run at once.
+    ///
+    /// The head is fetched from the base repository's `refs/pull/N/head`, as GitHub publishes it
+    /// for forks too; the fork itself is never fetched from.
+    func queue(_ pullRequest: GitHubEvent.PullRequest, untrusted: Bool, experiments: [String]?, rerun: Bool,
+               why: String) async throws(GitHubIntakeError) -> DeliveryEffects {
+        let intake = self.intake
+        let (request, head, base) = try await Self.blocking { () throws -> (EnqueueRequest, ObjectID, ObjectID) in
+            let fetchedHead = try intake.mirror.fetch(pullRequest: pullRequest.number)
+            try intake.mirror.fetch(branches: [pullRequest.baseRef])
+            let repository = try intake.mirror.open()
+            // The head this delivery is about; a later push brings its own delivery.
+            let head = repository.contains(pullRequest.headSHA) ? pullRequest.headSHA : fetchedHead
+            let baseTip = try repository.resolve(Mirror.trackingReference(for: pullRequest.baseRef))
+            guard let base = try repository.mergeBase(head, baseTip), base != head else {
+                throw GitHubIntakeError(message: "pull request #\(pullRequest.number): \(head.short) has no merge base with "
+                    + "\(pullRequest.baseRef) to be measured against", transient: false)
+            }
+            var request = try intake.request([head], from: repository, branch: pullRequest.headRef,
+                                             remoteURL: pullRequest.isSameRepository ? nil : pullRequest.headCloneURL,
+                                             source: .github, rerun: rerun, pairedWith: base, pullRequest: pullRequest.number)
+            request.untrusted = untrusted
+            request.experiments = experiments
+            return (request, head, base)
+        }
+        var effects = DeliveryEffects(outcome: "\(why): \(head.short) queued against merge base \(base.short)"
+            + (untrusted ? " as untrusted code" : ""))
+        effects.enqueues = [request]
+        effects.notifications = queued(head: head, pullRequest: pullRequest.number, base: base)
+        return effects
+    }
+
+    /// A pending status and a queued check run, so the pull request shows BenchBot's check at once.
+    func queued(head: ObjectID, pullRequest: Int, base: ObjectID) -> [OutgoingMessage] {
+        guard let reporting else { return [] }
+        var messages: [OutgoingMessage] = []
+        let occasion = "queued-pr\(pullRequest)"
+        let description = "queued: to be measured against merge base \(base.short)"
+        if reporting.pendingStatus {
+            messages.append(CommitStatus(state: .pending, context: reporting.context, description: description, targetURL: nil)
+                .message(repository: reporting.repository, commit: head.hex, occasion: occasion))
+        }
+        if reporting.checkRuns {
+            messages.append(CheckRun(name: reporting.context, headSHA: head.hex, status: .queued, conclusion: nil, title: "Queued",
+                                     summary: "The benchmarks of \(head.short) are queued, to be measured against merge base \(base.short).",
+                                     detailsURL: nil)
+                .message(repository: reporting.repository, occasion: occasion))
+        }
+        return messages
+    }
+
+    /// A neutral status on the head, and once per pull request a comment saying how a maintainer
+    /// starts the benchmarks. Neutral, because nothing was judged: GitHub's statuses have no
+    /// neutral state, so it is `success` with a description that says it did not run, as GitHub
+    /// itself counts a skipped required check.
+    func awaitingMaintainer(_ pullRequest: GitHubEvent.PullRequest) -> [OutgoingMessage] {
+        guard let reporting else { return [] }
+        var messages: [OutgoingMessage] = []
+        let occasion = "awaiting-maintainer"
+        messages.append(CommitStatus(state: .success, context: reporting.context,
+                                     description: "not run: waits for a maintainer to comment /benchbot run", targetURL: nil)
+            .message(repository: reporting.repository, commit: pullRequest.headSHA.hex, occasion: occasion))
+        if reporting.checkRuns {
+            messages.append(CheckRun(name: reporting.context, headSHA: pullRequest.headSHA.hex, status: .completed, conclusion: .neutral,
+                                     title: "Not run: waiting for a maintainer",
+                                     summary: "BenchBot runs a fork's code, or an outside author's, only when a maintainer comments `/benchbot run`.",
+                                     detailsURL: nil)
+                .message(repository: reporting.repository, occasion: occasion))
+        }
+        let why = pullRequest.isSameRepository
+            ? "its author's association with the repository (\(PlainText.markdownCode(pullRequest.authorAssociation ?? "NONE"))) is not a maintainer's"
+            : "it comes from a fork"
+        messages += reply(to: pullRequest.number, marker: "awaiting-maintainer", once: true, text: """
+            BenchBot has not measured this pull request: \(why), and BenchBot runs such code only when a maintainer asks.
+
+            A maintainer can start the benchmarks with a comment whose first line is `/benchbot run`. The code then runs \
+            with no secrets, in a checkout of its own.
+            """)
+        return messages
+    }
+}
