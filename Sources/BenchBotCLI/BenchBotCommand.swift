@@ -30,6 +30,7 @@ struct BenchBotCommand: AsyncParsableCommand {
             SiteCommand.self,
             BenchCommand.self,
             FetchCommand.self,
+            ServeCommand.self,
         ]
     )
 

@@ -77,6 +77,16 @@ extension SQLiteStore {
         }
     }
 
+    public func countNotifications() async throws(StoreError) -> [QueuedNotification.State: Int] {
+        try await read { db in
+            var counts: [QueuedNotification.State: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM notification GROUP BY state") {
+                if let state = QueuedNotification.State(rawValue: row["state"]) { counts[state] = row["n"] }
+            }
+            return counts
+        }
+    }
+
     public func jobs(repository: String, commit: ObjectID) async throws(StoreError) -> [Job] {
         try await read { db in
             try Row.fetchAll(db, sql: Self.jobSelect + " WHERE repository.name = ? AND job.sha = ? ORDER BY job.id",

@@ -176,6 +176,9 @@ public protocol DeliveryStore: Sendable {
     /// The newest deliveries, newest first.
     func deliveries(limit: Int) async throws(StoreError) -> [WebhookDelivery]
 
+    /// How many notifications are in each state, over the whole outbox.
+    func countNotifications() async throws(StoreError) -> [QueuedNotification.State: Int]
+
     /// How many deliveries are in each state.
     func countDeliveries() async throws(StoreError) -> [WebhookDelivery.State: Int]
 

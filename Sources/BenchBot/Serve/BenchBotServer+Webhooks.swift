@@ -1,0 +1,103 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+extension BenchBotServer {
+    /// `POST /webhooks/github`: verifies, keeps and answers; the delivery is applied afterwards.
+    func addWebhookRoutes(to router: Router<BasicRequestContext>) {
+        router.post("/webhooks/github") { request, _ -> Response in
+            await receive(request)
+        }
+    }
+
+    func receive(_ request: Request) async -> Response {
+        let metrics = self.metrics
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maximumBody {
+            metrics.rejected(.tooLarge)
+            return Self.answer(.contentTooLarge, "payload over GitHub's 25 MB limit")
+        }
+        let mediaType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        let form: Bool
+        switch mediaType {
+        case "application/json": form = false
+        case "application/x-www-form-urlencoded": form = true
+        default:
+            metrics.rejected(.contentType)
+            return Self.answer(.unsupportedMediaType, "content type must be application/json (or GitHub's application/x-www-form-urlencoded)")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: Self.maximumBody)
+        } catch {
+            metrics.rejected(.tooLarge)
+            return Self.answer(.contentTooLarge, "payload over GitHub's 25 MB limit")
+        }
+        let body = Data(buffer.readableBytesView)
+        let deliveryID = request.headers[Self.deliveryHeader].map { PlainText.singleLine(String($0.prefix(100))) } ?? "?"
+        guard let secret = webhookSecret else {
+            metrics.rejected(.noSecret)
+            logger.error("delivery \(deliveryID) refused: no webhook secret is configured (benchbot.github.webhook_secret_env or _file)")
+            return Self.answer(.serviceUnavailable, "this server has no webhook secret configured")
+        }
+        // Only the signature decides: nothing of an unsigned body is read, logged or kept.
+        guard WebhookSignature.isValid(request.headers[Self.signatureHeader], body: body, secret: secret) else {
+            metrics.rejected(.signature)
+            logger.warning("delivery \(deliveryID) refused: \(request.headers[Self.signatureHeader] == nil ? "no" : "bad") X-Hub-Signature-256")
+            return Self.answer(.unauthorized, "missing or wrong X-Hub-Signature-256")
+        }
+        guard let id = request.headers[Self.deliveryHeader], Self.isToken(id, limit: 100),
+              let event = request.headers[Self.eventHeader], Self.isToken(event, limit: 64)
+        else {
+            metrics.rejected(.malformed)
+            return Self.answer(.badRequest, "X-GitHub-Delivery and X-GitHub-Event are required")
+        }
+        guard let json = form ? Self.formPayload(body) : body, let payload = try? JSONValue.parse(json) else {
+            metrics.rejected(.malformed)
+            logger.warning("delivery \(id) refused: signed, but its payload is not JSON")
+            return Self.answer(.badRequest, "the payload is not JSON")
+        }
+        let action = payload["action"]?.string.map { String($0.prefix(64)) }
+        let delivery = WebhookDelivery(id: id, event: event, action: action, body: json, receivedAt: Date())
+        do {
+            guard try await store.recordDelivery(delivery) else {
+                metrics.redelivered()
+                return Self.answer(.ok, "delivery \(id) was received before; nothing changed")
+            }
+        } catch {
+            metrics.rejected(.storeUnavailable)
+            logger.error("delivery \(id) not kept: \(error)")
+            return Self.answer(.serviceUnavailable, "the store is unavailable; redeliver later")
+        }
+        metrics.accepted(event: event)
+        kick.signal()
+        return Self.answer(.ok, "delivery \(id) (\(delivery.label)) accepted")
+    }
+
+    static let signatureHeader = HTTPField.Name("X-Hub-Signature-256")!
+    static let deliveryHeader = HTTPField.Name("X-GitHub-Delivery")!
+    static let eventHeader = HTTPField.Name("X-GitHub-Event")!
+
+    /// GitHub's ids are GUIDs and its events lower-case words; anything else is no delivery of GitHub's.
+    static func isToken(_ text: String, limit: Int) -> Bool {
+        !text.isEmpty && text.utf8.count <= limit
+            && text.unicodeScalars.allSatisfy { $0.properties.isASCIIHexDigit || ("a"..."z").contains($0) || ("A"..."Z").contains($0)
+                || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" || $0 == "." }
+    }
+
+    /// The `payload` field of a form-encoded delivery.
+    static func formPayload(_ body: Data) -> Data? {
+        let text = String(decoding: body, as: UTF8.self)
+        for field in text.split(separator: "&") where field.hasPrefix("payload=") {
+            return field.dropFirst("payload=".count).replacingOccurrences(of: "+", with: " ").removingPercentEncoding.map { Data($0.utf8) }
+        }
+        return nil
+    }
+
+    /// A small JSON answer.
+    static func answer(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        let body = JSONValue.object(["message": .string(message)]).compactJSON()
+        return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

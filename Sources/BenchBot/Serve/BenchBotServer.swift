@@ -1,0 +1,100 @@
+public import Foundation
+public import Hummingbird
+public import Logging
+import Notify
+import ServiceLifecycle
+import UnixSignals
+
+/// `benchbot serve`: GitHub's webhooks, the HTTP API, metrics and the results site, in one
+/// process; with `work`, the worker loop too.
+///
+/// A delivery is answered as soon as it is kept in the store; applying it (fetching, queuing,
+/// telling GitHub) happens after the answer, in ``DeliveryProcessor``, so GitHub's 10-second
+/// deadline holds whatever the queue holds.
+public struct BenchBotServer: Sendable {
+    public let home: Home
+    public let config: HomeConfig
+    public let store: any Store
+    public let logger: Logger
+    /// The webhook secret; without one, every delivery is refused.
+    let webhookSecret: String?
+    /// The bearer token of `POST /api/v1/enqueue`; without one, enqueuing over HTTP is refused.
+    let apiToken: String?
+    let metrics: ServerMetrics
+    let kick: DeliveryKick
+    let processor: DeliveryProcessor
+
+    /// GitHub's limit on a delivery's payload: bigger ones are never sent.
+    public static let maximumBody = 25 * 1024 * 1024
+
+    /// - Throws: ``NotifySettingsError`` when a secret's file cannot be read.
+    public init(home: Home, config: HomeConfig, store: any Store, environment: [String: String] = ProcessInfo.processInfo.environment,
+                logger: Logger) throws(NotifySettingsError) {
+        self.home = home
+        self.config = config
+        self.store = store
+        self.logger = logger
+        self.webhookSecret = try config.benchbot.github.webhookSecret(environment: environment, home: home)
+        self.apiToken = try config.benchbot.serve.apiToken(environment: environment, home: home)
+        self.metrics = ServerMetrics()
+        self.kick = DeliveryKick()
+        let credentials = try config.benchbot.notify?.credentials(environment: environment, home: home)
+        let intake = GitHubIntake(intake: Intake(home: home, config: config, store: store, environment: environment, logger: logger),
+                                  reader: credentials.map { GitHubReader(credentials: $0) })
+        self.processor = DeliveryProcessor(intake: intake, store: store, notify: config.benchbot.notify, home: home, kick: kick, logger: logger)
+    }
+
+    /// Every route: webhooks, the API, health, metrics and the site.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        addWebhookRoutes(to: router)
+        addAPIRoutes(to: router)
+        addOperationsRoutes(to: router)
+        if config.benchbot.serve.serveSite { addSiteRoutes(to: router) }
+        return router
+    }
+
+    /// Serves until SIGTERM or SIGINT, then stops taking requests, lets those under way finish,
+    /// and stops the processor and worker.
+    ///
+    /// - Parameters:
+    ///   - host: The address to listen on.
+    ///   - port: The port; 0 picks a free one.
+    ///   - worker: Run this worker's loop in the same process.
+    ///   - onListening: Told the port once the server listens.
+    public func run(host: String, port: Int, worker: Worker?, workerPollInterval: Duration = .seconds(5),
+                    onListening: @escaping @Sendable (Int) async -> Void) async throws {
+        var services: [any Service] = [ClosureService(name: "deliveries") { [processor] in try await processor.run() }]
+        if let worker {
+            let logger = self.logger
+            services.append(ClosureService(name: "worker") {
+                _ = try await worker.run(.forever(pollInterval: workerPollInterval)) { report in
+                    for line in report.lines { logger.info("\(line)") }
+                }
+            })
+        }
+        let app = Application(
+            router: router(),
+            configuration: .init(address: .hostname(host, port: port), serverName: "BenchBot"),
+            services: services,
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
+            logger: logger)
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+}
+
+/// A long-running part of the server, stopped with it.
+struct ClosureService: Service {
+    let name: String
+    let body: @Sendable () async throws -> Void
+
+    init(name: String, _ body: @escaping @Sendable () async throws -> Void) {
+        self.name = name
+        self.body = body
+    }
+
+    func run() async throws {
+        // Cancelled on shutdown: a job under way is stopped and goes back to the queue.
+        try await cancelWhenGracefulShutdown { try await body() }
+    }
+}

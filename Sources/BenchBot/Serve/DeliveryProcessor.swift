@@ -1,0 +1,130 @@
+import Foundation
+import Logging
+import Notify
+import Synchronization
+
+/// Applies kept deliveries, oldest first: reads each, stores its effects in one transaction, and
+/// sends what that queued. Deliveries kept before a crash are applied after the restart.
+struct DeliveryProcessor: Sendable {
+    let intake: GitHubIntake
+    let store: any Store
+    let notify: NotifySettings?
+    let home: Home
+    let kick: DeliveryKick
+    let logger: Logger
+
+    /// A delivery that cannot be applied (GitHub or the network down) is tried this many times,
+    /// with growing pauses (30 s, 1 min, 2 min, … about 2 hours in all), then marked failed.
+    static let maximumAttempts = 8
+    /// The longest an idle processor waits before looking again, for retries that fell due.
+    static let idleWait: Duration = .seconds(30)
+
+    func run() async throws {
+        while !Task.isCancelled {
+            let applied = await applyDue()
+            if applied > 0 { await sendQueued() }
+            await kick.wait(upTo: Self.idleWait)
+        }
+    }
+
+    /// Applies every delivery due now.
+    ///
+    /// - Returns: How many were looked at.
+    @discardableResult
+    func applyDue() async -> Int {
+        var handled = 0
+        while !Task.isCancelled {
+            let due: [WebhookDelivery]
+            do {
+                due = try await store.dueDeliveries(now: Date(), limit: 20)
+            } catch {
+                logger.error("deliveries not read: \(error)")
+                return handled
+            }
+            if due.isEmpty { return handled }
+            for delivery in due {
+                await apply(delivery)
+                handled += 1
+            }
+        }
+        return handled
+    }
+
+    private func apply(_ delivery: WebhookDelivery) async {
+        let label = "delivery \(delivery.id) (\(delivery.label))"
+        do {
+            let effects = try await intake.effects(of: delivery)
+            let applied = try await store.applyDelivery(id: delivery.id, effects, now: Date())
+            guard applied.applied else { return }
+            let queued = applied.enqueued.reduce(0) { $0 + $1.queued.count + $1.requeued.count }
+            let line = "\(label): \(effects.outcome)" + (queued > 0 ? "; \(queued) job(s) queued" : "")
+                + (applied.cancelled > 0 ? "; \(applied.cancelled) job(s) cancelled" : "")
+            logger.info("\(line)")
+        } catch let error as GitHubIntakeError {
+            let attempts = delivery.attempts + 1
+            let retryAt: Date? = error.transient && attempts < Self.maximumAttempts
+                ? Date().addingTimeInterval(30 * pow(2, Double(attempts - 1))) : nil
+            logger.warning("\(label): \(error)\(retryAt == nil ? "; given up" : "; trying again later")")
+            try? await store.deferDelivery(id: delivery.id, reason: error.message, retryAt: retryAt, now: Date())
+        } catch {
+            // The store failed: the delivery stays received and is tried again on the next pass.
+            logger.error("\(label): not applied: \(error)")
+        }
+    }
+
+    /// Sends the statuses, comments and reactions the deliveries queued.
+    func sendQueued() async {
+        guard let notify else { return }
+        do {
+            let pass = try await Dispatcher(home: home, settings: notify, store: store, logger: logger).deliverDue()
+            if pass.failed > 0 { logger.warning("\(pass.failed) notification(s) failed; benchbot status shows why") }
+        } catch {
+            logger.error("notifications not sent: \(error)")
+        }
+    }
+}
+
+/// Wakes the processor when a delivery is kept, so it is applied at once rather than at the next look.
+final class DeliveryKick: Sendable {
+    private let state = Mutex<(pending: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+
+    /// Says there is work; wakes the waiting processor, or makes its next wait return at once.
+    func signal() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            defer { state.waiter = nil }
+            if state.waiter == nil { state.pending = true }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Returns when signalled, or after `timeout`, or when the task is cancelled.
+    func wait(upTo timeout: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [self] in
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                        let resumeNow = state.withLock { state -> Bool in
+                            if state.pending || Task.isCancelled {
+                                state.pending = false
+                                return true
+                            }
+                            state.waiter = continuation
+                            return false
+                        }
+                        if resumeNow { continuation.resume() }
+                    }
+                } onCancel: {
+                    let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                        defer { state.waiter = nil }
+                        return state.waiter
+                    }
+                    waiter?.resume()
+                }
+            }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}

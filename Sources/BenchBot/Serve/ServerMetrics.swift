@@ -1,0 +1,59 @@
+import Prometheus
+
+/// What `GET /metrics` reports, in Prometheus' text format: counters the server keeps, and the
+/// queue, outbox and deliveries as the store holds them when scraped.
+final class ServerMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+
+    /// Why a delivery was refused.
+    enum Rejection: String, CaseIterable {
+        case signature, tooLarge = "too_large", contentType = "content_type", malformed, noSecret = "no_secret", storeUnavailable = "store_unavailable"
+    }
+
+    func accepted(event: String) {
+        registry.makeCounter(descriptor: Self.deliveries, labels: [("result", "accepted"), ("event", Self.eventLabel(event))]).increment()
+    }
+
+    func redelivered() {
+        registry.makeCounter(descriptor: Self.deliveries, labels: [("result", "redelivered"), ("event", "any")]).increment()
+    }
+
+    func rejected(_ reason: Rejection) {
+        registry.makeCounter(descriptor: Self.rejections, labels: [("reason", reason.rawValue)]).increment()
+    }
+
+    /// Sets the gauges from the store's counts, then renders everything.
+    func render(jobs: [JobState: Int], outbox: [QueuedNotification.State: Int], deliveries: [WebhookDelivery.State: Int]) -> String {
+        for state in JobState.allCases {
+            registry.makeGauge(descriptor: Self.jobs, labels: [("state", state.rawValue)]).set(Double(jobs[state] ?? 0))
+        }
+        for state in QueuedNotification.State.allCases {
+            registry.makeGauge(descriptor: Self.outbox, labels: [("state", state.rawValue)]).set(Double(outbox[state] ?? 0))
+        }
+        for state in WebhookDelivery.State.allCases {
+            registry.makeGauge(descriptor: Self.kept, labels: [("state", state.rawValue)]).set(Double(deliveries[state] ?? 0))
+        }
+        return registry.emitToString()
+    }
+
+    /// Event names come from the sender: only GitHub's own become labels, so a forger cannot grow the series without bound.
+    private static func eventLabel(_ event: String) -> String {
+        ["push", "pull_request", "issue_comment", "check_run", "ping"].contains(event) ? event : "other"
+    }
+
+    nonisolated(unsafe) private static let deliveries = MetricNameDescriptor(
+        namespace: "benchbot", subsystem: "webhook", metricName: "deliveries", unitName: "total",
+        helpText: "Signed webhook deliveries kept, by result (accepted, redelivered) and event.")
+    nonisolated(unsafe) private static let rejections = MetricNameDescriptor(
+        namespace: "benchbot", subsystem: "webhook", metricName: "rejected", unitName: "total",
+        helpText: "Webhook requests refused, by reason.")
+    nonisolated(unsafe) private static let jobs = MetricNameDescriptor(
+        namespace: "benchbot", subsystem: "queue", metricName: "jobs", unitName: "",
+        helpText: "Jobs by state: queued and running are the queue's depth; done and failed count the finished.")
+    nonisolated(unsafe) private static let outbox = MetricNameDescriptor(
+        namespace: "benchbot", subsystem: "outbox", metricName: "notifications", unitName: "",
+        helpText: "Notifications by state.")
+    nonisolated(unsafe) private static let kept = MetricNameDescriptor(
+        namespace: "benchbot", subsystem: "webhook", metricName: "kept", unitName: "",
+        helpText: "Kept deliveries by state: received ones are still to apply.")
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import BenchBot
+import Foundation
+import Logging
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve GitHub's webhooks, the JSON API, /metrics and the results site; with --work, run the worker too.",
+        discussion: """
+            Listens on benchbot.serve.listen (default 127.0.0.1:8080; put a TLS proxy in front). Every signed \
+            delivery is kept in the store before it is answered, and applied after: pushes to tracked branches \
+            and maintainers' pull requests are queued, forks' pull requests wait for a maintainer's \
+            `/benchbot run`. SIGTERM or SIGINT stops it gracefully. Without --work, run `benchbot work --forever` \
+            beside it.
+            """)
+
+    @OptionGroup var homeOptions: HomeOptions
+
+    @Option(name: .long, help: "host:port to listen on, instead of benchbot.serve.listen; port 0 picks a free one.")
+    var listen: String?
+
+    @Flag(name: .long, help: "Also lease and run jobs in this process, as `benchbot work --forever` does.")
+    var work = false
+
+    @Option(name: .long, help: "With --work: seconds between looks at an empty queue (default 5).")
+    var pollInterval: Double = 5
+
+    func validate() throws {
+        if let problem = BoundedSeconds.standard.problem(pollInterval) { throw ValidationError("--poll-interval \(problem)") }
+        if let listen, Self.address(listen) == nil {
+            throw ValidationError("--listen '\(listen)' must be host:port, such as 127.0.0.1:8080")
+        }
+    }
+
+    func run() async throws {
+        let (home, config, store) = try homeOptions.openChecked(measuring: work)
+        var logger = Logger(label: "benchbot")
+        // What each delivery did is the operator's log of the server.
+        logger.logLevel = .info
+        let server: BenchBotServer
+        do {
+            server = try BenchBotServer(home: home, config: config, store: store, logger: logger)
+        } catch {
+            printError("benchbot: \(error)")
+            throw ExitCode(1)
+        }
+        guard let (host, port) = listen.flatMap(Self.address) ?? config.benchbot.serve.hostAndPort else {
+            printError("benchbot: benchbot.serve.listen must be host:port")
+            throw ExitCode(1)
+        }
+        let worker = work ? Worker(home: home, config: config, store: store, logger: logger) : nil
+        try await server.run(host: host, port: port, worker: worker, workerPollInterval: .seconds(pollInterval)) { bound in
+            // Flushed at once: a supervisor or test waits for this line to know the port.
+            let shown = host.contains(":") ? "[\(host)]" : host
+            FileHandle.standardOutput.write(Data("benchbot: listening on http://\(shown):\(bound)\n".utf8))
+        }
+    }
+
+    static func address(_ text: String) -> (String, Int)? {
+        var settings = ServeSettings()
+        settings.listen = text
+        return settings.hostAndPort
+    }
+}
