@@ -41,7 +41,19 @@ public struct BenchBotServer: Sendable {
         let credentials = try config.benchbot.notify?.credentials(environment: environment, home: home)
         let intake = GitHubIntake(intake: Intake(home: home, config: config, store: store, environment: environment, logger: logger),
                                   reader: credentials.map { GitHubReader(credentials: $0) })
-        self.processor = DeliveryProcessor(intake: intake, store: store, notify: config.benchbot.notify, home: home, kick: kick, logger: logger)
+        self.processor = DeliveryProcessor(intake: intake, store: store, notify: config.benchbot.notify, credentials: credentials,
+                                           home: home, kick: kick, logger: logger)
+    }
+
+    /// Applies every kept delivery due now and sends what they queued, as the running server does
+    /// after each delivery; for a server whose router is served without ``run(host:port:worker:workerPollInterval:onListening:)``.
+    ///
+    /// - Returns: How many deliveries were looked at.
+    @discardableResult
+    public func applyDueDeliveries() async -> Int {
+        let handled = await processor.applyDue()
+        if handled > 0 { await processor.sendQueued() }
+        return handled
     }
 
     /// Every route: webhooks, the API, health, metrics and the site.

@@ -9,6 +9,8 @@ struct DeliveryProcessor: Sendable {
     let intake: GitHubIntake
     let store: any Store
     let notify: NotifySettings?
+    /// Read once, from the server's environment.
+    let credentials: Credentials?
     let home: Home
     let kick: DeliveryKick
     let logger: Logger
@@ -74,9 +76,10 @@ struct DeliveryProcessor: Sendable {
 
     /// Sends the statuses, comments and reactions the deliveries queued.
     func sendQueued() async {
-        guard let notify else { return }
+        guard let notify, let credentials else { return }
         do {
-            let pass = try await Dispatcher(home: home, settings: notify, store: store, logger: logger).deliverDue()
+            let pass = try await Dispatcher(store: store, settings: notify, credentials: credentials, outboxFolder: home.outboxDirectory,
+                                            logger: logger).deliverDue()
             if pass.failed > 0 { logger.warning("\(pass.failed) notification(s) failed; benchbot status shows why") }
         } catch {
             logger.error("notifications not sent: \(error)")

@@ -11,6 +11,9 @@ actor FakeSlackAndGitHub {
         let body: Data
         let authorization: String?
         let at: Date
+        var accept: String? = nil
+        var apiVersion: String? = nil
+        var contentType: String? = nil
 
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
     }
@@ -38,6 +41,15 @@ actor FakeSlackAndGitHub {
     /// The check runs as GitHub keeps them, as JSON objects.
     var checkRuns: [Data] { checkRunFields.keys.sorted().map { Self.encode(checkRunFields[$0]!) } }
     private var nextID = 100
+    /// Reactions given, as (comment ID, content).
+    private(set) var reactions: [(comment: Int, content: String)] = []
+    /// Pull requests `GET /repos/{owner}/{repo}/pulls/{number}` answers with, by number.
+    private var pullRequests: [Int: [String: Any]] = [:]
+    /// Requests that broke GitHub's REST documentation: headers, or a body field's type or value.
+    private(set) var violations: [String] = []
+
+    /// Makes `GET …/pulls/{number}` answer with `pullRequest`.
+    func setPullRequest(_ number: Int, _ pullRequest: [String: Any]) { pullRequests[number] = pullRequest }
 
     /// A request held open: its effect is kept, its answer waits for ``release()``.
     private var hold: (method: String, suffix: String)?
@@ -127,6 +139,10 @@ actor FakeSlackAndGitHub {
     private func answerGitHub(_ received: Received, parameters: Parameters, query: [String: String]) -> (status: Int, body: Any) {
         githubRequests.append(received)
         if let githubAnswer { return (githubAnswer.status, githubAnswer.body) }
+        if let violation = Self.violation(received) {
+            violations.append("\(received.method) \(received.path): \(violation)")
+            return (422, ["message": "Validation Failed", "errors": [violation]])
+        }
         let path = received.path
         switch (received.method, path.split(separator: "/").count) {
         case ("POST", _) where path.contains("/statuses/"):
@@ -153,6 +169,14 @@ actor FakeSlackAndGitHub {
             guard existing.author == githubLogin else { return (403, ["message": "Resource not accessible by integration"]) }
             comments[id] = (existing.issue, received.json["body"] as? String ?? "", existing.author)
             return (200, ["id": id])
+        case ("POST", _) where path.hasSuffix("/reactions"):
+            let id = Int(parameters.get("id") ?? "") ?? 0, content = received.json["content"] as? String ?? ""
+            if reactions.contains(where: { $0.comment == id && $0.content == content }) { return (200, ["id": id, "content": content]) }
+            reactions.append((id, content))
+            return (201, ["id": id, "content": content])
+        case ("GET", _) where path.contains("/pulls/"):
+            guard let pullRequest = pullRequests[Int(parameters.get("number") ?? "") ?? 0] else { return (404, ["message": "Not Found"]) }
+            return (200, pullRequest)
         case ("GET", _) where path == "/user":
             return githubIsApp ? (403, ["message": "Resource not accessible by integration"]) : (200, ["login": githubLogin, "type": "User"])
         case ("GET", _) where path.hasSuffix("/check-runs"):
@@ -172,12 +196,42 @@ actor FakeSlackAndGitHub {
         }
     }
 
+    /// What GitHub's REST documentation says a request must carry, for the requests BenchBot makes.
+    static func violation(_ received: Received) -> String? {
+        guard received.accept == "application/vnd.github+json" else { return "Accept is \(received.accept ?? "missing"), not application/vnd.github+json" }
+        guard received.apiVersion == "2022-11-28" else { return "X-GitHub-Api-Version is \(received.apiVersion ?? "missing")" }
+        guard received.authorization?.hasPrefix("Bearer ") == true else { return "no bearer token" }
+        guard received.method != "GET" else { return nil }
+        guard received.contentType?.hasPrefix("application/json") == true else { return "Content-Type is \(received.contentType ?? "missing")" }
+        let json = received.json, path = received.path
+        if path.contains("/statuses/") {
+            guard let state = json["state"] as? String, ["error", "failure", "pending", "success"].contains(state) else { return "status state \(json["state"] ?? "missing")" }
+            if let description = json["description"] { guard (description as? String)?.count ?? .max <= 140 else { return "description over 140" } }
+            guard json["context"] is String else { return "context missing" }
+        } else if path.hasSuffix("/reactions") {
+            let allowed = ["+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"]
+            guard let content = json["content"] as? String, allowed.contains(content) else { return "reaction content \(json["content"] ?? "missing")" }
+        } else if path.hasSuffix("/comments") || path.contains("/issues/comments/") {
+            guard let body = json["body"] as? String, !body.isEmpty, body.count <= 65_536 else { return "comment body missing or too long" }
+        } else if path.contains("/check-runs") {
+            guard json["name"] is String || received.method == "PATCH" else { return "check run name missing" }
+            if let status = json["status"] { guard ["queued", "in_progress", "completed"].contains(status as? String ?? "") else { return "check run status \(status)" } }
+            if let conclusion = json["conclusion"] {
+                guard ["action_required", "cancelled", "failure", "neutral", "success", "skipped", "stale", "timed_out"].contains(conclusion as? String ?? "") else {
+                    return "check run conclusion \(conclusion)"
+                }
+            }
+        }
+        return nil
+    }
+
     nonisolated func router() -> Router<BasicRequestContext> {
         let router = Router()
         @Sendable func received(_ request: Request) async throws -> Received {
             let body = try await request.body.collect(upTo: 1 << 20)
             return Received(method: request.method.rawValue, path: request.uri.path, body: Data(buffer: body),
-                            authorization: request.headers[.authorization], at: Date())
+                            authorization: request.headers[.authorization], at: Date(), accept: request.headers[.accept],
+                            apiVersion: request.headers[.init("X-GitHub-Api-Version")!], contentType: request.headers[.contentType])
         }
         @Sendable func json(_ status: Int, _ data: Data) -> Response {
             Response(status: .init(code: status), body: .init(byteBuffer: ByteBuffer(bytes: data)))
@@ -206,6 +260,7 @@ actor FakeSlackAndGitHub {
             (.patch, "/repos/:owner/:name/issues/comments/:id"),
             (.get, "/repos/:owner/:name/commits/:sha/check-runs"), (.post, "/repos/:owner/:name/check-runs"),
             (.patch, "/repos/:owner/:name/check-runs/:id"), (.get, "/user"),
+            (.post, "/repos/:owner/:name/issues/comments/:id/reactions"), (.get, "/repos/:owner/:name/pulls/:number"),
         ]
         for (method, path) in githubRoutes {
             router.on(RouterPath(path), method: method) { request, context -> Response in
