@@ -21,22 +21,24 @@ extension GitHubIntake {
                 """)
             return effects
         }
-        var effects = try await obey(command, comment: comment, label: label)
-        effects.notifications.insert(contentsOf: reaction(to: comment, accepted: effects.notifications.isEmpty || command == .cancel), at: 0)
+        var (effects, understood) = try await obey(command, comment: comment, label: label)
+        effects.notifications.insert(contentsOf: reaction(to: comment, accepted: understood), at: 0)
         return effects
     }
 
-    private func obey(_ command: PullRequestCommand, comment: GitHubEvent.Comment, label: String) async throws(GitHubIntakeError) -> DeliveryEffects {
+    /// What a maintainer's command does, and whether it was understood (or is answered with a correction).
+    private func obey(_ command: PullRequestCommand, comment: GitHubEvent.Comment,
+                      label: String) async throws(GitHubIntakeError) -> (DeliveryEffects, understood: Bool) {
         let number = comment.issue
         switch command {
         case .help, .unknown:
             var effects = DeliveryEffects(outcome: "\(label): answered with the usage")
             effects.notifications = reply(to: number, marker: "reply:\(comment.id)", text: "BenchBot's commands:\n\n" + PullRequestCommand.usage)
-            return effects
+            return (effects, command == .help)
         case .cancel:
             var effects = DeliveryEffects(outcome: "\(label): queued jobs cancelled")
             effects.cancelPullRequest = (number, "cancelled by \(PlainText.singleLine(comment.author))")
-            return effects
+            return (effects, true)
         case .run(let experiments):
             let known = Set(HomeCheck(home: intake.home).experiments.filter(\.active).map(\.name))
             if let unknown = experiments.first(where: { !known.contains($0) }) {
@@ -44,9 +46,9 @@ extension GitHubIntake {
                 effects.notifications = reply(to: number, marker: "reply:\(comment.id)", text: "There is no experiment "
                     + "\(PlainText.markdownCode(unknown)). The experiments are: "
                     + known.sorted().map(PlainText.markdownCode).joined(separator: ", ") + ".")
-                return effects
+                return (effects, false)
             }
-            return try await runPullRequest(number, experiments: experiments.isEmpty ? nil : experiments, label: label)
+            return (try await runPullRequest(number, experiments: experiments.isEmpty ? nil : experiments, label: label), true)
         case .rerun:
             let jobs = try await Self.storeCall { () async throws(StoreError) in
                 try await intake.store.jobs(repository: intake.settings.repository.name, pullRequest: number)
@@ -55,11 +57,11 @@ extension GitHubIntake {
                 var effects = DeliveryEffects(outcome: "\(label): nothing measured yet")
                 effects.notifications = reply(to: number, marker: "reply:\(comment.id)",
                                                text: "Nothing of this pull request was measured yet; `/benchbot run` measures its head.")
-                return effects
+                return (effects, false)
             }
             var effects = DeliveryEffects(outcome: "\(label): job \(job.id) (\(job.commit.short)) queued again")
             effects.enqueues = [try await rerunRequest(for: job)]
-            return effects
+            return (effects, true)
         case .bisect(let benchmark, let good, let bad):
             return try await bisect(benchmark: benchmark, good: good, bad: bad, comment: comment, label: label)
         }

@@ -1,0 +1,130 @@
+import BenchBot
+import Foundation
+import Notify
+import Testing
+
+@Suite("GitHub webhooks: forks, outsiders and maintainers' commands")
+struct WebhookCommandTests {
+    @Test("a fork's pull request gets no job, a neutral status and one comment, until a maintainer's /benchbot run queues exactly one untrusted job")
+    func forkWaitsForAMaintainer() async throws {
+        try await WebhookHarness.with { harness in
+            let base = try await harness.git.head()
+            let head = try await harness.commitOnBranch("contribution", length: 1500)
+            _ = try await harness.publishPullRequest(12, branch: nil)
+            let opened = try GitHubPayload.pullRequest("opened", number: 12, head: head, base: base, headRef: "contribution",
+                                                       author: "outsider", association: "FIRST_TIME_CONTRIBUTOR", fork: "outsider/octo-repo")
+            try await harness.deliverAndApply("pull_request", opened)
+            try await harness.deliverAndApply("pull_request", try GitHubPayload.pullRequest(
+                "reopened", number: 12, head: head, base: base, headRef: "contribution", author: "outsider", association: "FIRST_TIME_CONTRIBUTOR",
+                fork: "outsider/octo-repo"))
+            #expect(try await harness.jobs().isEmpty)
+            let statuses = await harness.fake.statusPosts.map(\.json)
+            #expect(statuses.count == 1 && statuses.first?["state"] as? String == "success"
+                && (statuses.first?["description"] as? String)?.contains("/benchbot run") == true, "\(statuses)")
+            let runs = await harness.fake.checkRuns.compactMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+            #expect(runs.contains { $0["conclusion"] as? String == "neutral" }, "\(runs)")
+            var comments = await harness.fake.comments.values.filter { $0.issue == 12 }
+            #expect(comments.count == 1 && comments.first?.body.contains("`/benchbot run`") == true, "\(comments)")
+
+            // The same command from someone outside the project: one polite reply, nothing runs.
+            await harness.fake.setPullRequest(12, try Self.pullRequest(12, head: head, base: base))
+            let outsider = try GitHubPayload.comment("/benchbot run", number: 12, id: 9001, author: "outsider", association: "CONTRIBUTOR")
+            try await harness.deliverAndApply("issue_comment", outsider)
+            try await harness.deliverAndApply("issue_comment", outsider)
+            #expect(try await harness.jobs().isEmpty)
+            comments = await harness.fake.comments.values.filter { $0.issue == 12 }
+            #expect(comments.count == 2 && comments.contains { $0.body.contains("@outsider") && $0.body.contains("maintainers") }, "\(comments)")
+            #expect(await harness.fake.reactions.isEmpty)
+
+            // A maintainer's command: exactly one job, as untrusted code, and a 👍 on the command.
+            let command = try GitHubPayload.comment("/benchbot run\n\nLet's see.", number: 12, id: 9002, author: "maintainer", association: "MEMBER")
+            try await harness.deliverAndApply("issue_comment", command, id: "d-command")
+            try await harness.deliverAndApply("issue_comment", command, id: "d-command-redelivered-by-hand")
+            let jobs = try await harness.jobs()
+            #expect(jobs.count == 1)
+            let job = try #require(jobs.first)
+            #expect(job.commit.hex == head && job.baseline?.hex == base && job.pullRequest == 12 && job.untrusted)
+            #expect(job.remoteURL == "https://github.com/outsider/octo-repo.git")
+            #expect(await harness.fake.reactions.map(\.content) == ["+1"])
+            let violations = await harness.fake.violations
+            #expect(violations.isEmpty, "\(violations)")
+        }
+    }
+
+    @Test("a comment on a plain issue, an ordinary comment, an edited one and a bot's do nothing")
+    func commentsThatAreNotCommands() async throws {
+        try await WebhookHarness.with { harness in
+            try await harness.deliverAndApply("issue_comment", try GitHubPayload.comment("/benchbot run", number: 3, id: 1, onPullRequest: false))
+            try await harness.deliverAndApply("issue_comment", try GitHubPayload.comment("Looks good! /benchbot run later?", number: 4, id: 2))
+            try await harness.deliverAndApply("issue_comment", try GitHubPayload.comment("/benchbot run", number: 4, id: 3, action: "edited"))
+            try await harness.deliverAndApply("issue_comment", try GitHubPayload.comment("/benchbot run", number: 4, id: 4, author: "helper[bot]", bot: true))
+            #expect(try await harness.jobs().isEmpty)
+            #expect(await harness.fake.githubRequests.isEmpty)
+            let outcomes = try await harness.deliveries().compactMap(\.outcome)
+            #expect(outcomes.count == 4 && outcomes.contains { $0.contains("not a pull request") }, "\(outcomes)")
+        }
+    }
+
+    @Test("maintainers' help, unknown experiments, cancel and rerun; a check run's re-run request queues its job again")
+    func maintainersCommands() async throws {
+        try await WebhookHarness.with(github: ["maintainers": ["outside-maintainer"]]) { harness in
+            let base = try await harness.git.head()
+            let head = try await harness.commitOnBranch("faster-loop", length: 1200)
+            _ = try await harness.publishPullRequest(5, branch: "faster-loop")
+            await harness.fake.setPullRequest(5, try Self.pullRequest(5, head: head, base: base, fork: nil))
+
+            try await harness.deliverAndApply("issue_comment", try GitHubPayload.comment("/benchbot help", number: 5, id: 11))
+            try await harness.deliverAndApply("issue_comment", try GitHubPayload.comment("/benchbot run nosuch", number: 5, id: 12))
+            #expect(try await harness.jobs().isEmpty)
+            let replies = await harness.fake.comments.values.filter { $0.issue == 5 }.map(\.body)
+            #expect(replies.contains { $0.contains("/benchbot bisect BENCHMARK GOOD BAD") } && replies.contains { $0.contains("`nosuch`") && $0.contains("`size`") },
+                    "\(replies)")
+            #expect(await harness.fake.reactions.map(\.content).sorted() == ["+1", "confused"])
+
+            // Listed in benchbot.github.maintainers although GitHub calls them a contributor.
+            try await harness.deliverAndApply("issue_comment", try GitHubPayload.comment("/benchbot run size", number: 5, id: 13,
+                                                                                        author: "outside-maintainer", association: "CONTRIBUTOR"))
+            var jobs = try await harness.jobs()
+            #expect(jobs.count == 1 && jobs.first?.experiments == ["size"] && jobs.first?.untrusted == false, "\(jobs)")
+            try await harness.deliverAndApply("issue_comment", try GitHubPayload.comment("/benchbot cancel", number: 5, id: 14))
+            #expect(try await harness.jobs().map(\.state) == [.cancelled])
+            try await harness.deliverAndApply("issue_comment", try GitHubPayload.comment("/benchbot rerun", number: 5, id: 15))
+            jobs = try await harness.jobs()
+            #expect(jobs.map(\.state) == [.queued] && jobs.first?.experiments == ["size"])
+
+            let environment = ["TEST_GITHUB_TOKEN": WebhookHarness.token]
+            #expect(try await BenchBotProcess.run(["work", "--home", harness.fixture.home], environment: environment).succeeded)
+            #expect(try await harness.jobs().map(\.state) == [.done])
+            try await harness.deliverAndApply("check_run", try GitHubPayload.checkRun(head: head))
+            try await harness.deliverAndApply("check_run", try GitHubPayload.checkRun(head: head, name: "someone else's check"))
+            #expect(try await harness.jobs().map(\.state) == [.queued])
+            let violations = await harness.fake.violations
+            #expect(violations.isEmpty, "\(violations)")
+        }
+    }
+
+    @Test("a ping is answered 200 and recorded; a form-encoded delivery is read like a JSON one")
+    func pingAndFormEncoding() async throws {
+        try await WebhookHarness.with { harness in
+            try await harness.deliverAndApply("ping", try GitHubPayload.ping())
+            let before = try await harness.git.head()
+            let after = try await harness.git.commit("one more")
+            try await harness.git.git("-C", harness.git.work, "push", "-q", "origin", "main")
+            let json = try GitHubPayload.push(ref: "refs/heads/main", before: before, after: after)
+            var allowed = CharacterSet.alphanumerics
+            allowed.insert(charactersIn: "-._~")
+            let form = Data(("payload=" + String(decoding: json, as: UTF8.self).addingPercentEncoding(withAllowedCharacters: allowed)!).utf8)
+            #expect(try await harness.deliver("push", form, contentType: "application/x-www-form-urlencoded").status == 200)
+            await harness.server.applyDueDeliveries()
+            #expect(try await harness.jobs().map(\.commit.hex) == [after])
+            let deliveries = try await harness.deliveries()
+            #expect(deliveries.contains { $0.event == "ping" && $0.state == .processed && ($0.outcome ?? "").contains("hook 30000001") })
+        }
+    }
+
+    static func pullRequest(_ number: Int, head: String, base: String, fork: String? = "outsider/octo-repo") throws -> [String: Any] {
+        let text = try GitHubPayload.pullRequestObject(number: number, head: head, base: base, author: fork == nil ? "ada" : "outsider",
+                                                       association: fork == nil ? "MEMBER" : "FIRST_TIME_CONTRIBUTOR", fork: fork)
+        return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+}
