@@ -77,8 +77,12 @@ public struct GitHubIntake: Sendable {
         }
         let intake = self.intake
         let request = try await Self.blocking { () throws -> EnqueueRequest? in
-            try intake.mirror.fetch(branches: [branch])
-            let repository = try intake.mirror.open()
+            // A burst of pushes needs one fetch, not one each: a tip already fetched is not fetched again.
+            var repository = try intake.mirror.open()
+            if !repository.contains(push.after) {
+                try intake.mirror.fetch(branches: [branch])
+                repository = try intake.mirror.open()
+            }
             // A tip force-pushed away since is not measured: the push that replaced it has its own delivery.
             guard repository.contains(push.after) else { return nil }
             let commits: [ObjectID]
