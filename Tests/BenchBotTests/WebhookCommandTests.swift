@@ -122,6 +122,38 @@ struct WebhookCommandTests {
         }
     }
 
+    @Test("/benchbot bisect measures midpoints as the worker runs them and answers with the commit that changed the benchmark")
+    func bisectFromAComment() async throws {
+        try await WebhookHarness.with { harness in
+            let commits = try await harness.fixture.commitLoopLengths(2...8) { $0 >= 6 ? 3000 : 1000 }
+            let (good, bad, culprit) = (commits[0], commits[7], commits[5])
+            try await harness.deliverAndApply("issue_comment", try GitHubPayload.comment(
+                "/benchbot bisect size.loop \(good.prefix(10)) \(bad)", number: 21, id: 4001))
+            var replies = await harness.fake.comments.values.filter { $0.issue == 21 }.map(\.body)
+            #expect(replies.count == 1 && replies.first?.contains("6 commit(s) in between") == true, "\(replies)")
+            let environment = ["TEST_GITHUB_TOKEN": WebhookHarness.token]
+            var rounds = 0
+            while replies.count < 2, rounds < 8 {
+                #expect(try await BenchBotProcess.run(["work", "--home", harness.fixture.home], environment: environment).succeeded)
+                await harness.server.applyDueDeliveries()
+                replies = await harness.fake.comments.values.filter { $0.issue == 21 }.map(\.body)
+                rounds += 1
+            }
+            let answer = try #require(replies.first { $0.contains("changed at") }, "\(replies)")
+            #expect(answer.contains(culprit) && answer.contains("step 6"), "\(answer)")
+            // Good, bad and a few midpoints, not all seven commits.
+            let measured = try await harness.jobs().filter { $0.state == .done }.count
+            #expect(measured < commits.count, "\(measured) commits measured")
+
+            // A bisection off the tracked history is refused: its midpoints would run as trusted code.
+            let side = try await harness.commitOnBranch("side", from: good, length: 5000)
+            _ = try await harness.publishPullRequest(22, branch: nil)
+            try await harness.deliverAndApply("issue_comment", try GitHubPayload.comment("/benchbot bisect size.loop \(good) \(side)", number: 22, id: 4002))
+            let refusal = await harness.fake.comments.values.filter { $0.issue == 22 }.map(\.body)
+            #expect(refusal.count == 1 && refusal.first?.contains("I cannot bisect that") == true, "\(refusal)")
+        }
+    }
+
     static func pullRequest(_ number: Int, head: String, base: String, fork: String? = "outsider/octo-repo") throws -> [String: Any] {
         let text = try GitHubPayload.pullRequestObject(number: number, head: head, base: base, author: fork == nil ? "ada" : "outsider",
                                                        association: fork == nil ? "MEMBER" : "FIRST_TIME_CONTRIBUTOR", fork: fork)

@@ -52,7 +52,8 @@ public struct BenchBotServer: Sendable {
     @discardableResult
     public func applyDueDeliveries() async -> Int {
         let handled = await processor.applyDue()
-        if handled > 0 { await processor.sendQueued() }
+        let advanced = await processor.intake.advanceBisections()
+        if handled > 0 || !advanced.isEmpty { await processor.sendQueued() }
         return handled
     }
 

@@ -24,7 +24,10 @@ struct DeliveryProcessor: Sendable {
     func run() async throws {
         while !Task.isCancelled {
             let applied = await applyDue()
-            if applied > 0 { await sendQueued() }
+            // Bisections move on as the worker measures their midpoints, which no delivery announces.
+            let advanced = await intake.advanceBisections()
+            for line in advanced { logger.info("\(line)") }
+            if applied > 0 || !advanced.isEmpty { await sendQueued() }
             await kick.wait(upTo: Self.idleWait)
         }
     }

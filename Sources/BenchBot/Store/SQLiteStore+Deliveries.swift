@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+public import Notify
 
 extension SQLiteStore {
     public func recordDelivery(_ delivery: WebhookDelivery) async throws(StoreError) -> Bool {
@@ -44,6 +45,13 @@ extension SQLiteStore {
                 applied.cancelled = db.changesCount
             }
             try Self.insertNotifications(db, effects.notifications, runID: nil, now: now)
+            for bisection in effects.bisections {
+                try db.execute(sql: """
+                    INSERT INTO bisection (pull_request, comment_id, benchmark, good_sha, bad_sha, state, created_at)
+                    VALUES (?, ?, ?, ?, ?, 'open', ?) ON CONFLICT (comment_id) DO NOTHING
+                    """, arguments: [bisection.pullRequest, bisection.commentID, bisection.benchmark, bisection.good.hex,
+                                     bisection.bad.hex, now.storeValue])
+            }
             return applied
         }
     }
@@ -98,6 +106,28 @@ extension SQLiteStore {
         try await read { db in
             try Row.fetchAll(db, sql: Self.jobSelect + " WHERE repository.name = ? AND job.pull_request = ? ORDER BY job.id",
                              arguments: [repository, pullRequest]).map(Self.job(from:))
+        }
+    }
+
+    public func openBisections() async throws(StoreError) -> [BisectionRequest] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM bisection WHERE state = 'open' ORDER BY id").compactMap { row in
+                guard let good = ObjectID(hex: row["good_sha"]), let bad = ObjectID(hex: row["bad_sha"]) else { return nil }
+                var request = BisectionRequest(pullRequest: row["pull_request"], commentID: row["comment_id"], benchmark: row["benchmark"],
+                                               good: good, bad: bad)
+                request.id = row["id"]
+                return request
+            }
+        }
+    }
+
+    public func finishBisection(id: Int64, result: String, notifications: [OutgoingMessage], now: Date) async throws(StoreError) -> Bool {
+        try await write { db in
+            try db.execute(sql: "UPDATE bisection SET state = 'done', result = ?, finished_at = ? WHERE id = ? AND state = 'open'",
+                           arguments: [result, now.storeValue, id])
+            guard db.changesCount == 1 else { return false }
+            try Self.insertNotifications(db, notifications, runID: nil, now: now)
+            return true
         }
     }
 

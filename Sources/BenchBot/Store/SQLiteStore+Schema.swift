@@ -208,7 +208,7 @@ extension SQLiteStore {
                 CREATE UNIQUE INDEX run_by_import ON run (job_id, import_digest) WHERE import_digest IS NOT NULL;
                 """)
         }
-        migrator.registerMigration("v11: GitHub webhook deliveries, untrusted jobs, HTTP caches") { db in
+        migrator.registerMigration("v11: GitHub webhook deliveries, untrusted jobs, bisections asked for in pull requests, HTTP caches") { db in
             // A delivery is kept with its body before GitHub is answered, so one accepted while the
             // server dies is applied after the restart; its id makes a redelivery a no-op.
             try db.execute(sql: """
@@ -228,6 +228,18 @@ extension SQLiteStore {
                 ALTER TABLE job ADD COLUMN untrusted INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE job ADD COLUMN experiments TEXT;
                 CREATE INDEX job_by_pull_request ON job (pull_request, state) WHERE pull_request IS NOT NULL;
+                CREATE TABLE bisection (
+                    id INTEGER PRIMARY KEY,
+                    pull_request INTEGER NOT NULL,
+                    comment_id INTEGER NOT NULL UNIQUE,
+                    benchmark TEXT NOT NULL,
+                    good_sha TEXT NOT NULL,
+                    bad_sha TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('open', 'done')),
+                    result TEXT,
+                    created_at REAL NOT NULL,
+                    finished_at REAL
+                );
                 CREATE TABLE http_cache (
                     key TEXT PRIMARY KEY,
                     etag TEXT NOT NULL,

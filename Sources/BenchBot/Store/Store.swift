@@ -188,6 +188,14 @@ public protocol DeliveryStore: Sendable {
     /// The jobs tied to a pull request, oldest first.
     func jobs(repository: String, pullRequest: Int) async throws(StoreError) -> [Job]
 
+    /// Bisections still to answer, oldest first.
+    func openBisections() async throws(StoreError) -> [BisectionRequest]
+
+    /// Closes a bisection with its answer and queues the messages that tell it, in one transaction.
+    ///
+    /// - Returns: `false` when it was closed already, and nothing was queued.
+    func finishBisection(id: Int64, result: String, notifications: [OutgoingMessage], now: Date) async throws(StoreError) -> Bool
+
     /// A kept response for a conditional request.
     func httpCacheEntry(key: String) async throws(StoreError) -> HTTPCacheEntry?
 

@@ -46,6 +46,8 @@ public struct DeliveryEffects: Sendable, Hashable {
     public var cancelPullRequest: (number: Int, reason: String)?
     /// Messages to queue: statuses, comments, reactions, replies.
     public var notifications: [OutgoingMessage] = []
+    /// Bisections a maintainer asked for, followed after each measured commit.
+    public var bisections: [BisectionRequest] = []
     /// One line for people: what the delivery did.
     public var outcome: String
 
@@ -56,7 +58,7 @@ public struct DeliveryEffects: Sendable, Hashable {
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.enqueues == rhs.enqueues && lhs.cancelPullRequest?.number == rhs.cancelPullRequest?.number
             && lhs.cancelPullRequest?.reason == rhs.cancelPullRequest?.reason && lhs.notifications == rhs.notifications
-            && lhs.outcome == rhs.outcome
+            && lhs.outcome == rhs.outcome && lhs.bisections == rhs.bisections
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -84,5 +86,24 @@ public struct HTTPCacheEntry: Sendable, Hashable {
     public init(etag: String, body: Data) {
         self.etag = etag
         self.body = body
+    }
+}
+
+/// A maintainer's `/benchbot bisect BENCHMARK GOOD BAD`, followed until its answer is posted.
+public struct BisectionRequest: Sendable, Hashable {
+    public var id: Int64 = 0
+    public var pullRequest: Int
+    /// The command's comment: one bisection per command, whatever redeliveries say.
+    public var commentID: Int
+    public var benchmark: String
+    public var good: ObjectID
+    public var bad: ObjectID
+
+    public init(pullRequest: Int, commentID: Int, benchmark: String, good: ObjectID, bad: ObjectID) {
+        self.pullRequest = pullRequest
+        self.commentID = commentID
+        self.benchmark = benchmark
+        self.good = good
+        self.bad = bad
     }
 }
