@@ -90,7 +90,8 @@ struct CommandExperiment {
         if let outputFile { try? FileManager.default.removeItem(atPath: outputFile) }
         let result: CommandResult
         do {
-            result = try await CommandRunner.run(arguments[0], arguments: Array(arguments.dropFirst()), environment: environment,
+            let (executable, argv) = context.command(arguments[0], Array(arguments.dropFirst()), checkout: checkout)
+            result = try await CommandRunner.run(executable, arguments: argv, environment: environment,
                                                  workingDirectory: checkout, timeout: timeout, outputLimit: context.settings.runner.logLimit)
         } catch {
             return .failure("cannot run \(command.arguments[0]): \(error)")
@@ -104,6 +105,7 @@ struct CommandExperiment {
             return .failure("exited with status \(result.status)\(tail.isEmpty ? "" : ": \(tail)") (log \(log))")
         }
         let source = outputFile ?? "standard output of \(command.arguments.joined(separator: " "))"
+        if let outputFile, !context.mayRead(outputFile, checkout: checkout) { return .failure(UntrustedSandbox.linkedOut(outputFile)) }
         do {
             if let outputFile {
                 return .success(try command.format.parse(contentsOf: outputFile))

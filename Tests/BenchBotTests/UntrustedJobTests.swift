@@ -1,0 +1,236 @@
+import BenchBot
+import Foundation
+import Testing
+
+/// A fork's pull request, run on a maintainer's command, runs with no secret, in a checkout of
+/// its own, and under `benchbot.runner.untrusted_wrapper` when it is set.
+@Suite("Untrusted jobs")
+struct UntrustedJobTests {
+    /// What the worker's environment holds: secrets by name, one passed through to trusted jobs, and a plain one.
+    static let workerEnvironment: [String: String?] = [
+        "MY_API_KEY": "v-passed-api-key", "GITHUB_TOKEN": "v-github-token", "BENCHBOT_WEBHOOK_SECRET": "v-webhook-secret",
+        "PLAIN_SETTING": "v-plain-setting", "LC_MESSAGES": "C",
+    ]
+
+    @Test("an untrusted job's build and stages see no secret, not even pass_environment's; a trusted job's still see it")
+    func environmentScrubbed() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 2)
+            var stages = RunnerFixture.timingStages
+            stages["run.sh"] = stages["run.sh"]!.replacingOccurrences(of: "set -e\n", with: "set -e\nenv\n")
+            try fixture.addExperiment("stages", scripts: stages)
+            try fixture.editConfig { config in
+                var benchbot = config["benchbot"] as! [String: Any]
+                benchbot["build"] = ["command": "env && cc -O1 -o loop loop.c"]
+                var runner = benchbot["runner"] as! [String: Any]
+                runner["pass_environment"] = ["MY_API_KEY"]
+                benchbot["runner"] = runner
+                config["benchbot"] = benchbot
+            }
+            let tip = try await fixture.git.head(), parent = try await fixture.git.head("main~1")
+            try await fixture.enqueueUntrusted(tip, parent: parent)
+            try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", parent])
+            let work = try await BenchBotProcess.run(["work", "--home", fixture.home], environment: Self.workerEnvironment)
+            #expect(work.succeeded && work.standardOutput.contains("job 1 (\(tip.prefix(10)) from a fork): done"), "\(work.standardOutput)\(work.standardError)")
+            #expect(work.standardOutput.components(separatedBy: "untrusted code ran unsandboxed").count == 2,
+                    "one line, for the untrusted job only: \(work.standardOutput)")
+
+            let privateHome = fixture.home.appending(path: "work/origin~untrusted-job/home")
+            for log in ["logs/job-1/build.log", "logs/job-1/stages-run.log"] {
+                let seen = try String(contentsOfFile: fixture.home.appending(path: log), encoding: .utf8)
+                for (name, value) in Self.workerEnvironment where name != "LC_MESSAGES" {
+                    #expect(!seen.contains("\(name)=") && !seen.contains(value!), "\(log) holds \(name): \(seen)")
+                }
+                #expect(seen.contains("LC_MESSAGES=C") && seen.contains("PATH=") && seen.contains("BENCHBOT_COMMIT=\(tip)"), "\(log): \(seen)")
+                #expect(seen.contains("HOME=\(privateHome)\n") && seen.contains("TMPDIR=\(privateHome.dropLast(4))tmp\n"), "\(log): \(seen)")
+                #expect(!seen.contains("GIT_AUTHOR_NAME"), "only the allow-list: \(seen)")
+            }
+            for log in ["logs/job-2/build.log", "logs/job-2/stages-run.log"] {
+                let seen = try String(contentsOfFile: fixture.home.appending(path: log), encoding: .utf8)
+                #expect(seen.contains("MY_API_KEY=v-passed-api-key") && seen.contains("PLAIN_SETTING=v-plain-setting"), "\(log): \(seen)")
+                #expect(!seen.contains("v-github-token") && !seen.contains("v-webhook-secret"), "\(log): \(seen)")
+            }
+        }
+    }
+
+    @Test("an untrusted job builds in a checkout of its own, emptied before each untrusted job: what it drops reaches no other job")
+    func ownCheckout() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 2)
+            let seen = root.appending(path: "seen")
+            // The benchmark notes where it runs and what an earlier job left there, then runs the
+            // checkout's drop.sh if it has one: the fork's, which poisons the checkout and its git hooks.
+            let script = #"""
+                printf '%s %s %s\n' "$PWD" "$([ -e poisoned-cache ] && echo cache-left || echo no-cache)" "$([ -e .git/hooks/post-checkout ] && echo hook-left || echo no-hook)" >> "$0"
+                if [ -f drop.sh ]; then sh drop.sh; fi
+                printf '{"benchmarks": [{"name": "b", "unit": "count", "samples": [1]}]}'
+                """#
+            try fixture.addExperiment("probe", config: ["active": true, "format": "benchbot-json", "command": ["sh", "-c", script, seen]], scripts: [:])
+            try fixture.setBenchBotSection("compare", ["paired_rounds": 2])
+            let main = try await fixture.git.head()
+            let drop = "touch poisoned-cache\nmkdir -p .git/hooks\necho 'echo pwned' > .git/hooks/post-checkout\n"
+            let fork = try await fixture.pushFork("fork", files: ["drop.sh": drop])
+            let forkAgain = try await fixture.pushFork("fork-again", files: ["drop.sh": drop, "again.txt": "again\n"])
+            try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", "main~1"])
+            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            try await fixture.enqueueUntrusted(fork, parent: main, branch: "fork")
+            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            // The fork once more, as another untrusted job, paired: it must not find what the first left.
+            try await fixture.enqueueUntrusted(forkAgain, parent: main, baseline: main, branch: "fork-again")
+            let paired = try await BenchBotProcess.run(["work", "--home", fixture.home])
+            #expect(paired.succeeded && paired.standardOutput.contains("done, paired A/B"), "\(paired.standardOutput)\(paired.standardError)")
+            try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", "main"])
+            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+
+            let trusted = fixture.home.appending(path: "work/origin"), untrusted = fixture.home.appending(path: "work/origin~untrusted")
+            let lines = try String(contentsOfFile: seen, encoding: .utf8).split(separator: "\n").map(String.init)
+            #expect(lines.first == "\(trusted) no-cache no-hook", "\(lines)")
+            #expect(lines.dropFirst().first == "\(untrusted) no-cache no-hook", "the untrusted job's own checkout: \(lines)")
+            // The paired job: two rounds, its candidate half in a fresh untrusted checkout (its own
+            // first launch poisons it for its second), its baseline half in another.
+            let pairedLines = Array(lines.dropFirst(2).dropLast())
+            #expect(pairedLines.count == 4 && Set(pairedLines.map { String($0.split(separator: " ")[0]) }) == [untrusted, untrusted + "-baseline"], "\(lines)")
+            #expect(pairedLines.first { $0.hasPrefix(untrusted + " ") } == "\(untrusted) no-cache no-hook", "emptied before it: \(lines)")
+            #expect(pairedLines.filter { $0.hasPrefix(untrusted + "-baseline ") }.allSatisfy { $0.hasSuffix("no-cache no-hook") }, "\(lines)")
+            #expect(lines.last == "\(trusted) no-cache no-hook", "the trusted checkout after the fork: \(lines)")
+            #expect(!FileManager.default.fileExists(atPath: trusted.appending(path: "poisoned-cache")))
+            #expect(!FileManager.default.fileExists(atPath: trusted.appending(path: ".git/hooks/post-checkout")))
+        }
+    }
+
+    @Test("a file an untrusted benchmark links to the home's config is not read back: its text reaches no result, log or report")
+    func outputLinkedOutside() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 2)
+            let marker = "MARKER_\(UUID().uuidString.prefix(8))"
+            let config = fixture.home.appending(path: "config/config.json")
+            try fixture.editConfig { config in
+                var benchbot = config["benchbot"] as! [String: Any]
+                var runner = benchbot["runner"] as! [String: Any]
+                runner["pass_environment"] = [marker]
+                benchbot["runner"] = runner
+                config["benchbot"] = benchbot
+            }
+            // The output file the experiment reads is the checkout's; the fork makes it a link.
+            try fixture.addExperiment("linked", config: ["active": true, "format": "benchbot-json", "output": "out.json",
+                                                         "command": ["sh", "-c", #"ln -sf "$0" out.json"#, config]], scripts: [:])
+            let main = try await fixture.git.head()
+            try await fixture.enqueueUntrusted(main, parent: try await fixture.git.head("main~1"))
+            let work = try await BenchBotProcess.run(["work", "--home", fixture.home])
+            #expect(work.standardOutput.contains("linked: failed"), "\(work.standardOutput)\(work.standardError)")
+            #expect(!(work.standardOutput + work.standardError).contains(marker), "\(work.standardOutput)\(work.standardError)")
+            #expect(fixture.filesHolding(marker).isEmpty, "\(fixture.filesHolding(marker))")
+            let jobs = try await fixture.store().jobs(in: Set(JobState.allCases), limit: nil)
+            #expect(jobs.allSatisfy { !($0.message ?? "").contains(marker) }, "\(jobs)")
+        }
+    }
+
+    @Test("check warns when untrusted_wrapper is unset, and refuses one that is empty, names an unknown placeholder or a missing program")
+    func checkWrapper() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            let unset = try await BenchBotProcess.run(["check", "--home", fixture.home])
+            #expect(unset.succeeded && unset.standardError.contains("warning: ") && unset.standardError.contains("benchbot.runner.untrusted_wrapper: is not set")
+                    && unset.standardError.contains("apt-get install bubblewrap"), "\(unset.standardOutput)\(unset.standardError)")
+            let cases: [([String], String)] = [
+                ([], "benchbot.runner.untrusted_wrapper: is empty"),
+                (["{checkout}"], "must name the program"),
+                (["bwrap", "--bind", "{home}", "{home}", "--"], "unknown placeholder {home}"),
+                (["no-such-sandbox-program", "--"], "its program no-such-sandbox-program is not on PATH"),
+            ]
+            for (wrapper, expected) in cases {
+                try fixture.editConfig { config in
+                    var benchbot = config["benchbot"] as! [String: Any]
+                    var runner = benchbot["runner"] as! [String: Any]
+                    runner["untrusted_wrapper"] = wrapper
+                    benchbot["runner"] = runner
+                    config["benchbot"] = benchbot
+                }
+                let check = try await BenchBotProcess.run(["check", "--home", fixture.home])
+                #expect(check.status == 1 && check.standardOutput.contains(expected), "\(wrapper): \(check.standardOutput)\(check.standardError)")
+                #expect(!check.standardError.contains("is not set"), "\(check.standardError)")
+            }
+        }
+    }
+
+    /// The wrapper README gives, with `/etc/alternatives` for Debian's `cc`.
+    static let bubblewrap: [String] = [
+        "bwrap", "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib",
+        "--symlink", "usr/lib64", "/lib64", "--ro-bind", "/etc/alternatives", "/etc/alternatives", "--proc", "/proc", "--dev", "/dev",
+        "--tmpfs", "/tmp", "--bind", "{checkout}", "{checkout}", "--ro-bind", "{scripts}", "{scripts}", "--bind", "{data}", "{data}",
+        "--unshare-all", "--die-with-parent", "--new-session", "--",
+    ]
+
+    @Test("under bubblewrap, a fork's benchmark reaches neither a loopback server nor the home's config; trusted, the same one does")
+    func sandboxed() async throws {
+        guard Self.onPath("bwrap") else {
+            #expect(ProcessInfo.processInfo.environment["CI"] != "true", "bwrap is not on PATH, and CI must test the sandbox: apt-get install bubblewrap")
+            print("UntrustedJobTests.sandboxed skipped: bwrap is not on PATH (apt-get install bubblewrap)")
+            return
+        }
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 2)
+            let marker = "MARKER_\(UUID().uuidString.prefix(8))"
+            let config = fixture.home.appending(path: "config/config.json")
+            try fixture.editConfig { config in
+                var benchbot = config["benchbot"] as! [String: Any]
+                var runner = benchbot["runner"] as! [String: Any]
+                runner["pass_environment"] = [marker]
+                runner["untrusted_wrapper"] = Self.bubblewrap
+                benchbot["runner"] = runner
+                benchbot["compare"] = ["paired_rounds": 2]
+                config["benchbot"] = benchbot
+            }
+            let server = try LoopbackListener()
+            // The benchmark names itself after what it reached; what it read goes to its log.
+            let script = #"""
+                if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then net=open; else net=closed; fi
+                if cat "$2" >&2; then conf=read; else conf=hidden; fi
+                "$BENCHBOT_CHECKOUT/loop" > /dev/null
+                printf '{"benchmarks": [{"name": "net_%s_config_%s", "unit": "count", "samples": [1]}]}' "$net" "$conf"
+                """#
+            try fixture.addExperiment("reach", config: ["active": true, "format": "benchbot-json",
+                                                        "command": ["bash", "-c", script, "reach", String(server.port), config]], scripts: [:])
+            let check = try await BenchBotProcess.run(["check", "--home", fixture.home])
+            #expect(check.succeeded && !check.standardError.contains("untrusted_wrapper"), "\(check.standardOutput)\(check.standardError)")
+
+            let main = try await fixture.git.head()
+            let fork = try await fixture.pushFork("fork", files: ["fork.txt": "mine\n"])
+            try await fixture.enqueueUntrusted(fork, parent: main, baseline: main, branch: "fork")
+            let untrusted = try await BenchBotProcess.run(["work", "--home", fixture.home])
+            let untrustedOutput = untrusted.standardOutput + untrusted.standardError
+            #expect(untrusted.succeeded && untrusted.standardOutput.contains("done, paired A/B") && untrusted.standardOutput.contains("reach: ok"),
+                    "\(untrustedOutput)")
+            #expect(!untrustedOutput.contains("unsandboxed"), "\(untrustedOutput)")
+            #expect(server.acceptedSince() == 0, "the sandboxed benchmark reached the loopback server")
+            // Two rounds, both halves, each launch under the wrapper.
+            let logs = try Self.launchLogs(fixture.home.appending(path: "logs/job-1"))
+            #expect(logs.count == 4, "\(logs.keys.sorted())")
+            for (name, log) in logs { #expect(log.contains("net_closed_config_hidden"), "\(name): \(log)") }
+            #expect(!untrustedOutput.contains(marker) && fixture.filesHolding(marker).isEmpty, "\(fixture.filesHolding(marker))")
+
+            try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", "main"])
+            let trusted = try await BenchBotProcess.run(["work", "--home", fixture.home])
+            #expect(trusted.succeeded && trusted.standardOutput.contains("reach: ok"), "\(trusted.standardOutput)\(trusted.standardError)")
+            #expect(server.acceptedSince() == 1, "the trusted benchmark, unwrapped, reaches the server")
+            let trustedLogs = try Self.launchLogs(fixture.home.appending(path: "logs/job-2"))
+            #expect(trustedLogs.count == 1 && trustedLogs.values.allSatisfy { $0.contains("net_open_config_read") && $0.contains(marker) },
+                    "\(trustedLogs)")
+        }
+    }
+
+    /// The launch logs under a job's log folder, its baseline's included, by path.
+    static func launchLogs(_ folder: String) throws -> [String: String] {
+        var logs: [String: String] = [:]
+        for relative in FileManager.default.subpaths(atPath: folder) ?? [] where relative.contains("-launch-") {
+            logs[relative] = try String(contentsOfFile: folder.appending(path: relative), encoding: .utf8)
+        }
+        return logs
+    }
+
+    static func onPath(_ program: String) -> Bool {
+        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {
+            FileManager.default.isExecutableFile(atPath: String($0).appending(path: program))
+        }
+    }
+}
