@@ -111,13 +111,16 @@ struct UntrustedJobTests {
                 benchbot["runner"] = runner
                 config["benchbot"] = benchbot
             }
-            // The output file the experiment reads is the checkout's; the fork makes it a link.
+            // The files BenchBot reads after a command are the job's; the fork makes them links to the config.
             try fixture.addExperiment("linked", config: ["active": true, "format": "benchbot-json", "output": "out.json",
                                                          "command": ["sh", "-c", #"ln -sf "$0" out.json"#, config]], scripts: [:])
+            var stages = RunnerFixture.timingStages
+            stages["analyze.sh"] = "#!/bin/sh\nln -sf '\(config)' \"$3/data.json\"\necho '{\"success\": true, \"message\": \"\"}' > \"$3/status.json\""
+            try fixture.addExperiment("stages", scripts: stages)
             let main = try await fixture.git.head()
             try await fixture.enqueueUntrusted(main, parent: try await fixture.git.head("main~1"))
             let work = try await BenchBotProcess.run(["work", "--home", fixture.home])
-            #expect(work.standardOutput.contains("linked: failed"), "\(work.standardOutput)\(work.standardError)")
+            #expect(work.standardOutput.contains("linked: failed") && work.standardOutput.contains("stages: failed"), "\(work.standardOutput)\(work.standardError)")
             #expect(!(work.standardOutput + work.standardError).contains(marker), "\(work.standardOutput)\(work.standardError)")
             #expect(fixture.filesHolding(marker).isEmpty, "\(fixture.filesHolding(marker))")
             let jobs = try await fixture.store().jobs(in: Set(JobState.allCases), limit: nil)
