@@ -128,6 +128,42 @@ struct UntrustedJobTests {
         }
     }
 
+    @Test("an untrusted job that links its private results to the home's gets BenchBot to write and remove nothing there")
+    func resultsLinkedOutside() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 2)
+            try fixture.addExperiment("stages", scripts: RunnerFixture.timingStages)
+            try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", "main~1"])
+            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            let results = fixture.home.appending(path: "results/experiments")
+            let before = try Self.snapshot(results)
+            #expect(before.keys.contains { $0.hasPrefix("graph/stages/") } && before.keys.contains { $0.hasPrefix("data/stages/") }, "\(before.keys)")
+            // Runs first, by name: swaps the job's private Relay folders for a link to the home's.
+            try fixture.addExperiment("a-linker", config: ["active": true, "format": "benchbot-json", "command": ["sh", "-c",
+                #"rm -rf "$BENCHBOT_HOME/results/experiments" && ln -s "$0" "$BENCHBOT_HOME/results/experiments" && printf '{"benchmarks": [{"name": "b", "unit": "count", "samples": [1]}]}'"#,
+                results]], scripts: [:])
+            try await fixture.enqueueUntrusted(try await fixture.git.head(), parent: try await fixture.git.head("main~1"))
+            let work = try await BenchBotProcess.run(["work", "--home", fixture.home])
+            #expect(work.standardOutput.contains("a-linker: ok") && work.standardOutput.contains("stages: failed"), "\(work.standardOutput)\(work.standardError)")
+            #expect(work.standardOutput.contains("leads out of the untrusted job's checkout and private folder"), "\(work.standardOutput)")
+            let after = try Self.snapshot(results)
+            #expect(after == before, "changed: \(Set(after.keys).symmetricDifference(before.keys).sorted()), \(after.keys.filter { after[$0] != before[$0] }.sorted())")
+        }
+    }
+
+    /// Every file under `folder`, by relative path, with its contents.
+    static func snapshot(_ folder: String) throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        for relative in FileManager.default.subpaths(atPath: folder) ?? [] {
+            var isDirectory: ObjCBool = false
+            let path = folder.appending(path: relative)
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                files[relative] = try Data(contentsOf: URL(fileURLWithPath: path))
+            }
+        }
+        return files
+    }
+
     @Test("check warns when untrusted_wrapper is unset, and refuses one that is empty, names an unknown placeholder or a missing program")
     func checkWrapper() async throws {
         try await withTemporaryDirectory { root in

@@ -56,7 +56,8 @@ extension ExperimentRunner {
         try? FileManager.default.removeItem(atPath: copy)
         try? FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
         var saved: [(original: String, copy: String)] = []
-        for (index, folder) in [folders.status, folders.summary, folders.graph].enumerated() where FileManager.default.fileExists(atPath: folder) {
+        for (index, folder) in [folders.status, folders.summary, folders.graph].enumerated()
+        where FileManager.default.fileExists(atPath: folder) && context.holds(folder) {
             let destination = (copy as NSString).appendingPathComponent("\(index)")
             if (try? FileManager.default.copyItem(atPath: folder, toPath: destination)) != nil { saved.append((folder, destination)) }
         }

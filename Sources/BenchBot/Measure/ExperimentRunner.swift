@@ -160,9 +160,11 @@ struct ExperimentRunner: Sendable {
         experiment: ExperimentConfig, environment: [String: String?], timeout: Duration, folders: Folders,
         progress: inout Progress
     ) async -> Bool {
-        try? FileManager.default.createDirectory(atPath: statusIn, withIntermediateDirectories: true)
-        // A status.json left by an earlier run must not pass for this one's.
-        try? FileManager.default.removeItem(atPath: (statusIn as NSString).appendingPathComponent("status.json"))
+        if context.holds(statusIn) {
+            try? FileManager.default.createDirectory(atPath: statusIn, withIntermediateDirectories: true)
+            // A status.json left by an earlier run must not pass for this one's.
+            try? FileManager.default.removeItem(atPath: (statusIn as NSString).appendingPathComponent("status.json"))
+        }
         let (result, launchError) = await context.runScript(
             script, arguments: arguments, pinning: experiment.processPinning, environment: environment,
             timeout: timeout, logName: "\(experiment.name)-\(stage)")
@@ -171,7 +173,7 @@ struct ExperimentRunner: Sendable {
             status = StageStatus(success: false, message: "cannot start \(script): \(launchError)")
         } else if let result, result.timedOut {
             status = StageStatus(success: false, message: "timed out after \(Int(timeout.seconds)) s; its processes were killed")
-        } else if !context.mayRead((statusIn as NSString).appendingPathComponent("status.json")) {
+        } else if !context.holds((statusIn as NSString).appendingPathComponent("status.json")) {
             status = StageStatus(success: false, message: UntrustedSandbox.linkedOut((statusIn as NSString).appendingPathComponent("status.json")))
         } else {
             status = StageStatus.read(in: statusIn, stage: stage)
@@ -190,7 +192,7 @@ struct ExperimentRunner: Sendable {
     /// Adds BenchBot's fields to `data.json`, keeps it under results, and flattens it into series.
     private func storeData(_ experiment: ExperimentConfig, variantCommit: ObjectID?, folders: Folders, progress: inout Progress) -> [BenchmarkResult]? {
         let source = (folders.analysis as NSString).appendingPathComponent("data.json")
-        guard context.mayRead(source) else {
+        guard context.holds(source) else {
             progress.fail("analysis", UntrustedSandbox.linkedOut(source))
             return nil
         }
@@ -225,6 +227,10 @@ struct ExperimentRunner: Sendable {
         fields["end_time"] = .string(end.formatted(.iso8601))
         fields["time_delta"] = .number(end.timeIntervalSince(progress.startedAt))
         let destination = (folders.data as NSString).appendingPathComponent(context.dataFileName)
+        guard context.holds(destination) else {
+            progress.fail("analysis", UntrustedSandbox.linkedOut(destination))
+            return nil
+        }
         do {
             try FileManager.default.createDirectory(atPath: folders.data, withIntermediateDirectories: true)
             try AttemptJournal.writeAtomically(JSONValue.object(fields).prettyPrinted(), to: destination)
@@ -238,7 +244,7 @@ struct ExperimentRunner: Sendable {
 
     private func readSummary(folders: Folders, progress: inout Progress) -> Outcome {
         let file = (folders.summary as NSString).appendingPathComponent("summary.json")
-        let summary = !context.mayRead(file) ? nil : FileManager.default.contents(atPath: file).flatMap { try? JSONValue.parse($0) }
+        let summary = !context.holds(file) ? nil : FileManager.default.contents(atPath: file).flatMap { try? JSONValue.parse($0) }
         guard case .string(let title)? = summary?["title"], case .string(let value)? = summary?["value"] else {
             let status = StageStatus(success: false, message: "summary.json in \(folders.summary) needs string fields 'title' and 'value'")
             writeStatus(status, to: folders.status, file: "summary.json")
@@ -252,11 +258,13 @@ struct ExperimentRunner: Sendable {
     // MARK: - Files
 
     func resetFolder(_ path: String) {
+        guard context.holds(path) else { return }
         try? FileManager.default.removeItem(atPath: path)
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
     func writeStatus(_ status: StageStatus, to folder: String, file: String) {
+        guard context.holds(folder) else { return }
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try? status.json.prettyPrinted().write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent(file)))
     }

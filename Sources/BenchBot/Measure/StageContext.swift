@@ -50,9 +50,10 @@ struct StageContext: Sendable {
         return untrusted?.configFolder(copying: original, experiment: experiment) ?? original
     }
 
-    /// Whether BenchBot may read a file the job's commands left; see ``UntrustedSandbox/mayRead(_:checkout:)``.
-    func mayRead(_ path: String, checkout: String? = nil) -> Bool {
-        untrusted?.mayRead(path, checkout: checkout ?? self.checkout) ?? true
+    /// Whether BenchBot may read, write or remove `path` for this job; always for a trusted job,
+    /// see ``UntrustedSandbox/holds(_:checkout:)`` for an untrusted one.
+    func holds(_ path: String, checkout: String? = nil) -> Bool {
+        untrusted?.holds(path, checkout: checkout ?? self.checkout) ?? true
     }
 
     /// The command to start for `executable arguments` run against `checkout`: under the

@@ -127,19 +127,28 @@ struct UntrustedSandbox: Sendable, Hashable {
         return copy
     }
 
-    /// Whether BenchBot, which runs outside the wrapper, may read a file the job's commands left:
-    /// only when it really is inside `checkout` or the private folder, not a link to the home's
-    /// config or anything else the job itself could not read.
-    func mayRead(_ path: String, checkout: String) -> Bool {
-        guard let resolved = Self.realPath(path) else { return true }
-        return [checkout, folder].compactMap(Self.realPath).contains { root in resolved == root || resolved.hasPrefix(root + "/") }
+    /// Whether BenchBot, which runs outside the wrapper, may read, write or remove `path` for the
+    /// job: only when it really is inside `checkout` or the private folder, not reached through a
+    /// link the job's commands left (to the home's config, or to its `results/`), which would let
+    /// BenchBot do for the job what the job itself cannot.
+    func holds(_ path: String, checkout: String) -> Bool {
+        let resolved = Self.resolved(path)
+        return [checkout, folder].map(Self.resolved).contains { root in resolved == root || resolved.hasPrefix(root + "/") }
     }
 
-    /// The path with every link resolved, or `nil` when nothing is there (which reads as missing anyway).
-    private static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
+    /// The path with every link in it resolved: its nearest existing ancestor's real path, and the rest as it is.
+    private static func resolved(_ path: String) -> String {
+        var existing = (path as NSString).standardizingPath
+        var rest: [String] = []
+        while existing.count > 1 {
+            if let real = realpath(existing, nil) {
+                defer { free(real) }
+                return ([String(cString: real)] + rest.reversed()).joined(separator: "/")
+            }
+            rest.append((existing as NSString).lastPathComponent)
+            existing = (existing as NSString).deletingLastPathComponent
+        }
+        return path
     }
 
     /// Why a file was not read: what the job report says instead of its contents.

@@ -89,7 +89,7 @@ extension Worker {
         let journal = AttemptJournal(home: home)
         journal.begin(context)
         let (outcomes, results, telemetry, unkept) = await runExperiments(context: context)
-        await archiveRawData(context.rawDataFolder)
+        await archiveRawData(of: context)
         guard !Task.isCancelled else { return .unrecorded(JobReport(job: job, succeeded: false, lines: ["\(label): stopped"])) }
         if let unkept {
             return await giveBack(job, label: label, reason: "results not kept: \(unkept)")
@@ -248,8 +248,9 @@ extension Worker {
     }
 
     /// Archives the job's raw experiment data next to it and removes the folder, as relay-bench does.
-    func archiveRawData(_ folder: String) async {
-        guard FileManager.default.fileExists(atPath: folder) else { return }
+    func archiveRawData(of context: StageContext) async {
+        let folder = context.rawDataFolder
+        guard FileManager.default.fileExists(atPath: folder), context.holds(folder) else { return }
         let parent = (folder as NSString).deletingLastPathComponent
         let name = (folder as NSString).lastPathComponent
         let archive = (parent as NSString).appendingPathComponent("\(name)_data.tar.gz")

@@ -56,8 +56,8 @@ extension Worker {
                 return await giveBack(job, label: label, reason: "results not kept: \(problem)")
             }
         }
-        await archiveRawData(candidate.rawDataFolder)
-        await archiveRawData(baselineContext.rawDataFolder)
+        await archiveRawData(of: candidate)
+        await archiveRawData(of: baselineContext)
         guard !Task.isCancelled else { return .unrecorded(JobReport(job: job, succeeded: false, lines: ["\(label): stopped"])) }
         // Judged as `benchbot compare` judges the pair; without the mirror, by the configured thresholds alone.
         let comparison: SuiteComparison
