@@ -230,6 +230,8 @@ struct UntrustedJobTests {
                 """#
             try fixture.addExperiment("reach", config: ["active": true, "format": "benchbot-json",
                                                         "command": ["bash", "-c", script, "reach", String(server.port), config]], scripts: [:])
+            // Relay stage scripts too, which get their config folder, raw data and results folders as arguments.
+            try fixture.addExperiment("stages", scripts: RunnerFixture.timingStages)
             let check = try await BenchBotProcess.run(["check", "--home", fixture.home])
             #expect(check.succeeded && !check.standardError.contains("untrusted_wrapper"), "\(check.standardOutput)\(check.standardError)")
 
@@ -238,7 +240,8 @@ struct UntrustedJobTests {
             try await fixture.enqueueUntrusted(fork, parent: main, baseline: main, branch: "fork")
             let untrusted = try await BenchBotProcess.run(["work", "--home", fixture.home])
             let untrustedOutput = untrusted.standardOutput + untrusted.standardError
-            #expect(untrusted.succeeded && untrusted.standardOutput.contains("done, paired A/B") && untrusted.standardOutput.contains("reach: ok"),
+            #expect(untrusted.succeeded && untrusted.standardOutput.contains("done, paired A/B") && untrusted.standardOutput.contains("reach: ok")
+                        && untrusted.standardOutput.contains("stages: ok"),
                     "\(untrustedOutput)")
             #expect(!untrustedOutput.contains("unsandboxed"), "\(untrustedOutput)")
             #expect(server.acceptedSince() == 0, "the sandboxed benchmark reached the loopback server")
@@ -255,6 +258,37 @@ struct UntrustedJobTests {
             let trustedLogs = try Self.launchLogs(fixture.home.appending(path: "logs/job-2"))
             #expect(trustedLogs.count == 1 && trustedLogs.values.allSatisfy { $0.contains("net_open_config_read") && $0.contains(marker) },
                     "\(trustedLogs)")
+        }
+    }
+
+    @Test("under bubblewrap, an untrusted benchmark that hangs is killed at its deadline with everything it started")
+    func sandboxedTimeout() async throws {
+        guard Self.onPath("bwrap") else {
+            #expect(ProcessInfo.processInfo.environment["CI"] != "true", "bwrap is not on PATH, and CI must test the sandbox: apt-get install bubblewrap")
+            print("UntrustedJobTests.sandboxedTimeout skipped: bwrap is not on PATH (apt-get install bubblewrap)")
+            return
+        }
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 2)
+            try fixture.editConfig { config in
+                var benchbot = config["benchbot"] as! [String: Any]
+                var runner = benchbot["runner"] as! [String: Any]
+                runner["untrusted_wrapper"] = Self.bubblewrap
+                benchbot["runner"] = runner
+                config["benchbot"] = benchbot
+            }
+            let token = "hang-\(UUID().uuidString.prefix(8))"
+            // A child left in the background, a daemon in a session of its own, and a foreground sleep.
+            try fixture.addExperiment("hang", config: ["active": true, "format": "benchbot-json", "timeout": 2, "command": ["bash", "-c",
+                #"(exec -a "$0" sleep 300) & setsid bash -c 'exec -a "$0" sleep 300' "$0" & exec -a "$0" sleep 300"#, token]], scripts: [:])
+            try await fixture.enqueueUntrusted(try await fixture.git.head(), parent: try await fixture.git.head("main~1"))
+            let work = try await BenchBotProcess.run(["work", "--home", fixture.home])
+            #expect(work.standardOutput.contains("hang: failed") && work.standardOutput.contains("timed out after 2 s"), "\(work.standardOutput)\(work.standardError)")
+            let left = (try FileManager.default.contentsOfDirectory(atPath: "/proc")).filter { entry in
+                guard Int(entry) != nil, let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return false }
+                return String(decoding: data, as: UTF8.self).contains(token)
+            }
+            #expect(left.isEmpty, "processes left running: \(left)")
         }
     }
 
