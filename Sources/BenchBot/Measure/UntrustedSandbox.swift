@@ -33,9 +33,10 @@ struct UntrustedSandbox: Sendable, Hashable {
     /// The placeholders a wrapper may hold, as a whole argument or inside one.
     static let placeholders = ["{checkout}", "{scripts}", "{data}", "{deps}"]
 
-    /// The line README and messages give as a working wrapper.
+    /// The line README and messages give as a working wrapper; Debian's `cc` is a link through `/etc/alternatives`.
     static let example = #"["bwrap", "--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib", "#
-        + #""--symlink", "usr/lib64", "/lib64", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "#
+        + #""--symlink", "usr/lib64", "/lib64", "--ro-bind", "/etc/alternatives", "/etc/alternatives", "#
+        + #""--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "#
         + #""--bind", "{checkout}", "{checkout}", "--ro-bind", "{scripts}", "{scripts}", "--bind", "{data}", "{data}", "#
         + #""--unshare-all", "--die-with-parent", "--new-session", "--"]"#
 
