@@ -12,6 +12,7 @@ struct CheckCommand: AsyncParsableCommand {
     func run() async throws {
         let check = HomeCheck(home: homeOptions.resolvedHome)
         for problem in check.problems { print(problem) }
+        for warning in check.warnings { printError("warning: \(warning)") }
         let active = check.experiments.filter(\.active).count
         let activeSubsystems = check.subsystems.filter(\.active).count
         let summary = "\(check.experiments.count) experiment(s), \(active) active; "

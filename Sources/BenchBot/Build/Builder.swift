@@ -59,8 +59,9 @@ struct Builder: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: context.logFolder, withIntermediateDirectories: true)
             let log = (context.logFolder as NSString).appendingPathComponent("\(logName).log")
+            let (executable, arguments) = context.command(argv[0], Array(argv.dropFirst()), checkout: checkout)
             let result = try await CommandRunner.run(
-                argv[0], arguments: Array(argv.dropFirst()), environment: context.environment(commit: commit, checkout: checkout),
+                executable, arguments: arguments, environment: context.environment(commit: commit, checkout: checkout),
                 workingDirectory: checkout, logFile: log, logLimit: settings.runner.logLimit,
                 timeout: settings.build.timeout)
             if result.succeeded { return nil }

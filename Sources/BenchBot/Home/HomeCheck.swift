@@ -12,6 +12,8 @@ public struct HomeCheck: Sendable {
     public let experiments: [ExperimentConfig]
     public let subsystems: [SubsystemConfig]
     public let problems: [ConfigProblem]
+    /// What runs, but less safely than it could: printed by `benchbot check`, which still succeeds.
+    public let warnings: [ConfigProblem]
 
     static let experimentStages = ["run.sh", "analyze.sh", "visualize.sh", "summarize.sh"]
 
@@ -69,7 +71,9 @@ public struct HomeCheck: Sendable {
         if let settings {
             problems += Self.passedOwnSecrets(settings, file: home.display(home.effectiveConfigFile))
             problems += Self.appTokenWithoutLogin(settings, home: home)
+            problems += Self.untrustedWrapperProblems(settings, file: home.display(home.effectiveConfigFile))
         }
+        self.warnings = settings.map { Self.untrustedWrapperWarnings($0, file: home.display(home.effectiveConfigFile)) } ?? []
         self.config = config
         self.experiments = experiments
         self.subsystems = subsystems

@@ -214,7 +214,7 @@ extension HomeConfig {
 extension HomeConfig {
     private static func parseRunner(_ object: [String: JSONValue], reader: inout ConfigReader) -> RunnerSettings {
         reader.rejectUnknownFields(object, known: ["stage_timeout", "lease_duration", "log_limit", "backups_kept", "deps_dir",
-                                                    "pass_environment"], prefix: "benchbot.runner")
+                                                    "pass_environment", "untrusted_wrapper"], prefix: "benchbot.runner")
         var runner = RunnerSettings()
         if let duration = reader.seconds(object["stage_timeout"], "benchbot.runner.stage_timeout") {
             runner.stageTimeout = duration
@@ -226,6 +226,13 @@ extension HomeConfig {
         runner.backupsKept = reader.integer(object["backups_kept"], "benchbot.runner.backups_kept", minimum: 1) ?? runner.backupsKept
         runner.depsDirectory = reader.string(object["deps_dir"], "benchbot.runner.deps_dir") ?? runner.depsDirectory
         runner.passEnvironment = reader.strings(object["pass_environment"], "benchbot.runner.pass_environment") ?? []
+        if let wrapper = reader.strings(object["untrusted_wrapper"], "benchbot.runner.untrusted_wrapper") {
+            if let problem = UntrustedSandbox.problem(in: wrapper) {
+                reader.report("benchbot.runner.untrusted_wrapper", problem)
+            } else {
+                runner.untrustedWrapper = wrapper
+            }
+        }
         return runner
     }
 }

@@ -152,4 +152,9 @@ public struct RunnerSettings: Sendable, Hashable {
     /// Variables that builds and stages see although their names look secret, such as a
     /// benchmark's own `MY_API_KEY`.
     public var passEnvironment: [String] = []
+    /// The argument vector every command of an untrusted job (a fork's pull request run on a
+    /// maintainer's command) is run under, such as bubblewrap with the network unshared; its
+    /// placeholders `{checkout}`, `{scripts}`, `{data}` and `{deps}` are filled in per command.
+    /// `nil` runs such jobs unsandboxed, though still with no secret and in a checkout of their own.
+    public var untrustedWrapper: [String]? = nil
 }

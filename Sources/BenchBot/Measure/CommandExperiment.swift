@@ -72,6 +72,7 @@ struct CommandExperiment {
     /// Leaves the Relay summary the dashboard's reports read.
     func writeSummary(_ summary: String) {
         ExperimentRunner(context: context).resetFolder(folders.summary)
+        guard context.holds(folders.summary) else { return }
         let document = JSONValue.object(["title": .string(experiment.title ?? experiment.name), "value": .string(summary)])
         try? document.prettyPrinted().write(to: URL(fileURLWithPath: (folders.summary as NSString).appendingPathComponent("summary.json")))
     }
@@ -87,10 +88,11 @@ struct CommandExperiment {
             arguments[0] = (checkout as NSString).appendingPathComponent(arguments[0])
         }
         let outputFile = command.output.map { (checkout as NSString).appendingPathComponent($0) }
-        if let outputFile { try? FileManager.default.removeItem(atPath: outputFile) }
+        if let outputFile, context.holds(outputFile, checkout: checkout) { try? FileManager.default.removeItem(atPath: outputFile) }
         let result: CommandResult
         do {
-            result = try await CommandRunner.run(arguments[0], arguments: Array(arguments.dropFirst()), environment: environment,
+            let (executable, argv) = context.command(arguments[0], Array(arguments.dropFirst()), checkout: checkout)
+            result = try await CommandRunner.run(executable, arguments: argv, environment: environment,
                                                  workingDirectory: checkout, timeout: timeout, outputLimit: context.settings.runner.logLimit)
         } catch {
             return .failure("cannot run \(command.arguments[0]): \(error)")
@@ -104,6 +106,7 @@ struct CommandExperiment {
             return .failure("exited with status \(result.status)\(tail.isEmpty ? "" : ": \(tail)") (log \(log))")
         }
         let source = outputFile ?? "standard output of \(command.arguments.joined(separator: " "))"
+        if let outputFile, !context.holds(outputFile, checkout: checkout) { return .failure(UntrustedSandbox.linkedOut(outputFile)) }
         do {
             if let outputFile {
                 return .success(try command.format.parse(contentsOf: outputFile))
@@ -128,6 +131,8 @@ struct CommandExperiment {
             "time_delta": .number(end.timeIntervalSince(startedAt)), "benchmarks": .array(benchmarks),
         ])
         let file = (folders.data as NSString).appendingPathComponent(context.dataFileName)
+        // The results are kept in the store all the same; only this copy, which the job's own link would misplace, is not written.
+        guard context.holds(file) else { return nil }
         do {
             try FileManager.default.createDirectory(atPath: folders.data, withIntermediateDirectories: true)
             try AttemptJournal.writeAtomically(document.prettyPrinted(), to: file)

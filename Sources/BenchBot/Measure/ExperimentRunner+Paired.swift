@@ -16,13 +16,13 @@ extension ExperimentRunner {
     func runPaired(_ experiment: ExperimentConfig, baseline: StageContext) async -> (outcome: Outcome, baseline: [BenchmarkResult]) {
         let timeout = experiment.timeout ?? context.settings.runner.stageTimeout
         if let command = experiment.command {
-            let folders = Folders(home: context.home, experiment: experiment.name, rawDataRoot: context.rawDataFolder)
+            let folders = Folders(context: context, experiment: experiment.name, rawDataRoot: context.rawDataFolder)
             resetFolder(folders.status)
             let candidateSide = CommandExperiment(context: context, experiment: experiment, command: command, folders: folders,
                                                   checkout: context.checkout, commit: context.commit,
                                                   environment: context.environment(experiment: experiment.name), timeout: timeout)
             let baselineSide = CommandExperiment(context: baseline, experiment: experiment, command: command,
-                                                 folders: Folders(home: context.home, experiment: experiment.name, rawDataRoot: baseline.rawDataFolder),
+                                                 folders: Folders(context: baseline, experiment: experiment.name, rawDataRoot: baseline.rawDataFolder),
                                                  checkout: baseline.checkout, commit: baseline.commit,
                                                  environment: baseline.environment(experiment: experiment.name), timeout: timeout)
             return await candidateSide.runPaired(against: baselineSide)
@@ -51,12 +51,13 @@ extension ExperimentRunner {
 
     /// A copy of an experiment's status, summary and graph folders, to put back after the baseline's run.
     private func preserveRelayFolders(of experiment: String) -> PreservedFolders {
-        let folders = Folders(home: context.home, experiment: experiment, rawDataRoot: context.rawDataFolder)
+        let folders = Folders(context: context, experiment: experiment, rawDataRoot: context.rawDataFolder)
         let copy = (context.rawDataFolder as NSString).appendingPathComponent(".candidate-\(experiment)")
         try? FileManager.default.removeItem(atPath: copy)
         try? FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
         var saved: [(original: String, copy: String)] = []
-        for (index, folder) in [folders.status, folders.summary, folders.graph].enumerated() where FileManager.default.fileExists(atPath: folder) {
+        for (index, folder) in [folders.status, folders.summary, folders.graph].enumerated()
+        where FileManager.default.fileExists(atPath: folder) && context.holds(folder) {
             let destination = (copy as NSString).appendingPathComponent("\(index)")
             if (try? FileManager.default.copyItem(atPath: folder, toPath: destination)) != nil { saved.append((folder, destination)) }
         }

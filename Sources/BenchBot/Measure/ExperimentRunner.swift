@@ -18,11 +18,17 @@ struct ExperimentRunner: Sendable {
         let raw: String
         let analysis: String
 
-        init(home: Home, experiment: String, rawDataRoot: String) {
-            status = home.path("results", "experiments", "status", experiment)
-            data = home.path("results", "experiments", "data", experiment)
-            summary = home.path("results", "experiments", "summary", experiment)
-            graph = home.path("results", "experiments", "graph", experiment)
+        /// - Parameters:
+        ///   - context: The job's context, whose ``StageContext/resultsRoot`` holds the Relay folders.
+        ///   - experiment: The experiment's name.
+        ///   - rawDataRoot: The folder of the job's raw data.
+        init(context: StageContext, experiment: String, rawDataRoot: String) {
+            let experiments = (context.resultsRoot as NSString).appendingPathComponent("experiments")
+            func folder(_ kind: String) -> String { ((experiments as NSString).appendingPathComponent(kind) as NSString).appendingPathComponent(experiment) }
+            status = folder("status")
+            data = folder("data")
+            summary = folder("summary")
+            graph = folder("graph")
             raw = (rawDataRoot as NSString).appendingPathComponent(experiment)
             analysis = (raw as NSString).appendingPathComponent("analysis")
         }
@@ -44,10 +50,9 @@ struct ExperimentRunner: Sendable {
     ///   - variant: The commit and checkout of the project variant it asked for, if any.
     func run(_ experiment: ExperimentConfig, variant: (commit: ObjectID, checkout: String)? = nil) async -> Outcome {
         var progress = Progress(experiment: experiment, startedAt: Date())
-        let home = context.home
-        let folders = Folders(home: home, experiment: experiment.name, rawDataRoot: context.rawDataFolder)
+        let folders = Folders(context: context, experiment: experiment.name, rawDataRoot: context.rawDataFolder)
         let scripts = (context.scriptsFolder(context.settings.experimentsDirectory) as NSString).appendingPathComponent(experiment.name)
-        let configFolder = (home.experimentConfigsDirectory as NSString).appendingPathComponent(experiment.name)
+        let configFolder = context.configFolder(experiment: experiment.name)
         let environment = context.environment(experiment: experiment.name, commit: variant?.commit, checkout: variant?.checkout)
         let timeout = experiment.timeout ?? context.settings.runner.stageTimeout
 
@@ -121,7 +126,8 @@ struct ExperimentRunner: Sendable {
         _ experiment: ExperimentConfig, script: String, scripts: String, configFolder: String,
         environment: [String: String?], timeout: Duration, folders: Folders, progress: inout Progress
     ) async -> Bool {
-        let setupOutput = (context.home.resolvePath(context.config.dashboard.setupDirectory) as NSString)
+        // An untrusted job's setup output is its own: a fork's must never stand in for the trusted jobs' setup.
+        let setupOutput = ((context.untrusted?.setupRoot ?? context.home.resolvePath(context.config.dashboard.setupDirectory)) as NSString)
             .appendingPathComponent(experiment.name)
         let digestFile = (setupOutput as NSString).appendingPathComponent(".benchbot-setup-digest")
         let digest = DirectoryDigest.of(scripts, excluding: ["setup"])
@@ -154,9 +160,11 @@ struct ExperimentRunner: Sendable {
         experiment: ExperimentConfig, environment: [String: String?], timeout: Duration, folders: Folders,
         progress: inout Progress
     ) async -> Bool {
-        try? FileManager.default.createDirectory(atPath: statusIn, withIntermediateDirectories: true)
-        // A status.json left by an earlier run must not pass for this one's.
-        try? FileManager.default.removeItem(atPath: (statusIn as NSString).appendingPathComponent("status.json"))
+        if context.holds(statusIn) {
+            try? FileManager.default.createDirectory(atPath: statusIn, withIntermediateDirectories: true)
+            // A status.json left by an earlier run must not pass for this one's.
+            try? FileManager.default.removeItem(atPath: (statusIn as NSString).appendingPathComponent("status.json"))
+        }
         let (result, launchError) = await context.runScript(
             script, arguments: arguments, pinning: experiment.processPinning, environment: environment,
             timeout: timeout, logName: "\(experiment.name)-\(stage)")
@@ -165,6 +173,8 @@ struct ExperimentRunner: Sendable {
             status = StageStatus(success: false, message: "cannot start \(script): \(launchError)")
         } else if let result, result.timedOut {
             status = StageStatus(success: false, message: "timed out after \(Int(timeout.seconds)) s; its processes were killed")
+        } else if !context.holds((statusIn as NSString).appendingPathComponent("status.json")) {
+            status = StageStatus(success: false, message: UntrustedSandbox.linkedOut((statusIn as NSString).appendingPathComponent("status.json")))
         } else {
             status = StageStatus.read(in: statusIn, stage: stage)
             if !status.success, let result, !status.message.contains("exit") {
@@ -182,6 +192,10 @@ struct ExperimentRunner: Sendable {
     /// Adds BenchBot's fields to `data.json`, keeps it under results, and flattens it into series.
     private func storeData(_ experiment: ExperimentConfig, variantCommit: ObjectID?, folders: Folders, progress: inout Progress) -> [BenchmarkResult]? {
         let source = (folders.analysis as NSString).appendingPathComponent("data.json")
+        guard context.holds(source) else {
+            progress.fail("analysis", UntrustedSandbox.linkedOut(source))
+            return nil
+        }
         guard let data = FileManager.default.contents(atPath: source) else {
             progress.fail("analysis", "analyze.sh reported success but wrote no data.json in \(folders.analysis)")
             return nil
@@ -213,6 +227,10 @@ struct ExperimentRunner: Sendable {
         fields["end_time"] = .string(end.formatted(.iso8601))
         fields["time_delta"] = .number(end.timeIntervalSince(progress.startedAt))
         let destination = (folders.data as NSString).appendingPathComponent(context.dataFileName)
+        guard context.holds(destination) else {
+            progress.fail("analysis", UntrustedSandbox.linkedOut(destination))
+            return nil
+        }
         do {
             try FileManager.default.createDirectory(atPath: folders.data, withIntermediateDirectories: true)
             try AttemptJournal.writeAtomically(JSONValue.object(fields).prettyPrinted(), to: destination)
@@ -226,7 +244,7 @@ struct ExperimentRunner: Sendable {
 
     private func readSummary(folders: Folders, progress: inout Progress) -> Outcome {
         let file = (folders.summary as NSString).appendingPathComponent("summary.json")
-        let summary = FileManager.default.contents(atPath: file).flatMap { try? JSONValue.parse($0) }
+        let summary = !context.holds(file) ? nil : FileManager.default.contents(atPath: file).flatMap { try? JSONValue.parse($0) }
         guard case .string(let title)? = summary?["title"], case .string(let value)? = summary?["value"] else {
             let status = StageStatus(success: false, message: "summary.json in \(folders.summary) needs string fields 'title' and 'value'")
             writeStatus(status, to: folders.status, file: "summary.json")
@@ -240,11 +258,13 @@ struct ExperimentRunner: Sendable {
     // MARK: - Files
 
     func resetFolder(_ path: String) {
+        guard context.holds(path) else { return }
         try? FileManager.default.removeItem(atPath: path)
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
     func writeStatus(_ status: StageStatus, to folder: String, file: String) {
+        guard context.holds(folder) else { return }
         try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try? status.json.prettyPrinted().write(to: URL(fileURLWithPath: (folder as NSString).appendingPathComponent(file)))
     }

@@ -16,6 +16,8 @@ struct StageContext: Sendable {
     let logFolder: String
     /// Set as `BENCHBOT_WORKER` for every process, so a successor can find them if we die.
     let workerIdentity: String
+    /// Set for an untrusted job: its private folder, allow-listed environment and wrapper.
+    var untrusted: UntrustedSandbox? = nil
 
     var settings: BenchBotSettings { config.benchbot }
 
@@ -35,7 +37,36 @@ struct StageContext: Sendable {
     func measuring(_ commit: ObjectID, checkout: String) -> StageContext {
         StageContext(home: home, config: config, commit: commit, checkout: checkout, startedAt: startedAt,
                      rawDataFolder: rawDataFolder + "_baseline", logFolder: (logFolder as NSString).appendingPathComponent("baseline"),
-                     workerIdentity: workerIdentity)
+                     workerIdentity: workerIdentity, untrusted: untrusted)
+    }
+
+    /// Where the Relay status, data, summary and graph folders go: the home's `results/`, or an
+    /// untrusted job's private stand-in, so a fork cannot rewrite what the dashboard shows.
+    var resultsRoot: String { untrusted?.resultsRoot ?? home.path("results") }
+
+    /// The config folder an experiment's stages get as their first argument.
+    func configFolder(experiment: String) -> String {
+        let original = (home.experimentConfigsDirectory as NSString).appendingPathComponent(experiment)
+        return untrusted?.configFolder(copying: original, experiment: experiment) ?? original
+    }
+
+    /// Whether BenchBot may read, write or remove `path` for this job; always for a trusted job,
+    /// see ``UntrustedSandbox/holds(_:checkout:)`` for an untrusted one.
+    func holds(_ path: String, checkout: String? = nil) -> Bool {
+        untrusted?.holds(path, checkout: checkout ?? self.checkout) ?? true
+    }
+
+    /// The command to start for `executable arguments` run against `checkout`: under the
+    /// untrusted wrapper for an untrusted job that has one, as it is otherwise.
+    func command(_ executable: String, _ arguments: [String], checkout: String? = nil) -> (executable: String, arguments: [String]) {
+        guard let untrusted else { return (executable, arguments) }
+        let paths = UntrustedSandbox.Paths(checkout: checkout ?? self.checkout, scripts: scriptsFolder(settings.experimentsDirectory),
+                                           deps: scriptsFolder(settings.runner.depsDirectory))
+        // A wrapper binding a folder that does not exist fails to start; those in the home are made.
+        if settings.scriptsLocation == .home {
+            for folder in [paths.scripts, paths.deps] { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        }
+        return untrusted.wrapping(executable, arguments, paths: paths)
     }
 
     /// Where the scripts of experiments or subsystems live for this commit.
@@ -48,16 +79,19 @@ struct StageContext: Sendable {
 
     /// The environment every script sees. Secrets are removed, by name and by a URL password in
     /// the value, except those `benchbot.runner.pass_environment` lets through: the code measured
-    /// may come from a fork, and it has no business with BenchBot's tokens.
+    /// may come from a fork, and it has no business with BenchBot's tokens. An untrusted job's
+    /// scripts see only an allow-list (``UntrustedSandbox/environment(job:)``).
     func environment(experiment: String? = nil, commit: ObjectID? = nil, checkout: String? = nil) -> [String: String?] {
         var environment: [String: String?] = [
             "BENCHBOT_COMMIT": (commit ?? self.commit).hex,
             "BENCHBOT_CHECKOUT": checkout ?? self.checkout,
-            "BENCHBOT_HOME": home.root,
+            // An untrusted job's home is its private folder: the real one is not its business.
+            "BENCHBOT_HOME": untrusted?.folder ?? home.root,
             "BENCHMARK_DEPS": scriptsFolder(settings.runner.depsDirectory),
             "BENCHBOT_EXPERIMENT": experiment,
             Worker.workerVariable: workerIdentity,
         ]
+        if let untrusted { return untrusted.environment(job: environment) }
         let passed = Set(settings.runner.passEnvironment)
         for (name, value) in ProcessInfo.processInfo.environment where !passed.contains(name) {
             // A URL with a password in it (`DATABASE_URL=postgres://u:p@db`) is a secret whatever its name.
@@ -74,12 +108,12 @@ struct StageContext: Sendable {
         timeout: Duration, logName: String
     ) async -> (CommandResult?, String?) {
         let folder = (script as NSString).deletingLastPathComponent
-        var executable = script
-        var argv = arguments
+        var (executable, argv) = (script, arguments)
         if let pinning, pinning.enabled {
             executable = "taskset"
             argv = ["--cpu-list", pinning.cores, script] + arguments
         }
+        (executable, argv) = command(executable, argv)
         do {
             try FileManager.default.createDirectory(atPath: logFolder, withIntermediateDirectories: true)
             let result = try await CommandRunner.run(

@@ -35,13 +35,15 @@ extension Worker {
         }
         switch measured {
         case .recorded(var report, let tracksChanges):
+            report.lines += unsandboxedLines(for: job)
             FaultPoint.jobRecorded.reach()
             if tracksChanges { report.lines += await trackChanges(after: job).map { "  \($0.summary)" } }
             report.lines += await dispatchNotifications()
             return report
         // A job given back because the store or disk failed says so even when a renewal tick
         // found it already given back: the worker must stop, not spend the next jobs' attempts.
-        case .unrecorded(let report) where !leaseLost || report.storeFailure != nil:
+        case .unrecorded(var report) where !leaseLost || report.storeFailure != nil:
+            report.lines += unsandboxedLines(for: job)
             return report
         case .unrecorded, nil:
             return JobReport(job: job, succeeded: false, lines: ["job \(job.id) (\(job.commit.short)): lease lost; stopped unrecorded"])
@@ -67,10 +69,14 @@ extension Worker {
         if let baseline = job.baseline { return await performPaired(job, baseline: baseline) }
         let startedAt = Date()
         let environment = EnvironmentRecord.capture(machine: settings.machine)
-        let context = makeContext(commit: job.commit, logs: "job-\(job.id)", startedAt: startedAt)
+        let sandbox = sandbox(for: job)
+        let context = makeContext(commit: job.commit, logs: "job-\(job.id)", startedAt: startedAt, untrusted: sandbox)
         let label = "job \(job.id) (\(job.commit.short)\(job.subject.map { " \($0)" } ?? ""))"
         let announced = await announceStart(of: job)
 
+        if let sandbox, let problem = emptyUntrustedFolders(sandbox) {
+            return await fail(job, label: label, stage: "checkout", message: problem)
+        }
         do {
             try builder.checkOut(job.commit, branch: job.branch, remoteURL: job.remoteURL, into: context.checkout)
         } catch {
@@ -83,7 +89,7 @@ extension Worker {
         let journal = AttemptJournal(home: home)
         journal.begin(context)
         let (outcomes, results, telemetry, unkept) = await runExperiments(context: context)
-        await archiveRawData(context.rawDataFolder)
+        await archiveRawData(of: context)
         guard !Task.isCancelled else { return .unrecorded(JobReport(job: job, succeeded: false, lines: ["\(label): stopped"])) }
         if let unkept {
             return await giveBack(job, label: label, reason: "results not kept: \(unkept)")
@@ -123,16 +129,18 @@ extension Worker {
     ///   - commit: The commit the scripts see.
     ///   - logs: The name of the folder under `logs/` for this work's logs.
     ///   - startedAt: When the work started.
-    func makeContext(commit: ObjectID, logs: String, startedAt: Date) -> StageContext {
-        let rawRoot = home.resolvePath(config.dashboard.temporaryDataDirectory)
+    ///   - untrusted: An untrusted job's sandbox: its own checkout, and its raw data in its private folder.
+    func makeContext(commit: ObjectID, logs: String, startedAt: Date, untrusted: UntrustedSandbox? = nil) -> StageContext {
+        let rawRoot = untrusted?.rawDataRoot ?? home.resolvePath(config.dashboard.temporaryDataDirectory)
         let logFolder = home.path("logs", logs)
         try? FileManager.default.removeItem(atPath: logFolder)
         return StageContext(
-            home: home, config: config, commit: commit, checkout: home.worktreePath(repository: settings.repository.name),
+            home: home, config: config, commit: commit,
+            checkout: untrusted == nil ? home.worktreePath(repository: settings.repository.name) : untrustedCheckout,
             startedAt: startedAt,
             rawDataFolder: (rawRoot as NSString).appendingPathComponent("benchmarks_\(startedAt.relayTimestamp)_\(commit.short)"),
             logFolder: logFolder,
-            workerIdentity: identity.description)
+            workerIdentity: identity.description, untrusted: untrusted)
     }
 
     /// Runs the active experiments, in random order or by priority then name, as configured.
@@ -156,6 +164,10 @@ extension Worker {
         for experiment in experiments {
             if Task.isCancelled { break }
             var variant: (commit: ObjectID, checkout: String)?
+            if experiment.branch != nil, context.untrusted != nil {
+                outcomes.append(refusedForUntrusted(experiment))
+                continue
+            }
             if let branch = experiment.branch {
                 let key = "\(experiment.remote ?? "")#\(branch)"
                 if variants[key] == nil {
@@ -236,8 +248,9 @@ extension Worker {
     }
 
     /// Archives the job's raw experiment data next to it and removes the folder, as relay-bench does.
-    func archiveRawData(_ folder: String) async {
-        guard FileManager.default.fileExists(atPath: folder) else { return }
+    func archiveRawData(of context: StageContext) async {
+        let folder = context.rawDataFolder
+        guard FileManager.default.fileExists(atPath: folder), context.holds(folder) else { return }
         let parent = (folder as NSString).deletingLastPathComponent
         let name = (folder as NSString).lastPathComponent
         let archive = (parent as NSString).appendingPathComponent("\(name)_data.tar.gz")

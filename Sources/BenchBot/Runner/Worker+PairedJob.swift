@@ -9,11 +9,17 @@ extension Worker {
     func performPaired(_ job: Job, baseline: ObjectID) async -> Measured {
         let startedAt = Date()
         let environment = EnvironmentRecord.capture(machine: settings.machine)
-        let candidate = makeContext(commit: job.commit, logs: "job-\(job.id)", startedAt: startedAt)
-        let baselineContext = candidate.measuring(baseline, checkout: home.path("work", "\(settings.repository.name)~baseline"))
+        // Both halves of an untrusted job are untrusted: they share its sandbox and build in its checkouts.
+        let sandbox = sandbox(for: job)
+        let candidate = makeContext(commit: job.commit, logs: "job-\(job.id)", startedAt: startedAt, untrusted: sandbox)
+        let baselineContext = candidate.measuring(
+            baseline, checkout: sandbox == nil ? home.path("work", "\(settings.repository.name)~baseline") : untrustedBaselineCheckout)
         let label = "job \(job.id) (\(job.commit.short)\(job.subject.map { " \($0)" } ?? "") against \(baseline.short))"
         let announced = await announceStart(of: job)
 
+        if let sandbox, let problem = emptyUntrustedFolders(sandbox) {
+            return await fail(job, label: label, stage: "checkout", message: problem)
+        }
         do {
             try builder.checkOut(job.commit, branch: job.branch, remoteURL: job.remoteURL, into: candidate.checkout)
             try builder.checkOut(baseline, branch: nil, remoteURL: nil, into: baselineContext.checkout)
@@ -50,8 +56,8 @@ extension Worker {
                 return await giveBack(job, label: label, reason: "results not kept: \(problem)")
             }
         }
-        await archiveRawData(candidate.rawDataFolder)
-        await archiveRawData(baselineContext.rawDataFolder)
+        await archiveRawData(of: candidate)
+        await archiveRawData(of: baselineContext)
         guard !Task.isCancelled else { return .unrecorded(JobReport(job: job, succeeded: false, lines: ["\(label): stopped"])) }
         // Judged as `benchbot compare` judges the pair; without the mirror, by the configured thresholds alone.
         let comparison: SuiteComparison
