@@ -1,0 +1,104 @@
+import Foundation
+import Hummingbird
+import TestHTTPServer
+import Testing
+
+@Suite("GitHub App authentication")
+struct GitHubAppNotificationTests {
+    static func notify(_ server: String, _ extra: [String: Any] = [:]) -> [String: Any] {
+        ["site_url": "https://bench.example.org",
+         "github": (["repository": "octo-org/project", "api_url": server, "context": "benchbot/perf", "check_runs": true,
+                     "app_id": 12345, "app_private_key_file": "secrets/app.pem", "token_env": "TEST_GITHUB_TOKEN"] as [String: Any])
+             .merging(extra) { $1 }]
+    }
+
+    /// GitHub's statuses, comments and check runs, with the App's authentication beside them.
+    static func servers() -> (FakeSlackAndGitHub, FakeGitHubApp, Router<BasicRequestContext>) {
+        let github = FakeSlackAndGitHub(githubApp: "benchbot-app")
+        let app = FakeGitHubApp(verify: AppKeyFixture.verifies)
+        let router = github.router()
+        app.addRoutes(to: router)
+        return (github, app, router)
+    }
+
+    @Test("statuses and check runs go with the App's installation token, minted once for the whole run; the token beside it is ignored")
+    func statusesWithInstallationToken() async throws {
+        try await withTemporaryDirectory { root in
+            let (github, app, router) = Self.servers()
+            try await LoopbackServer.with(router) { server in
+                let (fixture, commits) = try await NotificationTests.regressingFixture(in: root, notify: Self.notify(server))
+                try AppKeyFixture.install(AppKeyFixture.key.pemRepresentation, in: fixture.home)
+                let work = try await BenchBotProcess.run(["work", "--home", fixture.home], environment: ["TEST_GITHUB_TOKEN": "ghp_notthisone1234"])
+                #expect(work.succeeded && !work.standardOutput.contains("to retry") && !work.standardOutput.contains("failed"),
+                        "\(work.standardOutput)\(work.standardError)")
+
+                let posts = await github.statusPosts
+                #expect(posts.map { "\($0.path.suffix(40)) \($0.json["state"] ?? "")" }
+                        == ["\(commits[1]) pending", "\(commits[1]) success", "\(commits[2]) pending", "\(commits[2]) failure"])
+                let requests = await github.githubRequests
+                #expect(requests.count > posts.count && requests.allSatisfy { $0.authorization == "Bearer ghs_fake_token_1" },
+                        "\(requests.map { "\($0.method) \($0.path) \($0.authorization ?? "-")" })")
+                #expect(await github.checkRuns.count == 2, "check runs, which only an App may write")
+                let appRequests = await app.requests.map { "\($0.method) \($0.path)" }
+                #expect(appRequests == ["GET /repos/octo-org/project/installation", "POST /app/installations/4242/access_tokens"], "\(appRequests)")
+                #expect(await app.requests.allSatisfy(\.verified))
+
+                let status = try await BenchBotProcess.succeed(["status", "--home", fixture.home])
+                let output = work.standardOutput + work.standardError + status
+                #expect(!output.contains("ghs_fake_token_1") && !AppKeyFixture.bodyLines(AppKeyFixture.key.pemRepresentation).contains { output.contains($0) })
+            }
+        }
+    }
+
+    @Test("a key GitHub does not accept fails each GitHub notification with GitHub's words and the fix, never retried, never quoted")
+    func refusedKey() async throws {
+        try await withTemporaryDirectory { root in
+            let (github, app, router) = Self.servers()
+            try await LoopbackServer.with(router) { server in
+                let (fixture, _) = try await NotificationTests.regressingFixture(in: root, notify: Self.notify(server, ["installation_id": 4242]))
+                let pem = AppKeyFixture.otherKey.pkcs8PEMRepresentation
+                try AppKeyFixture.install(pem, in: fixture.home)
+                let work = try await BenchBotProcess.run(["work", "--home", fixture.home])
+                #expect(work.succeeded && work.standardOutput.contains("failed") && !work.standardOutput.contains("to retry"),
+                        "\(work.standardOutput)\(work.standardError)")
+                #expect(await github.githubRequests.isEmpty, "nothing is sent to GitHub without a token")
+                let minted = await app.tokens, asked = await app.tokenRequests
+                #expect(minted.isEmpty && !asked.isEmpty)
+
+                let status = try await BenchBotProcess.succeed(["status", "--home", fixture.home])
+                #expect(status.contains("GitHub App 12345: GitHub refused getting a token for installation 4242 (HTTP 401: A JSON web token could not be decoded)"),
+                        "\(status)")
+                #expect(status.contains("benchbot.notify.github.app_id"), "\(status)")
+                let output = work.standardOutput + work.standardError + status
+                #expect(!AppKeyFixture.bodyLines(pem).contains { output.contains($0) })
+            }
+        }
+    }
+
+    @Test("with no login configured, the App's comments go as <slug>[bot]: another app's comment with the marker is left alone, its own is edited")
+    func pullRequestCommentAsTheAppsBot() async throws {
+        try await withTemporaryDirectory { root in
+            let (github, _, router) = Self.servers()
+            try await LoopbackServer.with(router) { server in
+                let (fixture, commits) = try await PullRequestNotificationTests.pullRequestFixture(
+                    in: root, notify: Self.notify(server, ["check_runs": false]))
+                try AppKeyFixture.install(AppKeyFixture.key.pemRepresentation, in: fixture.home)
+                let other = await github.addComment(issue: 7, body: "<!-- benchbot:comparison:benchbot/perf -->\nsomeone else's",
+                                                    author: "other-app[bot]", isApp: true)
+                #expect(try await BenchBotProcess.run(["work", "--home", fixture.home]).succeeded)
+                for commit in commits[2...3] {
+                    try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", commit, "--pull-request", "7"])
+                    let work = try await BenchBotProcess.run(["work", "--home", fixture.home])
+                    #expect(work.succeeded && !work.standardOutput.contains("to retry") && !work.standardOutput.contains("failed"),
+                            "\(work.standardOutput)\(work.standardError)")
+                }
+                let comments = await github.comments
+                #expect(comments[other]?.body == "<!-- benchbot:comparison:benchbot/perf -->\nsomeone else's", "another app's comment is not edited")
+                let mine = comments.filter { $0.value.author == "benchbot-app[bot]" }
+                #expect(mine.count == 1 && mine.first?.value.body.contains("`\(commits[3].prefix(10))`") == true, "\(comments)")
+                let requests = await github.githubRequests.map { "\($0.method) \($0.path)" }
+                #expect(!requests.contains("GET /user") && !requests.contains("PATCH /repos/octo-org/project/issues/comments/\(other)"), "\(requests)")
+            }
+        }
+    }
+}
