@@ -1,5 +1,8 @@
+import BenchBot
 import Foundation
 import Hummingbird
+import Logging
+import Notify
 import TestHTTPServer
 import Testing
 
@@ -98,6 +101,35 @@ struct GitHubAppNotificationTests {
                 #expect(mine.count == 1 && mine.first?.value.body.contains("`\(commits[3].prefix(10))`") == true, "\(comments)")
                 let requests = await github.githubRequests.map { "\($0.method) \($0.path)" }
                 #expect(!requests.contains("GET /user") && !requests.contains("PATCH /repos/octo-org/project/issues/comments/\(other)"), "\(requests)")
+            }
+        }
+    }
+
+    @Test("an installation token GitHub refuses (401) is dropped: the send is retried, and the retry mints and uses a new one")
+    func refusedInstallationToken() async throws {
+        try await withTemporaryDirectory { root in
+            let github = FakeSlackAndGitHub(githubAnswer: (401, #"{"message":"Bad credentials","status":"401"}"#))
+            let app = FakeGitHubApp(verify: AppKeyFixture.verifies)
+            let router = github.router()
+            app.addRoutes(to: router)
+            try await LoopbackServer.with(router) { server in
+                let fixture = try await RunnerFixture.make(in: root, commits: 1)
+                try fixture.setNotify(NotificationTests.notifyConfig(server: server))
+                let status = CommitStatus(state: .success, context: "benchbot", description: "fine", targetURL: nil)
+                try await fixture.store().enqueueNotifications([status.message(repository: "octo-org/project", commit: "abc123", occasion: "1")], now: Date())
+                let settings = try #require(try HomeConfig.load(from: Home(root: fixture.home)).benchbot.notify)
+                let tokens = GitHubAppTokens(.init(appID: "12345", apiURL: server, repository: "octo-org/project", installationID: 4242, wantsLogin: false),
+                                             pem: AppKeyFixture.key.pemRepresentation)
+                let dispatcher = Dispatcher(store: try fixture.store(), settings: settings, credentials: Credentials(githubApp: tokens, githubAPIURL: server),
+                                            outboxFolder: root.appending(path: "outbox"), logger: Logger(label: "test"))
+                let first = try await dispatcher.deliverDue()
+                #expect(first.retrying == 1 && first.failed == 0)
+                let waiting = try await fixture.store().notifications(in: [.pending], limit: nil)
+                #expect(waiting.first?.lastError?.contains("GitHub refused the App's installation token (HTTP 401)") == true, "\(waiting)")
+                // Due at its retry time only: the retry this pass schedules again comes after it.
+                _ = try await dispatcher.deliverDue(now: try #require(waiting.first?.nextAttemptAt))
+                let used = await github.githubRequests.map { $0.authorization ?? "-" }
+                #expect(used == ["Bearer ghs_fake_token_1", "Bearer ghs_fake_token_2"], "\(used)")
             }
         }
     }

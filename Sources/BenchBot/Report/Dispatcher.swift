@@ -175,6 +175,11 @@ public struct Dispatcher: Sendable {
         case .delivered(let receipt):
             return .delivered(receipt: receipt)
         case .unsuccessful(let response):
+            if self.credentials.discardsRefusedToken(response, sentWith: credentials) {
+                return settlement(settings.retry.decide(failure: "GitHub refused the App's installation token (HTTP 401); the next attempt "
+                                                            + "gets a new one", transient: true, attempt: notification.attempts,
+                                                        queuedAt: notification.queuedAt, now: Date(), jitter: Double.random(in: 0..<1)))
+            }
             return settlement(settings.retry.decide(.success(response), attempt: notification.attempts, queuedAt: notification.queuedAt,
                                                     now: Date(), jitter: Double.random(in: 0..<1)))
         case .failed(let reason, let transient):

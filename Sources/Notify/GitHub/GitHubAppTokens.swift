@@ -100,6 +100,14 @@ public final class GitHubAppTokens: Sendable {
         }
     }
 
+    /// Drops `token` when it is the one kept, so the next ask mints another: GitHub refused it
+    /// (revoked, or expired early by GitHub's clock).
+    public func discard(_ token: String) {
+        state.withLock { state in
+            if state.current?.token == token { state.current = nil }
+        }
+    }
+
     private enum Action {
         case ready(Token)
         case wait(Task<Result<Token, GitHubAppError>, Never>)

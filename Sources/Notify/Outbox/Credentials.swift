@@ -89,6 +89,15 @@ public struct Credentials: Sendable {
         return ready
     }
 
+    /// Whether `response` refused the App's installation token that `sent` called GitHub with;
+    /// when it did, the token is dropped, and the next attempt mints another. A refused static
+    /// token is the user's to replace.
+    public func discardsRefusedToken(_ response: HTTPResponse, sentWith sent: Credentials) -> Bool {
+        guard response.status == 401, case .app(let app) = githubAuthentication, let token = sent.githubToken else { return false }
+        app.discard(token)
+        return true
+    }
+
     /// Whether `destination` can be reached; when not, its messages are written to the outbox folder.
     public func canReach(_ destination: Destination) -> Bool {
         switch destination {
