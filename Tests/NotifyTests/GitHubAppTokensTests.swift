@@ -178,6 +178,44 @@ struct GitHubAppTokensTests {
         }
     }
 
+    @Test("the exchange, answer by answer: a token answer without its fields and a rate limit are worth retrying; a 403 is not")
+    func exchangeSteps() throws {
+        let app = GitHubAppTokens.Configuration(appID: "Iv23liX", apiURL: "https://ghe.example/api/v3/", repository: "o/r",
+                                                installationID: nil, wantsLogin: true)
+        func response(_ status: Int, _ body: String, _ headers: [HTTPHeader] = []) -> Notify.HTTPResponse {
+            Notify.HTTPResponse(status: status, headers: headers, body: Data(body.utf8))
+        }
+        func url(_ step: GitHubAppTokenExchange.Step) -> String? {
+            if case .send(let request) = step { return "\(request.method.rawValue) \(request.url)" }
+            return nil
+        }
+        func failure(_ step: GitHubAppTokenExchange.Step) -> GitHubAppError? {
+            if case .failed(let error) = step { return error }
+            return nil
+        }
+        var exchange = GitHubAppTokenExchange(app: app, jwt: "h.c.s", installationID: nil, slug: nil)
+        #expect(url(exchange.start()) == "GET https://ghe.example/api/v3/repos/o/r/installation")
+        #expect(url(exchange.receive(response(200, #"{"id":7,"app_slug":"perf-bot"}"#))) == "POST https://ghe.example/api/v3/app/installations/7/access_tokens")
+        let malformed = try #require(failure(exchange.receive(response(201, #"{"expires_at":"2016-07-11T22:14:10Z"}"#))))
+        #expect(malformed.isTransient && malformed.message.hasPrefix("GitHub App Iv23liX: "), "\(malformed)")
+
+        var limited = GitHubAppTokenExchange(app: app, jwt: "h.c.s", installationID: 7, slug: "perf-bot")
+        _ = limited.start()
+        let rateLimit = try #require(failure(limited.receive(response(403, #"{"message":"API rate limit exceeded"}"#,
+                                                                      [HTTPHeader(name: "X-RateLimit-Remaining", value: "0")]))))
+        #expect(rateLimit.isTransient)
+        var forbidden = GitHubAppTokenExchange(app: app, jwt: "h.c.s", installationID: 7, slug: "perf-bot")
+        _ = forbidden.start()
+        let suspended = try #require(failure(forbidden.receive(response(403, #"{"message":"This installation has been suspended"}"#))))
+        #expect(!suspended.isTransient && suspended.message.contains("suspended"), "\(suspended)")
+
+        var complete = GitHubAppTokenExchange(app: app, jwt: "h.c.s", installationID: 7, slug: "perf-bot")
+        _ = complete.start()
+        let done = complete.receive(response(201, #"{"token":"ghs_x","expires_at":"2016-07-11T22:14:10Z"}"#))
+        #expect(done == .obtained(.init(token: "ghs_x", expiresAt: Date(timeIntervalSince1970: 1_468_275_250), login: "perf-bot[bot]"),
+                                  installationID: 7, slug: "perf-bot"))
+    }
+
     struct NoFailure: Error {}
 
     static func failure(_ tokens: GitHubAppTokens) async throws -> GitHubAppError {

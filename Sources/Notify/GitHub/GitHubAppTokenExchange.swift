@@ -80,7 +80,8 @@ public struct GitHubAppTokenExchange: Sendable {
 
     /// The step after a request that got no answer.
     public mutating func failed(_ error: HTTPClientError) -> Step {
-        finish(.failed(GitHubAppError("GitHub App \(app.appID): no answer from GitHub (\(error)); will try again", transient: error.isTransient)))
+        let next = error.isTransient ? "will try again" : "check benchbot.notify.github.api_url and the machine's CA certificates"
+        return finish(.failed(GitHubAppError("GitHub App \(app.appID): no answer from GitHub (\(error)); \(next)", transient: error.isTransient)))
     }
 
     private mutating func requestToken(_ installationID: Int, slug: String?) -> Step {
