@@ -1,3 +1,4 @@
+@testable import BenchBot
 import Crypto
 import Foundation
 import Testing
@@ -111,6 +112,27 @@ struct GitHubAppCheckTests {
             #expect(status == 1, "\(output)")
             #expect(output.contains("benchbot.notify.github.app_private_key_env: the variable TEST_APP_KEY holds no PEM key"), "\(output)")
             #expect(output.contains("benchbot.runner.pass_environment: names TEST_APP_KEY, which holds BenchBot's own secret"), "\(output)")
+        }
+    }
+
+    @Test("the App's private key kept in the home's config folder is left out of backups")
+    func keyStaysHome() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            let pem = AppKeyFixture.key.pemRepresentation
+            let file = fixture.home.appending(path: "config/secrets/app.pem")
+            try FileManager.default.createDirectory(atPath: fixture.home.appending(path: "config/secrets"), withIntermediateDirectories: true)
+            try pem.write(toFile: file, atomically: true, encoding: .utf8)
+            try fixture.setNotify(Self.github(["app_id": 12345, "app_private_key_file": "config/secrets/app.pem"]))
+            let home = Home(root: fixture.home)
+            let archive = try await HomeBackup.create(home: home, config: try HomeConfig.load(from: home), label: "test")
+            let listing = try await CommandRunner.run("tar", arguments: ["-tzf", archive], timeout: .seconds(60))
+            #expect(listing.succeeded && listing.standardOutput.contains("config/config.json"), "\(listing.standardOutput)")
+            #expect(!listing.standardOutput.contains("config/secrets/app.pem"), "\(listing.standardOutput)")
+            let line = try #require(AppKeyFixture.bodyLines(pem).first)
+            let bytes = try await CommandRunner.run("sh", arguments: ["-c", "gzip -dc \"$1\" | grep -c -F -e \"$2\" || true", "sh", archive, line],
+                                                    timeout: .seconds(60))
+            #expect(bytes.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
         }
     }
 }
