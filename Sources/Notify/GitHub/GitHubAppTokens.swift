@@ -43,6 +43,9 @@ public final class GitHubAppTokens: Sendable {
         }
     }
 
+    /// How many of the last tokens minted the redactor masks.
+    static let tokensMasked = 4
+
     /// How long before it expires a token is replaced.
     public static let refreshMargin: TimeInterval = 5 * 60
 
@@ -57,7 +60,9 @@ public final class GitHubAppTokens: Sendable {
         var installationID: Int?
         var slug: String?
         var refresh: Task<Result<Token, GitHubAppError>, Never>?
-        /// Every token minted, for the redactor: an older one may still be quoted in a late answer.
+        /// The last tokens minted, for the redactor: an older one may still be quoted in a late
+        /// answer. Older ones have expired (they last an hour), and a long-running worker would
+        /// otherwise mask one more string in every line it logs each hour.
         var minted: [String] = []
     }
 
@@ -75,7 +80,7 @@ public final class GitHubAppTokens: Sendable {
         state.withLock { $0.installationID = configuration.installationID }
     }
 
-    /// The private key and every token minted so far: what the redactor must mask.
+    /// The private key and the last tokens minted: what the redactor must mask.
     public var secrets: [String] { keySecrets + state.withLock { $0.minted } }
 
     /// The installation this App's tokens are for, once known.
@@ -122,7 +127,7 @@ public final class GitHubAppTokens: Sendable {
                 state.current = token
                 state.installationID = installationID
                 state.slug = slug ?? state.slug
-                state.minted.append(token.token)
+                state.minted = Array((state.minted + [token.token]).suffix(Self.tokensMasked))
             } else if configuration.installationID == nil {
                 // A looked-up installation may be gone (the App was reinstalled): look again next time.
                 state.installationID = nil
