@@ -133,4 +133,31 @@ struct GitHubAppNotificationTests {
             }
         }
     }
+
+    @Test("with an App the token beside it is ignored; with its key's variable unset, GitHub's messages go to the outbox folder; one source per process")
+    func credentialsFromSettings() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            try fixture.setNotify(["github": ["repository": "octo-org/project", "app_id": "Iv23liAbCdEf", "app_private_key_env": "TEST_APP_KEY"]])
+            let home = Home(root: fixture.home)
+            let settings = try #require(try HomeConfig.load(from: home).benchbot.notify)
+            let status = Destination.github(method: .post, path: "/repos/octo-org/project/statuses/abc")
+            let unset = try settings.credentials(environment: ["GITHUB_TOKEN": "ghp_besidetheapp123"], home: home)
+            #expect(!unset.canReach(status) && unset.githubToken == nil, "no key: the outbox folder, not the token beside the App")
+            let pem = AppKeyFixture.key.pemRepresentation
+            let first = try settings.credentials(environment: ["TEST_APP_KEY": pem, "GITHUB_TOKEN": "ghp_besidetheapp123"], home: home)
+            let second = try settings.credentials(environment: ["TEST_APP_KEY": pem], home: home)
+            #expect(first.canReach(status) && first.githubToken == nil && !first.secrets.contains("ghp_besidetheapp123"))
+            guard case .app(let one)? = first.githubAuthentication, case .app(let other)? = second.githubAuthentication else {
+                Issue.record("no App in the credentials")
+                return
+            }
+            #expect(one === other, "a dispatcher made afresh reuses the process's token source, and its token")
+            #expect(one.configuration == .init(appID: "Iv23liAbCdEf", apiURL: "https://api.github.com", repository: "octo-org/project",
+                                               installationID: nil, wantsLogin: true))
+            let rotated = try settings.credentials(environment: ["TEST_APP_KEY": AppKeyFixture.otherKey.pemRepresentation], home: home)
+            guard case .app(let third)? = rotated.githubAuthentication else { return }
+            #expect(third !== one, "a new key gets a source of its own")
+        }
+    }
 }
