@@ -48,7 +48,11 @@ let package = Package(
         ),
         .target(
             name: "Notify",
-            dependencies: ["CCurl"],
+            dependencies: [
+                "CCurl",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: strictSwift
         ),
         .target(
@@ -101,7 +105,10 @@ let package = Package(
         ),
         .testTarget(
             name: "NotifyTests",
-            dependencies: ["Notify", "TestHTTPServer", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "Notify", "TestHTTPServer", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: strictSwift
         ),
         .testTarget(

@@ -72,6 +72,7 @@ public struct HomeCheck: Sendable {
             problems += Self.passedOwnSecrets(settings, file: home.display(home.effectiveConfigFile))
             problems += Self.appTokenWithoutLogin(settings, home: home)
             problems += Self.untrustedWrapperProblems(settings, file: home.display(home.effectiveConfigFile))
+            problems += Self.appKeyProblems(settings, home: home)
         }
         self.warnings = settings.map { Self.untrustedWrapperWarnings($0, file: home.display(home.effectiveConfigFile)) } ?? []
         self.config = config
@@ -153,6 +154,7 @@ public struct HomeCheck: Sendable {
         var own = ["BENCHBOT_GIT_TOKEN"]
         if let slack = settings.notify?.slack { own += [slack.botTokenEnvironment, slack.webhookURLEnvironment].compactMap { $0 } }
         if let github = settings.notify?.github, let variable = github.tokenEnvironment { own.append(variable) }
+        if let variable = settings.notify?.github?.app?.privateKeyEnvironment { own.append(variable) }
         return settings.runner.passEnvironment.filter(own.contains).map { name in
             ConfigProblem(file: file, field: "benchbot.runner.pass_environment",
                           problem: "names \(name), which holds BenchBot's own secret; builds and stages run code from pull requests "
@@ -164,7 +166,8 @@ public struct HomeCheck: Sendable {
     /// to edit other apps' comments: without `login`, BenchBot could take another app's comment
     /// carrying its marker for its own.
     static func appTokenWithoutLogin(_ settings: BenchBotSettings, home: Home) -> [ConfigProblem] {
-        guard let github = settings.notify?.github, github.login == nil else { return [] }
+        // An App's login is its slug's, which BenchBot asks the App itself.
+        guard let github = settings.notify?.github, github.login == nil, github.app == nil else { return [] }
         // Only a small regular file: a FIFO or a device named there must not hang `check`.
         let fromFile = github.tokenFile.map { (home.resolvePath($0) as NSString).resolvingSymlinksInPath }.flatMap { path -> String? in
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),

@@ -50,6 +50,8 @@ public struct NotifySettings: Sendable, Hashable {
         public var pullRequestComments = true
         /// A `pending` status when a job starts.
         public var pendingStatus = true
+        /// A GitHub App to authenticate as; when set, the token fields are ignored.
+        public var app: GitHubAppSettings?
     }
 
     /// The credentials the settings point to, read now from `environment` and the files; a secret
@@ -76,8 +78,9 @@ public struct NotifySettings: Sendable, Hashable {
             },
             slackAPIURL: slack?.apiURL ?? Credentials.publicSlackAPI,
             githubToken: try github.flatMap { github throws(NotifySettingsError) in
-                try secret(github.tokenEnvironment, github.tokenFile, "benchbot.notify.github.token_file")
+                github.app != nil ? nil : try secret(github.tokenEnvironment, github.tokenFile, "benchbot.notify.github.token_file")
             },
+            githubApp: try github?.appTokens(environment: environment, home: home),
             githubAPIURL: github?.apiURL ?? Credentials.publicGitHubAPI, githubLogin: github?.login)
     }
 }
@@ -129,8 +132,9 @@ extension HomeConfig {
             settings.slack = parsed
         }
         if let github = reader.object(object["github"], "benchbot.notify.github") {
-            reader.rejectUnknownFields(github, known: ["repository", "token_env", "token_file", "api_url", "context", "check_runs",
-                                                       "pull_request_comments", "pending_status", "login"], prefix: "benchbot.notify.github")
+            reader.rejectUnknownFields(github, known: Set(["repository", "token_env", "token_file", "api_url", "context", "check_runs",
+                                                           "pull_request_comments", "pending_status", "login"]
+                                               + NotifySettings.GitHubAppSettings.fields), prefix: "benchbot.notify.github")
             if let repository = reader.string(github["repository"], "benchbot.notify.github.repository", required: true) {
                 if repository.split(separator: "/").count == 2, !repository.contains(" ") {
                     var parsed = NotifySettings.GitHubSettings(repository: repository)
@@ -143,6 +147,7 @@ extension HomeConfig {
                     parsed.pullRequestComments = reader.bool(github["pull_request_comments"], "benchbot.notify.github.pull_request_comments")
                         ?? parsed.pullRequestComments
                     parsed.pendingStatus = reader.bool(github["pending_status"], "benchbot.notify.github.pending_status") ?? parsed.pendingStatus
+                    parsed.app = parseGitHubApp(github, reader: &reader)
                     settings.github = parsed
                 } else {
                     reader.report("benchbot.notify.github.repository", "must be owner/name, such as octo-org/octo-repo")

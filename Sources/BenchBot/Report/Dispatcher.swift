@@ -55,7 +55,6 @@ public struct Dispatcher: Sendable {
     /// message whose fate is unknown, never the ones still waiting behind it.
     public func deliverDue(now: Date = Date()) async throws(StoreError) -> Pass {
         var pass = Pass()
-        let redactor = SecretRedactor(secrets: credentials.secrets)
         // What is due is judged against the pass's start: a retry this pass schedules, even "at
         // once", waits for the next pass instead of spinning on a server that keeps refusing.
         let dueBy = max(now, Date())
@@ -67,7 +66,9 @@ public struct Dispatcher: Sendable {
             FaultPoint.notificationClaimed.reach()
             let outcome = await withLeaseRenewed(notification.id) { await attempt(notification) }
             FaultPoint.notificationAnswered.reach()
-            // A server's words can echo a secret back; they are stored and logged without it.
+            // A server's words can echo a secret back; they are stored and logged without it. Read
+            // after the attempt: it may have minted a GitHub App's installation token.
+            let redactor = SecretRedactor(secrets: credentials.secrets)
             let settlement: NotificationSettlement = switch outcome {
             case .retry(let at, let reason): .retry(at: at, reason: redactor.redact(reason))
             case .failed(let reason): .failed(reason: redactor.redact(reason))
@@ -150,6 +151,14 @@ public struct Dispatcher: Sendable {
     /// One attempt: the exchange's requests in turn, until it is delivered or one answer says otherwise.
     private func attempt(_ notification: QueuedNotification) async -> NotificationSettlement {
         guard credentials.canReach(notification.message.destination) else { return write(notification) }
+        let credentials: Credentials
+        do {
+            // A GitHub App's installation token, current for this send; a static token as it is.
+            credentials = try await self.credentials.authorized(for: notification.message.destination, using: client)
+        } catch {
+            return settlement(settings.retry.decide(failure: error.message, transient: error.isTransient, attempt: notification.attempts,
+                                                    queuedAt: notification.queuedAt, now: Date(), jitter: Double.random(in: 0..<1)))
+        }
         var exchange = DeliveryExchange(message: notification.message, credentials: credentials, parentReceipt: notification.parentReceipt,
                                         interrupted: notification.interrupted, queuedAt: notification.queuedAt)
         var step = exchange.start()
@@ -166,6 +175,11 @@ public struct Dispatcher: Sendable {
         case .delivered(let receipt):
             return .delivered(receipt: receipt)
         case .unsuccessful(let response):
+            if self.credentials.discardsRefusedToken(response, sentWith: credentials) {
+                return settlement(settings.retry.decide(failure: "GitHub refused the App's installation token (HTTP 401); the next attempt "
+                                                            + "gets a new one", transient: true, attempt: notification.attempts,
+                                                        queuedAt: notification.queuedAt, now: Date(), jitter: Double.random(in: 0..<1)))
+            }
             return settlement(settings.retry.decide(.success(response), attempt: notification.attempts, queuedAt: notification.queuedAt,
                                                     now: Date(), jitter: Double.random(in: 0..<1)))
         case .failed(let reason, let transient):

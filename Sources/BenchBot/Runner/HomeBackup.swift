@@ -40,11 +40,12 @@ enum HomeBackup {
         return archive
     }
 
-    /// The files the settings read tokens and webhook URLs from: kept in the home, they are
-    /// never archived, since a backup travels further than the home.
+    /// The files the settings read tokens, webhook URLs and a GitHub App's private key from: kept
+    /// in the home, they are never archived, since a backup travels further than the home.
     private static func secretFiles(home: Home, config: HomeConfig) -> Set<String> {
         let named = [config.benchbot.notify?.slack?.botTokenFile, config.benchbot.notify?.slack?.webhookURLFile,
-                     config.benchbot.notify?.github?.tokenFile, config.benchbot.site.publish?.tokenFile]
+                     config.benchbot.notify?.github?.tokenFile, config.benchbot.site.publish?.tokenFile,
+                     config.benchbot.notify?.github?.app?.privateKeyFile]
         return Set(named.compactMap { $0.map { (home.resolvePath($0) as NSString).standardizingPath } })
     }
 

@@ -24,12 +24,14 @@ public struct Credentials: Sendable {
     public var slackBotToken: String?
     /// `https://slack.com/api`.
     public var slackAPIURL: String
-    /// A GitHub token; `nil` writes GitHub calls to the outbox folder instead.
-    public var githubToken: String?
+    /// How GitHub is called: a token as it is, or a GitHub App's installation tokens; `nil`
+    /// writes GitHub calls to the outbox folder instead.
+    public var githubAuthentication: GitHubAuthentication?
     /// `https://api.github.com`, or a GitHub Enterprise server's `https://host/api/v3`.
     public var githubAPIURL: String
-    /// The login BenchBot's token writes as, when configured; otherwise `GET /user` tells, when a
-    /// pull request holds a comment with BenchBot's marker. Only its comments are edited.
+    /// The login BenchBot's token writes as, when configured or (for a GitHub App, as
+    /// `<slug>[bot]`) learned with its token; otherwise `GET /user` tells, when a pull request
+    /// holds a comment with BenchBot's marker. Only its comments are edited.
     public var githubLogin: String?
     /// The login GitHub named as the author of the last comment BenchBot posted with this token,
     /// shared by every copy of these credentials: an installation token may not ask `GET /user`,
@@ -40,24 +42,68 @@ public struct Credentials: Sendable {
     public static let publicSlackAPI = "https://slack.com/api"
 
     public init(slackWebhookURL: String? = nil, slackBotToken: String? = nil, slackAPIURL: String = Credentials.publicSlackAPI,
-                githubToken: String? = nil, githubAPIURL: String = Credentials.publicGitHubAPI, githubLogin: String? = nil) {
+                githubToken: String? = nil, githubApp: GitHubAppTokens? = nil, githubAPIURL: String = Credentials.publicGitHubAPI,
+                githubLogin: String? = nil) {
         self.slackWebhookURL = slackWebhookURL
         self.slackBotToken = slackBotToken
         self.slackAPIURL = slackAPIURL
-        self.githubToken = githubToken
+        // An App, when there is one, is used, and a token beside it ignored: only an App may write check runs.
+        self.githubAuthentication = githubApp.map(GitHubAuthentication.app) ?? githubToken.map(GitHubAuthentication.token)
         self.githubAPIURL = githubAPIURL
         self.githubLogin = githubLogin
     }
 
-    /// Every secret, for the redactor.
-    public var secrets: [String] { [slackWebhookURL, slackBotToken, githubToken].compactMap { $0 } }
+    /// The token GitHub is called with now: the configured one, or an App's installation token
+    /// once ``authorized(for:using:)`` has fetched it.
+    public var githubToken: String? {
+        if case .token(let token) = githubAuthentication { return token }
+        return nil
+    }
+
+    /// Every secret, for the redactor: with an App, its private key and the tokens minted so far.
+    public var secrets: [String] {
+        var secrets = [slackWebhookURL, slackBotToken].compactMap { $0 }
+        switch githubAuthentication {
+        case .token(let token): secrets.append(token)
+        case .app(let app): secrets += app.secrets
+        case nil: break
+        }
+        return secrets
+    }
+
+    /// These credentials ready to send to `destination`: with a GitHub App, a copy that calls
+    /// GitHub with a current installation token, and knows the App's `<slug>[bot]` login when
+    /// none is configured. Anything else is ready as it is.
+    ///
+    /// - Throws: ``GitHubAppError`` when no token can be had, saying whether to try again later.
+    public func authorized(for destination: Destination, using client: HTTPClient) async throws(GitHubAppError) -> Credentials {
+        guard case .app(let app) = githubAuthentication else { return self }
+        switch destination {
+        case .slackWebhook, .slackChannel: return self
+        case .github, .githubIssueComment, .githubCheckRun: break
+        }
+        let token = try await app.token(using: client)
+        var ready = self
+        ready.githubAuthentication = .token(token.token)
+        ready.githubLogin = githubLogin ?? token.login
+        return ready
+    }
+
+    /// Whether `response` refused the App's installation token that `sent` called GitHub with;
+    /// when it did, the token is dropped, and the next attempt mints another. A refused static
+    /// token is the user's to replace.
+    public func discardsRefusedToken(_ response: HTTPResponse, sentWith sent: Credentials) -> Bool {
+        guard response.status == 401, case .app(let app) = githubAuthentication, let token = sent.githubToken else { return false }
+        app.discard(token)
+        return true
+    }
 
     /// Whether `destination` can be reached; when not, its messages are written to the outbox folder.
     public func canReach(_ destination: Destination) -> Bool {
         switch destination {
         case .slackWebhook: slackWebhookURL != nil
         case .slackChannel: slackBotToken != nil
-        case .github, .githubIssueComment, .githubCheckRun: githubToken != nil
+        case .github, .githubIssueComment, .githubCheckRun: githubAuthentication != nil
         }
     }
 
