@@ -14,9 +14,11 @@ public struct GitHubReader: Sendable {
 
     /// `GET pathAndQuery`, conditional on `etag` when given (a `304` answer then costs no rate limit).
     ///
-    /// - Throws: ``HTTPClientError`` when no answer came.
-    public func get(_ pathAndQuery: String, etag: String? = nil) async throws(HTTPClientError) -> HTTPResponse {
-        var request = credentials.github(.get, pathAndQuery)
+    /// - Throws: ``HTTPClientError`` when no answer came; ``GitHubAppError`` when a GitHub App's
+    ///   installation token cannot be had.
+    public func get(_ pathAndQuery: String, etag: String? = nil) async throws -> HTTPResponse {
+        let ready = try await credentials.authorized(for: .github(method: .get, path: pathAndQuery), using: client)
+        var request = ready.github(.get, pathAndQuery)
         if let etag { request.headers.append(("If-None-Match", etag)) }
         return try await client.execute(request)
     }
