@@ -68,6 +68,7 @@ struct WebhookCommandTests {
     @Test("maintainers' help, unknown experiments, cancel and rerun; a check run's re-run request queues its job again")
     func maintainersCommands() async throws {
         try await WebhookHarness.with(github: ["maintainers": ["outside-maintainer"]]) { harness in
+            try harness.fixture.addLoopLengthExperiment("other")
             let base = try await harness.git.head()
             let head = try await harness.commitOnBranch("faster-loop", length: 1200)
             _ = try await harness.publishPullRequest(5, branch: "faster-loop")
@@ -95,6 +96,10 @@ struct WebhookCommandTests {
             let environment = ["TEST_GITHUB_TOKEN": WebhookHarness.token]
             #expect(try await BenchBotProcess.run(["work", "--home", harness.fixture.home], environment: environment).succeeded)
             #expect(try await harness.jobs().map(\.state) == [.done])
+            // Only the experiment the command named was measured.
+            let measured = try await harness.fixture.store().runs(repository: harness.server.config.benchbot.repository.name, commit: try #require(ObjectID(hex: head)))
+            let names = Set(measured.flatMap(\.results).map(\.displayName))
+            #expect(!names.isEmpty && names.allSatisfy { $0.hasPrefix("size.") }, "\(names)")
             try await harness.deliverAndApply("check_run", try GitHubPayload.checkRun(head: head))
             try await harness.deliverAndApply("check_run", try GitHubPayload.checkRun(head: head, name: "someone else's check"))
             #expect(try await harness.jobs().map(\.state) == [.queued])

@@ -88,7 +88,7 @@ extension Worker {
 
         let journal = AttemptJournal(home: home)
         journal.begin(context)
-        let (outcomes, results, telemetry, unkept) = await runExperiments(context: context)
+        let (outcomes, results, telemetry, unkept) = await runExperiments(context: context, only: job.experiments)
         await archiveRawData(of: context)
         guard !Task.isCancelled else { return .unrecorded(JobReport(job: job, succeeded: false, lines: ["\(label): stopped"])) }
         if let unkept {
@@ -145,16 +145,18 @@ extension Worker {
 
     /// Runs the active experiments, in random order or by priority then name, as configured.
     ///
+    /// - Parameter only: The experiments a maintainer's `/benchbot run NAME…` chose; all when `nil`.
     /// - Returns: Also why results could not be kept under `results/` (a full disk, say), which
     ///   stops the job before anything is stored.
-    func runExperiments(context: StageContext) async -> ([ExperimentOutcome], [BenchmarkResult], [TelemetryRecord], unkept: String?) {
+    func runExperiments(context: StageContext, only chosen: [String]? = nil) async -> ([ExperimentOutcome], [BenchmarkResult], [TelemetryRecord], unkept: String?) {
         let check = HomeCheck(home: home)
-        var outcomes = unparsableExperiments(check)
+        let isChosen = { (name: String) in chosen.map { $0.contains(name) } ?? true }
+        var outcomes = unparsableExperiments(check).filter { isChosen($0.experiment) }
         var results: [BenchmarkResult] = []
         var telemetry: [TelemetryRecord] = []
         var unkept: String?
         let refused = Set(outcomes.map(\.experiment))
-        var experiments = check.experiments.filter { $0.active && !refused.contains($0.name) }
+        var experiments = check.experiments.filter { $0.active && !refused.contains($0.name) && isChosen($0.name) }
         if config.dashboard.randomize {
             experiments.shuffle()
         } else {

@@ -37,10 +37,12 @@ extension Worker {
         journal.begin(candidate)
         journal.begin(baselineContext)
         let check = HomeCheck(home: home)
-        var outcomes = unparsableExperiments(check)
+        // A maintainer's `/benchbot run NAME…` measures only those.
+        let isChosen = { (name: String) in job.experiments.map { $0.contains(name) } ?? true }
+        var outcomes = unparsableExperiments(check).filter { isChosen($0.experiment) }
         var candidateResults: [BenchmarkResult] = [], baselineResults: [BenchmarkResult] = []
         let refused = Set(outcomes.map(\.experiment))
-        for experiment in check.experiments.filter({ $0.active && !refused.contains($0.name) }).sorted(by: { ($0.priority, $1.name) > ($1.priority, $0.name) }) {
+        for experiment in check.experiments.filter({ $0.active && !refused.contains($0.name) && isChosen($0.name) }).sorted(by: { ($0.priority, $1.name) > ($1.priority, $0.name) }) {
             if Task.isCancelled { break }
             guard experiment.branch == nil else {
                 outcomes.append(ExperimentOutcome(experiment: experiment.name, succeeded: false, failedStage: "precheck",
