@@ -49,6 +49,11 @@ struct ServeCommand: AsyncParsableCommand {
             printError("benchbot: benchbot.serve.listen must be host:port")
             throw ExitCode(1)
         }
+        if config.benchbot.github.webhookSecretFile == nil,
+           config.benchbot.github.webhookSecretEnvironment.flatMap({ ProcessInfo.processInfo.environment[$0] })?.isEmpty ?? true {
+            printError("benchbot: warning: no webhook secret (\(config.benchbot.github.webhookSecretEnvironment ?? "benchbot.github.webhook_secret_env") "
+                + "is unset): POST /webhooks/github answers 503 until one is set; the API, /metrics and the site work")
+        }
         let worker = work ? Worker(home: home, config: config, store: store, logger: logger) : nil
         try await server.run(host: host, port: port, worker: worker, workerPollInterval: .seconds(pollInterval)) { bound in
             // Flushed at once: a supervisor or test waits for this line to know the port.

@@ -53,7 +53,9 @@ extension GitHubIntake {
                 throw GitHubIntakeError(message: "pull request #\(pullRequest.number): \(head.short) has no merge base with "
                     + "\(pullRequest.baseRef) to be measured against", transient: false)
             }
-            var request = try intake.request([head], from: repository, branch: pullRequest.headRef,
+            // A fork names its branch as it likes; one git would refuse is shown by the pull request's ref instead.
+            let branch = PushUpdate.referenceProblem("refs/heads/\(pullRequest.headRef)") == nil ? pullRequest.headRef : "pull/\(pullRequest.number)/head"
+            var request = try intake.request([head], from: repository, branch: branch,
                                              remoteURL: pullRequest.isSameRepository ? nil : pullRequest.headCloneURL,
                                              source: .github, rerun: rerun, pairedWith: base, pullRequest: pullRequest.number)
             request.untrusted = untrusted
