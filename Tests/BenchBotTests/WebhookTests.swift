@@ -39,6 +39,18 @@ struct WebhookTests {
             await harness.server.applyDueDeliveries()
             #expect(try await harness.deliveries().isEmpty)
             #expect(try await harness.jobs().isEmpty)
+
+            // What was refused, and why, is counted for Prometheus; the store's health is /healthz.
+            try await harness.deliverAndApply("ping", try GitHubPayload.ping())
+            let metrics = try await HTTPClient().execute(HTTPRequest(method: .get, url: harness.url + "/metrics"))
+            let text = String(decoding: metrics.body, as: UTF8.self)
+            #expect(metrics.status == 200 && metrics.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
+            for line in [#"benchbot_webhook_rejected_total{reason="signature"} 3"#, #"benchbot_webhook_rejected_total{reason="content_type"} 1"#,
+                         #"benchbot_webhook_rejected_total{reason="too_large"} 1"#, #"benchbot_webhook_deliveries_total{result="accepted",event="ping"} 1"#,
+                         #"benchbot_webhook_kept{state="processed"} 1.0"#, #"benchbot_queue_jobs{state="queued"} 0.0"#] {
+                #expect(text.contains(line), "\(line) missing from:\n\(text)")
+            }
+            #expect(try await HTTPClient().execute(HTTPRequest(method: .get, url: harness.url + "/healthz")).status == 200)
         }
     }
 
