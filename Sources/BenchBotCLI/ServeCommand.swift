@@ -54,6 +54,10 @@ struct ServeCommand: AsyncParsableCommand {
             printError("benchbot: warning: no webhook secret (\(config.benchbot.github.webhookSecretEnvironment ?? "benchbot.github.webhook_secret_env") "
                 + "is unset): POST /webhooks/github answers 503 until one is set; the API, /metrics and the site work")
         }
+        if config.benchbot.notify?.github == nil {
+            printError("benchbot: warning: benchbot.notify.github is not set: pushes and pull requests are queued, but GitHub is told "
+                + "nothing (no statuses, comments or replies), and maintainers' commands cannot read their pull request")
+        }
         let worker = work ? Worker(home: home, config: config, store: store, logger: logger) : nil
         try await server.run(host: host, port: port, worker: worker, workerPollInterval: .seconds(pollInterval)) { bound in
             // Flushed at once: a supervisor or test waits for this line to know the port.
