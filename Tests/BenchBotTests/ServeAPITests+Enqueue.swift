@@ -1,5 +1,6 @@
 import BenchBot
 import Foundation
+import Synchronization
 import Testing
 
 extension ServeAPITests {
@@ -37,11 +38,16 @@ extension ServeAPITests {
                                       (#"{"commit": "a", "remote": "https://example.invalid/x.git"}"#, "remote: unknown field")] {
                     let answer = try await RawHTTP.request("POST", "/api/v1/enqueue", port: port, headers: authorized, body: Data(text.utf8))
                     #expect(answer.status == 400 && answer.message?.hasPrefix(field) == true, "\(text): \(answer.text)")
+                    // What the server refuses, the documented schema refuses too.
+                    if let body = try? JSONValue.parse(Data(text.utf8)) {
+                        #expect(!(try SchemaCheck.problems(body, against: "enqueue-request.schema.json")).isEmpty, "\(text)")
+                    }
                 }
                 #expect(try await store.jobs(in: nil, limit: nil).isEmpty, "a bad body queues nothing")
 
                 let queued = try await RawHTTP.request("POST", "/api/v1/enqueue", port: port, headers: authorized, body: body)
                 #expect(queued.status == 200, "\(queued.text)")
+                try Self.expectConforms(queued, to: "enqueue.schema.json")
                 let document = try queued.object()
                 #expect(document["queued"] as? [String] == [main[2]] && document["already_known"] as? [String] == [])
                 #expect((document["summary"] as? String)?.hasPrefix("commit \(main[2].prefix(10)): queued 1") == true, "\(queued.text)")
@@ -51,6 +57,10 @@ extension ServeAPITests {
                 let pull = try await RawHTTP.request("POST", "/api/v1/enqueue", port: port, headers: authorized,
                                                      body: Data(#"{"branch": "feature", "pull_request": 7, "priority": 5}"#.utf8))
                 #expect(pull.status == 200 && (pull.json?["queued"] as? [String]) == [feature], "\(pull.text)")
+                try Self.expectConforms(pull, to: "enqueue.schema.json")
+                for accepted in [body, Data(#"{"branch": "feature", "pull_request": 7, "priority": 5}"#.utf8), Data(#"{"range": "main~2..main"}"#.utf8)] {
+                    #expect(try SchemaCheck.problems(JSONValue.parse(accepted), against: "enqueue-request.schema.json") == [])
+                }
                 let range = try await RawHTTP.request("POST", "/api/v1/enqueue", port: port, headers: authorized, body: Data(#"{"range": "main~2..main"}"#.utf8))
                 #expect(range.json?["queued"] as? [String] == [main[1]] && (range.json?["already_known"] as? [String]) == [main[2]], "\(range.text)")
 
@@ -66,5 +76,61 @@ extension ServeAPITests {
                 #expect(empty.status == 400 && empty.message?.contains("holds no commits") == true, "\(empty.text)")
             }
         }
+    }
+
+    @Test("work run through BlockingWork (fetches, git reads, file reads) leaves Swift's cooperative threads free for other requests")
+    func blockingWorkLeavesThePoolFree() async throws {
+        // More blocked calls than the pool has threads: were they on it, nothing else could run and release them.
+        let count = ProcessInfo.processInfo.activeProcessorCount + 4
+        let calls = BlockedCalls(count: count, watchdog: .seconds(20))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<count {
+                group.addTask { await BlockingWork.run { calls.block() } }
+            }
+            // A task on the cooperative pool: it runs, and sees every call blocked, only if they left the pool free.
+            let deadline = ContinuousClock.now + .seconds(15)
+            while calls.entered < count, ContinuousClock.now < deadline { await Task.yield() }
+            #expect(calls.entered == count)
+            calls.release()
+            try await group.waitForAll()
+        }
+        #expect(!calls.watchdogFired(), "the blocked calls held the cooperative pool until the watchdog released them")
+    }
+}
+
+/// Calls that block their thread until released; a watchdog thread releases them after a
+/// deadline, so that a test whose calls hold every cooperative thread fails instead of hanging.
+final class BlockedCalls: Sendable {
+    private let count: Int
+    private let gate = DispatchSemaphore(value: 0)
+    private let done = DispatchSemaphore(value: 0)
+    private let state = Mutex((entered: 0, fired: false))
+
+    init(count: Int, watchdog timeout: Duration) {
+        self.count = count
+        let seconds = Double(timeout.components.seconds)
+        Thread.detachNewThread { [self] in
+            guard done.wait(timeout: .now() + seconds) == .timedOut else { return }
+            state.withLock { $0.fired = true }
+            release()
+        }
+    }
+
+    var entered: Int { state.withLock { $0.entered } }
+
+    /// Blocks the calling thread until ``release()``.
+    func block() {
+        state.withLock { $0.entered += 1 }
+        gate.wait()
+    }
+
+    func release() {
+        for _ in 0..<count { gate.signal() }
+    }
+
+    /// Whether the watchdog had to release the calls; stops it otherwise.
+    func watchdogFired() -> Bool {
+        done.signal()
+        return state.withLock { $0.fired }
     }
 }

@@ -47,6 +47,9 @@ extension ServeAPITests {
                 let doubled = try await RawHTTP.get("//commits", port: port)
                 #expect(doubled.status == 301 && doubled.headers["location"] == "/commits/", "no redirect off the site: \(doubled.headers)")
                 #expect(try await RawHTTP.get("/latest.css", port: port).text == "body{}", "a link inside the folder is followed")
+                let health = try await RawHTTP.get("/healthz", port: port)
+                #expect(health.status == 200 && health.message == "ok", "the site leaves the server's own routes alone: \(health.text)")
+                #expect(try await RawHTTP.get("/metrics", port: port).text.contains("benchbot_queue_jobs"))
                 let head = try await RawHTTP.request("HEAD", "/style.css", port: port)
                 #expect(head.status == 200 && head.body.isEmpty && head.headers["content-type"] == "text/css; charset=utf-8")
 

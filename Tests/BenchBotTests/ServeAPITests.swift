@@ -23,6 +23,12 @@ struct ServeAPITests {
         }
     }
 
+    /// Records an issue for every way `answer`'s body breaks the schema in `Schemas/file`.
+    static func expectConforms(_ answer: RawHTTP.Response, to file: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let problems = try SchemaCheck.problems(JSONValue.parse(answer.body), against: file)
+        #expect(problems.isEmpty, "\(file): \(problems.joined(separator: "; "))", sourceLocation: sourceLocation)
+    }
+
     /// `count` commits on main; runs imported for all but the last two, which are queued. `parse`
     /// steps from 100 ms to 112 ms at commit 12; ten samples a run.
     static func history(in root: String, count: Int = 24) async throws -> (home: String, commits: [String]) {
@@ -53,6 +59,7 @@ struct ServeAPITests {
 
                 let all = try await RawHTTP.get("/api/v1/jobs", port: port)
                 #expect(all.status == 200 && all.headers["content-type"] == "application/json")
+                try Self.expectConforms(all, to: "jobs.schema.json")
                 let listed = try #require(all.json?["jobs"] as? [[String: Any]])
                 let stored = try await store.jobs(in: nil, limit: 100)
                 #expect(listed.count == commits.count && stored.count == commits.count)
@@ -74,6 +81,7 @@ struct ServeAPITests {
                 let running = try await RawHTTP.get("/api/v1/jobs?state=running", port: port)
                 #expect((running.json?["jobs"] as? [[String: Any]])?.map { $0["commit"] as? String } == [commits.last])
                 let newest = try await RawHTTP.get("/api/v1/jobs?state=done,failed&limit=2", port: port)
+                try Self.expectConforms(newest, to: "jobs.schema.json")
                 let expected = try await store.jobs(in: [.done, .failed], limit: 2).map(\.commit.hex)
                 #expect((newest.json?["jobs"] as? [[String: Any]])?.map { $0["commit"] as? String } == expected)
                 #expect(expected == [commits[commits.count - 3], commits[commits.count - 2]])
@@ -82,6 +90,7 @@ struct ServeAPITests {
                                        ("sort=id", "unknown query parameter 'sort'")] {
                     let refused = try await RawHTTP.get("/api/v1/jobs?\(query)", port: port)
                     #expect(refused.status == 400 && refused.message?.hasPrefix(field) == true, "\(query): \(refused.text)")
+                    try Self.expectConforms(refused, to: "error.schema.json")
                 }
             }
         }
@@ -98,6 +107,7 @@ struct ServeAPITests {
                 for hash in [commits[12], String(commits[12].prefix(8)), commits[12].uppercased()] {
                     let answer = try await RawHTTP.get("/api/v1/commits/\(hash)/results", port: port)
                     #expect(answer.status == 200, "\(answer.text)")
+                    try Self.expectConforms(answer, to: "results.schema.json")
                     // JSONDecoder, not JSONSerialization: the latter misreads the last digit of some doubles on Linux.
                     let decoder = JSONDecoder()
                     decoder.keyDecodingStrategy = .convertFromSnakeCase
@@ -121,6 +131,7 @@ struct ServeAPITests {
                                              (String(repeating: "0", count: 40), 404, "unknown commit")] {
                     let answer = try await RawHTTP.get("/api/v1/commits/\(hash)/results", port: port)
                     #expect(answer.status == status && answer.message?.contains(text) == true, "\(hash): \(answer.text)")
+                    try Self.expectConforms(answer, to: "error.schema.json")
                 }
             }
         }
@@ -157,6 +168,7 @@ struct ServeAPITests {
             try await Self.withServer(home: home) { port, _, _ in
                 let compared = try await RawHTTP.get("/api/v1/compare/\(commits[11])...\(commits[12])", port: port)
                 #expect(compared.status == 200, "\(compared.text)")
+                try Self.expectConforms(compared, to: "compare.schema.json")
                 let document = try JSONValue.parse(compared.body)
                 #expect(document == cliCompare)
                 #expect(document["benchmarks"].flatMap { if case .array(let rows) = $0 { rows.first?["verdict"] } else { nil } } == .string("regression"))
@@ -173,6 +185,7 @@ struct ServeAPITests {
 
                 let changes = try await RawHTTP.get("/api/v1/changes", port: port)
                 #expect(changes.status == 200)
+                try Self.expectConforms(changes, to: "changes.schema.json")
                 let changeDocument = try JSONValue.parse(changes.body)
                 #expect(changeDocument == cliChanges)
                 guard case .array(let points) = changeDocument["changes"] else { Issue.record("no changes in \(changes.text)"); return }
@@ -194,6 +207,7 @@ struct ServeAPITests {
 
                 let answer = try await RawHTTP.get("/api/v1/status", port: port)
                 #expect(answer.status == 200 && !answer.text.contains("BODY-NEVER-SHOWN"), "\(answer.text)")
+                try Self.expectConforms(answer, to: "status.schema.json")
                 let document = try answer.object()
                 let counts = try await store.countJobs()
                 #expect(document["jobs"] as? [String: Int] == Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0.rawValue, counts[$0] ?? 0) }))
