@@ -28,6 +28,8 @@ extension ServeAPITests {
                     #expect(answer.status == 401 && answer.headers["www-authenticate"]?.hasPrefix("Bearer") == true, "\(headers): \(answer.text)")
                 }
                 #expect(try await store.jobs(in: nil, limit: nil).isEmpty, "a refused request queues nothing")
+                let get = try await RawHTTP.get("/api/v1/enqueue", port: port)
+                #expect(get.status == 405 && get.headers["allow"] == "POST" && get.message?.contains("POST") == true, "\(get.text)")
 
                 let authorized = ["Authorization": "bearer \(Self.apiToken)", "Content-Type": "application/json"]
                 for (text, field) in [("not json", "the body is not JSON"), ("[1]", "the body is an array"), (#"{"commit": 5}"#, "commit:"),

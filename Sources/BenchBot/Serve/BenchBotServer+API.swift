@@ -29,6 +29,11 @@ extension BenchBotServer {
         router.post("/api/v1/enqueue") { request, _ -> Response in
             await enqueue(request)
         }
+        router.get("/api/v1/enqueue") { _, _ -> Response in
+            var response = Self.answer(.methodNotAllowed, "enqueue with POST and a JSON body, such as {\"commit\": \"1a2b3c4d\"}")
+            response.headers[.allow] = "POST"
+            return response
+        }
         // Anything else under /api is a client's mistake, answered in JSON rather than with the site's page.
         router.get("/api/**") { _, _ -> Response in
             Self.answer(.notFound, "no such endpoint; Schemas/README.md lists the API's endpoints")
