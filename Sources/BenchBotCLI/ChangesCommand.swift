@@ -40,32 +40,10 @@ struct ChangesCommand: AsyncParsableCommand {
             if format == .text { print("detection over \(analyzer.trackedBranch) at \(tip.short): \(found.count) new change point(s)") }
         }
 
-        var alerts: [(benchmark: String, commit: ObjectID, alert: StatAlert.Alert)] = []
-        if let tip { alerts = try await analyzer.statAlerts(endingAt: tip) }
-        let changes = try await intake.store.changes(repository: settings.repository.name, machine: settings.machine)
-        let subjects = Dictionary(changes.map { ($0.commit, (try? repository.metadata(of: $0.commit).subject) ?? "") }) { first, _ in first }
+        let report = try await ChangesReport(analyzer: analyzer, tip: tip)
         switch format {
-        case .json:
-            let alertDocuments = JSONValue.array(alerts.map { entry in
-                .object(["benchmark": .string(entry.benchmark), "commit": .string(entry.commit.hex), "latest": .number(entry.alert.latest),
-                         "mean": .number(entry.alert.mean), "standard_deviation": .number(entry.alert.standardDeviation)])
-            })
-            let document = JSONValue.object(["stat_alerts": alertDocuments, "changes": .array(changes.map { change in
-                .object(["benchmark": .string(change.benchmark), "commit": .string(change.commit.hex), "subject": .string(subjects[change.commit] ?? ""),
-                         "kind": .string(change.kind.rawValue), "unit": .string(change.unit), "before": .number(change.before),
-                         "after": .number(change.after), "ratio": .number(change.ratio), "p_value": .number(change.pValue),
-                         "detected_at": .string(change.detectedAt.formatted(.iso8601))])
-            })])
-            FileHandle.standardOutput.write(document.prettyPrinted())
-        case .text:
-            if changes.isEmpty { print("no change points found on machine '\(settings.machine)'") }
-            for change in changes {
-                print(PlainText.singleLine("\(change.summary): \(subjects[change.commit] ?? "")"))
-            }
-            for entry in alerts {
-                print(String(format: "stat_alert: %@ at %@ is %.4g, %.1fσ from the window's mean %.4g", PlainText.singleLine(entry.benchmark), entry.commit.short,
-                             entry.alert.latest, entry.alert.deviations, entry.alert.mean))
-            }
+        case .json: FileHandle.standardOutput.write(report.json().prettyPrinted())
+        case .text: for line in report.lines(machine: settings.machine) { print(line) }
         }
     }
 }

@@ -45,8 +45,9 @@ struct EnqueueCommand: AsyncParsableCommand {
     func validate() throws {
         let chosen = [commit, branch, range].compactMap { $0 }.count
         guard chosen == 1 else { throw ValidationError("give exactly one of --commit, --branch or --range") }
-        // Bisection and baselines queue at priority + 1 and above: room is kept for them.
-        guard (-1_000_000...1_000_000).contains(priority) else { throw ValidationError("--priority must be between -1000000 and 1000000") }
+        guard EnqueueOrder.priorities.contains(priority) else {
+            throw ValidationError("--priority must be between \(EnqueueOrder.priorities.lowerBound) and \(EnqueueOrder.priorities.upperBound)")
+        }
         if remote != nil, branch == nil { throw ValidationError("--remote goes with --branch") }
         if firstParent != nil, range == nil { throw ValidationError("--first-parent goes with --range") }
         if paired, range != nil { throw ValidationError("--paired goes with --commit or --branch") }
@@ -56,17 +57,15 @@ struct EnqueueCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let intake = try homeOptions.intake()
-        let outcome: IntakeOutcome
-        if let commit {
-            outcome = try await intake.enqueue(commit: commit, priority: priority, rerun: rerun, paired: paired, pairedWith: pairedWith,
-                                               pullRequest: pullRequest)
-        } else if let branch {
-            outcome = try await intake.enqueue(branch: branch, remoteURL: remote, priority: priority, rerun: rerun,
-                                               paired: paired || pullRequest != nil, pullRequest: pullRequest)
-        } else {
-            outcome = try await intake.enqueue(range: range!, firstParent: firstParent, priority: priority, rerun: rerun)
-        }
-        print(outcome.summary)
+        let target: EnqueueOrder.Target = if let commit { .commit(commit) } else if let branch { .branch(branch) } else { .range(range!) }
+        var order = EnqueueOrder(target)
+        order.remote = remote
+        order.firstParent = firstParent
+        order.priority = priority
+        order.rerun = rerun
+        order.paired = paired
+        order.pairedWith = pairedWith
+        order.pullRequest = pullRequest
+        print(try await order.run(on: try homeOptions.intake()).summary)
     }
 }

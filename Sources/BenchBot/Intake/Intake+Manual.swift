@@ -134,18 +134,19 @@ extension Intake {
 
     /// Resolves a revision in the mirror, fetching the tracked branches once if it is not there yet.
     func resolveFetchingOnce(_ revision: String) throws -> (GitRepository, ObjectID) {
-        let candidates = [revision, "refs/remotes/origin/\(revision)"]
         let repository = try git { () throws(GitError) in try mirror.open() }
-        if let found = firstResolved(candidates, in: repository) { return (repository, found) }
+        if let found = resolveWithoutFetching(revision, in: repository) { return (repository, found) }
         try git { () throws(GitError) in try mirror.fetch(branches: settings.repository.branches) }
         // Reopened so libgit2 sees the packs the fetch just wrote.
         let refreshed = try git { () throws(GitError) in try mirror.open() }
-        if let found = firstResolved(candidates, in: refreshed) { return (refreshed, found) }
+        if let found = resolveWithoutFetching(revision, in: refreshed) { return (refreshed, found) }
         throw IntakeError.unknownRevision(revision, repository: displayURL)
     }
 
-    private func firstResolved(_ candidates: [String], in repository: GitRepository) -> ObjectID? {
-        for candidate in candidates {
+    /// Resolves a revision in the mirror as last fetched, also as a tracking branch (`main` for
+    /// `refs/remotes/origin/main`); for readers, such as the API, that must not reach the network.
+    func resolveWithoutFetching(_ revision: String, in repository: GitRepository) -> ObjectID? {
+        for candidate in [revision, "refs/remotes/origin/\(revision)"] {
             if let id = try? repository.resolve(candidate) { return id }
         }
         return nil

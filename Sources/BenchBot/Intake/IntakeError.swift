@@ -32,6 +32,27 @@ public struct IntakeError: Error, Sendable, CustomStringConvertible {
     static func hookExists(_ path: String) -> IntakeError { .init(.hookExists(path: path)) }
     static func io(_ path: String, detail: String) -> IntakeError { .init(.io(path: path, detail: detail)) }
 
+    /// What kind of problem it is, for an HTTP answer's status.
+    public enum Category: Sendable, Hashable {
+        /// A commit, revision or branch that does not exist.
+        case notFound
+        /// Input that is wrong as written, such as a malformed or empty range.
+        case invalid
+        /// The remote could not be fetched from.
+        case unreachable
+        /// Anything else intake refused or failed at, with its reason.
+        case refused
+    }
+
+    public var category: Category {
+        switch kind {
+        case .unknownRevision, .missingBranch: .notFound
+        case .malformedHookInput, .invalidReference, .malformedRange, .emptyRange: .invalid
+        case .fetchFailed: .unreachable
+        case .notARepository, .notBare, .hookExists, .io: .refused
+        }
+    }
+
     public var description: String {
         switch kind {
         case .malformedHookInput(let line, let text):

@@ -20,6 +20,8 @@ public struct BenchBotServer: Sendable {
     let webhookSecret: String?
     /// The bearer token of `POST /api/v1/enqueue`; without one, enqueuing over HTTP is refused.
     let apiToken: String?
+    /// Masks this server's secrets and URL credentials in what the API answers.
+    let redactor: SecretRedactor
     let metrics: ServerMetrics
     let kick: DeliveryKick
     let processor: DeliveryProcessor
@@ -36,6 +38,7 @@ public struct BenchBotServer: Sendable {
         self.logger = logger
         self.webhookSecret = try config.benchbot.github.webhookSecret(environment: environment, home: home)
         self.apiToken = try config.benchbot.serve.apiToken(environment: environment, home: home)
+        self.redactor = SecretRedactor(secrets: [webhookSecret, apiToken].compactMap { $0 } + environment.filter { SecretRedactor.namesSecret($0.key) }.values)
         self.metrics = ServerMetrics()
         self.kick = DeliveryKick()
         let credentials = try config.benchbot.notify?.credentials(environment: environment, home: home)

@@ -1,0 +1,62 @@
+public import Compare
+import Foundation
+
+/// The change points found in the tracked branch's history, with each culprit's subject, and the
+/// statistical alerts at the branch's tip: what `benchbot changes` and `GET /api/v1/changes` show.
+public struct ChangesReport: Sendable {
+    /// An alert of the `stat_alert` rule: the latest value of a benchmark far from its window's mean.
+    public struct Alert: Sendable {
+        public let benchmark: String
+        public let commit: ObjectID
+        public let alert: StatAlert.Alert
+    }
+
+    /// Every change point, oldest first.
+    public let changes: [ChangeRecord]
+    /// Each culprit's subject line, `""` when the mirror does not hold it.
+    public let subjects: [ObjectID: String]
+    public let alerts: [Alert]
+
+    /// Reads the changes from the store, their subjects from the mirror, and the alerts at `tip`.
+    ///
+    /// - Parameters:
+    ///   - analyzer: The store, mirror and settings to read.
+    ///   - tip: The tracked branch's tip; no alerts without it.
+    public init(analyzer: Analyzer, tip: ObjectID?) async throws {
+        if let tip {
+            alerts = try await analyzer.statAlerts(endingAt: tip).map { Alert(benchmark: $0.benchmark, commit: $0.commit, alert: $0.alert) }
+        } else {
+            alerts = []
+        }
+        let settings = analyzer.settings
+        changes = try await analyzer.store.changes(repository: settings.repository.name, machine: settings.machine)
+        subjects = Dictionary(changes.map { ($0.commit, (try? analyzer.repository.metadata(of: $0.commit).subject) ?? "") }) { first, _ in first }
+    }
+
+    /// The document `benchbot changes --format json` prints.
+    public func json() -> JSONValue {
+        let alertDocuments = JSONValue.array(alerts.map { entry in
+            .object(["benchmark": .string(entry.benchmark), "commit": .string(entry.commit.hex), "latest": .number(entry.alert.latest),
+                     "mean": .number(entry.alert.mean), "standard_deviation": .number(entry.alert.standardDeviation)])
+        })
+        return .object(["stat_alerts": alertDocuments, "changes": .array(changes.map { change in
+            .object(["benchmark": .string(change.benchmark), "commit": .string(change.commit.hex), "subject": .string(subjects[change.commit] ?? ""),
+                     "kind": .string(change.kind.rawValue), "unit": .string(change.unit), "before": .number(change.before),
+                     "after": .number(change.after), "ratio": .number(change.ratio), "p_value": .number(change.pValue),
+                     "detected_at": .string(change.detectedAt.formatted(.iso8601))])
+        })])
+    }
+
+    /// The lines `benchbot changes` prints.
+    public func lines(machine: String) -> [String] {
+        var lines = changes.isEmpty ? ["no change points found on machine '\(machine)'"] : []
+        for change in changes {
+            lines.append(PlainText.singleLine("\(change.summary): \(subjects[change.commit] ?? "")"))
+        }
+        for entry in alerts {
+            lines.append(String(format: "stat_alert: %@ at %@ is %.4g, %.1fσ from the window's mean %.4g", PlainText.singleLine(entry.benchmark),
+                                entry.commit.short, entry.alert.latest, entry.alert.deviations, entry.alert.mean))
+        }
+        return lines
+    }
+}
