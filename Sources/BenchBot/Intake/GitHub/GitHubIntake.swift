@@ -135,16 +135,15 @@ public struct GitHubIntake: Sendable {
     /// Runs git work off Swift's cooperative threads: a fetch blocks for as long as the network
     /// takes, and the server's requests must not wait behind it.
     static func blocking<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws(GitHubIntakeError) -> Result {
-        let outcome: Swift.Result<Result, any Error> = await withCheckedContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(returning: Swift.Result { try body() }) }
-        }
-        switch outcome {
-        case .success(let value): return value
-        case .failure(let error as GitHubIntakeError): throw error
-        case .failure(let error as GitError):
+        do {
+            return try await BlockingWork.run { try body() }
+        } catch let error as GitHubIntakeError {
+            throw error
+        } catch let error as GitError {
             // A fetch that fails is the network's or GitHub's moment; anything else in git is the data's.
             throw GitHubIntakeError(message: error.description, transient: error.operation.hasPrefix("fetch"))
-        case .failure(let error): throw GitHubIntakeError(message: "\(error)", transient: true)
+        } catch {
+            throw GitHubIntakeError(message: "\(error)", transient: true)
         }
     }
 
