@@ -42,6 +42,17 @@ struct StatusCommand: AsyncParsableCommand {
         case .text:
             printTable(jobs, counts: counts)
             printDeliveries(undelivered)
+            printWebhooks(try await store.countDeliveries(), newest: try await store.deliveries(limit: 5))
+        }
+    }
+
+    /// GitHub's deliveries to `benchbot serve`: how many wait or failed, and what the newest did.
+    private func printWebhooks(_ counts: [WebhookDelivery.State: Int], newest: [WebhookDelivery]) {
+        guard !newest.isEmpty else { return }
+        print("\nGitHub deliveries: " + WebhookDelivery.State.allCases.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
+        for delivery in newest {
+            print("  \(timestamp(delivery.receivedAt))  \(PlainText.singleLine(delivery.id))  \(PlainText.singleLine(delivery.label))  "
+                  + "\(delivery.state.rawValue)" + (delivery.outcome.map { ": \(PlainText.singleLine(String($0.prefix(160))))" } ?? ""))
         }
     }
 

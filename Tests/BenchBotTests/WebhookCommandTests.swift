@@ -124,6 +124,9 @@ struct WebhookCommandTests {
             #expect(try await harness.jobs().map(\.commit.hex) == [after])
             let deliveries = try await harness.deliveries()
             #expect(deliveries.contains { $0.event == "ping" && $0.state == .processed && ($0.outcome ?? "").contains("hook 30000001") })
+            let status = try await BenchBotProcess.succeed(["status", "--home", harness.fixture.home])
+            #expect(status.contains("GitHub deliveries: 0 received, 2 processed, 0 failed") && status.contains("ping  processed: ping from hook 30000001"),
+                    "\(status)")
         }
     }
 
