@@ -84,8 +84,14 @@ public struct BenchBotServer: Sendable {
         if let worker {
             let logger = self.logger
             services.append(ClosureService(name: "worker") {
-                _ = try await worker.run(.forever(pollInterval: workerPollInterval)) { report in
+                let ran = try await worker.run(.forever(pollInterval: workerPollInterval)) { report in
                     for line in report.lines { logger.info("\(line)") }
+                }
+                // A service that returns stops the whole server; one whose worker found another
+                // already running on this home keeps serving until it is told to stop.
+                if !ran {
+                    logger.warning("another worker runs on \(worker.home.root); this server takes deliveries and requests only")
+                    try await gracefulShutdown()
                 }
             })
         }
