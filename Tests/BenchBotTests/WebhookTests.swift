@@ -132,6 +132,12 @@ struct WebhookTests {
             #expect(jobs.map(\.commit.hex) == [first, second])
             #expect(try await BenchBotProcess.run(["work", "--home", harness.fixture.home], environment: environment).succeeded)
 
+            // Reopened with the same head: its verdict stands, and no pending status is left hanging.
+            let statusesBefore = await harness.fake.statusPosts.count
+            try await harness.deliverAndApply("pull_request", try GitHubPayload.pullRequest("reopened", number: 7, head: second, base: base))
+            #expect(try await harness.jobs().filter { $0.pullRequest == 7 }.count == 2)
+            #expect(await harness.fake.statusPosts.count == statusesBefore)
+
             let comments = await harness.fake.comments
             #expect(comments.count == 1, "\(comments)")
             let comment = try #require(comments.values.first)

@@ -62,6 +62,16 @@ extension GitHubIntake {
             request.experiments = experiments
             return (request, head, base)
         }
+        // A head measured before (a reopened pull request) keeps its verdict: a new pending status
+        // would stay pending for good, since nothing is queued for it.
+        if !rerun {
+            let existing = try await Self.storeCall { () async throws(StoreError) in
+                try await intake.store.jobs(repository: intake.settings.repository.name, commit: head)
+            }
+            if let known = existing.last(where: { $0.suite == request.suite && $0.machine == request.machine }) {
+                return DeliveryEffects(outcome: "\(why): \(head.short) already has job \(known.id) (\(known.state.rawValue)); nothing queued")
+            }
+        }
         var effects = DeliveryEffects(outcome: "\(why): \(head.short) queued against merge base \(base.short)"
             + (untrusted ? " as untrusted code" : ""))
         effects.enqueues = [request]
