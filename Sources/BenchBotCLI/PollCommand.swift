@@ -1,5 +1,8 @@
 import ArgumentParser
 import BenchBot
+import Foundation
+import Logging
+import Notify
 
 struct PollCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,12 +11,22 @@ struct PollCommand: AsyncParsableCommand {
         discussion: """
             The first poll of a branch queues its tip only. A poll that finds another still running exits \
             0 at once and prints nothing, so overlapping cron runs are harmless.
+
+            With --pull-requests, it also lists the repository's open pull requests on GitHub (for a server \
+            GitHub's webhooks cannot reach) and treats each head with no job yet as the webhook would: a \
+            maintainer's own branch is queued against its merge base, a fork's or an outsider's gets a neutral \
+            status and one comment saying how a maintainer starts it. Queued jobs of pull requests closed since \
+            are cancelled. Unchanged pages are asked for with their ETag and cost no rate limit. This needs \
+            benchbot.notify.github and its token.
             """)
 
     @OptionGroup var homeOptions: HomeOptions
 
     @Option(name: .long, help: "Also queue each branch's last N first-parent commits.")
     var backfill: Int?
+
+    @Flag(name: .long, help: "Also poll GitHub's open pull requests under the webhook's trust rules.")
+    var pullRequests = false
 
     @Flag(name: .long, help: "Print nothing when nothing new was queued.")
     var quiet = false
@@ -23,7 +36,10 @@ struct PollCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        switch try await homeOptions.intake().poll(backfill: backfill) {
+        // Refused before anything is fetched: a cron line that cannot do half its work says so at once.
+        let github = pullRequests ? try pullRequestIntake() : nil
+        let intake = try github?.intake ?? homeOptions.intake()
+        switch try await intake.poll(backfill: backfill) {
         case .alreadyRunning:
             return
         case .polled(let outcomes):
@@ -31,5 +47,43 @@ struct PollCommand: AsyncParsableCommand {
                 print(outcome.summary)
             }
         }
+        guard let github else { return }
+        let result: PullRequestPoll
+        do {
+            result = try await github.pollPullRequests()
+        } catch {
+            printError("benchbot: \(error)")
+            throw ExitCode(1)
+        }
+        guard case .polled(let polled) = result else { return }
+        for pullRequest in polled where !quiet || [.queued, .cancelled, .failed].contains(pullRequest.outcome) {
+            print(pullRequest.line)
+        }
+        if polled.contains(where: { $0.outcome == .failed }) { throw ExitCode(1) }
+    }
+
+    /// The intake with a reader of GitHub's API, or exit 1 naming what is missing.
+    private func pullRequestIntake() throws -> GitHubIntake {
+        let (home, config, store) = try homeOptions.open()
+        let environment = ProcessInfo.processInfo.environment
+        guard let notify = config.benchbot.notify, let github = notify.github else {
+            printError("benchbot: --pull-requests needs benchbot.notify.github in \(home.display(home.effectiveConfigFile)) "
+                + "(the repository, and token_env or token_file); add it, or poll without --pull-requests")
+            throw ExitCode(1)
+        }
+        let credentials: Credentials
+        do {
+            credentials = try notify.credentials(environment: environment, home: home)
+        } catch {
+            printError("benchbot: \(error)")
+            throw ExitCode(1)
+        }
+        let reader = GitHubReader(credentials: credentials)
+        guard reader.canRead else {
+            printError("benchbot: --pull-requests needs a GitHub token: \(github.tokenFile.map { "benchbot.notify.github.token_file (\($0))" } ?? "$\(github.tokenEnvironment ?? "GITHUB_TOKEN")") is empty or unset")
+            throw ExitCode(1)
+        }
+        let intake = Intake(home: home, config: config, store: store, environment: environment, logger: Logger(label: "benchbot"))
+        return GitHubIntake(intake: intake, reader: reader)
     }
 }

@@ -25,35 +25,45 @@ extension SQLiteStore {
 
     public func applyDelivery(id: String, _ effects: DeliveryEffects, now: Date) async throws(StoreError) -> AppliedDelivery {
         try await write { db in
-            var applied = AppliedDelivery()
             try db.execute(sql: """
                 UPDATE webhook_delivery SET state = 'processed', processed_at = ?, outcome = ?, attempts = attempts + 1
                 WHERE id = ? AND state = 'received'
                 """, arguments: [now.storeValue, effects.outcome, id])
             guard db.changesCount == 1 else {
+                var applied = AppliedDelivery()
                 applied.applied = false
                 return applied
             }
-            for request in effects.enqueues {
-                applied.enqueued.append(try Self.enqueue(db, request, now: now.storeValue))
-            }
-            if let cancel = effects.cancelPullRequest {
-                try db.execute(sql: """
-                    UPDATE job SET state = 'cancelled', finished_at = ?, message = ?
-                    WHERE state = 'queued' AND pull_request = ?
-                    """, arguments: [now.storeValue, cancel.reason, cancel.number])
-                applied.cancelled = db.changesCount
-            }
-            try Self.insertNotifications(db, effects.notifications, runID: nil, now: now)
-            for bisection in effects.bisections {
-                try db.execute(sql: """
-                    INSERT INTO bisection (pull_request, comment_id, benchmark, good_sha, bad_sha, state, created_at)
-                    VALUES (?, ?, ?, ?, ?, 'open', ?) ON CONFLICT (comment_id) DO NOTHING
-                    """, arguments: [bisection.pullRequest, bisection.commentID, bisection.benchmark, bisection.good.hex,
-                                     bisection.bad.hex, now.storeValue])
-            }
-            return applied
+            return try Self.apply(db, effects, now: now)
         }
+    }
+
+    public func applyEffects(_ effects: DeliveryEffects, now: Date) async throws(StoreError) -> AppliedDelivery {
+        try await write { db in try Self.apply(db, effects, now: now) }
+    }
+
+    /// Queues, cancels and queues messages as `effects` ask, inside the caller's transaction.
+    private static func apply(_ db: Database, _ effects: DeliveryEffects, now: Date) throws -> AppliedDelivery {
+        var applied = AppliedDelivery()
+        for request in effects.enqueues {
+            applied.enqueued.append(try enqueue(db, request, now: now.storeValue))
+        }
+        if let cancel = effects.cancelPullRequest {
+            try db.execute(sql: """
+                UPDATE job SET state = 'cancelled', finished_at = ?, message = ?
+                WHERE state = 'queued' AND pull_request = ?
+                """, arguments: [now.storeValue, cancel.reason, cancel.number])
+            applied.cancelled = db.changesCount
+        }
+        try insertNotifications(db, effects.notifications, runID: nil, now: now)
+        for bisection in effects.bisections {
+            try db.execute(sql: """
+                INSERT INTO bisection (pull_request, comment_id, benchmark, good_sha, bad_sha, state, created_at)
+                VALUES (?, ?, ?, ?, ?, 'open', ?) ON CONFLICT (comment_id) DO NOTHING
+                """, arguments: [bisection.pullRequest, bisection.commentID, bisection.benchmark, bisection.good.hex,
+                                 bisection.bad.hex, now.storeValue])
+        }
+        return applied
     }
 
     public func deferDelivery(id: String, reason: String, retryAt: Date?, now: Date) async throws(StoreError) {

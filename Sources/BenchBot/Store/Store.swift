@@ -169,6 +169,11 @@ public protocol DeliveryStore: Sendable {
     /// one transaction; nothing when it is no longer `received` (another process applied it).
     func applyDelivery(id: String, _ effects: DeliveryEffects, now: Date) async throws(StoreError) -> AppliedDelivery
 
+    /// Stores effects that no delivery carried, such as a poll's view of one pull request: its
+    /// jobs, cancels and messages, in one transaction. Repeats queue nothing twice, as
+    /// ``applyDelivery(id:_:now:)``'s do.
+    func applyEffects(_ effects: DeliveryEffects, now: Date) async throws(StoreError) -> AppliedDelivery
+
     /// Records a failed attempt at applying a delivery: it is tried again at `retryAt`, or marked
     /// `failed` with the reason when `retryAt` is `nil`.
     func deferDelivery(id: String, reason: String, retryAt: Date?, now: Date) async throws(StoreError)

@@ -1,0 +1,157 @@
+import ArgumentParser
+import BenchBot
+import CCurl
+import Foundation
+import Hummingbird
+import Logging
+import Synchronization
+
+struct WebhookBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "webhooks",
+        abstract: "`POST /webhooks/github` under load: signed push and pull_request deliveries from concurrent keep-alive clients.",
+        discussion: """
+            Starts `benchbot serve`'s server on 127.0.0.1 with a throwaway home, store and webhook secret, and sends \
+            signed deliveries of a few KB each from --clients threads, each keeping one libcurl connection alive. The \
+            alternative, measured in the same run with the same clients and payloads, is a bare Hummingbird route that \
+            reads the body and answers 200 without verifying or storing. The deliveries are for a repository the home \
+            does not track, so the delivery processor applies each without fetching. Afterwards every accepted \
+            delivery must be in the store exactly once, or the run fails.
+            """)
+
+    @Option(name: .long, help: "Deliveries sent to each route (default 5000).")
+    var count = 5000
+
+    @Option(name: .long, help: "Concurrent clients, each on its own thread and connection (default 8).")
+    var clients = 8
+
+    func validate() throws {
+        guard count >= 10, (1...256).contains(clients) else { throw ValidationError("need --count >= 10 and --clients between 1 and 256") }
+    }
+
+    static let secretVariable = "BENCHBOT_BENCH_WEBHOOK_SECRET"
+
+    func run() async throws {
+        let bench = try BenchWorkspace.temporary()
+        defer { bench.remove() }
+        try await bench.makeLargeRepository(commits: 1, files: 1)
+        let homePath = bench.path("home")
+        try await bench.run(bench.benchbot, ["init", "--home", homePath, "--repo", bench.path("origin.git")])
+        try Self.configure(home: homePath)
+        let home = Home.resolve(option: homePath)
+        let config = try HomeConfig.load(from: home)
+        let store = try SQLiteStore.open(path: home.resolvePath(config.benchbot.store.path), busyTimeout: config.benchbot.store.busyTimeout)
+
+        let secret = UUID().uuidString + UUID().uuidString
+        let warmup = max(count / 20, clients * 4)
+        let deliveries = WebhookPayloads.make(count: warmup + count, secret: secret)
+        var logger = Logger(label: "benchbot.bench")
+        // Stopping the server mid-pass makes the processor log each unfinished delivery; the figures are the output.
+        logger.logLevel = .critical
+
+        // The floor first, alone on the machine; then the real route, whose processor works after it.
+        let bare = try await Self.serving(Self.bareRouter, logger: logger) { url in
+            _ = try await LoadClients.run(url: url, deliveries: deliveries, range: 0..<warmup, clients: clients)
+            return try await LoadClients.run(url: url, deliveries: deliveries, range: warmup..<(warmup + count), clients: clients)
+        }
+        let server = try BenchBotServer(home: home, config: config, store: store, environment: [Self.secretVariable: secret], logger: logger)
+        let real = try await Self.serving(server) { url in
+            let warm = try await LoadClients.run(url: url, deliveries: deliveries, range: 0..<warmup, clients: clients)
+            let measured = try await LoadClients.run(url: url, deliveries: deliveries, range: warmup..<(warmup + count), clients: clients)
+            return (warm, measured)
+        }
+
+        let accepted = real.0.accepted + real.1.accepted
+        let stored = Set(try await store.deliveries(limit: Int.max).map(\.id))
+        let expected = Set(deliveries.prefix(warmup + count).map(\.id))
+        let size = deliveries.reduce(0) { $0 + $1.body.count } / deliveries.count
+        print("""
+
+            BenchBot webhook benchmark: \(count) signed deliveries per route (push and pull_request, \(size) bytes on average), \
+            \(clients) keep-alive clients over loopback, \(ProcessInfo.processInfo.activeProcessorCount) cores (\(Self.cpuModel()))
+
+                                                        requests/s     p50 ms     p99 ms
+            real route: verify, store durably, answer   \(real.1.row)
+            bare Hummingbird route: read body, 200      \(bare.row)
+            real / bare                                 \(ratio(real.1.throughput, bare.throughput))  \(ratio(real.1.p50, bare.p50))  \(ratio(real.1.p99, bare.p99))
+
+            answers of the real route: \(real.1.statusSummary); stored \(stored.intersection(expected).count) of \(accepted) accepted (warm-up included), each once
+            targets: >= 1000 stored/s \(real.1.throughput >= 1000 ? "met" : "MISSED"), p99 < 10 ms \(real.1.p99 < 0.010 ? "met" : "MISSED"), \
+            p99 within 2x the bare route's \(real.1.p99 <= 2 * bare.p99 ? "met" : "MISSED")
+            (the deliveries are for a repository the home does not track: applying them fetches nothing)
+            """)
+        guard accepted == expected.count, stored == expected else {
+            printError("benchbot: the store holds \(stored.count) deliveries, \(expected.subtracting(stored).count) accepted ones missing "
+                + "and \(stored.subtracting(expected).count) unexpected; a benchmark that loses writes is not a result")
+            throw ExitCode(1)
+        }
+    }
+
+    /// The throwaway home's secret comes from a variable only this process sets, and its deliveries
+    /// name a repository other than the one it reports to.
+    private static func configure(home: String) throws {
+        let file = (home as NSString).appendingPathComponent("config/config.json")
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any] ?? [:]
+        var benchbot = config["benchbot"] as? [String: Any] ?? [:]
+        benchbot["github"] = ["webhook_secret_env": secretVariable]
+        benchbot["notify"] = ["github": ["repository": "benchbot-bench/tracked", "token_env": "BENCHBOT_BENCH_NO_TOKEN"]]
+        config["benchbot"] = benchbot
+        try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: file))
+    }
+
+    /// GitHub's route with nothing behind it: the body is read, as any route must, and 200 answered.
+    private static func bareRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.post("/webhooks/github") { request, _ -> Response in
+            _ = try await request.body.collect(upTo: BenchBotServer.maximumBody)
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"message":"ok"}"#)))
+        }
+        return router
+    }
+
+    private static func serving<Result: Sendable>(_ router: @escaping @Sendable () -> Router<BasicRequestContext>, logger: Logger,
+                                                  _ body: @escaping @Sendable (String) async throws -> Result) async throws -> Result {
+        try await listening({ onListening in
+            let app = Application(router: router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                                  onServerRunning: { await onListening($0.localAddress?.port ?? 0) }, logger: logger)
+            try await app.runService(gracefulShutdownSignals: [])
+        }, body)
+    }
+
+    private static func serving<Result: Sendable>(_ server: BenchBotServer, _ body: @escaping @Sendable (String) async throws -> Result) async throws -> Result {
+        try await listening({ onListening in
+            try await server.run(host: "127.0.0.1", port: 0, worker: nil, onListening: onListening)
+        }, body)
+    }
+
+    /// Runs a server until `body`, given its webhook URL, is done.
+    private static func listening<Result: Sendable>(
+        _ serve: @escaping @Sendable (_ onListening: @escaping @Sendable (Int) async -> Void) async throws -> Void,
+        _ body: @escaping @Sendable (String) async throws -> Result
+    ) async throws -> Result {
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        return try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask {
+                try await serve { port in
+                    continuation.yield(port)
+                    continuation.finish()
+                }
+                return nil
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next(), port > 0 else { throw ValidationError("the server did not start on 127.0.0.1") }
+            let result = try await body("http://127.0.0.1:\(port)/webhooks/github")
+            group.cancelAll()
+            return result
+        }
+    }
+
+    private static func cpuModel() -> String {
+        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let line = info.split(separator: "\n").first { $0.hasPrefix("model name") }
+        return line.flatMap { $0.split(separator: ":", maxSplits: 1).last }.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
+    }
+}
+
+private func ratio(_ value: Double, _ baseline: Double) -> String { String(format: "%9.2fx", value / baseline) }
