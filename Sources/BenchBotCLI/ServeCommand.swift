@@ -59,10 +59,12 @@ struct ServeCommand: AsyncParsableCommand {
                 + "nothing (no statuses, comments or replies), and maintainers' commands cannot read their pull request")
         }
         let worker = work ? Worker(home: home, config: config, store: store, logger: logger) : nil
-        try await server.run(host: host, port: port, worker: worker, workerPollInterval: .seconds(pollInterval)) { bound in
-            // Flushed at once: a supervisor or test waits for this line to know the port.
-            let shown = host.contains(":") ? "[\(host)]" : host
-            FileHandle.standardOutput.write(Data("benchbot: listening on http://\(shown):\(bound)\n".utf8))
+        try await store.withBackgroundCheckpoints {
+            try await server.run(host: host, port: port, worker: worker, workerPollInterval: .seconds(pollInterval)) { bound in
+                // Flushed at once: a supervisor or test waits for this line to know the port.
+                let shown = host.contains(":") ? "[\(host)]" : host
+                FileHandle.standardOutput.write(Data("benchbot: listening on http://\(shown):\(bound)\n".utf8))
+            }
         }
     }
 

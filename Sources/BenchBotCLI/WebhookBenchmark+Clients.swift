@@ -41,7 +41,11 @@ struct LoadResult: Sendable {
 /// server under test shares) with one libcurl handle, so each keeps one connection alive.
 enum LoadClients {
     /// Sends `deliveries[range]` to `url`, each once, from `clients` threads taking the next one as they go.
-    static func run(url: String, deliveries: [SignedDelivery], range: Range<Int>, clients: Int) async throws -> LoadResult {
+    ///
+    /// - Parameter rate: Requests per second to offer, all clients together: the n-th request is due
+    ///   n/rate seconds after the start, and its latency counts from then, so a server that falls
+    ///   behind is charged for the wait (no coordinated omission). `nil` sends as fast as answers come.
+    static func run(url: String, deliveries: [SignedDelivery], range: Range<Int>, clients: Int, rate: Double? = nil) async throws -> LoadResult {
         _ = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
         let next = Cursor(range.lowerBound)
         let start = ContinuousClock.now
@@ -49,7 +53,7 @@ enum LoadClients {
             let gathered = Gathered(expected: clients, continuation: continuation)
             for _ in 0..<clients {
                 let thread = Thread {
-                    gathered.add(Self.client(url: url, deliveries: deliveries, end: range.upperBound, next: next))
+                    gathered.add(Self.client(url: url, deliveries: deliveries, range: range, next: next, rate: rate, start: start))
                 }
                 thread.stackSize = 1 << 20
                 thread.start()
@@ -62,7 +66,8 @@ enum LoadClients {
         return LoadResult(wall: wall, latencies: outcomes.flatMap(\.latencies).sorted(), statuses: statuses)
     }
 
-    private static func client(url: String, deliveries: [SignedDelivery], end: Int, next: Cursor) -> ClientOutcome {
+    private static func client(url: String, deliveries: [SignedDelivery], range: Range<Int>, next: Cursor, rate: Double?,
+                               start: ContinuousClock.Instant) -> ClientOutcome {
         var outcome = ClientOutcome()
         guard let handle = curl_easy_init() else {
             outcome.setupFailure = "curl_easy_init failed"
@@ -83,15 +88,21 @@ enum LoadClients {
         }
         while true {
             let index = next.take()
-            guard index < end else { break }
+            guard index < range.upperBound else { break }
             let delivery = deliveries[index]
+            var due = ContinuousClock.now
+            if let rate {
+                due = start + .seconds(Double(index - range.lowerBound) / rate)
+                // Pacing an OS thread of the load generator, not synchronising anything.
+                if due > ContinuousClock.now { Thread.sleep(forTimeInterval: (due - ContinuousClock.now).seconds) }
+            }
             var headers: UnsafeMutablePointer<curl_slist>?
             for line in ["Content-Type: application/json", "User-Agent: GitHub-Hookshot/benchbot-bench", "X-GitHub-Event: \(delivery.event)",
                          "X-GitHub-Delivery: \(delivery.id)", "X-Hub-Signature-256: \(delivery.signature)", "Expect:"] {
                 headers = curl_slist_append(headers, line)
             }
             defer { curl_slist_free_all(headers) }
-            let started = ContinuousClock.now
+            let started = rate == nil ? ContinuousClock.now : min(due, ContinuousClock.now)
             let code = delivery.body.withUnsafeBytes { bytes -> CURLcode in
                 var code = benchbot_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headers)
                 if code == CURLE_OK { code = benchbot_curl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count)) }

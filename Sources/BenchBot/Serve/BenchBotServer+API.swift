@@ -59,12 +59,13 @@ extension BenchBotServer {
     /// - Throws: ``APIProblem``: 400 when several objects start with the hash, 404 when nothing does.
     func commit(named hash: String) async throws -> ObjectID {
         let mirror = intake.mirror
-        let found = try await BlockingWork.run { () throws(APIProblem) -> ObjectID? in
+        // Untyped: a typed-throws closure here crashes Swift 6.3's optimizer (coroutine splitting) in release builds.
+        let found = try await BlockingWork.run { () throws -> ObjectID? in
             guard let repository = try? mirror.open() else { return nil }
             do {
                 return try repository.resolve(hash)
             } catch let error as GitError where error.code == GIT_EAMBIGUOUS.rawValue {
-                throw .badRequest("'\(hash)' is ambiguous: several objects start with it; give more digits")
+                throw APIProblem.badRequest("'\(hash)' is ambiguous: several objects start with it; give more digits")
             } catch {
                 return nil
             }
