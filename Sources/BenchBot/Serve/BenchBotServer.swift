@@ -84,15 +84,7 @@ public struct BenchBotServer: Sendable {
         if let worker {
             let logger = self.logger
             services.append(ClosureService(name: "worker") {
-                let ran = try await worker.run(.forever(pollInterval: workerPollInterval)) { report in
-                    for line in report.lines { logger.info("\(line)") }
-                }
-                // A service that returns stops the whole server; one whose worker found another
-                // already running on this home keeps serving until it is told to stop.
-                if !ran {
-                    logger.warning("another worker runs on \(worker.home.root); this server takes deliveries and requests only")
-                    try await gracefulShutdown()
-                }
+                try await Self.keepWorking(worker, pollInterval: workerPollInterval, logger: logger)
             })
         }
         let app = Application(
@@ -102,6 +94,34 @@ public struct BenchBotServer: Sendable {
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: logger)
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+}
+
+extension BenchBotServer {
+    /// The worker loop of `serve --work`. A service that ends stops the whole server, so a worker
+    /// that stops (a store locked past its timeout, a full disk) is logged and started again after
+    /// a pause, and one that finds another worker on the home leaves the jobs to it: webhooks are
+    /// still taken and kept either way.
+    static func keepWorking(_ worker: Worker, pollInterval: Duration, logger: Logger) async throws {
+        var pause: Duration = .seconds(5)
+        while !Task.isCancelled {
+            do {
+                let ran = try await worker.run(.forever(pollInterval: pollInterval)) { report in
+                    for line in report.lines { logger.info("\(line)") }
+                }
+                if !ran {
+                    logger.warning("another worker runs on \(worker.home.root); this server takes deliveries and requests only")
+                    try await gracefulShutdown()
+                    return
+                }
+            } catch {
+                // Stopping: what a cancelled store call says is not news.
+                if Task.isCancelled { return }
+                logger.error("the worker stopped: \(error); it starts again in \(pause)")
+            }
+            try? await Task.sleep(for: pause)
+            pause = min(pause * 2, .seconds(300))
+        }
     }
 }
 
@@ -116,7 +136,11 @@ struct ClosureService: Service {
     }
 
     func run() async throws {
-        // Cancelled on shutdown: a job under way is stopped and goes back to the queue.
-        try await cancelWhenGracefulShutdown { try await body() }
+        // Cancelled on shutdown: a job under way is stopped, and the next start runs it again.
+        do {
+            try await cancelWhenGracefulShutdown { try await body() }
+        } catch is CancellationError {
+            // The shutdown asked for, not a failure of the server.
+        }
     }
 }

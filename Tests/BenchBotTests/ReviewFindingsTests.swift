@@ -1,0 +1,87 @@
+import BenchBot
+import Foundation
+import Notify
+import Testing
+
+/// Failing tests from the hostile review of `benchbot serve` (issue 15): each reproduces one
+/// finding of the review's report and passes once it is fixed.
+@Suite("Review of benchbot serve: findings")
+struct ReviewFindingsTests {
+    @Test("serve --work stops on SIGTERM with exit 0 and no error line, as serve without --work does")
+    func serveWorkStopsCleanly() async throws {
+        try await withTemporaryDirectory { root in
+            let home = try await Self.home(in: root)
+            let server = try await ServeProcess(home: home, environment: ["TEST_WEBHOOK_SECRET": WebhookHarness.secret],
+                                                extraArguments: ["--work", "--poll-interval", "0.2"])
+            // Idle long enough for the worker to be waiting on the empty queue.
+            let healthy = await eventually(within: .seconds(10)) {
+                (try? await HTTPClient().execute(HTTPRequest(method: .get, url: server.url + "/healthz")))?.status == 200
+            }
+            #expect(healthy)
+            let stopped = server.terminate()
+            #expect(stopped.status == 0, "SIGTERM must stop serve --work gracefully: \(stopped.errors)")
+            #expect(!stopped.errors.contains("CancellationError"), "\(stopped.errors)")
+        }
+    }
+
+    @Test("serve --work beside another worker on the same home keeps serving webhooks instead of exiting 1")
+    func serveWorkBesideAnotherWorker() async throws {
+        try await withTemporaryDirectory { root in
+            let home = try await Self.home(in: root)
+            // Hold the worker lock as `benchbot work --forever` does.
+            let locks = home.appending(path: "cache/locks")
+            try FileManager.default.createDirectory(atPath: locks, withIntermediateDirectories: true)
+            let descriptor = open(locks.appending(path: "worker-origin.lock"), O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            #expect(descriptor >= 0)
+            defer { close(descriptor) }
+            #expect(flock(descriptor, LOCK_EX | LOCK_NB) == 0)
+
+            let server = try await ServeProcess(home: home, environment: ["TEST_WEBHOOK_SECRET": WebhookHarness.secret],
+                                                extraArguments: ["--work", "--poll-interval", "0.2"])
+            let ping = try GitHubPayload.ping()
+            var answered = 0
+            // Deliveries keep arriving for a few seconds: every one must be answered.
+            for index in 0..<20 {
+                let response = try? await HTTPClient().execute(HTTPRequest(method: .post, url: server.url + "/webhooks/github", headers: [
+                    ("Content-Type", "application/json"), ("X-GitHub-Event", "ping"), ("X-GitHub-Delivery", "beside-\(index)"),
+                    ("X-Hub-Signature-256", WebhookSignature.header(for: ping, secret: WebhookHarness.secret)),
+                ], body: ping))
+                if response?.status == 200 { answered += 1 }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(answered == 20, "serve --work exited beside another worker")
+            #expect(server.process.isRunning)
+            if server.process.isRunning { _ = server.terminate() }
+        }
+    }
+
+    @Test("the same maintainer comment delivered under a second delivery id (a second hook, a replay) runs nothing twice")
+    func sameCommentTwoDeliveryIDs() async throws {
+        try await WebhookHarness.with { harness in
+            let base = try await harness.git.head()
+            let head = try await harness.commitOnBranch("contribution", length: 1500)
+            _ = try await harness.publishPullRequest(12, branch: nil)
+            await harness.fake.setPullRequest(12, try WebhookCommandTests.pullRequest(12, head: head, base: base))
+            let command = try GitHubPayload.comment("/benchbot run", number: 12, id: 9002, author: "maintainer", association: "MEMBER")
+            try await harness.deliverAndApply("issue_comment", command, id: "repo-hook-delivery")
+            // The job runs to its end.
+            let worked = try await BenchBotProcess.run(["work", "--home", harness.fixture.home, "--drain"])
+            #expect(worked.succeeded, "\(worked.standardError)")
+            #expect(try await harness.jobs().map(\.state) == [.done])
+
+            // The very same comment (id 9002) arrives again under another id: it must not run the fork's code again.
+            try await harness.deliverAndApply("issue_comment", command, id: "app-hook-delivery")
+            let jobs = try await harness.jobs()
+            #expect(jobs.allSatisfy { $0.state == .done }, "comment 9002 was obeyed twice: \(jobs.map { ($0.id, $0.state) })")
+        }
+    }
+
+    /// An initialised home on a one-commit origin, with its webhook secret in TEST_WEBHOOK_SECRET.
+    static func home(in root: String) async throws -> String {
+        let git = try await GitFixture.make(in: root, commits: 1)
+        let home = root.appending(path: "home")
+        try await BenchBotProcess.succeed(["init", "--home", home, "--repo", git.origin])
+        try ServeCrashTests.setSecretVariable(home: home)
+        return home
+    }
+}
