@@ -55,8 +55,10 @@ struct ServeCommand: AsyncParsableCommand {
                 + "is unset): POST /webhooks/github answers 503 until one is set; the API, /metrics and the site work")
         }
         if config.benchbot.notify?.github == nil {
-            printError("benchbot: warning: benchbot.notify.github is not set: pushes and pull requests are queued, but GitHub is told "
-                + "nothing (no statuses, comments or replies), and maintainers' commands cannot read their pull request")
+            printError("benchbot: warning: benchbot.notify.github is not set: GitHub is told nothing (no statuses, comments or replies), "
+                + "and maintainers' commands cannot read their pull request; "
+                + (server.gitHubRepository.map { "deliveries for \($0) (from benchbot.repository.url) are taken" }
+                    ?? "and no delivery is acted on, since no GitHub repository is named: set benchbot.notify.github.repository"))
         }
         let worker = work ? Worker(home: home, config: config, store: store, logger: logger) : nil
         try await store.withBackgroundCheckpoints {

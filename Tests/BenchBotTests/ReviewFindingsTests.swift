@@ -1,4 +1,4 @@
-import BenchBot
+@testable import BenchBot
 import Foundation
 import Notify
 import Testing
@@ -74,6 +74,29 @@ struct ReviewFindingsTests {
             let jobs = try await harness.jobs()
             #expect(jobs.allSatisfy { $0.state == .done }, "comment 9002 was obeyed twice: \(jobs.map { ($0.id, $0.state) })")
         }
+    }
+
+    @Test("a home that names no GitHub repository acts on no delivery, whatever repository it names; one read from a GitHub URL does")
+    func noRepositoryNoDeliveries() async throws {
+        try await withTemporaryDirectory { root in
+            let git = try await GitFixture.make(in: root, commits: 1)
+            let home = root.appending(path: "home")
+            try await BenchBotProcess.succeed(["init", "--home", home, "--repo", git.origin])
+            try ServeCrashTests.setSecretVariable(home: home, repository: nil)
+            let server = try await ServeProcess(home: home, environment: ["TEST_WEBHOOK_SECRET": WebhookHarness.secret])
+            let payload = try GitHubPayload.push(ref: "refs/heads/main", before: GitHubPayload.zero, after: try await git.head())
+            let response = try await ServeCrashTests.post(payload, id: "someone-elses", to: server.url)
+            #expect(response.status == 200)
+            let store = try SQLiteStore.open(path: home.appending(path: "benchbot.sqlite"))
+            #expect(await eventually { (try? await store.countDeliveries()[.processed]) == 1 })
+            #expect(try await store.jobs(in: nil, limit: nil).isEmpty)
+            #expect(try await store.deliveries(limit: 1).first?.outcome?.contains("names no GitHub repository") == true)
+            _ = server.terminate()
+        }
+        #expect(GitHubIntake.gitHubRepository(fromURL: "https://github.com/octo-org/octo-repo.git") == "octo-org/octo-repo")
+        #expect(GitHubIntake.gitHubRepository(fromURL: "git@github.com:octo-org/octo-repo.git") == "octo-org/octo-repo")
+        #expect(GitHubIntake.gitHubRepository(fromURL: "https://gitlab.com/octo-org/octo-repo.git") == nil)
+        #expect(GitHubIntake.gitHubRepository(fromURL: "/srv/git/octo-repo.git") == nil)
     }
 
     /// An initialised home on a one-commit origin, with its webhook secret in TEST_WEBHOOK_SECRET.

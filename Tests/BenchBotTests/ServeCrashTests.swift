@@ -82,11 +82,13 @@ struct ServeCrashTests {
         func insert(_ id: String) -> Int { state.withLock { $0.insert(id); return $0.count } }
     }
 
-    static func setSecretVariable(home: String) throws {
+    /// Names the webhook secret's variable, and the GitHub repository whose deliveries count.
+    static func setSecretVariable(home: String, repository: String? = WebhookHarness.repository) throws {
         let file = home.appending(path: "config/config.json")
         var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as! [String: Any]
         var benchbot = config["benchbot"] as! [String: Any]
         benchbot["github"] = ["webhook_secret_env": "TEST_WEBHOOK_SECRET"]
+        if let repository { benchbot["notify"] = ["github": ["repository": repository, "token_env": "TEST_GITHUB_TOKEN_UNSET"]] }
         config["benchbot"] = benchbot
         try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: file))
     }

@@ -60,6 +60,9 @@ public struct BenchBotServer: Sendable {
         return handled
     }
 
+    /// The repository on GitHub whose deliveries are acted on; see ``GitHubIntake/gitHubRepository``.
+    public var gitHubRepository: String? { processor.intake.gitHubRepository }
+
     /// Every route: webhooks, the API, health, metrics and the site.
     public func router() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)

@@ -34,7 +34,12 @@ extension SQLiteStore {
                 applied.applied = false
                 return applied
             }
-            return try Self.apply(db, effects, now: now)
+            let applied = try Self.apply(db, effects, now: now)
+            if applied.alreadyApplied {
+                try db.execute(sql: "UPDATE webhook_delivery SET outcome = ? WHERE id = ?",
+                               arguments: [effects.outcome + " (obeyed before, under another delivery: nothing done)", id])
+            }
+            return applied
         }
     }
 
@@ -45,6 +50,14 @@ extension SQLiteStore {
     /// Queues, cancels and queues messages as `effects` ask, inside the caller's transaction.
     private static func apply(_ db: Database, _ effects: DeliveryEffects, now: Date) throws -> AppliedDelivery {
         var applied = AppliedDelivery()
+        if let key = effects.onceKey {
+            try db.execute(sql: "INSERT INTO github_command (key, obeyed_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                           arguments: [key, now.storeValue])
+            if db.changesCount == 0 {
+                applied.alreadyApplied = true
+                return applied
+            }
+        }
         for request in effects.enqueues {
             applied.enqueued.append(try enqueue(db, request, now: now.storeValue))
         }

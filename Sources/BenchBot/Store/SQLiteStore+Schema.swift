@@ -240,6 +240,10 @@ extension SQLiteStore {
                     created_at REAL NOT NULL,
                     finished_at REAL
                 );
+                CREATE TABLE github_command (
+                    key TEXT PRIMARY KEY,
+                    obeyed_at REAL NOT NULL
+                );
                 CREATE TABLE http_cache (
                     key TEXT PRIMARY KEY,
                     etag TEXT NOT NULL,

@@ -48,6 +48,9 @@ public struct DeliveryEffects: Sendable, Hashable {
     public var notifications: [OutgoingMessage] = []
     /// Bisections a maintainer asked for, followed after each measured commit.
     public var bisections: [BisectionRequest] = []
+    /// Applied at most once under this key, whatever delivery brings it: a comment's command
+    /// arrives again under another delivery id from a second hook, or from a replay.
+    public var onceKey: String?
     /// One line for people: what the delivery did.
     public var outcome: String
 
@@ -58,7 +61,7 @@ public struct DeliveryEffects: Sendable, Hashable {
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.enqueues == rhs.enqueues && lhs.cancelPullRequest?.number == rhs.cancelPullRequest?.number
             && lhs.cancelPullRequest?.reason == rhs.cancelPullRequest?.reason && lhs.notifications == rhs.notifications
-            && lhs.outcome == rhs.outcome && lhs.bisections == rhs.bisections
+            && lhs.outcome == rhs.outcome && lhs.bisections == rhs.bisections && lhs.onceKey == rhs.onceKey
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -74,6 +77,8 @@ public struct AppliedDelivery: Sendable, Hashable {
     public var cancelled = 0
     /// `false` when the delivery was already applied by someone else; nothing was changed.
     public var applied = true
+    /// The effects' ``DeliveryEffects/onceKey`` was applied before: nothing of them was applied now.
+    public var alreadyApplied = false
 
     public init() {}
 }

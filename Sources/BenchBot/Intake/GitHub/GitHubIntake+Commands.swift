@@ -23,6 +23,7 @@ extension GitHubIntake {
         }
         var (effects, understood) = try await obey(command, comment: comment, label: label)
         effects.notifications.insert(contentsOf: reaction(to: comment, accepted: understood), at: 0)
+        effects.onceKey = "comment:\(comment.repository.lowercased()):\(comment.id)"
         return effects
     }
 
@@ -76,7 +77,7 @@ extension GitHubIntake {
             let intake = self.intake
             let head = try await Self.blocking { () throws -> ObjectID in try intake.mirror.fetch(pullRequest: number) }
             let unknown = GitHubEvent.PullRequest(number: number, headSHA: head, headRef: "pull/\(number)/head", headRepository: nil,
-                                                  headCloneURL: nil, baseRef: branch, baseRepository: reporting?.repository ?? "",
+                                                  headCloneURL: nil, baseRef: branch, baseRepository: gitHubRepository ?? "",
                                                   author: "", authorAssociation: nil, draft: false, isOpen: true)
             return try await queue(unknown, untrusted: true, experiments: experiments, rerun: true, why: label + " (no GitHub token to read it)")
         }
@@ -90,10 +91,10 @@ extension GitHubIntake {
 
     /// The pull request as GitHub describes it now, or `nil` without a token.
     private func readPullRequest(_ number: Int) async throws(GitHubIntakeError) -> GitHubEvent.PullRequest? {
-        guard let reader, reader.canRead, let reporting else { return nil }
+        guard let reader, reader.canRead, let repository = gitHubRepository else { return nil }
         let response: HTTPResponse
         do {
-            response = try await reader.get("/repos/\(reporting.repository)/pulls/\(number)")
+            response = try await reader.get("/repos/\(repository)/pulls/\(number)")
         } catch {
             throw GitHubIntakeError(message: "GET pull request #\(number): \(error)", transient: true)
         }

@@ -53,15 +53,40 @@ public struct GitHubIntake: Sendable {
         }
     }
 
-    /// Whether a delivery is about the repository BenchBot reports to: a hook on another
-    /// repository, or an organization's hook, must not queue its commits here.
+    /// The repository on GitHub (`owner/name`) this home measures: `benchbot.notify.github.repository`,
+    /// or read from a GitHub `repository.url`; `nil` when neither says.
+    public var gitHubRepository: String? {
+        reporting?.repository ?? Self.gitHubRepository(fromURL: intake.settings.repository.url)
+    }
+
+    /// `owner/name` of `https://github.com/owner/name(.git)`, `git@github.com:owner/name.git` or
+    /// `ssh://git@github.com/owner/name.git`.
+    static func gitHubRepository(fromURL url: String) -> String? {
+        let path: Substring
+        if let range = url.range(of: "github.com/") ?? url.range(of: "github.com:") {
+            path = url[range.upperBound...]
+        } else {
+            return nil
+        }
+        let parts = path.split(separator: "/")
+        guard parts.count == 2 else { return nil }
+        let name = parts[1].hasSuffix(".git") ? parts[1].dropLast(4) : parts[1]
+        return name.isEmpty ? nil : "\(parts[0])/\(name)"
+    }
+
+    /// Whether a delivery is about the repository this home measures: a hook on another
+    /// repository, or an organization's hook, must not queue its commits here, and when the
+    /// repository is not known, nothing is.
     func tracks(_ repository: String) -> Bool {
-        guard let reporting else { return true }
-        return reporting.repository.caseInsensitiveCompare(repository) == .orderedSame
+        gitHubRepository.map { $0.caseInsensitiveCompare(repository) == .orderedSame } ?? false
     }
 
     func notTracked(_ repository: String) -> DeliveryEffects {
-        DeliveryEffects(outcome: "for \(PlainText.singleLine(repository)), not \(reporting?.repository ?? "?"); ignored")
+        guard let known = gitHubRepository else {
+            return DeliveryEffects(outcome: "for \(PlainText.singleLine(repository)), but this home names no GitHub repository "
+                + "(set benchbot.notify.github.repository); ignored")
+        }
+        return DeliveryEffects(outcome: "for \(PlainText.singleLine(repository)), not \(known); ignored")
     }
 
     private func effects(of push: GitHubEvent.Push) async throws(GitHubIntakeError) -> DeliveryEffects {
