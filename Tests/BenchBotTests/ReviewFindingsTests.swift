@@ -1,5 +1,6 @@
 @testable import BenchBot
 import Foundation
+import Logging
 import Notify
 import Testing
 
@@ -97,6 +98,33 @@ struct ReviewFindingsTests {
         #expect(GitHubIntake.gitHubRepository(fromURL: "git@github.com:octo-org/octo-repo.git") == "octo-org/octo-repo")
         #expect(GitHubIntake.gitHubRepository(fromURL: "https://gitlab.com/octo-org/octo-repo.git") == nil)
         #expect(GitHubIntake.gitHubRepository(fromURL: "/srv/git/octo-repo.git") == nil)
+    }
+
+    @Test("a client that sends half a request and stalls is disconnected after the idle timeout, and does not hold up shutdown")
+    func stalledClientsAreClosed() async throws {
+        try await withTemporaryDirectory { root in
+            let homePath = try await Self.home(in: root)
+            let home = Home(root: homePath)
+            var server = try BenchBotServer(home: home, config: try HomeConfig.load(from: home),
+                                            store: try SQLiteStore.open(path: homePath.appending(path: "benchbot.sqlite")),
+                                            environment: ["TEST_WEBHOOK_SECRET": WebhookHarness.secret], logger: Logger(label: "test"))
+            server.idleTimeout = .seconds(1)
+            let (ports, continuation) = AsyncStream<Int>.makeStream()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { [server] in
+                    try await server.run(host: "127.0.0.1", port: 0, worker: nil) { port in
+                        continuation.yield(port)
+                        continuation.finish()
+                    }
+                }
+                var iterator = ports.makeAsyncIterator()
+                let port = try #require(await iterator.next())
+                let closedAfter = await RawHTTP.secondsUntilClosed(afterSending: "POST /webhooks/github HTTP/1.1\r\nHost: bench\r\nContent-Le",
+                                                                  port: port, limit: 20)
+                #expect(closedAfter != nil && closedAfter! < 10, "a stalled connection stayed open: \(String(describing: closedAfter))")
+                group.cancelAll()
+            }
+        }
     }
 
     /// An initialised home on a one-commit origin, with its webhook secret in TEST_WEBHOOK_SECRET.

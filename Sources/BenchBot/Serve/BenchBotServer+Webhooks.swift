@@ -16,7 +16,10 @@ extension BenchBotServer {
         let metrics = self.metrics
         if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maximumBody {
             metrics.rejected(.tooLarge)
-            return Self.answer(.contentTooLarge, "payload over GitHub's 25 MB limit")
+            // The body is never read: the connection closes, or the client would wait on it.
+            var answer = Self.answer(.contentTooLarge, "payload over GitHub's 25 MB limit")
+            answer.headers[.connection] = "close"
+            return answer
         }
         let mediaType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         let form: Bool

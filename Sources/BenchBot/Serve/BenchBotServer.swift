@@ -26,6 +26,9 @@ public struct BenchBotServer: Sendable {
     let kick: DeliveryKick
     let processor: DeliveryProcessor
 
+    /// How long a connection may stay silent before it is closed.
+    public var idleTimeout: Duration = .seconds(15)
+
     /// GitHub's limit on a delivery's payload: bigger ones are never sent.
     public static let maximumBody = 25 * 1024 * 1024
 
@@ -92,6 +95,9 @@ public struct BenchBotServer: Sendable {
         }
         let app = Application(
             router: router(),
+            // GitHub sends a whole delivery within its 10-second deadline: a connection silent for
+            // longer is a stalled or hostile client, and holds a descriptor (and shutdown) for nothing.
+            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(idleTimeout.seconds * 1000)))),
             configuration: .init(address: .hostname(host, port: port), serverName: "BenchBot"),
             services: services,
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },

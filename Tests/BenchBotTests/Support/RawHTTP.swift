@@ -104,3 +104,39 @@ enum RawHTTP {
         throw FixtureError(message: "no last chunk")
     }
 }
+
+extension RawHTTP {
+    /// Sends the start of a request and never the rest, as a stalled or hostile client would.
+    ///
+    /// - Returns: Seconds until the server closed the connection; `nil` when it had not within `limit` seconds.
+    static func secondsUntilClosed(afterSending partial: String, port: Int, limit: Int) async -> Double? {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Double?, Never>) in
+            Thread.detachNewThread {
+                let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                defer { close(socket) }
+                var timeout = timeval(tv_sec: limit, tv_usec: 0)
+                setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = in_port_t(UInt16(port).bigEndian)
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                let connected = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+                guard connected == 0 else { return continuation.resume(returning: nil) }
+                let start = ContinuousClock.now
+                _ = Array(partial.utf8).withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                // A read that ends (0, or a reset) means the server closed it; a timeout means it did not.
+                while true {
+                    let count = recv(socket, &buffer, buffer.count, 0)
+                    if count > 0 { continue }
+                    let timedOut = count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
+                    let elapsed = (ContinuousClock.now - start).components
+                    continuation.resume(returning: timedOut ? nil : Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
+                    return
+                }
+            }
+        }
+    }
+}
