@@ -44,7 +44,8 @@ struct WebhookCommandTests {
             #expect(jobs.count == 1)
             let job = try #require(jobs.first)
             #expect(job.commit.hex == head && job.baseline?.hex == base && job.pullRequest == 12 && job.untrusted)
-            #expect(job.remoteURL == "https://github.com/outsider/octo-repo.git")
+            // The fork's own branch name is not this repository's; it is never fetched from.
+            #expect(job.branch == "pull/12/head" && job.remoteURL == nil)
             #expect(await harness.fake.reactions.map(\.content) == ["+1"])
             let violations = await harness.fake.violations
             #expect(violations.isEmpty, "\(violations)")

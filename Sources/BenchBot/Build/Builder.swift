@@ -24,7 +24,9 @@ struct Builder: Sendable {
         do {
             var repository = try mirror.open()
             if !repository.contains(commit) {
-                if let remoteURL, let branch {
+                if let branch, let number = Mirror.pullRequest(ofBranch: branch) {
+                    _ = try mirror.fetch(pullRequest: number)
+                } else if let remoteURL, let branch {
                     _ = try mirror.fetch(branch: branch, fromFork: remoteURL)
                 } else {
                     let branches = Array(Set(settings.repository.branches + (branch.map { [$0] } ?? []))).sorted()

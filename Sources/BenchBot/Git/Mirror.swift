@@ -91,6 +91,17 @@ public struct Mirror: Sendable {
         }
     }
 
+    /// The name a pull request's job goes by when its head is not a branch of the repository: the
+    /// ref GitHub publishes it under.
+    public static func pullRequestBranch(_ number: Int) -> String { "pull/\(number)/head" }
+
+    /// The pull request a job's branch names, when it is one of ``pullRequestBranch(_:)``.
+    public static func pullRequest(ofBranch branch: String) -> Int? {
+        let parts = branch.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "pull", parts[2] == "head", let number = Int(parts[1]), number > 0 else { return nil }
+        return number
+    }
+
     /// The reference holding a pull request's fetched head.
     public static func pullRequestReference(_ number: Int) -> String {
         "refs/benchbot/pull/\(number)/head"

@@ -53,10 +53,12 @@ extension GitHubIntake {
                 throw GitHubIntakeError(message: "pull request #\(pullRequest.number): \(head.short) has no merge base with "
                     + "\(pullRequest.baseRef) to be measured against", transient: false)
             }
-            // A fork names its branch as it likes; one git would refuse is shown by the pull request's ref instead.
-            let branch = PushUpdate.referenceProblem("refs/heads/\(pullRequest.headRef)") == nil ? pullRequest.headRef : "pull/\(pullRequest.number)/head"
-            var request = try intake.request([head], from: repository, branch: branch,
-                                             remoteURL: pullRequest.isSameRepository ? nil : pullRequest.headCloneURL,
+            // A fork's branch (its `main`, say) is not this repository's: it goes by the pull request's
+            // ref, from which the head is fetched again if the mirror ever lacks it; the fork itself is
+            // never fetched from.
+            let ownBranch = pullRequest.isSameRepository && PushUpdate.referenceProblem("refs/heads/\(pullRequest.headRef)") == nil
+            let branch = ownBranch ? pullRequest.headRef : Mirror.pullRequestBranch(pullRequest.number)
+            var request = try intake.request([head], from: repository, branch: branch, remoteURL: nil,
                                              source: .github, rerun: rerun, pairedWith: base, pullRequest: pullRequest.number)
             request.untrusted = untrusted
             request.experiments = experiments
