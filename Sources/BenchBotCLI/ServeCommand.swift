@@ -61,12 +61,26 @@ struct ServeCommand: AsyncParsableCommand {
                     ?? "and no delivery is acted on, since no GitHub repository is named: set benchbot.notify.github.repository"))
         }
         let worker = work ? Worker(home: home, config: config, store: store, logger: logger) : nil
-        try await store.withBackgroundCheckpoints {
-            try await server.run(host: host, port: port, worker: worker, workerPollInterval: .seconds(pollInterval)) { bound in
-                // Flushed at once: a supervisor or test waits for this line to know the port.
-                let shown = host.contains(":") ? "[\(host)]" : host
-                FileHandle.standardOutput.write(Data("benchbot: listening on http://\(shown):\(bound)\n".utf8))
+        do {
+            try await store.withBackgroundCheckpoints {
+                try await server.run(host: host, port: port, worker: worker, workerPollInterval: .seconds(pollInterval)) { bound in
+                    // Flushed at once: a supervisor or test waits for this line to know the port.
+                    let shown = host.contains(":") ? "[\(host)]" : host
+                    FileHandle.standardOutput.write(Data("benchbot: listening on http://\(shown):\(bound)\n".utf8))
+                }
             }
+        } catch {
+            let text = "\(error)"
+            if text.contains("Address already in use") {
+                printError("benchbot: cannot listen on \(host):\(port): another process (a second benchbot serve?) has that address; "
+                    + "stop it, or choose another with --listen or benchbot.serve.listen")
+            } else if text.contains("Cannot assign requested address") || text.contains("Permission denied") {
+                printError("benchbot: cannot listen on \(host):\(port): \(text); set benchbot.serve.listen (or --listen) to an address "
+                    + "of this machine, and a port above 1023 unless BenchBot may bind privileged ports")
+            } else {
+                printError("benchbot: \(text)")
+            }
+            throw ExitCode(1)
         }
     }
 

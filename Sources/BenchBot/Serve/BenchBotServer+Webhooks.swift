@@ -50,16 +50,25 @@ extension BenchBotServer {
             logger.warning("delivery \(deliveryID) refused: \(request.headers[Self.signatureHeader] == nil ? "no" : "bad") X-Hub-Signature-256")
             return Self.answer(.unauthorized, "missing or wrong X-Hub-Signature-256")
         }
-        guard let id = request.headers[Self.deliveryHeader], Self.isToken(id, limit: 100),
-              let event = request.headers[Self.eventHeader], Self.isToken(event, limit: 64)
-        else {
+        guard let id = request.headers[Self.deliveryHeader], Self.isToken(id, limit: 100) else {
             metrics.rejected(.malformed)
-            return Self.answer(.badRequest, "X-GitHub-Delivery and X-GitHub-Event are required")
+            return Self.answer(.badRequest, "X-GitHub-Delivery must be GitHub's delivery GUID: letters, digits, '-', '_' or '.', at most 100")
         }
-        guard let json = form ? Self.formPayload(body) : body, let payload = try? JSONValue.parse(json) else {
+        guard let event = request.headers[Self.eventHeader], Self.isToken(event, limit: 64) else {
             metrics.rejected(.malformed)
-            logger.warning("delivery \(id) refused: signed, but its payload is not JSON")
-            return Self.answer(.badRequest, "the payload is not JSON")
+            return Self.answer(.badRequest, "X-GitHub-Event must name GitHub's event, such as push: letters, digits and '_', at most 64")
+        }
+        guard let json = form ? Self.formPayload(body) : body else {
+            metrics.rejected(.malformed)
+            return Self.answer(.badRequest, "a form-encoded delivery must carry its JSON in the payload field")
+        }
+        let payload: JSONValue
+        do {
+            payload = try JSONValue.parse(json)
+        } catch {
+            metrics.rejected(.malformed)
+            logger.warning("delivery \(id) refused: signed, but its payload cannot be read: \(error)")
+            return Self.answer(.badRequest, "the payload cannot be read as JSON: \(error)")
         }
         let action = payload["action"]?.string.map { String($0.prefix(64)) }
         let delivery = WebhookDelivery(id: id, event: event, action: action, body: json, receivedAt: Date())

@@ -147,7 +147,7 @@ enum BisectionProblem: Error {
 
     var text: String {
         switch self {
-        case .unknown(let revision): "\(PlainText.markdownCode(revision)) is not a commit I know"
+        case .unknown(let revision): "\(PlainText.markdownCode(revision)) is not a commit I know; give a commit hash or a tracked branch's name"
         case .offTrackedHistory(let bad): "\(PlainText.markdownCode(bad.short)) is not on the tracked branches' history, and only that is bisected"
         case .order(let good, let bad): "\(PlainText.markdownCode(good.short)) is not an ancestor of \(PlainText.markdownCode(bad.short)); give GOOD first, then BAD"
         case .noBenchmark(let name, let commit): "\(PlainText.markdownCode(commit.short)) has no benchmark \(PlainText.markdownCode(name))"
