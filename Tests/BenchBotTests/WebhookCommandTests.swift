@@ -47,6 +47,8 @@ struct WebhookCommandTests {
             // The fork's own branch name is not this repository's; it is never fetched from.
             #expect(job.branch == "pull/12/head" && job.remoteURL == nil)
             #expect(await harness.fake.reactions.map(\.content) == ["+1"])
+            let replies = await harness.fake.comments.values.filter { $0.issue == 12 }.map(\.body)
+            #expect(replies.filter { $0.contains("Measuring `\(head)`") && $0.contains("as untrusted code") }.count == 1, "\(replies)")
             let violations = await harness.fake.violations
             #expect(violations.isEmpty, "\(violations)")
         }

@@ -73,6 +73,7 @@ public struct HomeCheck: Sendable {
             problems += Self.appTokenWithoutLogin(settings, home: home)
             problems += Self.untrustedWrapperProblems(settings, file: home.display(home.effectiveConfigFile))
             problems += Self.appKeyProblems(settings, home: home)
+            problems += Self.gitHubProblems(settings, home: home, file: home.display(home.effectiveConfigFile))
         }
         self.warnings = settings.map { Self.untrustedWrapperWarnings($0, file: home.display(home.effectiveConfigFile)) } ?? []
         self.config = config

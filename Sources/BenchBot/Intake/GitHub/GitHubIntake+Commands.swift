@@ -49,7 +49,15 @@ extension GitHubIntake {
                     + known.sorted().map(PlainText.markdownCode).joined(separator: ", ") + ".")
                 return (effects, false)
             }
-            return (try await runPullRequest(number, experiments: experiments.isEmpty ? nil : experiments, label: label), true)
+            var effects = try await runPullRequest(number, experiments: experiments.isEmpty ? nil : experiments, label: label)
+            // The head is read when the command is applied: the reply says which one runs, so a
+            // maintainer sees when a push slipped in after their review.
+            if let head = effects.enqueues.first?.commits.first, let base = effects.enqueues.first?.baseline {
+                effects.notifications += reply(to: number, marker: "reply:\(comment.id)", text: "Measuring \(PlainText.markdownCode(head.id.hex)) "
+                    + "against merge base \(PlainText.markdownCode(base.short))"
+                    + (effects.enqueues.first?.untrusted == true ? ", as untrusted code: no secrets, in a checkout of its own." : "."))
+            }
+            return (effects, true)
         case .rerun:
             let jobs = try await Self.storeCall { () async throws(StoreError) in
                 try await intake.store.jobs(repository: intake.settings.repository.name, pullRequest: number)

@@ -4,10 +4,10 @@ import Logging
 import Notify
 import Testing
 
-/// Failing tests from the hostile review of `benchbot serve` (issue 15): each reproduces one
-/// finding of the review's report and passes once it is fixed.
-@Suite("Review of benchbot serve: findings")
-struct ReviewFindingsTests {
+/// What a hostile review of `benchbot serve` found, each kept as a test that fails without its fix:
+/// a worker that stops, a second hook, a stalled client, a home that names no repository.
+@Suite("benchbot serve under faults, stalls and hostile deliveries")
+struct ServeHardeningTests {
     @Test("serve --work stops on SIGTERM with exit 0 and no error line, as serve without --work does")
     func serveWorkStopsCleanly() async throws {
         try await withTemporaryDirectory { root in
@@ -124,6 +124,32 @@ struct ReviewFindingsTests {
                 #expect(closedAfter != nil && closedAfter! < 10, "a stalled connection stayed open: \(String(describing: closedAfter))")
                 group.cancelAll()
             }
+        }
+    }
+
+    @Test("check names an unreadable webhook secret or API token file, a push pattern no branch can match, and an unknown association")
+    func checkReadsTheServerSettings() async throws {
+        try await withTemporaryDirectory { root in
+            let homePath = try await Self.home(in: root)
+            let file = homePath.appending(path: "config/config.json")
+            var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as! [String: Any]
+            var benchbot = config["benchbot"] as! [String: Any]
+            benchbot["github"] = ["webhook_secret_file": "secrets/missing", "push_branches": ["main", "--all"]]
+            benchbot["serve"] = ["api_token_file": "secrets/also-missing"]
+            config["benchbot"] = benchbot
+            try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: file))
+            let check = try await BenchBotProcess.run(["check", "--home", homePath])
+            #expect(check.status == 1)
+            for field in ["benchbot.github.webhook_secret_file", "benchbot.serve.api_token_file", "benchbot.github.push_branches"] {
+                #expect(check.standardOutput.contains(field) || check.standardError.contains(field), "\(field) not named: \(check.standardOutput)\(check.standardError)")
+            }
+            benchbot["github"] = ["trusted_associations": ["OWNER", "MAINTAINER"]]
+            benchbot["serve"] = ["listen": "localhost"]
+            config["benchbot"] = benchbot
+            try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: file))
+            let second = try await BenchBotProcess.run(["check", "--home", homePath])
+            let said = second.standardOutput + second.standardError
+            #expect(second.status == 1 && said.contains("'MAINTAINER'") && said.contains("benchbot.serve.listen"), "\(said)")
         }
     }
 
