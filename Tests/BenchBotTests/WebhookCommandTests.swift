@@ -165,6 +165,18 @@ struct WebhookCommandTests {
         }
     }
 
+    @Test("a maintainer's command that cannot be done (GitHub knows no such pull request) is answered with the reason, and marked failed")
+    func commandGivenUpIsAnswered() async throws {
+        try await WebhookHarness.with { harness in
+            try await harness.deliverAndApply("issue_comment", try GitHubPayload.comment("/benchbot run", number: 99, id: 7001))
+            #expect(try await harness.jobs().isEmpty)
+            let replies = await harness.fake.comments.values.filter { $0.issue == 99 }.map(\.body)
+            #expect(replies.count == 1 && replies.first?.contains("I could not do that: GET pull request #99: GitHub answered 404") == true, "\(replies)")
+            #expect(await harness.fake.reactions.map(\.content) == ["confused"])
+            #expect(try await harness.deliveries().first?.state == .failed)
+        }
+    }
+
     static func pullRequest(_ number: Int, head: String, base: String, fork: String? = "outsider/octo-repo") throws -> [String: Any] {
         let text = try GitHubPayload.pullRequestObject(number: number, head: head, base: base, author: fork == nil ? "ada" : "outsider",
                                                        association: fork == nil ? "MEMBER" : "FIRST_TIME_CONTRIBUTOR", fork: fork)

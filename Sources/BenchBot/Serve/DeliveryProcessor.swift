@@ -70,6 +70,10 @@ struct DeliveryProcessor: Sendable {
             let retryAt: Date? = error.transient && attempts < Self.maximumAttempts
                 ? Date().addingTimeInterval(30 * pow(2, Double(attempts - 1))) : nil
             logger.warning("\(label): \(error)\(retryAt == nil ? "; given up" : "; trying again later")")
+            // A maintainer's command given up on is answered, not dropped in silence.
+            if retryAt == nil, let answer = intake.givenUp(delivery, reason: error.message) {
+                _ = try? await store.applyEffects(answer, now: Date())
+            }
             try? await store.deferDelivery(id: delivery.id, reason: error.message, retryAt: retryAt, now: Date())
         } catch {
             // The store failed: the delivery stays received and is tried again on the next pass.

@@ -121,6 +121,22 @@ extension GitHubIntake {
         }
     }
 
+    /// What tells a maintainer that their command was given up on, so that it never fails silently:
+    /// a 😕 and a reply with the reason. `nil` for a delivery that was no maintainer's command.
+    public func givenUp(_ delivery: WebhookDelivery, reason: String) -> DeliveryEffects? {
+        guard delivery.event == "issue_comment", let payload = try? JSONValue.parse(delivery.body),
+              case .issueComment("created", let comment)? = try? GitHubEvent.parse(event: delivery.event, payload: payload),
+              comment.onPullRequest, !comment.byBot, PullRequestCommand.parse(comment.body) != nil, tracks(comment.repository),
+              settings.isMaintainer(login: comment.author, association: comment.authorAssociation)
+        else { return nil }
+        // The reason is posted in public: URLs lose their credentials, and a long one is cut.
+        let shown = PlainText.singleLine(String(SecretRedactor.maskingURLPasswords(in: reason).prefix(300)))
+        var effects = DeliveryEffects(outcome: "given up: \(shown)")
+        effects.notifications = reaction(to: comment, accepted: false)
+            + reply(to: comment.issue, marker: "reply:\(comment.id)", text: "I could not do that: \(PlainText.markdownCell(shown)).")
+        return effects
+    }
+
     /// 👍 on a command BenchBot obeys, 😕 on one it answers with a correction.
     private func reaction(to comment: GitHubEvent.Comment, accepted: Bool) -> [OutgoingMessage] {
         guard let reporting else { return [] }
