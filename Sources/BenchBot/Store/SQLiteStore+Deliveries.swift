@@ -3,14 +3,30 @@ import GRDB
 public import Notify
 
 extension SQLiteStore {
+    /// How long keeping a delivery waits for a store another process has locked: GitHub gives up
+    /// on an answer after 10 s, and a 503 it sees is one it can redeliver; silence is not.
+    static let deliveryBusyTimeout: Double = 5
+
     public func recordDelivery(_ delivery: WebhookDelivery) async throws(StoreError) -> Bool {
-        try await write { db in
-            try db.execute(sql: """
-                INSERT INTO webhook_delivery (id, event, action, body, received_at, state, next_attempt_at)
-                VALUES (?, ?, ?, ?, ?, 'received', ?) ON CONFLICT (id) DO NOTHING
-                """, arguments: [delivery.id, delivery.event, delivery.action, delivery.body,
-                                 delivery.receivedAt.storeValue, delivery.receivedAt.storeValue])
-            return db.changesCount == 1
+        let (wait, usual) = (Self.deliveryBusyTimeout, busyTimeout)
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA busy_timeout = \(Int(min(wait, usual) * 1000))")
+                defer { try? db.execute(sql: "PRAGMA busy_timeout = \(Int(usual * 1000))") }
+                var inserted = false
+                try db.inTransaction(.immediate) {
+                    try db.execute(sql: """
+                        INSERT INTO webhook_delivery (id, event, action, body, received_at, state, next_attempt_at)
+                        VALUES (?, ?, ?, ?, ?, 'received', ?) ON CONFLICT (id) DO NOTHING
+                        """, arguments: [delivery.id, delivery.event, delivery.action, delivery.body,
+                                         delivery.receivedAt.storeValue, delivery.receivedAt.storeValue])
+                    inserted = db.changesCount == 1
+                    return .commit
+                }
+                return inserted
+            }
+        } catch {
+            throw Self.mapError(error, path: path, busyTimeout: min(wait, usual))
         }
     }
 
