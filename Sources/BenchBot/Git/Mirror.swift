@@ -79,13 +79,18 @@ public struct Mirror: Sendable {
     /// - Throws: ``GitError``.
     public func fetch(branch: String, fromFork forkURL: String) throws(GitError) -> ObjectID {
         try Self.validate(branches: [branch])
-        let reference = Self.forkReference(url: forkURL, branch: branch)
-        return try withUpdateLock { () throws(GitError) in
+        return try fetchOne(from: forkURL, source: "refs/heads/\(branch)", into: Self.forkReference(url: forkURL, branch: branch),
+                            missing: "branch '\(branch)' does not exist there")
+    }
+
+    /// Fetches one remote reference into one of the mirror's, and returns its commit.
+    private func fetchOne(from remote: String, source: String, into reference: String, missing: String) throws(GitError) -> ObjectID {
+        try withUpdateLock { () throws(GitError) in
             let repository = try openOrCreate()
             removeStaleLocks()
-            try repository.fetch(from: forkURL, refspecs: ["+refs/heads/\(branch):\(reference)"], options: fetchOptions)
+            try repository.fetch(from: remote, refspecs: ["+\(source):\(reference)"], options: fetchOptions)
             guard let tip = try repository.target(of: reference) else {
-                throw GitError.notFound("fetch \(SecretRedactor.redactURLCredentials(in: forkURL))", "branch '\(branch)' does not exist there")
+                throw GitError.notFound("fetch \(SecretRedactor.redactURLCredentials(in: remote))", missing)
             }
             return tip
         }
@@ -113,16 +118,8 @@ public struct Mirror: Sendable {
     /// - Returns: The head's commit.
     /// - Throws: ``GitError``.
     public func fetch(pullRequest number: Int) throws(GitError) -> ObjectID {
-        let reference = Self.pullRequestReference(number)
-        return try withUpdateLock { () throws(GitError) in
-            let repository = try openOrCreate()
-            removeStaleLocks()
-            try repository.fetch(from: url, refspecs: ["+refs/pull/\(number)/head:\(reference)"], options: fetchOptions)
-            guard let tip = try repository.target(of: reference) else {
-                throw GitError.notFound("fetch \(redactedURL)", "pull request #\(number) has no head (refs/pull/\(number)/head)")
-            }
-            return tip
-        }
+        try fetchOne(from: url, source: "refs/pull/\(number)/head", into: Self.pullRequestReference(number),
+                     missing: "pull request #\(number) has no head (refs/pull/\(number)/head)")
     }
 
     /// Deletes what a fetch killed at its deadline, or with its worker, leaves behind: reference
