@@ -98,6 +98,8 @@ struct ServeHardeningTests {
         #expect(GitHubIntake.gitHubRepository(fromURL: "git@github.com:octo-org/octo-repo.git") == "octo-org/octo-repo")
         #expect(GitHubIntake.gitHubRepository(fromURL: "https://gitlab.com/octo-org/octo-repo.git") == nil)
         #expect(GitHubIntake.gitHubRepository(fromURL: "/srv/git/octo-repo.git") == nil)
+        #expect(GitHubIntake.gitHubRepository(fromURL: "https://notgithub.com/octo-org/octo-repo.git") == nil)
+        #expect(GitHubIntake.gitHubRepository(fromURL: "ssh://git@github.com/octo-org/octo-repo.git") == "octo-org/octo-repo")
     }
 
     @Test("a client that sends half a request and stalls is disconnected after the idle timeout, and does not hold up shutdown")

@@ -94,8 +94,8 @@ extension BenchBotServer {
     /// GitHub's ids are GUIDs and its events lower-case words; anything else is no delivery of GitHub's.
     static func isToken(_ text: String, limit: Int) -> Bool {
         !text.isEmpty && text.utf8.count <= limit
-            && text.unicodeScalars.allSatisfy { $0.properties.isASCIIHexDigit || ("a"..."z").contains($0) || ("A"..."Z").contains($0)
-                || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" || $0 == "." }
+            && text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                || $0 == "-" || $0 == "_" || $0 == "." }
     }
 
     /// The `payload` field of a form-encoded delivery.

@@ -43,7 +43,7 @@ public struct DeliveryEffects: Sendable, Hashable {
     /// Commits to queue.
     public var enqueues: [EnqueueRequest] = []
     /// A pull request whose queued jobs are cancelled, with the reason.
-    public var cancelPullRequest: (number: Int, reason: String)?
+    public var cancelPullRequest: PullRequestCancellation?
     /// Messages to queue: statuses, comments, reactions, replies.
     public var notifications: [OutgoingMessage] = []
     /// Bisections a maintainer asked for, followed after each measured commit.
@@ -57,16 +57,16 @@ public struct DeliveryEffects: Sendable, Hashable {
     public init(outcome: String) {
         self.outcome = outcome
     }
+}
 
-    public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.enqueues == rhs.enqueues && lhs.cancelPullRequest?.number == rhs.cancelPullRequest?.number
-            && lhs.cancelPullRequest?.reason == rhs.cancelPullRequest?.reason && lhs.notifications == rhs.notifications
-            && lhs.outcome == rhs.outcome && lhs.bisections == rhs.bisections && lhs.onceKey == rhs.onceKey
-    }
+/// A pull request whose queued jobs are cancelled, and why.
+public struct PullRequestCancellation: Sendable, Hashable {
+    public var number: Int
+    public var reason: String
 
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(enqueues)
-        hasher.combine(outcome)
+    public init(_ number: Int, reason: String) {
+        self.number = number
+        self.reason = reason
     }
 }
 

@@ -62,8 +62,9 @@ public struct GitHubIntake: Sendable {
     /// `owner/name` of `https://github.com/owner/name(.git)`, `git@github.com:owner/name.git` or
     /// `ssh://git@github.com/owner/name.git`.
     static func gitHubRepository(fromURL url: String) -> String? {
+        // The host must be github.com itself, not a name that ends with it.
         let path: Substring
-        if let range = url.range(of: "github.com/") ?? url.range(of: "github.com:") {
+        if let range = url.range(of: "://github.com/") ?? url.range(of: "@github.com/") ?? url.range(of: "@github.com:") {
             path = url[range.upperBound...]
         } else {
             return nil
