@@ -21,6 +21,14 @@ struct DeliveryProcessor: Sendable {
     /// The longest an idle processor waits before looking again, for retries that fell due.
     static let idleWait: Duration = .seconds(30)
 
+    /// How long a busy processor lets deliveries gather before the next pass. Each pass's
+    /// deliveries are applied in one transaction, and every transaction holds the store's only
+    /// writer, the one the next delivery's answer waits for; a handful of passes a second under a
+    /// burst, not one per delivery, keeps those answers quick. Idle, a delivery is applied at once.
+    static let batchWindow: Duration = .milliseconds(25)
+    /// The most deliveries one pass reads and applies together.
+    static let batchSize = 25
+
     func run() async throws {
         while !Task.isCancelled {
             let applied = await applyDue()
@@ -28,6 +36,7 @@ struct DeliveryProcessor: Sendable {
             let advanced = await intake.advanceBisections()
             for line in advanced { logger.info("\(line)") }
             if applied > 0 || !advanced.isEmpty { await sendQueued() }
+            if applied > 0 { try? await Task.sleep(for: Self.batchWindow) }
             await kick.wait(upTo: Self.idleWait)
         }
     }
@@ -41,44 +50,79 @@ struct DeliveryProcessor: Sendable {
         while !Task.isCancelled {
             let due: [WebhookDelivery]
             do {
-                due = try await store.dueDeliveries(now: Date(), limit: 20)
+                due = try await store.dueDeliveries(now: Date(), limit: Self.batchSize)
             } catch {
                 logger.error("deliveries not read: \(error)")
                 return handled
             }
             if due.isEmpty { return handled }
+            var ready: [(delivery: WebhookDelivery, effects: DeliveryEffects)] = []
             for delivery in due {
-                await apply(delivery)
-                handled += 1
+                // Working out a pull request's, a comment's or a check run's effects reads the
+                // store (the jobs a rerun repeats, a head measured before), so it must see what
+                // the deliveries before it did. A push's reads only git.
+                if !Self.readsOnlyGit(delivery), !ready.allSatisfy(\.effects.isInert) {
+                    await store(ready)
+                    ready = []
+                }
+                if let effects = await effects(of: delivery) { ready.append((delivery, effects)) }
             }
+            await store(ready)
+            handled += due.count
         }
         return handled
     }
 
-    private func apply(_ delivery: WebhookDelivery) async {
-        let label = "delivery \(delivery.id) (\(delivery.label))"
+    /// What a delivery asks for; `nil`, with the attempt recorded, when GitHub or the network
+    /// failed it.
+    private func effects(of delivery: WebhookDelivery) async -> DeliveryEffects? {
         do {
-            let effects = try await intake.effects(of: delivery)
-            let applied = try await store.applyDelivery(id: delivery.id, effects, now: Date())
-            guard applied.applied else { return }
-            let queued = applied.enqueued.reduce(0) { $0 + $1.queued.count + $1.requeued.count }
-            let line = "\(label): \(effects.outcome)" + (queued > 0 ? "; \(queued) job(s) queued" : "")
-                + (applied.cancelled > 0 ? "; \(applied.cancelled) job(s) cancelled" : "")
-            logger.info("\(line)")
-        } catch let error as GitHubIntakeError {
+            return try await intake.effects(of: delivery)
+        } catch {
             let attempts = delivery.attempts + 1
             let retryAt: Date? = error.transient && attempts < Self.maximumAttempts
                 ? Date().addingTimeInterval(30 * pow(2, Double(attempts - 1))) : nil
-            logger.warning("\(label): \(error)\(retryAt == nil ? "; given up" : "; trying again later")")
+            logger.warning("\(Self.label(delivery)): \(error)\(retryAt == nil ? "; given up" : "; trying again later")")
             // A maintainer's command given up on is answered, not dropped in silence.
             if retryAt == nil, let answer = intake.givenUp(delivery, reason: error.message) {
                 _ = try? await store.applyEffects(answer, now: Date())
             }
             try? await store.deferDelivery(id: delivery.id, reason: error.message, retryAt: retryAt, now: Date())
-        } catch {
-            // The store failed: the delivery stays received and is tried again on the next pass.
-            logger.error("\(label): not applied: \(error)")
+            return nil
         }
+    }
+
+    /// Stores a pass's effects in one transaction. When that fails, each delivery is tried alone,
+    /// so one the store cannot take does not hold back the others; it stays received and is tried
+    /// again on the next pass.
+    private func store(_ ready: [(delivery: WebhookDelivery, effects: DeliveryEffects)]) async {
+        guard !ready.isEmpty else { return }
+        do {
+            let applied = try await store.applyDeliveries(ready.map { ($0.delivery.id, $0.effects) }, now: Date())
+            for (item, outcome) in zip(ready, applied) { log(item.delivery, item.effects, outcome) }
+        } catch {
+            guard ready.count > 1 else {
+                logger.error("\(Self.label(ready[0].delivery)): not applied: \(error)")
+                return
+            }
+            for item in ready { await store([item]) }
+        }
+    }
+
+    private func log(_ delivery: WebhookDelivery, _ effects: DeliveryEffects, _ applied: AppliedDelivery) {
+        guard applied.applied else { return }
+        let queued = applied.enqueued.reduce(0) { $0 + $1.queued.count + $1.requeued.count }
+        let line = "\(Self.label(delivery)): \(effects.outcome)" + (queued > 0 ? "; \(queued) job(s) queued" : "")
+            + (applied.cancelled > 0 ? "; \(applied.cancelled) job(s) cancelled" : "")
+        logger.info("\(line)")
+    }
+
+    private static func readsOnlyGit(_ delivery: WebhookDelivery) -> Bool {
+        delivery.event == "push" || delivery.event == "ping"
+    }
+
+    private static func label(_ delivery: WebhookDelivery) -> String {
+        "delivery \(delivery.id) (\(delivery.label))"
     }
 
     /// Sends the statuses, comments and reactions the deliveries queued.

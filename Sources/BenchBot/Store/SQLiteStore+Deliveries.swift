@@ -16,11 +16,14 @@ extension SQLiteStore {
                 var inserted = false
                 try db.inTransaction(.immediate) {
                     try db.execute(sql: """
-                        INSERT INTO webhook_delivery (id, event, action, body, received_at, state, next_attempt_at)
-                        VALUES (?, ?, ?, ?, ?, 'received', ?) ON CONFLICT (id) DO NOTHING
-                        """, arguments: [delivery.id, delivery.event, delivery.action, delivery.body,
+                        INSERT INTO webhook_delivery (id, event, action, received_at, state, next_attempt_at)
+                        VALUES (?, ?, ?, ?, 'received', ?) ON CONFLICT (id) DO NOTHING
+                        """, arguments: [delivery.id, delivery.event, delivery.action,
                                          delivery.receivedAt.storeValue, delivery.receivedAt.storeValue])
                     inserted = db.changesCount == 1
+                    if inserted {
+                        try db.execute(sql: "INSERT INTO webhook_body (id, body) VALUES (?, ?)", arguments: [delivery.id, delivery.body])
+                    }
                     return .commit
                 }
                 return inserted
@@ -33,29 +36,32 @@ extension SQLiteStore {
     public func dueDeliveries(now: Date, limit: Int) async throws(StoreError) -> [WebhookDelivery] {
         try await read { db in
             try Row.fetchAll(db, sql: """
-                SELECT * FROM webhook_delivery WHERE state = 'received' AND next_attempt_at <= ?
-                ORDER BY received_at, rowid LIMIT ?
+                SELECT webhook_delivery.*, webhook_body.body FROM webhook_delivery JOIN webhook_body USING (id)
+                WHERE state = 'received' AND next_attempt_at <= ?
+                ORDER BY received_at, webhook_delivery.rowid LIMIT ?
                 """, arguments: [now.storeValue, limit]).map(Self.delivery(from:))
         }
     }
 
-    public func applyDelivery(id: String, _ effects: DeliveryEffects, now: Date) async throws(StoreError) -> AppliedDelivery {
+    public func applyDeliveries(_ batch: [(id: String, effects: DeliveryEffects)], now: Date) async throws(StoreError) -> [AppliedDelivery] {
         try await write { db in
-            try db.execute(sql: """
-                UPDATE webhook_delivery SET state = 'processed', processed_at = ?, outcome = ?, attempts = attempts + 1
-                WHERE id = ? AND state = 'received'
-                """, arguments: [now.storeValue, effects.outcome, id])
-            guard db.changesCount == 1 else {
-                var applied = AppliedDelivery()
-                applied.applied = false
+            try batch.map { id, effects in
+                try db.execute(sql: """
+                    UPDATE webhook_delivery SET state = 'processed', processed_at = ?, outcome = ?, attempts = attempts + 1
+                    WHERE id = ? AND state = 'received'
+                    """, arguments: [now.storeValue, effects.outcome, id])
+                guard db.changesCount == 1 else {
+                    var applied = AppliedDelivery()
+                    applied.applied = false
+                    return applied
+                }
+                let applied = try Self.apply(db, effects, now: now)
+                if applied.alreadyApplied {
+                    try db.execute(sql: "UPDATE webhook_delivery SET outcome = ? WHERE id = ?",
+                                   arguments: [effects.outcome + " (obeyed before, under another delivery: nothing done)", id])
+                }
                 return applied
             }
-            let applied = try Self.apply(db, effects, now: now)
-            if applied.alreadyApplied {
-                try db.execute(sql: "UPDATE webhook_delivery SET outcome = ? WHERE id = ?",
-                               arguments: [effects.outcome + " (obeyed before, under another delivery: nothing done)", id])
-            }
-            return applied
         }
     }
 
@@ -109,7 +115,10 @@ extension SQLiteStore {
 
     public func deliveries(limit: Int) async throws(StoreError) -> [WebhookDelivery] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM webhook_delivery ORDER BY received_at DESC, rowid DESC LIMIT ?",
+            try Row.fetchAll(db, sql: """
+                SELECT webhook_delivery.*, webhook_body.body FROM webhook_delivery JOIN webhook_body USING (id)
+                ORDER BY received_at DESC, webhook_delivery.rowid DESC LIMIT ?
+                """,
                              arguments: [limit]).map(Self.delivery(from:))
         }
     }

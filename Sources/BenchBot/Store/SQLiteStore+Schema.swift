@@ -252,6 +252,19 @@ extension SQLiteStore {
                 );
                 """)
         }
+        migrator.registerMigration("v13: a delivery's body kept apart from its state") { db in
+            // Applying a delivery changes its state, and SQLite rewrites a whole row on any change:
+            // with the body (10 KB and more) beside the state, each update copied it again into the
+            // log, and the writer those copies kept busy is the one GitHub's next delivery waits for.
+            try db.execute(sql: """
+                CREATE TABLE webhook_body (
+                    id TEXT PRIMARY KEY REFERENCES webhook_delivery (id),
+                    body BLOB NOT NULL
+                );
+                INSERT INTO webhook_body (id, body) SELECT id, body FROM webhook_delivery;
+                ALTER TABLE webhook_delivery DROP COLUMN body;
+                """)
+        }
         return migrator
     }
 }

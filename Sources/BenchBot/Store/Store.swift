@@ -165,13 +165,16 @@ public protocol DeliveryStore: Sendable {
     /// Deliveries still to apply whose next attempt is due, oldest first.
     func dueDeliveries(now: Date, limit: Int) async throws(StoreError) -> [WebhookDelivery]
 
-    /// Applies a delivery: queues its jobs, cancels, queues its messages and marks it processed, in
-    /// one transaction; nothing when it is no longer `received` (another process applied it).
-    func applyDelivery(id: String, _ effects: DeliveryEffects, now: Date) async throws(StoreError) -> AppliedDelivery
+    /// Applies deliveries: queues their jobs, cancels, queues their messages and marks them
+    /// processed, all in one transaction; nothing for one no longer `received` (another process
+    /// applied it).
+    ///
+    /// - Returns: What each delivery did, in the order given.
+    func applyDeliveries(_ batch: [(id: String, effects: DeliveryEffects)], now: Date) async throws(StoreError) -> [AppliedDelivery]
 
     /// Stores effects that no delivery carried, such as a poll's view of one pull request: its
     /// jobs, cancels and messages, in one transaction. Repeats queue nothing twice, as
-    /// ``applyDelivery(id:_:now:)``'s do.
+    /// ``applyDeliveries(_:now:)``'s do.
     func applyEffects(_ effects: DeliveryEffects, now: Date) async throws(StoreError) -> AppliedDelivery
 
     /// Records a failed attempt at applying a delivery: it is tried again at `retryAt`, or marked

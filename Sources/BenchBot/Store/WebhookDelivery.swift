@@ -57,6 +57,11 @@ public struct DeliveryEffects: Sendable, Hashable {
     public init(outcome: String) {
         self.outcome = outcome
     }
+
+    /// Whether applying these changes nothing but the delivery's own record: an ignored event.
+    public var isInert: Bool {
+        enqueues.isEmpty && cancelPullRequest == nil && notifications.isEmpty && bisections.isEmpty && onceKey == nil
+    }
 }
 
 /// A pull request whose queued jobs are cancelled, and why.
