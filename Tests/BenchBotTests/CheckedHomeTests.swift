@@ -58,6 +58,17 @@ struct CheckedHomeTests {
         }
     }
 
+    @Test("the warning about forks running unsandboxed is given where pull requests come from GitHub, and only there")
+    func unsandboxedWarningOnlyForGitHub() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            #expect(HomeCheck(home: Home(root: fixture.home)).warnings.isEmpty)
+            try fixture.setNotify(["github": ["repository": "octo-org/octo-repo", "token_env": "TEST_GITHUB_TOKEN"]])
+            let warnings = HomeCheck(home: Home(root: fixture.home)).warnings
+            #expect(warnings.map(\.field) == ["benchbot.runner.untrusted_wrapper"], "\(warnings)")
+        }
+    }
+
     @Test("a token written into any config field is flagged by check, whatever the field is called")
     func tokenInAnyField() async throws {
         try await withTemporaryDirectory { root in

@@ -5,7 +5,7 @@ import Testing
 
 /// The processor applies a pass's deliveries in one transaction; these check that nothing a
 /// delivery sees, or a store kept before bodies moved to a table of their own, changes with that.
-@Suite("Delivery batches")
+@Suite("Deliveries applied in batches")
 struct DeliveryBatchTests {
     @Test("two deliveries about one pull request head, applied in one pass, queue one job and one pending status, as one at a time")
     func relatedDeliveriesSeeEachOther() async throws {
@@ -42,6 +42,25 @@ struct DeliveryBatchTests {
             let deliveries = try await harness.fixture.store().deliveries(limit: 1000)
             #expect(deliveries.count == count && deliveries.allSatisfy { $0.state == .processed && $0.attempts == 1 })
             #expect(await harness.server.applyDueDeliveries() == 0)
+        }
+    }
+
+    @Test("closing pull request #5 of one repository cancels its queued jobs, not those of #5 in another repository of the same store")
+    func cancelsWithinItsRepository() async throws {
+        try await withTemporaryDirectory { root in
+            let store = try SQLiteStore.open(path: root.appending(path: "benchbot.sqlite"))
+            for (repository, index) in [("project", 1), ("other", 2)] {
+                var request = StoreTests.request([index])
+                request.repository = repository
+                request.repositoryURL = "/srv/\(repository).git"
+                request.pullRequest = 5
+                #expect(try await store.enqueue(request).queued.count == 1)
+            }
+            var effects = DeliveryEffects(outcome: "closed")
+            effects.cancelPullRequest = PullRequestCancellation(5, of: "project", reason: "pull request #5 was closed")
+            #expect(try await store.applyEffects(effects, now: Date()).cancelled == 1)
+            let states = try await store.jobs(in: nil, limit: nil).map { "\($0.repository) \($0.state.rawValue)" }.sorted()
+            #expect(states == ["other queued", "project cancelled"])
         }
     }
 

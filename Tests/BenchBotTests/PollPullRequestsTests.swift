@@ -88,6 +88,9 @@ struct PollPullRequestsTests {
                 #expect(try await store.jobs(in: nil, limit: nil).filter { $0.pullRequest != nil }.count == 1)
                 #expect(try await store.notifications(in: nil, limit: nil).count == messages.count)
 
+                // An operator's `enqueue --pull-request` is theirs to cancel, open on GitHub or not.
+                try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", pullRequests[1].headSHA, "--pull-request", "42"])
+
                 // #7 is closed: it leaves the list, and its queued job is cancelled.
                 await fake.setOpen(Array(pullRequests.dropFirst()))
                 let third = try await Self.poll(fixture.home)
@@ -95,6 +98,9 @@ struct PollPullRequestsTests {
                 #expect(third.standardOutput.contains("pull request #7: no longer open; 1 queued job(s) cancelled"), "\(third.standardOutput)")
                 let cancelled = try await store.jobs(in: nil, limit: nil).filter { $0.pullRequest == 7 }
                 #expect(cancelled.map(\.state) == [.cancelled])
+                let operators = try await store.jobs(in: nil, limit: nil).filter { $0.pullRequest == 42 }
+                #expect(operators.map(\.state) == [.queued], "\(operators)")
+                #expect(!third.standardOutput.contains("#42"), "\(third.standardOutput)")
                 let laterProblems = await fake.problems
                 #expect(laterProblems.isEmpty, "\(laterProblems)")
             }

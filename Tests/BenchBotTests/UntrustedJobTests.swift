@@ -168,6 +168,7 @@ struct UntrustedJobTests {
     func checkWrapper() async throws {
         try await withTemporaryDirectory { root in
             let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            try fixture.setNotify(["github": ["repository": "octo-org/octo-repo", "token_env": "TEST_GITHUB_TOKEN"]])
             let unset = try await BenchBotProcess.run(["check", "--home", fixture.home])
             #expect(unset.succeeded && unset.standardError.contains("warning: ") && unset.standardError.contains("benchbot.runner.untrusted_wrapper: is not set")
                     && unset.standardError.contains("apt-get install bubblewrap"), "\(unset.standardOutput)\(unset.standardError)")

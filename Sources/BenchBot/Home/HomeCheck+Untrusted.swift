@@ -12,9 +12,12 @@ extension HomeCheck {
     }
 
     /// Without a wrapper, a fork's pull request that a maintainer runs has the network and every
-    /// file this user can read; worth saying, though it is not an error.
+    /// file this user can read; worth saying, though it is not an error, where pull requests can
+    /// come from GitHub at all: a home with no GitHub repository runs no one else's code.
     static func untrustedWrapperWarnings(_ settings: BenchBotSettings, file: String) -> [ConfigProblem] {
-        guard settings.runner.untrustedWrapper == nil else { return [] }
+        guard settings.runner.untrustedWrapper == nil,
+              settings.notify?.github?.repository != nil || GitHubIntake.gitHubRepository(fromURL: settings.repository.url) != nil
+        else { return [] }
         return [ConfigProblem(file: file, field: "benchbot.runner.untrusted_wrapper",
                               problem: "is not set, so forks' pull requests run unsandboxed (with the network and this user's files, "
                                   + "though with no secret) once a maintainer says /benchbot run; set it, for bubblewrap "

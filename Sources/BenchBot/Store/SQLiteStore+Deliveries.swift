@@ -86,8 +86,8 @@ extension SQLiteStore {
         if let cancel = effects.cancelPullRequest {
             try db.execute(sql: """
                 UPDATE job SET state = 'cancelled', finished_at = ?, message = ?
-                WHERE state = 'queued' AND pull_request = ?
-                """, arguments: [now.storeValue, cancel.reason, cancel.number])
+                WHERE state = 'queued' AND pull_request = ? AND repository_id = (SELECT id FROM repository WHERE name = ?)
+                """, arguments: [now.storeValue, cancel.reason, cancel.number, cancel.repository])
             applied.cancelled = db.changesCount
         }
         try insertNotifications(db, effects.notifications, runID: nil, now: now)

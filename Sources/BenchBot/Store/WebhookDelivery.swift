@@ -66,10 +66,14 @@ public struct DeliveryEffects: Sendable, Hashable {
 
 /// A pull request whose queued jobs are cancelled, and why.
 public struct PullRequestCancellation: Sendable, Hashable {
+    /// The repository the jobs were queued for: pull request numbers are per repository, and a
+    /// store may hold several.
+    public var repository: String
     public var number: Int
     public var reason: String
 
-    public init(_ number: Int, reason: String) {
+    public init(_ number: Int, of repository: String, reason: String) {
+        self.repository = repository
         self.number = number
         self.reason = reason
     }

@@ -38,7 +38,7 @@ extension GitHubIntake {
             return (effects, command == .help)
         case .cancel:
             var effects = DeliveryEffects(outcome: "\(label): queued jobs cancelled")
-            effects.cancelPullRequest = PullRequestCancellation(number, reason: "cancelled by \(PlainText.singleLine(comment.author))")
+            effects.cancelPullRequest = PullRequestCancellation(number, of: intake.settings.repository.name, reason: "cancelled by \(PlainText.singleLine(comment.author))")
             return (effects, true)
         case .run(let experiments):
             let known = Set(HomeCheck(home: intake.home).experiments.filter(\.active).map(\.name))

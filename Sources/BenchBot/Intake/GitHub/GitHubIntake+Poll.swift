@@ -106,11 +106,13 @@ extension GitHubIntake {
     private func cancelClosed(keeping open: Set<Int>, now: Date) async throws(GitHubIntakeError) -> [PolledPullRequest] {
         let intake = self.intake
         let queued = try await Self.storeCall { () async throws(StoreError) in try await intake.store.jobs(in: [.queued], limit: nil) }
-        let gone = Set(queued.filter { $0.repository == intake.settings.repository.name }.compactMap(\.pullRequest)).subtracting(open)
+        // Only what GitHub queued: `enqueue --pull-request N` by hand is an operator's to cancel.
+        let gone = Set(queued.filter { $0.repository == intake.settings.repository.name && $0.source == .github }
+            .compactMap(\.pullRequest)).subtracting(open)
         var results: [PolledPullRequest] = []
         for number in gone.sorted() {
             var effects = DeliveryEffects(outcome: "pull request #\(number) is no longer open")
-            effects.cancelPullRequest = PullRequestCancellation(number, reason: "pull request #\(number) is no longer open")
+            effects.cancelPullRequest = PullRequestCancellation(number, of: intake.settings.repository.name, reason: "pull request #\(number) is no longer open")
             let applied = try await Self.storeCall { () async throws(StoreError) in try await intake.store.applyEffects(effects, now: now) }
             results.append(PolledPullRequest(number: number, outcome: .cancelled,
                                              line: "pull request #\(number): no longer open; \(applied.cancelled) queued job(s) cancelled"))

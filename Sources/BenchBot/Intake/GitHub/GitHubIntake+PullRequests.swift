@@ -14,7 +14,7 @@ extension GitHubIntake {
         switch action {
         case "closed":
             var effects = DeliveryEffects(outcome: "\(label) closed: its queued jobs cancelled")
-            effects.cancelPullRequest = PullRequestCancellation(pullRequest.number, reason: "pull request #\(pullRequest.number) was closed")
+            effects.cancelPullRequest = PullRequestCancellation(pullRequest.number, of: intake.settings.repository.name, reason: "pull request #\(pullRequest.number) was closed")
             return effects
         case "opened", "synchronize", "reopened", "ready_for_review":
             if pullRequest.draft, !settings.drafts {
