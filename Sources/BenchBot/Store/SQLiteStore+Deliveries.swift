@@ -15,14 +15,16 @@ extension SQLiteStore {
                 defer { try? db.execute(sql: "PRAGMA busy_timeout = \(Int(usual * 1000))") }
                 var inserted = false
                 try db.inTransaction(.immediate) {
-                    try db.execute(sql: """
+                    // Compiled once per connection: the writer is the one queue every delivery waits in.
+                    try db.cachedStatement(sql: """
                         INSERT INTO webhook_delivery (id, event, action, received_at, state, next_attempt_at)
                         VALUES (?, ?, ?, ?, 'received', ?) ON CONFLICT (id) DO NOTHING
-                        """, arguments: [delivery.id, delivery.event, delivery.action,
-                                         delivery.receivedAt.storeValue, delivery.receivedAt.storeValue])
+                        """).execute(arguments: [delivery.id, delivery.event, delivery.action,
+                                                 delivery.receivedAt.storeValue, delivery.receivedAt.storeValue])
                     inserted = db.changesCount == 1
                     if inserted {
-                        try db.execute(sql: "INSERT INTO webhook_body (id, body) VALUES (?, ?)", arguments: [delivery.id, delivery.body])
+                        try db.cachedStatement(sql: "INSERT INTO webhook_body (id, body) VALUES (?, ?)")
+                            .execute(arguments: [delivery.id, delivery.body])
                     }
                     return .commit
                 }
