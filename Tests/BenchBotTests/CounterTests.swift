@@ -25,7 +25,7 @@ struct CounterTests {
 
     /// A fixture whose project is ``program``, and the commits: two with the same loop (only a
     /// note differs), then one with the loop twice as long.
-    static func makeProject(in root: String, counters: [String]) async throws -> (RunnerFixture, [String]) {
+    static func makeProject(in root: String, counters: [String], enqueue: Bool = true) async throws -> (RunnerFixture, [String]) {
         let fixture = try await RunnerFixture.make(in: root, commits: 1)
         try program.write(toFile: fixture.git.work.appending(path: "loop.c"), atomically: true, encoding: .utf8)
         try await fixture.git.git("-C", fixture.git.work, "add", "loop.c")
@@ -33,7 +33,7 @@ struct CounterTests {
         let commits = try await fixture.commitLoopLengths(1...3) { $0 < 3 ? 2_000_000 : 4_000_000 }
         try fixture.addExperiment("counted", config: ["active": true, "command": ["./loop"], "format": "benchbot-json",
                                                       "repeat": 3, "counters": counters], scripts: [:])
-        for commit in commits.suffix(3) {
+        for commit in commits.suffix(3) where enqueue {
             try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", commit])
         }
         return (fixture, Array(commits.suffix(3)))
@@ -133,6 +133,25 @@ struct CounterTests {
                     #expect(run.environment["counters"]?.hasPrefix("none: perf counts <not supported>") == true, "\(run.environment)")
                 }
             }
+        }
+    }
+
+    @Test("a paired A/B job counts both sides, alternately, and compares their counts")
+    func pairedCounts() async throws {
+        try await withTemporaryDirectory { root in
+            let (fixture, commits) = try await Self.makeProject(in: root, counters: ["instructions"], enqueue: false)
+            try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", commits[2], "--paired-with", commits[1]])
+            let path = try Self.path(without: ["perf"], in: root)
+            let work = try await BenchBotProcess.run(["work", "--home", fixture.home], environment: ["PATH": path])
+            #expect(work.standardOutput.contains("done, paired A/B"), "\(work.standardOutput)\n\(work.standardError)")
+            let logs = try FileManager.default.subpathsOfDirectory(atPath: fixture.home.appending(path: "logs"))
+            #expect(logs.filter { $0.contains("counted-counted-") }.count == 2, "one counted launch a side: \(logs)")
+            let json = try await BenchBotProcess.run(["compare", "--home", fixture.home, commits[2], "--format", "json"], environment: ["PATH": path])
+            let document = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
+            let benchmarks = try #require(document?["benchmarks"] as? [[String: Any]], "\(json.standardOutput)\(json.standardError)")
+            let counted = try #require(benchmarks.first { $0["name"] as? String == "counted:instructions" }, "\(benchmarks)")
+            let ratio = try #require(counted["ratio"] as? Double, "\(counted)")
+            #expect((1.9...2.1).contains(ratio), "twice the work, paired: \(counted)")
         }
     }
 
