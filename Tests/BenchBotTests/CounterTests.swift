@@ -72,10 +72,10 @@ struct CounterTests {
     }
 
     /// Checks what the instructions of the three commits show: the same program counts the same,
-    /// to 0.1%, job after job; twice the loop counts about twice as much.
+    /// to 0.1%, launch after launch and job after job; twice the loop counts about twice as much.
     static func expectCountsTrack(_ counts: [[Double]], output: String) {
         let same = counts[0] + counts[1]
-        #expect(same.count >= 2 && counts[2].count == counts[0].count, "\(counts)\n\(output)")
+        #expect(same.count >= 4 && counts[2].count == counts[0].count, "\(counts)\n\(output)")
         if let low = same.min(), let high = same.max(), low > 0 {
             #expect(high / low - 1 < 0.001, "unchanged program: \(same)")
         }
@@ -145,7 +145,7 @@ struct CounterTests {
             let work = try await BenchBotProcess.run(["work", "--home", fixture.home], environment: ["PATH": path])
             #expect(work.standardOutput.contains("done, paired A/B"), "\(work.standardOutput)\n\(work.standardError)")
             let logs = try FileManager.default.subpathsOfDirectory(atPath: fixture.home.appending(path: "logs"))
-            #expect(logs.filter { $0.contains("counted-counted-") }.count == 2, "one counted launch a side: \(logs)")
+            #expect(logs.filter { $0.contains("counted-counted-") }.count == 2 * CounterPlan.cachegrindLaunches, "the counted launches of both sides: \(logs)")
             let json = try await BenchBotProcess.run(["compare", "--home", fixture.home, commits[2], "--format", "json"], environment: ["PATH": path])
             let document = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
             let benchmarks = try #require(document?["benchmarks"] as? [[String: Any]], "\(json.standardOutput)\(json.standardError)")

@@ -23,9 +23,9 @@ struct CounterPlan: Sendable, Hashable {
     let note: String?
 
     /// Cachegrind launches per counted pass. Its count is deterministic (the same program counts the
-    /// same to well under 0.1%, run after run), so a second launch would cost 20 to 50 timed
-    /// launches and add nothing: change points are found in each commit's one value.
-    static let cachegrindLaunches = 1
+    /// same to well under 0.1%, run after run), so more would cost 20 to 50 timed launches each and
+    /// add nothing; two are the fewest that show the series' noise, rather than "noise unknown".
+    static let cachegrindLaunches = 2
     /// How much longer than the experiment's deadline a cachegrind launch may take.
     static let cachegrindSlowdown = 50
 
