@@ -155,6 +155,37 @@ struct CounterTests {
         }
     }
 
+    @Test("under bubblewrap, an untrusted paired job's counted launches run inside the wrapper and count both sides")
+    func sandboxedCounts() async throws {
+        guard UntrustedJobTests.onPath("bwrap") else {
+            #expect(ProcessInfo.processInfo.environment["CI"] != "true", "bwrap is not on PATH, and CI must test the sandbox: apt-get install bubblewrap")
+            print("CounterTests.sandboxedCounts skipped: bwrap is not on PATH (apt-get install bubblewrap)")
+            return
+        }
+        try await withTemporaryDirectory { root in
+            let (fixture, commits) = try await Self.makeProject(in: root, counters: ["instructions"], enqueue: false)
+            try fixture.editConfig { config in
+                var benchbot = config["benchbot"] as! [String: Any]
+                var runner = benchbot["runner"] as! [String: Any]
+                runner["untrusted_wrapper"] = UntrustedJobTests.bubblewrap
+                benchbot["runner"] = runner
+                config["benchbot"] = benchbot
+            }
+            // The fork branches off main's tip, whose loop is twice its baseline's.
+            let fork = try await fixture.pushFork("fork", files: ["fork.txt": "mine\n"])
+            try await fixture.enqueueUntrusted(fork, parent: commits[2], baseline: commits[1], branch: "fork")
+            // The machine's own PATH: the sandbox sees only /usr, not a folder of links in /tmp.
+            let work = try await BenchBotProcess.run(["work", "--home", fixture.home])
+            #expect(work.standardOutput.contains("done, paired A/B") && work.standardOutput.contains("counted: ok"), "\(work.standardOutput)\(work.standardError)")
+            #expect(!work.standardOutput.contains("counters not stored") && !work.standardOutput.contains("unsandboxed"), "\(work.standardOutput)")
+            let json = try await BenchBotProcess.run(["compare", "--home", fixture.home, fork, "--format", "json"])
+            let document = try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any]
+            let benchmarks = try #require(document?["benchmarks"] as? [[String: Any]], "\(json.standardOutput)\(json.standardError)")
+            let counted = try #require(benchmarks.first { $0["name"] as? String == "counted:instructions" }, "\(benchmarks)")
+            #expect((1.9...2.1).contains(try #require(counted["ratio"] as? Double)), "\(counted)")
+        }
+    }
+
     @Test("a machine with neither perf nor valgrind runs the experiment timed and says why in one line")
     func neitherSource() async throws {
         try await withTemporaryDirectory { root in
