@@ -41,19 +41,24 @@ extension CommandExperiment {
             }
         }
         await countSeparately(plan, sides: &sides, first: command.warmup + rounds)
-        runner.writeStatus(StageStatus(success: true, message: "rounds: \(orders.joined(separator: " "))"), to: folders.status, file: "run.json")
-        if let problem = writeData(sides[0].results, startedAt: startedAt) ?? baseline.writeData(sides[1].results, startedAt: startedAt) {
-            return (finish(failedAt: "analysis", problem), [])
-        }
-        runner.writeStatus(StageStatus(success: true, message: ""), to: folders.status, file: "analysis.json")
-        var summary = "\(sides[0].results.count) benchmark(s), paired with \(baseline.commit.short) over \(rounds) round(s)"
-        if let counts = sides[0].counted.summary { summary += "; \(counts)" }
-        writeSummary(summary)
         // A counter is stored for both sides or neither: a comparison needs both halves.
         let counts = sides.map { $0.counted.results(experiment: experiment.name, paired: true) }
         let both = Set(counts[0].map(\.benchmark)).intersection(counts[1].map(\.benchmark))
         let (candidateCounts, baselineCounts) = (counts[0].filter { both.contains($0.benchmark) }, counts[1].filter { both.contains($0.benchmark) })
-        let note = sides.compactMap { side in side.counted.note.map { "\(side.label): \($0)" } }.joined(separator: "; ")
+        // One line: a note both sides share (no source here, a counter perf lacks) is said once.
+        let notes = sides.map(\.counted.note)
+        let note = notes[0] == notes[1] ? notes[0] ?? ""
+            : zip(sides, notes).compactMap { side, note in note.map { "\(side.label): \($0)" } }.joined(separator: "; ")
+        runner.writeStatus(StageStatus(success: true, message: "rounds: \(orders.joined(separator: " "))" + (note.isEmpty ? "" : "; \(note)")),
+                           to: folders.status, file: "run.json")
+        if let problem = writeData(sides[0].results, counters: candidateCounts, startedAt: startedAt)
+            ?? baseline.writeData(sides[1].results, counters: baselineCounts, startedAt: startedAt) {
+            return (finish(failedAt: "analysis", problem), [])
+        }
+        runner.writeStatus(StageStatus(success: true, message: ""), to: folders.status, file: "analysis.json")
+        var summary = "\(sides[0].results.count) benchmark(s), paired with \(baseline.commit.short) over \(rounds) round(s)"
+        if !both.isEmpty, let counted = sides[0].counted.summary { summary += "; \(counted)" }
+        writeSummary(summary)
         return (finish(failedAt: nil, note, results: named(sides[0].results) + candidateCounts, summary: summary),
                 named(sides[1].results) + baselineCounts)
     }

@@ -61,6 +61,11 @@ struct CounterSamples: Sendable {
             let listed = plan.counters.compactMap { counter in unsupported[counter].map { "\(counter.rawValue) (\($0))" } }
             parts.append("counters perf could not count here: \(listed.joined(separator: ", "))")
         }
+        let launches = samples.values.map(\.count).max() ?? 0
+        let partial = plan.counters.filter { unsupported[$0] == nil && (samples[$0]?.count ?? 0) < launches }
+        if !partial.isEmpty, failure == nil {
+            parts.append("counters not stored, missing from some counted launches: \(partial.map(\.rawValue).joined(separator: ", "))")
+        }
         return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
 }
