@@ -186,6 +186,35 @@ struct CounterTests {
         }
     }
 
+    @Test("a counted launch that hangs under cachegrind is killed at its own deadline, 50 times the experiment's; the timed results stand")
+    func countedLaunchTimesOut() async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            let token = "counted-hang-\(UUID().uuidString.prefix(8))"
+            // Quick when timed; under valgrind (its preload is in the guest's environment) it hangs, with a child.
+            let script = #"case "$LD_PRELOAD" in *vgpreload*) (exec -a "$0" sleep 300) & exec -a "$0" sleep 300;; esac; "#
+                + #"printf '{"benchmarks": [{"name": "quick", "unit": "count", "samples": [1]}]}'"#
+            try fixture.addExperiment("counted", config: ["active": true, "format": "benchbot-json", "repeat": 2, "timeout": 1,
+                                                          "counters": ["instructions"], "command": ["bash", "-c", script, token]], scripts: [:])
+            try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", "main"])
+            let path = try Self.path(without: ["perf"], in: root)
+            let started = ContinuousClock.now
+            let work = try await BenchBotProcess.run(["work", "--home", fixture.home], environment: ["PATH": path])
+            #expect(ContinuousClock.now - started < .seconds(110), "the counted launch's deadline is 50 s")
+            #expect(work.standardOutput.contains("counted: ok")
+                        && work.standardOutput.contains("counters not stored: counted launch 1 under cachegrind: timed out after 50 s; its processes were killed"),
+                    "\(work.standardOutput)\(work.standardError)")
+            let tip = try #require(ObjectID(hex: try await fixture.git.head()))
+            let run = try #require(try await fixture.store().runs(repository: "origin", commit: tip).first)
+            #expect(run.results.map(\.benchmark) == ["counted.quick"] && run.results.first?.samples.count == 2, "\(run.results)")
+            let left = (try FileManager.default.contentsOfDirectory(atPath: "/proc")).filter { entry in
+                guard Int(entry) != nil, let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return false }
+                return String(decoding: data, as: UTF8.self).contains(token)
+            }
+            #expect(left.isEmpty, "processes left running: \(left)")
+        }
+    }
+
     @Test("a machine with neither perf nor valgrind runs the experiment timed and says why in one line")
     func neitherSource() async throws {
         try await withTemporaryDirectory { root in
