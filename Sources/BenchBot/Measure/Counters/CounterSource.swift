@@ -38,12 +38,15 @@ enum CounterSource: Sendable, Hashable {
 
     /// This machine's source, probed once per process and `PATH`: the PMU a VM lacks does not
     /// appear while BenchBot runs, and a probe costs a process or two.
+    /// Callers wait for one probe (some 50 ms) rather than each starting their own.
     static func probed() -> CounterSource {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        if let known = probes.withLock({ $0[path] }) { return known }
-        let source = probe(searchPath: path)
-        probes.withLock { $0[path] = source }
-        return source
+        return probes.withLock { known in
+            if let source = known[path] { return source }
+            let source = probe(searchPath: path)
+            known[path] = source
+            return source
+        }
     }
 
     /// Looks for perf, then valgrind, in `searchPath`, and tries them.
