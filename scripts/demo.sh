@@ -82,7 +82,8 @@ step "A BenchBot home for it (Relay Dashboard layout)"
 run init --home "$demo/home" --repo "$demo/project.git" --branch main --build "cc -O1 -o loop loop.c"
 # The sample experiment times workload.sh; here it times the project's own program.
 printf '#!/bin/sh\n"$1/loop"\n' > "$demo/home/experiments/sample_timing/workload.sh"
-# A second experiment needs no stage scripts: a command whose output BenchBot parses, 3 launches.
+# A second experiment needs no stage scripts: a command whose output BenchBot parses, 3 launches;
+# its instructions are counted too (perf where the kernel has a PMU, else cachegrind, untimed).
 mkdir -p "$demo/home/config/experiments/loop_timing"
 cat > "$demo/home/config/experiments/loop_timing/config.json" <<'JSON'
 {
@@ -92,6 +93,7 @@ cat > "$demo/home/config/experiments/loop_timing/config.json" <<'JSON'
     "format": "benchbot-json",
     "repeat": 3,
     "warmup": 1,
+    "counters": ["instructions"],
     "run_cpu_telemetry": true,
     "telemetry_rate": 1
 }

@@ -21,6 +21,8 @@ public struct ExperimentConfig: Sendable, Hashable {
         public var repeatCount: Int = 1
         /// Launches run first and discarded.
         public var warmup: Int = 0
+        /// Counts measured around the command (`"counters"`), each stored as a series of its own.
+        public var counters: [HardwareCounter] = []
     }
 
     public var name: String
@@ -69,6 +71,9 @@ public struct ExperimentConfig: Sendable, Hashable {
         if object["command"] != nil {
             config.command = parseCommand(object, reader: &reader)
             if config.command == nil { return nil }
+        } else if object["counters"] != nil {
+            reader.report("counters", "counts only a command experiment's launches; add a \"command\" or remove \"counters\"")
+            return nil
         }
         return active == nil ? nil : config
     }
@@ -87,7 +92,28 @@ public struct ExperimentConfig: Sendable, Hashable {
         var command = Command(arguments: arguments, format: format, output: reader.string(object["output"], "output"))
         command.repeatCount = reader.integer(object["repeat"], "repeat", minimum: 1) ?? 1
         command.warmup = reader.integer(object["warmup"], "warmup", minimum: 0) ?? 0
+        guard let counters = parseCounters(object["counters"], reader: &reader) else { return nil }
+        command.counters = counters
         return command
+    }
+
+    /// `"counters": ["instructions", …]`: known names, each once; `nil` after reporting a problem.
+    private static func parseCounters(_ value: JSONValue?, reader: inout ConfigReader) -> [HardwareCounter]? {
+        guard value != nil else { return [] }
+        guard let names = reader.strings(value, "counters") else { return nil }
+        var counters: [HardwareCounter] = []
+        for (index, name) in names.enumerated() {
+            guard let counter = HardwareCounter(rawValue: name) else {
+                reader.report("counters[\(index)]", "is '\(name)', not a counter BenchBot measures; use one of \(HardwareCounter.known)")
+                return nil
+            }
+            guard !counters.contains(counter) else {
+                reader.report("counters[\(index)]", "names '\(name)' a second time; list each counter once")
+                return nil
+            }
+            counters.append(counter)
+        }
+        return counters
     }
 
     private static func variantField(

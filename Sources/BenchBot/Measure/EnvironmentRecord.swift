@@ -21,6 +21,9 @@ public enum EnvironmentRecord {
         record["cpu_model"] = cpuModel()
         record["cpu_governor"] = firstLine("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor") ?? "unavailable"
         record["load_average"] = firstLine("/proc/loadavg").map { $0.split(separator: " ").prefix(3).joined(separator: " ") }
+        // What a command experiment's `"counters"` are counted with here: counts from perf and from
+        // cachegrind are not comparable, so a change of source must show next to a jump it causes.
+        record["counters"] = CounterSource.probed().environmentValue
         return record
     }
 

@@ -22,8 +22,10 @@ enum BlockingChild {
     ///   - arguments: The arguments after the program name.
     ///   - environment: Variables set on top of this process's environment; values never go on the command line.
     ///   - timeout: The deadline.
+    ///   - outputFile: Where its standard output goes; discarded when `nil`.
     /// - Throws: ``CommandError`` when it cannot start.
-    static func run(_ executable: String, arguments: [String], environment: [String: String], timeout: Duration) throws(CommandError) -> Outcome {
+    static func run(_ executable: String, arguments: [String], environment: [String: String], timeout: Duration,
+                    outputFile: String? = nil) throws(CommandError) -> Outcome {
         let marker = ProcessTree.starting()
         var variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         variables[ProcessTree.markerVariable] = marker
@@ -34,7 +36,7 @@ enum BlockingChild {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputFile ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, errorFile, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
