@@ -149,6 +149,18 @@ public protocol Store: DeliveryStore {
     /// - Returns: The new ones that were stored: each change is returned here exactly once.
     func saveChanges(repository: String, machine: String, new: [ChangeRecord], moved: [ChangeRecord]) async throws(StoreError) -> [ChangeRecord]
 
+    /// Holds suspected changes and queues (or queues again) the paired A/B job that confirms them,
+    /// in one transaction. A suspect known already by commit, benchmark and kind is not held again.
+    ///
+    /// - Returns: The suspects held now.
+    func holdSuspects(_ suspicion: Suspicion, now: Date) async throws(StoreError) -> [SuspectRecord]
+
+    /// Every suspected change, held, confirmed or refuted, oldest first.
+    func suspects(repository: String, machine: String) async throws(StoreError) -> [SuspectRecord]
+
+    /// The suspects a confirmation job is still to decide.
+    func heldSuspects(confirmationJobID: Int64) async throws(StoreError) -> [SuspectRecord]
+
     /// Cancels the queued, not yet running, jobs of a branch, as when it is deleted.
     ///
     /// - Returns: How many jobs were cancelled.
