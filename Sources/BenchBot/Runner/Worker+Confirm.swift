@@ -10,9 +10,10 @@ extension Worker {
         var lines: [String] = []
     }
 
-    /// Tells people that a suspected change is being re-measured: the commit's status stays pending.
+    /// Tells people that a suspected change point is being re-measured: the commit's status is
+    /// pending until the verdict. A run's own suspects set that status when the run was stored.
     func announceConfirmation(of job: Job, held: [SuspectRecord]) async -> [String] {
-        guard let notify = settings.notify else { return [] }
+        guard let notify = settings.notify, !held.isEmpty else { return [] }
         let messages = RunNotifications(settings: notify, repositoryName: settings.repository.name)
             .confirming(.init(job), regression: held.contains { $0.kind == .regression })
         guard !messages.isEmpty else { return [] }

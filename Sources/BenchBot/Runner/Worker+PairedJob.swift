@@ -17,7 +17,7 @@ extension Worker {
         let label = "job \(job.id) (\(job.commit.short)\(job.subject.map { " \($0)" } ?? "") against \(baseline.short))"
         // A confirmation job's commit stays "confirming", not "benchmarking", until it decides.
         let held = (try? await store.heldSuspects(confirmationJobID: job.id)) ?? []
-        let announced = held.isEmpty ? await announceStart(of: job) : await announceConfirmation(of: job, held: held)
+        let announced = held.isEmpty ? await announceStart(of: job) : await announceConfirmation(of: job, held: held.filter { $0.runJobID == nil })
 
         if let sandbox, let problem = emptyUntrustedFolders(sandbox) {
             return await fail(job, label: label, stage: "checkout", message: problem)
