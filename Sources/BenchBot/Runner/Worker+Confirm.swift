@@ -61,10 +61,12 @@ extension Worker {
             do {
                 let repository = try GitRepository.open(at: home.mirrorPath(repository: settings.repository.name))
                 let analyzer = Analyzer(store: store, repository: repository, settings: settings)
+                // Told as the held run's own report: its check run is completed, not a new one started.
+                let original = try await store.jobs(repository: settings.repository.name, commit: suspect.commit).first { $0.id == runJob }
                 let run = try await analyzer.latestRun(of: suspect.commit)
                 let comparison = try await analyzer.compare(try await analyzer.latestRun(of: suspect.baseline).results, run.results, baseline: suspect.baseline)
                 decision.notifications += notifications.judged(
-                    occasion, baseline: (suspect.baseline, Analyzer.Baseline.Reason.nearestMeasuredAncestor.rawValue), comparison: comparison,
+                    original.map(RunNotifications.Occasion.init) ?? occasion, baseline: (suspect.baseline, Analyzer.Baseline.Reason.nearestMeasuredAncestor.rawValue), comparison: comparison,
                     outcomes: run.experiments, announcing: confirmed)
             } catch {
                 logger.warning("job \(job.id): the run that raised its suspects cannot be judged again: \(error)")

@@ -28,7 +28,8 @@ public protocol Store: DeliveryStore {
     func jobs(in states: Set<JobState>?, limit: Int?) async throws(StoreError) -> [Job]
 
     /// Finished jobs that measured something besides the tracked branch's history: paired A/B
-    /// jobs, pull requests, forks' branches, and branches other than `trackedBranch`.
+    /// jobs, pull requests, forks' branches, and branches other than `trackedBranch`; not the paired
+    /// jobs that confirm the tracked branch's suspected changes, which belong to its history.
     ///
     /// - Parameter limit: At most this many, the newest; returned oldest first.
     func offBranchJobs(repository: String, machine: String, trackedBranch: String, limit: Int) async throws(StoreError) -> [Job]
