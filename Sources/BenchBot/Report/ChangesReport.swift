@@ -66,7 +66,7 @@ public struct ChangesReport: Sendable {
             let state = states[SuspectRecord.key(change.commit, change.benchmark, change.kind)]
             lines.append(PlainText.singleLine("\(change.summary): \(subjects[change.commit] ?? "")") + (state.map { " [\($0.rawValue)]" } ?? ""))
         }
-        for suspect in suspects where suspect.origin == .run {
+        for suspect in suspects {
             lines.append(PlainText.singleLine("suspect: \(suspect.summary)"))
         }
         for entry in alerts {
