@@ -160,7 +160,7 @@ step "Suspects, confirmations and announcements: what was held back, and what pe
 outbox="$demo/home/results/outbox"
 count() { grep -c -e "$1" "$demo/changes.txt" || true; }
 held=$(count '^suspect: held ') confirmed=$(count '^suspect: confirmed ') refuted=$(count '^suspect: refuted ')
-echo "  suspects: $((held + confirmed + refuted)) ($(count '^suspect: .*(run-to-run)$') raised by a run against its parent, $(count '^suspect: .*(change point)$') by change-point detection)"
+echo "  suspects: $((held + confirmed + refuted)) ($(count '^suspect: .*(run-to-run[;)]') raised by a run against its parent, $(count '^suspect: .*(change point[;)]') by change-point detection)"
 echo "  confirmations: $confirmed confirmed, $refuted refuted, $held still held"
 sed -n 's/^suspect: /    /p' "$demo/changes.txt"
 # Announcements: Slack regression messages, and failing commit statuses (by the commit in their link).

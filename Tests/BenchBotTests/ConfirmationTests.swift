@@ -152,6 +152,55 @@ struct ConfirmationTests {
         }
     }
 
+    @Test("a change found after unmeasured commits is held until bisection has settled its culprit, then confirmed there, once")
+    func settledByBisection() async throws {
+        try await withTemporaryDirectory { root in
+            let (fixture, _) = try await Self.fixture(in: root)
+            try fixture.setBenchBotSection("compare", ["automatic_bisection": true])
+            let commits = try await fixture.commitLoopLengths(1...32) { $0 < 18 ? 1000 : 1500 }
+            // As a nightly schedule would: every fourth commit is measured.
+            for index in stride(from: 0, through: 32, by: 4) {
+                try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", commits[index]])
+            }
+            let output = try await Self.work(fixture, drain: true)
+            let suspects = try await Self.suspects(fixture)
+            #expect(Set(suspects.map(\.commit.hex)) == [commits[18]] && suspects.allSatisfy { $0.state == .confirmed }
+                        && suspects.first?.baseline.hex == commits[17], "\(suspects.map(\.summary))\n\(output)")
+            let confirmations = try await Self.confirmationJobs(fixture)
+            #expect(confirmations.map(\.commit.hex) == [commits[18]] && confirmations.map(\.baseline?.hex) == [commits[17]])
+            let listed = try await BenchBotProcess.succeed(["changes", "--home", fixture.home])
+            #expect(listed.contains("regression of +50.0% in size.loop at \(commits[18].prefix(10))") && listed.contains("[confirmed]"), "\(listed)")
+            // Told once, at the culprit: not at the first measured commit after it, and then again.
+            let slack = try Self.outbox(fixture, kind: "regression")
+            #expect(slack.count == 1 && (slack.first?["text"] as? String)?.hasPrefix("1 regression(s) at \(commits[18].prefix(10))") == true, "\(slack)")
+            let failing = try Self.outbox(fixture, kind: "commit-status").filter { $0["state"] as? String == "failure" }
+            #expect(failing.count == 1 && (failing.first?["target_url"] as? String)?.contains(commits[18]) == true, "\(failing)")
+        }
+    }
+
+    @Test("a change point the paired job refutes is greyed in the site's change list, never shown as a change")
+    func refutedChangeOnSite() async throws {
+        try await withTemporaryDirectory { root in
+            let (fixture, value) = try await Self.fixture(in: root, noise: true)
+            // A slow phase of the machine from step 8 on: the code never changed.
+            let commits = try await fixture.commitLoopLengths(2...13) { _ in 1000 }
+            for (index, commit) in commits.enumerated().dropFirst() {
+                try "\(index >= 7 ? 1500 : 1000)\n".write(toFile: value, atomically: true, encoding: .utf8)
+                try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", commit])
+                try await Self.work(fixture, drain: true)
+            }
+            let listed = try await BenchBotProcess.succeed(["changes", "--home", fixture.home])
+            #expect(listed.contains("regression of +50.0% in size.loop at \(commits[7].prefix(10))") && listed.contains("[refuted]"), "\(listed)")
+            #expect(try await Self.suspects(fixture).allSatisfy { $0.state == .refuted })
+            let site = root.appending(path: "site")
+            try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", site])
+            let index = try String(contentsOfFile: site.appending(path: "index.html"), encoding: .utf8)
+            #expect(index.contains("<tr class=\"regression refuted\">") && index.contains("(suspected, not confirmed)"), "\(index)")
+            let page = try String(contentsOfFile: site.appending(path: "benchmark/size.loop.html"), encoding: .utf8)
+            #expect(!page.contains("<h2>Changes</h2>"), "a refuted change is not listed among the benchmark's changes")
+        }
+    }
+
     @Test("benchbot.compare.confirm accepts paired and none, and refuses anything else with the field and the fix")
     func setting() async throws {
         try await withTemporaryDirectory { root in

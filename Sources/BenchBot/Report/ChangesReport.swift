@@ -50,12 +50,7 @@ public struct ChangesReport: Sendable {
             .object(["benchmark": .string(change.benchmark), "commit": .string(change.commit.hex), "subject": .string(subjects[change.commit] ?? ""),
                      "kind": .string(change.kind.rawValue), "unit": .string(change.unit), "before": .number(change.before),
                      "after": .number(change.after), "ratio": .number(change.ratio), "p_value": .number(change.pValue),
-                     "detected_at": .string(change.detectedAt.formatted(.iso8601)),
-                     "confirmation": states[SuspectRecord.key(change.commit, change.benchmark, change.kind)].map { .string($0.rawValue) } ?? .null])
-        }), "suspects": .array(suspects.map { suspect in
-            .object(["benchmark": .string(suspect.benchmark), "commit": .string(suspect.commit.hex), "kind": .string(suspect.kind.rawValue),
-                     "origin": .string(suspect.origin.rawValue), "state": .string(suspect.state.rawValue), "baseline": .string(suspect.baseline.hex),
-                     "ratio": suspect.ratio.map(JSONValue.number) ?? .null, "confirmed_ratio": suspect.confirmedRatio.map(JSONValue.number) ?? .null])
+                     "detected_at": .string(change.detectedAt.formatted(.iso8601))])
         })])
     }
 

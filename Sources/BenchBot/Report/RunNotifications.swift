@@ -148,18 +148,33 @@ public struct RunNotifications: Sendable {
     }
 
     /// The end of a confirmation of change points alone: the commit's status, failing only for a
-    /// confirmed regression.
+    /// confirmed regression, and the regression's Slack message, keyed by the pair of commits as a
+    /// run's is, so a change a run told already is not told again.
     public func confirmedChanges(_ occasion: Occasion, held: [SuspectRecord], confirmed: Set<String>) -> [OutgoingMessage] {
-        guard let github = settings.github else { return [] }
         let regressions = held.filter { $0.kind == .regression && confirmed.contains($0.benchmark) }
+        var messages: [OutgoingMessage] = []
+        if let slack = settings.slack, let baseline = regressions.first?.baseline {
+            let title = "\(regressions.count) regression(s) at \(occasion.commit.short) in \(repositoryName)"
+            var message = SlackMessage(text: title, moreAt: commitURL(occasion.commit))
+            message.header(title)
+            message.section(commitLine(occasion) + ", against \(baseline.short), confirmed by a paired A/B run"
+                            + (slack.mentions.isEmpty ? "" : "\n" + slack.mentions.joined(separator: " ")))
+            for suspect in regressions {
+                message.section("*\(SlackMessage.escape(suspect.benchmark))*: \((suspect.confirmedRatio ?? suspect.ratio).map { Self.percent($0 - 1) } ?? "?")"
+                                + (graphURL(suspect.benchmark).map { " <\($0)|graph>" } ?? ""))
+            }
+            messages.append(OutgoingMessage(key: "slack:regression:\(repositoryName):\(baseline.hex):\(occasion.commit.hex)", destination: slack.destination,
+                                            kind: "regression", body: message.body()))
+        }
+        guard let github = settings.github else { return messages }
         let improvements = held.filter { $0.kind == .improvement && confirmed.contains($0.benchmark) }
         let change = { (suspect: SuspectRecord) in (suspect.confirmedRatio ?? suspect.ratio).map { Self.percent($0 - 1) } ?? "?" }
         var parts: [String] = []
         if let worst = regressions.first { parts.append("\(regressions.count) regression(s) confirmed, \(change(worst)) \(PlainText.singleLine(worst.benchmark))") }
         if !improvements.isEmpty { parts.append("\(improvements.count) improvement(s) confirmed") }
         if parts.isEmpty { parts.append("suspected change(s) not confirmed by a paired A/B run") }
-        return [CommitStatus(state: regressions.isEmpty ? .success : .failure, context: github.context, description: parts.joined(separator: "; "),
-                             targetURL: commitURL(occasion.commit))
+        return messages + [CommitStatus(state: regressions.isEmpty ? .success : .failure, context: github.context, description: parts.joined(separator: "; "),
+                                        targetURL: commitURL(occasion.commit))
             .message(repository: github.repository, commit: occasion.commit.hex, occasion: occasion.lease)]
     }
 

@@ -26,6 +26,22 @@ extension Worker {
         return await dispatchNotifications()
     }
 
+    /// A confirmation job that failed for good (its checkout or build) confirmed nothing: its
+    /// suspects are recorded as not confirmed, and the statuses it kept pending end.
+    ///
+    /// - Returns: Lines for the job's report.
+    func settleSuspects(of job: Job) async -> [String] {
+        guard job.baseline != nil, let held = try? await store.heldSuspects(confirmationJobID: job.id), !held.isEmpty else { return [] }
+        let decision = await decide(job, held: held, paired: SuiteComparison(baseline: [], candidate: [], policy: settings.compare.policy))
+        do {
+            try await store.resolveSuspects(decision.resolutions, confirmationJobID: job.id, notifications: decision.notifications, now: Date())
+        } catch {
+            logger.error("job \(job.id): its suspects stay held: \(error)")
+            return ["  its suspects stay held: \(error)"]
+        }
+        return decision.lines.map { $0 + " (the confirmation job failed)" }
+    }
+
     /// Decides each held suspect by the paired verdict: confirmed only when it has the suspect's
     /// direction, is significant and beyond the minimum effect, that is, when the paired job
     /// itself calls it a regression (or improvement). The runs that raised the suspects are then

@@ -260,7 +260,8 @@ extension Worker {
             return .unrecorded(JobReport(job: job, succeeded: false, lines: ["\(label): failed at \(stage): \(message); the failure was not recorded: \(error)"],
                                          storeFailure: error.isLeaseLost ? nil : "job \(job.id) (\(job.commit.short)): its failure was not recorded: \(error)"))
         }
-        return .recorded(JobReport(job: job, succeeded: false, lines: ["\(label): failed at \(stage): \(message)"]), tracksChanges: false)
+        let undecided = await settleSuspects(of: job)
+        return .recorded(JobReport(job: job, succeeded: false, lines: ["\(label): failed at \(stage): \(message)"] + undecided), tracksChanges: false)
     }
 
     /// Archives the job's raw experiment data next to it and removes the folder, as relay-bench does.

@@ -9,6 +9,8 @@ extension Worker {
         var comparison: SuiteComparison
         /// Each benchmark's run-to-run noise in the baseline's history; missing until it has enough.
         var historicalNoise: [String: Double]
+        /// The commit's first parent: the baseline, unless commits between them are unmeasured.
+        var firstParent: ObjectID?
     }
 
     /// What to do with a run's report on the tracked branch.
@@ -30,7 +32,7 @@ extension Worker {
             let before = try await analyzer.latestRun(of: baseline.commit).results
             let policy = try await analyzer.policy(widenedByHistoryEndingAt: baseline.commit)
             return Judgement(baseline: baseline, comparison: SuiteComparison(baseline: Analyzer.series(before), candidate: Analyzer.series(results), policy: policy),
-                             historicalNoise: policy.historicalNoise)
+                             historicalNoise: policy.historicalNoise, firstParent: try? repository.metadata(of: job.commit).parents.first)
         } catch {
             logger.info("job \(job.id): nothing to report against: \(error)")
             return nil
@@ -53,7 +55,10 @@ extension Worker {
         let confirmedBefore = Set(flagged.filter { benchmark in
             known.contains { $0.benchmark == benchmark.name && $0.kind == kind(benchmark) && $0.state == .confirmed }
         }.map(\.name))
-        guard !fresh.isEmpty else { return Hold(suspicion: nil, announcing: confirmedBefore, holdsRegression: false) }
+        // With automatic bisection, a change after unmeasured commits is not this commit's to
+        // announce: bisection settles its culprit, where the change point is confirmed and told.
+        let leftToBisection = settings.compare.automaticBisection && judgement.firstParent != judgement.baseline.commit
+        guard !fresh.isEmpty, !leftToBisection else { return Hold(suspicion: nil, announcing: confirmedBefore, holdsRegression: false) }
         guard let request = confirmationRequest(job.commit, baseline: judgement.baseline.commit, branch: job.branch) else { return nil }
         let now = Date()
         let suspects = fresh.map { benchmark in

@@ -1,6 +1,7 @@
 import Compare
 public import Foundation
 import GRDB
+public import Notify
 
 extension SQLiteStore {
     public func holdSuspects(_ suspicion: Suspicion, now: Date) async throws(StoreError) -> [SuspectRecord] {
@@ -20,6 +21,14 @@ extension SQLiteStore {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM suspect WHERE confirmation_job_id = ? AND state = 'held' ORDER BY id",
                              arguments: [confirmationJobID]).compactMap(Self.suspect(from:))
+        }
+    }
+
+    public func resolveSuspects(_ resolutions: [SuspectResolution], confirmationJobID: Int64, notifications: [OutgoingMessage],
+                                now: Date) async throws(StoreError) {
+        try await write { db in
+            try Self.resolve(db, resolutions, jobID: confirmationJobID, now: now.storeValue)
+            try Self.insertNotifications(db, notifications, runID: nil, now: now)
         }
     }
 

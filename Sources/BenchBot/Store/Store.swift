@@ -162,6 +162,10 @@ public protocol Store: DeliveryStore {
     /// The suspects a confirmation job is still to decide.
     func heldSuspects(confirmationJobID: Int64) async throws(StoreError) -> [SuspectRecord]
 
+    /// Records verdicts reached without a run, as when a confirmation job failed for good, with
+    /// what tells people, in one transaction; a suspect decided already is left alone.
+    func resolveSuspects(_ resolutions: [SuspectResolution], confirmationJobID: Int64, notifications: [OutgoingMessage], now: Date) async throws(StoreError)
+
     /// Cancels the queued, not yet running, jobs of a branch, as when it is deleted.
     ///
     /// - Returns: How many jobs were cancelled.

@@ -70,10 +70,12 @@ public struct SuspectRecord: Sendable, Hashable {
         Dictionary(suspects.map { (key($0.commit, $0.benchmark, $0.kind), $0.state) }) { _, newer in newer }
     }
 
-    /// `held regression of +69.5% in loop at 1a2b3c4d5e (run-to-run)`.
+    /// `refuted regression of +69.5% in loop at 1a2b3c4d5e (run-to-run; paired A/B +0.3%)`.
     public var summary: String {
-        let change = (confirmedRatio ?? ratio).map { String(format: " of %+.1f%%", ($0 - 1) * 100) } ?? ""
-        return "\(state.rawValue) \(kind.rawValue)\(change) in \(benchmark) at \(commit.short) (\(origin == .run ? "run-to-run" : "change point"))"
+        let percent = { (ratio: Double) in String(format: "%+.1f%%", (ratio - 1) * 100) }
+        let paired = confirmedRatio.map { "; paired A/B \(percent($0))" } ?? ""
+        return "\(state.rawValue) \(kind.rawValue)\(ratio.map { " of \(percent($0))" } ?? "") in \(benchmark) at \(commit.short)"
+            + " (\(origin == .run ? "run-to-run" : "change point")\(paired))"
     }
 }
 
