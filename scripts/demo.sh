@@ -154,7 +154,8 @@ else
 fi
 # Time is as noisy as the machine; confirmation re-measures each suspect against its parent, interleaved.
 timed=$(grep -c -e "in loop_timing.loop at ${regression:0:10} .*\[confirmed\]$" -e "in loop_timing.loop at ${improvement:0:10} .*\[confirmed\]$" "$demo/changes.txt" || true)
-echo "in CPU time (loop_timing.loop), $timed of the 2 were found and confirmed at their commits"
+told=$(grep -c -e "^suspect: confirmed regression .* in loop_timing.loop at ${regression:0:10} " -e "^suspect: confirmed improvement .* in loop_timing.loop at ${improvement:0:10} " "$demo/changes.txt" || true)
+echo "in CPU time (loop_timing.loop), $told of the 2 were confirmed and announced at their commits; $timed of the 2 are change points there"
 
 step "Suspects, confirmations and announcements: what was held back, and what people were told"
 outbox="$demo/home/results/outbox"

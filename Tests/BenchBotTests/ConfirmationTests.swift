@@ -201,6 +201,28 @@ struct ConfirmationTests {
         }
     }
 
+    @Test("bench aa --tracked measures the history again as ordinary jobs and announces nothing, not even the real change again")
+    func trackedAA() async throws {
+        try await withTemporaryDirectory { root in
+            let (fixture, _) = try await Self.fixture(in: root)
+            let commits = try await fixture.commitLoopLengths(2...6) { $0 < 4 ? 1000 : 2000 }
+            for commit in commits.dropFirst() { try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", commit]) }
+            try await Self.work(fixture, drain: true)
+            #expect(try Self.outbox(fixture, kind: "regression").count == 1, "the real change, told once")
+
+            let aa = try await BenchBotProcess.run(["bench", "aa", "--home", fixture.home, "--tracked", "--history", "5"], environment: Self.noCredentials)
+            #expect(aa.status == 0 && aa.standardOutput.contains("tracked-branch A/A over 5 commit(s)")
+                        && aa.standardOutput.contains("announcements (each a false alarm): 0"), "\(aa.standardOutput)\(aa.standardError)")
+            #expect(try Self.outbox(fixture, kind: "regression").count == 1)
+            let store = try fixture.store()
+            let repository = try #require(try await store.jobs(in: nil, limit: 1).first).repository
+            for commit in commits.dropFirst() {
+                let runs = try await store.runs(repository: repository, commit: try #require(ObjectID(hex: commit))).filter { $0.role == nil }
+                #expect(runs.count == 2, "each commit measured again as an ordinary job")
+            }
+        }
+    }
+
     @Test("benchbot.compare.confirm accepts paired and none, and refuses anything else with the field and the fix")
     func setting() async throws {
         try await withTemporaryDirectory { root in
