@@ -23,8 +23,11 @@ extension Worker {
         var holdsRegression: Bool
     }
 
-    /// Judges an ordinary run against its baseline; `nil` when there is none measured yet.
+    /// Judges an ordinary run against its baseline; `nil` when there is none measured yet, or
+    /// nobody is to be told and nothing can be held. Judging a branch queues its merge base, which
+    /// only a report needs.
     func judge(_ job: Job, results: [BenchmarkResult]) async -> Judgement? {
+        guard settings.notify != nil || mayHold(job) else { return nil }
         do {
             let repository = try GitRepository.open(at: home.mirrorPath(repository: settings.repository.name))
             let analyzer = Analyzer(store: store, repository: repository, settings: settings)
@@ -44,8 +47,7 @@ extension Worker {
     /// With `confirm: none` a run is still held while a changed benchmark's noise is unknown,
     /// since early in a history one run-to-run comparison cannot tell noise from change.
     func hold(_ job: Job, judgement: Judgement?) async -> Hold? {
-        guard let judgement, judgement.baseline.reason == .nearestMeasuredAncestor, job.baseline == nil, job.pullRequest == nil,
-              job.remoteURL == nil, !job.untrusted else { return nil }
+        guard let judgement, judgement.baseline.reason == .nearestMeasuredAncestor, mayHold(job) else { return nil }
         let flagged = judgement.comparison.benchmarks.filter { $0.verdict == .regression || $0.verdict == .improvement }
         guard !flagged.isEmpty else { return nil }
         if settings.compare.confirm == .none, flagged.allSatisfy({ judgement.historicalNoise[$0.name] != nil }) { return nil }
@@ -67,6 +69,13 @@ extension Worker {
         }
         return Hold(suspicion: Suspicion(suspects: suspects, confirmation: request), announcing: confirmedBefore,
                     holdsRegression: suspects.contains { $0.kind == .regression })
+    }
+
+    /// Whether the job may measure the tracked branch's own history, whose changes are held: not a
+    /// paired job, a pull request, a fork, untrusted code or another branch.
+    func mayHold(_ job: Job) -> Bool {
+        job.baseline == nil && job.pullRequest == nil && job.remoteURL == nil && !job.untrusted
+            && job.branch.map { $0 == (settings.repository.branches.first ?? "main") } ?? true
     }
 
     /// The paired A/B job that confirms a suspect at `commit`: alternately against `baseline`,
