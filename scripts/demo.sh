@@ -143,23 +143,43 @@ run results --home "$demo/home" main
 step "The injected regression against its baseline, the nearest measured first-parent ancestor"
 run compare --home "$demo/home" "$regression"
 
-step "Change points found in main's history, each once, at its culprit commit"
+step "Change points found in main's history, each once, at its culprit commit, each confirmed or refuted before it is announced"
 run changes --home "$demo/home" | tee "$demo/changes.txt"
 found=0
-grep -q "^regression of .* in loop_timing.operations at ${regression:0:10} " "$demo/changes.txt" && found=$((found + 1))
-grep -q "^improvement of .* in loop_timing.operations at ${improvement:0:10} " "$demo/changes.txt" && found=$((found + 1))
+grep -q "^regression of .* in loop_timing.operations at ${regression:0:10} .*\[confirmed\]$" "$demo/changes.txt" && found=$((found + 1))
+grep -q "^improvement of .* in loop_timing.operations at ${improvement:0:10} .*\[confirmed\]$" "$demo/changes.txt" && found=$((found + 1))
 if [ "$found" = 2 ]; then
-    echo "both injected changes found at their exact commits: the regression at ${regression:0:10}, the improvement at ${improvement:0:10}"
+    echo "both injected changes found and confirmed at their exact commits: the regression at ${regression:0:10}, the improvement at ${improvement:0:10}"
 else
-    echo "expected loop_timing.operations' regression at ${regression:0:10} and improvement at ${improvement:0:10}; found $found of 2" >&2
+    echo "expected loop_timing.operations' regression at ${regression:0:10} and improvement at ${improvement:0:10}, confirmed; found $found of 2" >&2
     exit 1
 fi
-# Time is as noisy as the machine: where its changes were found too, they are in the list above.
-timed=$(grep -c -e "in loop_timing.loop at ${regression:0:10} " -e "in loop_timing.loop at ${improvement:0:10} " "$demo/changes.txt" || true)
-echo "in CPU time (loop_timing.loop), $timed of the 2 were found at their commits; on a noisy machine, time can miss what counts cannot"
+# Time is as noisy as the machine; confirmation re-measures each suspect against its parent, interleaved.
+timed=$(grep -c -e "in loop_timing.loop at ${regression:0:10} .*\[confirmed\]$" -e "in loop_timing.loop at ${improvement:0:10} .*\[confirmed\]$" "$demo/changes.txt" || true)
+told=$(grep -c -e "^suspect: confirmed regression .* in loop_timing.loop at ${regression:0:10} " -e "^suspect: confirmed improvement .* in loop_timing.loop at ${improvement:0:10} " "$demo/changes.txt" || true)
+echo "in CPU time (loop_timing.loop), $told of the 2 were confirmed and announced at their commits; $timed of the 2 are change points there"
+
+step "Suspects, confirmations and announcements: what was held back, and what people were told"
+outbox="$demo/home/results/outbox"
+count() { grep -c -e "$1" "$demo/changes.txt" || true; }
+held=$(count '^suspect: held ') confirmed=$(count '^suspect: confirmed ') refuted=$(count '^suspect: refuted ')
+echo "  suspects: $((held + confirmed + refuted)) ($(count '^suspect: .*(run-to-run[;)]') raised by a run against its parent, $(count '^suspect: .*(change point[;)]') by change-point detection)"
+echo "  confirmations: $confirmed confirmed, $refuted refuted, $held still held"
+sed -n 's/^suspect: /    /p' "$demo/changes.txt"
+# Announcements: Slack regression messages, and failing commit statuses (by the commit in their link).
+slack=$(ls "$outbox"/*-slack-regression.json 2>/dev/null | wc -l)
+failing=$(grep -l '"state":"failure"' "$outbox"/*-commit-status.json 2>/dev/null | xargs -r grep -ohE 'commit\\?/[0-9a-f]{40}' | sed 's|.*/||' | sort -u)
+echo "  announcements: $slack Slack regression message(s), $(echo -n "$failing" | grep -c . || true) commit(s) with a failing status"
+false_alarms=0
+for file in $(ls "$outbox"/*-slack-regression.json 2>/dev/null); do
+    grep -q "regression(s) at ${regression:0:10} " "$file" || { echo "  FALSE ALARM: $(basename "$file") is not about ${regression:0:10}"; false_alarms=$((false_alarms + 1)); }
+done
+for commit in $failing; do
+    [ "$commit" = "$regression" ] || { echo "  FALSE ALARM: a failing status on ${commit:0:10} ($(git -C "$demo/work" log -1 --format=%s "$commit"))"; false_alarms=$((false_alarms + 1)); }
+done
+echo "  false alarms: $false_alarms (every commit but ${regression:0:10} and ${improvement:0:10} changed only notes)"
 
 step "What BenchBot would have told people: no credentials here, so each request body is in results/outbox/"
-outbox="$demo/home/results/outbox"
 ls "$outbox" | sed 's/^[0-9]*-//; s/\.json$//' | sort | uniq -c | sed 's/^/  /'
 echo "  the latest Slack regression message: $(ls "$outbox"/*-slack-regression.json 2>/dev/null | sort -t- -k1,1n | tail -1)"
 echo "  the nightly run report: $(ls "$outbox"/*-slack-run-report.json 2>/dev/null | tail -1)"

@@ -13,6 +13,11 @@ struct AABenchmark: AsyncParsableCommand {
             compares every pair of that commit's runs the way `benchbot compare` does, with thresholds widened by the
             branch's own noise. Compared in the same run: a fixed 1% threshold on the change of the mean, as
             threshold-based tools alert.
+
+            With --tracked it reruns the tracked branch's last --history commits instead, oldest first, each as an
+            ordinary tracked-branch job (and whatever confirmation it queues), and counts the announcements made:
+            since nothing changed since those commits were first measured, each one is a false alarm. It also
+            counts the suspects that confirmation held back. It fails when anything was announced.
             """)
 
     @OptionGroup var homeOptions: HomeOptions
@@ -26,11 +31,19 @@ struct AABenchmark: AsyncParsableCommand {
     @Flag(name: .long, inversion: .prefixedNo, help: "Measure each run as a paired A/A job, the commit against itself alternately (default), rather than run after run.")
     var paired = true
 
+    @Flag(name: .long, help: "Rerun the tracked branch's history instead: each of the last --history commits measured again as an ordinary job; every announcement is a false alarm.")
+    var tracked = false
+
+    @Option(name: .long, help: "With --tracked: how many first-parent commits, ending at the tip (default 30, the demo's).")
+    var history = 30
+
     func validate() throws {
         if runs < 2 { throw ValidationError("--runs must be at least 2") }
+        if history < 2 { throw ValidationError("--history must be at least 2") }
     }
 
     func run() async throws {
+        if tracked { return try await runTracked() }
         let (home, config, store) = try homeOptions.open()
         let intake = Intake(home: home, config: config, store: store, logger: Logger(label: "benchbot"))
         let settings = config.benchbot

@@ -37,7 +37,7 @@ struct GitHubAppNotificationTests {
 
                 let posts = await github.statusPosts
                 #expect(posts.map { "\($0.path.suffix(40)) \($0.json["state"] ?? "")" }
-                        == ["\(commits[1]) pending", "\(commits[1]) success", "\(commits[2]) pending", "\(commits[2]) failure"])
+                        == ["\(commits[1]) pending", "\(commits[1]) success", "\(commits[2]) pending", "\(commits[2]) pending", "\(commits[2]) failure"])
                 let requests = await github.githubRequests
                 #expect(requests.count > posts.count && requests.allSatisfy { $0.authorization == "Bearer ghs_fake_token_1" },
                         "\(requests.map { "\($0.method) \($0.path) \($0.authorization ?? "-")" })")

@@ -51,13 +51,15 @@ struct NotificationTests {
                 #expect(sections.contains { $0.contains("<@U024BE7LH>") })
 
                 // Each job: pending when it starts, then its verdict; the first commit has no baseline.
+                // The regression is held, pending, until its paired confirmation job agrees.
                 let posts = await fake.statusPosts
                 #expect(posts.map { "\($0.path.suffix(40)) \($0.json["state"] ?? "")" }
-                        == ["\(commits[1]) pending", "\(commits[1]) success", "\(commits[2]) pending", "\(commits[2]) failure"])
+                        == ["\(commits[1]) pending", "\(commits[1]) success", "\(commits[2]) pending", "\(commits[2]) pending", "\(commits[2]) failure"])
+                #expect(posts.count == 5 && posts[3].json["description"] as? String == "confirming a suspected regression")
                 #expect(posts.allSatisfy { $0.authorization == "Bearer ghp_testtoken1234" && $0.path.hasPrefix("/repos/octo-org/project/statuses/") })
                 #expect((posts[1].json["description"] as? String)?.hasPrefix("no measured baseline to compare with yet: 1 benchmark(s)") == true)
                 #expect(posts[1].json["target_url"] as? String == "https://bench.example.org/commit/\(commits[1]).html")
-                let body = posts[3].json
+                let body = try #require(posts.last).json
                 #expect(body["state"] as? String == "failure" && body["context"] as? String == "benchbot/perf")
                 #expect(body["target_url"] as? String == "https://bench.example.org/commit/\(commits[2]).html#comparison",
                         "a tracked commit's comparison is on its own page")
@@ -92,8 +94,8 @@ struct NotificationTests {
             let (fixture, commits) = try await Self.regressingFixture(in: root, notify: Self.notifyConfig(server: "http://127.0.0.1:9"))
             let work = try await BenchBotProcess.run(["work", "--home", fixture.home], environment: ["TEST_SLACK_WEBHOOK": nil, "TEST_GITHUB_TOKEN": nil])
             let written = work.standardOutput.split(separator: "\n").filter { $0.contains("notified: no credentials, written to ") }
-            // Per job, a pending status and a verdict; and the regression's Slack message.
-            #expect(written.count == 5 && written.filter { $0.hasSuffix("-slack-regression.json") }.count == 1, "\(work.standardOutput)")
+            // Per job, a pending status and a verdict; the regression's "confirming" status, and its Slack message once confirmed.
+            #expect(written.count == 6 && written.filter { $0.hasSuffix("-slack-regression.json") }.count == 1, "\(work.standardOutput)")
             let status = try #require(written.last { $0.hasSuffix("-github-status-commit-status.json") })
             let path = String(status.split(separator: " ").last!)
             let body = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])

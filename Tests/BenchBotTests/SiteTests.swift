@@ -151,8 +151,9 @@ struct SiteTests {
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
             try await BenchBotProcess.succeed(["work", "--home", fixture.home])
             let again = try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", site])
-            // The index, the benchmark's page, its data's index and file, the new commit's page (which holds its comparison), the score.
-            #expect(again.hasPrefix("\(files.count + 1) page(s), 6 written"), "\(again)")
+            // The index, the benchmark's page, its data's index and file, the new commit's page (which holds its comparison), the score,
+            // and the experiment's page: its last run is now the paired job that confirmed the new commit's regression.
+            #expect(again.hasPrefix("\(files.count + 1) page(s), 7 written"), "\(again)")
             _ = try Self.checkLinks(in: site)
         }
     }

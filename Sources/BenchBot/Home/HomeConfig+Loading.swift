@@ -128,7 +128,7 @@ extension HomeConfig {
 
     private static func parseCompare(_ object: [String: JSONValue], reader: inout ConfigReader) -> CompareSettings {
         reader.rejectUnknownFields(object, known: ["minimum_effect", "minimum_effects", "score_speedup", "stat_alert", "automatic_bisection", "paired_rounds",
-                                            "false_discovery_rate", "paired_false_discovery_rate"],
+                                            "false_discovery_rate", "paired_false_discovery_rate", "confirm"],
                                    prefix: "benchbot.compare")
         var compare = CompareSettings()
         func fraction(_ value: JSONValue?, _ field: String) -> Double? {
@@ -155,6 +155,13 @@ extension HomeConfig {
         }
         compare.automaticBisection = reader.bool(object["automatic_bisection"], "benchbot.compare.automatic_bisection") ?? compare.automaticBisection
         compare.pairedRounds = reader.integer(object["paired_rounds"], "benchbot.compare.paired_rounds", minimum: 1) ?? compare.pairedRounds
+        if let confirm = reader.string(object["confirm"], "benchbot.compare.confirm") {
+            if let mode = CompareSettings.Confirmation(rawValue: confirm) {
+                compare.confirm = mode
+            } else {
+                reader.report("benchbot.compare.confirm", "must be \"paired\" (re-measure a suspected change against its parent before announcing it) or \"none\"")
+            }
+        }
         func rate(_ field: String) -> Double? {
             guard let value = object[field] else { return nil }
             guard case .number(let rate) = value, rate > 0, rate <= 0.2 else {

@@ -130,6 +130,16 @@ public struct CompareSettings: Sendable, Hashable {
     /// command experiment, once per side. A command's `repeat` raises it. The rounds' trimmed-mean test needs 5,
     /// and its power grows with each round.
     public var pairedRounds: Int = 10
+    /// Whether a suspected change on the tracked branch is re-measured before it is announced.
+    public var confirm: Confirmation = .paired
+
+    /// How a suspected change on the tracked branch is confirmed before anyone is told.
+    public enum Confirmation: String, Sendable, Hashable, CaseIterable {
+        /// Held until a paired A/B job of the culprit against its parent agrees.
+        case paired
+        /// Announced at once, except a run-to-run alert before a benchmark's noise is known.
+        case none
+    }
 
     public struct StatAlertSettings: Sendable, Hashable {
         public var deviations: Double = 1

@@ -16,6 +16,11 @@ public struct ChangesReport: Sendable {
     /// Each culprit's subject line, `""` when the mirror does not hold it.
     public let subjects: [ObjectID: String]
     public let alerts: [Alert]
+    /// Every suspected change, run-to-run or change point, and how its confirmation went.
+    public let suspects: [SuspectRecord]
+    /// Each change point's confirmation by ``SuspectRecord/key(_:_:_:)``; none with `confirm: none`
+    /// for a change nobody held.
+    public let states: [String: SuspectRecord.State]
 
     /// Reads the changes from the store, their subjects from the mirror, and the alerts at `tip`.
     ///
@@ -30,6 +35,8 @@ public struct ChangesReport: Sendable {
         }
         let settings = analyzer.settings
         changes = try await analyzer.store.changes(repository: settings.repository.name, machine: settings.machine)
+        suspects = try await analyzer.store.suspects(repository: settings.repository.name, machine: settings.machine)
+        states = SuspectRecord.states(suspects)
         subjects = Dictionary(changes.map { ($0.commit, (try? analyzer.repository.metadata(of: $0.commit).subject) ?? "") }) { first, _ in first }
     }
 
@@ -51,7 +58,11 @@ public struct ChangesReport: Sendable {
     public func lines(machine: String) -> [String] {
         var lines = changes.isEmpty ? ["no change points found on machine '\(machine)'"] : []
         for change in changes {
-            lines.append(PlainText.singleLine("\(change.summary): \(subjects[change.commit] ?? "")"))
+            let state = states[SuspectRecord.key(change.commit, change.benchmark, change.kind)]
+            lines.append(PlainText.singleLine("\(change.summary): \(subjects[change.commit] ?? "")") + (state.map { " [\($0.rawValue)]" } ?? ""))
+        }
+        for suspect in suspects {
+            lines.append(PlainText.singleLine("suspect: \(suspect.summary)"))
         }
         for entry in alerts {
             lines.append(String(format: "stat_alert: %@ at %@ is %.4g, %.1fσ from the window's mean %.4g", PlainText.singleLine(entry.benchmark),

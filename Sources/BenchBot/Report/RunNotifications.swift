@@ -95,10 +95,13 @@ public struct RunNotifications: Sendable {
     ///     (the first commit, or a merge base still queued).
     ///   - comparison: The judgement.
     ///   - outcomes: Its experiments, some perhaps failed.
+    ///   - announcing: The changed benchmarks a paired A/B job confirmed; a change it did not
+    ///     confirm is told as no change. All of them when `nil`.
     public func judged(_ occasion: Occasion, baseline: (commit: ObjectID, reason: String)?, comparison: SuiteComparison,
-                       outcomes: [ExperimentOutcome]) -> [OutgoingMessage] {
-        let regressions = comparison.benchmarks.filter { $0.verdict == .regression }
-        let improvements = comparison.benchmarks.filter { $0.verdict == .improvement }
+                       outcomes: [ExperimentOutcome], announcing: Set<String>? = nil) -> [OutgoingMessage] {
+        let told = { (benchmark: BenchmarkComparison) in announcing.map { $0.contains(benchmark.name) } ?? true }
+        let regressions = comparison.benchmarks.filter { $0.verdict == .regression && told($0) }
+        let improvements = comparison.benchmarks.filter { $0.verdict == .improvement && told($0) }
         let failed = outcomes.filter { !$0.succeeded }
         let link = comparisonLink(occasion, baseline: baseline?.commit, reason: baseline?.reason)
         var messages: [OutgoingMessage] = []
@@ -133,6 +136,46 @@ public struct RunNotifications: Sendable {
                                             reason: baseline.reason, link: link))
         }
         return messages
+    }
+
+    /// A run whose suspected change is held until a paired A/B job confirms it: the commit's status
+    /// stays pending, and nobody else is told yet.
+    public func confirming(_ occasion: Occasion, regression: Bool) -> [OutgoingMessage] {
+        guard let github = settings.github else { return [] }
+        return [CommitStatus(state: .pending, context: github.context,
+                             description: "confirming a suspected \(regression ? "regression" : "improvement")", targetURL: commitURL(occasion.commit))
+            .message(repository: github.repository, commit: occasion.commit.hex, occasion: occasion.lease + ":confirming")]
+    }
+
+    /// The end of a confirmation of change points alone: the commit's status, failing only for a
+    /// confirmed regression, and the regression's Slack message, keyed by the pair of commits as a
+    /// run's is, so a change a run told already is not told again.
+    public func confirmedChanges(_ occasion: Occasion, held: [SuspectRecord], confirmed: Set<String>) -> [OutgoingMessage] {
+        let regressions = held.filter { $0.kind == .regression && confirmed.contains($0.benchmark) }
+        var messages: [OutgoingMessage] = []
+        if let slack = settings.slack, let baseline = regressions.first?.baseline {
+            let title = "\(regressions.count) regression(s) at \(occasion.commit.short) in \(repositoryName)"
+            var message = SlackMessage(text: title, moreAt: commitURL(occasion.commit))
+            message.header(title)
+            message.section(commitLine(occasion) + ", against \(baseline.short), confirmed by a paired A/B run"
+                            + (slack.mentions.isEmpty ? "" : "\n" + slack.mentions.joined(separator: " ")))
+            for suspect in regressions {
+                message.section("*\(SlackMessage.escape(suspect.benchmark))*: \((suspect.confirmedRatio ?? suspect.ratio).map { Self.percent($0 - 1) } ?? "?")"
+                                + (graphURL(suspect.benchmark).map { " <\($0)|graph>" } ?? ""))
+            }
+            messages.append(OutgoingMessage(key: "slack:regression:\(repositoryName):\(baseline.hex):\(occasion.commit.hex)", destination: slack.destination,
+                                            kind: "regression", body: message.body()))
+        }
+        guard let github = settings.github else { return messages }
+        let improvements = held.filter { $0.kind == .improvement && confirmed.contains($0.benchmark) }
+        let change = { (suspect: SuspectRecord) in (suspect.confirmedRatio ?? suspect.ratio).map { Self.percent($0 - 1) } ?? "?" }
+        var parts: [String] = []
+        if let worst = regressions.first { parts.append("\(regressions.count) regression(s) confirmed, \(change(worst)) \(PlainText.singleLine(worst.benchmark))") }
+        if !improvements.isEmpty { parts.append("\(improvements.count) improvement(s) confirmed") }
+        if parts.isEmpty { parts.append("suspected change(s) not confirmed by a paired A/B run") }
+        return messages + [CommitStatus(state: regressions.isEmpty ? .success : .failure, context: github.context, description: parts.joined(separator: "; "),
+                                        targetURL: commitURL(occasion.commit))
+            .message(repository: github.repository, commit: occasion.commit.hex, occasion: occasion.lease)]
     }
 
     /// A job that could not be measured: its checkout, build or store failed.

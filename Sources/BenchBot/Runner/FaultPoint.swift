@@ -11,6 +11,8 @@ enum FaultPoint: String, CaseIterable, Sendable {
     case dataWritten = "data-written"
     /// A job's end (its run or its failure) is stored; change detection and sending have not begun.
     case jobRecorded = "job-recorded"
+    /// A run with a suspected change is stored and its confirmation job queued; the confirmation has not run.
+    case suspectHeld = "suspect-held"
     /// A notification is claimed (`sending`); its request has not left.
     case notificationClaimed = "notification-claimed"
     /// A notification's request was answered; the answer is not recorded yet.

@@ -37,7 +37,7 @@ extension Worker {
         case .recorded(var report, let tracksChanges):
             report.lines += unsandboxedLines(for: job)
             FaultPoint.jobRecorded.reach()
-            if tracksChanges { report.lines += await trackChanges(after: job).map { "  \($0.summary)" } }
+            if tracksChanges { report.lines += await trackChanges(after: job).map { "  \($0)" } }
             report.lines += await dispatchNotifications()
             return report
         // A job given back because the store or disk failed says so even when a renewal tick
@@ -96,18 +96,31 @@ extension Worker {
         }
         var run = RunRecord(jobID: job.id, worker: identity.description, startedAt: startedAt, finishedAt: Date(),
                             environment: environment, results: results, experiments: outcomes, telemetry: telemetry)
-        run.notifications = await judgedNotifications(for: job, results: results, outcomes: outcomes, judged: nil)
+        let judgement = await judge(job, results: results)
+        let hold = await hold(job, judgement: judgement)
+        if let suspicion = hold?.suspicion {
+            run.suspicion = suspicion
+            run.notifications = heldNotifications(for: job, holdsRegression: hold?.holdsRegression ?? true)
+        } else {
+            run.notifications = judgedNotifications(for: job, results: results, outcomes: outcomes,
+                                                    judged: judgement.map { ($0.baseline.commit, $0.baseline.reason.rawValue, $0.comparison) },
+                                                    announcing: hold?.announcing)
+        }
         if let unrecorded = await record(run, job: job, label: label) { return unrecorded }
+        if run.suspicion != nil { FaultPoint.suspectHeld.reach() }
         journal.end(context)
         let failed = outcomes.filter { !$0.succeeded }.count
         let headline = "\(label): done, \(results.count) result(s)" + (failed > 0 ? ", \(failed) of \(outcomes.count) experiment(s) failed" : "")
-        return .recorded(JobReport(job: job, succeeded: true, lines: [headline] + announced + outcomes.map { "  \($0.summary)" },
+        let held = run.suspicion.map { suspicion in
+            suspicion.suspects.map { "  \($0.summary)" } + ["  suspected: held until a paired A/B job of \(job.commit.short) against \(suspicion.confirmation.baseline?.short ?? "?") confirms"]
+        } ?? []
+        return .recorded(JobReport(job: job, succeeded: true, lines: [headline] + announced + outcomes.map { "  \($0.summary)" } + held,
                                    outcomes: outcomes), tracksChanges: true)
     }
 
     /// Looks for change points in the tracked branch's history now that this commit is measured.
     /// A failure here is logged: the run is stored, and the next run looks again.
-    private func trackChanges(after job: Job) async -> [ChangeRecord] {
+    private func trackChanges(after job: Job) async -> [String] {
         do {
             let repository = try GitRepository.open(at: home.mirrorPath(repository: settings.repository.name))
             let analyzer = Analyzer(store: store, repository: repository, settings: settings)
@@ -118,7 +131,8 @@ extension Worker {
                     logger.info("job \(job.id): queued \(midpoint.short) to bisect a change")
                 }
             }
-            return changes
+            let held = try await holdChangePoints(analyzer: analyzer)
+            return changes.map(\.summary) + held.map { "\($0.summary): held until a paired A/B job confirms it" }
         } catch {
             logger.warning("job \(job.id): change detection did not run: \(error)")
             return []
@@ -246,7 +260,8 @@ extension Worker {
             return .unrecorded(JobReport(job: job, succeeded: false, lines: ["\(label): failed at \(stage): \(message); the failure was not recorded: \(error)"],
                                          storeFailure: error.isLeaseLost ? nil : "job \(job.id) (\(job.commit.short)): its failure was not recorded: \(error)"))
         }
-        return .recorded(JobReport(job: job, succeeded: false, lines: ["\(label): failed at \(stage): \(message)"]), tracksChanges: false)
+        let undecided = await settleSuspects(of: job)
+        return .recorded(JobReport(job: job, succeeded: false, lines: ["\(label): failed at \(stage): \(message)"] + undecided), tracksChanges: false)
     }
 
     /// Archives the job's raw experiment data next to it and removes the folder, as relay-bench does.

@@ -18,29 +18,27 @@ extension Worker {
         return await dispatchNotifications()
     }
 
-    /// What to tell people about a run, judged against `baseline` (the nearest measured ancestor,
-    /// or the merge base, when `nil`); empty when nobody is to be told, or there is nothing to
-    /// judge against yet. Built before the run is stored, so the messages go into its transaction.
+    /// What to tell people about a run, judged against its baseline (the nearest measured
+    /// ancestor, the merge base, or a paired job's own); empty when nobody is to be told. Built
+    /// before the run is stored, so the messages go into its transaction.
+    ///
+    /// - Parameter announcing: The changes that may be told; all when `nil`.
     func judgedNotifications(for job: Job, results: [BenchmarkResult], outcomes: [ExperimentOutcome],
-                             judged: (baseline: ObjectID, reason: String, comparison: SuiteComparison)?) async -> [OutgoingMessage] {
+                             judged: (baseline: ObjectID, reason: String, comparison: SuiteComparison)?,
+                             announcing: Set<String>? = nil) -> [OutgoingMessage] {
         guard let notify = settings.notify else { return [] }
-        var judgement = judged
-        if judgement == nil {
-            do {
-                let repository = try GitRepository.open(at: home.mirrorPath(repository: settings.repository.name))
-                let analyzer = Analyzer(store: store, repository: repository, settings: settings)
-                let baseline = try await analyzer.baseline(for: job.commit)
-                let comparison = try await analyzer.compare(try await analyzer.latestRun(of: baseline.commit).results, results, baseline: baseline.commit)
-                judgement = (baseline.commit, baseline.reason.rawValue, comparison)
-            } catch {
-                logger.info("job \(job.id): nothing to report against: \(error)")
-            }
-        }
         // With no measured baseline yet, the pending status still needs an end.
         return RunNotifications(settings: notify, repositoryName: settings.repository.name).judged(
-            .init(job), baseline: judgement.map { ($0.baseline, $0.reason) },
-            comparison: judgement?.comparison ?? SuiteComparison(baseline: [], candidate: Analyzer.series(results), policy: settings.compare.policy),
-            outcomes: outcomes)
+            .init(job), baseline: judged.map { ($0.baseline, $0.reason) },
+            comparison: judged?.comparison ?? SuiteComparison(baseline: [], candidate: Analyzer.series(results), policy: settings.compare.policy),
+            outcomes: outcomes, announcing: announcing)
+    }
+
+    /// What to tell people about a run on the tracked branch whose change is held: its status
+    /// stays pending until the confirmation job decides.
+    func heldNotifications(for job: Job, holdsRegression: Bool) -> [OutgoingMessage] {
+        guard let notify = settings.notify else { return [] }
+        return RunNotifications(settings: notify, repositoryName: settings.repository.name).confirming(.init(job), regression: holdsRegression)
     }
 
     /// What to tell people when a job fails before it has results.

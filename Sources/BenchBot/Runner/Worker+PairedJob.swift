@@ -15,7 +15,9 @@ extension Worker {
         let baselineContext = candidate.measuring(
             baseline, checkout: sandbox == nil ? home.path("work", "\(settings.repository.name)~baseline") : untrustedBaselineCheckout)
         let label = "job \(job.id) (\(job.commit.short)\(job.subject.map { " \($0)" } ?? "") against \(baseline.short))"
-        let announced = await announceStart(of: job)
+        // A confirmation job's commit stays "confirming", not "benchmarking", until it decides.
+        let held = (try? await store.heldSuspects(confirmationJobID: job.id)) ?? []
+        let announced = held.isEmpty ? await announceStart(of: job) : await announceConfirmation(of: job, held: held.filter { $0.runJobID == nil })
 
         if let sandbox, let problem = emptyUntrustedFolders(sandbox) {
             return await fail(job, label: label, stage: "checkout", message: problem)
@@ -74,8 +76,15 @@ extension Worker {
         var run = RunRecord(jobID: job.id, worker: identity.description, startedAt: startedAt, finishedAt: Date(), environment: environment,
                             results: candidateResults, experiments: outcomes,
                             pairedBaseline: RunRecord.PairedBaseline(commit: baseline, results: baselineResults))
-        run.notifications = await judgedNotifications(for: job, results: candidateResults, outcomes: outcomes,
-                                                judged: (baseline, "paired A/B", comparison))
+        var decision = Decision()
+        if held.isEmpty {
+            run.notifications = judgedNotifications(for: job, results: candidateResults, outcomes: outcomes,
+                                                    judged: (baseline, "paired A/B", comparison))
+        } else {
+            decision = await decide(job, held: held, paired: comparison)
+            run.resolutions = decision.resolutions
+            run.notifications = decision.notifications
+        }
         if let unrecorded = await record(run, job: job, label: label) { return unrecorded }
         journal.end(candidate)
         journal.end(baselineContext)
@@ -85,6 +94,6 @@ extension Worker {
             "  \(benchmark.verdict.rawValue): \(benchmark.name) \(benchmark.estimate.map { String(format: "%+.2f%%", ($0.ratio - 1) * 100) } ?? "")"
         }
         return .recorded(JobReport(job: job, succeeded: true, lines: ["\(label): done, paired A/B: \(table.counts)"] + announced
-                                       + outcomes.map { "  \($0.summary)" } + flagged, outcomes: outcomes), tracksChanges: false)
+                                       + outcomes.map { "  \($0.summary)" } + flagged + decision.lines, outcomes: outcomes), tracksChanges: false)
     }
 }

@@ -44,6 +44,11 @@ public struct RunRecord: Sendable, Hashable {
     public var pairedBaseline: PairedBaseline?
     /// What to tell people about this run, queued in the transaction that stores it.
     public var notifications: [OutgoingMessage] = []
+    /// Changes this run suspects and holds back, with the job that will confirm them, stored in its transaction.
+    public var suspicion: Suspicion? = nil
+    /// For a confirmation job: how it decided its held suspects, stored in its transaction with
+    /// the announcements of those it confirmed.
+    public var resolutions: [SuspectResolution] = []
 
     /// The other half of a paired A/B run.
     public struct PairedBaseline: Sendable, Hashable {

@@ -89,6 +89,7 @@ extension SQLiteStore {
             try Row.fetchAll(db, sql: Self.jobSelect + """
                  WHERE job.state = 'done' AND repository.name = ? AND job.machine = ?
                    AND (job.baseline_sha IS NOT NULL OR job.pull_request IS NOT NULL OR job.remote_url IS NOT NULL OR job.branch != ?)
+                   AND job.id NOT IN (SELECT confirmation_job_id FROM suspect WHERE confirmation_job_id IS NOT NULL)
                  ORDER BY job.id DESC LIMIT ?
                 """, arguments: [repository, machine, trackedBranch, limit]).map(Self.job(from:)).reversed()
         }

@@ -11,7 +11,7 @@ extension SQLiteStore {
             (baseline.commit, try EncodedRun(startedAt: run.startedAt, finishedAt: run.finishedAt, environment: run.environment,
                                              experiments: [], results: baseline.results, telemetry: [], path: path))
         }
-        let notifications = run.notifications
+        let notifications = run.notifications, suspicion = run.suspicion, resolutions = run.resolutions
         return try await write { db in
             guard try Row.fetchOne(db, sql: """
                 SELECT 1 FROM job WHERE id = ? AND state = 'running' AND lease_owner = ?
@@ -22,6 +22,8 @@ extension SQLiteStore {
                 _ = try Self.insertRun(db, jobID: run.jobID, baseline, commit: commit, role: "baseline")
             }
             try Self.insertNotifications(db, notifications, runID: runID, now: run.finishedAt)
+            if let suspicion { _ = try Self.hold(db, suspicion, now: run.finishedAt.storeValue) }
+            try Self.resolve(db, resolutions, jobID: run.jobID, now: run.finishedAt.storeValue)
             try db.execute(sql: """
                 UPDATE job SET state = 'done', finished_at = ?, lease_owner = NULL, lease_expires_at = NULL, message = ?
                 WHERE id = ?

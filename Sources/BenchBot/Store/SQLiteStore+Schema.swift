@@ -252,6 +252,37 @@ extension SQLiteStore {
                 );
                 """)
         }
+        migrator.registerMigration("v12: suspected changes held until a paired A/B job confirms them") { db in
+            // One suspect per commit, benchmark and kind: a run-to-run alert and a change point that
+            // agree are decided, and announced, once.
+            try db.execute(sql: """
+                CREATE TABLE suspect (
+                    id INTEGER PRIMARY KEY,
+                    repository_id INTEGER NOT NULL REFERENCES repository (id),
+                    machine TEXT NOT NULL,
+                    sha TEXT NOT NULL,
+                    benchmark TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    origin TEXT NOT NULL CHECK (origin IN ('run', 'change')),
+                    baseline_sha TEXT,
+                    run_job_id INTEGER,
+                    state TEXT NOT NULL CHECK (state IN ('held', 'confirmed', 'refuted')),
+                    confirmation_job_id INTEGER REFERENCES job (id),
+                    ratio REAL,
+                    confirmed_ratio REAL,
+                    created_at REAL NOT NULL,
+                    resolved_at REAL,
+                    UNIQUE (repository_id, machine, sha, benchmark, kind)
+                );
+                CREATE INDEX suspect_by_confirmation ON suspect (confirmation_job_id, state);
+                """)
+            // Change points found before confirmation existed were announced already.
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO suspect (repository_id, machine, sha, benchmark, kind, origin, state, ratio, created_at, resolved_at)
+                SELECT repository_id, machine, sha, benchmark, kind, 'change', 'confirmed', after / before, detected_at, detected_at
+                FROM change_point WHERE before != 0
+                """)
+        }
         migrator.registerMigration("v13: a delivery's body kept apart from its state") { db in
             // Applying a delivery changes its state, and SQLite rewrites a whole row on any change:
             // with the body (10 KB and more) beside the state, each update copied it again into the

@@ -28,7 +28,8 @@ public protocol Store: DeliveryStore {
     func jobs(in states: Set<JobState>?, limit: Int?) async throws(StoreError) -> [Job]
 
     /// Finished jobs that measured something besides the tracked branch's history: paired A/B
-    /// jobs, pull requests, forks' branches, and branches other than `trackedBranch`.
+    /// jobs, pull requests, forks' branches, and branches other than `trackedBranch`; not the paired
+    /// jobs that confirm the tracked branch's suspected changes, which belong to its history.
     ///
     /// - Parameter limit: At most this many, the newest; returned oldest first.
     func offBranchJobs(repository: String, machine: String, trackedBranch: String, limit: Int) async throws(StoreError) -> [Job]
@@ -148,6 +149,22 @@ public protocol Store: DeliveryStore {
     ///
     /// - Returns: The new ones that were stored: each change is returned here exactly once.
     func saveChanges(repository: String, machine: String, new: [ChangeRecord], moved: [ChangeRecord]) async throws(StoreError) -> [ChangeRecord]
+
+    /// Holds suspected changes and queues (or queues again) the paired A/B job that confirms them,
+    /// in one transaction. A suspect known already by commit, benchmark and kind is not held again.
+    ///
+    /// - Returns: The suspects held now.
+    func holdSuspects(_ suspicion: Suspicion, now: Date) async throws(StoreError) -> [SuspectRecord]
+
+    /// Every suspected change, held, confirmed or refuted, oldest first.
+    func suspects(repository: String, machine: String) async throws(StoreError) -> [SuspectRecord]
+
+    /// The suspects a confirmation job is still to decide.
+    func heldSuspects(confirmationJobID: Int64) async throws(StoreError) -> [SuspectRecord]
+
+    /// Records verdicts reached without a run, as when a confirmation job failed for good, with
+    /// what tells people, in one transaction; a suspect decided already is left alone.
+    func resolveSuspects(_ resolutions: [SuspectResolution], confirmationJobID: Int64, notifications: [OutgoingMessage], now: Date) async throws(StoreError)
 
     /// Cancels the queued, not yet running, jobs of a branch, as when it is deleted.
     ///

@@ -7,7 +7,10 @@ struct SiteModel: Sendable {
     /// Measured commits of the tracked branch's first-parent history, oldest first: the table's rows.
     var commits: [CommitMetadata] = []
     var table = SeriesTable(rows: [])
+    /// The changes announced: confirmed by a paired A/B job, or found with `confirm: none`.
     var changes: [ChangeRecord] = []
+    /// Changes a paired A/B job did not confirm: shown greyed in the index's list, never as changes.
+    var refutedChanges: [ChangeRecord] = []
     /// Commits measured off the tracked branch (branches, forks, pull requests), newest last, each
     /// with its comparison against its merge base when that was measured.
     var offBranch: [OffBranchRun] = []
@@ -71,7 +74,15 @@ struct SiteModel: Sendable {
         model.table = table.sortedByName()
         // A change found on history that a force-push has since removed has no page to show it.
         let onBranch = Set(measured)
-        model.changes = try await store.changes(repository: settings.repository.name, machine: settings.machine).filter { onBranch.contains($0.commit) }
+        let found = try await store.changes(repository: settings.repository.name, machine: settings.machine).filter { onBranch.contains($0.commit) }
+        let verdicts = SuspectRecord.states(try await store.suspects(repository: settings.repository.name, machine: settings.machine))
+        // Held changes are not announced yet; with `confirm: none` a change nobody suspected is
+        // announced as found.
+        model.changes = found.filter { change in
+            let state = verdicts[SuspectRecord.key(change.commit, change.benchmark, change.kind)]
+            return state == .confirmed || (state == nil && settings.compare.confirm == .none)
+        }
+        model.refutedChanges = found.filter { verdicts[SuspectRecord.key($0.commit, $0.benchmark, $0.kind)] == .refuted }
         let trackedBranch = settings.repository.branches.first ?? "main"
         let offBranch = try await store.offBranchJobs(repository: settings.repository.name, machine: settings.machine, trackedBranch: trackedBranch,
                                                       limit: offBranchLimit)

@@ -27,8 +27,13 @@ extension SitePages {
         let changes = model.changes.sorted {
             ($0.kind == .regression ? 0 : 1, -$0.detectedAt.timeIntervalSince1970) < ($1.kind == .regression ? 0 : 1, -$1.detectedAt.timeIntervalSince1970)
         }
-        page["hasChanges"] = !changes.isEmpty
-        page["changes"] = changes.map { change($0, context, root: "") }
+        // Refuted last and greyed: recorded, so nobody wonders where a suspected change went, but no alarm.
+        page["hasChanges"] = !changes.isEmpty || !model.refutedChanges.isEmpty
+        page["changes"] = changes.map { change($0, context, root: "") } + model.refutedChanges.map { refuted in
+            var row = change(refuted, context, root: "")
+            row["refuted"] = true
+            return row
+        }
         page["hasBenchmarks"] = !model.table.names.isEmpty
         page["benchmarks"] = zip(model.table.names, model.table.columns).compactMap { name, column -> [String: Any]? in
             guard let latest = column.last(where: { $0 != nil }) ?? nil else { return nil }

@@ -80,7 +80,7 @@ struct SiteTemplates: Sendable {
             {{#hasChanges}}
             <section><h2>Changes</h2>
             <table><thead><tr><th>benchmark</th><th>change</th><th>commit</th><th>before → after</th></tr></thead><tbody>
-            {{#changes}}<tr class="{{kind}}"><td><a href="benchmark/{{slug}}.html">{{benchmark}}</a></td><td>{{kind}} {{percent}}</td><td>{{#link}}<a href="{{.}}">{{/link}}<code>{{short}}</code>{{#link}}</a>{{/link}} {{subject}}</td><td>{{before}} → {{after}} {{unit}}</td></tr>
+            {{#changes}}<tr class="{{kind}}{{#refuted}} refuted{{/refuted}}"><td><a href="benchmark/{{slug}}.html">{{benchmark}}</a></td><td>{{kind}} {{percent}}{{#refuted}} (suspected, not confirmed){{/refuted}}</td><td>{{#link}}<a href="{{.}}">{{/link}}<code>{{short}}</code>{{#link}}</a>{{/link}} {{subject}}</td><td>{{before}} → {{after}} {{unit}}</td></tr>
             {{/changes}}</tbody></table></section>
             {{/hasChanges}}
             {{#hasDeadlines}}<section><h2>Deadlines</h2><ul class="deadlines">{{#deadlines}}<li class="{{urgency}}">{{name}}: {{date}}, {{left}}</li>{{/deadlines}}</ul></section>{{/hasDeadlines}}
@@ -145,6 +145,7 @@ struct SiteTemplates: Sendable {
         th, td { text-align: left; padding: 0.2rem 0.6rem; border-bottom: 1px solid #8883; white-space: nowrap; }
         .regression, .failed { color: var(--regression); }
         .improvement { color: var(--improvement); }
+        tr.refuted, tr.refuted a { color: GrayText; opacity: 0.7; }
         .empty { font-style: italic; }
         footer { margin: 2rem 0; font-size: 0.8rem; opacity: 0.7; }
         .controls { display: flex; flex-wrap: wrap; gap: 0.4rem 1rem; align-items: center; font-size: 0.9rem; }
