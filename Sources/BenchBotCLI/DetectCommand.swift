@@ -10,8 +10,9 @@ struct DetectCommand: AsyncParsableCommand {
         discussion: """
             Reads {"series": [{"name": …, "direction": "lower_is_better"|"higher_is_better",
             "points": [{"commit": …, "samples": […]}, …]}]} and writes
-            {"series": [{"name": …, "changepoints": [index of the first point of each new level, …]}]},
-            with the algorithm the bot applies to stored history. Points are oldest first.
+            {"series": [{"name": …, "changepoints": [index of the first point of each new level, …], "details": […]}]},
+            with the algorithm the bot applies to stored history. Points are oldest first. A detail marked
+            "tentative" has too few commits yet on one side to tell it from a slow stretch of the machine.
             """)
 
     @OptionGroup var homeOptions: HomeOptions
@@ -46,7 +47,7 @@ struct DetectCommand: AsyncParsableCommand {
                 "details": .array(found.map { change in
                     .object(["index": .number(Double(change.index)), "commit": entry.commits[change.index].map(JSONValue.string) ?? .null,
                              "before": .number(change.before), "after": .number(change.after), "ratio": .number(change.ratio),
-                             "p_value": .number(change.pValue),
+                             "p_value": .number(change.pValue), "tentative": .bool(change.isTentative),
                              "kind": .string(ChangeKind(ratio: change.ratio, direction: entry.direction).rawValue)])
                 }),
             ])

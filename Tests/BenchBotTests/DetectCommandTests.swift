@@ -24,6 +24,7 @@ struct DetectCommandTests {
         #expect(series[1]["changepoints"] as? [Int] == [])
         let detail = try #require((series[0]["details"] as? [[String: Any]])?.first)
         #expect(detail["commit"] as? String == "c25" && detail["kind"] as? String == "regression")
+        #expect(detail["tentative"] as? Bool == false)
     }
 
     @Test("bad input names the field and exits 1")

@@ -45,6 +45,8 @@ struct ChangePointTests {
             // new level's first point as the old level's last, and only a rerun can tell.
             let step = history(10, seed: seed, outliers: 0) { $0 < 7 ? 100 : 110 }
             #expect(ChangePointDetector().detect(step).map(\.index) == [7], "seed \(seed)")
+            // Three commits cannot tell a change from a slow stretch yet: held, not announced.
+            #expect(ChangePointDetector().detect(step).allSatisfy { $0.isTentative }, "seed \(seed)")
             #expect(ChangePointDetector().detect(history(10, seed: seed + 100) { _ in 100 }).isEmpty, "seed \(seed)")
         }
         #expect(ChangePointDetector().detect((0..<10).map { [$0 < 7 ? 1000.0 : 2000] }).map(\.index) == [7])
