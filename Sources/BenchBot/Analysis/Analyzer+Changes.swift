@@ -21,7 +21,11 @@ extension Analyzer {
         for (name, series) in history.sorted(by: { $0.key < $1.key }) {
             let positions = Dictionary(uniqueKeysWithValues: series.enumerated().map { ($1.commit, $0) })
             let detector = ChangePointDetector(minimumEffect: policy.minimumEffects[name] ?? policy.minimumEffect)
-            for change in detector.detect(series.map { [$0.point.median] }) {
+            // A change too near an end of the history cannot yet be told from a slow stretch of
+            // the machine. A paired A/B job settles it; without confirmation it waits for the
+            // commits that will, and is found again then.
+            let settled = settings.compare.confirm == .paired
+            for change in detector.detect(series.map { [$0.point.median] }) where settled || !change.isTentative {
                 let point = series[change.index]
                 let record = ChangeRecord(benchmark: name, commit: point.commit, kind: ChangeKind(ratio: change.ratio, direction: point.point.direction),
                                           unit: point.point.unit, before: change.before, after: change.after, pValue: change.pValue, detectedAt: now)
