@@ -18,8 +18,10 @@ struct ProcessTreeTests {
 
     /// Whether every process running one of `arguments` is gone within a few seconds: a SIGKILLed
     /// process needs a moment to exit.
+    /// The sleeps last 1,000 s, so a generous window still tells killed from left behind: under
+    /// a full parallel test run (cachegrind counting beside it) the sweep took longer than 5 s.
     static func allGone(_ arguments: [String]) async -> Bool {
-        await within(.seconds(5)) { arguments.allSatisfy { processes(running: $0).isEmpty } }
+        await within(.seconds(30)) { arguments.allSatisfy { processes(running: $0).isEmpty } }
     }
 
     /// Whether each of `arguments` runs, within a few seconds: a background process needs a moment to exec.
