@@ -16,14 +16,7 @@ extension Worker {
         guard let notify = settings.notify, !held.isEmpty else { return [] }
         let messages = RunNotifications(settings: notify, repositoryName: settings.repository.name)
             .confirming(.init(job), regression: held.contains { $0.kind == .regression })
-        guard !messages.isEmpty else { return [] }
-        do {
-            try await store.enqueueNotifications(messages, now: Date())
-        } catch {
-            logger.error("job \(job.id): cannot queue its start notifications: \(error)")
-            return []
-        }
-        return await dispatchNotifications()
+        return await queueAndSend(messages, of: job, what: "confirmation")
     }
 
     /// A confirmation job that failed for good (its checkout or build) confirmed nothing: its

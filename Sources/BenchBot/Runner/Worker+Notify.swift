@@ -7,12 +7,19 @@ extension Worker {
     /// before anything is measured, so that the network is quiet while benchmarks run.
     func announceStart(of job: Job) async -> [String] {
         guard let notify = settings.notify else { return [] }
-        let messages = RunNotifications(settings: notify, repositoryName: settings.repository.name).started(.init(job))
+        return await queueAndSend(RunNotifications(settings: notify, repositoryName: settings.repository.name).started(.init(job)),
+                                  of: job, what: "start")
+    }
+
+    /// Keeps `messages` in the outbox, then sends what it holds.
+    ///
+    /// - Returns: Lines for the job's report.
+    func queueAndSend(_ messages: [OutgoingMessage], of job: Job, what: String) async -> [String] {
         guard !messages.isEmpty else { return [] }
         do {
             try await store.enqueueNotifications(messages, now: Date())
         } catch {
-            logger.error("job \(job.id): cannot queue its start notifications: \(error)")
+            logger.error("job \(job.id): cannot queue its \(what) notifications: \(error)")
             return []
         }
         return await dispatchNotifications()
