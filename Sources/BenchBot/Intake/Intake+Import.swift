@@ -57,7 +57,7 @@ extension Intake {
     public func importResults(_ files: [ImportFile], commit: String?, branch: String?) async throws -> [String] {
         var lines: [String] = []
         // One machine, one moment: read once, not once per file of a 10,000-commit import.
-        let machineEnvironment = EnvironmentRecord.capture(machine: settings.machine)
+        let machineEnvironment = EnvironmentRecord.capture(machine: settings.machine, counting: false)
         // Every file's commit is found before the first is stored: a file naming no commit, or
         // one the mirror does not have, stops the import with nothing stored.
         let resolved = try files.map { file in

@@ -8,8 +8,10 @@ public enum EnvironmentRecord {
 
     /// Reads the machine's state now.
     ///
-    /// - Parameter machine: The configured machine name (`benchbot.machine`).
-    public static func capture(machine: String) -> [String: String] {
+    /// - Parameters:
+    ///   - machine: The configured machine name (`benchbot.machine`).
+    ///   - counting: Whether runs here may count (`"counters"`): imports were measured elsewhere.
+    public static func capture(machine: String, counting: Bool = true) -> [String: String] {
         var record: [String: String] = [
             "machine": machine,
             "hostname": ProcessInfo.processInfo.hostName,
@@ -23,7 +25,8 @@ public enum EnvironmentRecord {
         record["load_average"] = firstLine("/proc/loadavg").map { $0.split(separator: " ").prefix(3).joined(separator: " ") }
         // What a command experiment's `"counters"` are counted with here: counts from perf and from
         // cachegrind are not comparable, so a change of source must show next to a jump it causes.
-        record["counters"] = CounterSource.probed().environmentValue
+        // Results imported from elsewhere were not counted here: no probe, and nothing to record.
+        if counting { record["counters"] = CounterSource.probed().environmentValue }
         return record
     }
 
