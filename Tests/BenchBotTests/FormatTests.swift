@@ -17,7 +17,7 @@ struct FormatTests {
 
     @Test("Google Benchmark: repetitions are samples, aggregates are skipped, arguments are parameters")
     func googleBenchmark() throws {
-        let results = series(try BenchmarkFormat.googleBenchmark.parse(try Self.fixture("google-benchmark.json"), file: "gb.json"))
+        let results = series(try BenchmarkFormat.googleBenchmark.parse(try Self.fixture("google-benchmark.json"), file: "gb.json").results)
         #expect(results.keys.sorted() == ["BM_Copy", "BM_Sum.items_per_second[arg0=512]", "BM_Sum.items_per_second[arg0=8]",
                                           "BM_Sum[arg0=512]", "BM_Sum[arg0=8]"])
         let sum = try #require(results["BM_Sum[arg0=8]"])
@@ -27,7 +27,7 @@ struct FormatTests {
 
     @Test("hyperfine: one series per command with every run's time in seconds")
     func hyperfine() throws {
-        let results = series(try BenchmarkFormat.hyperfine.parse(try Self.fixture("hyperfine.json"), file: "h.json"))
+        let results = series(try BenchmarkFormat.hyperfine.parse(try Self.fixture("hyperfine.json"), file: "h.json").results)
         #expect(results.keys.sorted() == ["sleep 0.01", "true"])
         #expect(results["sleep 0.01"]?.samples.count == 5 && results["sleep 0.01"]?.unit == "s")
         #expect(results["sleep 0.01"]!.samples.allSatisfy { $0 >= 0.01 })
@@ -35,7 +35,7 @@ struct FormatTests {
 
     @Test("pytest-benchmark: every round is a sample; params become parameters")
     func pytestBenchmark() throws {
-        let results = series(try BenchmarkFormat.pytestBenchmark.parse(try Self.fixture("pytest-benchmark.json"), file: "p.json"))
+        let results = series(try BenchmarkFormat.pytestBenchmark.parse(try Self.fixture("pytest-benchmark.json"), file: "p.json").results)
         #expect(results.keys.sorted() == ["test_join", "test_sorted[size=1000]", "test_sorted[size=10]"])
         #expect(results["test_sorted[size=10]"]?.samples.count == 44)
         #expect(results["test_join"]?.unit == "s")
@@ -43,7 +43,7 @@ struct FormatTests {
 
     @Test("go test -bench: -count repetitions are samples, -benchmem metrics are series, sub-benchmarks are parameters")
     func goTest() throws {
-        let results = series(try BenchmarkFormat.goTest.parse(try Self.fixture("go-test.txt"), file: "go.txt"))
+        let results = series(try BenchmarkFormat.goTest.parse(try Self.fixture("go-test.txt"), file: "go.txt").results)
         #expect(results["BenchmarkJoin[procs=2]"]?.samples == [124.9, 106.2, 95.40])
         #expect(results["BenchmarkJoin.bytes_per_op[procs=2]"]?.unit == "B")
         #expect(results["BenchmarkRepeat.allocs_per_op[n=512,procs=2]"]?.samples == [1, 1, 1])
@@ -55,7 +55,7 @@ struct FormatTests {
     func benchbotJSON() throws {
         let document = #"{"benchmarks": [{"name": "parse", "parameters": {"size": 1024}, "unit": "ns", "samples": [3, 1, 2]},"# +
             #" {"name": "throughput", "unit": "ops/s", "direction": "higher_is_better", "samples": [10]}]}"#
-        let results = try BenchmarkFormat.benchbotJSON.parse(Data(document.utf8), file: "r.json")
+        let results = try BenchmarkFormat.benchbotJSON.parse(Data(document.utf8), file: "r.json").results
         #expect(results.map(\.displayName) == ["parse[size=1024]", "throughput"])
         #expect(results[0].samples == [3, 1, 2] && results[1].direction == .higherIsBetter)
     }

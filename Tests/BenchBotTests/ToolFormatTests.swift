@@ -15,7 +15,7 @@ struct ToolFormatTests {
     }
 
     func parse(_ format: BenchmarkFormat, _ fixture: String) throws -> [String: BenchmarkResult] {
-        series(try format.parse(contentsOf: (Self.fixtures as NSString).appendingPathComponent(fixture)))
+        series(try format.parse(contentsOf: (Self.fixtures as NSString).appendingPathComponent(fixture)).results)
     }
 
     func median(_ values: [Double]) -> Double {
@@ -40,7 +40,7 @@ struct ToolFormatTests {
             let copy = root.appending(path: "criterion")
             try FileManager.default.copyItem(atPath: (Self.fixtures as NSString).appendingPathComponent("criterion"), toPath: copy)
             try FileManager.default.removeItem(atPath: copy.appending(path: "fib 15/new/sample.json"))
-            let fib = try #require(series(try BenchmarkFormat.criterion.parse(contentsOf: copy))["fib 15"])
+            let fib = try #require(series(try BenchmarkFormat.criterion.parse(contentsOf: copy).results)["fib 15"])
             #expect(fib.samples.count == 1 && fib.samples[0] > 1000)
 
             let sample = copy.appending(path: "sort/unstable/64/new/sample.json")
@@ -118,7 +118,7 @@ struct ToolFormatTests {
         benchmarks[0] = .object(first)
         top["Benchmarks"] = .array(benchmarks)
         document = .object(top)
-        let fallback = series(try BenchmarkFormat.benchmarkDotNet.parse(document.prettyPrinted(), file: "brief.json"))
+        let fallback = series(try BenchmarkFormat.benchmarkDotNet.parse(document.prettyPrinted(), file: "brief.json").results)
         let measured = try #require(fallback["Md5VsSha256.Sha256[N=1000]"])
         #expect(zip(measured.samples, sha.samples).allSatisfy { abs($0 - $1) < 1e-6 } && measured.samples.count == 15)
 

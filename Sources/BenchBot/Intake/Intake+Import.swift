@@ -36,7 +36,7 @@ extension Intake {
             }
         }
         return try files.map { file in
-            let results = try format.parse(contentsOf: file)
+            let results = try format.parse(contentsOf: file).results
             let data = format.readsFolder ? nil : FileManager.default.contents(atPath: file)
             var commit: String?
             if format == .benchbotJSON, let data, case .string(let named)? = (try? JSONValue.parse(data))?["commit"] {

@@ -131,9 +131,9 @@ struct CommandExperiment {
         if let outputFile, !context.holds(outputFile, checkout: checkout) { return .failure(UntrustedSandbox.linkedOut(outputFile)) }
         do {
             if let outputFile {
-                return .success(try command.format.parse(contentsOf: outputFile), reading)
+                return .success(try command.format.parse(contentsOf: outputFile).results, reading)
             }
-            return .success(try command.format.parse(Data(result.standardOutput.utf8), file: source), reading)
+            return .success(try command.format.parse(Data(result.standardOutput.utf8), file: source).results, reading)
         } catch {
             return .failure(error.description)
         }

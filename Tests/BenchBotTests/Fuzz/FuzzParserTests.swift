@@ -49,7 +49,7 @@ struct FuzzParserTests {
             let seed = Int.random(in: 0..<8, using: &random) == 0 || own.isEmpty ? FuzzCorpus.seed(corpus, random: &random) : FuzzCorpus.seed(own, random: &random)
             let input = FuzzMutator.mutate(seed, corpus: corpus, random: &random)
             do {
-                let results = try format.parse(input, file: "fuzz/input")
+                let results = try format.parse(input, file: "fuzz/input").results
                 try Self.checkResults(results, input: input)
             } catch let error as FormatError {
                 try fuzzCheck("\(error)".hasPrefix("fuzz/input: \(format.rawValue): ") && !error.location.isEmpty && !error.problem.isEmpty,
@@ -87,7 +87,7 @@ struct FuzzParserTests {
                 try input.write(to: URL(fileURLWithPath: folder.appending(path: name)))
             }
             do {
-                try Self.checkResults(try BenchmarkFormat.criterion.parse(contentsOf: root), input: Data())
+                try Self.checkResults(try BenchmarkFormat.criterion.parse(contentsOf: root).results, input: Data())
             } catch let error as FormatError {
                 try fuzzCheck("\(error)".contains(root) && !error.problem.isEmpty, "an error that names nothing: \(error)", input: Data())
             }

@@ -29,9 +29,9 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
     /// Reads a tool's output file, or folder for ``readsFolder`` formats, and parses it.
     ///
     /// - Parameter path: The file or folder.
-    /// - Returns: One result per benchmark and parameter set, with every sample.
+    /// - Returns: One result per benchmark and parameter set, with every sample, and the benchmarks the tool marked failed.
     /// - Throws: ``FormatError`` naming the file, the format and the line or field.
-    public func parse(contentsOf path: String) throws(FormatError) -> [BenchmarkResult] {
+    public func parse(contentsOf path: String) throws(FormatError) -> ParsedOutput {
         let context = FormatContext(file: path, format: self)
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
@@ -41,7 +41,7 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
             guard isFolder.boolValue else { throw context.error("-", "is a file; \(rawValue) output is a folder (target/criterion)") }
             let results = try CriterionFormat.parse(folder: path, context)
             try ResultValidation.validate(results, context)
-            return results
+            return ParsedOutput(results: results)
         }
         guard !isFolder.boolValue, let data = FileManager.default.contents(atPath: path) else {
             throw context.error("-", isFolder.boolValue ? "is a folder; \(rawValue) output is one file" : "cannot be read")
@@ -54,9 +54,9 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
     /// - Parameters:
     ///   - data: The output.
     ///   - file: Where it came from, for messages.
-    /// - Returns: One result per benchmark and parameter set, with every sample.
+    /// - Returns: One result per benchmark and parameter set, with every sample, and the benchmarks the tool marked failed.
     /// - Throws: ``FormatError`` naming the file, the format and the line or field.
-    public func parse(_ data: Data, file: String) throws(FormatError) -> [BenchmarkResult] {
+    public func parse(_ data: Data, file: String) throws(FormatError) -> ParsedOutput {
         let context = FormatContext(file: file, format: self)
         guard !data.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) else {
             throw context.error("-", "is empty; the benchmark wrote nothing there")
@@ -74,7 +74,7 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
         case .relayData: DataFlattening.results(experiment: nil, data: try context.json(data))
         }
         try ResultValidation.validate(results, context)
-        return results
+        return ParsedOutput(results: results)
     }
 }
 

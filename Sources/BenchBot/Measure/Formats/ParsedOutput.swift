@@ -1,0 +1,45 @@
+public import Foundation
+
+/// What one tool's output holds once read: results, and what the tool itself reported as failed.
+public struct ParsedOutput: Sendable, Hashable {
+    /// One result per benchmark and parameter set, with every sample.
+    public var results: [BenchmarkResult]
+    /// Benchmarks the tool marked as failed (Google Benchmark's `error_occurred`, a Go `--- FAIL`).
+    /// They are recorded as that benchmark's failure, so one bad benchmark does not refuse the file.
+    public var failures: [BenchmarkFailure]
+    /// One line for each guess the reader made, such as a custom unit's direction, for the user to check.
+    public var warnings: [String]
+
+    public init(results: [BenchmarkResult], failures: [BenchmarkFailure] = [], warnings: [String] = []) {
+        self.results = results
+        self.failures = failures
+        self.warnings = warnings
+    }
+}
+
+/// A benchmark that its tool reported as failed, and the tool's reason.
+public struct BenchmarkFailure: Sendable, Hashable, Codable {
+    /// The benchmark's name as the results would name it (``BenchmarkResult/displayName``).
+    public var benchmark: String
+    public var reason: String
+
+    public init(benchmark: String, reason: String) {
+        self.benchmark = benchmark
+        self.reason = reason
+    }
+}
+
+/// A file's content as `--format auto` shows it to each format: read and parsed once, not once per format.
+public struct FormatProbe: Sendable {
+    public let data: Data
+    /// The parsed document, or `nil` when the content is not JSON.
+    public let json: JSONValue?
+    /// The content as text, for text formats.
+    public let text: String
+
+    public init(_ data: Data) {
+        self.data = data
+        self.json = try? JSONValue.parse(data)
+        self.text = String(decoding: data, as: UTF8.self)
+    }
+}
