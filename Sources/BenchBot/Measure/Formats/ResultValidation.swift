@@ -10,6 +10,16 @@ enum ResultValidation {
         "": .lowerIsBetter, "count": .lowerIsBetter, "score": .higherIsBetter,
     ]
     static let timeUnits: Set<String> = ["ns", "us", "µs", "ms", "s"]
+
+    /// Which way a unit is better, and whether that is a guess. A rate (`…/s`, `ops`, `score`) is
+    /// better higher; any other custom unit, such as Go's `compares/op`, is a cost, better lower.
+    /// A parser that guesses says so in ``ParsedOutput/warnings``, so the user can set it.
+    static func direction(ofUnit unit: String) -> (direction: Compare.Direction, guessed: Bool) {
+        if let known = knownUnits[unit] { return (known, false) }
+        let lowered = unit.lowercased()
+        let rate = lowered.hasSuffix("/s") || lowered.hasSuffix("/sec") || lowered.hasSuffix("per_second") || lowered.hasPrefix("ops")
+        return (rate ? .higherIsBetter : .lowerIsBetter, true)
+    }
     /// The largest magnitude a sample may have. Means, variances and ratios of a series square and
     /// sum its values; near the largest double (1.8e308) they overflow to infinity, and a stored
     /// infinity poisons every later report. 1e100 is beyond any measurement yet far from that edge.
