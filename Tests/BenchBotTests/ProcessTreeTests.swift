@@ -58,6 +58,42 @@ struct ProcessTreeTests {
         }
     }
 
+    @Test("daemons still being exec'd when their command exits are found: their environment reads empty for a moment")
+    func daemonsMidExec() async throws {
+        // Each round's command exits while its twenty `setsid` children are between fork and the
+        // sleep's exec, where a scan once read an empty environment and let them go.
+        for _ in 0..<5 {
+            let sleeps = (0..<20).map { _ in Self.uniqueSleep() }
+            let script = sleeps.map { "setsid sh -c 'exec sleep \($0)' &" }.joined(separator: " ") + " exit 0"
+            let result = try await CommandRunner.run("sh", arguments: ["-c", script], timeout: .seconds(60))
+            #expect(result.succeeded, "\(result)")
+            let left = sleeps.filter { !Self.processes(running: $0).isEmpty }
+            #expect(left.isEmpty, "\(left.count) of 20 daemons outlived their command")
+            for argument in left { for pid in Self.processes(running: argument) { kill(pid, SIGKILL) } }
+        }
+    }
+
+    @Test("an environment cleared with env -i is told from one being replaced by exec")
+    func clearedEnvironment() async throws {
+        try await withTemporaryDirectory { root in
+            let fifo = (root as NSString).appendingPathComponent("go")
+            #expect(mkfifo(fifo, 0o600) == 0)
+            let argument = Self.uniqueSleep()
+            let command = Task {
+                try await CommandRunner.run("env", arguments: ["-i", "/bin/sh", "-c", "read line < \"$0\"", fifo, argument],
+                                            timeout: .seconds(60))
+            }
+            #expect(await Self.allRunning([argument]))
+            let pid = try #require(Self.processes(running: argument).first)
+            let reading = ProcessTree.markerReading(of: pid)
+            let own = ProcessTree.markerReading(of: getpid())
+            try "go\n".write(toFile: fifo, atomically: false, encoding: .utf8)
+            #expect(try await command.value.succeeded)
+            #expect(reading == .none, "a process whose environment was cleared read as \(reading)")
+            #expect(own != .midExec && own != .unreadable)
+        }
+    }
+
     @Test("a command stopped at its deadline leaves no setsid or double-forked daemon either")
     func timeout() async throws {
         try await withTemporaryDirectory { root in

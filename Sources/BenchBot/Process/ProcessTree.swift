@@ -117,10 +117,16 @@ enum ProcessTree {
             let processes = snapshot()
             // Only a process of this user, started since the command, can carry its marker: the
             // other processes' environments are not read at all.
-            var roots = Set(processes.filter { pid, process in
-                pid != me && process.state != "Z" && process.uid == geteuid() && process.startTime >= since
-                    && markerValue(of: pid) == marker
-            }.keys)
+            var roots: Set<pid_t> = []
+            var execing: Set<pid_t> = []
+            for (pid, process) in processes where pid != me && process.state != "Z" && !process.isKernelThread
+                && process.uid == geteuid() && process.startTime >= since {
+                switch markerReading(of: pid) {
+                case .marker(let value) where value == marker: roots.insert(pid)
+                case .midExec: execing.insert(pid)
+                default: break
+                }
+            }
             if let leader, processes[leader].map({ $0.state != "Z" && $0.parent == me }) == true { roots.insert(leader) }
             let targets = descendants(of: roots, in: processes).union(roots).filter { processes[$0]?.state != "Z" }
             for pid in targets { kill(pid, SIGKILL) }
@@ -133,7 +139,10 @@ enum ProcessTree {
             let swept = sweep(orphans, below: processes, for: marker, since: generation)
             survivors = targets.union(swept)
             reapAdopted(waitingFor: survivors, for: marker, deadline: deadline)
-            if survivors.isEmpty { return }
+            // A process in the middle of exec shows no environment for a moment, so it cannot be
+            // told apart yet: a `setsid` daemon caught there would be missed by a scan that stopped.
+            if survivors.isEmpty && execing.isEmpty { return }
+            if survivors.isEmpty { usleep(1000) }
         } while ContinuousClock.now < deadline
         logger.warning("processes \(survivors.sorted()) left by a command survived SIGKILL for \(killBudget); giving up on them")
     }
@@ -185,6 +194,8 @@ enum ProcessTree {
         let startTime: UInt64
         /// Whose environment this process may read: a process that is not dumpable shows as root's.
         let uid: uid_t
+        /// Field 9's `PF_KTHREAD`: a kernel thread has no environment or command line, ever.
+        let isKernelThread: Bool
     }
 
     /// Every process's parent, state, start time and owner.
@@ -195,10 +206,12 @@ enum ProcessTree {
                   let close = text.lastIndex(of: ")") else { continue }
             // The command name in field 2 may hold spaces and parentheses; field 3 follows it.
             let fields = text[text.index(after: close)...].split(separator: " ")
-            guard fields.count > 19, let state = fields[0].first, let parent = pid_t(fields[1]), let start = UInt64(fields[19]) else { continue }
+            guard fields.count > 19, let state = fields[0].first, let parent = pid_t(fields[1]), let start = UInt64(fields[19]),
+                  let flags = UInt64(fields[6]) else { continue }
             var status = stat()
             let uid = lstat("/proc/\(pid)", &status) == 0 ? status.st_uid : uid_t.max
-            processes[pid] = ProcessEntry(parent: parent, state: state, startTime: start, uid: uid)
+            processes[pid] = ProcessEntry(parent: parent, state: state, startTime: start, uid: uid,
+                                          isKernelThread: flags & 0x0020_0000 != 0)
         }
         return processes
     }
@@ -225,11 +238,31 @@ enum ProcessTree {
 
     /// The value of the marker variable in a process's environment, when it can be read.
     private static func markerValue(of pid: pid_t) -> String? {
-        guard let environment = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return nil }
+        if case .marker(let value) = markerReading(of: pid) { return value }
+        return nil
+    }
+
+    /// What a process's environment says of its command.
+    enum MarkerReading: Equatable {
+        case marker(String)
+        /// The environment was read and holds no marker.
+        case none
+        /// Between exec replacing the memory and the new program's arguments and environment being
+        /// laid out, both read as empty: the process must be looked at again.
+        case midExec
+        /// The process is gone, or its environment cannot be read.
+        case unreadable
+    }
+
+    static func markerReading(of pid: pid_t) -> MarkerReading {
+        guard let environment = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return .unreadable }
         let prefix = Data("\(markerVariable)=".utf8)
         for entry in environment.split(separator: 0) where entry.starts(with: prefix) {
-            return String(decoding: entry.dropFirst(prefix.count), as: UTF8.self)
+            return .marker(String(decoding: entry.dropFirst(prefix.count), as: UTF8.self))
         }
-        return nil
+        guard environment.isEmpty else { return .none }
+        // `env -i` leaves an empty environment for good, but never an empty command line.
+        let arguments = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline")
+        return arguments?.isEmpty == true ? .midExec : .none
     }
 }
