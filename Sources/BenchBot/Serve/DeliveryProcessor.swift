@@ -21,33 +21,39 @@ struct DeliveryProcessor: Sendable {
     /// The longest an idle processor waits before looking again, for retries that fell due.
     static let idleWait: Duration = .seconds(30)
 
-    /// How long a busy processor lets deliveries gather before the next pass. Each pass's
+    /// How long a busy processor lets deliveries gather before its next pass. Each pass's
     /// deliveries are applied in one transaction, and every transaction holds the store's only
-    /// writer, the one the next delivery's answer waits for; a handful of passes a second under a
-    /// burst, not one per delivery, keeps those answers quick. Idle, a delivery is applied at once.
-    static let batchWindow: Duration = .milliseconds(25)
+    /// writer and syncs the disk that the next delivery's answer waits for: a few passes a second
+    /// under a burst, not one per delivery or per handful, keeps those answers quick. Idle, a
+    /// delivery is applied at once.
+    static let batchWindow: Duration = .milliseconds(100)
     /// The most deliveries one pass reads and applies together.
-    static let batchSize = 25
+    static let batchSize = 200
 
     func run() async throws {
         while !Task.isCancelled {
-            let applied = await applyDue()
+            let applied = await applyDue(passes: 1)
             // Bisections move on as the worker measures their midpoints, which no delivery announces.
             let advanced = await intake.advanceBisections()
             for line in advanced { logger.info("\(line)") }
             if applied > 0 || !advanced.isEmpty { await sendQueued() }
-            if applied > 0 { try? await Task.sleep(for: Self.batchWindow) }
+            // More may be due already: look again after the window, not at the next kick.
+            if applied > 0 {
+                try? await Task.sleep(for: Self.batchWindow)
+                continue
+            }
             await kick.wait(upTo: Self.idleWait)
         }
     }
 
-    /// Applies every delivery due now.
+    /// Applies the deliveries due now, a pass of at most ``batchSize`` at a time.
     ///
+    /// - Parameter passes: How many passes at most; by default, until none is due.
     /// - Returns: How many were looked at.
     @discardableResult
-    func applyDue() async -> Int {
+    func applyDue(passes: Int = .max) async -> Int {
         var handled = 0
-        while !Task.isCancelled {
+        for _ in 0..<passes where !Task.isCancelled {
             let due: [WebhookDelivery]
             do {
                 due = try await store.dueDeliveries(now: Date(), limit: Self.batchSize)

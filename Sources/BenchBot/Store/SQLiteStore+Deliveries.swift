@@ -8,23 +8,38 @@ extension SQLiteStore {
     static let deliveryBusyTimeout: Double = 5
 
     public func recordDelivery(_ delivery: WebhookDelivery) async throws(StoreError) -> Bool {
-        let (wait, usual) = (Self.deliveryBusyTimeout, busyTimeout)
+        do {
+            return try await deliveryCommits.submit(delivery)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw Self.mapError(error, path: path, busyTimeout: busyTimeout)
+        }
+    }
+
+    /// Keeps deliveries in one transaction: whether each was new, in order. A delivery id twice in
+    /// one batch (a redelivery racing its first) is new only the first time.
+    static func recordDeliveries(_ deliveries: [WebhookDelivery], pool: DatabasePool, path: String,
+                                 busyTimeout usual: Double) async throws(StoreError) -> [Bool] {
+        let wait = Self.deliveryBusyTimeout
         do {
             return try await pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA busy_timeout = \(Int(min(wait, usual) * 1000))")
                 defer { try? db.execute(sql: "PRAGMA busy_timeout = \(Int(usual * 1000))") }
-                var inserted = false
+                var inserted: [Bool] = []
                 try db.inTransaction(.immediate) {
                     // Compiled once per connection: the writer is the one queue every delivery waits in.
-                    try db.cachedStatement(sql: """
+                    let row = try db.cachedStatement(sql: """
                         INSERT INTO webhook_delivery (id, event, action, received_at, state, next_attempt_at)
                         VALUES (?, ?, ?, ?, 'received', ?) ON CONFLICT (id) DO NOTHING
-                        """).execute(arguments: [delivery.id, delivery.event, delivery.action,
-                                                 delivery.receivedAt.storeValue, delivery.receivedAt.storeValue])
-                    inserted = db.changesCount == 1
-                    if inserted {
-                        try db.cachedStatement(sql: "INSERT INTO webhook_body (id, body) VALUES (?, ?)")
-                            .execute(arguments: [delivery.id, delivery.body])
+                        """)
+                    let body = try db.cachedStatement(sql: "INSERT INTO webhook_body (id, body) VALUES (?, ?)")
+                    for delivery in deliveries {
+                        try row.execute(arguments: [delivery.id, delivery.event, delivery.action,
+                                                    delivery.receivedAt.storeValue, delivery.receivedAt.storeValue])
+                        let new = db.changesCount == 1
+                        if new { try body.execute(arguments: [delivery.id, delivery.body]) }
+                        inserted.append(new)
                     }
                     return .commit
                 }

@@ -1,0 +1,81 @@
+@testable import BenchBot
+import Foundation
+import Synchronization
+import Testing
+
+/// Deliveries that arrive while one is being kept are kept together, in one transaction, and each
+/// answer still says whether its own delivery was new.
+@Suite("Deliveries kept in group commits")
+struct GroupCommitTests {
+    /// A gate the first write waits at, so the test knows the others queued behind it.
+    final class Gate: Sendable {
+        private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+        func wait() async {
+            await withCheckedContinuation { continuation in
+                let open = state.withLock { state in
+                    if !state.open { state.waiters.append(continuation) }
+                    return state.open
+                }
+                if open { continuation.resume() }
+            }
+        }
+        func open() {
+            for waiter in state.withLock({ state in state.open = true; defer { state.waiters = [] }; return state.waiters }) { waiter.resume() }
+        }
+    }
+
+    @Test("what arrives during a write goes into the next one, all of it, with each outcome to its own caller")
+    func batchesWhatWaits() async throws {
+        let gate = Gate()
+        let batches = Mutex<[[Int]]>([])
+        let commits = GroupCommit<Int, Int> { items in
+            batches.withLock { $0.append(items) }
+            if items == [0] { await gate.wait() }
+            return items.map { $0 * 10 }
+        }
+        let first = Task { try await commits.submit(0) }
+        // Known to be inside the first write before the others come.
+        while batches.withLock({ $0.isEmpty }) { await Task.yield() }
+        let others = (1...20).map { value in Task { try await commits.submit(value) } }
+        // All twenty wait behind the gate before it opens.
+        while commits.waiting < 20 { await Task.yield() }
+        gate.open()
+        #expect(try await first.value == 0)
+        for (index, task) in others.enumerated() { #expect(try await task.value == (index + 1) * 10) }
+        let seen = batches.withLock { $0 }
+        #expect(seen.count == 2 && seen[0] == [0] && Set(seen[1]) == Set(1...20), "\(seen)")
+    }
+
+    @Test("a write that fails fails each delivery that was in it, and the next write goes on")
+    func failureReachesEveryWaiter() async throws {
+        struct Refused: Error {}
+        let commits = GroupCommit<Int, Bool> { items in
+            if items.contains(13) { throw Refused() }
+            return items.map { _ in true }
+        }
+        await #expect(throws: Refused.self) { try await commits.submit(13) }
+        #expect(try await commits.submit(14))
+    }
+
+    @Test("forty deliveries kept at once, ten of them redeliveries: each id stored once, and only its first answer says new")
+    func concurrentRedeliveries() async throws {
+        try await withTemporaryDirectory { root in
+            let store = try SQLiteStore.open(path: (root as NSString).appendingPathComponent("store.sqlite"))
+            let ids = (0..<30).map { "delivery-\($0)" } + (0..<10).map { "delivery-\($0)" }
+            let answers = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
+                for id in ids {
+                    group.addTask {
+                        let delivery = WebhookDelivery(id: id, event: "ping", action: nil, body: Data("{\"zen\":\"\(id)\"}".utf8), receivedAt: Date())
+                        return (id, try await store.recordDelivery(delivery))
+                    }
+                }
+                return try await group.reduce(into: [(String, Bool)]()) { $0.append($1) }
+            }
+            #expect(answers.filter(\.1).count == 30)
+            #expect(Set(answers.filter(\.1).map(\.0)).count == 30)
+            let kept = try await store.deliveries(limit: 100)
+            #expect(kept.count == 30 && Set(kept.map(\.id)).count == 30)
+            #expect(kept.allSatisfy { String(decoding: $0.body, as: UTF8.self) == "{\"zen\":\"\($0.id)\"}" })
+        }
+    }
+}
