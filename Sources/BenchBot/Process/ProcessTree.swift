@@ -141,10 +141,31 @@ enum ProcessTree {
             reapAdopted(waitingFor: survivors, for: marker, deadline: deadline)
             // A process in the middle of exec shows no environment for a moment, so it cannot be
             // told apart yet: a `setsid` daemon caught there would be missed by a scan that stopped.
-            if survivors.isEmpty && execing.isEmpty { return }
-            if survivors.isEmpty { usleep(1000) }
+            // Only those processes are watched until they can be; other commands' new processes
+            // do not hold this one's clean-up.
+            if survivors.isEmpty, !settle(execing, carrying: marker, until: deadline) { return }
         } while ContinuousClock.now < deadline
         logger.warning("processes \(survivors.sorted()) left by a command survived SIGKILL for \(killBudget); giving up on them")
+    }
+
+    /// Waits until each of `processes`, caught mid-exec, shows its environment or is gone.
+    ///
+    /// - Returns: Whether one of them carries `marker`, so another round must kill it.
+    private static func settle(_ processes: Set<pid_t>, carrying marker: String, until deadline: ContinuousClock.Instant) -> Bool {
+        var pending = processes
+        while !pending.isEmpty {
+            for pid in pending {
+                switch markerReading(of: pid) {
+                // A process that exits in between reads as empty too, and stays so as a zombie.
+                case .midExec where !hasExited(pid): continue
+                case .marker(let value) where value == marker: return true
+                default: pending.remove(pid)
+                }
+            }
+            if pending.isEmpty || ContinuousClock.now >= deadline { return false }
+            usleep(500)
+        }
+        return false
     }
 
     /// Kills `orphans` and their descendants, unless the registry says one could be another
@@ -214,6 +235,15 @@ enum ProcessTree {
                                           isKernelThread: flags & 0x0020_0000 != 0)
         }
         return processes
+    }
+
+    /// Whether the process is a zombie or gone.
+    static func hasExited(_ pid: pid_t) -> Bool {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = text.lastIndex(of: ")") else {
+            return true
+        }
+        let state = text[text.index(after: close)...].dropFirst().first
+        return state == "Z" || state == "X"
     }
 
     /// The processes below `roots`, by parent chain.
