@@ -33,6 +33,9 @@ enum BenchmarkJSFormat {
                 output.failures.append(BenchmarkFailure(benchmark: String(line.dropLast(2)), reason: "the benchmark threw (benchmark.js printed no message)"))
             }
         }
+        if output.results.isEmpty, output.failures.isEmpty {
+            throw context.error("-", "holds no 'name x N ops/sec \u{B1}P% (R runs sampled)' line; is this really benchmark.js output (String(bench) in the suite's cycle handler)?")
+        }
         return output
     }
 

@@ -83,6 +83,9 @@ extension Catch2Format {
                 }
             }
         }
+        guard !cases.isEmpty || current != nil || closed else {
+            throw context.error("-", "holds no Catch2 test case header; is this really Catch2's console (or --reporter xml) output?")
+        }
         guard closed else {
             throw context.error("line \(lastLine.number)", "ends before Catch2's closing 'test cases:' totals (last line read: \(PlainText.singleLine(String(lastLine.text.prefix(80)))))")
         }
