@@ -82,6 +82,16 @@ struct MoreFormatTests {
         #expect(v3.count == 2 && abs(v3["Fibonacci/fib 20"]!.samples[0] - 30911.4) < 1e-6 && v3["Fibonacci/memoized/fib 20"]?.samples == [14.2])
     }
 
+    @Test("catch2: sections, a long name the console wraps, and one benchmark name in two test cases give the same names from both reporters")
+    func catch2Sections() throws {
+        let expected = ["Other/fib 8", "Strings/fib/fib 8", "Strings/short/concatenate two short strings and then measure how long the whole thing takes"]
+        let console = Self.series(try Self.parse(.catch2, "sections.2.13.10.txt"))
+        let xml = Self.series(try Self.parse(.catch2, "sections.2.13.10.xml"))
+        #expect(console.keys.sorted() == expected && xml.keys.sorted() == expected)
+        #expect(console["Strings/short/concatenate two short strings and then measure how long the whole thing takes"]?.samples == [27.177])
+        #expect(console["Other/fib 8"]?.samples == [150.501] && xml["Other/fib 8"]?.samples.count == 1)
+    }
+
     @Test("catch2: a benchmark that threw and the benchmarks of a failed test case are failures; the rest are stored", arguments: ["failing.2.13.10.txt", "failing.2.13.10.xml"])
     func catch2Failures(fixture: String) throws {
         let output = try Self.parse(.catch2, fixture)
@@ -113,6 +123,31 @@ struct MoreFormatTests {
         #expect(results["utf8/join.allocs"]?.samples == [3] && results["utf8/join.allocs"]?.unit == "allocs")
         let estimates = Self.series(try Self.parse(.juliaBenchmarkTools, "estimate.from-docs.json"))
         #expect(estimates["fib/10"]?.samples == [246.04] && estimates["fib/20"]?.samples == [31028.0] && estimates.count == 6)
+    }
+
+    @Test("bad input names the file, the format and the field or line", arguments: [
+        (BenchmarkFormat.gabCustom, #"[{"name": "a", "unit": "ms"}]"#, "f: gab-custom: [0].value: missing"),
+        (.gabCustom, #"[{"name": "a", "unit": "m\u001bs", "value": 1}]"#, "f: gab-custom: [0].unit: holds a control character"),
+        (.gabCustomBigger, #"[{"name": "a", "unit": "x", "value": 1}, {"name": "a", "unit": "x", "value": 2}]"#, "f: gab-custom-bigger: a: appears twice"),
+        (.bencherJSON, #"{"a": {"latency": {"value": "x"}}}"#, "f: bencher-json: a.latency.value: is a string"),
+        (.bencherJSON, #"{"a": {}}"#, "f: bencher-json: a: holds no measures"),
+        (.bencherJSON, #"{"a": {"latency": {"value": -1}}}"#, "f: bencher-json: a sample 1: is a negative time"),
+        (.catch2, #"<Catch name="x"><TestCase name="t"><BenchmarkResults name="b" samples="1"></BenchmarkResults><OverallResult success="true"/></TestCase><OverallResultsCases successes="1"/></Catch>"#,
+         "f: catch2: line 1: benchmark b has no <mean> and no <failed>"),
+        (.catch2, #"<Catch name="x"><TestCase name="t"><BenchmarkResults name="b"><mean value="1"/></BenchmarkResults></TestCase></Catch>"#,
+         "f: catch2: -: ends without Catch2's <OverallResultsCases> totals"),
+        (.catch2, "-------------------------------------------------------------------------------\nT\n-------------------------------------------------------------------------------\nx.cpp:1\n...............................................................................\n\nbenchmark name                       samples       iterations    estimated\n-------------------------------------------------------------------------------\nb                                               10             1     1.0 ms \n===============================================================================\ntest cases: 1 | 1 passed\n",
+         "f: catch2: line 10: benchmark T/b has no mean before the totals"),
+        (.benchmarkJS, "a x 1,000 ops/sec \u{B1}1.00% (many runs sampled)\n", "f: benchmark-js: line 1: mentions ops/sec but is not a whole"),
+        (.juliaBenchmarkTools, #"[{"Julia": "1.10", "BenchmarkTools": "1.5"}, [["TrialJudgement", {}]]]"#, "f: julia-benchmarktools: [1][0]: is a TrialJudgement"),
+        (.juliaBenchmarkTools, #"[{"Julia": "1.10", "BenchmarkTools": "1.5"}, [["Trial", {"times": [1]}]]]"#, "f: julia-benchmarktools: [1][0]: is a Trial outside any BenchmarkGroup"),
+        (.juliaBenchmarkTools, #"[{"Julia": "1.10", "BenchmarkTools": "1.5"}, [["BenchmarkGroup", {"data": {"x": ["Trial", {"times": [1, null], "memory": 0, "allocs": 0}]}}]]]"#,
+         #"f: julia-benchmarktools: [1][0][1].data["x"][1].times[1]: is null"#),
+    ])
+    func badInput(format: BenchmarkFormat, text: String, expected: String) {
+        #expect { try format.parse(Data(text.utf8), file: "f") } throws: { error in
+            "\(error)".hasPrefix(expected) || { Issue.record("got: \(error)"); return false }()
+        }
     }
 
     @Test("each new format recognizes its own outputs and none of the others'")

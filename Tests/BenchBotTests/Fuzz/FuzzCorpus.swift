@@ -35,7 +35,7 @@ enum FuzzCorpus {
                          Data(#"{"b": {"latency": {"value": 1, "lower_value": 0.5, "upper_value": 2}, "my-measure": {"value": 3}}}"#.utf8)],
         "catch2": [fixture("catch2/xml.2.13.10.xml"), fixture("catch2/console.2.13.10.txt"), fixture("catch2/failing.2.13.10.xml"),
                    fixture("catch2/failing.2.13.10.txt"), fixture("catch2/no-analysis.2.13.10.txt"), fixture("catch2/xml-v3.from-docs.xml"),
-                   fixture("catch2/console-v3.from-docs.txt")],
+                   fixture("catch2/console-v3.from-docs.txt"), fixture("catch2/sections.2.13.10.txt"), fixture("catch2/sections.2.13.10.xml")],
         "benchmark-js": [fixture("benchmark-js/suite.2.1.4.txt"),
                          Data("a x 1,234,567 ops/sec \u{B1}0.50% (92 runs sampled)\nb x 0.5 ops/sec \u{B1}1.00% (1 run sampled)\nc: \nFastest is a\n".utf8)],
         "julia-benchmarktools": [fixture("julia-benchmarktools/suite.from-docs.json"), fixture("julia-benchmarktools/estimate.from-docs.json")],
