@@ -102,6 +102,17 @@ struct MoreFormatTests {
         #expect(failures["Fails after/fib 12"]?.contains("fib(3) == 3") == true, "\(failures)")
     }
 
+    @Test("catch2 XML: a failed assertion fails the test case's benchmarks only when Catch2 says the test case failed ([!shouldfail])",
+          arguments: [("true", ["t/b", "u/c"], [String]()), ("false", ["u/c"], ["its test case t failed: REQUIRE( 1 == 2 ) at x.cpp:3"])])
+    func catch2ShouldFail(success: String, stored: [String], reasons: [String]) throws {
+        let xml = #"<Catch name="x"><TestCase name="t" tags="[!shouldfail]"><BenchmarkResults name="b" samples="2"><mean value="5"/></BenchmarkResults>"#
+            + #"<Expression success="false" type="REQUIRE" filename="x.cpp" line="3"><Original>1 == 2</Original><Expanded>1 == 2</Expanded></Expression>"#
+            + #"<OverallResult success="\#(success)"/></TestCase><TestCase name="u"><BenchmarkResults name="c"><mean value="7"/></BenchmarkResults>"#
+            + #"<OverallResult success="true"/></TestCase><OverallResultsCases successes="1" failures="0"/></Catch>"#
+        let output = try BenchmarkFormat.catch2.parse(Data(xml.utf8), file: "x.xml")
+        #expect(output.results.map(\.displayName) == stored && output.failures.map(\.reason) == reasons)
+    }
+
     @Test("benchmark-js (real, Debian's node-benchmark 2.1.4): the mean rate in ops/s, higher is better; a thrown benchmark is a failure")
     func benchmarkJS() throws {
         let output = try Self.parse(.benchmarkJS, "suite.2.1.4.txt")

@@ -19,6 +19,9 @@ extension Catch2Format {
         var benchmark: (name: String, line: Int, mean: Double?, failed: String?)?
         var expression: (type: String, place: String, original: String?)?
         var inOriginal = false
+        // What went wrong first in the current test case; it fails only if its <OverallResult> says
+        // so (a [!shouldfail] test's failed assertion is not a failure).
+        var problem: String?
         var sawFinish = false
         for event in events {
             switch event {
@@ -59,18 +62,17 @@ extension Catch2Format {
                 expression?.original = text.trimmingCharacters(in: .whitespacesAndNewlines)
             case .end("Original", _): inOriginal = false
             case .end("Expression", _):
-                if let failed = expression, current?.failure == nil {
-                    current?.failure = "\(failed.type)( \(failed.original ?? "") ) at \(failed.place)"
-                }
+                if let failed = expression, problem == nil { problem = "\(failed.type)( \(failed.original ?? "") ) at \(failed.place)" }
                 expression = nil
             case .start(let name, _, _) where ["Exception", "FatalErrorCondition", "Failure"].contains(name):
-                if current?.failure == nil { current?.failure = name == "Exception" ? "an unexpected exception" : name == "Failure" ? "FAIL()" : "a fatal error (signal)" }
+                if problem == nil { problem = name == "Exception" ? "an unexpected exception" : name == "Failure" ? "FAIL()" : "a fatal error (signal)" }
             case .start("OverallResult", let attributes, _):
-                if attributes["success"] == "false", current?.failure == nil { current?.failure = "Catch2 reported it failed" }
+                if attributes["success"] == "false" { current?.failure = problem ?? "Catch2 reported it failed" }
             case .end("TestCase", let line):
                 guard let finished = current else { throw context.error("line \(line)", "</TestCase> without a <TestCase>") }
                 cases.append(finished)
                 current = nil
+                problem = nil
             case .start("OverallResultsCases", _, _):
                 sawFinish = true
             default:
