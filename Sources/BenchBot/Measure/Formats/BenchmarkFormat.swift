@@ -22,6 +22,22 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
     case benchmarkDotNet = "benchmarkdotnet"
     /// A Relay `data.json`: every numeric field path is a series.
     case relayData = "relay-data"
+    /// github-action-benchmark's `customSmallerIsBetter` JSON; `gab-custom-bigger` reads `customBiggerIsBetter`.
+    case gabCustom = "gab-custom"
+    /// github-action-benchmark's `customBiggerIsBetter` JSON: the same file, where a bigger value is better.
+    case gabCustomBigger = "gab-custom-bigger"
+    /// The Bencher Metric Format (BMF) JSON of `bencher run --adapter json`.
+    case bencherJSON = "bencher-json"
+    /// Catch2's console or XML reporter output of `BENCHMARK`s, v2 and v3.
+    case catch2
+    /// benchmark.js's `String(bench)` lines: `name x 1,234 ops/sec ±0.50% (92 runs sampled)`.
+    case benchmarkJS = "benchmark-js"
+    /// Julia BenchmarkTools' `BenchmarkTools.save("results.json", results)`.
+    case juliaBenchmarkTools = "julia-benchmarktools"
+
+    /// Whether the tool's units are the user's own words (`MB`, `Percent`), kept as written rather than
+    /// refused: the format gives each result's direction, so the unit need not.
+    var keepsCustomUnits: Bool { [.gabCustom, .gabCustomBigger, .bencherJSON].contains(self) }
 
     /// Whether the tool's output is a folder rather than a file.
     public var readsFolder: Bool { self == .criterion }
@@ -61,20 +77,26 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
         guard !data.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) else {
             throw context.error("-", "is empty; the benchmark wrote nothing there")
         }
-        let results: [BenchmarkResult] = switch self {
-        case .benchbotJSON: try BenchBotJSONFormat.parse(try context.json(data), context)
-        case .googleBenchmark: try GoogleBenchmarkFormat.parse(try context.json(data), context)
-        case .hyperfine: try HyperfineFormat.parse(try context.json(data), context)
-        case .pytestBenchmark: try PytestBenchmarkFormat.parse(try context.json(data), context)
-        case .goTest: try GoTestFormat.parse(String(decoding: data, as: UTF8.self), context)
-        case .packageBenchmark: try PackageBenchmarkFormat.parse(try context.json(data), context)
-        case .jmh: try JMHFormat.parse(try context.json(data), context)
-        case .benchmarkDotNet: try BenchmarkDotNetFormat.parse(try context.json(data), context)
+        let output: ParsedOutput = switch self {
+        case .benchbotJSON: ParsedOutput(results: try BenchBotJSONFormat.parse(try context.json(data), context))
+        case .googleBenchmark: ParsedOutput(results: try GoogleBenchmarkFormat.parse(try context.json(data), context))
+        case .hyperfine: ParsedOutput(results: try HyperfineFormat.parse(try context.json(data), context))
+        case .pytestBenchmark: ParsedOutput(results: try PytestBenchmarkFormat.parse(try context.json(data), context))
+        case .goTest: ParsedOutput(results: try GoTestFormat.parse(String(decoding: data, as: UTF8.self), context))
+        case .packageBenchmark: ParsedOutput(results: try PackageBenchmarkFormat.parse(try context.json(data), context))
+        case .jmh: ParsedOutput(results: try JMHFormat.parse(try context.json(data), context))
+        case .benchmarkDotNet: ParsedOutput(results: try BenchmarkDotNetFormat.parse(try context.json(data), context))
         case .criterion: throw context.error("-", "criterion output is a folder; read it with parse(contentsOf:) on target/criterion")
-        case .relayData: DataFlattening.results(experiment: nil, data: try context.json(data))
+        case .relayData: ParsedOutput(results: DataFlattening.results(experiment: nil, data: try context.json(data)))
+        case .gabCustom: try GabCustomFormat.parse(try context.json(data), direction: .lowerIsBetter, context)
+        case .gabCustomBigger: try GabCustomFormat.parse(try context.json(data), direction: .higherIsBetter, context)
+        case .bencherJSON: try BencherJSONFormat.parse(try context.json(data), context)
+        case .catch2: try Catch2Format.parse(data, context)
+        case .benchmarkJS: try BenchmarkJSFormat.parse(String(decoding: data, as: UTF8.self), context)
+        case .juliaBenchmarkTools: try JuliaBenchmarkToolsFormat.parse(try context.json(data), context)
         }
-        try ResultValidation.validate(results, context)
-        return ParsedOutput(results: results)
+        try ResultValidation.validate(output.results, context, customUnits: keepsCustomUnits)
+        return output
     }
 }
 

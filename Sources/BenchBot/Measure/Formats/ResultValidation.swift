@@ -63,7 +63,8 @@ enum ResultValidation {
         }
     }
 
-    static func validate(_ results: [BenchmarkResult], _ context: FormatContext) throws(FormatError) {
+    /// - Parameter customUnits: Whether units outside ``knownUnits`` are kept, for formats whose results carry their own direction.
+    static func validate(_ results: [BenchmarkResult], _ context: FormatContext, customUnits: Bool = false) throws(FormatError) {
         guard !results.isEmpty else { throw context.error("-", "holds no benchmark results") }
         if results.count > maximumSeries {
             throw context.error("-", "holds \(results.count) series, more than the \(maximumSeries) one run may store; report fewer benchmarks")
@@ -72,7 +73,7 @@ enum ResultValidation {
         for result in results {
             if let problem = nameProblem(result) { throw context.error(PlainText.singleLine(result.displayName), problem) }
             let label = result.displayName
-            guard knownUnits[result.unit] != nil else {
+            guard knownUnits[result.unit] != nil || customUnits else {
                 throw context.error(label, "unit '\(result.unit)' is not one BenchBot knows; use one of \(knownUnits.keys.filter { !$0.isEmpty }.sorted().joined(separator: ", "))")
             }
             guard !result.samples.isEmpty else { throw context.error(label, "has no samples") }

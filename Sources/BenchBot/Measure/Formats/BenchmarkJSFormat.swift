@@ -1,0 +1,62 @@
+import Compare
+import Foundation
+
+/// benchmark.js's result lines, as `String(bench)` prints them in a suite's `cycle` handler
+/// (https://benchmarkjs.com/docs#prototype_toString):
+/// `name x 1,234,567 ops/sec ±0.50% (92 runs sampled)`.
+///
+/// benchmark.js prints only a summary: the mean rate is stored as the benchmark's one sample, in
+/// ops/s, higher is better (the ± margin and the run count are not samples). Other lines, such as
+/// the suite's `Fastest is …`, are skipped. A benchmark that threw prints `name: ` and its error's
+/// enumerable fields (nothing, for a plain `Error`): a line ending in `: ` is recorded as that
+/// benchmark's failure. benchmark.js prints no closing line, so only a cut line can show a
+/// truncation: a last line without its newline that is not a whole result is refused, and so is
+/// any line that mentions ops/sec without being one.
+enum BenchmarkJSFormat {
+    static func parse(_ text: String, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
+        var output = ParsedOutput(results: [])
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for (offset, rawLine) in lines.enumerated() {
+            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+            if let (name, rate) = result(line) {
+                output.results.append(BenchmarkResult(benchmark: name, unit: "ops/s", direction: .higherIsBetter, samples: [rate]))
+                continue
+            }
+            let isLast = offset == lines.count - 1
+            if isLast, !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw context.error("line \(offset + 1)", "the output ends mid-line (\(PlainText.singleLine(String(line.prefix(80))))); truncated?")
+            }
+            if line.contains(" ops/sec") {
+                throw context.error("line \(offset + 1)", "mentions ops/sec but is not a whole 'name x N ops/sec ±P% (R runs sampled)' line; truncated or edited?")
+            }
+            if line.hasSuffix(": "), line.count > 2 {
+                output.failures.append(BenchmarkFailure(benchmark: String(line.dropLast(2)), reason: "the benchmark threw (benchmark.js printed no message)"))
+            }
+        }
+        if output.results.isEmpty, output.failures.isEmpty {
+            throw context.error("-", "holds no 'name x N ops/sec \u{B1}P% (R runs sampled)' line; is this really benchmark.js output (String(bench) in the suite's cycle handler)?")
+        }
+        return output
+    }
+
+    /// `name x 1,234.5 ops/sec ±0.50% (92 runs sampled)` → (`name`, 1234.5).
+    static func result(_ line: Substring) -> (String, Double)? {
+        guard line.hasSuffix(" sampled)"), let opsRange = line.range(of: " ops/sec \u{B1}", options: .backwards),
+              let xRange = line[..<opsRange.lowerBound].range(of: " x ", options: .backwards) else { return nil }
+        let name = String(line[..<xRange.lowerBound])
+        let number = line[xRange.upperBound..<opsRange.lowerBound].replacingOccurrences(of: ",", with: "")
+        guard !name.isEmpty, let rate = Double(number), number.allSatisfy({ $0.isNumber || $0 == "." }) else { return nil }
+        let tail = line[opsRange.upperBound...]
+        guard let percent = tail.firstIndex(of: "%"), Double(tail[..<percent]) != nil,
+              tail[percent...].hasPrefix("% ("), tail.hasSuffix(" runs sampled)") || tail.hasSuffix(" run sampled)") else { return nil }
+        let runs = tail[tail.index(percent, offsetBy: 3)...].prefix { $0.isNumber }
+        guard !runs.isEmpty else { return nil }
+        return (name, rate)
+    }
+
+    /// A line in benchmark.js's own shape.
+    static func recognizes(_ probe: FormatProbe) -> Bool {
+        guard probe.json == nil else { return false }
+        return probe.text.prefix(65_536).split(separator: "\n").contains { result($0) != nil }
+    }
+}
