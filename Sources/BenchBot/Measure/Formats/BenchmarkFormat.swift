@@ -22,6 +22,14 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
     case benchmarkDotNet = "benchmarkdotnet"
     /// A Relay `data.json`: every numeric field path is a series.
     case relayData = "relay-data"
+    /// libtest's `cargo bench` text (`test x ... bench: 1,234 ns/iter (+/- 56)`).
+    case cargoBench = "cargo-bench"
+    /// Rust criterion's terminal output of `cargo bench` (`name  time:   [1.2 µs 1.3 µs 1.4 µs]`).
+    case criterionText = "criterion-text"
+    /// cargo-criterion's `--message-format=json` messages.
+    case criterionJSON = "criterion-json"
+    /// bheisler/iai's `cargo bench` text (cachegrind counts).
+    case iai
 
     /// Whether the tool's output is a folder rather than a file.
     public var readsFolder: Bool { self == .criterion }
@@ -61,20 +69,24 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
         guard !data.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) else {
             throw context.error("-", "is empty; the benchmark wrote nothing there")
         }
-        let results: [BenchmarkResult] = switch self {
-        case .benchbotJSON: try BenchBotJSONFormat.parse(try context.json(data), context)
-        case .googleBenchmark: try GoogleBenchmarkFormat.parse(try context.json(data), context)
-        case .hyperfine: try HyperfineFormat.parse(try context.json(data), context)
-        case .pytestBenchmark: try PytestBenchmarkFormat.parse(try context.json(data), context)
-        case .goTest: try GoTestFormat.parse(String(decoding: data, as: UTF8.self), context)
-        case .packageBenchmark: try PackageBenchmarkFormat.parse(try context.json(data), context)
-        case .jmh: try JMHFormat.parse(try context.json(data), context)
-        case .benchmarkDotNet: try BenchmarkDotNetFormat.parse(try context.json(data), context)
+        let output: ParsedOutput = switch self {
+        case .benchbotJSON: ParsedOutput(results: try BenchBotJSONFormat.parse(try context.json(data), context))
+        case .googleBenchmark: ParsedOutput(results: try GoogleBenchmarkFormat.parse(try context.json(data), context))
+        case .hyperfine: ParsedOutput(results: try HyperfineFormat.parse(try context.json(data), context))
+        case .pytestBenchmark: ParsedOutput(results: try PytestBenchmarkFormat.parse(try context.json(data), context))
+        case .goTest: ParsedOutput(results: try GoTestFormat.parse(String(decoding: data, as: UTF8.self), context))
+        case .packageBenchmark: ParsedOutput(results: try PackageBenchmarkFormat.parse(try context.json(data), context))
+        case .jmh: ParsedOutput(results: try JMHFormat.parse(try context.json(data), context))
+        case .benchmarkDotNet: ParsedOutput(results: try BenchmarkDotNetFormat.parse(try context.json(data), context))
         case .criterion: throw context.error("-", "criterion output is a folder; read it with parse(contentsOf:) on target/criterion")
-        case .relayData: DataFlattening.results(experiment: nil, data: try context.json(data))
+        case .relayData: ParsedOutput(results: DataFlattening.results(experiment: nil, data: try context.json(data)))
+        case .cargoBench: try CargoBenchFormat.parse(String(decoding: data, as: UTF8.self), context)
+        case .criterionText: try CriterionTextFormat.parse(String(decoding: data, as: UTF8.self), context)
+        case .criterionJSON: try CriterionJSONFormat.parse(String(decoding: data, as: UTF8.self), context)
+        case .iai: try IaiFormat.parse(String(decoding: data, as: UTF8.self), context)
         }
-        try ResultValidation.validate(results, context)
-        return ParsedOutput(results: results)
+        try ResultValidation.validate(output.results, context)
+        return output
     }
 }
 
