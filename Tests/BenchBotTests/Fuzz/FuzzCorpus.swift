@@ -28,6 +28,11 @@ enum FuzzCorpus {
                               Data(#"{"results":[{"target":"T","name":"sort (size: 64)"},[{"tags":{"size":"64"},"metric":{"wallClock":{}},"scalingFactor":1,"statistics":{"prefersLarger":false,"histogram":{"counts":[0,2,0,1,3],"subBucketHalfCountMagnitude":1,"unitMagnitude":0,"_totalCount":6}}}]]}"#.utf8)],
         "jmh": [fixture("jmh.from-docs.json"), fixture("jmh-package-benchmark.json")],
         "benchmarkdotnet": [fixture("benchmarkdotnet.from-docs.json")],
+        "cargo-bench": [fixture("cargo-bench/two-binaries.rustc-1.97-nightly.txt"), fixture("cargo-bench/two-binaries.rustc-1.63.txt"),
+                        fixture("cargo-bench/panic.rustc-1.97-nightly.txt"), fixture("cargo-bench/panic.rustc-1.63.txt"),
+                        Data("test fib 15 ... bench:        2731 ns/iter (+/- 41)\ntest a/b/64 ... bench:    1,234.5 ns/iter (+/- 6) = 12 MB/s\n".utf8)],
+        "criterion-json": [fixture("criterion-json/groups.from-docs.ndjson")],
+        "iai": [fixture("iai/second-run.from-docs.txt"), fixture("iai/panic.from-docs.txt")],
         "relay-data": [
             Data(#"{"timestamp": "20240101T000000", "commit": "abc", "cpu": {"resnet": [1.2, 1.3], "bert": {"fp32": 4.5, "fp16": [2, 2.1]}}, "gpu": [1, "x", null]}"#.utf8),
             Data(#"{"a": {"b": {"c": {"d": [0.5, 0.25, 1e-9, 123456789]}}}, "flag": true, "list": [[1], [2, 3]]}"#.utf8),
