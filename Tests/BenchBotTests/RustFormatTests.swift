@@ -92,6 +92,59 @@ struct RustFormatTests {
         #expect(!CargoBenchFormat.recognizes(FormatProbe(try FormatTests.fixture("iai/first-run.from-docs.txt"))))
     }
 
+    // MARK: criterion-text
+
+    /// One sample within a relative 1e-12 of `value`: unit conversions multiply.
+    static func close(_ samples: [Double]?, _ value: Double) -> Bool {
+        guard let samples, samples.count == 1 else { return false }
+        return abs(samples[0] - value) <= abs(value) * 1e-12
+    }
+
+    /// criterion 0.3.6's `CliReport` lines (Debian's `librust-criterion-dev` source, `src/report.rs`):
+    /// a second run, so with `change:` blocks, one of them with throughput.
+    static var criterionSecondRun: String { get throws { try text("criterion-text/second-run.from-docs.txt") } }
+
+    @Test("criterion's terminal: the point estimate in ns, throughput in items/s or B/s, long names on their own line, change blocks skipped")
+    func criterionText() throws {
+        let output = try BenchmarkFormat.criterionText.parse(Data(try Self.criterionSecondRun.utf8), file: "c.txt")
+        let series = Dictionary(uniqueKeysWithValues: output.results.map { ($0.displayName, $0) })
+        #expect(output.results.map(\.displayName) == ["fib 15", "a rather long benchmark name that wraps", "sort/unstable[input=64]",
+                                                      "sort/unstable.throughput[input=64]", "checksum[input=65536]", "checksum.throughput[input=65536]"])
+        #expect(Self.close(series["fib 15"]?.samples, 2763.9) && series["fib 15"]?.unit == "ns" && series["fib 15"]?.direction == .lowerIsBetter)
+        #expect(series["a rather long benchmark name that wraps"]?.samples == [12.1])
+        #expect(Self.close(series["sort/unstable.throughput[input=64]"]?.samples, 154.85e6) && series["sort/unstable.throughput[input=64]"]?.unit == "items/s")
+        #expect(Self.close(series["checksum.throughput[input=65536]"]?.samples, 2.9755 * 1024 * 1024 * 1024))
+        #expect(series["checksum.throughput[input=65536]"]?.unit == "B/s" && series["checksum.throughput[input=65536]"]?.direction == .higherIsBetter)
+    }
+
+    @Test("criterion's terminal: a terminal's overwritten progress and colours are read as shown; a panic is the benchmark's failure")
+    func criterionTextTerminalAndPanic() throws {
+        let terminal = "Benchmarking fib 15\r                   \rBenchmarking fib 15: Analyzing\r                              \r"
+            + "\u{1B}[32mfib 15\u{1B}[39m                  time:   [\u{1B}[2m2.6736 µs\u{1B}[0m \u{1B}[1m2.7639 µs\u{1B}[0m \u{1B}[2m2.8258 µs\u{1B}[0m]\n"
+            + "Benchmarking panics\nBenchmarking panics: Warming up for 200.00 ms\n"
+            + "thread 'main' panicked at 'fixture asked to fail', benches/crit.rs:7:95\nerror: bench failed, to rerun pass `--bench crit`\n"
+        let output = try BenchmarkFormat.criterionText.parse(Data(terminal.utf8), file: "t.txt")
+        #expect(output.results.map(\.displayName) == ["fib 15"] && Self.close(output.results.first?.samples, 2763.9))
+        #expect(output.failures == [BenchmarkFailure(benchmark: "panics", reason: "panicked at 'fixture asked to fail', benches/crit.rs:7:95")])
+    }
+
+    @Test("criterion's terminal: output that ends while a benchmark runs, or inside an estimate, is refused naming the last line")
+    func criterionTextTruncated() throws {
+        let whole = try Self.criterionSecondRun
+        let lines = whole.components(separatedBy: "\n")
+        let running = lines.prefix(10).joined(separator: "\n")
+        #expect { try BenchmarkFormat.criterionText.parse(Data(running.utf8), file: "t.txt") } throws: { error in
+            "\(error)".hasPrefix("t.txt: criterion-text: line 10: is truncated: 'a rather long benchmark name that wraps' started on line 10 has no 'time:' result; "
+                                 + "the last line read is 'Benchmarking a rather long")
+        }
+        let midLine = String(whole[..<whole.range(of: "2.7639 µs")!.upperBound])
+        #expect { try BenchmarkFormat.criterionText.parse(Data(midLine.utf8), file: "t.txt") } throws: { error in
+            "\(error)".hasPrefix("t.txt: criterion-text: line 5: is not criterion's '[low point high]' estimate")
+        }
+        #expect(CriterionTextFormat.recognizes(FormatProbe(Data(try Self.criterionSecondRun.utf8))))
+        #expect(!CriterionTextFormat.recognizes(FormatProbe(try FormatTests.fixture("cargo-bench/two-binaries.rustc-1.63.txt"))))
+    }
+
     // MARK: criterion-json
 
     @Test("cargo-criterion JSON: every sample is measured_values / iteration_count, throughput per sample, ids split like the folder format")
