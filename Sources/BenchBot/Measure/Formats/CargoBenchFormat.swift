@@ -34,6 +34,8 @@ enum CargoBenchFormat {
         let context: FormatContext
         var results: [BenchmarkResult] = []
         var seen: [String: Int] = [:]
+        var failures: [BenchmarkFailure] = []
+        /// This binary's `FAILED` benchmarks and their panic messages, recorded at its `test result:`.
         var failed: [(name: String, parameters: [String: String])] = []
         var reasons: [String: String] = [:]
         var targets = CargoTargetNames()
@@ -60,6 +62,7 @@ enum CargoBenchFormat {
                 }
                 openedAt = nil
                 failureBlock = nil
+                recordFailures()
             } else if trimmed.hasPrefix("test "), let separator = trimmed.range(of: " ... ") {
                 // Outside a binary's `running`…`test result:` are criterion's `--output-format bencher` lines.
                 let name = trimmed[trimmed.index(trimmed.startIndex, offsetBy: 5)..<separator.lowerBound].trimmingCharacters(in: .whitespaces)
@@ -113,6 +116,14 @@ enum CargoBenchFormat {
             results.append(result)
         }
 
+        private mutating func recordFailures() {
+            for (name, parameters) in failed {
+                let benchmark = BenchmarkResult(benchmark: name, parameters: parameters, unit: "ns", direction: .lowerIsBetter, samples: [])
+                failures.append(BenchmarkFailure(benchmark: benchmark.displayName, reason: reasons[name] ?? "libtest reported it FAILED"))
+            }
+            (failed, reasons) = ([], [:])
+        }
+
         /// libtest's numbers: `1,234`, or `1,234.56` from Rust 1.77 on.
         private static func number(_ field: Substring) -> Double? {
             Double(field.replacingOccurrences(of: ",", with: ""))
@@ -124,15 +135,12 @@ enum CargoBenchFormat {
                                 + "it crashed or its output was cut after line \(lastNumber)")
         }
 
-        func finish() throws(FormatError) -> ParsedOutput {
+        mutating func finish() throws(FormatError) -> ParsedOutput {
             if let openedAt {
                 throw context.error("line \(lastNumber)", "is truncated: the test binary started on line \(openedAt) has no closing "
                                     + "'test result:' line; the last line read is \(lastLine.quotedLine)")
             }
-            let failures = failed.map { name, parameters in
-                BenchmarkFailure(benchmark: BenchmarkResult(benchmark: name, parameters: parameters, unit: "ns", direction: .lowerIsBetter, samples: []).displayName,
-                                 reason: reasons[name] ?? "libtest reported it FAILED")
-            }
+            recordFailures()
             guard !results.isEmpty || !failures.isEmpty else {
                 throw context.error("-", "holds no libtest 'test name ... bench: N ns/iter' lines; is this `cargo bench` output of #[bench] functions?")
             }
