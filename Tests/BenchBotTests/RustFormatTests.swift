@@ -63,6 +63,20 @@ struct RustFormatTests {
         }
     }
 
+    @Test("cargo bench: one failing name in two binaries keeps each binary's panic message")
+    func cargoBenchSameFailureTwoBinaries() throws {
+        func section(_ binary: String, _ message: String) -> String {
+            "     Running benches/\(binary).rs (target/release/deps/\(binary)-0123456789abcdef)\n\nrunning 2 tests\n"
+                + "test bench_ok ... bench:          10 ns/iter (+/- 1)\ntest bench_x ... FAILED\n\nfailures:\n\n---- bench_x stdout ----\n"
+                + "thread 'main' panicked at '\(message)', benches/\(binary).rs:3:5\n\nfailures:\n    bench_x\n\n"
+                + "test result: FAILED. 0 passed; 1 failed; 0 ignored; 1 measured; 0 filtered out\n\n"
+        }
+        let output = try BenchmarkFormat.cargoBench.parse(Data((section("a", "first") + section("b", "second")).utf8), file: "b.txt")
+        #expect(output.failures == [BenchmarkFailure(benchmark: "bench_x[target=benches/a.rs]", reason: "panicked at 'first', benches/a.rs:3:5"),
+                                    BenchmarkFailure(benchmark: "bench_x[target=benches/b.rs]", reason: "panicked at 'second', benches/b.rs:3:5")])
+        #expect(output.results.map(\.displayName) == ["bench_ok[target=benches/a.rs]", "bench_ok[target=benches/b.rs]"])
+    }
+
     @Test("cargo bench: output cut before a binary's 'test result:' is refused, naming the last line; a crash before the next binary too")
     func cargoBenchTruncated() throws {
         let whole = try Self.text("cargo-bench/two-binaries.rustc-1.97-nightly.txt")
