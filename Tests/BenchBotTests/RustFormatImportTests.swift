@@ -11,7 +11,7 @@ struct RustFormatImportTests {
     /// Each format, a real output of it, and how many lines of it make a cut that the format must refuse.
     static let cases: [(format: String, fixture: String, keptLines: Int, results: Int)] = [
         ("cargo-bench", "cargo-bench/two-binaries.rustc-1.63.txt", 17, 5),
-        ("criterion-text", "criterion-text/second-run.from-docs.txt", 10, 6),
+        ("criterion-text", "criterion-text/second-run.criterion-0.3.6.txt", 26, 8),
         ("criterion-json", "criterion-json/groups.from-docs.ndjson", -1, 7),
         ("iai", "iai/second-run.from-docs.txt", 14, 10),
     ]

@@ -118,6 +118,34 @@ struct RustFormatTests {
     /// a second run, so with `change:` blocks, one of them with throughput.
     static var criterionSecondRun: String { get throws { try text("criterion-text/second-run.from-docs.txt") } }
 
+    static let gibibyte: Double = 1024 * 1024 * 1024
+    static let criterionRuns: [(String, [Double])] = [
+        ("criterion-text/first-run.criterion-0.3.6.txt", [2472.2, 23.730, 320.96, 199.40e6, 132_540, 30.905e6, 9628.2, 6.3392 * gibibyte]),
+        ("criterion-text/second-run.criterion-0.3.6.txt", [3225.0, 42.605, 1213.2, 52.752e6, 103_590, 39.540e6, 10_826, 5.6377 * gibibyte]),
+    ]
+
+    @Test("criterion 0.3.6's real terminal output: every benchmark's point estimate in ns, throughput apart, change blocks skipped",
+          arguments: criterionRuns)
+    func criterionTextReal(file: String, values: [Double]) throws {
+        let (series, output) = try Self.parse(.criterionText, file)
+        let names = ["fib 15", "a rather long benchmark name that wraps", "sort/unstable[input=64]", "sort/unstable.throughput[input=64]",
+                     "sort/unstable[input=4096]", "sort/unstable.throughput[input=4096]", "checksum[input=65536]", "checksum.throughput[input=65536]"]
+        #expect(output.results.map(\.displayName) == names.map { $0.replacingOccurrences(of: "]", with: ",target=benches/crit.rs]") }
+            .map { $0.contains("[") ? $0 : $0 + "[target=benches/crit.rs]" })
+        for (name, value) in zip(output.results.map(\.displayName), values) {
+            #expect(Self.close(series[name]?.samples, value), "\(name): \(series[name]?.samples ?? [])")
+        }
+        #expect(output.results.allSatisfy { $0.benchmark.contains(".throughput") ? $0.direction == .higherIsBetter : $0.unit == "ns" && $0.direction == .lowerIsBetter })
+    }
+
+    @Test("criterion 0.3.6's real panic: the benchmark that panicked is its failure")
+    func criterionTextRealPanic() throws {
+        let output = try CriterionTextFormat.parse(try Self.text("criterion-text/panic.criterion-0.3.6.txt"),
+                                                   FormatContext(file: "p.txt", format: .criterionText))
+        #expect(output.results.isEmpty)
+        #expect(output.failures == [BenchmarkFailure(benchmark: "panics[target=benches/crit.rs]", reason: "panicked at 'fixture asked to fail', benches/crit.rs:7:80")])
+    }
+
     @Test("criterion's terminal: the point estimate in ns, throughput in items/s or B/s, long names on their own line, change blocks skipped")
     func criterionText() throws {
         let output = try BenchmarkFormat.criterionText.parse(Data(try Self.criterionSecondRun.utf8), file: "c.txt")

@@ -31,7 +31,8 @@ enum FuzzCorpus {
         "cargo-bench": [fixture("cargo-bench/two-binaries.rustc-1.97-nightly.txt"), fixture("cargo-bench/two-binaries.rustc-1.63.txt"),
                         fixture("cargo-bench/panic.rustc-1.97-nightly.txt"), fixture("cargo-bench/panic.rustc-1.63.txt"),
                         Data("test fib 15 ... bench:        2731 ns/iter (+/- 41)\ntest a/b/64 ... bench:    1,234.5 ns/iter (+/- 6) = 12 MB/s\n".utf8)],
-        "criterion-text": [fixture("criterion-text/second-run.from-docs.txt")],
+        "criterion-text": [fixture("criterion-text/second-run.from-docs.txt"), fixture("criterion-text/first-run.criterion-0.3.6.txt"),
+                           fixture("criterion-text/second-run.criterion-0.3.6.txt")],
         "criterion-json": [fixture("criterion-json/groups.from-docs.ndjson")],
         "iai": [fixture("iai/second-run.from-docs.txt"), fixture("iai/panic.from-docs.txt")],
         "relay-data": [
