@@ -43,6 +43,16 @@ struct RustFormatTests {
                 "\(output.failures)")
     }
 
+    @Test("cargo bench, criterion and iai text with Windows line ends read as with Unix ones", arguments: [
+        (BenchmarkFormat.cargoBench, "cargo-bench/panic.rustc-1.97-nightly.txt"), (.criterionText, "criterion-text/second-run.criterion-0.3.6.txt"),
+        (.iai, "iai/second-run.from-docs.txt"),
+    ])
+    func windowsLineEnds(format: BenchmarkFormat, file: String) throws {
+        let unix = try format.parse(try FormatTests.fixture(file), file: file)
+        let windows = try format.parse(Data(try Self.text(file).replacingOccurrences(of: "\n", with: "\r\n").utf8), file: file)
+        #expect(windows == unix && !unix.results.isEmpty)
+    }
+
     @Test("cargo bench: stdout alone (no Running lines) gives names without a target")
     func cargoBenchStdoutOnly() throws {
         let (series, _) = try Self.parse(.cargoBench, "cargo-bench/stdout-only.rustc-1.97-nightly.txt")
