@@ -39,6 +39,13 @@ enum FuzzCorpus {
         "benchmark-js": [fixture("benchmark-js/suite.2.1.4.txt"),
                          Data("a x 1,234,567 ops/sec \u{B1}0.50% (92 runs sampled)\nb x 0.5 ops/sec \u{B1}1.00% (1 run sampled)\nc: \nFastest is a\n".utf8)],
         "julia-benchmarktools": [fixture("julia-benchmarktools/suite.from-docs.json"), fixture("julia-benchmarktools/estimate.from-docs.json")],
+        "cargo-bench": [fixture("cargo-bench/two-binaries.rustc-1.97-nightly.txt"), fixture("cargo-bench/two-binaries.rustc-1.63.txt"),
+                        fixture("cargo-bench/panic.rustc-1.97-nightly.txt"), fixture("cargo-bench/panic.rustc-1.63.txt"),
+                        Data("test fib 15 ... bench:        2731 ns/iter (+/- 41)\ntest a/b/64 ... bench:    1,234.5 ns/iter (+/- 6) = 12 MB/s\n".utf8)],
+        "criterion-text": [fixture("criterion-text/second-run.from-docs.txt"), fixture("criterion-text/first-run.criterion-0.3.6.txt"),
+                           fixture("criterion-text/second-run.criterion-0.3.6.txt")],
+        "criterion-json": [fixture("criterion-json/groups.from-docs.ndjson")],
+        "iai": [fixture("iai/second-run.from-docs.txt"), fixture("iai/panic.from-docs.txt")],
         "relay-data": [
             Data(#"{"timestamp": "20240101T000000", "commit": "abc", "cpu": {"resnet": [1.2, 1.3], "bert": {"fp32": 4.5, "fp16": [2, 2.1]}}, "gpu": [1, "x", null]}"#.utf8),
             Data(#"{"a": {"b": {"c": {"d": [0.5, 0.25, 1e-9, 123456789]}}}, "flag": true, "list": [[1], [2, 3]]}"#.utf8),

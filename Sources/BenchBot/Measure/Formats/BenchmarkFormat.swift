@@ -35,6 +35,15 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
     /// Julia BenchmarkTools' `BenchmarkTools.save("results.json", results)`.
     case juliaBenchmarkTools = "julia-benchmarktools"
 
+    /// libtest's `cargo bench` text (`test x ... bench: 1,234 ns/iter (+/- 56)`).
+    case cargoBench = "cargo-bench"
+    /// Rust criterion's terminal output of `cargo bench` (`name  time:   [1.2 µs 1.3 µs 1.4 µs]`).
+    case criterionText = "criterion-text"
+    /// cargo-criterion's `--message-format=json` messages.
+    case criterionJSON = "criterion-json"
+    /// bheisler/iai's `cargo bench` text (cachegrind counts).
+    case iai
+
     /// Whether the tool's units are the user's own words (`MB`, `Percent`), kept as written rather than
     /// refused: the format gives each result's direction, so the unit need not.
     var keepsCustomUnits: Bool { [.gabCustom, .gabCustomBigger, .bencherJSON].contains(self) }
@@ -94,6 +103,10 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
         case .catch2: try Catch2Format.parse(data, context)
         case .benchmarkJS: try BenchmarkJSFormat.parse(String(decoding: data, as: UTF8.self), context)
         case .juliaBenchmarkTools: try JuliaBenchmarkToolsFormat.parse(try context.json(data), context)
+        case .cargoBench: try CargoBenchFormat.parse(String(decoding: data, as: UTF8.self), context)
+        case .criterionText: try CriterionTextFormat.parse(String(decoding: data, as: UTF8.self), context)
+        case .criterionJSON: try CriterionJSONFormat.parse(String(decoding: data, as: UTF8.self), context)
+        case .iai: try IaiFormat.parse(String(decoding: data, as: UTF8.self), context)
         }
         try ResultValidation.validate(output.results, context, customUnits: keepsCustomUnits)
         return output

@@ -1,0 +1,150 @@
+import Foundation
+
+/// libtest's `cargo bench` text: `test name ... bench:   1,234 ns/iter (+/- 56)`, and
+/// `1,234.56 ns/iter` from Rust 1.77 on.
+///
+/// libtest prints only a summary of each benchmark, the median time per iteration of its
+/// samples, so each benchmark gets that one sample, in ns; the `(+/- …)` range is not a sample
+/// and is not stored. `= 473 MB/s` (a bench that sets `b.bytes`) is the series `name.throughput`,
+/// in MB/s. When the output holds cargo's `Running …` lines (stderr: `cargo bench 2>&1`),
+/// each result has the parameter `target` (`src/lib.rs`, `benches/sorting.rs`), so one name in two
+/// binaries stays two series.
+///
+/// Lines that are not results (compiling, `running N tests`, ignored tests, the benchmarks' own
+/// output) are skipped. A `FAILED` benchmark is a ``BenchmarkFailure`` with its panic message. A
+/// binary's output that ends before libtest's closing `test result:` line is refused as truncated.
+/// criterion's `--output-format bencher` prints the same result lines without libtest's
+/// `running`/`test result:` lines around them; they are read too, with no such check.
+enum CargoBenchFormat {
+    static func parse(_ text: String, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
+        var reader = Reader(context: context)
+        for (index, line) in text.outputLines.enumerated() {
+            try reader.read(line, number: index + 1)
+        }
+        return try reader.finish()
+    }
+
+    /// True for text with libtest's bench result lines.
+    static func recognizes(_ probe: FormatProbe) -> Bool {
+        probe.json == nil && probe.text.contains(" ... bench: ") && probe.text.contains(" ns/iter")
+    }
+
+    /// The reader's state, line by line: which binary's output it is in, and what it found.
+    private struct Reader {
+        let context: FormatContext
+        var results: [BenchmarkResult] = []
+        var seen: [String: Int] = [:]
+        var failures: [BenchmarkFailure] = []
+        /// This binary's `FAILED` benchmarks and their panic messages, recorded at its `test result:`.
+        var failed: [(name: String, parameters: [String: String])] = []
+        var reasons: [String: String] = [:]
+        var targets = CargoTargetNames()
+        /// The `target` parameter of the binary running now, once cargo named one.
+        var target: String?
+        /// The line that opened the binary's output (`running N tests`), while it is open.
+        var openedAt: Int?
+        /// The benchmark whose `---- name stdout ----` block is being read, for its panic message.
+        var failureBlock: String?
+        var lastLine = ""
+        var lastNumber = 0
+
+        mutating func read(_ line: Substring, number: Int) throws(FormatError) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if let running = CargoTarget(line: Substring(trimmed)) {
+                try requireClosed(before: number)
+                target = targets.name(for: running)
+            } else if trimmed.hasPrefix("running "), trimmed.hasSuffix(" tests") || trimmed.hasSuffix(" test") {
+                try requireClosed(before: number)
+                openedAt = number
+            } else if trimmed.hasPrefix("test result: ") {
+                guard openedAt != nil else {
+                    throw context.error("line \(number)", "'test result:' without libtest's 'running N tests' line before it; is the start of the output missing?")
+                }
+                openedAt = nil
+                failureBlock = nil
+                recordFailures()
+            } else if trimmed.hasPrefix("test "), let separator = trimmed.range(of: " ... ") {
+                // Outside a binary's `running`…`test result:` are criterion's `--output-format bencher` lines.
+                let name = trimmed[trimmed.index(trimmed.startIndex, offsetBy: 5)..<separator.lowerBound].trimmingCharacters(in: .whitespaces)
+                try result(name, String(trimmed[separator.upperBound...]), line: number)
+            } else if trimmed.hasPrefix("---- "), trimmed.hasSuffix(" stdout ----") {
+                failureBlock = String(trimmed.dropFirst(5).dropLast(" stdout ----".count))
+            } else if let block = failureBlock {
+                // `thread 'main' panicked at 'message', src/lib.rs:1:2` before Rust 1.73; since then
+                // `thread 'main' panicked at src/lib.rs:1:2:` with the message on the next line.
+                if let reason = reasons[block] {
+                    if reason.hasSuffix(":"), !trimmed.isEmpty { reasons[block] = "\(reason) \(trimmed)" }
+                } else if let at = trimmed.range(of: "panicked at") {
+                    reasons[block] = String(trimmed[at.lowerBound...])
+                }
+            }
+            if !trimmed.isEmpty { (lastLine, lastNumber) = (String(line), number) }
+        }
+
+        private mutating func result(_ name: String, _ outcome: String, line: Int) throws(FormatError) {
+            var parameters: [String: String] = [:]
+            if let target { parameters["target"] = target }
+            if outcome == "FAILED" {
+                failed.append((name, parameters))
+                return
+            }
+            guard let bench = outcome.range(of: "bench:") else {
+                // `ok`, `ignored`, `ignored, reason`: tests that ran or were skipped in bench mode.
+                if outcome == "ok" || outcome.hasPrefix("ignored") { return }
+                throw context.error("line \(line)", "'\(PlainText.singleLine(outcome))' is not a libtest outcome (bench:, ok, ignored or FAILED)")
+            }
+            let fields = outcome[bench.upperBound...].split(separator: " ")
+            guard fields.count >= 2, fields[1] == "ns/iter", let median = Self.number(fields[0]) else {
+                throw context.error("line \(line)", "is not 'test name ... bench: N ns/iter (+/- N)': \(String(outcome).quotedLine)")
+            }
+            try add(BenchmarkResult(benchmark: name, parameters: parameters, unit: "ns", direction: .lowerIsBetter, samples: [median]), line: line)
+            if let equals = fields.firstIndex(of: "="), fields.count > equals + 2, fields[equals + 2] == "MB/s" {
+                guard let rate = Self.number(fields[equals + 1]) else {
+                    throw context.error("line \(line)", "'\(fields[equals + 1])' is not a number of MB/s")
+                }
+                try add(BenchmarkResult(benchmark: name + ".throughput", parameters: parameters, unit: "MB/s", direction: .higherIsBetter,
+                                        samples: [rate]), line: line)
+            }
+        }
+
+        private mutating func add(_ result: BenchmarkResult, line: Int) throws(FormatError) {
+            if let earlier = seen[result.displayName] {
+                let fix = target == nil ? "; capture cargo's stderr too (cargo bench 2>&1) so its 'Running' lines tell the binaries apart" : ""
+                throw context.error("line \(line)", "'\(result.displayName)' was already reported on line \(earlier)\(fix)")
+            }
+            seen[result.displayName] = line
+            results.append(result)
+        }
+
+        private mutating func recordFailures() {
+            for (name, parameters) in failed {
+                let benchmark = BenchmarkResult(benchmark: name, parameters: parameters, unit: "ns", direction: .lowerIsBetter, samples: [])
+                failures.append(BenchmarkFailure(benchmark: benchmark.displayName, reason: reasons[name] ?? "libtest reported it FAILED"))
+            }
+            (failed, reasons) = ([], [:])
+        }
+
+        /// libtest's numbers: `1,234`, or `1,234.56` from Rust 1.77 on.
+        private static func number(_ field: Substring) -> Double? {
+            Double(field.replacingOccurrences(of: ",", with: ""))
+        }
+
+        private func requireClosed(before line: Int) throws(FormatError) {
+            guard let openedAt else { return }
+            throw context.error("line \(line)", "the test binary started on line \(openedAt) has no closing 'test result:' line; "
+                                + "it crashed or its output was cut after line \(lastNumber)")
+        }
+
+        mutating func finish() throws(FormatError) -> ParsedOutput {
+            if let openedAt {
+                throw context.error("line \(lastNumber)", "is truncated: the test binary started on line \(openedAt) has no closing "
+                                    + "'test result:' line; the last line read is \(lastLine.quotedLine)")
+            }
+            recordFailures()
+            guard !results.isEmpty || !failures.isEmpty else {
+                throw context.error("-", "holds no libtest 'test name ... bench: N ns/iter' lines; is this `cargo bench` output of #[bench] functions?")
+            }
+            return ParsedOutput(results: results, failures: failures)
+        }
+    }
+}

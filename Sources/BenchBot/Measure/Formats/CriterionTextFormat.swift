@@ -1,0 +1,216 @@
+import Foundation
+
+/// Rust criterion's terminal output of `cargo bench`:
+///
+/// ```
+/// Benchmarking sort/unstable/64: Analyzing
+/// sort/unstable/64        time:   [1.3093 µs 1.3270 µs 1.3514 µs]
+///                         thrpt:  [47.359 Melem/s 48.230 Melem/s 48.882 Melem/s]
+///                         change: [-1.2% +0.3% +2.0%] (p = 0.71 > 0.05)
+/// ```
+///
+/// The terminal shows only criterion's estimate of each benchmark, not its samples (those are in
+/// `target/criterion`, read by the `criterion` format), so each benchmark gets one sample: the
+/// point estimate, the middle of the `time:` interval, converted to ns whatever unit criterion chose
+/// for printing. `thrpt:` is the series `name.throughput`, in B/s or items/s, higher is better.
+/// `change:` lines compare with criterion's own baseline and are skipped, as are outliers and progress.
+///
+/// Names follow the `criterion` folder format: `sort/unstable/64` is `sort/unstable` with
+/// `input=64`. The text does not mark which part is the input, so the last of three parts is, and
+/// the last of two when it is a number (`BenchmarkId::from_parameter(64)`). A name longer than 23
+/// characters is on its own line before `time:`. With cargo's `Running …` lines, results have a
+/// `target` parameter as in `cargo-bench`.
+///
+/// A benchmark that panicked (`thread 'main' panicked` after `Benchmarking x`) is a
+/// ``BenchmarkFailure``. Output that ends while a benchmark is running is refused as truncated.
+enum CriterionTextFormat {
+    static func parse(_ text: String, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
+        var reader = Reader(context: context)
+        for (index, line) in text.outputLines.enumerated() {
+            try reader.read(visible(line), number: index + 1)
+        }
+        return try reader.finish()
+    }
+
+    /// True for text with criterion's `time:   [a unit b unit c unit]` lines.
+    static func recognizes(_ probe: FormatProbe) -> Bool {
+        probe.json == nil && probe.text.contains("time:   [") && !probe.text.contains(" ... bench: ")
+    }
+
+    /// What a terminal would show of a line: after the last carriage return (criterion overwrites
+    /// its progress line on a terminal) and without colour escapes.
+    static func visible(_ line: Substring) -> String {
+        let line = line.split(separator: "\r").last { !$0.allSatisfy(\.isWhitespace) } ?? ""
+        guard line.contains("\u{1B}") else { return String(line) }
+        var out = ""
+        var escape = false
+        for character in line {
+            if escape {
+                if character.isLetter { escape = false }
+            } else if character == "\u{1B}" {
+                escape = true
+            } else {
+                out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// A criterion id as a result in ns with no samples yet: `group/function/input` or
+    /// `group/<number>` gives the parameter `input`, as the `criterion` folder format does.
+    static func result(_ id: String, target: String? = nil) -> BenchmarkResult {
+        var parts = id.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        var parameters: [String: String] = [:]
+        if parts.count >= 3 || (parts.count == 2 && Double(parts[1]) != nil) {
+            parameters["input"] = parts.removeLast()
+        }
+        if let target { parameters["target"] = target }
+        return BenchmarkResult(benchmark: parts.joined(separator: "/"), parameters: parameters, unit: "ns", direction: .lowerIsBetter, samples: [])
+    }
+
+    /// The reader's state: the benchmark running, the one just printed, and what it found.
+    private struct Reader {
+        let context: FormatContext
+        var results: [BenchmarkResult] = []
+        var failures: [BenchmarkFailure] = []
+        var seen: [String: Int] = [:]
+        var targets = CargoTargetNames()
+        var target: String?
+        /// The benchmark criterion announced (`Benchmarking x`) and has not printed a result for yet.
+        var running: (name: String, line: Int)?
+        /// The previous non-empty line, which holds the name when it is too long for the `time:` line.
+        var previous = ""
+        /// The result whose `thrpt:` line may follow; `nil` inside a `change:` block.
+        var last: BenchmarkResult?
+        var lastLine = ""
+        var lastNumber = 0
+
+        mutating func read(_ line: String, number: Int) throws(FormatError) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard !trimmed.isEmpty else { return }
+            defer { (previous, lastLine, lastNumber) = (trimmed, line, number) }
+            if let cargo = CargoTarget(line: Substring(trimmed)) {
+                try requireIdle(number)
+                target = targets.name(for: cargo)
+            } else if trimmed.hasPrefix("Benchmarking ") {
+                let id = trimmed.dropFirst("Benchmarking ".count)
+                if let colon = id.range(of: ": ", options: .backwards), id[colon.upperBound...].hasPrefix("Complete (Analysis Disabled)") {
+                    running = nil
+                } else if let colon = id.range(of: ": ", options: .backwards), Self.progress(id[colon.upperBound...]) {
+                    running = (String(id[..<colon.lowerBound]), number)
+                } else {
+                    running = (String(id), number)
+                }
+            } else if let time = trimmed.range(of: "time:") , trimmed[time.upperBound...].trimmingCharacters(in: .whitespaces).hasPrefix("[") {
+                let values = trimmed[time.upperBound...]
+                if values.contains("%") { return } // a `change:` block's time line
+                var name = trimmed[..<time.lowerBound].trimmingCharacters(in: .whitespaces)
+                if name.isEmpty { name = previous }
+                try add(name: name, values: values, number: number)
+            } else if trimmed.hasPrefix("thrpt:") {
+                let values = trimmed.dropFirst("thrpt:".count)
+                guard !values.contains("%"), let base = last else { return }
+                let (rate, unit) = try Self.estimate(values, line: number, context, convert: Self.rate)
+                try append(BenchmarkResult(benchmark: base.benchmark + ".throughput", parameters: base.parameters, unit: unit,
+                                           direction: .higherIsBetter, samples: [rate]), line: number)
+                last = nil
+            } else if trimmed.hasPrefix("change:") {
+                last = nil
+            } else if let benchmark = running, let reason = Self.crash(trimmed) {
+                failures.append(BenchmarkFailure(benchmark: CriterionTextFormat.result(benchmark.name, target: target).displayName, reason: reason))
+                running = nil
+            }
+        }
+
+        /// Why the bench binary stopped, when the line says: a panic, or cargo's report of a crash.
+        private static func crash(_ line: String) -> String? {
+            if line.hasPrefix("thread '"), let panic = line.range(of: "panicked at") { return String(line[panic.lowerBound...]) }
+            if line.contains("process didn't exit successfully") { return line }
+            return nil
+        }
+
+        /// criterion's progress suffixes after `Benchmarking id: `.
+        private static func progress(_ text: Substring) -> Bool {
+            ["Warming up", "Collecting", "Analyzing", "Profiling", "Skipping"].contains { text.hasPrefix($0) }
+        }
+
+        private mutating func add(name: String, values: Substring, number: Int) throws(FormatError) {
+            guard !name.isEmpty else { throw context.error("line \(number)", "a 'time:' line with no benchmark name before it") }
+            let (time, unit) = try Self.estimate(values, line: number, context, convert: Self.nanoseconds)
+            var result = CriterionTextFormat.result(name, target: target)
+            (result.unit, result.samples) = (unit, [time])
+            try append(result, line: number)
+            last = result
+            running = nil
+        }
+
+        private mutating func append(_ result: BenchmarkResult, line: Int) throws(FormatError) {
+            if let earlier = seen[result.displayName] {
+                throw context.error("line \(line)", "'\(result.displayName)' was already reported on line \(earlier)")
+            }
+            seen[result.displayName] = line
+            results.append(result)
+        }
+
+        /// The point estimate of `[low unit point unit high unit]`, converted.
+        private static func estimate(_ values: Substring, line: Int, _ context: FormatContext,
+                                     convert: (String) -> (factor: Double, unit: String)?) throws(FormatError) -> (Double, String) {
+            let inner = values.trimmingCharacters(in: .whitespaces)
+            guard inner.hasPrefix("["), inner.hasSuffix("]") else {
+                throw context.error("line \(line)", "is not criterion's '[low point high]' estimate: \(inner.quotedLine); is the line cut?")
+            }
+            let fields = inner.dropFirst().dropLast().split(separator: " ").map(String.init)
+            guard fields.count == 6, let point = Double(fields[2]) else {
+                throw context.error("line \(line)", "is not criterion's '[low unit point unit high unit]' estimate: \(inner.quotedLine)")
+            }
+            guard let (factor, unit) = convert(fields[3]) else {
+                throw context.error("line \(line)", "unit '\(fields[3])' is not one criterion prints for time (ps, ns, µs, ms, s) or throughput (B/s, KiB/s, elem/s, …)")
+            }
+            return (point * factor, unit)
+        }
+
+        private static func nanoseconds(_ unit: String) -> (factor: Double, unit: String)? {
+            switch unit {
+            case "ps": (1e-3, "ns")
+            case "ns": (1, "ns")
+            case "µs", "us": (1e3, "ns")
+            case "ms": (1e6, "ns")
+            case "s": (1e9, "ns")
+            default: nil
+            }
+        }
+
+        private static func rate(_ unit: String) -> (factor: Double, unit: String)? {
+            switch unit {
+            case "B/s": (1, "B/s")
+            case "KiB/s": (1024, "B/s")
+            case "MiB/s": (1024 * 1024, "B/s")
+            case "GiB/s": (1024 * 1024 * 1024, "B/s")
+            case "KB/s": (1e3, "B/s")
+            case "MB/s": (1e6, "B/s")
+            case "GB/s": (1e9, "B/s")
+            case "elem/s": (1, "items/s")
+            case "Kelem/s": (1e3, "items/s")
+            case "Melem/s": (1e6, "items/s")
+            case "Gelem/s": (1e9, "items/s")
+            default: nil
+            }
+        }
+
+        private func requireIdle(_ line: Int) throws(FormatError) {
+            guard let running else { return }
+            throw context.error("line \(line)", "'\(running.name)' started on line \(running.line) but has no result; the bench binary crashed or its output was cut")
+        }
+
+        func finish() throws(FormatError) -> ParsedOutput {
+            if let running {
+                throw context.error("line \(lastNumber)", "is truncated: '\(running.name)' started on line \(running.line) has no 'time:' result; "
+                                    + "the last line read is \(lastLine.quotedLine)")
+            }
+            guard !results.isEmpty || !failures.isEmpty else {
+                throw context.error("-", "holds no criterion 'name  time:   [low point high]' lines; is this criterion's `cargo bench` output?")
+            }
+            return ParsedOutput(results: results, failures: failures)
+        }
+    }
+}
