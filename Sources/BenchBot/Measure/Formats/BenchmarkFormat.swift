@@ -39,9 +39,9 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
         }
         if readsFolder {
             guard isFolder.boolValue else { throw context.error("-", "is a file; \(rawValue) output is a folder (target/criterion)") }
-            let results = try CriterionFormat.parse(folder: path, context)
-            try ResultValidation.validate(results, context)
-            return ParsedOutput(results: results)
+            let parsed = try CriterionFormat.parse(folder: path, context)
+            try ResultValidation.validate(parsed, context)
+            return parsed
         }
         guard !isFolder.boolValue, let data = FileManager.default.contents(atPath: path) else {
             throw context.error("-", isFolder.boolValue ? "is a folder; \(rawValue) output is one file" : "cannot be read")
@@ -61,20 +61,20 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
         guard !data.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) else {
             throw context.error("-", "is empty; the benchmark wrote nothing there")
         }
-        let results: [BenchmarkResult] = switch self {
+        let parsed: ParsedOutput = switch self {
         case .benchbotJSON: try BenchBotJSONFormat.parse(try context.json(data), context)
         case .googleBenchmark: try GoogleBenchmarkFormat.parse(try context.json(data), context)
-        case .hyperfine: try HyperfineFormat.parse(try context.json(data), context)
+        case .hyperfine: ParsedOutput(results: try HyperfineFormat.parse(try context.json(data), context))
         case .pytestBenchmark: try PytestBenchmarkFormat.parse(try context.json(data), context)
-        case .goTest: try GoTestFormat.parse(String(decoding: data, as: UTF8.self), context)
+        case .goTest: ParsedOutput(results: try GoTestFormat.parse(String(decoding: data, as: UTF8.self), context))
         case .packageBenchmark: try PackageBenchmarkFormat.parse(try context.json(data), context)
         case .jmh: try JMHFormat.parse(try context.json(data), context)
         case .benchmarkDotNet: try BenchmarkDotNetFormat.parse(try context.json(data), context)
         case .criterion: throw context.error("-", "criterion output is a folder; read it with parse(contentsOf:) on target/criterion")
-        case .relayData: DataFlattening.results(experiment: nil, data: try context.json(data))
+        case .relayData: ParsedOutput(results: DataFlattening.results(experiment: nil, data: try context.json(data)))
         }
-        try ResultValidation.validate(results, context)
-        return ParsedOutput(results: results)
+        try ResultValidation.validate(parsed, context)
+        return parsed
     }
 }
 
