@@ -139,6 +139,42 @@ struct FormatFixesTests {
         }
     }
 
+    @Test("pytest-benchmark (real 3.0 to 5.2 output): tests of one function name in two classes or modules are apart, named by node ID",
+          arguments: ["3.0.0", "3.2.3", "3.4.1", "4.0.0", "5.2.3"])
+    func pytestCollisions(version: String) throws {
+        let parsed = try parse(.pytestBenchmark, "pytest-benchmark/collisions.\(version).json")
+        let results = series(parsed.results)
+        // pytest-benchmark 3.0 writes no `params`, so its parameter is the bracketed id.
+        let sum = version == "3.0.0" ? "id" : "size"
+        #expect(Set(results.keys) == ["tests/test_shapes.py::TestList::test_sort", "tests/test_shapes.py::TestTuple::test_sort",
+                                      "tests/test_shapes.py::test_sum[\(sum)=10]", "tests/test_shapes.py::test_sum[\(sum)=1000]",
+                                      "tests/test_shapes.py::test_join", "tests/test_text.py::test_join"])
+        // Every round, as the file's own stats count them.
+        let document = try JSONValue.parse(try Data(contentsOf: URL(fileURLWithPath: (Self.fixtures as NSString).appendingPathComponent("pytest-benchmark/collisions.\(version).json"))))
+        guard case .array(let benchmarks)? = document["benchmarks"] else { Issue.record("no benchmarks"); return }
+        for case .object(let benchmark) in benchmarks {
+            guard case .string(let full)? = benchmark["fullname"], case .number(let rounds)? = benchmark["stats"]?["rounds"],
+                  case .number(let median)? = benchmark["stats"]?["median"] else { Issue.record("fixture shape"); continue }
+            let name = full.replacingOccurrences(of: "::()::", with: "::")
+            let parts = name.dropLast(name.hasSuffix("]") ? 1 : 0).split(separator: "[", maxSplits: 1).map(String.init)
+            let display = parts.count == 2 ? "\(parts[0])[\(sum)=\(parts[1])]" : name
+            let result = try #require(results[display])
+            #expect(Double(result.samples.count) == rounds && result.unit == "s")
+            let sorted = result.samples.sorted()
+            let ours = sorted.count.isMultiple(of: 2) ? (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2 : sorted[sorted.count / 2]
+            #expect(abs(ours - median) / median < 0.001)
+        }
+        #expect(parsed.warnings.isEmpty)
+    }
+
+    @Test("pytest-benchmark: a saved file without rounds (real 5.2.3 --benchmark-save) stores each median as one sample, and says so")
+    func pytestStatsOnly() throws {
+        let parsed = try parse(.pytestBenchmark, "pytest-benchmark/stats-only.5.2.3.json")
+        #expect(parsed.results.count == 6 && parsed.results.allSatisfy { $0.samples.count == 1 && $0.samples[0] > 0 })
+        #expect(parsed.warnings.count == 1 && parsed.warnings[0].contains("6 benchmark(s) have no rounds (stats.data)")
+            && parsed.warnings[0].contains("--benchmark-save-data"))
+    }
+
     func withTemporaryFolderCopy(_ fixture: String, _ body: (String) throws -> Void) throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("benchbot-format-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -69,7 +69,7 @@ struct FormatTests {
         (.goTest, "BenchmarkA-2  100  12.5\n", "gb.json: go-test: line 1: is not"),
         (.benchbotJSON, "{\"benchmarks\": [{\"name\": \"a\", \"unit\": \"ns\", \"samples\": [5, -1]}]}", "gb.json: benchbot-json: a sample 2: is a negative time"),
         (.benchbotJSON, "{\"benchmarks\": [{\"name\": \"a\", \"unit\": \"furlongs per fortnight, measured by the sundial\", \"samples\": [1]}]}",
-         "gb.json: benchbot-json: a: unit 'furlongs per fortnight, measured b…' is 45 characters; a unit is at most 32"),
+         "gb.json: benchbot-json: a: unit 'furlongs per fortnight, measured…' is 47 characters; a unit is at most 32"),
         (.benchbotJSON, "{\"benchmarks\": [{\"name\": \"a\", \"unit\": \"ns\\u001b[31m\", \"samples\": [1]}]}",
          "gb.json: benchbot-json: a: unit holds the control character U+001B"),
         (.benchbotJSON, "{\"benchmarks\": [{\"name\": \"a\", \"unit\": \"ns\", \"samples\": [1]}, {\"name\": \"a\", \"unit\": \"ns\", \"samples\": [2]}]}", "gb.json: benchbot-json: a: appears twice"),
