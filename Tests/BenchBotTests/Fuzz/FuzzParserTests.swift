@@ -78,10 +78,13 @@ struct FuzzParserTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let folder = root.appending(path: "bench/new")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let corpus = files.map(\.1)
+        // criterion before 0.3 wrote sample.json as the pair [[iters], [times]].
+        let pair = try Data(contentsOf: URL(fileURLWithPath: FuzzCorpus.folder.appending(path: "criterion-pre-0.3.from-docs/0.2/sort/stable/64/new/sample.json")))
+        let corpus = files.map(\.1) + [pair]
         await FuzzRun("format-criterion", defaultCases: 400).run { random in
             var size = 0
-            for (name, data) in files {
+            for (name, original) in files {
+                let data = name == "sample.json" && Bool.random(using: &random) ? pair : original
                 let input = Int.random(in: 0..<3, using: &random) == 0 ? FuzzMutator.mutate(data, corpus: corpus, random: &random) : data
                 size += input.count
                 try input.write(to: URL(fileURLWithPath: folder.appending(path: name)))
