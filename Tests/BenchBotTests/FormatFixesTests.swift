@@ -175,6 +175,19 @@ struct FormatFixesTests {
             && parsed.warnings[0].contains("--benchmark-save-data"))
     }
 
+    @Test("a command experiment's message says each failure and warning once over its launches, and at most five warnings")
+    func reportedByTool() {
+        var reported = ReportedByTool()
+        let warnings = (1...7).map { "w\($0)" }
+        for _ in 0..<2 {
+            reported.add(ParsedOutput(results: [], failures: [BenchmarkFailure(benchmark: "BM_a", reason: "oom")], warnings: warnings))
+        }
+        #expect(reported.warnings == warnings)
+        #expect(reported.shownWarnings == ["w1", "w2", "w3", "w4", "w5", "and 2 more warning(s) in the run's status (run.json)"])
+        #expect(reported.failureMessage(kept: 4) == "1 benchmark(s) failed: BM_a: oom; the other 4 result(s) are kept")
+        #expect(ReportedByTool().failureMessage(kept: 4) == nil)
+    }
+
     func withTemporaryFolderCopy(_ fixture: String, _ body: (String) throws -> Void) throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("benchbot-format-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: root) }

@@ -64,7 +64,7 @@ struct CommandExperiment {
         }
         if let counts = counted.summary { summary += "; \(counts)" }
         if let note = counted.note { messages.append(note) }
-        messages += reported.warnings
+        messages += reported.shownWarnings
         writeSummary(summary)
         if let failed = reported.failureMessage(kept: results.count) {
             // The tool's own verdict on some benchmarks fails the experiment; its other results are kept.

@@ -13,6 +13,12 @@ struct ReportedByTool {
         }
     }
 
+    /// The warnings for the experiment's message: the first few, then how many more the run's status file holds.
+    var shownWarnings: [String] {
+        guard warnings.count > 5 else { return warnings }
+        return Array(warnings.prefix(5)) + ["and \(warnings.count - 5) more warning(s) in the run's status (run.json)"]
+    }
+
     /// `2 benchmark(s) failed: BM_a: out of memory; BM_b: bad input; the other 5 result(s) are kept`,
     /// or `nil` when none failed.
     func failureMessage(kept: Int) -> String? {
