@@ -119,10 +119,10 @@ public protocol Store: DeliveryStore {
     /// its job is created, or marked done if it was queued, in the same transaction.
     ///
     /// The same `contentDigest` for the same job stores nothing and returns the run it stored before.
-    ///
-    /// - Returns: The run, and whether this call stored it.
     /// `failures`, the benchmarks the tool marked failed, become failed outcomes of the run (stage
     /// `run`, the tool's reason as the message), so reports show them beside the results.
+    ///
+    /// - Returns: The run, and whether this call stored it.
     func importRun(_ request: EnqueueRequest, startedAt: Date, finishedAt: Date, environment: [String: String],
                    results: [BenchmarkResult], failures: [BenchmarkFailure], contentDigest: String) async throws(StoreError) -> ImportedRun
 
