@@ -21,6 +21,9 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The files' format: \(BenchmarkFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
     var format: String
 
+    @Option(name: .long, help: "PATTERN=higher|lower: which way is better for the benchmarks a name or glob (* and ?) matches; repeatable.")
+    var direction: [String] = []
+
     @Argument(help: "Result files, or folders of them.")
     var files: [String]
 
@@ -31,7 +34,13 @@ struct ImportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let parsed = try Intake.readResults(files, format: BenchmarkFormat(rawValue: format)!)
+        let directions = try DirectionOverrides(arguments: direction)
+        let parsed = try Intake.readResults(files, format: BenchmarkFormat(rawValue: format)!, directions: directions)
+        try directions.checkMatched(parsed.flatMap(\.results))
+        for file in parsed {
+            let failed = file.failures.map { "\(file.path): \(PlainText.singleLine($0.benchmark)) failed: \(PlainText.singleLine($0.reason)); stored as its failure" }
+            for line in file.warnings + failed { printError("warning: \(line)") }
+        }
         let intake = try homeOptions.intake()
         for line in try await intake.importResults(parsed, commit: commit, branch: branch) {
             print(line)

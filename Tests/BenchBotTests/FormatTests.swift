@@ -33,12 +33,12 @@ struct FormatTests {
         #expect(results["sleep 0.01"]!.samples.allSatisfy { $0 >= 0.01 })
     }
 
-    @Test("pytest-benchmark: every round is a sample; params become parameters")
+    @Test("pytest-benchmark: every round is a sample; params become parameters; the name is the test's node ID")
     func pytestBenchmark() throws {
         let results = series(try BenchmarkFormat.pytestBenchmark.parse(try Self.fixture("pytest-benchmark.json"), file: "p.json").results)
-        #expect(results.keys.sorted() == ["test_join", "test_sorted[size=1000]", "test_sorted[size=10]"])
-        #expect(results["test_sorted[size=10]"]?.samples.count == 44)
-        #expect(results["test_join"]?.unit == "s")
+        #expect(results.keys.sorted() == ["test_sorting.py::test_join", "test_sorting.py::test_sorted[size=1000]", "test_sorting.py::test_sorted[size=10]"])
+        #expect(results["test_sorting.py::test_sorted[size=10]"]?.samples.count == 44)
+        #expect(results["test_sorting.py::test_join"]?.unit == "s")
     }
 
     @Test("go test -bench: -count repetitions are samples, -benchmem metrics are series, sub-benchmarks are parameters")
@@ -68,7 +68,10 @@ struct FormatTests {
         (.goTest, "BenchmarkA-2  100  NaN ns/op\n", "gb.json: go-test: BenchmarkA[procs=2] sample 1: is nan"),
         (.goTest, "BenchmarkA-2  100  12.5\n", "gb.json: go-test: line 1: is not"),
         (.benchbotJSON, "{\"benchmarks\": [{\"name\": \"a\", \"unit\": \"ns\", \"samples\": [5, -1]}]}", "gb.json: benchbot-json: a sample 2: is a negative time"),
-        (.benchbotJSON, "{\"benchmarks\": [{\"name\": \"a\", \"unit\": \"furlongs\", \"samples\": [1]}]}", "gb.json: benchbot-json: a: unit 'furlongs' is not one BenchBot knows"),
+        (.benchbotJSON, "{\"benchmarks\": [{\"name\": \"a\", \"unit\": \"furlongs per fortnight, measured by the sundial\", \"samples\": [1]}]}",
+         "gb.json: benchbot-json: a: unit 'furlongs per fortnight, measured…' is 47 characters; a unit is at most 32"),
+        (.benchbotJSON, "{\"benchmarks\": [{\"name\": \"a\", \"unit\": \"ns\\u001b[31m\", \"samples\": [1]}]}",
+         "gb.json: benchbot-json: a: unit holds the control character U+001B"),
         (.benchbotJSON, "{\"benchmarks\": [{\"name\": \"a\", \"unit\": \"ns\", \"samples\": [1]}, {\"name\": \"a\", \"unit\": \"ns\", \"samples\": [2]}]}", "gb.json: benchbot-json: a: appears twice"),
         (.benchbotJSON, "{\"benchmarks\": [{\"name\": \"a\", \"unit\": \"ns\", \"samples\": []}]}", "gb.json: benchbot-json: a: has no samples"),
     ])
@@ -78,17 +81,19 @@ struct FormatTests {
         }
     }
 
-    @Test("the published JSON Schema lists exactly the units the parsers accept")
+    @Test("the published JSON Schema lists the units whose direction BenchBot knows, and the longest unit it keeps")
     func schemaMatchesValidation() throws {
         var root = #filePath
         for _ in 0..<3 { root = (root as NSString).deletingLastPathComponent }
         let schema = try JSONValue.parse(try Data(contentsOf: URL(fileURLWithPath: root.appending(path: "Schemas/benchbot-results.schema.json"))))
-        guard case .array(let units)? = schema["properties"]?["benchmarks"]?["items"]?["properties"]?["unit"]?["enum"] else {
-            Issue.record("the schema has no unit enum")
+        let unit = schema["properties"]?["benchmarks"]?["items"]?["properties"]?["unit"]
+        guard case .array(let units)? = unit?["examples"] else {
+            Issue.record("the schema has no unit examples")
             return
         }
         let listed = Set(units.compactMap { unit -> String? in if case .string(let text) = unit { text } else { nil } })
         #expect(listed == Set(ResultValidation.knownUnits.keys))
+        #expect(unit?["maxLength"] == .number(Double(ResultValidation.maximumUnitLength)))
     }
 
     @Test("a real output parsed as the wrong format is refused, not misread")

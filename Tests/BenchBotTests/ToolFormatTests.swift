@@ -77,14 +77,14 @@ struct ToolFormatTests {
     @Test("JMH: forks' iterations are samples; params, secondary metrics, ops/ms and sample-mode histograms")
     func jmh() throws {
         let results = try parse(.jmh, "jmh.from-docs.json")
-        let sort = try #require(results["org.example.bench.SortBenchmark.sortArray[size=1000]"])
+        let sort = try #require(results["org.example.bench.SortBenchmark.sortArray[mode=avgt,size=1000]"])
         #expect(sort.samples == [41.312, 40.877, 41.094, 42.005, 41.731, 41.588] && sort.unit == "us")
-        #expect(results["org.example.bench.SortBenchmark.sortArray.gc.alloc.rate.norm[size=1000]"]?.unit == "B")
-        #expect(results["org.example.bench.SortBenchmark.sortArray.gc.count[size=1000]"]?.unit == "count")
-        #expect(results["org.example.bench.SortBenchmark.sortArray.gc.alloc.rate[size=1000]"]?.direction == .higherIsBetter)
-        let lookup = try #require(results["org.example.bench.MapBenchmark.lookup"])
+        #expect(results["org.example.bench.SortBenchmark.sortArray.gc.alloc.rate.norm[mode=avgt,size=1000]"]?.unit == "B")
+        #expect(results["org.example.bench.SortBenchmark.sortArray.gc.count[mode=avgt,size=1000]"]?.unit == "count")
+        #expect(results["org.example.bench.SortBenchmark.sortArray.gc.alloc.rate[mode=avgt,size=1000]"]?.direction == .higherIsBetter)
+        let lookup = try #require(results["org.example.bench.MapBenchmark.lookup[mode=thrpt]"])
         #expect(lookup.unit == "ops/s" && lookup.direction == .higherIsBetter && lookup.samples[0] == 20_412_700)
-        let insert = try #require(results["org.example.bench.MapBenchmark.insert"])
+        let insert = try #require(results["org.example.bench.MapBenchmark.insert[mode=sample]"])
         #expect(insert.samples.count == 6)
         #expect(abs(insert.samples[0] - (118.0 * 9000 + 121 * 800 + 250 * 12) / 9812) < 1e-9)
     }
@@ -96,8 +96,8 @@ struct ToolFormatTests {
         #expect(results.values.allSatisfy { $0.samples.count == 50 })
         // "# / s", "μs" and "#" are package-benchmark's spellings of ops/s, us and count.
         #expect(Set(results.values.map(\.unit)) == ["ops/s", "us", "count"])
-        #expect(results["package.benchmark.Sorting.sort_(size:_64)"]?.direction == .higherIsBetter)
-        #expect(results["package.benchmark.Sorting.sort_(size:_64).Time (wall clock)"]?.samples.count == 50)
+        #expect(results["package.benchmark.Sorting.sort_(size:_64)[mode=thrpt]"]?.direction == .higherIsBetter)
+        #expect(results["package.benchmark.Sorting.sort_(size:_64).Time (wall clock)[mode=thrpt]"]?.samples.count == 50)
     }
 
     @Test("BenchmarkDotNet: OriginalValues are samples, Parameters split, allocations a series; brief files fall back to measurements")
@@ -136,8 +136,8 @@ struct ToolFormatTests {
          "x.json: jmh: [0].primaryMetric.rawData[0][1]: is a string"),
         (.jmh, "[{\"benchmark\": \"a.B.c\", \"mode\": \"avgt\", \"primaryMetric\": {\"scoreUnit\": \"ns/op\", \"score\": 3}}]",
          "x.json: jmh: [0].primaryMetric: has neither rawData nor rawDataHistogram"),
-        (.jmh, "[{\"benchmark\": \"a.B.c\", \"primaryMetric\": {\"scoreUnit\": \"furlongs/op\", \"rawData\": [[1]]}}]",
-         "x.json: jmh: [0].primaryMetric.scoreUnit: 'furlongs/op' is not a unit"),
+        (.jmh, "[{\"benchmark\": \"a.B.c\", \"primaryMetric\": {\"scoreUnit\": \"furlongs/op\", \"rawData\": [[1, \"x\"]]}}]",
+         "x.json: jmh: [0].primaryMetric.rawData[0][1]: is a string"),
         (.jmh, "[{\"benchmark\": \"a.B.c\", \"primaryMetric\": {\"scoreUnit\": \"ns/op\", \"rawData\": [[-4]]}}]",
          "x.json: jmh: a.B.c sample 1: is a negative time"),
         (.benchmarkDotNet, "{\"benchmarks\": []}", "x.json: benchmarkdotnet: Benchmarks: missing; is this really benchmarkdotnet output?"),

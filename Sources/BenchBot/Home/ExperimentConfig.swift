@@ -23,6 +23,8 @@ public struct ExperimentConfig: Sendable, Hashable {
         public var warmup: Int = 0
         /// Counts measured around the command (`"counters"`), each stored as a series of its own.
         public var counters: [HardwareCounter] = []
+        /// Which way is better for the benchmarks named in `"directions"`, replacing guesses.
+        public var directions = DirectionOverrides()
     }
 
     public var name: String
@@ -74,6 +76,9 @@ public struct ExperimentConfig: Sendable, Hashable {
         } else if object["counters"] != nil {
             reader.report("counters", "counts only a command experiment's launches; add a \"command\" or remove \"counters\"")
             return nil
+        } else if object["directions"] != nil {
+            reader.report("directions", "sets directions of a command experiment's benchmarks; add a \"command\" or remove \"directions\"")
+            return nil
         }
         return active == nil ? nil : config
     }
@@ -94,6 +99,8 @@ public struct ExperimentConfig: Sendable, Hashable {
         command.warmup = reader.integer(object["warmup"], "warmup", minimum: 0) ?? 0
         guard let counters = parseCounters(object["counters"], reader: &reader) else { return nil }
         command.counters = counters
+        guard let directions = DirectionOverrides.parse(object["directions"], reader: &reader) else { return nil }
+        command.directions = directions
         return command
     }
 

@@ -8,6 +8,10 @@ extension Intake {
         /// The commit the file names (`"commit"` in benchbot-json), if any.
         public let commit: String?
         public let results: [BenchmarkResult]
+        /// Benchmarks the tool marked failed: each is stored as a failed outcome of the run.
+        public let failures: [BenchmarkFailure]
+        /// The parser's guesses, such as a custom unit's direction, for the user to check.
+        public let warnings: [String]
         /// A SHA-256 of the file's bytes (of every file, for a folder): importing the same content
         /// for the same commit again stores nothing, so an interrupted import can simply be rerun.
         public let contentDigest: String
@@ -19,8 +23,9 @@ extension Intake {
     ///   - paths: Files, or folders whose `*.json` and `*.txt` files are read, in name order; for a
     ///     format whose output is a folder (criterion), the folders themselves.
     ///   - format: Their format.
+    ///   - directions: The directions the user set (`--direction`), replacing the parser's.
     /// - Throws: ``FormatError`` for the first bad file, or ``IntakeError`` for one that cannot be read.
-    public static func readResults(_ paths: [String], format: BenchmarkFormat) throws -> [ImportFile] {
+    public static func readResults(_ paths: [String], format: BenchmarkFormat, directions: DirectionOverrides = DirectionOverrides()) throws -> [ImportFile] {
         var files: [String] = []
         for path in paths {
             var isDirectory: ObjCBool = false
@@ -36,14 +41,15 @@ extension Intake {
             }
         }
         return try files.map { file in
-            let results = try format.parse(contentsOf: file).results
+            let parsed = directions.apply(to: try format.parse(contentsOf: file))
             let data = format.readsFolder ? nil : FileManager.default.contents(atPath: file)
             var commit: String?
             if format == .benchbotJSON, let data, case .string(let named)? = (try? JSONValue.parse(data))?["commit"] {
                 commit = named
             }
             let digest = data.map { SHA256.hash(data: $0).map { String(format: "%02x", $0) }.joined() } ?? DirectoryDigest.of(file)
-            return ImportFile(path: file, commit: commit, results: results, contentDigest: digest)
+            return ImportFile(path: file, commit: commit, results: parsed.results, failures: parsed.failures, warnings: parsed.warnings,
+                              contentDigest: digest)
         }
     }
 
@@ -76,7 +82,7 @@ extension Intake {
             var environment = machineEnvironment
             environment["imported_from"] = file.path
             let run = try await store.importRun(request, startedAt: now, finishedAt: now, environment: environment,
-                                                results: file.results, contentDigest: file.contentDigest)
+                                                results: file.results, failures: file.failures, contentDigest: file.contentDigest)
             if run.isNew {
                 lines.append("imported \(file.results.count) result(s) from \(file.path) for commit \(id.short) (run \(run.id))")
             } else {

@@ -34,8 +34,8 @@ extension CommandExperiment {
                 switch await sides[index].experiment.launchOnce(command.warmup + round, counting: plan.mode == .timedLaunches ? plan : nil) {
                 case .failure(let message):
                     return (finish(failedAt: "run", "\(sides[index].label) round \(round + 1): \(message)"), [])
-                case .success(let results, let reading):
-                    sides[index].merge(results)
+                case .success(let parsed, let reading):
+                    sides[index].merge(parsed.results)
                     sides[index].counted.add(reading)
                 }
             }

@@ -24,14 +24,16 @@ struct CommandExperiment {
         var merged = MergedResults()
         let plan = CounterPlan(asked: command.counters, source: command.counters.isEmpty ? .unavailable("none asked for") : CounterSource.probed())
         var counted = CounterSamples(plan: plan)
+        var reported = ReportedByTool()
         for launch in 0..<(command.warmup + command.repeatCount) {
             let measured = launch >= command.warmup
             switch await launchOnce(launch, counting: plan.mode == .timedLaunches ? plan : nil) {
             case .failure(let message):
                 return finish(failedAt: "run", "launch \(launch + 1)\(measured ? "" : " (warmup)"): \(message)")
-            case .success(let results, let reading) where measured:
-                merged.merge(results)
+            case .success(let parsed, let reading) where measured:
+                merged.merge(parsed.results)
                 counted.add(reading)
+                reported.add(parsed)
             case .success:
                 continue
             }
@@ -41,7 +43,8 @@ struct CommandExperiment {
         // Two experiments' benchmarks of the same name stay apart.
         let prefixed = named(results)
         let counterResults = counted.results(experiment: experiment.name)
-        runner.writeStatus(StageStatus(success: true, message: counted.note ?? ""), to: folders.status, file: "run.json")
+        runner.writeStatus(StageStatus(success: true, message: ([counted.note].compactMap { $0 } + reported.warnings).joined(separator: "; ")),
+                           to: folders.status, file: "run.json")
         if let problem = writeData(results, counters: counterResults, startedAt: startedAt) {
             var outcome = finish(failedAt: "analysis", problem)
             outcome.unkept = problem
@@ -61,7 +64,12 @@ struct CommandExperiment {
         }
         if let counts = counted.summary { summary += "; \(counts)" }
         if let note = counted.note { messages.append(note) }
+        messages += reported.shownWarnings
         writeSummary(summary)
+        if let failed = reported.failureMessage(kept: results.count) {
+            // The tool's own verdict on some benchmarks fails the experiment; its other results are kept.
+            return finish(failedAt: "run", ([failed] + messages).joined(separator: "; "), results: prefixed + counterResults, summary: summary)
+        }
         return finish(failedAt: nil, messages.joined(separator: "; "), results: prefixed + counterResults, summary: summary)
     }
 
@@ -85,8 +93,8 @@ struct CommandExperiment {
     }
 
     enum Launch {
-        /// The results the tool reported, and what counted the launch read, if anything did.
-        case success([BenchmarkResult], Result<CounterReading, CounterProblem>?)
+        /// What the tool reported (results, failures, warnings), and what counted the launch read, if anything did.
+        case success(ParsedOutput, Result<CounterReading, CounterProblem>?)
         case failure(String)
     }
 
@@ -126,14 +134,16 @@ struct CommandExperiment {
         }
         var reading: Result<CounterReading, CounterProblem>?
         if let counting, let counterFolder { reading = counting.read(folder: counterFolder) }
-        if counted { return .success([], reading) }
+        if counted { return .success(ParsedOutput(results: []), reading) }
         let source = outputFile ?? "standard output of \(command.arguments.joined(separator: " "))"
         if let outputFile, !context.holds(outputFile, checkout: checkout) { return .failure(UntrustedSandbox.linkedOut(outputFile)) }
         do {
-            if let outputFile {
-                return .success(try command.format.parse(contentsOf: outputFile).results, reading)
+            let parsed = if let outputFile {
+                try command.format.parse(contentsOf: outputFile)
+            } else {
+                try command.format.parse(Data(result.standardOutput.utf8), file: source)
             }
-            return .success(try command.format.parse(Data(result.standardOutput.utf8), file: source).results, reading)
+            return .success(command.directions.apply(to: parsed), reading)
         } catch {
             return .failure(error.description)
         }

@@ -34,14 +34,18 @@ extension SQLiteStore {
 
     public func importRun(
         _ request: EnqueueRequest, startedAt: Date, finishedAt: Date, environment: [String: String], results: [BenchmarkResult],
-        contentDigest: String
+        failures: [BenchmarkFailure], contentDigest: String
     ) async throws(StoreError) -> ImportedRun {
         let path = self.path
         guard let commit = request.commits.first, request.commits.count == 1 else {
             throw StoreError.unavailable(path, detail: "an import names exactly one commit")
         }
+        let outcomes = failures.map { failure in
+            ExperimentOutcome(experiment: failure.benchmark, succeeded: false, failedStage: "run", message: failure.reason,
+                              startedAt: startedAt, finishedAt: finishedAt)
+        }
         let encoded = try EncodedRun(startedAt: startedAt, finishedAt: finishedAt, environment: environment,
-                                     experiments: [], results: results, telemetry: [], path: path)
+                                     experiments: outcomes, results: results, telemetry: [], path: path)
         return try await write { db in
             let repositoryID = try Self.upsertRepository(db, name: request.repository, url: request.repositoryURL, now: startedAt.storeValue)
             try Self.insertCommit(db, repositoryID: repositoryID, commit)

@@ -119,10 +119,12 @@ public protocol Store: DeliveryStore {
     /// its job is created, or marked done if it was queued, in the same transaction.
     ///
     /// The same `contentDigest` for the same job stores nothing and returns the run it stored before.
+    /// `failures`, the benchmarks the tool marked failed, become failed outcomes of the run (stage
+    /// `run`, the tool's reason as the message), so reports show them beside the results.
     ///
     /// - Returns: The run, and whether this call stored it.
     func importRun(_ request: EnqueueRequest, startedAt: Date, finishedAt: Date, environment: [String: String],
-                   results: [BenchmarkResult], contentDigest: String) async throws(StoreError) -> ImportedRun
+                   results: [BenchmarkResult], failures: [BenchmarkFailure], contentDigest: String) async throws(StoreError) -> ImportedRun
 
     /// The runs of one commit, oldest first, with their results.
     func runs(repository: String, commit: ObjectID) async throws(StoreError) -> [StoredRun]
@@ -226,4 +228,13 @@ public protocol DeliveryStore: Sendable {
 
     /// Keeps a response for a conditional request.
     func saveHTTPCacheEntry(key: String, _ entry: HTTPCacheEntry, now: Date) async throws(StoreError)
+}
+
+extension Store {
+    /// An import whose tool marked no benchmark failed.
+    public func importRun(_ request: EnqueueRequest, startedAt: Date, finishedAt: Date, environment: [String: String],
+                          results: [BenchmarkResult], contentDigest: String) async throws(StoreError) -> ImportedRun {
+        try await importRun(request, startedAt: startedAt, finishedAt: finishedAt, environment: environment,
+                            results: results, failures: [], contentDigest: contentDigest)
+    }
 }

@@ -50,7 +50,7 @@ struct FuzzParserTests {
             let input = FuzzMutator.mutate(seed, corpus: corpus, random: &random)
             do {
                 let results = try format.parse(input, file: "fuzz/input").results
-                try Self.checkResults(results, input: input, customUnits: format.keepsCustomUnits)
+                try Self.checkResults(results, input: input)
             } catch let error as FormatError {
                 try fuzzCheck("\(error)".hasPrefix("fuzz/input: \(format.rawValue): ") && !error.location.isEmpty && !error.problem.isEmpty,
                               "an error that names nothing: \(error)", input: input)
@@ -59,13 +59,13 @@ struct FuzzParserTests {
         }
     }
 
-    static func checkResults(_ results: [BenchmarkResult], input: Data, customUnits: Bool = false) throws {
+    static func checkResults(_ results: [BenchmarkResult], input: Data) throws {
         try fuzzCheck(!results.isEmpty, "no results and no error", input: input)
         for result in results {
             try fuzzCheck(!result.samples.isEmpty, "\(result.displayName) has no samples", input: input)
             try fuzzCheck(result.samples.allSatisfy { $0.isFinite && abs($0) <= ResultValidation.maximumMagnitude },
                           "\(result.displayName) has a sample no statistic survives: \(result.samples.prefix(10))", input: input)
-            try fuzzCheck(ResultValidation.knownUnits[result.unit] != nil || customUnits, "unit '\(result.unit)' passed", input: input)
+            try fuzzCheck(ResultValidation.unitProblem(result.unit) == nil, "unit '\(result.unit)' passed", input: input)
         }
         try fuzzCheck(Set(results.map(\.displayName)).count == results.count, "two series of one name", input: input)
     }
@@ -78,10 +78,13 @@ struct FuzzParserTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let folder = root.appending(path: "bench/new")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let corpus = files.map(\.1)
+        // criterion before 0.3 wrote sample.json as the pair [[iters], [times]].
+        let pair = try Data(contentsOf: URL(fileURLWithPath: FuzzCorpus.folder.appending(path: "criterion-pre-0.3.from-docs/0.2/sort/stable/64/new/sample.json")))
+        let corpus = files.map(\.1) + [pair]
         await FuzzRun("format-criterion", defaultCases: 400).run { random in
             var size = 0
-            for (name, data) in files {
+            for (name, original) in files {
+                let data = name == "sample.json" && Bool.random(using: &random) ? pair : original
                 let input = Int.random(in: 0..<3, using: &random) == 0 ? FuzzMutator.mutate(data, corpus: corpus, random: &random) : data
                 size += input.count
                 try input.write(to: URL(fileURLWithPath: folder.appending(path: name)))

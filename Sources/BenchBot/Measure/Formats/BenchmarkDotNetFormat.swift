@@ -1,4 +1,5 @@
 import Compare
+import Foundation
 
 /// BenchmarkDotNet's JSON exporters (`JsonExporter.Full`, `.Brief` or `.Default`).
 ///
@@ -7,8 +8,13 @@ import Compare
 /// measurements. `Type.Method` is the name and `Parameters` (`N=1000&Mode=Fast`) the parameters.
 /// MemoryDiagnoser's bytes allocated per operation becomes an `.allocated` series. A benchmark
 /// that failed has no statistics, and is reported as failed rather than skipped.
+///
+/// A method run in several jobs (`[SimpleJob(RuntimeMoniker.Net80)]` and `Net60`, say) is one
+/// series per job: the job, read from `DisplayInfo` (`Type.Method: Job [Parameters]`), becomes
+/// the `job` parameter, by its name (`.NET 8.0`) or, for a generated `Job-ABCDEF`, by its
+/// settings (`Runtime=.NET 8.0`). BenchmarkDotNet's default job, `DefaultJob`, adds none.
 enum BenchmarkDotNetFormat {
-    static func parse(_ document: JSONValue, _ context: FormatContext) throws(FormatError) -> [BenchmarkResult] {
+    static func parse(_ document: JSONValue, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
         let benchmarks = try context.array(try context.object(document, "-")["Benchmarks"], "Benchmarks")
         var results: [BenchmarkResult] = []
         for (index, item) in benchmarks.enumerated() {
@@ -24,13 +30,34 @@ enum BenchmarkDotNetFormat {
                     parameters[parts[0]] = parts.count == 2 ? parts[1] : ""
                 }
             }
+            if let job = job(fields, type: type, parameters: fields["Parameters"]) { parameters["job"] = job }
             results.append(BenchmarkResult(benchmark: name, parameters: parameters, unit: "ns", direction: .lowerIsBetter,
                                            samples: try samples(fields, path, context)))
             if case .object(let memory)? = fields["Memory"], case .number(let bytes)? = memory["BytesAllocatedPerOperation"] {
                 results.append(BenchmarkResult(benchmark: "\(name).allocated", parameters: parameters, unit: "B", direction: .lowerIsBetter, samples: [bytes]))
             }
         }
-        return results
+        return ParsedOutput(results: results)
+    }
+
+    /// The job's readable name from `DisplayInfo`, or `nil` for `DefaultJob` and files without it.
+    static func job(_ fields: [String: JSONValue], type: String, parameters: JSONValue?) -> String? {
+        guard case .string(let display)? = fields["DisplayInfo"], display.hasPrefix(type + "."),
+              let colon = display.range(of: ": ") else { return nil }
+        var job = String(display[colon.upperBound...])
+        // `Parameters.DisplayInfo` follows the job as ` [N=1000, Mode=Fast]`.
+        if case .string(let given)? = parameters, !given.isEmpty, job.hasSuffix("]"), let bracket = job.range(of: " [", options: .backwards) {
+            job = String(job[..<bracket.lowerBound])
+        }
+        job = job.trimmingCharacters(in: .whitespaces)
+        guard !job.isEmpty, job != "DefaultJob" else { return nil }
+        // `Job-ABCDEF(Runtime=.NET 8.0)`: the id is a hash; its settings say what the job is.
+        if let open = job.firstIndex(of: "("), job.hasSuffix(")") {
+            let id = job[..<open], settings = job[job.index(after: open)..<job.index(before: job.endIndex)]
+            let generated = id.hasPrefix("Job-") && id.dropFirst(4).allSatisfy { $0.isUppercase || $0.isNumber }
+            return generated ? String(settings) : String(id)
+        }
+        return job
     }
 
     private static func samples(_ fields: [String: JSONValue], _ path: String, _ context: FormatContext) throws(FormatError) -> [Double] {

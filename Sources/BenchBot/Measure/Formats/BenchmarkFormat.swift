@@ -44,10 +44,6 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
     /// bheisler/iai's `cargo bench` text (cachegrind counts).
     case iai
 
-    /// Whether the tool's units are the user's own words (`MB`, `Percent`), kept as written rather than
-    /// refused: the format gives each result's direction, so the unit need not.
-    var keepsCustomUnits: Bool { [.gabCustom, .gabCustomBigger, .bencherJSON].contains(self) }
-
     /// Whether the tool's output is a folder rather than a file.
     public var readsFolder: Bool { self == .criterion }
 
@@ -64,9 +60,9 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
         }
         if readsFolder {
             guard isFolder.boolValue else { throw context.error("-", "is a file; \(rawValue) output is a folder (target/criterion)") }
-            let results = try CriterionFormat.parse(folder: path, context)
-            try ResultValidation.validate(results, context)
-            return ParsedOutput(results: results)
+            let parsed = try CriterionFormat.parse(folder: path, context)
+            try ResultValidation.validate(parsed, context)
+            return parsed
         }
         guard !isFolder.boolValue, let data = FileManager.default.contents(atPath: path) else {
             throw context.error("-", isFolder.boolValue ? "is a folder; \(rawValue) output is one file" : "cannot be read")
@@ -86,15 +82,15 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
         guard !data.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) else {
             throw context.error("-", "is empty; the benchmark wrote nothing there")
         }
-        let output: ParsedOutput = switch self {
-        case .benchbotJSON: ParsedOutput(results: try BenchBotJSONFormat.parse(try context.json(data), context))
-        case .googleBenchmark: ParsedOutput(results: try GoogleBenchmarkFormat.parse(try context.json(data), context))
+        let parsed: ParsedOutput = switch self {
+        case .benchbotJSON: try BenchBotJSONFormat.parse(try context.json(data), context)
+        case .googleBenchmark: try GoogleBenchmarkFormat.parse(try context.json(data), context)
         case .hyperfine: ParsedOutput(results: try HyperfineFormat.parse(try context.json(data), context))
-        case .pytestBenchmark: ParsedOutput(results: try PytestBenchmarkFormat.parse(try context.json(data), context))
+        case .pytestBenchmark: try PytestBenchmarkFormat.parse(try context.json(data), context)
         case .goTest: ParsedOutput(results: try GoTestFormat.parse(String(decoding: data, as: UTF8.self), context))
-        case .packageBenchmark: ParsedOutput(results: try PackageBenchmarkFormat.parse(try context.json(data), context))
-        case .jmh: ParsedOutput(results: try JMHFormat.parse(try context.json(data), context))
-        case .benchmarkDotNet: ParsedOutput(results: try BenchmarkDotNetFormat.parse(try context.json(data), context))
+        case .packageBenchmark: try PackageBenchmarkFormat.parse(try context.json(data), context)
+        case .jmh: try JMHFormat.parse(try context.json(data), context)
+        case .benchmarkDotNet: try BenchmarkDotNetFormat.parse(try context.json(data), context)
         case .criterion: throw context.error("-", "criterion output is a folder; read it with parse(contentsOf:) on target/criterion")
         case .relayData: ParsedOutput(results: DataFlattening.results(experiment: nil, data: try context.json(data)))
         case .gabCustom: try GabCustomFormat.parse(try context.json(data), direction: .lowerIsBetter, context)
@@ -108,8 +104,8 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
         case .criterionJSON: try CriterionJSONFormat.parse(String(decoding: data, as: UTF8.self), context)
         case .iai: try IaiFormat.parse(String(decoding: data, as: UTF8.self), context)
         }
-        try ResultValidation.validate(output.results, context, customUnits: keepsCustomUnits)
-        return output
+        try ResultValidation.validate(parsed, context)
+        return parsed
     }
 }
 

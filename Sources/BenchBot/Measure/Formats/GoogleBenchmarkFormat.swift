@@ -2,9 +2,13 @@
 /// `stddev` and `cv` aggregates are summaries of those samples, not samples, and are skipped.
 /// `BM_Sum/512` becomes the benchmark `BM_Sum` with the parameter `arg0=512` (`name:value`
 /// arguments keep their names); `items_per_second` and `bytes_per_second` become series of their own.
+/// A run with `error_occurred` (`SkipWithError`) is that benchmark's failure, with its
+/// `error_message`; one skipped with `SkipWithMessage` (`"skipped"`, 1.8+) is a warning.
 enum GoogleBenchmarkFormat {
-    static func parse(_ document: JSONValue, _ context: FormatContext) throws(FormatError) -> [BenchmarkResult] {
+    static func parse(_ document: JSONValue, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
         let runs = try context.array(try context.object(document, "-")["benchmarks"], "benchmarks")
+        var failures: [BenchmarkFailure] = []
+        var warnings: [String] = []
         var order: [String] = []
         var series: [String: BenchmarkResult] = [:]
         func add(_ key: String, _ make: () -> BenchmarkResult, _ sample: Double) {
@@ -16,11 +20,20 @@ enum GoogleBenchmarkFormat {
             let fields = try context.object(run, path)
             if case .string("aggregate")? = fields["run_type"] { continue }
             let fullName = try context.string(fields["run_name"] ?? fields["name"], "\(path).name")
-            if case .bool(true)? = fields["error_occurred"] {
-                let message = (try? context.string(fields["error_message"], "")) ?? "no message"
-                throw context.error(path, "benchmark \(fullName) reported an error: \(message)")
-            }
             let (name, parameters) = split(fullName)
+            if case .bool(true)? = fields["error_occurred"] {
+                let display = BenchmarkResult(benchmark: name, parameters: parameters, unit: "", direction: .lowerIsBetter, samples: []).displayName
+                let message = (try? context.string(fields["error_message"], "")) ?? "no message"
+                if !failures.contains(where: { $0.benchmark == display }) {
+                    failures.append(BenchmarkFailure(benchmark: display, reason: message.isEmpty ? "no message" : message))
+                }
+                continue
+            }
+            if case .bool(true)? = fields["skipped"] {
+                let message = (try? context.string(fields["skip_message"], "")) ?? ""
+                warnings.append("\(context.file): \(PlainText.singleLine(fullName)) was skipped\(message.isEmpty ? "" : ": \(PlainText.singleLine(message))"); not stored")
+                continue
+            }
             let unit = try context.string(fields["time_unit"], "\(path).time_unit")
             let time = try context.number(fields["real_time"], "\(path).real_time")
             add(fullName, { BenchmarkResult(benchmark: name, parameters: parameters, unit: unit, direction: .lowerIsBetter, samples: []) }, time)
@@ -30,7 +43,7 @@ enum GoogleBenchmarkFormat {
                 }
             }
         }
-        return order.map { series[$0]! }
+        return ParsedOutput(results: order.map { series[$0]! }, failures: failures, warnings: warnings)
     }
 
     /// `BM_Sum/512/threads:2` → (`BM_Sum`, `arg0=512, threads=2`).

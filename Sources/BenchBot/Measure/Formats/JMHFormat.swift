@@ -5,12 +5,23 @@ import Compare
 /// Every measurement iteration of every fork (`primaryMetric.rawData`) is one sample. In `sample`
 /// mode JMH writes per-iteration histograms (`rawDataHistogram`) instead; each iteration's
 /// weighted mean is its sample, so that iterations stay the unit of repetition in every mode.
-/// `@Param` values become parameters; secondary metrics (`·gc.alloc.rate.norm` and the like)
-/// become series of their own when their unit is one BenchBot knows, and are listed in the
-/// README as ignored otherwise. package-benchmark's `--format jmh` export is read the same way.
+/// `@Param` values and the mode (`thrpt`, `avgt`, `sample`, `ss`) become parameters, so a
+/// benchmark run with `-bm thrpt,avgt` is two series. Secondary metrics (`·gc.alloc.rate.norm`
+/// and the like) become series of their own. JMH's units are converted to BenchBot's (`ops/ms`
+/// to ops/s); any other unit, such as perfnorm's `clks/insn`, is kept as given, with a guessed
+/// direction and a warning. package-benchmark's `--format jmh` export is read the same way.
 enum JMHFormat {
-    static func parse(_ document: JSONValue, _ context: FormatContext) throws(FormatError) -> [BenchmarkResult] {
+    static func parse(_ document: JSONValue, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
         var results: [BenchmarkResult] = []
+        var warnings: [String] = []
+        func add(_ name: String, _ parameters: [String: String], _ metric: (unit: String, samples: [Double])) {
+            let (direction, guessed) = ResultValidation.direction(ofUnit: metric.unit)
+            let result = BenchmarkResult(benchmark: name, parameters: parameters, unit: metric.unit, direction: direction, samples: metric.samples)
+            if guessed {
+                warnings.append(ResultValidation.guessedDirectionWarning(file: context.file, unit: metric.unit, displayName: result.displayName, direction: direction))
+            }
+            results.append(result)
+        }
         for (index, run) in try context.array(document, "-").enumerated() {
             let path = "[\(index)]"
             let fields = try context.object(run, path)
@@ -20,34 +31,29 @@ enum JMHFormat {
             if case .object(let params)? = fields["params"] {
                 for (key, value) in params { if case .string(let text) = value { parameters[key] = text } }
             }
-            // JMH runs one benchmark in several modes when asked; the mode tells them apart.
-            let modeSuffix = ["avgt", "thrpt", "sample", "ss", ""].contains(mode) ? "" : ".\(mode)"
-            let primaryPath = "\(path).primaryMetric"
-            guard let primary = try metric(fields["primaryMetric"], primaryPath, context, required: true) else {
-                throw context.error(primaryPath, "has no samples")
-            }
-            results.append(BenchmarkResult(benchmark: name + modeSuffix, parameters: parameters, unit: primary.unit,
-                                           direction: ResultValidation.knownUnits[primary.unit] ?? .lowerIsBetter, samples: primary.samples))
+            // JMH runs one benchmark in several modes when asked (`-bm thrpt,avgt`); the mode tells them apart.
+            if !mode.isEmpty { parameters["mode"] = mode }
+            add(name, parameters, try metric(fields["primaryMetric"], "\(path).primaryMetric", context))
             if case .object(let secondaries)? = fields["secondaryMetrics"] {
                 for (label, value) in secondaries.sorted(by: { $0.key < $1.key }) {
-                    guard let secondary = try metric(value, "\(path).secondaryMetrics.\(label)", context, required: false) else { continue }
                     let suffix = label.drop(while: { $0 == "·" || $0 == "." || $0 == " " })
-                    results.append(BenchmarkResult(benchmark: "\(name)\(modeSuffix).\(suffix)", parameters: parameters, unit: secondary.unit,
-                                                   direction: ResultValidation.knownUnits[secondary.unit] ?? .lowerIsBetter, samples: secondary.samples))
+                    // Some profilers' results (`-prof stack`'s text) have a score but no iterations.
+                    if case .object(let metric) = value, metric["rawData"] == nil, metric["rawDataHistogram"] == nil {
+                        warnings.append("\(context.file): \(PlainText.singleLine(name)) \(PlainText.singleLine(label)): no per-iteration data; not stored")
+                        continue
+                    }
+                    add("\(name).\(suffix)", parameters, try metric(value, "\(path).secondaryMetrics.\(label)", context))
                 }
             }
         }
-        return results
+        return ParsedOutput(results: results, warnings: warnings)
     }
 
-    /// A metric's samples in a unit BenchBot knows; `nil` for a secondary metric whose unit it does not.
-    private static func metric(_ value: JSONValue?, _ path: String, _ context: FormatContext, required: Bool) throws(FormatError) -> (unit: String, samples: [Double])? {
+    /// A metric's samples, in BenchBot's unit when JMH's converts, else in the unit as given.
+    private static func metric(_ value: JSONValue?, _ path: String, _ context: FormatContext) throws(FormatError) -> (unit: String, samples: [Double]) {
         let fields = try context.object(value, path)
         let givenUnit = try context.string(fields["scoreUnit"], "\(path).scoreUnit")
-        guard let (unit, factor) = unit(givenUnit) else {
-            if required { throw context.error("\(path).scoreUnit", "'\(givenUnit)' is not a unit BenchBot can convert") }
-            return nil
-        }
+        let (unit, factor) = unit(givenUnit) ?? (givenUnit, 1)
         var samples: [Double] = []
         if let raw = fields["rawData"] {
             for (fork, iterations) in try context.array(raw, "\(path).rawData").enumerated() {

@@ -9,9 +9,18 @@ import Compare
 /// package-benchmark records `scalingFactor` iterations at a time, so they are divided (or, for
 /// throughput, multiplied) by it. `wallClock` is the benchmark's main series; every other metric
 /// is a series named `.<metric>`. The name is `<target>/<name>`, and tags become parameters.
+///
+/// A static thresholds file (`swift package benchmark thresholds update`, `<Target>.<name>.p90.json`)
+/// holds limits, one p90 per metric, not results: it is refused, saying what to pass instead.
 enum PackageBenchmarkFormat {
-    static func parse(_ document: JSONValue, _ context: FormatContext) throws(FormatError) -> [BenchmarkResult] {
-        let entries = try context.array(try context.object(document, "-")["results"], "results")
+    static func parse(_ document: JSONValue, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
+        let top = try context.object(document, "-")
+        if top["results"] == nil, isThresholds(top) {
+            throw context.error("-", "is a package-benchmark thresholds file (p90 limits per metric, from `benchmark thresholds update`), not results; "
+                + "pass the saved baseline .benchmarkBaselines/<target>/<baseline>/results.json (`benchmark baseline update`), "
+                + "or a `benchmark --format jmh` export with --format jmh")
+        }
+        let entries = try context.array(top["results"], "results")
         guard entries.count.isMultiple(of: 2) else {
             throw context.error("results", "has \(entries.count) items; package-benchmark writes identifier and results in pairs")
         }
@@ -43,7 +52,19 @@ enum PackageBenchmarkFormat {
                                                parameters: parameters, unit: unit, direction: direction, samples: samples))
             }
         }
-        return results
+        return ParsedOutput(results: results)
+    }
+
+    /// Whether a document is a thresholds file: metric names, each to a number (`"wallClock": 1200`)
+    /// or, since 1.27, a relative or range threshold (`{"base": 1200, "tolerancePercentage": 5}`, `{"min": 1, "max": 2}`).
+    static func isThresholds(_ fields: [String: JSONValue]) -> Bool {
+        !fields.isEmpty && fields.values.allSatisfy { value in
+            switch value {
+            case .number: true
+            case .object(let threshold): !threshold.isEmpty && Set(threshold.keys).isSubset(of: ["base", "tolerancePercentage", "min", "max"])
+            default: false
+            }
+        }
     }
 
     /// The metric's name, BenchBot unit, and whether its raw values cover `scalingFactor` iterations.

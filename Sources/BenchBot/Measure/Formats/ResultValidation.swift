@@ -1,7 +1,8 @@
-/// The checks every parser's results pass: samples that statistics can use, units BenchBot
-/// knows, and one series per name and parameter set.
+/// The checks every parser's results pass: samples that statistics can use, printable units,
+/// and one series per name and parameter set.
 enum ResultValidation {
-    /// Units and which way each is better; anything else is refused rather than guessed.
+    /// Units whose direction BenchBot knows. Any other unit, such as Go's `compares/op`, is kept
+    /// as the tool gave it, with a guessed direction the user can set (``DirectionOverrides``).
     static let knownUnits: [String: Compare.Direction] = [
         "ns": .lowerIsBetter, "us": .lowerIsBetter, "µs": .lowerIsBetter, "ms": .lowerIsBetter, "s": .lowerIsBetter,
         "B": .lowerIsBetter, "KiB": .lowerIsBetter, "MiB": .lowerIsBetter, "allocs": .lowerIsBetter,
@@ -19,6 +20,30 @@ enum ResultValidation {
         let lowered = unit.lowercased()
         let rate = lowered.hasSuffix("/s") || lowered.hasSuffix("/sec") || lowered.hasSuffix("per_second") || lowered.hasPrefix("ops")
         return (rate ? .higherIsBetter : .lowerIsBetter, true)
+    }
+
+    /// The one-line warning a parser adds to ``ParsedOutput/warnings`` when it guessed a direction
+    /// with ``direction(ofUnit:)``; ``DirectionOverrides`` drops it once the user set that direction.
+    static func guessedDirectionWarning(file: String, unit: String, displayName: String, direction: Compare.Direction) -> String {
+        let name = PlainText.singleLine(displayName)
+        let guessed = direction == .higherIsBetter ? "higher" : "lower"
+        let other = direction == .higherIsBetter ? "lower" : "higher"
+        return "\(file): unit '\(PlainText.singleLine(unit))' of \(name): guessed \(guessed) is better; "
+            + "if not, set it with --direction '\(name)=\(other)' (\"directions\" in a command experiment's config)"
+    }
+
+    /// The longest unit kept: `compares/op` and `bytes_per_second` fit; a sentence is not a unit.
+    static let maximumUnitLength = 32
+
+    /// Why a unit cannot be stored, or `nil` when it can: units are shown in every table and plot axis.
+    static func unitProblem(_ unit: String) -> String? {
+        if let bad = unit.unicodeScalars.first(where: PlainText.isTerminalControl) {
+            return "unit holds the control character U+\(String(bad.value, radix: 16, uppercase: true).leftPadded(4)); units must be printable text"
+        }
+        guard unit.count <= maximumUnitLength else {
+            return "unit '\(unit.prefix(maximumUnitLength))…' is \(unit.count) characters; a unit is at most \(maximumUnitLength), such as ns, MB/s or compares/op"
+        }
+        return nil
     }
     /// The largest magnitude a sample may have. Means, variances and ratios of a series square and
     /// sum its values; near the largest double (1.8e308) they overflow to infinity, and a stored
@@ -63,8 +88,17 @@ enum ResultValidation {
         }
     }
 
-    /// - Parameter customUnits: Whether units outside ``knownUnits`` are kept, for formats whose results carry their own direction.
-    static func validate(_ results: [BenchmarkResult], _ context: FormatContext, customUnits: Bool = false) throws(FormatError) {
+    /// Checks a parser's output: its results, and that a file whose every benchmark failed is refused
+    /// with the tool's reasons rather than stored as an empty run.
+    static func validate(_ parsed: ParsedOutput, _ context: FormatContext) throws(FormatError) {
+        if parsed.results.isEmpty, let first = parsed.failures.first {
+            let more = parsed.failures.count > 1 ? " (and \(parsed.failures.count - 1) more)" : ""
+            throw context.error("-", "every benchmark failed; \(PlainText.singleLine(first.benchmark)): \(PlainText.singleLine(first.reason))\(more)")
+        }
+        try validate(parsed.results, context)
+    }
+
+    static func validate(_ results: [BenchmarkResult], _ context: FormatContext) throws(FormatError) {
         guard !results.isEmpty else { throw context.error("-", "holds no benchmark results") }
         if results.count > maximumSeries {
             throw context.error("-", "holds \(results.count) series, more than the \(maximumSeries) one run may store; report fewer benchmarks")
@@ -73,9 +107,7 @@ enum ResultValidation {
         for result in results {
             if let problem = nameProblem(result) { throw context.error(PlainText.singleLine(result.displayName), problem) }
             let label = result.displayName
-            guard knownUnits[result.unit] != nil || customUnits else {
-                throw context.error(label, "unit '\(result.unit)' is not one BenchBot knows; use one of \(knownUnits.keys.filter { !$0.isEmpty }.sorted().joined(separator: ", "))")
-            }
+            if let problem = unitProblem(result.unit) { throw context.error(label, problem) }
             guard !result.samples.isEmpty else { throw context.error(label, "has no samples") }
             for (index, sample) in result.samples.enumerated() {
                 if let problem = problem(sample) { throw context.error("\(label) sample \(index + 1)", problem) }
