@@ -12,6 +12,8 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
     case pytestBenchmark = "pytest-benchmark"
     /// `go test -bench` text, with `-benchmem` and `-count`.
     case goTest = "go-test"
+    /// `go test -json -bench` events (test2json), each package's output read as `go-test` reads text.
+    case goTestJSON = "go-test-json"
     /// Rust criterion's `target/criterion` folder (`sample.json`, `estimates.json`).
     case criterion
     /// ordo-one/package-benchmark's saved `results.json`.
@@ -61,20 +63,21 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
         guard !data.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) else {
             throw context.error("-", "is empty; the benchmark wrote nothing there")
         }
-        let results: [BenchmarkResult] = switch self {
-        case .benchbotJSON: try BenchBotJSONFormat.parse(try context.json(data), context)
-        case .googleBenchmark: try GoogleBenchmarkFormat.parse(try context.json(data), context)
-        case .hyperfine: try HyperfineFormat.parse(try context.json(data), context)
-        case .pytestBenchmark: try PytestBenchmarkFormat.parse(try context.json(data), context)
+        let output: ParsedOutput = switch self {
+        case .benchbotJSON: ParsedOutput(results: try BenchBotJSONFormat.parse(try context.json(data), context))
+        case .googleBenchmark: ParsedOutput(results: try GoogleBenchmarkFormat.parse(try context.json(data), context))
+        case .hyperfine: ParsedOutput(results: try HyperfineFormat.parse(try context.json(data), context))
+        case .pytestBenchmark: ParsedOutput(results: try PytestBenchmarkFormat.parse(try context.json(data), context))
         case .goTest: try GoTestFormat.parse(String(decoding: data, as: UTF8.self), context)
-        case .packageBenchmark: try PackageBenchmarkFormat.parse(try context.json(data), context)
-        case .jmh: try JMHFormat.parse(try context.json(data), context)
-        case .benchmarkDotNet: try BenchmarkDotNetFormat.parse(try context.json(data), context)
+        case .goTestJSON: try GoTestJSONFormat.parse(data, context)
+        case .packageBenchmark: ParsedOutput(results: try PackageBenchmarkFormat.parse(try context.json(data), context))
+        case .jmh: ParsedOutput(results: try JMHFormat.parse(try context.json(data), context))
+        case .benchmarkDotNet: ParsedOutput(results: try BenchmarkDotNetFormat.parse(try context.json(data), context))
         case .criterion: throw context.error("-", "criterion output is a folder; read it with parse(contentsOf:) on target/criterion")
-        case .relayData: DataFlattening.results(experiment: nil, data: try context.json(data))
+        case .relayData: ParsedOutput(results: DataFlattening.results(experiment: nil, data: try context.json(data)))
         }
-        try ResultValidation.validate(results, context)
-        return ParsedOutput(results: results)
+        try ResultValidation.validate(output.results, context)
+        return output
     }
 }
 

@@ -11,6 +11,11 @@ enum ResultValidation {
     ]
     static let timeUnits: Set<String> = ["ns", "us", "µs", "ms", "s"]
 
+    /// A tool's own unit, such as Go's `compares/op`: kept as given when it is short printable text.
+    static func isPlainCustomUnit(_ unit: String) -> Bool {
+        unit.count <= 40 && !unit.unicodeScalars.contains(where: PlainText.isTerminalControl)
+    }
+
     /// Which way a unit is better, and whether that is a guess. A rate (`…/s`, `ops`, `score`) is
     /// better higher; any other custom unit, such as Go's `compares/op`, is a cost, better lower.
     /// A parser that guesses says so in ``ParsedOutput/warnings``, so the user can set it.
@@ -72,8 +77,8 @@ enum ResultValidation {
         for result in results {
             if let problem = nameProblem(result) { throw context.error(PlainText.singleLine(result.displayName), problem) }
             let label = result.displayName
-            guard knownUnits[result.unit] != nil else {
-                throw context.error(label, "unit '\(result.unit)' is not one BenchBot knows; use one of \(knownUnits.keys.filter { !$0.isEmpty }.sorted().joined(separator: ", "))")
+            guard knownUnits[result.unit] != nil || isPlainCustomUnit(result.unit) else {
+                throw context.error(label, "unit '\(PlainText.singleLine(result.unit))' is not one BenchBot knows, nor printable text of at most 40 characters; use one of \(knownUnits.keys.filter { !$0.isEmpty }.sorted().joined(separator: ", "))")
             }
             guard !result.samples.isEmpty else { throw context.error(label, "has no samples") }
             for (index, sample) in result.samples.enumerated() {
