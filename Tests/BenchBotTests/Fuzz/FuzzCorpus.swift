@@ -26,6 +26,8 @@ enum FuzzCorpus {
                     Data("goos: linux\nBenchmarkParse-8   \t 1000\t 1234 ns/op\t 56 B/op\t 2 allocs/op\nBenchmarkParse/size=64-8 500 2000.5 ns/op 12.5 MB/s\nPASS\n".utf8),
                     fixture("go-test/two-packages.go1.19.8.txt"), fixture("go-test/two-packages-v.go1.19.8.txt"),
                     fixture("go-test/failures.go1.19.8.txt"), fixture("go-test/failures-v.go1.19.8.txt")],
+        "asv": [fixture("asv/results.asv0.6.6.json"), fixture("asv/results.asv0.5.1.json"), fixture("asv/results-v1.from-docs.json"),
+                fixture("asv/console.asv0.6.6.txt"), fixture("asv/console.asv0.5.1.txt")],
         "go-test-json": [fixture("go-test-json/two-packages.go1.19.8.json"), fixture("go-test-json/failures.go1.19.8.json")],
         "package-benchmark": [fixture("package-benchmark.json"),
                               Data(#"{"results":[{"target":"T","name":"sort (size: 64)"},[{"tags":{"size":"64"},"metric":{"wallClock":{}},"scalingFactor":1,"statistics":{"prefersLarger":false,"histogram":{"counts":[0,2,0,1,3],"subBucketHalfCountMagnitude":1,"unitMagnitude":0,"_totalCount":6}}}]]}"#.utf8)],

@@ -14,6 +14,8 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
     case goTest = "go-test"
     /// `go test -json -bench` events (test2json), each package's output read as `go-test` reads text.
     case goTestJSON = "go-test-json"
+    /// airspeed velocity: a results file (`results/<machine>/<commit>-<env>.json`) or `asv run`'s console output.
+    case asv
     /// Rust criterion's `target/criterion` folder (`sample.json`, `estimates.json`).
     case criterion
     /// ordo-one/package-benchmark's saved `results.json`.
@@ -70,6 +72,7 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
         case .pytestBenchmark: ParsedOutput(results: try PytestBenchmarkFormat.parse(try context.json(data), context))
         case .goTest: try GoTestFormat.parse(String(decoding: data, as: UTF8.self), context)
         case .goTestJSON: try GoTestJSONFormat.parse(data, context)
+        case .asv: try AsvFormat.parse(data, context)
         case .packageBenchmark: ParsedOutput(results: try PackageBenchmarkFormat.parse(try context.json(data), context))
         case .jmh: ParsedOutput(results: try JMHFormat.parse(try context.json(data), context))
         case .benchmarkDotNet: ParsedOutput(results: try BenchmarkDotNetFormat.parse(try context.json(data), context))
