@@ -24,7 +24,7 @@ struct GoAsvImportTests {
             let cases: [(name: String, content: String, reason: String)] = [
                 ("truncated.txt", lines.prefix(lines.count / 2).joined(separator: "\n") + "\n", "truncated"),
                 ("empty.txt", "", "is empty"),
-                ("wrong.json", String(decoding: try Data(contentsOf: URL(fileURLWithPath: FuzzCorpus.folder.appending(path: "hyperfine.json"))), as: UTF8.self), ""),
+                ("wrong.json", String(decoding: try Data(contentsOf: URL(fileURLWithPath: FuzzCorpus.folder.appending(path: "hyperfine.json"))), as: UTF8.self), "is this really"),
             ]
             for item in cases {
                 let file = root.appending(path: item.name)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `go test -bench` text output, with or without `-v`, `-benchmem` and `-count`, of one package
 /// or many (`./...`). Each `-count` repetition is one sample; every `value unit` pair is a series
 /// (`ns/op` in ns, `B/op` in B, `allocs/op`, `MB/s`, and `b.ReportMetric` units as given, such as
@@ -15,11 +17,11 @@ enum GoTestFormat {
             number += 1
             try reader.read(line, number: number, context)
         }
-        return try finish(&reader, context, json: text.drop { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }.first == "{")
+        return try finish(&reader, context, json: GoTestJSONFormat.recognizes(FormatProbe(Data(text.prefix(64 * 1024).utf8))))
     }
 
     /// The reader's output, or a refusal when it holds no results: every benchmark failed, or the
-    /// file is not `go test -bench` output (`json`: it looks like `go test -json`'s).
+    /// file is not `go test -bench` output (`json`: it is `go test -json`'s, which another format reads).
     static func finish(_ reader: inout GoTestReader, _ context: FormatContext, json: Bool) throws(FormatError) -> ParsedOutput {
         let output = try reader.finish(context)
         if output.results.isEmpty, let failure = output.failures.first {
