@@ -67,7 +67,7 @@ struct AsvFormatTests {
 
     @Test("asv 0.4 and older (version 1): numbers, null, NaN and {result, params}")
     func resultsVersion1() throws {
-        let (series, output) = try Self.parse("results-v1.from-docs.json")
+        let (series, output) = try Self.parse("results-v1.from-docs.python-json")
         #expect(series["time_other.time_parameterized[param1=2]"]?.samples == [4])
         #expect(series["time_units.mem_unit"]?.unit == "B" && series["time_quantity.time_quantity_init_array"]?.unit == "s")
         #expect(output.results.count == 5)
@@ -116,12 +116,12 @@ struct AsvFormatTests {
 
     @Test("recognizes: asv's results files and console outputs, not its benchmarks.json, not other tools' outputs")
     func recognizes() throws {
-        for name in ["results.asv0.6.6.json", "results.asv0.5.1.json", "results-quick.asv0.6.6.json", "results-v1.from-docs.json",
+        for name in ["results.asv0.6.6.json", "results.asv0.5.1.json", "results-quick.asv0.6.6.python-json", "results-v1.from-docs.python-json",
                      "console.asv0.6.6.txt", "console.asv0.5.1.txt"] {
             #expect(AsvFormat.recognizes(FormatProbe(try Self.fixture(name))), "\(name)")
         }
         #expect(!AsvFormat.recognizes(FormatProbe(try Self.fixture("benchmarks.asv0.6.6.json"))))
-        for name in ["hyperfine.json", "google-benchmark.json", "pytest-benchmark.json", "go-test.txt", "go-test-json/two-packages.go1.19.8.json"] {
+        for name in ["hyperfine.json", "google-benchmark.json", "pytest-benchmark.json", "go-test.txt", "go-test-json/two-packages.go1.19.8.jsonl"] {
             #expect(!AsvFormat.recognizes(FormatProbe(try Data(contentsOf: URL(fileURLWithPath: FuzzCorpus.folder.appending(path: name))))), "\(name)")
         }
     }

@@ -8,7 +8,7 @@ struct GoAsvImportTests {
     /// A real output of each format, to cut short and to import whole.
     static let realOutputs: [(format: String, fixture: String)] = [
         ("go-test", "go-test/two-packages.go1.19.8.txt"),
-        ("go-test-json", "go-test-json/two-packages.go1.19.8.json"),
+        ("go-test-json", "go-test-json/two-packages.go1.19.8.jsonl"),
         ("asv", "asv/results.asv0.6.6.json"),
         ("asv", "asv/console.asv0.6.6.txt"),
     ]

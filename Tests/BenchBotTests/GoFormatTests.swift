@@ -70,7 +70,7 @@ struct GoFormatTests {
 
     @Test("go test -json: lines split across output events are put back together; the same values as the text")
     func json() throws {
-        let (series, output) = try Self.parse(.goTestJSON, "go-test-json/two-packages.go1.19.8.json")
+        let (series, output) = try Self.parse(.goTestJSON, "go-test-json/two-packages.go1.19.8.jsonl")
         #expect(series["BenchmarkSort[pkg=\(Self.alpha),procs=2]"]?.samples == [220439, 952.8])
         #expect(series["BenchmarkSort[pkg=\(Self.beta),procs=2]"]?.samples == [206.5, 183.3])
         #expect(series["BenchmarkSortSizes.compares_per_op[n=256,pkg=\(Self.alpha),procs=2]"]?.unit == "compares/op")
@@ -79,7 +79,7 @@ struct GoFormatTests {
         #expect(output.results.count == 30 && output.failures.map(\.benchmark) == ["BenchmarkFails[pkg=\(Self.beta),procs=2]"])
         #expect(output.warnings.count == 1)
 
-        let failed = try Self.parse(.goTestJSON, "go-test-json/failures.go1.19.8.json")
+        let failed = try Self.parse(.goTestJSON, "go-test-json/failures.go1.19.8.jsonl")
         #expect(failed.output.failures.map(\.benchmark).sorted() == ["BenchmarkPanics[pkg=example.invalid/gofail/panics,procs=2]",
                                                                      "BenchmarkRepeat[n=64,pkg=example.invalid/gofail/subfail,procs=2]"])
         #expect(failed.series["BenchmarkFine[pkg=example.invalid/gofail/subfail,procs=2]"]?.samples == [17.92, 22.49])
@@ -92,8 +92,8 @@ struct GoFormatTests {
 
     @Test("a file cut at any line boundary is refused as truncated, naming the last line, or holds only whole packages",
           arguments: [(BenchmarkFormat.goTest, "go-test/two-packages.go1.19.8.txt"), (.goTest, "go-test/two-packages-v.go1.19.8.txt"),
-                      (.goTest, "go-test/failures.go1.19.8.txt"), (.goTestJSON, "go-test-json/two-packages.go1.19.8.json"),
-                      (.goTestJSON, "go-test-json/failures.go1.19.8.json")])
+                      (.goTest, "go-test/failures.go1.19.8.txt"), (.goTestJSON, "go-test-json/two-packages.go1.19.8.jsonl"),
+                      (.goTestJSON, "go-test-json/failures.go1.19.8.jsonl")])
     func cutAtEveryLine(_ format: BenchmarkFormat, _ name: String) throws {
         let text = String(decoding: try Self.fixture(name), as: UTF8.self)
         let full = Self.packages(try format.parse(Data(text.utf8), file: name).results)
@@ -137,7 +137,7 @@ struct GoFormatTests {
             let probe = FormatProbe(try Self.fixture(name))
             #expect(GoTestFormat.recognizes(probe) && !GoTestJSONFormat.recognizes(probe), "\(name)")
         }
-        for name in ["go-test-json/two-packages.go1.19.8.json", "go-test-json/failures.go1.19.8.json"] {
+        for name in ["go-test-json/two-packages.go1.19.8.jsonl", "go-test-json/failures.go1.19.8.jsonl"] {
             let probe = FormatProbe(try Self.fixture(name))
             #expect(GoTestJSONFormat.recognizes(probe) && !GoTestFormat.recognizes(probe), "\(name)")
         }
