@@ -12,6 +12,10 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
     case pytestBenchmark = "pytest-benchmark"
     /// `go test -bench` text, with `-benchmem` and `-count`.
     case goTest = "go-test"
+    /// `go test -json -bench` events (test2json), each package's output read as `go-test` reads text.
+    case goTestJSON = "go-test-json"
+    /// airspeed velocity: a results file (`results/<machine>/<commit>-<env>.json`) or `asv run`'s console output.
+    case asv
     /// Rust criterion's `target/criterion` folder (`sample.json`, `estimates.json`).
     case criterion
     /// ordo-one/package-benchmark's saved `results.json`.
@@ -87,7 +91,9 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
         case .googleBenchmark: try GoogleBenchmarkFormat.parse(try context.json(data), context)
         case .hyperfine: ParsedOutput(results: try HyperfineFormat.parse(try context.json(data), context))
         case .pytestBenchmark: try PytestBenchmarkFormat.parse(try context.json(data), context)
-        case .goTest: ParsedOutput(results: try GoTestFormat.parse(String(decoding: data, as: UTF8.self), context))
+        case .goTest: try GoTestFormat.parse(String(decoding: data, as: UTF8.self), context)
+        case .goTestJSON: try GoTestJSONFormat.parse(data, context)
+        case .asv: try AsvFormat.parse(data, context)
         case .packageBenchmark: try PackageBenchmarkFormat.parse(try context.json(data), context)
         case .jmh: try JMHFormat.parse(try context.json(data), context)
         case .benchmarkDotNet: try BenchmarkDotNetFormat.parse(try context.json(data), context)

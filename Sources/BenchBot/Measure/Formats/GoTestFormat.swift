@@ -1,66 +1,48 @@
-/// `go test -bench` text output. Each `-count` repetition is one sample; every `value unit`
-/// pair is a series (`ns/op` in ns, `B/op` in B, `allocs/op`, custom `MB/s`). `BenchmarkRepeat/n=8-2`
-/// becomes `BenchmarkRepeat` with `n=8` and `procs=2`.
+import Foundation
+
+/// `go test -bench` text output, with or without `-v`, `-benchmem` and `-count`, of one package
+/// or many (`./...`). Each `-count` repetition is one sample; every `value unit` pair is a series
+/// (`ns/op` in ns, `B/op` in B, `allocs/op`, `MB/s`, and `b.ReportMetric` units as given, such as
+/// `compares/op`, with a guessed direction and a warning). `BenchmarkRepeat/n=8-2` in package
+/// `example.com/strs` becomes `BenchmarkRepeat` with `n=8`, `procs=2` and `pkg=example.com/strs`,
+/// so one name in two packages stays two series. Lines that are not results (test logs,
+/// `=== RUN`, what a benchmark prints to stdout, even glued in front of its result) are skipped.
+/// A benchmark's `--- FAIL` is that benchmark's failure; the rest are stored. Output that ends
+/// before a package's closing `PASS`, `FAIL` or `ok` line is refused as truncated.
 enum GoTestFormat {
-    static func parse(_ text: String, _ context: FormatContext) throws(FormatError) -> [BenchmarkResult] {
-        var order: [String] = []
-        var series: [String: BenchmarkResult] = [:]
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("--- FAIL") || line.hasPrefix("FAIL") {
-                throw context.error("line \(index + 1)", "go test reported a failure: \(line)")
-            }
-            guard line.hasPrefix("Benchmark") else { continue }
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-            guard fields.count >= 4, fields.count % 2 == 0, Int(fields[1]) != nil else {
-                throw context.error("line \(index + 1)", "is not 'BenchmarkName-P  iterations  value unit …': \(line)")
-            }
-            let (name, parameters) = split(fields[0])
-            for pair in stride(from: 2, to: fields.count, by: 2) {
-                guard let value = Double(fields[pair]) else {
-                    throw context.error("line \(index + 1)", "'\(fields[pair])' is not a number")
-                }
-                let (suffix, unit, direction) = metric(fields[pair + 1])
-                let key = "\(fields[0])#\(fields[pair + 1])"
-                if series[key] == nil {
-                    order.append(key)
-                    series[key] = BenchmarkResult(benchmark: name + suffix, parameters: parameters, unit: unit, direction: direction, samples: [])
-                }
-                series[key]!.samples.append(value)
-            }
+    static func parse(_ text: String, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
+        var reader = GoTestReader()
+        var number = 0
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            try reader.read(line, number: number, context)
         }
-        return order.map { series[$0]! }
+        return try finish(&reader, context, json: GoTestJSONFormat.recognizes(FormatProbe(Data(text.prefix(64 * 1024).utf8))))
     }
 
-    private static func metric(_ unit: String) -> (String, String, Compare.Direction) {
-        switch unit {
-        case "ns/op": ("", "ns", .lowerIsBetter)
-        case "B/op": (".bytes_per_op", "B", .lowerIsBetter)
-        case "allocs/op": (".allocs_per_op", "allocs", .lowerIsBetter)
-        case "MB/s": (".throughput", "MB/s", .higherIsBetter)
-        default: (".\(unit.replacingOccurrences(of: "/", with: "_per_"))", unit, .lowerIsBetter)
+    /// The reader's output, or a refusal when it holds no results: every benchmark failed, or the
+    /// file is not `go test -bench` output (`json`: it is `go test -json`'s, which another format reads).
+    static func finish(_ reader: inout GoTestReader, _ context: FormatContext, json: Bool) throws(FormatError) -> ParsedOutput {
+        let output = try reader.finish(context)
+        if output.results.isEmpty, let failure = output.failures.first {
+            let more = output.failures.count > 1 ? " (and \(output.failures.count - 1) more)" : ""
+            throw context.error("-", "every benchmark failed, so there is nothing to store: \(failure.benchmark)\(more): \(failure.reason)")
         }
+        guard !output.results.isEmpty else {
+            let hint = json && context.format == .goTest ? "; for go test -json output use --format go-test-json" : "; is this really go test -bench output?"
+            throw context.error("-", "holds no benchmark result lines ('BenchmarkName-P  iterations  value unit …')\(hint)")
+        }
+        return output
     }
 
-    /// `BenchmarkRepeat/n=8-2` → (`BenchmarkRepeat`, `n=8, procs=2`); `a/b` sub-names without `=` become `sub0`.
-    private static func split(_ fullName: String) -> (String, [String: String]) {
-        var base = fullName
-        var parameters: [String: String] = [:]
-        if let dash = base.lastIndex(of: "-"), let procs = Int(base[base.index(after: dash)...]) {
-            parameters["procs"] = String(procs)
-            base = String(base[..<dash])
+    /// A line that `testing` prints for a result, `BenchmarkName-P <tab> iterations <tab> value unit`,
+    /// in a file that is not JSON.
+    static func recognizes(_ probe: FormatProbe) -> Bool {
+        guard probe.json == nil else { return false }
+        let text = probe.text
+        guard text.drop(while: { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }).first != "{" else { return false }
+        return text.split(separator: "\n").contains { line in
+            line.contains("Benchmark") && GoTestLine.result(line.last == "\r" ? line.dropLast() : line)?.name != nil
         }
-        let parts = base.split(separator: "/").map(String.init)
-        for (index, part) in parts.dropFirst().enumerated() {
-            if let equals = part.firstIndex(of: "=") {
-                parameters[String(part[..<equals])] = String(part[part.index(after: equals)...])
-            } else {
-                parameters["sub\(index)"] = part
-            }
-        }
-        return (parts.first ?? base, parameters)
     }
 }
-
-import Compare
-import Foundation

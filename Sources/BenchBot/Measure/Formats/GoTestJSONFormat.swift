@@ -1,0 +1,85 @@
+import Foundation
+
+/// `go test -json -bench` output: one test2json event per line (`Action`, `Package`, `Test`,
+/// `Output`). Results come as `output` events, a line sometimes split across two (`go test`
+/// prints a benchmark's name before it runs and its result after), so each package's output is
+/// put back together and read as ``GoTestFormat`` reads text: the same samples, units, names
+/// (`pkg` from the event's `Package`), failures and warnings. A package without its final `pass`,
+/// `fail` or `skip` event is refused as truncated. Lines that are not JSON (stderr captured with
+/// `2>&1`, such as a build error) are skipped.
+enum GoTestJSONFormat {
+    /// One package's output so far, as lines with the number of the event line that ended each.
+    private struct Package {
+        var lines: [(text: Substring, number: Int)] = []
+        var partial = ""
+        var partialNumber = 0
+        var ended = false
+        var lastNumber = 0
+    }
+
+    static func parse(_ data: Data, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
+        var packages: [String: Package] = [:]
+        var order: [String] = []
+        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        let lastNonEmpty = lines.lastIndex { !$0.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D } } ?? 0
+        for (index, raw) in lines.enumerated() {
+            let number = index + 1
+            guard let first = raw.first(where: { $0 != 0x20 && $0 != 0x09 }), first == UInt8(ascii: "{") else { continue }
+            let event: JSONValue
+            do {
+                event = try JSONValue.parse(Data(raw))
+            } catch {
+                let cut = index == lastNonEmpty ? "; the file ends inside this event: truncated?" : "; is this really go test -json output?"
+                throw context.error("line \(number)", "column \(error.column): \(error.reason)\(cut)")
+            }
+            let fields = try context.object(event, "line \(number)")
+            let action = try context.string(fields["Action"], "line \(number).Action")
+            // Go 1.24's build events name an ImportPath, not a Package: no benchmark output.
+            guard case .string(let name)? = fields["Package"] else { continue }
+            if packages[name] == nil {
+                packages[name] = Package()
+                order.append(name)
+            }
+            packages[name]!.lastNumber = number
+            switch action {
+            case "output":
+                let text = try context.string(fields["Output"], "line \(number).Output")
+                append(text, number: number, to: &packages[name]!)
+            case "pass", "fail", "skip":
+                if fields["Test"] == nil { packages[name]!.ended = true }
+            default:
+                break
+            }
+        }
+        if let cut = order.first(where: { packages[$0]?.ended == false }), let package = packages[cut] {
+            let last = package.lines.last.map { PlainText.singleLine(String($0.text.prefix(200))) } ?? ""
+            throw context.error("line \(package.lastNumber)", "package \(cut) has no final pass or fail event: truncated? Last output read: '\(last)'")
+        }
+        var reader = GoTestReader()
+        for name in order {
+            guard var package = packages[name] else { continue }
+            if !package.partial.isEmpty { package.lines.append((Substring(package.partial), package.partialNumber)) }
+            reader.defaultPackage = name
+            for (text, number) in package.lines { try reader.read(text, number: number, context) }
+        }
+        return try GoTestFormat.finish(&reader, context, json: false)
+    }
+
+    /// Adds an `output` event's text: what ends a line completes it, and the rest waits for more.
+    private static func append(_ text: String, number: Int, to package: inout Package) {
+        var parts = (package.partial + text).split(separator: "\n", omittingEmptySubsequences: false)
+        let rest = parts.removeLast()
+        for part in parts { package.lines.append((part, number)) }
+        if package.partial.isEmpty || !parts.isEmpty { package.partialNumber = number }
+        package.partial = String(rest)
+    }
+
+    /// A first line that is a test2json event: an object with a string `Action` and a `Package`, `Time` or `ImportPath`.
+    static func recognizes(_ probe: FormatProbe) -> Bool {
+        let start = probe.data.firstIndex { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 } ?? probe.data.endIndex
+        let end = probe.data[start...].firstIndex(of: UInt8(ascii: "\n")) ?? probe.data.endIndex
+        guard start < end, probe.data[start] == UInt8(ascii: "{"), case .object(let fields)? = try? JSONValue.parse(Data(probe.data[start..<end])),
+              case .string? = fields["Action"] else { return false }
+        return fields["Package"] != nil || fields["Time"] != nil || fields["ImportPath"] != nil
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+
+/// One line of `go test` text, taken apart the way `testing` prints it.
+///
+/// A result is `%-*s\t` (the name, padded) and then `%8d` iterations and `\t`-separated
+/// `value unit` pairs. `testing` prints the name before the benchmark runs, so whatever the
+/// benchmark prints to stdout lands between the two: on lines of its own, or, without a final
+/// newline, glued in front of the iterations (`BenchmarkX-8 \tpartial output; 1000000\t 70 ns/op`).
+/// So a result is read from the end of the line, and the name, when the line has one, is the
+/// last `Benchmark…` word before a tab.
+enum GoTestLine {
+    /// The result part of a line: the values in the order printed, and the name if the line holds it.
+    struct Result {
+        var name: Substring?
+        var values: [(value: Double, unit: Substring)]
+    }
+
+    /// The result at the end of `line`, or `nil` when the line does not end in one.
+    static func result(_ line: Substring) -> Result? {
+        guard line.contains("\t") else { return spacedResult(line) }
+        let segments = line.split(separator: "\t", omittingEmptySubsequences: false)
+        var values: [(value: Double, unit: Substring)] = []
+        var index = segments.count - 1
+        while index >= 1, let pair = valuePair(segments[index]) {
+            values.append(pair)
+            index -= 1
+        }
+        guard !values.isEmpty, index >= 0, isIterations(segments[index]) else { return nil }
+        let name = segments[..<index].reversed().lazy.compactMap(nameWord).first
+        return Result(name: name, values: values.reversed())
+    }
+
+    /// A result whose tabs became spaces (copied from a terminal): `name iterations value unit …`.
+    private static func spacedResult(_ line: Substring) -> Result? {
+        let words = line.split(separator: " ")
+        var values: [(value: Double, unit: Substring)] = []
+        var index = words.count - 1
+        while index >= 2, Double(words[index]) == nil, let pair = valuePair(Substring(words[index - 1] + " " + words[index])) {
+            values.append(pair)
+            index -= 2
+        }
+        guard !values.isEmpty, index >= 0, words[index].allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        guard index >= 1 else { return Result(name: nil, values: values.reversed()) }
+        guard index == 1, let name = nameWord(words[0]), name == words[0] else { return nil }
+        return Result(name: name, values: values.reversed())
+    }
+
+    /// `name<padding>\t<rest>`: a benchmark's name printed before it ran, and what followed on the line.
+    static func nameLine(_ line: Substring) -> (name: Substring, rest: Substring)? {
+        guard let tab = line.firstIndex(of: "\t"), let name = nameWord(line[..<tab]) else { return nil }
+        return (name, line[line.index(after: tab)...])
+    }
+
+    /// The benchmark name a `--- FAIL: `, `--- SKIP: ` or `--- BENCH: ` line is about, with its kind.
+    static func verdict(_ trimmed: Substring) -> (kind: Substring, name: Substring)? {
+        guard trimmed.hasPrefix("--- "), let colon = trimmed.firstIndex(of: ":") else { return nil }
+        let kind = trimmed[trimmed.index(trimmed.startIndex, offsetBy: 4)..<colon]
+        let after = trimmed[trimmed.index(after: colon)...].drop { $0 == " " }
+        let name = after.prefix { $0 != " " && $0 != "\t" }
+        guard ["FAIL", "SKIP", "BENCH", "PASS"].contains(kind), !name.isEmpty else { return nil }
+        return (kind, name)
+    }
+
+    /// The package a closing line names: `ok  \tpkg\t0.1s`, `FAIL\tpkg\t0.1s`, `FAIL\tpkg [build failed]`,
+    /// `?   \tpkg\t[no test files]`; `""` for a bare `PASS` or `FAIL`; `nil` when the line does not close a package.
+    static func closing(_ trimmed: Substring) -> Substring? {
+        if trimmed == "PASS" || trimmed == "FAIL" { return "" }
+        for opener in ["ok", "FAIL", "?"] where trimmed.hasPrefix(opener) {
+            let rest = trimmed.dropFirst(opener.count)
+            guard let first = rest.first, first == " " || first == "\t" else { continue }
+            let package = rest.drop { $0 == " " || $0 == "\t" }.prefix { $0 != " " && $0 != "\t" }
+            if !package.isEmpty { return package }
+        }
+        return nil
+    }
+
+    /// `BenchmarkX-8` from the end of `text` (trailing padding dropped), when it ends in a Go benchmark's name.
+    /// A name is `Benchmark` and then nothing or a character that is not lower case, as `go test` requires.
+    static func nameWord(_ text: Substring) -> Substring? {
+        guard let end = text.lastIndex(where: { $0 != " " }) else { return nil }
+        let trimmed = text[...end]
+        let word = trimmed.lastIndex { $0 == " " || $0 == "\t" }.map { trimmed[trimmed.index(after: $0)...] } ?? trimmed
+        guard let start = word.range(of: "Benchmark")?.lowerBound else { return nil }
+        let name = word[start...]
+        let afterPrefix = name.dropFirst("Benchmark".count)
+        if let next = afterPrefix.first, next.isLowercase { return nil }
+        return name
+    }
+
+    /// ` 1000000`: `%8d`, so padded to eight characters unless the count is longer; output glued in
+    /// front (a benchmark's `fmt.Print` without a newline) may come before the padding.
+    private static func isIterations(_ segment: Substring) -> Bool {
+        let digits = segment.reversed().prefix { $0.isASCII && $0.isNumber }.count
+        guard digits > 0 else { return false }
+        let padding = segment.dropLast(digits).reversed().prefix { $0 == " " }.count
+        return digits + padding == segment.count || digits + padding >= 8
+    }
+
+    /// `    512 B/op`: padding, a number, one space and a unit without spaces.
+    private static func valuePair(_ segment: Substring) -> (value: Double, unit: Substring)? {
+        let text = segment.drop { $0 == " " }
+        guard let space = text.firstIndex(of: " ") else { return nil }
+        let number = text[..<space], unit = text[text.index(after: space)...]
+        guard !unit.isEmpty, !unit.contains(" "),
+              number.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }) || ["NaN", "+Inf", "-Inf"].contains(number),
+              let value = Double(number) else { return nil }
+        return (value, unit)
+    }
+}

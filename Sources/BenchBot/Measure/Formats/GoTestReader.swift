@@ -1,0 +1,176 @@
+import Compare
+
+/// Reads `go test` text one line at a time: results, `--- FAIL`s, and whether each package's
+/// output reached its closing `PASS`, `FAIL` or `ok` line. A value, fed by both the text format
+/// and `go-test-json` (which hands it each package's reassembled output).
+struct GoTestReader {
+    /// One package's output, from its first line to its closing line.
+    struct Block {
+        var package: String?
+        /// A `PASS` or `FAIL` line was read; an `ok`/`FAIL <package>` line may still name the package.
+        var ended = false
+        var hasResults = false
+        var failedTests: [Substring] = []
+    }
+
+    /// A benchmark whose name is printed and whose result is not yet: its stdout comes in between.
+    struct Pending {
+        var name: Substring
+        var firstOutput: Substring?
+    }
+
+    /// A `--- FAIL` or `--- SKIP`, kept until the end so that its name can take the package's procs.
+    struct Verdict {
+        var package: String?
+        var name: Substring
+        var failed: Bool
+        var reason: Substring?
+    }
+
+    /// The package a `pkg:` line does not give, such as `go test -json`'s `Package`.
+    var defaultPackage: String?
+    private(set) var series = GoTestSeries()
+    private var block: Block?
+    private var pending: Pending?
+    private var verdicts: [Verdict] = []
+    /// The verdict whose reason is the next indented line (`--- FAIL` without `-v` logs after it).
+    private var awaitingReason: Int?
+    /// The last indented log line since the last benchmark line (`-v` logs before `--- FAIL`).
+    private var lastLog: Substring?
+    private(set) var warnings: [String] = []
+    private(set) var lastLine: (number: Int, text: Substring)?
+
+    init(defaultPackage: String? = nil) {
+        self.defaultPackage = defaultPackage
+    }
+
+    /// Reads one line (without its newline).
+    mutating func read(_ rawLine: Substring, number: Int, _ context: FormatContext) throws(FormatError) {
+        let line = rawLine.last == "\r" ? rawLine.dropLast() : rawLine
+        let trimmed = line.trimmingSpaces
+        guard !trimmed.isEmpty else { return }
+        lastLine = (number, line)
+        if let package = GoTestLine.closing(trimmed) {
+            if trimmed.hasSuffix("[build failed]") || trimmed.hasSuffix("[setup failed]") {
+                warnings.append(PlainText.singleLine("\(package): go test could not build it, so none of its benchmarks ran"))
+            }
+            close(package.isEmpty ? nil : String(package), final: !package.isEmpty)
+        } else if let header = ["goos:", "goarch:", "pkg:", "cpu:"].first(where: { trimmed.hasPrefix($0) }) {
+            open()
+            if header == "pkg:" { try setPackage(String(trimmed.dropFirst(4).trimmingSpaces), number, context) }
+        } else if trimmed.hasPrefix("=== ") {
+            open()
+        } else if let verdict = GoTestLine.verdict(trimmed) {
+            open()
+            record(verdict.kind, verdict.name)
+        } else if let result = GoTestLine.result(line), let name = result.name ?? pending?.name {
+            open()
+            series.add(package: block?.package, name: name, values: result.values)
+            block?.hasResults = true
+            pending = nil
+            lastLog = nil
+        } else if line.first == " " || line.first == "\t" {
+            if let index = awaitingReason {
+                verdicts[index].reason = trimmed
+                awaitingReason = nil
+            }
+            lastLog = trimmed
+            if pending != nil, pending?.firstOutput == nil { pending?.firstOutput = trimmed }
+        } else if let named = GoTestLine.nameLine(line) {
+            open()
+            lastLog = nil
+            awaitingReason = nil
+            let rest = named.rest.trimmingSpaces
+            if let verdict = GoTestLine.verdict(rest) {
+                record(verdict.kind, verdict.name)
+            } else {
+                pending = Pending(name: named.name, firstOutput: rest.isEmpty ? nil : rest)
+            }
+        } else if let name = GoTestLine.nameWord(line), name == line {
+            // `-v` prints a benchmark's bare name as it starts; one that panics prints nothing after it.
+            open()
+            lastLog = nil
+            awaitingReason = nil
+            pending = Pending(name: name, firstOutput: nil)
+        } else if pending != nil, pending?.firstOutput == nil {
+            pending?.firstOutput = trimmed
+        }
+    }
+
+    /// The results, failures and warnings, once every line is read.
+    mutating func finish(_ context: FormatContext) throws(FormatError) -> ParsedOutput {
+        if let block, !block.ended {
+            let last = lastLine.map { "line \($0.number)" } ?? "-"
+            let text = lastLine.map { PlainText.singleLine(String($0.text.prefix(200))) } ?? ""
+            let package = block.package.map { " of \($0)" } ?? ""
+            throw context.error(last, "the output\(package) ends before go test's closing PASS, FAIL or ok line: truncated? Last line read: '\(text)'")
+        }
+        if block != nil { close(nil, final: true) }
+        var output = series.output(verdicts: verdicts, file: context.file)
+        output.warnings = warnings + output.warnings
+        return output
+    }
+
+    private mutating func open() {
+        if block?.ended == true { close(nil, final: true) }
+        if block == nil { block = Block(package: defaultPackage) }
+    }
+
+    private mutating func setPackage(_ package: String, _ number: Int, _ context: FormatContext) throws(FormatError) {
+        if let current = block?.package, current != package, block?.hasResults == true || pending != nil {
+            throw context.error("line \(number)", "package \(package) starts before \(current)'s closing PASS, FAIL or ok line; is the output cut short or two runs interleaved?")
+        }
+        block?.package = package
+    }
+
+    private mutating func record(_ kind: Substring, _ name: Substring) {
+        switch kind {
+        case "FAIL" where name.hasPrefix("Benchmark"):
+            verdicts.append(Verdict(package: block?.package, name: name, failed: true, reason: lastLog))
+            awaitingReason = lastLog == nil ? verdicts.count - 1 : nil
+        case "SKIP" where name.hasPrefix("Benchmark"):
+            verdicts.append(Verdict(package: block?.package, name: name, failed: false, reason: lastLog))
+            awaitingReason = lastLog == nil ? verdicts.count - 1 : nil
+        case "FAIL":
+            block?.failedTests.append(name)
+            awaitingReason = nil
+        default:
+            awaitingReason = nil
+        }
+        pending = nil
+        lastLog = nil
+    }
+
+    /// A `PASS`/`FAIL` line ends the package's output; `ok`/`FAIL <package>` (`final`) ends the block.
+    private mutating func close(_ package: String?, final: Bool) {
+        guard var current = block else { return }
+        if let pending {
+            let reason = pending.firstOutput.map { "stopped before printing a result: \($0)" } ?? "printed no result"
+            verdicts.append(Verdict(package: current.package, name: pending.name, failed: true, reason: Substring(reason)))
+            self.pending = nil
+        }
+        awaitingReason = nil
+        lastLog = nil
+        current.ended = true
+        if !final {
+            block = current
+            return
+        }
+        if !current.failedTests.isEmpty, !current.hasResults {
+            let name = current.package ?? package ?? "a package"
+            let tests = current.failedTests.prefix(3).joined(separator: ", ") + (current.failedTests.count > 3 ? " and \(current.failedTests.count - 3) more" : "")
+            warnings.append(PlainText.singleLine("\(name): \(tests) failed, and go test runs no benchmarks after a failed test"))
+        }
+        block = nil
+    }
+}
+
+extension Substring {
+    /// Without leading and trailing spaces and tabs.
+    var trimmingSpaces: Substring {
+        guard let first = firstIndex(where: { $0 != " " && $0 != "\t" }), let last = lastIndex(where: { $0 != " " && $0 != "\t" }) else {
+            return self[endIndex...]
+        }
+        return self[first...last]
+    }
+}

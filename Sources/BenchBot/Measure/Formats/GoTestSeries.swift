@@ -1,0 +1,131 @@
+import Compare
+
+/// The series of a `go test` output, keyed by package, printed name and unit, in the order first printed.
+struct GoTestSeries {
+    private struct Key: Hashable {
+        var package: String?
+        var name: Substring
+        var unit: Substring
+    }
+
+    private var order: [Key] = []
+    private var samples: [Key: [Double]] = [:]
+    /// Each package's procs suffixes (`-8`), for a `--- FAIL` that `testing` printed without one.
+    private var procs: [String: Set<Substring>] = [:]
+
+    mutating func add(package: String?, name: Substring, values: [(value: Double, unit: Substring)]) {
+        for (value, unit) in values {
+            let key = Key(package: package, name: name, unit: unit)
+            if samples[key] == nil { order.append(key) }
+            samples[key, default: []].append(value)
+        }
+        if let dash = name.lastIndex(of: "-"), Int(name[name.index(after: dash)...]) != nil {
+            procs[package ?? "", default: []].insert(name[name.index(after: dash)...])
+        }
+    }
+
+    /// The results, with each failed benchmark as a failure instead: a benchmark that failed in
+    /// one `-count` repetition is not measured, whatever the others printed. Skips and guessed
+    /// directions become warnings.
+    func output(verdicts: [GoTestReader.Verdict], file: String) -> ParsedOutput {
+        var failed: [(package: String?, name: Substring, reason: Substring?, times: Int)] = []
+        var warnings: [String] = []
+        for verdict in verdicts {
+            let name = named(verdict)
+            if !verdict.failed {
+                let display = Self.display(package: verdict.package, name: name)
+                warnings.append(PlainText.singleLine("\(display) was skipped: \(verdict.reason ?? "no reason given")"))
+            } else if let index = failed.firstIndex(where: { $0.package == verdict.package && $0.name == name }) {
+                failed[index].times += 1
+            } else {
+                failed.append((verdict.package, name, verdict.reason, 1))
+            }
+        }
+        // `testing` fails a parent as well as the sub-benchmark that failed; the sub-benchmark is the news.
+        let all = failed
+        failed.removeAll { parent in
+            let base = Self.split(parent.name).0 + Self.subNames(parent.name)
+            return all.contains { $0.package == parent.package && $0.name.hasPrefix(base + "/") }
+        }
+        var dropped: Set<Key> = []
+        var failures: [BenchmarkFailure] = []
+        for failure in failed {
+            let keys = order.filter { $0.package == failure.package && $0.name == failure.name }
+            let measured = keys.first.map { samples[$0]?.count ?? 0 } ?? 0
+            dropped.formUnion(keys)
+            var reason = "--- FAIL: \(failure.reason ?? "go test gave no reason")"
+            if failure.times > 1 { reason += " (\(failure.times) times)" }
+            if measured > 0 { reason += "; the \(measured) result(s) it printed in other repetitions are not stored" }
+            failures.append(BenchmarkFailure(benchmark: Self.display(package: failure.package, name: failure.name),
+                                             reason: PlainText.singleLine(String(reason.prefix(500)))))
+        }
+        var results: [BenchmarkResult] = []
+        for key in order where !dropped.contains(key) {
+            var (base, parameters) = Self.split(key.name)
+            if let package = key.package { parameters["pkg"] = package }
+            let (suffix, unit, direction, isGuess) = Self.metric(key.unit)
+            let result = BenchmarkResult(benchmark: base + suffix, parameters: parameters, unit: unit, direction: direction, samples: samples[key] ?? [])
+            // One line per series, in the shape `--direction` settles, so setting it silences the guess.
+            if isGuess {
+                warnings.append(ResultValidation.guessedDirectionWarning(file: file, unit: unit, displayName: result.displayName, direction: direction))
+            }
+            results.append(result)
+        }
+        return ParsedOutput(results: results, failures: failures, warnings: warnings)
+    }
+
+    /// A verdict's printed name, with its package's procs suffix when `testing` left it off
+    /// (a sub-benchmark that failed before it was timed) and the package ran with one GOMAXPROCS.
+    private func named(_ verdict: GoTestReader.Verdict) -> Substring {
+        if let dash = verdict.name.lastIndex(of: "-"), Int(verdict.name[verdict.name.index(after: dash)...]) != nil { return verdict.name }
+        guard let seen = procs[verdict.package ?? ""], seen.count == 1, let only = seen.first else { return verdict.name }
+        return verdict.name + "-" + only
+    }
+
+    private static func display(package: String?, name: Substring) -> String {
+        var (base, parameters) = split(name)
+        if let package { parameters["pkg"] = package }
+        return BenchmarkResult(benchmark: base, parameters: parameters, unit: "ns", direction: .lowerIsBetter, samples: []).displayName
+    }
+
+    /// `BenchmarkRepeat/n=8-2` without its procs suffix's base: the sub-names, `/n=8`.
+    private static func subNames(_ name: Substring) -> String {
+        var stripped = name
+        if let dash = name.lastIndex(of: "-"), Int(name[name.index(after: dash)...]) != nil { stripped = name[..<dash] }
+        return stripped.firstIndex(of: "/").map { String(stripped[$0...]) } ?? ""
+    }
+
+    /// Go's units: `ns/op` is the benchmark's own series in ns; `B/op` and `allocs/op` (`-benchmem`)
+    /// and `MB/s` (`b.SetBytes`) are known; a `b.ReportMetric` unit such as `compares/op` is kept as
+    /// given, with a guessed direction.
+    static func metric(_ unit: Substring) -> (suffix: String, unit: String, direction: Direction, guessed: Bool) {
+        switch unit {
+        case "ns/op": return ("", "ns", .lowerIsBetter, false)
+        case "B/op": return (".bytes_per_op", "B", .lowerIsBetter, false)
+        case "allocs/op": return (".allocs_per_op", "allocs", .lowerIsBetter, false)
+        case "MB/s": return (".throughput", "MB/s", .higherIsBetter, false)
+        default:
+            let (direction, guessed) = ResultValidation.direction(ofUnit: String(unit))
+            return ("." + unit.split(separator: "/", omittingEmptySubsequences: false).joined(separator: "_per_"), String(unit), direction, guessed)
+        }
+    }
+
+    /// `BenchmarkRepeat/n=8-2` → (`BenchmarkRepeat`, `n=8, procs=2`); `a/b` sub-names without `=` become `sub0`.
+    static func split(_ fullName: Substring) -> (String, [String: String]) {
+        var base = fullName
+        var parameters: [String: String] = [:]
+        if let dash = base.lastIndex(of: "-"), let procs = Int(base[base.index(after: dash)...]) {
+            parameters["procs"] = String(procs)
+            base = base[..<dash]
+        }
+        let parts = base.split(separator: "/")
+        for (index, part) in parts.dropFirst().enumerated() {
+            if let equals = part.firstIndex(of: "=") {
+                parameters[String(part[..<equals])] = String(part[part.index(after: equals)...])
+            } else {
+                parameters["sub\(index)"] = String(part)
+            }
+        }
+        return (String(parts.first ?? base), parameters)
+    }
+}

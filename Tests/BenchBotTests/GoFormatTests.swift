@@ -1,0 +1,153 @@
+@testable import BenchBot
+import Compare
+import Foundation
+import Testing
+
+/// `go-test` and `go-test-json` on real outputs of Debian's Go 1.19.8 (see Fixtures/formats/SOURCES.md).
+@Suite("Formats: go test text and -json")
+struct GoFormatTests {
+    static let alpha = "example.invalid/gobench/alpha", beta = "example.invalid/gobench/beta"
+
+    static func fixture(_ name: String) throws -> Data {
+        try Data(contentsOf: URL(fileURLWithPath: FuzzCorpus.folder.appending(path: name)))
+    }
+
+    static func parse(_ format: BenchmarkFormat, _ name: String) throws -> (series: [String: BenchmarkResult], output: ParsedOutput) {
+        let output = try format.parse(try fixture(name), file: name)
+        return (Dictionary(uniqueKeysWithValues: output.results.map { ($0.displayName, $0) }), output)
+    }
+
+    @Test("-count 3 -benchmem, two packages sharing BenchmarkSort, ReportMetric units, printing and failing benchmarks")
+    func twoPackages() throws {
+        let (series, output) = try Self.parse(.goTest, "go-test/two-packages.go1.19.8.txt")
+        #expect(series["BenchmarkSort[pkg=\(Self.alpha),procs=2]"]?.samples == [10190, 611563, 57119])
+        #expect(series["BenchmarkSort[pkg=\(Self.beta),procs=2]"]?.samples == [2081, 6683, 360.6])
+        let compares = try #require(series["BenchmarkSortSizes.compares_per_op[n=256,pkg=\(Self.alpha),procs=2]"])
+        #expect(compares.unit == "compares/op" && compares.direction == .lowerIsBetter && compares.samples == [16320, 16320, 16320])
+        let items = try #require(series["BenchmarkSortSizes.items_per_s[n=16,pkg=\(Self.alpha),procs=2]"])
+        #expect(items.unit == "items/s" && items.direction == .higherIsBetter && items.samples == [7544121, 1911944, 2710471])
+        #expect(series["BenchmarkJoin.throughput[pkg=\(Self.beta),procs=2]"]?.samples == [258.21, 280.66, 595.66])
+        #expect(series["BenchmarkJoin.bytes_per_op[pkg=\(Self.beta),procs=2]"]?.unit == "B")
+        // Printed lines before the result, and output glued in front of it without a newline.
+        #expect(series["BenchmarkPrints[pkg=\(Self.beta),procs=2]"]?.samples == [70.30, 82.84, 65.03])
+        #expect(series["BenchmarkPrintsNoNewline[pkg=\(Self.beta),procs=2]"]?.samples == [74.08, 70.92, 87.12])
+        #expect(series["BenchmarkLogs[pkg=\(Self.beta),procs=2]"]?.samples == [86.17, 94.84, 474.9])
+        #expect(output.results.count == 30)
+        #expect(output.failures.map(\.benchmark) == ["BenchmarkFails[pkg=\(Self.beta),procs=2]"])
+        #expect(output.failures.first?.reason.contains("beta_test.go:52: fails on purpose at N=100 (3 times)") == true, "\(output.failures)")
+        // One line per guessed series, in the shape `--direction` settles.
+        let compares = output.results.filter { $0.unit == "compares/op" }
+        #expect(!compares.isEmpty && output.warnings.count == compares.count, "\(output.warnings)")
+        #expect(output.warnings.allSatisfy { $0.contains("'compares/op'") && $0.contains("guessed lower is better") }, "\(output.warnings)")
+        let settled = try DirectionOverrides(arguments: ["*compares_per_op*=lower"]).apply(to: output)
+        #expect(settled.warnings.isEmpty, "\(settled.warnings)")
+    }
+
+    @Test("go test -v: === RUN, --- PASS, bare names and logs before results are skipped; the same series as without -v")
+    func verbose() throws {
+        let (series, output) = try Self.parse(.goTest, "go-test/two-packages-v.go1.19.8.txt")
+        let (plain, _) = try Self.parse(.goTest, "go-test/two-packages.go1.19.8.txt")
+        #expect(Set(series.keys) == Set(plain.keys))
+        #expect(series["BenchmarkSort[pkg=\(Self.alpha),procs=2]"]?.samples == [102357, 540997])
+        #expect(series["BenchmarkPrintsNoNewline[pkg=\(Self.beta),procs=2]"]?.samples == [8933, 4511])
+        #expect(series["BenchmarkLogs[pkg=\(Self.beta),procs=2]"]?.samples == [22257, 2868])
+        #expect(output.failures.count == 1 && output.failures[0].reason.contains("fails on purpose at N=100"), "\(output.failures)")
+    }
+
+    @Test("failures: a panic, a failed sub-benchmark (not its parent), a failed test; the rest are stored", arguments: [
+        "go-test/failures.go1.19.8.txt", "go-test/failures-v.go1.19.8.txt",
+    ])
+    func failures(_ name: String) throws {
+        let (series, output) = try Self.parse(.goTest, name)
+        let panics = "example.invalid/gofail/panics", subfail = "example.invalid/gofail/subfail"
+        #expect(series["BenchmarkBefore[pkg=\(panics),procs=2]"]?.samples.count == 2)
+        #expect(series["BenchmarkRepeat[n=8,pkg=\(subfail),procs=2]"]?.samples.count == 2)
+        #expect(series["BenchmarkFine[pkg=\(subfail),procs=2]"]?.samples.count == 2)
+        #expect(output.failures.map(\.benchmark).sorted() == ["BenchmarkPanics[pkg=\(panics),procs=2]", "BenchmarkRepeat[n=64,pkg=\(subfail),procs=2]"])
+        #expect(output.failures.first { $0.benchmark.hasPrefix("BenchmarkPanics") }?.reason.contains("panic: boom") == true, "\(output.failures)")
+        #expect(output.failures.first { $0.benchmark.hasPrefix("BenchmarkRepeat") }?.reason.contains("n=64 is not supported") == true)
+        #expect(output.warnings.contains { $0.contains("example.invalid/gofail/testfail") && $0.contains("TestBroken") }, "\(output.warnings)")
+        if name.contains("-v") {
+            #expect(output.warnings.contains { $0.contains("BenchmarkSkipped") && $0.contains("needs a GPU") }, "\(output.warnings)")
+        }
+    }
+
+    @Test("go test -json: lines split across output events are put back together; the same values as the text")
+    func json() throws {
+        let (series, output) = try Self.parse(.goTestJSON, "go-test-json/two-packages.go1.19.8.jsonl")
+        #expect(series["BenchmarkSort[pkg=\(Self.alpha),procs=2]"]?.samples == [220439, 952.8])
+        #expect(series["BenchmarkSort[pkg=\(Self.beta),procs=2]"]?.samples == [206.5, 183.3])
+        #expect(series["BenchmarkSortSizes.compares_per_op[n=256,pkg=\(Self.alpha),procs=2]"]?.unit == "compares/op")
+        #expect(series["BenchmarkPrintsNoNewline[pkg=\(Self.beta),procs=2]"]?.samples == [95.38, 85.49])
+        #expect(series["BenchmarkLogs[pkg=\(Self.beta),procs=2]"]?.samples == [152.3, 85.18])
+        #expect(output.results.count == 30 && output.failures.map(\.benchmark) == ["BenchmarkFails[pkg=\(Self.beta),procs=2]"])
+        #expect(output.warnings.count == output.results.filter { $0.unit == "compares/op" }.count)
+
+        let failed = try Self.parse(.goTestJSON, "go-test-json/failures.go1.19.8.jsonl")
+        #expect(failed.output.failures.map(\.benchmark).sorted() == ["BenchmarkPanics[pkg=example.invalid/gofail/panics,procs=2]",
+                                                                     "BenchmarkRepeat[n=64,pkg=example.invalid/gofail/subfail,procs=2]"])
+        #expect(failed.series["BenchmarkFine[pkg=example.invalid/gofail/subfail,procs=2]"]?.samples == [17.92, 22.49])
+    }
+
+    /// Each package's series, by package, from a parse.
+    static func packages(_ results: [BenchmarkResult]) -> [String: [BenchmarkResult]] {
+        Dictionary(grouping: results) { $0.parameters["pkg"] ?? "" }
+    }
+
+    @Test("a file cut at any line boundary is refused as truncated, naming the last line, or holds only whole packages",
+          arguments: [(BenchmarkFormat.goTest, "go-test/two-packages.go1.19.8.txt"), (.goTest, "go-test/two-packages-v.go1.19.8.txt"),
+                      (.goTest, "go-test/failures.go1.19.8.txt"), (.goTestJSON, "go-test-json/two-packages.go1.19.8.jsonl"),
+                      (.goTestJSON, "go-test-json/failures.go1.19.8.jsonl")])
+    func cutAtEveryLine(_ format: BenchmarkFormat, _ name: String) throws {
+        let text = String(decoding: try Self.fixture(name), as: UTF8.self)
+        let full = Self.packages(try format.parse(Data(text.utf8), file: name).results)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var refused = 0
+        for count in 1..<lines.count - 1 {
+            let cut = lines[..<count].joined(separator: "\n") + "\n"
+            do {
+                for (package, results) in Self.packages(try format.parse(Data(cut.utf8), file: "cut.txt").results) {
+                    #expect(results == full[package], "\(name) cut after line \(count): package \(package) read in part")
+                }
+            } catch {
+                refused += 1
+                let message = "\(error)"
+                #expect(message.hasPrefix("cut.txt: \(format.rawValue): "), "\(message)")
+                #expect(!message.contains("\n"))
+                if message.contains("truncated") {
+                    #expect(message.contains("Last line read: '") || message.contains("Last output read: '"), "\(message)")
+                }
+            }
+        }
+        #expect(refused > 0)
+    }
+
+    @Test("a benchmark that prints without a newline, then its result on the next line, is read; a tab-less copy too")
+    func handMadeShapes() throws {
+        let split = "pkg: p\nBenchmarkX-8   \tsome output\nmore output\n    1000\t       123 ns/op\t  7 widgets/op\nPASS\nok  \tp\t0.1s\n"
+        let output = try BenchmarkFormat.goTest.parse(Data(split.utf8), file: "s.txt")
+        #expect(output.results.map(\.displayName) == ["BenchmarkX[pkg=p,procs=8]", "BenchmarkX.widgets_per_op[pkg=p,procs=8]"])
+        #expect(output.results.map(\.samples) == [[123], [7]])
+        let spaced = "BenchmarkY-2    2000    95.40 ns/op    8 B/op\nPASS\n"
+        #expect(try BenchmarkFormat.goTest.parse(Data(spaced.utf8), file: "s.txt").results.map(\.displayName) == ["BenchmarkY[procs=2]", "BenchmarkY.bytes_per_op[procs=2]"])
+        // Output that only looks like a result, with no benchmark name and none pending, is skipped.
+        let noise = "Benchmarking is fun\t1000\t5 ns/op\nBenchmarkZ  \t 10\t 5 ns/op\nPASS\n"
+        #expect(try BenchmarkFormat.goTest.parse(Data(noise.utf8), file: "s.txt").results.map(\.displayName) == ["BenchmarkZ"])
+    }
+
+    @Test("recognizes: each Go format says yes to its own real outputs and no to the other's and to JSON documents")
+    func recognizes() throws {
+        for name in ["go-test/two-packages.go1.19.8.txt", "go-test/two-packages-v.go1.19.8.txt", "go-test/failures.go1.19.8.txt", "go-test.txt"] {
+            let probe = FormatProbe(try Self.fixture(name))
+            #expect(GoTestFormat.recognizes(probe) && !GoTestJSONFormat.recognizes(probe), "\(name)")
+        }
+        for name in ["go-test-json/two-packages.go1.19.8.jsonl", "go-test-json/failures.go1.19.8.jsonl"] {
+            let probe = FormatProbe(try Self.fixture(name))
+            #expect(GoTestJSONFormat.recognizes(probe) && !GoTestFormat.recognizes(probe), "\(name)")
+        }
+        for name in ["hyperfine.json", "google-benchmark.json", "pytest-benchmark.json", "jmh.from-docs.json"] {
+            let probe = FormatProbe(try Self.fixture(name))
+            #expect(!GoTestFormat.recognizes(probe) && !GoTestJSONFormat.recognizes(probe), "\(name)")
+        }
+    }
+}
