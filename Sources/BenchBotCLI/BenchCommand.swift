@@ -250,11 +250,24 @@ extension Duration {
 struct ImportBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "`benchbot import` of a large Google Benchmark file and of many commits' benchbot-json, against python3's json.load.",
+        abstract: "Each format's parser on a large file, and `benchbot import` of a Google Benchmark file and of many commits, against python3.",
         discussion: """
-            The alternative, measured in the same run, is python3 reading the same files with json.load and \
-            nothing else: the floor for any importer that parses JSON.
+            The alternative, measured in the same run, is python3 reading the same files with json.load (JSON \
+            formats) or splitting them into lines (text formats) and nothing else: the floor for any importer. \
+            Each parser is timed in this process on a generated file of its format; the target is within 2x.
             """)
+
+    @Option(name: .long, help: "Size of each format's generated file, in MB (default 20).")
+    var sizeMB = 20.0
+
+    @Option(name: .long, help: "Repetitions of each parser timing; the fastest counts (default 3).")
+    var `repeat` = 3
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Only these formats' parsers (default: every format).")
+    var parsers: [String] = []
+
+    @Flag(name: .long, help: "Time the parsers only, not `benchbot import` of many commits.")
+    var parsersOnly = false
 
     @Option(name: .long, help: "Benchmarks in the Google Benchmark file (default 1000).")
     var benchmarks = 1000
@@ -265,9 +278,20 @@ struct ImportBenchmark: AsyncParsableCommand {
     @Option(name: .long, help: "Benchmarks per benchbot-json file (default 10, 5 samples each).")
     var perCommit = 10
 
+    func validate() throws {
+        if sizeMB <= 0 || `repeat` < 1 { throw ValidationError("--size-mb must be positive and --repeat at least 1") }
+        if let unknown = parsers.first(where: { BenchmarkFormat(rawValue: $0) == nil }) {
+            throw ValidationError("unknown format '\(unknown)' in --parsers")
+        }
+    }
+
     func run() async throws {
         let bench = try BenchWorkspace.temporary()
         defer { bench.remove() }
+        print("timing each format's parser on a \(sizeMB) MB file …")
+        let timings = try await compareParsers(in: bench, bytes: Int(sizeMB * 1_048_576), repeat: `repeat`, only: Set(parsers))
+        print("\n" + Self.table(timings, repeat: `repeat`) + "\n")
+        if parsersOnly { return }
         print("building a \(commits)-commit repository and the result files in \(bench.root) …")
         try await bench.makeLargeRepository(commits: commits, files: 1)
         let home = bench.path("home")

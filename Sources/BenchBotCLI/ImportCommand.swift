@@ -7,7 +7,9 @@ struct ImportCommand: AsyncParsableCommand {
         abstract: "Store benchmark results measured elsewhere (a CI job, another machine's run) under a commit.",
         discussion: """
             Every file is parsed and checked before anything is stored. A benchbot-json file may name its \
-            own commit ("commit": "SHA"), so a folder of them imports many commits at once.
+            own commit ("commit": "SHA"), so a folder of them imports many commits at once. The files for \
+            one commit form one run; a later import adds to that run, or replaces it with --replace. \
+            Importing the same file again stores nothing.
             """)
 
     @OptionGroup var homeOptions: HomeOptions
@@ -18,8 +20,14 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The branch to record with it.")
     var branch: String?
 
-    @Option(name: .long, help: "The files' format: \(BenchmarkFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var format: String
+    @Option(name: .long, help: """
+        The files' format: auto (each file's, told from its content; relay-data is never guessed), \
+        \(BenchmarkFormat.allCases.map(\.rawValue).joined(separator: ", ")).
+        """)
+    var format = "auto"
+
+    @Flag(name: .long, help: "Replace each commit's imported run with these files, rather than add to it.")
+    var replace = false
 
     @Option(name: .long, help: "PATTERN=higher|lower: which way is better for the benchmarks a name or glob (* and ?) matches; repeatable.")
     var direction: [String] = []
@@ -28,21 +36,23 @@ struct ImportCommand: AsyncParsableCommand {
     var files: [String]
 
     func validate() throws {
-        guard BenchmarkFormat(rawValue: format) != nil else {
-            throw ValidationError("unknown format '\(format)'; use one of \(BenchmarkFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard format == "auto" || BenchmarkFormat(rawValue: format) != nil else {
+            throw ValidationError("unknown format '\(format)'; use auto or one of \(BenchmarkFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
     func run() async throws {
         let directions = try DirectionOverrides(arguments: direction)
-        let parsed = try Intake.readResults(files, format: BenchmarkFormat(rawValue: format)!, directions: directions)
+        let parsed = try Intake.readResults(files, format: BenchmarkFormat(rawValue: format), directions: directions)
         try directions.checkMatched(parsed.flatMap(\.results))
         for file in parsed {
+            // Said before anything is stored, so a wrong guess is seen next to what it did.
+            if format == "auto" { print("\(file.path): read as \(file.format.rawValue)") }
             let failed = file.failures.map { "\(file.path): \(PlainText.singleLine($0.benchmark)) failed: \(PlainText.singleLine($0.reason)); stored as its failure" }
             for line in file.warnings + failed { printError("warning: \(line)") }
         }
         let intake = try homeOptions.intake()
-        for line in try await intake.importResults(parsed, commit: commit, branch: branch) {
+        for line in try await intake.importResults(parsed, commit: commit, branch: branch, replace: replace) {
             print(line)
         }
         // Once for the whole import, not once per commit of a 10,000-commit history.

@@ -70,7 +70,8 @@ struct CrashConsistencyTests {
                 let sha = try await fixture.git.head()
                 try #"{"benchmarks": [{"name": "imported", "unit": "ms", "samples": [\#(step), \#(step + 1)]}]}"#
                     .write(toFile: exports, atomically: true, encoding: .utf8)
-                arguments += ["--commit", sha, "--format", "benchbot-json", exports]
+                // --replace: the same series again replaces the commit's imported run, in one transaction.
+                arguments += ["--commit", sha, "--format", "benchbot-json", "--replace", exports]
             default: break
             }
             let siteBefore = Self.manifest(of: site)

@@ -94,8 +94,8 @@ struct ExtremeNumberTests {
                                          machine: ProcessInfo.processInfo.hostName, branch: "main", source: .import)
             let results = [BenchmarkResult(benchmark: "parse", unit: "ms", direction: .lowerIsBetter, samples: hand[index]),
                            BenchmarkResult(benchmark: "render", unit: "ms", direction: .lowerIsBetter, samples: hand[(index + 1) % 3])]
-            _ = try await store.importRun(request, startedAt: Date(), finishedAt: Date(), environment: [:], results: results,
-                                          contentDigest: "extreme-\(index)")
+            _ = try await store.importRun(request, startedAt: Date(), finishedAt: Date(), environment: [:], results: results, failures: [],
+                                          contentDigests: ["extreme-\(index)"], replace: false)
         }
         // What an older version stored for such samples: its NaN statistics became NULL columns.
         let database = try DatabaseQueue(path: home.appending(path: "benchbot.sqlite"))

@@ -36,8 +36,8 @@ struct GoFormatTests {
         #expect(output.failures.map(\.benchmark) == ["BenchmarkFails[pkg=\(Self.beta),procs=2]"])
         #expect(output.failures.first?.reason.contains("beta_test.go:52: fails on purpose at N=100 (3 times)") == true, "\(output.failures)")
         // One line per guessed series, in the shape `--direction` settles.
-        let compares = output.results.filter { $0.unit == "compares/op" }
-        #expect(!compares.isEmpty && output.warnings.count == compares.count, "\(output.warnings)")
+        let guessed = output.results.filter { $0.unit == "compares/op" }
+        #expect(!guessed.isEmpty && output.warnings.count == guessed.count, "\(output.warnings)")
         #expect(output.warnings.allSatisfy { $0.contains("'compares/op'") && $0.contains("guessed lower is better") }, "\(output.warnings)")
         let settled = try DirectionOverrides(arguments: ["*compares_per_op*=lower"]).apply(to: output)
         #expect(settled.warnings.isEmpty, "\(settled.warnings)")

@@ -52,7 +52,7 @@ struct ImportTests {
         }
     }
 
-    @Test("an import run again after an interruption stores each (commit, file content) once; new content is a new run")
+    @Test("an import run again after an interruption stores each (commit, file content) once; new content for a stored series needs --replace")
     func importIsIdempotent() async throws {
         try await withTemporaryDirectory { root in
             let (fixture, home) = try await IntakeAcceptanceTests.setUp(in: root, commits: 3)
@@ -74,11 +74,14 @@ struct ImportTests {
             for sha in shas {
                 #expect(try await store.runs(repository: "origin", commit: try #require(ObjectID(hex: sha))).count == 1)
             }
-            // Changed content for the same commit is a new measurement.
+            // Changed content for the same commit measures a series the commit's run holds: only --replace stores it.
             try #"{"commit": "\#(shas[0])", "benchmarks": [{"name": "parse", "unit": "ms", "samples": [9, 2]}]}"#
                 .write(toFile: folder.appending(path: "run-0.json"), atomically: true, encoding: .utf8)
-            try await BenchBotProcess.succeed(["import", "--home", home, "--format", "benchbot-json", folder.appending(path: "run-0.json")])
-            #expect(try await store.runs(repository: "origin", commit: try #require(ObjectID(hex: shas[0]))).count == 2)
+            let changed = try await BenchBotProcess.run(["import", "--home", home, "--format", "benchbot-json", folder.appending(path: "run-0.json")])
+            #expect(changed.status == 1 && changed.standardError.contains("pass --replace"), "\(changed.standardError)")
+            try await BenchBotProcess.succeed(["import", "--home", home, "--format", "benchbot-json", "--replace", folder.appending(path: "run-0.json")])
+            let replaced = try await store.runs(repository: "origin", commit: try #require(ObjectID(hex: shas[0])))
+            #expect(replaced.count == 1 && replaced.first?.results.first?.samples == [9, 2])
         }
     }
 

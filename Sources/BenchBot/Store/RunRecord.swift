@@ -105,10 +105,33 @@ public struct StoredRun: Sendable, Hashable {
     public var role: String? = nil
 }
 
-/// What ``Store/importRun(_:startedAt:finishedAt:environment:results:contentDigest:)`` did.
+/// What ``Store/importRun(_:startedAt:finishedAt:environment:results:contentDigests:replace:)`` did.
 public struct ImportedRun: Sendable, Equatable {
-    /// The run holding the file's results.
+    /// How an import changed the commit's imported run.
+    public enum Outcome: Sendable, Equatable {
+        /// The commit had no imported run; this one was stored.
+        case created
+        /// The results were added to the commit's imported run.
+        case added
+        /// The commit's imported run now holds these results only.
+        case replaced
+        /// Every file's content had been imported for the commit before; nothing was stored.
+        case unchanged
+    }
+
+    /// The run holding the files' results.
     public let id: Int64
+    public let outcome: Outcome
+
     /// `false` when the same content had been imported for the same commit before.
-    public let isNew: Bool
+    public var isNew: Bool { outcome != .unchanged }
+}
+
+/// A commit's imported run as an import checks it before storing: which contents it came from, which series it holds.
+public struct ImportedRunContents: Sendable, Equatable {
+    public let id: Int64
+    /// The SHA-256 of every file imported for the commit, in this run or an older imported run.
+    public let digests: Set<String>
+    /// The run's series, by ``BenchmarkResult/displayName``.
+    public let series: Set<String>
 }

@@ -34,7 +34,7 @@ extension SQLiteStore {
 
     public func importRun(
         _ request: EnqueueRequest, startedAt: Date, finishedAt: Date, environment: [String: String], results: [BenchmarkResult],
-        failures: [BenchmarkFailure], contentDigest: String
+        failures: [BenchmarkFailure], contentDigests: [String], replace: Bool
     ) async throws(StoreError) -> ImportedRun {
         let path = self.path
         guard let commit = request.commits.first, request.commits.count == 1 else {
@@ -46,6 +46,7 @@ extension SQLiteStore {
         }
         let encoded = try EncodedRun(startedAt: startedAt, finishedAt: finishedAt, environment: environment,
                                      experiments: outcomes, results: results, telemetry: [], path: path)
+        let series = Set(results.map(\.displayName))
         return try await write { db in
             let repositoryID = try Self.upsertRepository(db, name: request.repository, url: request.repositoryURL, now: startedAt.storeValue)
             try Self.insertCommit(db, repositoryID: repositoryID, commit)
@@ -58,17 +59,31 @@ extension SQLiteStore {
             let jobID = try Int64.fetchOne(db, sql: """
                 SELECT id FROM job WHERE repository_id = ? AND sha = ? AND suite = ? AND machine = ?
                 """, arguments: [repositoryID, commit.id.hex, request.suite, request.machine])!
-            if let earlier = try Int64.fetchOne(db, sql: "SELECT id FROM run WHERE job_id = ? AND import_digest = ?",
-                                                arguments: [jobID, contentDigest]) {
-                return ImportedRun(id: earlier, isNew: false)
+            let imported = try Self.importedRuns(db, jobID: jobID)
+            let outcome: ImportedRun.Outcome
+            if let current = imported.last {
+                let stored = Set(imported.flatMap(\.digests))
+                if replace ? (imported.count == 1 && Set(current.digests) == Set(contentDigests)) : Set(contentDigests).isSubset(of: stored) {
+                    return ImportedRun(id: current.id, outcome: .unchanged)
+                }
+                // The import checked this before storing anything; another import may have added since.
+                if !replace, let clash = try Self.seriesNames(db, runID: current.id).intersection(series).sorted().first {
+                    throw StoreError.unavailable(path, detail: """
+                        run \(current.id) of commit \(commit.id.short) already holds '\(clash)'; \
+                        pass --replace to replace that commit's imported run
+                        """)
+                }
+                outcome = replace ? .replaced : .added
+            } else {
+                outcome = .created
             }
-            let runID = try Self.insertRun(db, jobID: jobID, encoded)
-            try db.execute(sql: "UPDATE run SET import_digest = ? WHERE id = ?", arguments: [contentDigest, runID])
+            let runID = try Self.supersedeImportedRuns(db, jobID: jobID, imported, with: encoded, environment: environment,
+                                                       digests: contentDigests, replace: replace, path: path)
             // A queued job for this commit is answered by the import; a running one finishes on its own.
             try db.execute(sql: """
                 UPDATE job SET state = 'done', finished_at = ?, message = NULL WHERE id = ? AND state IN ('queued', 'failed', 'cancelled')
                 """, arguments: [finishedAt.storeValue, jobID])
-            return ImportedRun(id: runID, isNew: true)
+            return ImportedRun(id: runID, outcome: outcome)
         }
     }
 
@@ -163,7 +178,7 @@ extension SQLiteStore {
         return runID
     }
 
-    private static func encodeJSON(_ value: some Encodable, path: String) throws(StoreError) -> String {
+    static func encodeJSON(_ value: some Encodable, path: String) throws(StoreError) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         encoder.dateEncodingStrategy = .secondsSince1970

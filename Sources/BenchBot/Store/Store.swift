@@ -115,16 +115,24 @@ public protocol Store: DeliveryStore {
     /// - Returns: How many.
     func retryNotifications(in states: Set<QueuedNotification.State>, now: Date) async throws(StoreError) -> Int
 
-    /// Stores results measured elsewhere (a CI job) as a finished run of the request's one commit:
-    /// its job is created, or marked done if it was queued, in the same transaction.
+    /// Stores results measured elsewhere (a CI job) in the imported run of the request's one commit,
+    /// in one transaction: its job is created, or marked done if it was queued.
     ///
-    /// The same `contentDigest` for the same job stores nothing and returns the run it stored before.
+    /// A commit has one imported run. Without `replace`, the results are added to it (or start it);
+    /// a series it already holds is refused, so nothing is stored. With `replace`, it holds these
+    /// results only. Contents whose digests are all stored for the job already store nothing.
     /// `failures`, the benchmarks the tool marked failed, become failed outcomes of the run (stage
     /// `run`, the tool's reason as the message), so reports show them beside the results.
     ///
-    /// - Returns: The run, and whether this call stored it.
+    /// - Parameter contentDigests: The SHA-256 of each file the results came from.
+    /// - Returns: The run, and what this call did to it.
     func importRun(_ request: EnqueueRequest, startedAt: Date, finishedAt: Date, environment: [String: String],
-                   results: [BenchmarkResult], failures: [BenchmarkFailure], contentDigest: String) async throws(StoreError) -> ImportedRun
+                   results: [BenchmarkResult], failures: [BenchmarkFailure], contentDigests: [String],
+                   replace: Bool) async throws(StoreError) -> ImportedRun
+
+    /// The imported run of the request's one commit, if it has one, for an import to check its files
+    /// against before storing anything.
+    func importedRun(_ request: EnqueueRequest) async throws(StoreError) -> ImportedRunContents?
 
     /// The runs of one commit, oldest first, with their results.
     func runs(repository: String, commit: ObjectID) async throws(StoreError) -> [StoredRun]
@@ -228,13 +236,4 @@ public protocol DeliveryStore: Sendable {
 
     /// Keeps a response for a conditional request.
     func saveHTTPCacheEntry(key: String, _ entry: HTTPCacheEntry, now: Date) async throws(StoreError)
-}
-
-extension Store {
-    /// An import whose tool marked no benchmark failed.
-    public func importRun(_ request: EnqueueRequest, startedAt: Date, finishedAt: Date, environment: [String: String],
-                          results: [BenchmarkResult], contentDigest: String) async throws(StoreError) -> ImportedRun {
-        try await importRun(request, startedAt: startedAt, finishedAt: finishedAt, environment: environment,
-                            results: results, failures: [], contentDigest: contentDigest)
-    }
 }

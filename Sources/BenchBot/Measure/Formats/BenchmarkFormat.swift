@@ -118,12 +118,13 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
 /// Output a parser cannot accept, with where and why.
 public struct FormatError: Error, Sendable, CustomStringConvertible {
     public let file: String
-    public let format: BenchmarkFormat
+    /// The format it was read as; `nil` when `--format auto` could not tell which.
+    public let format: BenchmarkFormat?
     /// `line N`, a JSON field path such as `benchmarks[3].real_time`, or `-` for the whole file.
     public let location: String
     public let problem: String
 
-    public var description: String { "\(file): \(format.rawValue): \(location): \(problem)" }
+    public var description: String { format.map { "\(file): \($0.rawValue): \(location): \(problem)" } ?? "\(file): \(problem)" }
 }
 
 /// Where a parser is, for its messages.
