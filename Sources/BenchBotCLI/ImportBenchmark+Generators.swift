@@ -27,6 +27,18 @@ struct ParserWorkload: Sendable {
         ParserWorkload(format: .jmh, baseline: .jsonLoad, generate: jmh),
         ParserWorkload(format: .benchmarkDotNet, baseline: .jsonLoad, generate: benchmarkDotNet),
         ParserWorkload(format: .relayData, baseline: .jsonLoad, generate: relayData),
+        ParserWorkload(format: .goTestJSON, baseline: .lineSplit, generate: goTestJSON),
+        ParserWorkload(format: .asv, baseline: .jsonLoad, generate: asv),
+        ParserWorkload(format: .gabCustom, baseline: .jsonLoad, generate: gabCustom),
+        ParserWorkload(format: .gabCustomBigger, baseline: .jsonLoad, generate: gabCustom),
+        ParserWorkload(format: .bencherJSON, baseline: .jsonLoad, generate: bencherJSON),
+        ParserWorkload(format: .catch2, baseline: .lineSplit, generate: catch2),
+        ParserWorkload(format: .benchmarkJS, baseline: .lineSplit, generate: benchmarkJS),
+        ParserWorkload(format: .juliaBenchmarkTools, baseline: .jsonLoad, generate: juliaBenchmarkTools),
+        ParserWorkload(format: .cargoBench, baseline: .lineSplit, generate: cargoBench),
+        ParserWorkload(format: .criterionText, baseline: .lineSplit, generate: criterionText),
+        ParserWorkload(format: .criterionJSON, baseline: .lineSplit, generate: criterionJSON),
+        ParserWorkload(format: .iai, baseline: .lineSplit, generate: iai),
     ]
 
     /// Entries built by `entry(index)` until the text is about `bytes` long, joined by `separator`.

@@ -55,11 +55,11 @@ extension ImportBenchmark {
     /// The table: one line per format, fastest of the repetitions, the ratio, and whether it is within 2×.
     static func table(_ timings: [ParserTiming], repeat: Int) -> String {
         var lines = ["parsers, in process, against python3 on the same file (fastest of \(`repeat`)), milliseconds", ""]
-        lines.append("format               size      series  benchbot     python3  baseline     ratio  within 2x")
+        lines.append("format                 size      series  benchbot     python3  baseline     ratio  within 2x")
         for timing in timings {
             let ratio = timing.benchbot / timing.python
             let name = timing.workload.format.rawValue, baseline = timing.workload.baseline.rawValue
-            lines.append(name.padding(toLength: 18, withPad: " ", startingAt: 0)
+            lines.append(name.padding(toLength: 20, withPad: " ", startingAt: 0)
                 + String(format: " %6.1f MB %9d %9.1f %11.1f  ", Double(timing.bytes) / 1_048_576, timing.results, timing.benchbot * 1000, timing.python * 1000)
                 + baseline.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: " %7.2fx  ", ratio) + (ratio <= 2 ? "yes" : "NO"))
         }
