@@ -285,14 +285,20 @@ enum ProcessTree {
     }
 
     static func markerReading(of pid: pid_t) -> MarkerReading {
-        guard let environment = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return .unreadable }
+        let environment = FileManager.default.contents(atPath: "/proc/\(pid)/environ")
+        // Read only when needed: most processes show their environment.
+        return reading(environment: environment) { FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") }
+    }
+
+    /// What an environment block says, given the process's command line when it is empty.
+    static func reading(environment: Data?, commandLine: () -> Data?) -> MarkerReading {
+        guard let environment else { return .unreadable }
         let prefix = Data("\(markerVariable)=".utf8)
         for entry in environment.split(separator: 0) where entry.starts(with: prefix) {
             return .marker(String(decoding: entry.dropFirst(prefix.count), as: UTF8.self))
         }
         guard environment.isEmpty else { return .none }
         // `env -i` leaves an empty environment for good, but never an empty command line.
-        let arguments = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline")
-        return arguments?.isEmpty == true ? .midExec : .none
+        return commandLine()?.isEmpty == true ? .midExec : .none
     }
 }
