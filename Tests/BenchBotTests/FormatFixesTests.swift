@@ -49,8 +49,8 @@ struct FormatFixesTests {
         #expect(overrides.direction(for: result("sort", ["n": "9"])) == .lowerIsBetter)
         #expect(overrides.direction(for: result("BM_x", ["arg0": "1"])) == .higherIsBetter)
         #expect(overrides.direction(for: result("BM_x.items_per_second")) == .lowerIsBetter)
-        #expect(DirectionOverrides.glob("a?c*", matches: "abcdef") && !DirectionOverrides.glob("a?c", matches: "abcd"))
-        #expect(DirectionOverrides.glob("x[n=*]", matches: "x[n=8]") && !DirectionOverrides.glob("x[n=*]", matches: "xn"))
+        #expect(globMatches("a?c*", "abcdef") && !globMatches("a?c", "abcd"))
+        #expect(globMatches("x[n=*]", "x[n=8]") && !globMatches("x[n=*]", "xn"))
 
         let document = #"{"benchmarks": [{"name": "sort", "parameters": {"n": 8}, "unit": "compares/op", "samples": [31]}, {"name": "other", "unit": "hops", "samples": [1]}]}"#
         let parsed = try BenchmarkFormat.benchbotJSON.parse(Data(document.utf8), file: "r.json")

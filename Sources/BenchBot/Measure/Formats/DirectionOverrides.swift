@@ -68,7 +68,7 @@ public struct DirectionOverrides: Sendable, Hashable {
     public func direction(for result: BenchmarkResult) -> Direction? {
         let name = result.benchmark, display = result.displayName
         if let exact = rules.first(where: { $0.pattern == name || $0.pattern == display }) { return exact.direction }
-        let globs = rules.filter { Self.glob($0.pattern, matches: name) || Self.glob($0.pattern, matches: display) }
+        let globs = rules.filter { globMatches($0.pattern, name) || globMatches($0.pattern, display) }
         return globs.max { ($0.pattern.count, $1.pattern) < ($1.pattern.count, $0.pattern) }?.direction
     }
 
@@ -98,35 +98,9 @@ public struct DirectionOverrides: Sendable, Hashable {
         rules.map(\.pattern).filter { pattern in
             !results.contains { result in
                 result.benchmark == pattern || result.displayName == pattern
-                    || Self.glob(pattern, matches: result.benchmark) || Self.glob(pattern, matches: result.displayName)
+                    || globMatches(pattern, result.benchmark) || globMatches(pattern, result.displayName)
             }
         }
-    }
-
-    /// `*` is any text, `?` one character, everything else itself.
-    static func glob(_ pattern: String, matches text: String) -> Bool {
-        let pattern = Array(pattern), text = Array(text)
-        var p = 0, t = 0
-        var star: Int?, resume = 0
-        while t < text.count {
-            if p < pattern.count, pattern[p] == "?" || (pattern[p] != "*" && pattern[p] == text[t]) {
-                p += 1
-                t += 1
-            } else if p < pattern.count, pattern[p] == "*" {
-                star = p
-                resume = t
-                p += 1
-            } else if let star {
-                // Backtrack: the last `*` takes one more character.
-                p = star + 1
-                resume += 1
-                t = resume
-            } else {
-                return false
-            }
-        }
-        while p < pattern.count, pattern[p] == "*" { p += 1 }
-        return p == pattern.count
     }
 }
 
