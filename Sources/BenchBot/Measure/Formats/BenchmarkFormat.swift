@@ -66,7 +66,7 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
             guard isFolder.boolValue else { throw context.error("-", "is a file; \(rawValue) output is a folder (target/criterion)") }
             let parsed = try CriterionFormat.parse(folder: path, context)
             try ResultValidation.validate(parsed, context)
-            return parsed
+            return parsed.namingFile(path)
         }
         guard !isFolder.boolValue, let data = FileManager.default.contents(atPath: path) else {
             throw context.error("-", isFolder.boolValue ? "is a folder; \(rawValue) output is one file" : "cannot be read")
@@ -111,7 +111,7 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
         case .iai: try IaiFormat.parse(String(decoding: data, as: UTF8.self), context)
         }
         try ResultValidation.validate(parsed, context)
-        return parsed
+        return parsed.namingFile(file)
     }
 }
 

@@ -15,6 +15,14 @@ public struct ParsedOutput: Sendable, Hashable {
         self.failures = failures
         self.warnings = warnings
     }
+
+    /// Every warning led by the file it is about, as most readers write them: a warning printed
+    /// among many files' must say which one it came from.
+    func namingFile(_ file: String) -> ParsedOutput {
+        var named = self
+        named.warnings = warnings.map { $0.hasPrefix(file + ": ") ? $0 : "\(file): \($0)" }
+        return named
+    }
 }
 
 /// A benchmark that its tool reported as failed, and the tool's reason.
