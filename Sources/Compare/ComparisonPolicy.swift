@@ -22,7 +22,14 @@ public struct ComparisonPolicy: Sendable, Hashable {
     public init() {}
 
     /// The relative change below which `name` is unchanged, whatever the statistics say.
-    public func threshold(for name: String) -> Double {
-        max(minimumEffects[name] ?? minimumEffect, historicalNoise[name] ?? 0)
+    ///
+    /// - Parameter pairedTest: Whether the verdict rests on a paired job's rounds. Their test
+    ///   already sees the machine's drift, which falls on both halves of a round alike, so the
+    ///   history's run-to-run noise is no floor for it: on a VM whose speed wanders 2× between
+    ///   minutes that floor exceeds 100%, and a doubling measured round by round would be called
+    ///   unchanged. Only the configured minimum effect applies.
+    public func threshold(for name: String, pairedTest: Bool = false) -> Double {
+        let minimum = minimumEffects[name] ?? minimumEffect
+        return pairedTest ? minimum : max(minimum, historicalNoise[name] ?? 0)
     }
 }

@@ -111,7 +111,7 @@ public struct SuiteComparison: Sendable, Hashable {
         policy: ComparisonPolicy
     ) -> BenchmarkComparison {
         let reference = after ?? before!
-        let threshold = policy.threshold(for: name)
+        let threshold = policy.threshold(for: name, pairedTest: paired?.test != nil)
         let estimate = paired?.test.map { ShiftEstimate(paired: $0, confidence: policy.confidence) }
             ?? before.flatMap { b in after.flatMap { c in ShiftEstimate(baseline: b.samples, candidate: c.samples, confidence: policy.confidence) } }
         let verdict: Verdict

@@ -109,6 +109,27 @@ struct PairedStatisticsTests {
         #expect(flagged.map(\.name) == ["b42"] && flagged.first?.verdict == .regression)
     }
 
+    @Test("the history's run-to-run noise is no floor for a paired test: a doubling on a machine that wanders 2× is a regression")
+    func pairedIgnoresHistoricalNoise() throws {
+        var random = SplitMix64(state: 11)
+        // The demo's VM: each round runs at 1× or 2× speed, so consecutive commits' medians differ by up to 2×.
+        let speeds = (0..<10).map { _ in Double.random(in: 0...1, using: &random) < 0.5 ? 1.0 : 2.0 }
+        var noisy = ComparisonPolicy()
+        noisy.historicalNoise = ["loop": 1.5, "same": 1.5]
+        let baseline = [Self.side("loop", speeds: speeds, level: 100, perRound: 5, random: &random),
+                        Self.side("same", speeds: speeds, level: 100, perRound: 5, random: &random)]
+        let candidate = [Self.side("loop", speeds: speeds, level: 200, perRound: 5, random: &random),
+                         Self.side("same", speeds: speeds, level: 100, perRound: 5, random: &random)]
+        let judged = Dictionary(uniqueKeysWithValues: SuiteComparison(baseline: baseline, candidate: candidate, policy: noisy).benchmarks.map { ($0.name, $0) })
+        let doubled = try #require(judged["loop"])
+        #expect(doubled.verdict == .regression && doubled.threshold == 0.01, "a +100% change measured round by round, judged against the 1% minimum effect")
+        #expect(judged["same"]?.verdict == .unchanged)
+        // Two separate runs still honour the history: their samples cannot see the drift between runs.
+        let unpaired = SuiteComparison(baseline: baseline.map { var side = $0; side.rounds = nil; return side },
+                                       candidate: candidate.map { var side = $0; side.rounds = nil; return side }, policy: noisy)
+        #expect(unpaired.benchmarks.first { $0.name == "loop" }.map { $0.threshold == 1.5 && $0.verdict == .unchanged } == true)
+    }
+
     @Test("too few rounds for a test, or rounds that do not line up")
     func fewOrMismatchedRounds() throws {
         var random = SplitMix64(state: 3)
