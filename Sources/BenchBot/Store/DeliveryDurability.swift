@@ -8,7 +8,8 @@ public enum DeliveryDurability: String, Sendable, Hashable, CaseIterable {
     /// flushes on a busy cloud VM take from 0.3 ms to tens of milliseconds.
     case disk
     /// Written to the operating system before the answer, and synced with the delivery
-    /// processor's next commit, within about 100 ms. A power loss in that window can lose
+    /// processor's next commit, which applies it within about 100 ms (at the latest with the
+    /// server's next checkpoint, every 0.5 s). A power loss in that window can lose
     /// deliveries GitHub saw answered; they stay in the hook's "Recent Deliveries" to redeliver.
     /// The answer never waits for the disk.
     case process
