@@ -1,5 +1,6 @@
 @testable import BenchBot
 import Foundation
+import GRDB
 import Synchronization
 import Testing
 
@@ -76,6 +77,27 @@ struct GroupCommitTests {
             let kept = try await store.deliveries(limit: 100)
             #expect(kept.count == 30 && Set(kept.map(\.id)).count == 30)
             #expect(kept.allSatisfy { String(decoding: $0.body, as: UTF8.self) == "{\"zen\":\"\($0.id)\"}" })
+        }
+    }
+
+    @Test("deliveries kept for the process only are stored like the others, and the store's later writes are synced again")
+    func processDurability() async throws {
+        try await withTemporaryDirectory { root in
+            let store = try SQLiteStore.open(path: (root as NSString).appendingPathComponent("store.sqlite"))
+            let usual = try await store.pool.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
+            let answers = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for index in 0..<20 {
+                    group.addTask {
+                        let delivery = WebhookDelivery(id: "d-\(index % 15)", event: "ping", action: nil, body: Data("{}".utf8), receivedAt: Date())
+                        return try await store.recordDelivery(delivery, durability: index.isMultiple(of: 3) ? .disk : .process)
+                    }
+                }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            let kept = try await store.deliveries(limit: 100)
+            #expect(answers.filter { $0 }.count == 15 && kept.count == 15)
+            let after = try await store.pool.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
+            #expect(after == usual && usual == 2, "FULL, restored on the one writer connection")
         }
     }
 }

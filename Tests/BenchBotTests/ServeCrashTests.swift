@@ -6,8 +6,9 @@ import Testing
 
 @Suite("benchbot serve killed during a burst of deliveries")
 struct ServeCrashTests {
-    @Test("every delivery answered 2xx before a kill -9 is queued exactly once after the restart; redelivering the rest is safe")
-    func killDuringBurst() async throws {
+    @Test("every delivery answered 2xx before a kill -9 is queued exactly once after the restart; redelivering the rest is safe",
+          arguments: DeliveryDurability.allCases)
+    func killDuringBurst(durability: DeliveryDurability) async throws {
         try await withTemporaryDirectory { root in
             let git = try await GitFixture.make(in: root, commits: 1)
             var commits = [try await git.head()]
@@ -16,7 +17,7 @@ struct ServeCrashTests {
             let home = root.appending(path: "home")
             try await BenchBotProcess.succeed(["init", "--home", home, "--repo", git.origin])
             let environment = ["TEST_WEBHOOK_SECRET": WebhookHarness.secret]
-            try Self.setSecretVariable(home: home)
+            try Self.setSecretVariable(home: home, durability: durability)
 
             // One push delivery per commit: each queues exactly that commit.
             let deliveries = try (1..<commits.count).map { index in
@@ -83,12 +84,13 @@ struct ServeCrashTests {
     }
 
     /// Names the webhook secret's variable, and the GitHub repository whose deliveries count.
-    static func setSecretVariable(home: String, repository: String? = WebhookHarness.repository) throws {
+    static func setSecretVariable(home: String, repository: String? = WebhookHarness.repository, durability: DeliveryDurability? = nil) throws {
         let file = home.appending(path: "config/config.json")
         var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as! [String: Any]
         var benchbot = config["benchbot"] as! [String: Any]
         benchbot["github"] = ["webhook_secret_env": "TEST_WEBHOOK_SECRET"]
         if let repository { benchbot["notify"] = ["github": ["repository": repository, "token_env": "TEST_GITHUB_TOKEN_UNSET"]] }
+        if let durability { benchbot["serve"] = ["durability": durability.rawValue] }
         config["benchbot"] = benchbot
         try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: file))
     }

@@ -49,6 +49,8 @@ public struct ServeSettings: Sendable, Hashable {
     public var apiTokenFile: String?
     /// Serve the results site's folder at `/`.
     public var serveSite: Bool = true
+    /// Whether a webhook's answer waits for its delivery to reach the disk, or only the operating system.
+    public var durability: DeliveryDurability = .disk
 
     public init() {}
 
@@ -113,7 +115,7 @@ extension HomeConfig {
     }
 
     static func parseServe(_ object: [String: JSONValue], reader: inout ConfigReader) -> ServeSettings {
-        reader.rejectUnknownFields(object, known: ["listen", "api_token_env", "api_token_file", "site"], prefix: "benchbot.serve")
+        reader.rejectUnknownFields(object, known: ["listen", "api_token_env", "api_token_file", "site", "durability"], prefix: "benchbot.serve")
         var settings = ServeSettings()
         if let listen = reader.string(object["listen"], "benchbot.serve.listen") {
             settings.listen = listen
@@ -124,6 +126,13 @@ extension HomeConfig {
         settings.apiTokenEnvironment = reader.string(object["api_token_env"], "benchbot.serve.api_token_env") ?? settings.apiTokenEnvironment
         settings.apiTokenFile = reader.string(object["api_token_file"], "benchbot.serve.api_token_file")
         settings.serveSite = reader.bool(object["site"], "benchbot.serve.site") ?? settings.serveSite
+        if let durability = reader.string(object["durability"], "benchbot.serve.durability") {
+            if let known = DeliveryDurability(rawValue: durability) {
+                settings.durability = known
+            } else {
+                reader.report("benchbot.serve.durability", "is '\(PlainText.singleLine(durability))'; must be \"disk\" (synced before the answer) or \"process\" (synced within 100 ms after it)")
+            }
+        }
         return settings
     }
 }

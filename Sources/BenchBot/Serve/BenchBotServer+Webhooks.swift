@@ -73,7 +73,7 @@ extension BenchBotServer {
         let action = payload["action"]?.string.map { String($0.prefix(64)) }
         let delivery = WebhookDelivery(id: id, event: event, action: action, body: json, receivedAt: Date())
         do {
-            guard try await store.recordDelivery(delivery) else {
+            guard try await store.recordDelivery(delivery, durability: config.benchbot.serve.durability) else {
                 metrics.redelivered()
                 return Self.answer(.ok, "delivery \(id) was received before; nothing changed")
             }

@@ -7,9 +7,9 @@ extension SQLiteStore {
     /// on an answer after 10 s, and a 503 it sees is one it can redeliver; silence is not.
     static let deliveryBusyTimeout: Double = 5
 
-    public func recordDelivery(_ delivery: WebhookDelivery) async throws(StoreError) -> Bool {
+    public func recordDelivery(_ delivery: WebhookDelivery, durability: DeliveryDurability) async throws(StoreError) -> Bool {
         do {
-            return try await deliveryCommits.submit(delivery)
+            return try await deliveryCommits.submit((delivery, durability))
         } catch let error as StoreError {
             throw error
         } catch {
@@ -19,13 +19,24 @@ extension SQLiteStore {
 
     /// Keeps deliveries in one transaction: whether each was new, in order. A delivery id twice in
     /// one batch (a redelivery racing its first) is new only the first time.
-    static func recordDeliveries(_ deliveries: [WebhookDelivery], pool: DatabasePool, path: String,
+    ///
+    /// The transaction is synced unless every delivery in it asked only for ``DeliveryDurability/process``:
+    /// then its commit goes to the operating system, and the next synced commit on this store (the
+    /// processor's, which applies these very deliveries) puts it on the disk with its own.
+    static func recordDeliveries(_ batch: [(WebhookDelivery, DeliveryDurability)], pool: DatabasePool, path: String,
                                  busyTimeout usual: Double) async throws(StoreError) -> [Bool] {
         let wait = Self.deliveryBusyTimeout
+        let deliveries = batch.map(\.0)
+        let synced = batch.contains { $0.1 == .disk }
         do {
             return try await pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA busy_timeout = \(Int(min(wait, usual) * 1000))")
-                defer { try? db.execute(sql: "PRAGMA busy_timeout = \(Int(usual * 1000))") }
+                let usualSync = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? 2
+                if !synced { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+                defer {
+                    try? db.execute(sql: "PRAGMA busy_timeout = \(Int(usual * 1000))")
+                    if !synced { try? db.execute(sql: "PRAGMA synchronous = \(usualSync)") }
+                }
                 var inserted: [Bool] = []
                 try db.inTransaction(.immediate) {
                     // Compiled once per connection: the writer is the one queue every delivery waits in.

@@ -12,7 +12,7 @@ public final class SQLiteStore: Store {
     public let path: String
     let busyTimeout: Double
     /// Webhook deliveries arriving together, kept in one transaction.
-    let deliveryCommits: GroupCommit<WebhookDelivery, Bool>
+    let deliveryCommits: GroupCommit<(WebhookDelivery, DeliveryDurability), Bool>
 
     private init(pool: DatabasePool, path: String, busyTimeout: Double) {
         self.pool = pool
@@ -66,6 +66,10 @@ public final class SQLiteStore: Store {
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB puts a pool's writer in WAL mode with `synchronous = NORMAL`, whose commits survive
+            // the process's crash but not a power loss. What BenchBot acknowledges (a job queued, a
+            // message sent, a delivery answered) must survive both: every commit syncs the log.
+            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
         } catch {
             throw mapError(error, path: path, busyTimeout: seconds)
         }

@@ -186,8 +186,10 @@ public protocol Store: DeliveryStore {
 public protocol DeliveryStore: Sendable {
     /// Keeps an accepted delivery, before GitHub is answered.
     ///
+    /// - Parameter durability: Whether it must be on the disk, or in the operating system's hands,
+    ///   when this returns.
     /// - Returns: `false` when a delivery with this id was kept before: a redelivery, which changes nothing.
-    func recordDelivery(_ delivery: WebhookDelivery) async throws(StoreError) -> Bool
+    func recordDelivery(_ delivery: WebhookDelivery, durability: DeliveryDurability) async throws(StoreError) -> Bool
 
     /// Deliveries still to apply whose next attempt is due, oldest first.
     func dueDeliveries(now: Date, limit: Int) async throws(StoreError) -> [WebhookDelivery]
@@ -236,4 +238,11 @@ public protocol DeliveryStore: Sendable {
 
     /// Keeps a response for a conditional request.
     func saveHTTPCacheEntry(key: String, _ entry: HTTPCacheEntry, now: Date) async throws(StoreError)
+}
+
+extension DeliveryStore {
+    /// Keeps an accepted delivery, synced to the disk before it returns.
+    public func recordDelivery(_ delivery: WebhookDelivery) async throws(StoreError) -> Bool {
+        try await recordDelivery(delivery, durability: .disk)
+    }
 }
