@@ -22,6 +22,9 @@ import Foundation
 /// `Iai-Callgrind result:` where the output has one) is refused as truncated.
 enum IaiCallgrindFormat {
     static func parse(_ text: String, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
+        if text.contains("\n  L1 Accesses:") {
+            throw context.error("-", "holds bheisler/iai's 'L1 Accesses' counts, not iai-callgrind's; pass --format iai")
+        }
         var reader = IaiCallgrindReader(context: context)
         for (index, raw) in text.outputLines.enumerated() {
             try reader.read(line: raw.contains("\u{1B}") ? Substring(stripColours(raw)) : raw, number: index + 1)

@@ -19,6 +19,9 @@ import Foundation
 enum IaiCallgrindJSONFormat {
     static func parse(_ json: JSONValue, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
         let root = try context.object(json, "-")
+        guard root["module_path"] != nil || root["version"] != nil else {
+            throw context.error("-", "has neither 'module_path' nor 'version'; is this iai-callgrind's summary.json (--save-summary=json)?")
+        }
         let version = try context.string(root["version"], "version")
         let modulePath = try context.string(root["module_path"], "module_path")
         let name = IaiCallgrindName(modulePath: modulePath, id: try optionalString(root["id"], "id", context),
