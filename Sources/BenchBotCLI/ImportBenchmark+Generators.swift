@@ -39,6 +39,7 @@ struct ParserWorkload: Sendable {
         ParserWorkload(format: .criterionText, baseline: .lineSplit, generate: criterionText),
         ParserWorkload(format: .criterionJSON, baseline: .lineSplit, generate: criterionJSON),
         ParserWorkload(format: .iai, baseline: .lineSplit, generate: iai),
+        ParserWorkload(format: .iaiCallgrind, baseline: .lineSplit, generate: iaiCallgrind), ParserWorkload(format: .iaiCallgrindJSON, baseline: .jsonLoad, generate: iaiCallgrindJSON),
     ]
 
     /// Entries built by `entry(index)` until the text is about `bytes` long, joined by `separator`.

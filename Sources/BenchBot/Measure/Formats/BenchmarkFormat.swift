@@ -47,6 +47,10 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
     case criterionJSON = "criterion-json"
     /// bheisler/iai's `cargo bench` text (cachegrind counts).
     case iai
+    /// iai-callgrind's `cargo bench` text (callgrind, cachegrind, DHAT and error tools' metrics).
+    case iaiCallgrind = "iai-callgrind"
+    /// iai-callgrind's `summary.json` (`--save-summary=json`), one benchmark per file.
+    case iaiCallgrindJSON = "iai-callgrind-json"
 
     /// Whether the tool's output is a folder rather than a file.
     public var readsFolder: Bool { self == .criterion }
@@ -109,6 +113,8 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
         case .criterionText: try CriterionTextFormat.parse(String(decoding: data, as: UTF8.self), context)
         case .criterionJSON: try CriterionJSONFormat.parse(String(decoding: data, as: UTF8.self), context)
         case .iai: try IaiFormat.parse(String(decoding: data, as: UTF8.self), context)
+        case .iaiCallgrind: try IaiCallgrindFormat.parse(String(decoding: data, as: UTF8.self), context)
+        case .iaiCallgrindJSON: try IaiCallgrindJSONFormat.parse(try context.json(data), context)
         }
         try ResultValidation.validate(parsed, context)
         return parsed.namingFile(file)

@@ -63,6 +63,8 @@ extension BenchmarkFormat {
         case .criterionText: CriterionTextFormat.recognizes(probe)
         case .criterionJSON: CriterionJSONFormat.recognizes(probe)
         case .iai: IaiFormat.recognizes(probe)
+        case .iaiCallgrind: IaiCallgrindFormat.recognizes(probe)
+        case .iaiCallgrindJSON: IaiCallgrindJSONFormat.recognizes(probe)
         }
     }
 }

@@ -1,0 +1,192 @@
+import Foundation
+
+/// The state of reading iai-callgrind's terminal output, one line at a time (see ``IaiCallgrindFormat``).
+struct IaiCallgrindReader {
+    /// One benchmark's header and what was read of its metrics.
+    struct Block {
+        var modulePath: String
+        var rest: String
+        let line: Int
+        /// The tool whose section the next metric lines belong to.
+        var tool = "callgrind"
+        /// `(tool, label)` of every metric line read, to tell a block cut short from the one before it.
+        var labels: [String] = []
+        /// Whether the header may still go on over more lines (a multi-line description).
+        var headerOpen = true
+        /// Inside a `Comparison with` block, or a process's part before its `## Total`: not this benchmark's results.
+        var skipping = false
+        /// Results by display name, in order; a `## Total` replaces the parts' values.
+        var results: [BenchmarkResult] = []
+
+        var name: IaiCallgrindName {
+            // ` id`, ` id:args`, ` :args` (no id): the first colon splits them.
+            guard let colon = rest.firstIndex(of: ":") else {
+                return IaiCallgrindName(modulePath: modulePath, id: rest.trimmingCharacters(in: .whitespaces), details: nil)
+            }
+            return IaiCallgrindName(modulePath: modulePath, id: rest[..<colon].trimmingCharacters(in: .whitespaces),
+                                    details: String(rest[rest.index(after: colon)...]))
+        }
+        var display: String { BenchmarkResult(benchmark: name.benchmark, parameters: name.parameters, unit: "", direction: .lowerIsBetter, samples: []).displayName }
+    }
+
+    let context: FormatContext
+    var results: [BenchmarkResult] = []
+    var failures: [BenchmarkFailure] = []
+    var warnings: [String] = []
+    var seen: [String: Int] = [:]
+    var block: Block?
+    /// The labels of the block before, in the same bench binary.
+    var previousLabels: [String] = []
+    /// Whether some bench binary's output ended with iai-callgrind's closing line, and the line
+    /// of the first block read since the last one.
+    var closes = false
+    var unclosed: Int?
+    var inRegressions = false
+    /// The benchmark the `Regressions:` lines being read are about.
+    var regressed = ""
+    var last = (line: "", number: 0, isMetric: false)
+
+    init(context: FormatContext) { self.context = context }
+
+    mutating func read(line: Substring, number: Int) throws(FormatError) {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { return }
+        defer { last.line = String(line); last.number = number }
+        last.isMetric = false
+        if let header = IaiCallgrindFormat.header(line) {
+            try close()
+            inRegressions = false
+            block = Block(modulePath: header.modulePath, rest: header.rest, line: number)
+            if unclosed == nil { unclosed = number }
+            return
+        }
+        let indented = line.first?.isWhitespace == true
+        let slice = Substring(trimmed)
+        if IaiCallgrindFormat.isClosing(slice) {
+            try close()
+            closes = true
+            unclosed = nil
+            inRegressions = false
+            previousLabels = []
+            return
+        }
+        if slice == "Regressions:" { try close(); inRegressions = true; return }
+        if inRegressions {
+            // `  module::path id:` then, indented deeper, each metric that exceeded its limit.
+            if trimmed.hasSuffix(":") { regressed = String(trimmed.dropLast()) } else if indented {
+                warnings.append("iai-callgrind reports a regression of \(PlainText.singleLine(regressed)): \(PlainText.singleLine(trimmed))")
+            }
+            return
+        }
+        if slice.hasPrefix("Performance has regressed") {
+            warnings.append("iai-callgrind reports a regression\(block.map { " of \($0.display)" } ?? ""): \(PlainText.singleLine(trimmed))")
+            return
+        }
+        if indented, CargoTarget(line: slice) != nil {
+            try close()
+            previousLabels = []
+            return
+        }
+        guard var current = block else { return try stray(slice, indented: indented, number: number) }
+        if trimmed.contains("panicked at") || (current.results.isEmpty && current.labels.isEmpty && isError(slice)) {
+            if current.results.isEmpty {
+                failures.append(BenchmarkFailure(benchmark: current.display, reason: PlainText.singleLine(trimmed)))
+                block = nil
+            }
+            return
+        }
+        if !indented {
+            // A description over several lines goes on until the first metric or tool line.
+            if current.headerOpen { current.rest += "\n" + trimmed; block = current }
+            return
+        }
+        current.headerOpen = false
+        if slice.hasPrefix("=======") {
+            let tool = slice.split(separator: " ").dropFirst().first.map { $0.lowercased() } ?? "callgrind"
+            current.tool = tool
+            current.skipping = false
+        } else if slice.hasPrefix("Comparison with ") {
+            current.skipping = true
+        } else if slice.hasPrefix("## ") {
+            // A process's part (`## pid: …`) is summed up by the `## Total` that follows it.
+            current.skipping = !slice.hasPrefix("## Total")
+            if !current.skipping { current.results = [] }
+        } else if case let (label, value)? = metric(slice) {
+            last.isMetric = true
+            if current.skipping { block = current; return }
+            current.labels.append("\(current.tool) \(IaiCallgrindMetric.normalized(label))")
+            let new = value.split(separator: "|", maxSplits: 1).first ?? ""
+            if new != "N/A" {
+                guard let count = Double(new.filter { $0 != "," }), count.isFinite else {
+                    throw context.error("line \(number)", "'\(new)' is not a value of \(label): \(String(line).quotedLine)")
+                }
+                let result = current.name.result(IaiCallgrindMetric.named(label), tool: current.tool, value: count)
+                if current.results.contains(where: { $0.displayName == result.displayName }) {
+                    throw context.error("line \(number)", "'\(result.displayName)' appears twice in the block of line \(current.line): \(String(line).quotedLine)")
+                }
+                current.results.append(result)
+            }
+        }
+        block = current
+    }
+
+    /// A `label: value` line whose label iai-callgrind prints, or whose value has its `new|old` shape.
+    func metric(_ trimmed: Substring) -> (label: Substring, value: Substring)? {
+        guard let colon = trimmed.range(of: ": ") else { return nil }
+        let label = trimmed[..<colon.lowerBound]
+        let value = trimmed[colon.upperBound...].drop { $0 == " " }.prefix { $0 != " " }
+        guard !label.isEmpty, !label.contains(":"), !value.isEmpty else { return nil }
+        if IaiCallgrindMetric.isKnown(label) { return (label, value) }
+        // A label a later version added: kept when its value has the `new|old` shape.
+        guard let bar = value.firstIndex(of: "|"), value[..<bar] == "N/A" || Double(value[..<bar]) != nil else { return nil }
+        return (label, value)
+    }
+
+    func isError(_ trimmed: Substring) -> Bool {
+        trimmed.hasPrefix("Error") || trimmed.hasPrefix("error:") || trimmed.contains("Error launching benchmark")
+    }
+
+    /// A line outside any block: a metric there is out of place; anything else is not iai-callgrind's.
+    func stray(_ trimmed: Substring, indented: Bool, number: Int) throws(FormatError) {
+        guard indented, let label = metric(trimmed)?.label, IaiCallgrindMetric.isKnown(label) else { return }
+        throw context.error("line \(number)", "'\(label)' comes before any benchmark's header line ('module::group::bench id:args')")
+    }
+
+    /// Ends the block being read: a block with no metric line is refused as truncated.
+    mutating func close() throws(FormatError) {
+        guard let current = block else { return }
+        guard !current.labels.isEmpty else { throw truncated("'\(current.display)' (line \(current.line)) has no metric lines") }
+        for result in current.results {
+            if let earlier = seen[result.displayName] {
+                throw context.error("line \(current.line)", "'\(result.displayName)' was already reported by the block on line \(earlier)")
+            }
+            seen[result.displayName] = current.line
+            results.append(result)
+        }
+        previousLabels = current.labels
+        block = nil
+    }
+
+    func truncated(_ why: String) -> FormatError {
+        context.error("line \(last.number)", "is truncated: \(why); the last line read is \(last.line.quotedLine)")
+    }
+
+    mutating func finish(endsWithLineEnd: Bool) throws(FormatError) -> ParsedOutput {
+        if let current = block, !current.labels.isEmpty {
+            if !endsWithLineEnd, last.isMetric { throw truncated("'\(current.display)' (line \(current.line)) ends inside a metric line") }
+            // Cut between two metric lines: shorter than the block before, with the same metrics first.
+            if previousLabels.count > current.labels.count, Array(previousLabels.prefix(current.labels.count)) == current.labels {
+                throw truncated("'\(current.display)' (line \(current.line)) has \(current.labels.count) of the \(previousLabels.count) metrics the benchmark before it has")
+            }
+        }
+        try close()
+        if closes, let unclosed {
+            throw truncated("the benchmarks from line \(unclosed) on have no closing 'Iai-Callgrind result:' line, which this output prints")
+        }
+        guard !results.isEmpty || !failures.isEmpty else {
+            throw context.error("-", "holds no iai-callgrind blocks ('module::group::bench id:args' then '  Instructions: N|old'); "
+                                + "is this iai-callgrind's `cargo bench` output?")
+        }
+        return ParsedOutput(results: results, failures: failures, warnings: warnings)
+    }
+}
