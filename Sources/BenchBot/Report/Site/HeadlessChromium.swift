@@ -29,6 +29,9 @@ public struct HeadlessChromium: Sendable {
         public var overlaps: [String]
         /// Whether the page had a filter box.
         public var filter: Bool
+        /// On the index: whether filtering kept only matching rows, and a header button sorted its column.
+        public var filtered: Bool
+        public var sorted: Bool
         /// Milliseconds from navigation until the page's script had set everything up.
         public var interactiveMilliseconds: Double
         /// The whole run of Chromium, start-up included.
@@ -67,7 +70,8 @@ public struct HeadlessChromium: Sendable {
         let logged = result.standardError.split(separator: "\n").filter { $0.contains("CONSOLE") && ($0.contains("Uncaught") || $0.contains("Error")) }
         return Verdict(errors: (object["errors"] as? [String] ?? []) + logged.map(String.init), plots: object["plots"] as? Int ?? 0,
                        hovered: object["hovered"] as? Int ?? 0, overlaps: object["overlaps"] as? [String] ?? [],
-                       filter: object["filter"] as? Bool ?? false, interactiveMilliseconds: (object["interactive"] as? NSNumber)?.doubleValue ?? .nan,
+                       filter: object["filter"] as? Bool ?? false,
+                       filtered: object["filtered"] as? Bool ?? false, sorted: object["sorted"] as? Bool ?? false, interactiveMilliseconds: (object["interactive"] as? NSNumber)?.doubleValue ?? .nan,
                        wallMilliseconds: Double(result.duration.components.seconds) * 1000 + Double(result.duration.components.attoseconds) / 1e15)
     }
 }

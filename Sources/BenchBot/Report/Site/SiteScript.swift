@@ -212,6 +212,22 @@ enum SiteScript {
             var tip = svg.parentNode.querySelector(".tip");
             if (tip && !tip.hidden && /median/.test(tip.textContent)) verdict.hovered++;
           });
+          // The index: a filter that keeps only the rows whose name has the word, and a header
+          // button that sorts its column and says so.
+          var table = document.querySelector("table.sortable");
+          if (table) {
+            var search = document.querySelector("input[type=search]"), rows = Array.prototype.slice.call(table.tBodies[0].rows);
+            var word = rows.length ? rows[rows.length - 1].cells[0].textContent.trim() : "";
+            search.value = word; search.dispatchEvent(new Event("input"));
+            var shown = rows.filter(function (row) { return !row.hidden; });
+            verdict.filtered = shown.length >= 1 && shown.every(function (row) { return row.cells[0].textContent.indexOf(word) >= 0; });
+            search.value = ""; search.dispatchEvent(new Event("input"));
+            var head = table.tHead.rows[0].cells[1], button = head.querySelector("button");
+            if (button) button.click();
+            var values = Array.prototype.map.call(table.tBodies[0].rows, function (row) { return +row.cells[1].dataset.value; });
+            verdict.sorted = !!button && head.getAttribute("aria-sort") === "ascending"
+              && values.every(function (value, i) { return i === 0 || values[i - 1] <= value; });
+          }
           var out = document.createElement("pre");
           out.id = "selftest"; out.textContent = JSON.stringify(verdict);
           document.body.appendChild(out);
