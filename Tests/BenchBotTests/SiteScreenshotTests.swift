@@ -61,6 +61,28 @@ struct SiteScreenshotTests {
         }
     }
 
+    @Test("the self-test catches a script error, overlapping tick labels and a plot without its tooltip")
+    func selfTestCatches() async throws {
+        let chromium = try #require(HeadlessChromium.find())
+        try await withTemporaryDirectory { root in
+            let page = try Self.largePage(in: root, points: 50)
+            var html = try String(contentsOfFile: page, encoding: .utf8)
+            // A second label over the first y tick (x ticks that meet, plot.js hides), and a script that throws.
+            let tick = try #require(html.range(of: "<g class=\"ticks y\"[^>]*>", options: .regularExpression))
+            let first = try #require(html.range(of: "</text>", range: tick.upperBound..<html.endIndex))
+            html.insert(contentsOf: String(html[tick.upperBound..<first.upperBound]), at: tick.upperBound)
+            html = html.replacingOccurrences(of: "</body>", with: "<script>benchbotMissingFunction();</script></body>")
+            try html.write(toFile: page, atomically: true, encoding: .utf8)
+            let verdict = try await chromium.selfTest(file: page, width: 1280)
+            #expect(verdict.overlaps.contains { $0.contains("y ticks") }, "\(verdict.overlaps)")
+            #expect(verdict.errors.contains { $0.contains("benchbotMissingFunction") }, "\(verdict.errors)")
+            // Without its tooltip data the plot shows no tooltip on hover.
+            try html.replacingOccurrences(of: " data-tips=", with: " data-none=").write(toFile: page, atomically: true, encoding: .utf8)
+            let bare = try await chromium.selfTest(file: page, width: 1280)
+            #expect(bare.plots == 2 && bare.hovered == 0, "\(bare)")
+        }
+    }
+
     /// A benchmark page as the site makes it, with `points` commits an hour apart and two level shifts, in `root`.
     static func largePage(in root: String, points count: Int) throws -> String {
         let start = Date(timeIntervalSince1970: 1_700_000_000)

@@ -103,7 +103,8 @@ struct SVGPlot: Sendable {
         for tick in axis.ticks {
             out += "<text x=\"\(number(margin.left - 7))\" y=\"\(number(y(tick * scale.divisor) + 3.5))\" text-anchor=\"end\">\(SiteHTML.escape(axis.label(tick)))</text>"
         }
-        out += "<text class=\"unit\" x=\"\(number(margin.left - 7))\" y=\"\(number(margin.top - 10))\" text-anchor=\"end\" font-weight=\"bold\">\(SiteHTML.escape(shownUnit))</text></g>\n"
+        // Right of the axis, above the data: clear of the tick labels at any font size.
+        out += "<text class=\"unit\" x=\"\(number(margin.left + 4))\" y=\"\(number(margin.top - 8))\" text-anchor=\"start\" font-weight=\"bold\">\(SiteHTML.escape(shownUnit))</text></g>\n"
         let dated = !points.isEmpty && points.allSatisfy { $0.time != nil }
         if dated {
             out += "<g class=\"ticks x\" fill=\"currentColor\" font-size=\"\(Int(Self.tickFontSize))\" font-family=\"sans-serif\" text-anchor=\"middle\">"
@@ -145,6 +146,8 @@ struct SVGPlot: Sendable {
             out += "<circle cx=\"\(number(x(index)))\" cy=\"\(number(y(point.median)))\" r=\"\(marks[point.commit] == nil ? (drawn.count > 200 ? 2 : 3) : 5)\" "
                 + "fill=\"\(fill)\" data-value=\"\(point.median)\"/>\n"
         }
+        // Labels of marks close together go on rows below each other, not over each other.
+        var rowEnds: [Double] = []
         for index in drawn {
             let point = points[index]
             guard let mark = marks[point.commit] else { continue }
@@ -152,9 +155,14 @@ struct SVGPlot: Sendable {
             out += "<line class=\"change \(mark.rawValue)\(confirmed ? "" : " unconfirmed")\" x1=\"\(number(x(index)))\" x2=\"\(number(x(index)))\" "
                 + "y1=\"\(number(margin.top))\" y2=\"\(number(height - margin.bottom))\" stroke=\"\(stroke)\" stroke-dasharray=\"4 3\"/>\n"
             let label = (markLabels[point.commit] ?? mark.rawValue) + (confirmed ? "" : " (not confirmed)")
-            let anchor = x(index) > margin.left + plotWidth * 0.8 ? "end" : "start"
-            out += "<text class=\"change\" x=\"\(number(x(index) + (anchor == "end" ? -4 : 4)))\" y=\"\(number(margin.top + 10))\" text-anchor=\"\(anchor)\" "
-                + "font-size=\"10\" font-family=\"sans-serif\" font-weight=\"bold\" fill=\"\(stroke)\">\(SiteHTML.escape(label))</text>\n"
+            let labelWidth = Double(label.count) * Self.glyphWidth * Self.tickFontSize
+            let anchor = x(index) + 4 + labelWidth > width - margin.right ? "end" : "start"
+            let start = anchor == "end" ? x(index) - 4 - labelWidth : x(index) + 4
+            let row = rowEnds.firstIndex { $0 + 6 <= start } ?? rowEnds.count
+            if row == rowEnds.count { rowEnds.append(0) }
+            rowEnds[row] = start + labelWidth
+            out += "<text class=\"change\" x=\"\(number(x(index) + (anchor == "end" ? -4 : 4)))\" y=\"\(number(margin.top + 10 + 12 * Double(row % 4)))\" "
+                + "text-anchor=\"\(anchor)\" font-size=\"10\" font-family=\"sans-serif\" font-weight=\"bold\" fill=\"\(stroke)\">\(SiteHTML.escape(label))</text>\n"
         }
         return out + "</g></svg>"
     }

@@ -45,13 +45,26 @@ enum SiteScript {
             });
             circles.forEach(function (c, i) { c.setAttribute("cx", place(cx[i]).toFixed(1)); });
             marks.forEach(function (m, i) { m.setAttribute("x1", place(mx[i]).toFixed(1)); m.setAttribute("x2", place(mx[i]).toFixed(1)); });
-            movable.forEach(function (t, i) {
-              var x = place(tx[i]);
-              t.setAttribute("x", x.toFixed(1));
-              if (t.tagName === "text") t.style.display = x < left - 1 || x > right + 1 ? "none" : "";
-            });
+            movable.forEach(function (t, i) { t.setAttribute("x", place(tx[i]).toFixed(1)); });
+            thin();
             if (current >= 0) show(current);
           }
+          // The x ticks were thinned for the plot's own font size; where the page enlarges it (a
+          // phone), those that would now meet the one before are hidden, by their measured boxes.
+          var ticks = svg.querySelectorAll(".ticks.x > text");
+          function thin() {
+            var end = -Infinity;
+            ticks.forEach(function (t) {
+              var x = +t.getAttribute("x");
+              if (right > left && (x < left - 1 || x > right + 1)) { t.style.display = "none"; return; }
+              t.style.display = "";
+              var box = t.getBBox();
+              if (box.x < end + 4) { t.style.display = "none"; return; }
+              end = box.x + box.width;
+            });
+          }
+          thin();
+          if (window.matchMedia) window.matchMedia("(max-width: 40rem)").addEventListener("change", thin);
           function link(i) {
             var l = tips[i][7];
             return l === 1 ? data.prefix + tips[i][1] + ".html" : (l === 0 ? null : l);

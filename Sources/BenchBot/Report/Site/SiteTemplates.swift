@@ -79,8 +79,8 @@ struct SiteTemplates: Sendable {
             {{/lastRun}}
             {{#hasChanges}}
             <section><h2>Changes</h2>
-            <table><thead><tr><th>benchmark</th><th>change</th><th>commit</th><th>before → after</th></tr></thead><tbody>
-            {{#changes}}<tr class="{{kind}}{{#refuted}} refuted{{/refuted}}"><td><a href="benchmark/{{slug}}.html">{{benchmark}}</a></td><td>{{kind}} {{percent}}{{#refuted}} (suspected, not confirmed){{/refuted}}</td><td>{{#link}}<a href="{{.}}">{{/link}}<code>{{short}}</code>{{#link}}</a>{{/link}}{{#host}} <a class="host" href="{{.}}" title="on its host">↗</a>{{/host}} {{subject}}</td><td>{{before}} → {{after}}</td></tr>
+            <table class="grid changes"><thead><tr><th>benchmark</th><th>change</th><th class="wide">commit</th><th>before → after</th></tr></thead><tbody>
+            {{#changes}}<tr class="{{kind}}{{#refuted}} refuted{{/refuted}}"><td><a href="benchmark/{{slug}}.html">{{benchmark}}</a></td><td>{{kind}} {{percent}}{{#refuted}} (suspected, not confirmed){{/refuted}}</td><td class="wide">{{#link}}<a href="{{.}}">{{/link}}<code>{{short}}</code>{{#link}}</a>{{/link}}{{#host}} <a class="host" href="{{.}}" title="on its host">↗</a>{{/host}} {{subject}}</td><td>{{before}} → {{after}}</td></tr>
             {{/changes}}</tbody></table></section>
             {{/hasChanges}}
             {{#hasDeadlines}}<section><h2>Deadlines</h2><ul class="deadlines">{{#deadlines}}<li class="{{urgency}}">{{name}}: {{date}}, {{left}}</li>{{/deadlines}}</ul></section>{{/hasDeadlines}}
@@ -163,11 +163,20 @@ struct SiteTemplates: Sendable {
         a.host { text-decoration: none; }
         @media (max-width: 40rem) {
           body { padding: 0 0.5rem; }
-          table.grid { display: table; }
+          table { white-space: normal; }
+          th, td { white-space: normal; padding: 0.2rem 0.3rem; }
+          td a { overflow-wrap: anywhere; }
+          table.grid { display: block; }
+          table.grid tr { display: grid; grid-template-columns: 1fr 1fr 1fr; column-gap: 0.5rem; border-bottom: 1px solid #8883; padding: 0.3rem 0; }
+          table.grid td, table.grid th { border: none; padding: 0; }
+          table.grid td:first-child, table.grid th:first-child { grid-column: 1 / -1; }
+          table.grid.changes tr { grid-template-columns: 1fr 1fr; }
+          table.grid.changes .wide { grid-column: 1 / -1; order: 1; }
           table.grid th:nth-child(5), table.grid td:nth-child(5) { display: none; }
-          table.grid td, table.grid th { white-space: normal; padding: 0.2rem 0.3rem; font-size: 0.9rem; }
-          table.grid td.name { word-break: break-word; }
           svg.plot { max-height: none; }
+          /* Twice the plot's own size, where a phone halves it; plot.js thins the x ticks to fit. */
+          svg.plot text { font-size: 17px; }
+          svg.plot text.change, svg.plot text.noise { font-size: 14px; }
         }
         nav.variants { margin: 0.5rem 0; }
 
