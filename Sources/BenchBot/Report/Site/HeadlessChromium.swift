@@ -56,7 +56,7 @@ public struct HeadlessChromium: Sendable {
         guard result.succeeded else {
             throw Failure(description: "\(executable) on \(file): exit \(result.status)\(result.timedOut ? " (timed out)" : ""): \(result.standardError.suffix(600))")
         }
-        guard let start = result.standardOutput.range(of: "<pre id=\"selftest\">"),
+        guard let start = result.standardOutput.range(of: "<pre id=\"benchbot-selftest\">"),
               let end = result.standardOutput.range(of: "</pre>", range: start.upperBound..<result.standardOutput.endIndex) else {
             throw Failure(description: "\(file) wrote no self-test verdict: its script did not run; \(result.standardError.suffix(600))")
         }

@@ -70,7 +70,8 @@ struct SVGPlot: Sendable {
         let plotWidth = width - margin.left - margin.right, plotHeight = height - margin.top - margin.bottom
         let drawn = Self.decimate(points.count, columns: Int(plotWidth / Self.columnWidth), keep: Set(points.indices.filter { marks[points[$0].commit] != nil })) { points[$0].median }
         let newest = points.last?.median
-        let band = noise.flatMap { noise in newest.map { ($0 * (1 - noise), $0 * (1 + noise)) } }
+        // The noise is a spread of log ratios: as far below the newest median (÷) as above it (×).
+        let band = noise.flatMap { noise in newest.map { ($0 / (1 + noise), $0 * (1 + noise)) } }
         let values = points.flatMap { [$0.minimum, $0.maximum, $0.median] } + (band.map { [$0.0, $0.1] } ?? [])
         let finite = values.filter(\.isFinite)
         let scale = HumanUnits(unit: unit, values: finite)

@@ -18,8 +18,8 @@ public struct SiteGenerator: Sendable {
     public let settings: BenchBotSettings
     public let store: any Store
 
-    /// At most this many points in an all-time plot: longer histories are thinned, keeping every
-    /// change point, so that a page stays small at any history length.
+    /// At most this many points in a score or telemetry plot: longer series are thinned evenly.
+    /// Benchmark plots are decimated by ``SVGPlot`` instead, per column, keeping extremes and changes.
     static let maximumPlotPoints = 400
 
     public init(home: Home, settings: BenchBotSettings, store: any Store) {
