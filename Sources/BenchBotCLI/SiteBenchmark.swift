@@ -60,6 +60,7 @@ struct SiteBenchmark: AsyncParsableCommand {
         try await bench.run(bench.benchbot, ["import", "--home", homePath, "--format", "benchbot-json", single])
         let (incremental, incrementalSummary) = try await timed { try await generator.generate(into: site) }
 
+        let browser = try await pageInBrowser(site: site)
         let floor = try await bench.time("python3", ["-c", Self.pythonFloor, home.resolvePath(config.benchbot.store.path), bench.path("floor")])
         print("""
 
@@ -70,7 +71,29 @@ struct SiteBenchmark: AsyncParsableCommand {
             again, nothing new        \(ms(unchanged))   \(unchangedSummary.written) written
             after one new commit      \(ms(incremental))   \(incrementalSummary.written) written   \(ratio(incremental, floor))
             (benchbot import of the store: \(ms(imported)))
+            \(browser)
             """)
+    }
+
+    /// A benchmark page of the whole history: its weight, and how soon headless Chromium has it
+    /// interactive (its script set up, from navigation), with its self-test's verdict.
+    private func pageInBrowser(site: String) async throws -> String {
+        let pages = (try? FileManager.default.contentsOfDirectory(atPath: site + "/benchmark"))?.filter { $0.hasSuffix(".html") }.sorted() ?? []
+        guard let first = pages.first else { return "no benchmark page to weigh" }
+        let page = site + "/benchmark/" + first
+        let size = (try? FileManager.default.attributesOfItem(atPath: page)[.size] as? Int) ?? 0
+        let weight = "benchmark page of \(commits) points: \(size / 1024) KiB (\(first))"
+        guard let chromium = HeadlessChromium.find() else { return weight + "; no chromium on PATH, so not opened" }
+        var times: [Double] = [], walls: [Double] = []
+        var problems: [String] = []
+        for _ in 0..<3 {
+            let verdict = try await chromium.selfTest(file: page, width: 1280)
+            times.append(verdict.interactiveMilliseconds)
+            walls.append(verdict.wallMilliseconds)
+            problems += verdict.errors + verdict.overlaps + (verdict.hovered == verdict.plots ? [] : ["a hover showed no tooltip"])
+        }
+        return weight + String(format: "; interactive in headless Chromium after %.0f ms (median of 3; Chromium's whole run %.0f ms)",
+                               times.sorted()[1], walls.sorted()[1]) + (problems.isEmpty ? "" : "; problems: \(problems)")
     }
 
     private func export(_ sha: String, index: Int, into folder: String) throws {

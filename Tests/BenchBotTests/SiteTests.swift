@@ -20,10 +20,13 @@ struct SiteTests {
     final class PageReader: NSObject, XMLParserDelegate {
         var links: [String] = []
         var plotValues: [[Double]] = []
+        /// Each plot's tooltips, the JSON `plot.js` shows them from.
+        var tips: [String] = []
         var text = ""
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
             for attribute in ["href", "src"] { if let link = attributes[attribute] { links.append(link) } }
             if name == "svg" { plotValues.append([]) }
+            if name == "svg", let data = attributes["data-tips"] { tips.append(data) }
             if name == "circle", let value = attributes["data-value"].flatMap(Double.init) { plotValues[plotValues.count - 1].append(value) }
         }
         func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
@@ -138,8 +141,10 @@ struct SiteTests {
             #expect(medians == [1000, 2000] && page.plotValues.first == medians, "the all-time plot shows every point of its data")
             let html = try String(contentsOfFile: site.appending(path: "benchmark/size.loop.html"), encoding: .utf8)
             #expect(!html.contains("<script>") && html.contains("&lt;script&gt;alert(") && html.contains("Ünïcødé &amp;"))
-            #expect(page.text.contains(hostile), "the reader sees the subject as written")
-            #expect(html.contains("aria-label=\"size.loop in count over 2 commit(s)\"") && html.contains(">count</text>"), "axis labels and units")
+            let subjects = page.tips.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                .flatMap { ($0["points"] as? [[Any]] ?? []).compactMap { $0[2] as? String } }
+            #expect(subjects.contains { $0.contains(hostile) }, "the reader sees the subject as written, in the plot's tooltips: \(subjects)")
+            #expect(html.contains("aria-label=\"size.loop in count over 2 commit(s)\"") && html.contains(">count (k)</text>"), "axis labels and units")
             #expect(!page.text.contains("Parameters:"), "a benchmark without parameters has no variants to choose")
 
             // Nothing changed: nothing is written; one new commit: its pages and those of what it changes.

@@ -6,6 +6,18 @@ public struct SiteSettings: Sendable, Hashable {
     public var folder = "results/subsystem/output/website"
     /// `nil` when the site stays in its folder.
     public var publish: PublishSettings?
+    /// `benchbot.site.commit_url`: where a commit is shown on its host, with `{sha}` for its hash;
+    /// `nil` to derive it from a GitHub `repository.url` (see ``commitURLPattern(repositoryURL:)``),
+    /// and `""` for no links to a host.
+    public var commitURL: String?
+
+    /// The pattern every page links commits to their host with: the setting, or GitHub's
+    /// `https://github.com/OWNER/REPO/commit/{sha}` for a GitHub remote; `nil` for none (a local
+    /// bare repository, a host nobody named).
+    public func commitURLPattern(repositoryURL: String) -> String? {
+        if let commitURL { return commitURL.isEmpty ? nil : commitURL }
+        return GitHubIntake.gitHubRepository(fromURL: repositoryURL).map { "https://github.com/\($0)/commit/{sha}" }
+    }
 
     /// A branch of a git repository that serves the site, such as GitHub Pages' `gh-pages`.
     public struct PublishSettings: Sendable, Hashable {
@@ -45,9 +57,17 @@ public struct SiteSettings: Sendable, Hashable {
 
 extension HomeConfig {
     static func parseSite(_ object: [String: JSONValue], reader: inout ConfigReader) -> SiteSettings {
-        reader.rejectUnknownFields(object, known: ["folder", "publish"], prefix: "benchbot.site")
+        reader.rejectUnknownFields(object, known: ["folder", "publish", "commit_url"], prefix: "benchbot.site")
         var settings = SiteSettings()
         settings.folder = reader.string(object["folder"], "benchbot.site.folder") ?? settings.folder
+        if let pattern = reader.string(object["commit_url"], "benchbot.site.commit_url") {
+            if pattern.isEmpty || (pattern.contains("{sha}") && (pattern.hasPrefix("https://") || pattern.hasPrefix("http://"))) {
+                settings.commitURL = pattern
+            } else {
+                reader.report("benchbot.site.commit_url", "'\(pattern)' is not an http(s) URL with {sha} in it; use one such as "
+                              + "https://github.com/OWNER/REPO/commit/{sha}, or \"\" for no links")
+            }
+        }
         guard let publish = reader.object(object["publish"], "benchbot.site.publish") else { return settings }
         reader.rejectUnknownFields(publish, known: ["url", "branch", "token_env", "token_file", "author_name", "author_email", "timeout"],
                                    prefix: "benchbot.site.publish")

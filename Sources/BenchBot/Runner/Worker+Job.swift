@@ -38,6 +38,7 @@ extension Worker {
             report.lines += unsandboxedLines(for: job)
             FaultPoint.jobRecorded.reach()
             if tracksChanges { report.lines += await trackChanges(after: job).map { "  \($0)" } }
+            if report.succeeded { report.lines += await updateSite(after: job) }
             report.lines += await dispatchNotifications()
             return report
         // A job given back because the store or disk failed says so even when a renewal tick

@@ -1,11 +1,19 @@
+import Compare
 import Foundation
 
-/// A series as an SVG line plot, points evenly spaced: a benchmark over commits, a score, a
-/// sensor over an experiment's seconds. Readable without JavaScript (each point's `<title>` is its
-/// tooltip, and a point with a page links to it, a commit's say), with axis labels and
-/// units, the spread of each point's samples as a band, and change points marked in colour-blind
-/// safe colours (Okabe–Ito vermillion for a regression, blue for an improvement). Colours follow
-/// `currentColor`, so light and dark pages both read. A value with no I/O.
+/// A series as an SVG line plot: a benchmark over commits, a score, a sensor over an experiment's
+/// seconds. Values are in human units, one scale per plot (``HumanUnits``), on ticks at round
+/// values; commits carry dated x ticks with their short hash, thinned by their width so that none
+/// overlap. Each drawn point carries its tooltip (commit, subject, date, median, spread, samples)
+/// for `plot.js`, which shows it on hover or arrow keys and opens the commit on click or Enter.
+/// Change points are marked and labelled with their size in colour-blind safe colours (Okabe–Ito
+/// vermillion for a regression, blue for an improvement; grey when a paired run did not confirm
+/// it), and the band of the benchmark's run-to-run noise, where known, is drawn around its newest
+/// level. Colours follow `currentColor`, so light and dark pages both read. A value with no I/O.
+///
+/// A long history is decimated honestly: per column of ``columnWidth`` units, only the lowest and
+/// highest medians are drawn, with the column's whole spread, and every change point is kept; each
+/// drawn point is a real commit with its exact values.
 struct SVGPlot: Sendable {
     struct Point: Sendable, Hashable {
         var commit: String
@@ -15,6 +23,9 @@ struct SVGPlot: Sendable {
         var maximum: Double
         /// The point's page, relative to the page the plot is on.
         var link: String?
+        /// When the commit was made: with it, x ticks are dated.
+        var time: Date? = nil
+        var samples: Int? = nil
     }
 
     enum Mark: String, Sendable, Hashable {
@@ -28,86 +39,197 @@ struct SVGPlot: Sendable {
     var points: [Point]
     /// Change points by commit.
     var marks: [String: Mark] = [:]
-    /// What the points are, along the horizontal axis; the count is added.
+    /// What the points are, along the horizontal axis, when they are not dated commits.
     var xLabel = "commits, oldest to newest"
+    /// Each mark's label (its size, `+112%`), by commit.
+    var markLabels: [String: String] = [:]
+    /// Marks a paired run did not confirm: drawn grey.
+    var unconfirmed: Set<String> = []
+    /// The relative run-to-run noise (0.03 for ±3%) around the newest median, where known.
+    var noise: Double?
     var width = 720.0
-    var height = 260.0
+    var height = 280.0
 
     static let regressionColour = "#D55E00"
     static let improvementColour = "#0072B2"
+    static let unconfirmedColour = "#888888"
+    /// Units of width per decimation column: two points (its lowest and highest) per column.
+    static let columnWidth = 3.0
+    static let tickFontSize = 10.0
+    /// A generous average glyph width of sans-serif digits and letters, in ems (DejaVu Sans' digits are 0.636).
+    static let glyphWidth = 0.66
+    /// Subjects in tooltips are cut to this many characters.
+    static let subjectLength = 80
 
-    private let margin = (left: 64.0, right: 12.0, top: 12.0, bottom: 36.0)
+    private var margin: (left: Double, right: Double, top: Double, bottom: Double) { Self.margins }
+    private static let margins = (left: 58.0, right: 14.0, top: 24.0, bottom: 40.0)
+    /// The width of a default plot's data area, in which points are decimated.
+    static let plotAreaWidth = 720.0 - margins.left - margins.right
 
     func svg() -> String {
-        let values = points.flatMap { [$0.minimum, $0.maximum, $0.median] }
-        // Only finite values scale the axis; the range is worked out in halves, which cannot
-        // overflow where a difference of values near ±1.8e308 would, and is clamped to the finite.
-        let finite = values.filter(\.isFinite)
-        let largest = Double.greatestFiniteMagnitude
-        var low = finite.min() ?? 0, high = finite.max() ?? 1
-        if high / 2 - low / 2 < max(abs(high) * 0.5e-9, .leastNormalMagnitude) || high == low {
-            low = max(-largest, low - max(abs(low) * 0.05, 1))
-            high = min(largest, high + max(abs(high) * 0.05, 1))
-        }
-        let padding = (high / 2 - low / 2) * 0.16
-        low = max(finite.allSatisfy { $0 >= 0 } ? 0 : -largest, low - padding)
-        high = min(largest, high + padding)
-        let halfRange = high / 2 - low / 2
         let plotWidth = width - margin.left - margin.right, plotHeight = height - margin.top - margin.bottom
+        let drawn = Self.decimate(points.count, columns: Int(plotWidth / Self.columnWidth), keep: Set(points.indices.filter { marks[points[$0].commit] != nil })) { points[$0].median }
+        let newest = points.last?.median
+        // The noise is a spread of log ratios: as far below the newest median (÷) as above it (×).
+        let band = noise.flatMap { noise in newest.map { ($0 / (1 + noise), $0 * (1 + noise)) } }
+        let values = points.flatMap { [$0.minimum, $0.maximum, $0.median] } + (band.map { [$0.0, $0.1] } ?? [])
+        let finite = values.filter(\.isFinite)
+        let scale = HumanUnits(unit: unit, values: finite)
+        let axis = YAxis(finite: finite, divisor: scale.divisor)
         func x(_ index: Int) -> Double {
             points.count <= 1 ? margin.left + plotWidth / 2 : margin.left + plotWidth * Double(index) / Double(points.count - 1)
         }
         func y(_ value: Double) -> Double {
-            let clamped = min(max(value.isNaN ? low : value, low), high)
-            return margin.top + plotHeight * (1 - (clamped / 2 - low / 2) / halfRange)
+            let scaled = value / scale.divisor
+            let clamped = min(max(scaled.isNaN ? axis.low : scaled, axis.low), axis.high)
+            return margin.top + plotHeight * (1 - (clamped / 2 - axis.low / 2) / axis.halfRange)
         }
         func number(_ value: Double) -> String { NumberText.fixed(value, decimals: 1, trimmingZeros: false) }
+        // A bare count scaled to thousands reads `count (k)`, its ticks `1.2`.
+        let shownUnit = scale.unit.isEmpty ? (unit.isEmpty ? "value" : unit)
+            : (unit == "count" || unit.isEmpty) ? "\(unit.isEmpty ? "value" : unit) (\(scale.unit))" : scale.unit
 
         var out = """
             <svg xmlns="http://www.w3.org/2000/svg" class="plot" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" \
-            aria-label="\(SiteHTML.escape(title)) in \(SiteHTML.escape(unit)) over \(points.count) commit(s)"\
-            \(points.count > 1 ? " data-left=\"\(number(margin.left))\" data-right=\"\(number(width - margin.right))\" data-top=\"\(number(margin.top))\" data-height=\"\(number(plotHeight))\"" : "")>
-            <title>\(SiteHTML.escape(title)) (\(SiteHTML.escape(unit)))</title>
+            aria-label="\(SiteHTML.escape(title)) in \(SiteHTML.escape(unit.isEmpty ? shownUnit : unit)) over \(points.count) commit(s)"\
+            \(points.count > 1 ? " data-left=\"\(number(margin.left))\" data-right=\"\(number(width - margin.right))\" data-top=\"\(number(margin.top))\" data-height=\"\(number(plotHeight))\"" : "")\
+            \(points.isEmpty ? "" : " tabindex=\"0\" data-tips=\"\(SiteHTML.escape(tips(drawn, scale: scale)))\"")>
+            <title>\(SiteHTML.escape(title)) (\(SiteHTML.escape(shownUnit)))</title>
 
             """
-        // Axes, ticks and labels.
         out += "<g class=\"axes\" stroke=\"currentColor\" stroke-opacity=\"0.5\" fill=\"none\">"
-        out += "<path d=\"M\(number(margin.left)),\(number(margin.top))V\(number(height - margin.bottom))H\(number(width - margin.right))\"/></g>\n"
-        out += "<g class=\"ticks\" fill=\"currentColor\" font-size=\"11\" font-family=\"sans-serif\">"
-        for step in 0...4 {
-            let value = 2 * (low / 2 + halfRange * (Double(step) / 4))
-            out += "<text x=\"\(number(margin.left - 6))\" y=\"\(number(y(value) + 4))\" text-anchor=\"end\">\(SiteHTML.escape(NumberText.compact(value)))</text>"
+        out += "<path d=\"M\(number(margin.left)),\(number(margin.top))V\(number(height - margin.bottom))H\(number(width - margin.right))\"/>"
+        for tick in axis.ticks { out += "<path d=\"M\(number(margin.left - 4)),\(number(y(tick * scale.divisor)))h4\"/>" }
+        out += "</g>\n<g class=\"ticks y\" fill=\"currentColor\" font-size=\"\(Int(Self.tickFontSize))\" font-family=\"sans-serif\">"
+        for tick in axis.ticks {
+            out += "<text x=\"\(number(margin.left - 7))\" y=\"\(number(y(tick * scale.divisor) + 3.5))\" text-anchor=\"end\">\(SiteHTML.escape(axis.label(tick)))</text>"
         }
-        out += "<text x=\"\(number(margin.left + plotWidth / 2))\" y=\"\(number(height - 6))\" text-anchor=\"middle\">"
-            + "\(SiteHTML.escape(xLabel)) (\(points.count))</text>"
-        out += "<text transform=\"translate(12,\(number(margin.top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(SiteHTML.escape(unit.isEmpty ? "value" : unit))</text></g>\n"
+        // Right of the axis, above the data: clear of the tick labels at any font size.
+        out += "<text class=\"unit\" x=\"\(number(margin.left + 4))\" y=\"\(number(margin.top - 8))\" text-anchor=\"start\" font-weight=\"bold\">\(SiteHTML.escape(shownUnit))</text></g>\n"
+        let dated = !points.isEmpty && points.allSatisfy { $0.time != nil }
+        if dated {
+            out += "<g class=\"ticks x\" fill=\"currentColor\" font-size=\"\(Int(Self.tickFontSize))\" font-family=\"sans-serif\" text-anchor=\"middle\">"
+            for (index, anchor) in xTicks(x: x) {
+                let point = points[index]
+                out += "<text x=\"\(number(x(index)))\" y=\"\(number(height - margin.bottom + 14))\"\(anchor == "middle" ? "" : " text-anchor=\"\(anchor)\"")>\(Self.day(point.time!))"
+                    + "<tspan x=\"\(number(x(index)))\" dy=\"12\">\(SiteHTML.escape(String(point.commit.prefix(7))))</tspan></text>"
+            }
+            out += "</g>\n"
+        } else {
+            out += "<text class=\"xlabel\" x=\"\(number(margin.left + plotWidth / 2))\" y=\"\(number(height - 12))\" text-anchor=\"middle\" fill=\"currentColor\" "
+                + "font-size=\"11\" font-family=\"sans-serif\">\(SiteHTML.escape(xLabel)) (\(points.count))</text>\n"
+        }
         guard !points.isEmpty else {
             return out + "<text x=\"\(number(width / 2))\" y=\"\(number(height / 2))\" text-anchor=\"middle\" fill=\"currentColor\">no data yet</text></svg>"
         }
         // Zooming moves shapes sideways: the plot's area clips them.
         out += "<clipPath id=\"clip-\(id)\"><rect x=\"\(number(margin.left - 6))\" y=\"0\" width=\"\(number(plotWidth + 12))\" height=\"\(number(height))\"/></clipPath>\n"
         out += "<g class=\"data\" clip-path=\"url(#clip-\(id))\">\n"
-        // The spread of each commit's samples, then the median line.
-        let band = points.indices.map { "\(number(x($0))),\(number(y(points[$0].maximum)))" }
-            + points.indices.reversed().map { "\(number(x($0))),\(number(y(points[$0].minimum)))" }
-        out += "<polygon class=\"spread\" points=\"\(band.joined(separator: " "))\" fill=\"currentColor\" fill-opacity=\"0.12\"/>\n"
-        if points.count > 1 {
-            out += "<polyline class=\"median\" points=\"\(points.indices.map { "\(number(x($0))),\(number(y(points[$0].median)))" }.joined(separator: " "))\" "
+        if let band, let noise {
+            out += "<rect class=\"noise\" x=\"\(number(margin.left))\" y=\"\(number(y(band.1)))\" width=\"\(number(plotWidth))\" "
+                + "height=\"\(number(max(0.5, y(band.0) - y(band.1))))\" fill=\"\(Self.improvementColour)\" fill-opacity=\"0.08\" stroke=\"\(Self.improvementColour)\" "
+                + "stroke-opacity=\"0.35\" stroke-dasharray=\"2 3\"><title>run-to-run noise: ±\(NumberText.fixed(noise * 100, decimals: 1, trimmingZeros: true))% around the newest median</title></rect>\n"
+            out += "<text class=\"noise\" x=\"\(number(width - margin.right - 4))\" y=\"\(number(y(band.1) - 3))\" text-anchor=\"end\" font-size=\"10\" "
+                + "font-family=\"sans-serif\" fill=\"currentColor\" fill-opacity=\"0.7\">noise ±\(NumberText.fixed(noise * 100, decimals: 1, trimmingZeros: true))%</text>\n"
+        }
+        // Each drawn point's spread is its column's whole spread: nothing a column hides is lost.
+        let spread = Self.columnSpread(drawn, count: points.count, columns: Int(plotWidth / Self.columnWidth), points: points)
+        let bandPoints = drawn.indices.map { "\(number(x(drawn[$0]))),\(number(y(spread[$0].maximum)))" }
+            + drawn.indices.reversed().map { "\(number(x(drawn[$0]))),\(number(y(spread[$0].minimum)))" }
+        out += "<polygon class=\"spread\" points=\"\(bandPoints.joined(separator: " "))\" fill=\"currentColor\" fill-opacity=\"0.12\"/>\n"
+        if drawn.count > 1 {
+            out += "<polyline class=\"median\" points=\"\(drawn.map { "\(number(x($0))),\(number(y(points[$0].median)))" }.joined(separator: " "))\" "
                 + "fill=\"none\" stroke=\"currentColor\" stroke-width=\"1.5\"/>\n"
         }
-        for (index, point) in points.enumerated() {
-            let mark = marks[point.commit]
-            let colour = mark.map { $0 == .regression ? Self.regressionColour : Self.improvementColour } ?? "currentColor"
-            let tooltip = "\(point.label)\n\(NumberText.compact(point.median)) \(unit) (samples \(NumberText.compact(point.minimum))–\(NumberText.compact(point.maximum)))"
-                + (mark.map { "\n\($0.rawValue) starts here" } ?? "")
-            let circle = "<circle cx=\"\(number(x(index)))\" cy=\"\(number(y(point.median)))\" r=\"\(mark == nil ? 3 : 5)\" "
-                + "fill=\"\(colour)\" data-commit=\"\(SiteHTML.escape(point.commit))\" data-value=\"\(point.median)\"><title>\(SiteHTML.escape(tooltip))</title></circle>"
-            out += (point.link.map { "<a href=\"\(SiteHTML.escape($0))\">\(circle)</a>" } ?? circle) + "\n"
-            if let mark {
-                out += "<line class=\"change \(mark.rawValue)\" x1=\"\(number(x(index)))\" x2=\"\(number(x(index)))\" y1=\"\(number(margin.top))\" "
-                    + "y2=\"\(number(height - margin.bottom))\" stroke=\"\(colour)\" stroke-dasharray=\"4 3\"/>\n"
-            }
+        for index in drawn {
+            let point = points[index]
+            let fill = marks[point.commit].map { colour($0, point.commit) } ?? "currentColor"
+            out += "<circle cx=\"\(number(x(index)))\" cy=\"\(number(y(point.median)))\" r=\"\(marks[point.commit] == nil ? (drawn.count > 200 ? 2 : 3) : 5)\" "
+                + "fill=\"\(fill)\" data-value=\"\(point.median)\"/>\n"
+        }
+        // Labels of marks close together go on rows below each other, not over each other.
+        var rowEnds: [Double] = []
+        for index in drawn {
+            let point = points[index]
+            guard let mark = marks[point.commit] else { continue }
+            let stroke = colour(mark, point.commit), confirmed = !unconfirmed.contains(point.commit)
+            out += "<line class=\"change \(mark.rawValue)\(confirmed ? "" : " unconfirmed")\" x1=\"\(number(x(index)))\" x2=\"\(number(x(index)))\" "
+                + "y1=\"\(number(margin.top))\" y2=\"\(number(height - margin.bottom))\" stroke=\"\(stroke)\" stroke-dasharray=\"4 3\"/>\n"
+            let label = (markLabels[point.commit] ?? mark.rawValue) + (confirmed ? "" : " (not confirmed)")
+            let labelWidth = Double(label.count) * Self.glyphWidth * Self.tickFontSize
+            let anchor = x(index) + 4 + labelWidth > width - margin.right ? "end" : "start"
+            let start = anchor == "end" ? x(index) - 4 - labelWidth : x(index) + 4
+            let row = rowEnds.firstIndex { $0 + 6 <= start } ?? rowEnds.count
+            if row == rowEnds.count { rowEnds.append(0) }
+            rowEnds[row] = start + labelWidth
+            out += "<text class=\"change\" x=\"\(number(x(index) + (anchor == "end" ? -4 : 4)))\" y=\"\(number(margin.top + 10 + 12 * Double(row % 4)))\" "
+                + "text-anchor=\"\(anchor)\" font-size=\"10\" font-family=\"sans-serif\" font-weight=\"bold\" fill=\"\(stroke)\">\(SiteHTML.escape(label))</text>\n"
         }
         return out + "</g></svg>"
     }
+
+    private func colour(_ mark: Mark, _ commit: String) -> String {
+        unconfirmed.contains(commit) ? Self.unconfirmedColour : (mark == .regression ? Self.regressionColour : Self.improvementColour)
+    }
+
+    /// Each drawn point's tooltip, as JSON: `[commit, subject, date, median, spread, samples, link]`,
+    /// the values in the plot's scale. A link that is `<prefix><commit>.html` like the first is left
+    /// out, and the prefix given once, to keep a long history's page light.
+    private func tips(_ drawn: [Int], scale: HumanUnits) -> String {
+        let prefix = points.first.flatMap { point in point.link.flatMap { $0.hasSuffix(point.commit + ".html") ? String($0.dropLast(point.commit.count + 5)) : nil } }
+        var out = "{\"prefix\":\(prefix.map(JSONText.string) ?? "null"),\"points\":["
+        out += drawn.map { index in
+            let point = points[index]
+            let link = point.link.map { $0 == (prefix ?? "") + point.commit + ".html" ? "1" : JSONText.string($0) } ?? "0"
+            let spread = point.minimum == point.maximum ? "" : "\(scale.number(point.minimum))–\(scale.number(point.maximum))\(scale.suffix)"
+            return "[\(index),\(JSONText.string(point.commit)),\(JSONText.string(String(point.label.prefix(Self.subjectLength)))),"
+                + "\(JSONText.string(point.time.map(Self.minute) ?? "")),\(JSONText.string(scale.format(point.median))),\(JSONText.string(spread)),"
+                + "\(point.samples.map(String.init) ?? "null"),\(link)]"
+        }.joined(separator: ",")
+        return out + "]}"
+    }
+
+    /// The points to label on the x axis, each with its anchor: the first, then each next one whose
+    /// label does not come within a gap of the last one's, and the newest, for which earlier ones
+    /// give way. A label that would cross the plot's edge is anchored at its point instead.
+    private func xTicks(x: (Int) -> Double) -> [(index: Int, anchor: String)] {
+        // Both lines: `2026-12-01` and a 7-digit hash; the longer decides.
+        let labelWidth = 10 * Self.glyphWidth * Self.tickFontSize, gap = 8.0
+        func span(_ index: Int) -> (low: Double, high: Double, anchor: String) {
+            let position = x(index)
+            if position - labelWidth / 2 < 0 { return (position, position + labelWidth, "start") }
+            if position + labelWidth / 2 > width { return (position - labelWidth, position, "end") }
+            return (position - labelWidth / 2, position + labelWidth / 2, "middle")
+        }
+        var chosen: [(index: Int, anchor: String)] = []
+        var end = -Double.infinity
+        for index in points.indices where span(index).low >= end + gap {
+            chosen.append((index, span(index).anchor))
+            end = span(index).high
+        }
+        if let last = points.indices.last, chosen.last?.index != last {
+            let newest = span(last)
+            while let previous = chosen.last, span(previous.index).high + gap > newest.low { chosen.removeLast() }
+            chosen.append((last, newest.anchor))
+        }
+        return chosen
+    }
+
+    /// `2026-12-01`, in UTC.
+    static func day(_ date: Date) -> String {
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+    }
+
+    /// `2026-12-01 14:05 UTC`.
+    static func minute(_ date: Date) -> String {
+        let parts = calendar.dateComponents([.hour, .minute], from: date)
+        return day(date) + String(format: " %02d:%02d UTC", parts.hour ?? 0, parts.minute ?? 0)
+    }
+
+    private static let calendar: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
 }

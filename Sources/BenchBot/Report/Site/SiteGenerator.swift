@@ -18,8 +18,8 @@ public struct SiteGenerator: Sendable {
     public let settings: BenchBotSettings
     public let store: any Store
 
-    /// At most this many points in an all-time plot: longer histories are thinned, keeping every
-    /// change point, so that a page stays small at any history length.
+    /// At most this many points in a score or telemetry plot: longer series are thinned evenly.
+    /// Benchmark plots are decimated by ``SVGPlot`` instead, per column, keeping extremes and changes.
     static let maximumPlotPoints = 400
 
     public init(home: Home, settings: BenchBotSettings, store: any Store) {
@@ -40,12 +40,13 @@ public struct SiteGenerator: Sendable {
     /// Generates the site into `folder`, replacing what is there.
     ///
     /// - Throws: ``SiteError`` when the folder cannot be written, ``StoreError`` when the store fails.
-    public func generate(into folder: String) async throws -> Summary {
+    /// - Parameter lockTimeout: How long to wait for another build of the same folder to finish.
+    public func generate(into folder: String, lockTimeout: Duration = .seconds(600)) async throws -> Summary {
         let writer = SiteWriter(folder: folder)
         // One build of a folder at a time: a nightly run's and someone's `benchbot site` would
         // otherwise move each other's files aside.
         let lock: FileLock
-        do { lock = try FileLock.acquire(at: writer.lockPath, timeout: .seconds(600)) } catch {
+        do { lock = try FileLock.acquire(at: writer.lockPath, timeout: lockTimeout) } catch {
             throw SiteError(message: "\(error): another benchbot site kept writing \(folder); try again when it has finished")
         }
         defer { withExtendedLifetime(lock) {} }

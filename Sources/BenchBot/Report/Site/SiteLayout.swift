@@ -33,3 +33,18 @@ public enum SiteLayout {
     /// The longest slug: room is left for the suffixes pages and data files add.
     static let maximumLength = 160
 }
+
+extension SiteLayout {
+    /// Where a benchmark's graph is, relative to the site's root: its page, `benchmark/<slug>.html`,
+    /// when the tracked branch has measured it; otherwise, for a benchmark only a pull request or
+    /// branch has, the comparison page of that candidate against its baseline,
+    /// `compare/<baseline>...<candidate>.html`, which every such run with a baseline gets.
+    ///
+    /// - Parameters:
+    ///   - tracked: Whether the tracked branch's history has a result of `benchmark` (so its page exists).
+    ///   - baseline: The comparison's baseline commit, full hex.
+    ///   - candidate: The comparison's candidate commit, full hex.
+    public static func graphPath(benchmark: String, tracked: Bool, baseline: String, candidate: String) -> String {
+        tracked ? "benchmark/\(slug(benchmark)).html" : "compare/\(baseline)...\(candidate).html"
+    }
+}

@@ -25,6 +25,13 @@ struct SiteModel: Sendable {
     var deadlines: [RelayReports.Deadline] = []
     /// relay-bench's score: a benchmark counts when it is at least this many times better.
     var scoreSpeedup = 1.1
+    /// Where a commit is shown on its host, `{sha}` for its hash (``SiteSettings/commitURLPattern(repositoryURL:)``).
+    var commitURLPattern: String?
+
+    /// The commit's page on its host, when the site knows one.
+    func commitURL(_ hex: String) -> String? {
+        commitURLPattern.map { $0.replacingOccurrences(of: "{sha}", with: hex) }
+    }
 
     /// A commit measured off the tracked branch.
     struct OffBranchRun: Sendable {
@@ -44,6 +51,7 @@ struct SiteModel: Sendable {
     static func load(home: Home, settings: BenchBotSettings, store: any Store, cached: Task<SeriesTable?, Never>) async throws -> SiteModel {
         var model = SiteModel(repository: settings.repository.name, machine: settings.machine)
         model.scoreSpeedup = settings.compare.scoreSpeedup
+        model.commitURLPattern = settings.site.commitURLPattern(repositoryURL: settings.repository.url)
         model.graphsFolder = home.path("results", "experiments", "graph")
         model.graphs = graphs(in: model.graphsFolder)
         let subsystems = HomeCheck(home: home).subsystems

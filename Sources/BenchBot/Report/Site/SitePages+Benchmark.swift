@@ -1,3 +1,4 @@
+import Compare
 import Foundation
 
 /// A page per benchmark, with its plots, and its data as JSON in files of
@@ -35,36 +36,38 @@ extension SitePages {
 
     private func benchmark(_ name: String, _ points: Series, _ changes: [ChangeRecord], files: [Int], _ context: PlanContext) -> [String: Any] {
         let unit = points.last?.point.unit ?? ""
-        let marks = Dictionary(changes.map { ($0.commit.hex, $0.kind == .regression ? SVGPlot.Mark.regression : .improvement) }) { first, _ in first }
+        let refuted = model.refutedChanges.filter { $0.benchmark == name }
+        let marks = Dictionary((changes + refuted).map { ($0.commit.hex, $0.kind == .regression ? SVGPlot.Mark.regression : .improvement) }) { first, _ in first }
+        let markLabels = Dictionary((changes + refuted).map { ($0.commit.hex, NumberText.signedPercent($0.after / $0.before - 1)) }) { first, _ in first }
+        let unconfirmed = Set(refuted.map(\.commit.hex)).subtracting(changes.map(\.commit.hex))
         func plotPoints(_ chosen: Series) -> [SVGPlot.Point] {
             chosen.map { entry in
                 let commit = model.commits[entry.row]
-                return SVGPlot.Point(commit: commit.id.hex, label: "\(commit.id.short) \(commit.subject) (\(commit.authorName))",
+                return SVGPlot.Point(commit: commit.id.hex, label: "\(commit.subject) (\(commit.authorName))",
                                      median: entry.point.median, minimum: entry.point.minimum, maximum: entry.point.maximum,
-                                     link: "../commit/\(commit.id.hex).html")
+                                     link: "../commit/\(commit.id.hex).html", time: commit.authorTime, samples: entry.point.sampleCount)
             }
         }
-        let markedRows = Set(changes.compactMap { context.rowOfCommit[$0.commit] })
-        // Thinned to a page's worth, keeping every change point; the JSON has every point.
-        func thinned(_ points: Series) -> Series {
-            guard points.count > SiteGenerator.maximumPlotPoints else { return points }
-            let stride = Int((Double(points.count) / Double(max(1, SiteGenerator.maximumPlotPoints - marks.count - 1))).rounded(.up))
-            return points.enumerated().filter { index, entry in
-                index % stride == 0 || index == points.count - 1 || markedRows.contains(entry.row)
-            }.map(\.element)
+        let noise = Self.noise(points.map(\.point.median))
+        func plot(_ id: String, _ title: String, _ chosen: Series) -> String {
+            SVGPlot(id: id, title: title, unit: unit, points: plotPoints(chosen), marks: marks, markLabels: markLabels,
+                    unconfirmed: unconfirmed, noise: noise).svg()
         }
         let newest = points.last.map { model.commits[$0.row].authorTime } ?? Date()
         let since = newest.addingTimeInterval(-14 * 86_400)
-        let recent = thinned(points.filter { model.commits[$0.row].authorTime >= since })
-        let allTime = thinned(points)
+        let recent = points.filter { model.commits[$0.row].authorTime >= since }
+        let columns = Int(SVGPlot.plotAreaWidth / SVGPlot.columnWidth)
         let slug = SiteLayout.slug(name), variants = context.variants[name] ?? []
         return [
             "slug": slug, "count": points.count,
             "better": points.last?.point.direction == .higherIsBetter ? "worse" : "better",
-            "allTime": SVGPlot(id: "all-time", title: name, unit: unit, points: plotPoints(allTime), marks: marks).svg(),
-            "recent": SVGPlot(id: "recent", title: "\(name), last 2 weeks", unit: unit, points: plotPoints(recent), marks: marks).svg(),
-            "caption": allTime.count < points.count ? "\(allTime.count) of \(points.count) points shown, every change point among them; the raw data has all."
-                : "Each point is a commit's median; the band spans its samples.",
+            "allTime": plot("all-time", name, points),
+            "recent": plot("recent", "\(name), last 2 weeks", recent),
+            "caption": (points.count > 2 * columns
+                ? "Of \(points.count) commits, each column of the plot draws its lowest and highest median, and the band its whole spread; every change point is drawn. The raw data has all. "
+                : "Each point is a commit's median; the band spans its samples. ")
+                + (noise.map { "The shaded band is this benchmark's run-to-run noise, ±\(NumberText.fixed($0 * 100, decimals: 1, trimmingZeros: true))%, around its newest median. " } ?? "")
+                + "Hover, or focus the plot and use the arrow keys, for a commit's values; click or press Enter to open it.",
             "dataFiles": files.map { file -> [String: Any] in
                 let rows = rowFile(file)
                 return ["file": "\(slug)/\(file).json", "first": model.commits[rows.lowerBound].id.short, "last": model.commits[rows.upperBound - 1].id.short]
@@ -75,6 +78,11 @@ extension SitePages {
                 ["label": Self.parameters(of: variant) ?? "none", "slug": SiteLayout.slug(variant), "current": variant == name]
             } : [],
         ]
+    }
+
+    /// A benchmark's run-to-run noise over its newest 60 commits, as the analyzer judges it; `nil` with too short a history.
+    static func noise(_ medians: [Double]) -> Double? {
+        HistoricalNoise.estimate(medians: Array(medians.suffix(60)))
     }
 
     /// `size=10,threads=4` from `name[size=10,threads=4]`: a benchmark's parameters as its name carries them.

@@ -1,3 +1,4 @@
+import Compare
 import Foundation
 
 /// A page per measured commit, with its results against its baseline, and the comparison pages
@@ -48,7 +49,9 @@ extension SitePages {
         page["table"] = resultsTable(rows, changes: changes)
         if row > 0 {
             let baseline = model.commits[row - 1]
-            page["baseline"] = ["link": "\(baseline.id.hex).html", "short": baseline.id.short, "reason": "the measured commit before it"]
+            var link: [String: Any] = ["link": "\(baseline.id.hex).html", "short": baseline.id.short, "reason": "the measured commit before it"]
+            if let host = model.commitURL(baseline.id.hex) { link["host"] = host }
+            page["baseline"] = link
         }
         return page
     }
@@ -61,7 +64,10 @@ extension SitePages {
         context["what"] = Self.describe(run.job)
         if let baseline = run.baseline {
             context["comparison"] = "../compare/\(baseline.commit.id.hex)...\(run.commit.id.hex).html"
-            context["baseline"] = ["short": baseline.commit.id.short, "reason": run.paired ? "the baseline it was measured alternately with" : "its merge base with the tracked branch"]
+            var link: [String: Any] = ["short": baseline.commit.id.short,
+                                       "reason": run.paired ? "the baseline it was measured alternately with" : "its merge base with the tracked branch"]
+            if let host = model.commitURL(baseline.commit.id.hex) { link["host"] = host }
+            context["baseline"] = link
         }
         return context
     }
@@ -75,11 +81,15 @@ extension SitePages {
             "table": resultsTable(ResultRow.rows(run.results, baseline: baseline.results), changes: []),
         ]
         if context.commitPages.contains(baseline.commit.id) { page["baseline"] = "../commit/\(baseline.commit.id.hex).html" }
+        if let host = model.commitURL(run.commit.id.hex) { page["candidateHost"] = host }
+        if let host = model.commitURL(baseline.commit.id.hex) { page["baselineHost"] = host }
         return page
     }
 
     private func header(_ commit: CommitMetadata) -> [String: Any] {
-        ["commit": commit.id.hex, "author": commit.authorName, "date": commit.authorTime.formatted(.iso8601)]
+        var header: [String: Any] = ["commit": commit.id.hex, "author": commit.authorName, "date": commit.authorTime.formatted(.iso8601)]
+        if let host = model.commitURL(commit.id.hex) { header["host"] = host }
+        return header
     }
 
     /// One benchmark's line in a commit's table.
@@ -100,14 +110,16 @@ extension SitePages {
         let kinds = Dictionary(changes.map { ($0.benchmark, $0.kind.rawValue) }) { first, _ in first }
         var table = SiteHTML.Table(headers: ["benchmark", "median", "spread", "samples", "baseline", "change"], rowCapacity: rows.count)
         for row in rows {
-            let point = row.point, unit = SiteHTML.escape(point.unit), kind = kinds[row.name] ?? ""
+            let point = row.point, kind = kinds[row.name] ?? ""
             let change = row.baseline.map { NumberText.signedPercent(point.median / $0.median - 1) } ?? "-"
+            // One scale for the row, so its median, spread and baseline compare at a glance.
+            let scale = HumanUnits(unit: point.unit, values: [point.median, point.minimum, point.maximum] + (row.baseline.map { [$0.median] } ?? []))
             table.row([
                 "<a href=\"../benchmark/\(row.slug).html\">\(SiteHTML.escape(row.name))</a>",
-                "\(NumberText.compact(point.median)) \(unit)",
-                "\(NumberText.compact(point.minimum))–\(NumberText.compact(point.maximum))",
+                SiteHTML.escape(scale.format(point.median)),
+                point.sampleCount == 1 ? "1 sample" : SiteHTML.escape("\(scale.number(point.minimum))–\(scale.format(point.maximum))"),
                 "\(point.sampleCount)",
-                row.baseline.map { "\(NumberText.compact($0.median)) \(SiteHTML.escape($0.unit))" } ?? "-",
+                row.baseline.map { SiteHTML.escape($0.unit == point.unit ? scale.format($0.median) : HumanUnits.format($0.median, unit: $0.unit)) } ?? "-",
                 kind.isEmpty ? change : "\(change) (\(kind) starts here)",
             ], className: kind)
         }

@@ -1,3 +1,4 @@
+import Compare
 import Notify
 import Foundation
 
@@ -21,6 +22,7 @@ extension SitePages {
                     },
             ]
             if context.commitPages.contains(job.commit) { last["link"] = "commit/\(job.commit.hex).html" }
+            if let host = model.commitURL(job.commit.hex) { last["host"] = host }
             if let branch = job.branch { last["branch"] = branch }
             page["lastRun"] = last
         }
@@ -37,11 +39,16 @@ extension SitePages {
         page["hasBenchmarks"] = !model.table.names.isEmpty
         page["benchmarks"] = zip(model.table.names, model.table.columns).compactMap { name, column -> [String: Any]? in
             guard let latest = column.last(where: { $0 != nil }) ?? nil else { return nil }
-            var row: [String: Any] = ["name": name, "slug": SiteLayout.slug(name), "latest": NumberText.compact(latest.median),
-                                      "unit": latest.unit, "count": column.count { $0 != nil }, "change": "-", "changeKind": ""]
+            let noise = Self.noise(column.compactMap { $0?.median })
+            var row: [String: Any] = ["name": name, "slug": SiteLayout.slug(name), "latest": HumanUnits.format(latest.median, unit: latest.unit),
+                                      "latestValue": JSONText.number(latest.median), "count": column.count { $0 != nil }, "change": "-",
+                                      "changeKind": "", "changeValue": "",
+                                      "noise": noise.map { "±" + NumberText.fixed($0 * 100, decimals: 1, trimmingZeros: true) + "%" } ?? "-",
+                                      "noiseValue": noise.map(JSONText.number) ?? ""]
             if let change = context.changesByBenchmark[name]?.max(by: { $0.detectedAt < $1.detectedAt }) {
-                row["change"] = "\(change.kind.rawValue) \(NumberText.signedPercent(change.after / change.before - 1)) at \(change.commit.short)"
+                row["change"] = "\(NumberText.signedPercent(change.after / change.before - 1)) at \(change.commit.short)"
                 row["changeKind"] = change.kind.rawValue
+                row["changeValue"] = JSONText.number(change.after / change.before - 1)
             }
             return row
         }
@@ -63,6 +70,7 @@ extension SitePages {
             page["offBranch"] = model.offBranch.reversed().prefix(20).map { run -> [String: Any] in
                 var row: [String: Any] = ["short": run.commit.id.short, "subject": run.commit.subject, "link": "commit/\(run.commit.id.hex).html",
                                           "what": Self.describe(run.job)]
+                if let host = model.commitURL(run.commit.id.hex) { row["host"] = host }
                 if let baseline = run.baseline { row["compare"] = "compare/\(baseline.commit.id.hex)...\(run.commit.id.hex).html" }
                 return row
             }

@@ -1,3 +1,4 @@
+import Compare
 import Crypto
 import Foundation
 
@@ -117,18 +118,21 @@ struct SitePages: Sendable {
                                      "content": templates.render(template, context)]
         // The data's time, not the clock's: a page changes only when its data does.
         if stamped, let run = model.lastRun { layout["asOf"] = run.finishedAt.formatted(.iso8601) }
-        if ["benchmark", "score", "experiment"].contains(template) { layout["script"] = true }
+        // Every page: the index's filter and sorting, the plots' tooltips, each page's self-test.
+        layout["script"] = true
         return Data(templates.render("layout", layout).utf8)
     }
 
     func change(_ change: ChangeRecord, _ context: PlanContext, root: String) -> [String: Any] {
+        let scale = HumanUnits(unit: change.unit, values: [change.before, change.after])
         var row: [String: Any] = [
             "benchmark": change.benchmark, "slug": SiteLayout.slug(change.benchmark), "kind": change.kind.rawValue,
             "percent": NumberText.signedPercent(change.after / change.before - 1), "short": change.commit.short,
-            "subject": context.commitsByID[change.commit]?.subject ?? "", "before": NumberText.compact(change.before),
-            "after": NumberText.compact(change.after), "unit": change.unit,
+            "subject": context.commitsByID[change.commit]?.subject ?? "", "before": scale.number(change.before),
+            "after": scale.format(change.after), "unit": change.unit,
         ]
         if context.commitPages.contains(change.commit) { row["link"] = "\(root)commit/\(change.commit.hex).html" }
+        if let host = model.commitURL(change.commit.hex) { row["host"] = host }
         return row
     }
 }

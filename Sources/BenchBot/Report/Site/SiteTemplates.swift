@@ -73,26 +73,26 @@ struct SiteTemplates: Sendable {
             {{^hasRuns}}<p class="empty">Nothing measured yet. Queue commits with <code>benchbot poll</code> or <code>benchbot enqueue</code>, run <code>benchbot work</code>, then generate this site again.</p>{{/hasRuns}}
             {{#lastRun}}
             <section><h2>Last run</h2>
-            <p>{{#link}}<a href="{{.}}">{{/link}}<code>{{short}}</code>{{#link}}</a>{{/link}} {{subject}}{{#branch}} on <code>{{.}}</code>{{/branch}}, finished {{finished}} after {{duration}}.</p>
+            <p>{{#link}}<a href="{{.}}">{{/link}}<code>{{short}}</code>{{#link}}</a>{{/link}}{{#host}} <a class="host" href="{{.}}" title="on its host">↗</a>{{/host}} {{subject}}{{#branch}} on <code>{{.}}</code>{{/branch}}, finished {{finished}} after {{duration}}.</p>
             <ul class="experiments">{{#experiments}}<li class="{{state}}"><a href="experiment/{{slug}}.html">{{name}}</a>: {{state}}{{#message}} ({{.}}){{/message}}</li>{{/experiments}}</ul>
             </section>
             {{/lastRun}}
             {{#hasChanges}}
             <section><h2>Changes</h2>
-            <table><thead><tr><th>benchmark</th><th>change</th><th>commit</th><th>before → after</th></tr></thead><tbody>
-            {{#changes}}<tr class="{{kind}}{{#refuted}} refuted{{/refuted}}"><td><a href="benchmark/{{slug}}.html">{{benchmark}}</a></td><td>{{kind}} {{percent}}{{#refuted}} (suspected, not confirmed){{/refuted}}</td><td>{{#link}}<a href="{{.}}">{{/link}}<code>{{short}}</code>{{#link}}</a>{{/link}} {{subject}}</td><td>{{before}} → {{after}} {{unit}}</td></tr>
+            <table class="grid changes"><thead><tr><th>benchmark</th><th>change</th><th class="wide">commit</th><th>before → after</th></tr></thead><tbody>
+            {{#changes}}<tr class="{{kind}}{{#refuted}} refuted{{/refuted}}"><td><a href="benchmark/{{slug}}.html">{{benchmark}}</a></td><td>{{kind}} {{percent}}{{#refuted}} (suspected, not confirmed){{/refuted}}</td><td class="wide">{{#link}}<a href="{{.}}">{{/link}}<code>{{short}}</code>{{#link}}</a>{{/link}}{{#host}} <a class="host" href="{{.}}" title="on its host">↗</a>{{/host}} {{subject}}</td><td>{{before}} → {{after}}</td></tr>
             {{/changes}}</tbody></table></section>
             {{/hasChanges}}
             {{#hasDeadlines}}<section><h2>Deadlines</h2><ul class="deadlines">{{#deadlines}}<li class="{{urgency}}">{{name}}: {{date}}, {{left}}</li>{{/deadlines}}</ul></section>{{/hasDeadlines}}
             {{#hasScore}}<p><a href="score.html">The score over history</a>: {{score}}</p>{{/hasScore}}
             {{#hasOffBranch}}<section><h2>Branches and pull requests</h2><ul>{{/hasOffBranch}}
-            {{#offBranch}}<li><a href="{{link}}"><code>{{short}}</code></a> {{subject}} ({{what}}){{#compare}}: <a href="{{.}}">against its baseline</a>{{/compare}}</li>
+            {{#offBranch}}<li><a href="{{link}}"><code>{{short}}</code></a>{{#host}} <a class="host" href="{{.}}" title="on its host">↗</a>{{/host}} {{subject}} ({{what}}){{#compare}}: <a href="{{.}}">against its baseline</a>{{/compare}}</li>
             {{/offBranch}}
             {{#hasOffBranch}}</ul></section>{{/hasOffBranch}}
             {{#hasBenchmarks}}
             <section><h2>All benchmarks</h2>
-            <table class="grid"><thead><tr><th>benchmark</th><th>latest</th><th>points</th><th>latest change</th></tr></thead><tbody>
-            {{#benchmarks}}<tr><td><a href="benchmark/{{slug}}.html">{{name}}</a></td><td>{{latest}} {{unit}}</td><td>{{count}}</td><td class="{{changeKind}}">{{change}}</td></tr>
+            <table class="grid sortable"><thead><tr><th data-sort="text">name</th><th data-sort="number">latest</th><th data-sort="number">change</th><th data-sort="number">noise</th><th data-sort="number">points</th></tr></thead><tbody>
+            {{#benchmarks}}<tr><td class="name"><a href="benchmark/{{slug}}.html">{{name}}</a></td><td data-value="{{latestValue}}">{{latest}}</td><td class="{{changeKind}}" data-value="{{changeValue}}">{{change}}</td><td data-value="{{noiseValue}}">{{noise}}</td><td>{{count}}</td></tr>
             {{/benchmarks}}</tbody></table></section>
             {{/hasBenchmarks}}
             """,
@@ -103,7 +103,7 @@ struct SiteTemplates: Sendable {
             <figure>{{{allTime}}}<figcaption>{{caption}}</figcaption></figure>
             <h2>The last 2 weeks</h2>
             <figure>{{{recent}}}</figure>
-            {{#hasChanges}}<h2>Changes</h2><ul>{{#changes}}<li class="{{kind}}">{{kind}} {{percent}} at {{#link}}<a href="{{.}}">{{/link}}<code>{{short}}</code>{{#link}}</a>{{/link}} {{subject}}</li>{{/changes}}</ul>{{/hasChanges}}
+            {{#hasChanges}}<h2>Changes</h2><ul>{{#changes}}<li class="{{kind}}">{{kind}} {{percent}} ({{before}} → {{after}}) at {{#link}}<a href="{{.}}">{{/link}}<code>{{short}}</code>{{#link}}</a>{{/link}}{{#host}} <a class="host" href="{{.}}" title="on its host">↗</a>{{/host}} {{subject}}</li>{{/changes}}</ul>{{/hasChanges}}
             """,
         "experiment": """
             <p class="{{stateClass}}">{{state}} in the last run{{#message}}: {{.}}{{/message}}</p>
@@ -120,14 +120,14 @@ struct SiteTemplates: Sendable {
             <figure>{{{betterPlot}}}</figure>
             """,
         "commit": """
-            <p><code>{{commit}}</code> by {{author}}, {{date}}{{#what}}; {{.}}{{/what}}</p>
-            {{#baseline}}<p id="comparison">Compared with {{#link}}<a href="{{.}}">{{/link}}<code>{{short}}</code>{{#link}}</a>{{/link}}, {{reason}}.</p>{{/baseline}}
+            <p>{{#host}}<a href="{{.}}" title="on its host">{{/host}}<code>{{commit}}</code>{{#host}}</a>{{/host}} by {{author}}, {{date}}{{#what}}; {{.}}{{/what}}</p>
+            {{#baseline}}<p id="comparison">Compared with {{#link}}<a href="{{.}}">{{/link}}<code>{{short}}</code>{{#link}}</a>{{/link}}{{#host}} <a class="host" href="{{.}}" title="on its host">↗</a>{{/host}}, {{reason}}.</p>{{/baseline}}
             {{#comparison}}<p><a href="{{.}}">The comparison with its baseline</a></p>{{/comparison}}
             {{#hasResults}}{{{table}}}{{/hasResults}}
             {{^hasResults}}<p class="empty">No results stored for this commit on this machine.</p>{{/hasResults}}
             """,
         "compare": """
-            <p>Candidate <a href="../commit/{{candidate}}"><code>{{candidateShort}}</code></a> {{subject}} ({{what}}), against {{#baseline}}<a href="{{.}}">{{/baseline}}<code>{{baselineShort}}</code>{{#baseline}}</a>{{/baseline}}, {{reason}}.</p>
+            <p>Candidate <a href="../commit/{{candidate}}"><code>{{candidateShort}}</code></a>{{#candidateHost}} <a class="host" href="{{.}}" title="on its host">↗</a>{{/candidateHost}} {{subject}} ({{what}}), against {{#baseline}}<a href="{{.}}">{{/baseline}}<code>{{baselineShort}}</code>{{#baseline}}</a>{{/baseline}}{{#baselineHost}} <a class="host" href="{{.}}" title="on its host">↗</a>{{/baselineHost}}, {{reason}}.</p>
             {{{table}}}
             """,
     ]
@@ -150,73 +150,38 @@ struct SiteTemplates: Sendable {
         footer { margin: 2rem 0; font-size: 0.8rem; opacity: 0.7; }
         .controls { display: flex; flex-wrap: wrap; gap: 0.4rem 1rem; align-items: center; font-size: 0.9rem; }
         svg.plot[data-left] { touch-action: pan-y; cursor: crosshair; }
+        svg.plot:focus { outline: none; }
+        svg.plot:focus-visible { outline: 2px solid Highlight; outline-offset: 2px; }
+        figure { position: relative; margin: 1rem 0; }
+        .tip { position: absolute; z-index: 1; pointer-events: none; max-width: 22rem; padding: 0.35rem 0.55rem; font-size: 0.8rem;
+               background: Canvas; color: CanvasText; border: 1px solid #8888; border-radius: 4px; box-shadow: 0 2px 6px #0004; }
+        .tip div { white-space: normal; }
+        th button { font: inherit; font-weight: bold; background: none; border: none; padding: 0; color: inherit; cursor: pointer; }
+        th[aria-sort="ascending"] button::after { content: " ▲"; }
+        th[aria-sort="descending"] button::after { content: " ▼"; }
+        input[type=search] { font: inherit; padding: 0.3rem 0.5rem; min-width: 14rem; max-width: 100%; }
+        a.host { text-decoration: none; }
+        @media (max-width: 40rem) {
+          body { padding: 0 0.5rem; }
+          table { white-space: normal; }
+          th, td { white-space: normal; padding: 0.2rem 0.3rem; }
+          td a { overflow-wrap: anywhere; }
+          table.grid { display: block; }
+          table.grid tr { display: grid; grid-template-columns: 1fr 1fr 1fr; column-gap: 0.5rem; border-bottom: 1px solid #8883; padding: 0.3rem 0; }
+          table.grid td, table.grid th { border: none; padding: 0; }
+          table.grid td:first-child, table.grid th:first-child { grid-column: 1 / -1; }
+          table.grid.changes tr { grid-template-columns: 1fr 1fr; }
+          table.grid.changes .wide { grid-column: 1 / -1; order: 1; }
+          table.grid th:nth-child(5), table.grid td:nth-child(5) { display: none; }
+          svg.plot { max-height: none; }
+          /* Twice the plot's own size, where a phone halves it; plot.js thins the x ticks to fit. */
+          svg.plot text { font-size: 17px; }
+          svg.plot text.change, svg.plot text.noise { font-size: 14px; }
+        }
         nav.variants { margin: 0.5rem 0; }
 
         """
 
-    /// Zoom and toggles for the plots, which read well without it: drag across a plot to zoom
-    /// into those commits, double-click or "all commits" to zoom out, and check boxes to show or
-    /// hide the spread, the median line and the change marks. The controls are made here, so a
-    /// reader without JavaScript sees none that do nothing.
-    static let script = """
-        "use strict";
-        document.querySelectorAll("svg.plot[data-left]").forEach(function (svg) {
-          var left = +svg.dataset.left, right = +svg.dataset.right, view = [left, right];
-          var circles = svg.querySelectorAll(".data circle"), marks = svg.querySelectorAll(".data line.change");
-          var paths = svg.querySelectorAll(".data polyline, .data polygon");
-          var originals = Array.prototype.map.call(paths, function (p) {
-            return p.getAttribute("points").split(" ").map(function (pair) { return pair.split(",").map(Number); });
-          });
-          var cx = Array.prototype.map.call(circles, function (c) { return +c.getAttribute("cx"); });
-          var mx = Array.prototype.map.call(marks, function (m) { return +m.getAttribute("x1"); });
-          function place(x) { return left + (x - view[0]) * (right - left) / (view[1] - view[0]); }
-          function draw() {
-            paths.forEach(function (p, i) {
-              p.setAttribute("points", originals[i].map(function (xy) { return place(xy[0]).toFixed(1) + "," + xy[1]; }).join(" "));
-            });
-            circles.forEach(function (c, i) { c.setAttribute("cx", place(cx[i]).toFixed(1)); });
-            marks.forEach(function (m, i) { m.setAttribute("x1", place(mx[i]).toFixed(1)); m.setAttribute("x2", place(mx[i]).toFixed(1)); });
-          }
-          function local(event) {
-            var point = svg.createSVGPoint(); point.x = event.clientX; point.y = event.clientY;
-            return point.matrixTransform(svg.getScreenCTM().inverse()).x;
-          }
-          var start = null, band = document.createElementNS("http://www.w3.org/2000/svg", "rect");
-          band.setAttribute("class", "selection"); band.setAttribute("y", svg.dataset.top); band.setAttribute("height", svg.dataset.height);
-          band.setAttribute("width", 0); band.setAttribute("fill", "currentColor"); band.setAttribute("fill-opacity", "0.15");
-          svg.appendChild(band);
-          svg.addEventListener("pointerdown", function (event) { start = local(event); band.setAttribute("x", start); band.setAttribute("width", 0); });
-          svg.addEventListener("pointermove", function (event) {
-            if (start === null) return;
-            var x = local(event); band.setAttribute("x", Math.min(start, x)); band.setAttribute("width", Math.abs(x - start));
-          });
-          svg.addEventListener("pointerup", function (event) {
-            var end = local(event); band.setAttribute("width", 0);
-            if (start !== null && Math.abs(end - start) > 8) {
-              var a = view[0] + (Math.min(start, end) - left) * (view[1] - view[0]) / (right - left);
-              var b = view[0] + (Math.max(start, end) - left) * (view[1] - view[0]) / (right - left);
-              view = [a, b]; draw();
-            }
-            start = null;
-          });
-          function reset() { view = [left, right]; draw(); }
-          svg.addEventListener("dblclick", reset);
-          var controls = document.createElement("div");
-          controls.className = "controls";
-          var button = document.createElement("button");
-          button.type = "button"; button.textContent = "all commits"; button.addEventListener("click", reset);
-          controls.appendChild(button);
-          [["spread", "spread"], ["median", "median line"], ["change", "change marks"]].forEach(function (series) {
-            var label = document.createElement("label"), box = document.createElement("input");
-            box.type = "checkbox"; box.checked = true;
-            box.addEventListener("change", function () {
-              svg.querySelectorAll("." + series[0]).forEach(function (shape) { shape.style.display = box.checked ? "" : "none"; });
-            });
-            label.appendChild(box); label.appendChild(document.createTextNode(" " + series[1]));
-            controls.appendChild(label);
-          });
-          svg.parentNode.insertBefore(controls, svg);
-        });
-
-        """
+    /// The plots' and the index's behaviour; pages read well without it. ``SiteScript`` holds it.
+    static let script = SiteScript.text
 }
