@@ -81,4 +81,18 @@ struct ParserSpeedTests {
             "BenchmarkX[pkg=b,procs=2] ns [30.0]",
         ])
     }
+
+    @Test("trimming and finding by bytes give what Foundation's trimmingCharacters(in: .whitespaces) and range(of:) give")
+    func foundationEquivalents() {
+        let texts = ["", " ", "\t a b \t", "\u{A0}x\u{3000}", " \u{301}b ", "test x ... bench:  1,234 ns/iter", "a ... b ... c", "é ... ",
+                     "name x 1,234 ops/sec \u{B1}0.50% (92 runs sampled)", "Benchmarking a: b: Analyzing", "   time:   [1 ns 2 ns 3 ns]"]
+        for text in texts {
+            #expect(text.trimmingWhitespace == text.trimmingCharacters(in: .whitespaces), "\(text.debugDescription)")
+            #expect(Substring(text).trimmingWhitespace == text.trimmingCharacters(in: .whitespaces), "\(text.debugDescription)")
+            for pattern in [" ... ", "bench:", " x ", " ops/sec \u{B1}", ": ", "time:", "zz"] {
+                #expect(text.byteRange(of: pattern) == text.range(of: pattern), "\(pattern) in \(text.debugDescription)")
+                #expect(text.byteRange(of: pattern, backwards: true) == text.range(of: pattern, options: .backwards), "last \(pattern) in \(text.debugDescription)")
+            }
+        }
+    }
 }

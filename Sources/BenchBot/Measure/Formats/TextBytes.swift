@@ -60,3 +60,44 @@ enum TextBytes {
     static func isBlank(_ byte: UInt8) -> Bool { byte == space || byte == tab }
     static func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
 }
+
+extension Substring {
+    /// `trimmingCharacters(in: .whitespaces)` without Foundation's trip through `NSString` (most of
+    /// the time of reading a large output): the same scalars, tab and Unicode's space separators
+    /// (category Zs), off both ends.
+    var trimmingWhitespace: String {
+        guard let first = unicodeScalars.firstIndex(where: { !Self.isWhitespace($0) }),
+              let last = unicodeScalars.lastIndex(where: { !Self.isWhitespace($0) }) else { return "" }
+        return String(self[first...last])
+    }
+
+    private static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        scalar == " " || scalar == "\t" || (scalar.value >= 0x80 && scalar.properties.generalCategory == .spaceSeparator)
+    }
+}
+
+extension String {
+    /// `trimmingCharacters(in: .whitespaces)`, as ``Substring/trimmingWhitespace`` does it.
+    var trimmingWhitespace: String { self[...].trimmingWhitespace }
+}
+
+extension StringProtocol {
+    /// Where `pattern` first occurs, or last (`backwards`), compared byte by byte: `range(of:)`
+    /// without Foundation's trip through `NSString`, for the ASCII-led markers tools print.
+    func byteRange(of pattern: String, backwards: Bool = false) -> Range<Index>? {
+        let bytes = utf8, needle = Array(pattern.utf8)
+        guard let head = needle.first else { return nil }
+        // A generic `StringProtocol`'s UTF-8 view only walks forward: the last match is the last one met.
+        var last: Range<Index>?
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            if bytes[index] == head, bytes[index...].starts(with: needle) {
+                let found = index..<bytes.index(index, offsetBy: needle.count)
+                guard backwards else { return found }
+                last = found
+            }
+            index = bytes.index(after: index)
+        }
+        return last
+    }
+}
