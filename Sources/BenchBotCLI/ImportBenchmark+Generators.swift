@@ -42,12 +42,18 @@ struct ParserWorkload: Sendable {
         ParserWorkload(format: .iaiCallgrind, baseline: .lineSplit, generate: iaiCallgrind), ParserWorkload(format: .iaiCallgrindJSON, baseline: .jsonLoad, generate: iaiCallgrindJSON),
     ]
 
-    /// Entries built by `entry(index)` until the text is about `bytes` long, joined by `separator`.
-    static func repeated(_ bytes: Int, separator: String = ",\n", _ entry: (Int) -> String) -> String {
+    /// The most series a generated file holds: one file may store at most
+    /// `ResultValidation.maximumSeries` (100,000), so formats of one short line per series stop
+    /// there, in a file smaller than asked for (the table shows each file's size).
+    static let seriesLimit = 90_000
+
+    /// Entries built by `entry(index)` until the text is about `bytes` long, or `limit` entries,
+    /// joined by `separator`.
+    static func repeated(_ bytes: Int, separator: String = ",\n", limit: Int = .max, _ entry: (Int) -> String) -> String {
         var parts: [String] = []
         var size = 0
         var index = 0
-        while size < bytes {
+        while size < bytes, index < limit {
             let part = entry(index)
             parts.append(part)
             size += part.utf8.count + separator.utf8.count

@@ -9,7 +9,8 @@ extension ParserWorkload {
             return "{\"Time\":\"2026-12-01T21:45:15.674710237Z\",\"Action\":\"output\",\"Package\":\"\(package)\",\"Output\":\"\(escaped)\"}"
         }
         let head = ["goos: linux\n", "goarch: amd64\n", "pkg: \(package)\n", "cpu: AMD EPYC\n"].map(event).joined(separator: "\n")
-        let body = repeated(bytes, separator: "\n") { index in
+        // Three events a name, three series (ns/op, B/op, allocs/op) each: one series an event.
+        let body = repeated(bytes, separator: "\n", limit: seriesLimit) { index in
             event("BenchmarkCase\(index / 3)-2   \t 1000000\t \(100 + index % 97).5 ns/op\t      \(index % 64) B/op\t       1 allocs/op\n")
         }
         return head + "\n" + body + "\n" + event("PASS\n") + "\n"
@@ -28,13 +29,13 @@ extension ParserWorkload {
     }
 
     static func gabCustom(_ bytes: Int) -> String {
-        "[\n" + repeated(bytes) { index in
+        "[\n" + repeated(bytes, limit: seriesLimit) { index in
             "{\"name\": \"Parse config \(index)\", \"unit\": \"Megabytes\", \"value\": \(100 + index % 97), \"range\": \"3\", \"extra\": \"run \(index)\"}"
         } + "\n]\n"
     }
 
     static func bencherJSON(_ bytes: Int) -> String {
-        "{\n" + repeated(bytes) { index in
+        "{\n" + repeated(bytes, limit: seriesLimit / 2) { index in
             "\"parse_\(index)\": {\"latency\": {\"value\": \(88 + index % 97).5, \"lower_value\": 87.42, \"upper_value\": 288.88}, "
                 + "\"throughput\": {\"value\": \(5 + index % 13).55, \"lower_value\": 3.14, \"upper_value\": 26.30}}"
         } + "\n}\n"
@@ -72,7 +73,7 @@ extension ParserWorkload {
     }
 
     static func benchmarkJS(_ bytes: Int) -> String {
-        repeated(bytes, separator: "\n") { index in
+        repeated(bytes, separator: "\n", limit: seriesLimit) { index in
             "RegExp#test \(index) x \(12 + index % 97),\(String(format: "%03d", index % 1000)) ops/sec \u{B1}\(index % 9).58% (\(5 + index % 90) runs sampled)"
         } + "\nFastest is RegExp#test 0\n"
     }
@@ -88,7 +89,7 @@ extension ParserWorkload {
 
     static func cargoBench(_ bytes: Int) -> String {
         "     Running benches/big.rs (target/release/deps/big-6f7e9d63ae0766e3)\n\nrunning many tests\n"
-            + repeated(bytes, separator: "\n") { index in
+            + repeated(bytes, separator: "\n", limit: seriesLimit) { index in
                 "test bench_case_\(index) ... bench:     \(1 + index % 97),\(String(format: "%03d", index % 1000)) ns/iter (+/- 3,284)"
             } + "\n\ntest result: ok. 0 passed; 0 failed; 0 ignored; 2 measured; 0 filtered out; finished in 19.50s\n\n"
     }
@@ -120,7 +121,7 @@ extension ParserWorkload {
     }
 
     static func iai(_ bytes: Int) -> String {
-        "     Running benches/iai.rs (target/release/deps/iai-5a1c7e0d9b2f4e31)\n" + repeated(bytes, separator: "\n") { index in
+        "     Running benches/iai.rs (target/release/deps/iai-5a1c7e0d9b2f4e31)\n" + repeated(bytes, separator: "\n", limit: seriesLimit / 5) { index in
             """
             bench_case_\(index)
               Instructions:            \(26214733 + index) (-0.000008%)

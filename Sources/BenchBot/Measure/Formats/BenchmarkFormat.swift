@@ -150,38 +150,38 @@ struct FormatContext {
         }
     }
 
-    func object(_ value: JSONValue?, _ path: String) throws(FormatError) -> [String: JSONValue] {
+    // Paths are autoclosures: a large file reads a million fields, and formatting each one's path
+    // (`results[123].times`) for an error that never comes cost more than reading it.
+    func object(_ value: JSONValue?, _ path: @autoclosure () -> String) throws(FormatError) -> [String: JSONValue] {
         guard case .object(let fields)? = value else {
-            throw error(path, value == nil ? "missing; is this really \(format.rawValue) output?" : "is \(value!.typeName), expected an object")
+            throw error(path(), value == nil ? "missing; is this really \(format.rawValue) output?" : "is \(value!.typeName), expected an object")
         }
         return fields
     }
 
-    func array(_ value: JSONValue?, _ path: String) throws(FormatError) -> [JSONValue] {
+    func array(_ value: JSONValue?, _ path: @autoclosure () -> String) throws(FormatError) -> [JSONValue] {
         guard case .array(let items)? = value else {
-            throw error(path, value == nil ? "missing; is this really \(format.rawValue) output?" : "is \(value!.typeName), expected an array")
+            throw error(path(), value == nil ? "missing; is this really \(format.rawValue) output?" : "is \(value!.typeName), expected an array")
         }
         return items
     }
 
-    func string(_ value: JSONValue?, _ path: String) throws(FormatError) -> String {
-        guard case .string(let text)? = value else { throw error(path, value == nil ? "missing" : "is \(value!.typeName), expected a string") }
+    func string(_ value: JSONValue?, _ path: @autoclosure () -> String) throws(FormatError) -> String {
+        guard case .string(let text)? = value else { throw error(path(), value == nil ? "missing" : "is \(value!.typeName), expected a string") }
         return text
     }
 
-    func number(_ value: JSONValue?, _ path: String) throws(FormatError) -> Double {
-        guard case .number(let number)? = value else { throw error(path, value == nil ? "missing" : "is \(value!.typeName), expected a number") }
+    func number(_ value: JSONValue?, _ path: @autoclosure () -> String) throws(FormatError) -> Double {
+        guard case .number(let number)? = value else { throw error(path(), value == nil ? "missing" : "is \(value!.typeName), expected a number") }
         return number
     }
 
-    func numbers(_ value: JSONValue?, _ path: String) throws(FormatError) -> [Double] {
-        // The element's path is built only for an error: formatting it for every number of a
-        // large file cost a fifth of the parse.
-        let items = try array(value, path)
+    func numbers(_ value: JSONValue?, _ path: @autoclosure () -> String) throws(FormatError) -> [Double] {
+        let items = try array(value, path())
         var numbers: [Double] = []
         numbers.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
-            guard case .number(let number) = item else { throw error("\(path)[\(index)]", "is \(item.typeName), expected a number") }
+            guard case .number(let number) = item else { throw error("\(path())[\(index)]", "is \(item.typeName), expected a number") }
             numbers.append(number)
         }
         return numbers

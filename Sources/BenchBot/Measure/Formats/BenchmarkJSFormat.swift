@@ -23,10 +23,10 @@ enum BenchmarkJSFormat {
                 continue
             }
             let isLast = offset == lines.count - 1
-            if isLast, !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            if isLast, !line.trimmingWhitespace.isEmpty {
                 throw context.error("line \(offset + 1)", "the output ends mid-line (\(PlainText.singleLine(String(line.prefix(80))))); truncated?")
             }
-            if line.contains(" ops/sec") {
+            if line.byteRange(of: " ops/sec") != nil {
                 throw context.error("line \(offset + 1)", "mentions ops/sec but is not a whole 'name x N ops/sec ±P% (R runs sampled)' line; truncated or edited?")
             }
             if line.hasSuffix(": "), line.count > 2 {
@@ -41,10 +41,10 @@ enum BenchmarkJSFormat {
 
     /// `name x 1,234.5 ops/sec ±0.50% (92 runs sampled)` → (`name`, 1234.5).
     static func result(_ line: Substring) -> (String, Double)? {
-        guard line.hasSuffix(" sampled)"), let opsRange = line.range(of: " ops/sec \u{B1}", options: .backwards),
-              let xRange = line[..<opsRange.lowerBound].range(of: " x ", options: .backwards) else { return nil }
+        guard line.hasSuffix(" sampled)"), let opsRange = line.byteRange(of: " ops/sec \u{B1}", backwards: true),
+              let xRange = line[..<opsRange.lowerBound].byteRange(of: " x ", backwards: true) else { return nil }
         let name = String(line[..<xRange.lowerBound])
-        let number = line[xRange.upperBound..<opsRange.lowerBound].replacingOccurrences(of: ",", with: "")
+        let number = line[xRange.upperBound..<opsRange.lowerBound].filter { $0 != "," }
         guard !name.isEmpty, let rate = Double(number), number.allSatisfy({ $0.isNumber || $0 == "." }) else { return nil }
         let tail = line[opsRange.upperBound...]
         guard let percent = tail.firstIndex(of: "%"), Double(tail[..<percent]) != nil,

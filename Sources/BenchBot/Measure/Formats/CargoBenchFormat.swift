@@ -49,7 +49,7 @@ enum CargoBenchFormat {
         var lastNumber = 0
 
         mutating func read(_ line: Substring, number: Int) throws(FormatError) {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmingWhitespace
             if let running = CargoTarget(line: Substring(trimmed)) {
                 try requireClosed(before: number)
                 target = targets.name(for: running)
@@ -63,9 +63,9 @@ enum CargoBenchFormat {
                 openedAt = nil
                 failureBlock = nil
                 recordFailures()
-            } else if trimmed.hasPrefix("test "), let separator = trimmed.range(of: " ... ") {
+            } else if trimmed.hasPrefix("test "), let separator = trimmed.byteRange(of: " ... ") {
                 // Outside a binary's `running`…`test result:` are criterion's `--output-format bencher` lines.
-                let name = trimmed[trimmed.index(trimmed.startIndex, offsetBy: 5)..<separator.lowerBound].trimmingCharacters(in: .whitespaces)
+                let name = trimmed[trimmed.index(trimmed.startIndex, offsetBy: 5)..<separator.lowerBound].trimmingWhitespace
                 try result(name, String(trimmed[separator.upperBound...]), line: number)
             } else if trimmed.hasPrefix("---- "), trimmed.hasSuffix(" stdout ----") {
                 failureBlock = String(trimmed.dropFirst(5).dropLast(" stdout ----".count))
@@ -74,7 +74,7 @@ enum CargoBenchFormat {
                 // `thread 'main' panicked at src/lib.rs:1:2:` with the message on the next line.
                 if let reason = reasons[block] {
                     if reason.hasSuffix(":"), !trimmed.isEmpty { reasons[block] = "\(reason) \(trimmed)" }
-                } else if let at = trimmed.range(of: "panicked at") {
+                } else if let at = trimmed.byteRange(of: "panicked at") {
                     reasons[block] = String(trimmed[at.lowerBound...])
                 }
             }
@@ -88,7 +88,7 @@ enum CargoBenchFormat {
                 failed.append((name, parameters))
                 return
             }
-            guard let bench = outcome.range(of: "bench:") else {
+            guard let bench = outcome.byteRange(of: "bench:") else {
                 // `ok`, `ignored`, `ignored, reason`: tests that ran or were skipped in bench mode.
                 if outcome == "ok" || outcome.hasPrefix("ignored") { return }
                 throw context.error("line \(line)", "'\(PlainText.singleLine(outcome))' is not a libtest outcome (bench:, ok, ignored or FAILED)")
@@ -126,7 +126,7 @@ enum CargoBenchFormat {
 
         /// libtest's numbers: `1,234`, or `1,234.56` from Rust 1.77 on.
         private static func number(_ field: Substring) -> Double? {
-            Double(field.replacingOccurrences(of: ",", with: ""))
+            Double(field.filter { $0 != "," })
         }
 
         private func requireClosed(before line: Int) throws(FormatError) {

@@ -33,8 +33,8 @@ struct CargoTarget: Hashable {
             stem = String(stem[..<dash])
         }
         guard !stem.isEmpty, !stem.contains(" ") else { return nil }
-        var source = rest.trimmingCharacters(in: .whitespaces)
-        if source.hasPrefix("unittests") { source = String(source.dropFirst("unittests".count)).trimmingCharacters(in: .whitespaces) }
+        var source = rest.trimmingWhitespace
+        if source.hasPrefix("unittests") { source = String(source.dropFirst("unittests".count)).trimmingWhitespace }
         binary = stem
         self.source = source.isEmpty ? stem : source
     }
@@ -77,7 +77,7 @@ extension String {
 
     /// A line of tool output quoted in a one-line error: printable, and short.
     var quotedLine: String {
-        let line = PlainText.singleLine(trimmingCharacters(in: .whitespaces))
+        let line = PlainText.singleLine(trimmingWhitespace)
         return line.count > 120 ? "'\(line.prefix(117))…'" : "'\(line)'"
     }
 }

@@ -31,7 +31,7 @@ extension Catch2Format {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         for (offset, rawLine) in lines.enumerated() {
             let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmingWhitespace
             if !trimmed.isEmpty { lastLine = (offset + 1, line) }
             if isRule(line, "=") {
                 if case .table(let pending?) = state {
@@ -74,8 +74,8 @@ extension Catch2Format {
                     state = .tableTitles
                 } else if trimmed.hasSuffix("FAILED:") || trimmed.hasPrefix("due to unexpected exception") || trimmed.hasPrefix("due to a fatal error") {
                     if current?.failure == nil {
-                        let detail = offset + 1 < lines.count ? lines[offset + 1].trimmingCharacters(in: .whitespaces) : ""
-                        current?.failure = (trimmed.replacingOccurrences(of: ": FAILED:", with: "") + " " + detail).trimmingCharacters(in: .whitespaces)
+                        let detail = offset + 1 < lines.count ? lines[offset + 1].trimmingWhitespace : ""
+                        current?.failure = (trimmed.replacingOccurrences(of: ": FAILED:", with: "") + " " + detail).trimmingWhitespace
                     }
                     state = .outside
                 } else if case .table = state, let testCase = current {
@@ -102,9 +102,9 @@ extension Catch2Format {
             if !trimmed.isEmpty, durations(line).count != 3 { state = .outside }
             return
         }
-        if let failed = line.range(of: "Benchmark failed (") {
+        if let failed = line.byteRange(of: "Benchmark failed (") {
             let name = joined(nameParts + [line[..<failed.lowerBound]])
-            var message = line[failed.upperBound...].trimmingCharacters(in: .whitespaces)
+            var message = line[failed.upperBound...].trimmingWhitespace
             if message.hasSuffix(")") { message.removeLast() }
             current?.thrown.append(BenchmarkFailure(benchmark: testCase.name(name), reason: "the benchmark threw: \(message)"))
             nameParts = []
@@ -125,7 +125,7 @@ extension Catch2Format {
 
     /// A long name's wrapped lines as one name.
     static func joined(_ parts: [Substring]) -> String {
-        parts.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
+        parts.map { $0.trimmingWhitespace }.filter { !$0.isEmpty }.joined(separator: " ")
     }
 
     /// A line of one repeated character, as Catch2 draws its rules (79 wide by default).
@@ -144,7 +144,7 @@ extension Catch2Format {
             while name.last == " " { name.removeLast() }
             while name.last.map({ $0 != " " }) == true { name.removeLast() }
         }
-        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+        guard !name.trimmingWhitespace.isEmpty else { return nil }
         return (name, value * unit)
     }
 

@@ -15,7 +15,7 @@ enum CriterionJSONFormat {
     static func parse(_ text: String, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
         var results: [BenchmarkResult] = []
         for (index, line) in text.outputLines.enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmingWhitespace
             guard trimmed.hasPrefix("{") else { continue }
             let message: JSONValue
             do {

@@ -41,7 +41,7 @@ enum CriterionTextFormat {
     /// its progress line on a terminal) and without colour escapes.
     static func visible(_ line: Substring) -> String {
         let line = line.split(separator: "\r").last { !$0.allSatisfy(\.isWhitespace) } ?? ""
-        guard line.contains("\u{1B}") else { return String(line) }
+        guard line.utf8.contains(0x1B) else { return String(line) }
         var out = ""
         var escape = false
         for character in line {
@@ -86,7 +86,7 @@ enum CriterionTextFormat {
         var lastNumber = 0
 
         mutating func read(_ line: String, number: Int) throws(FormatError) {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmingWhitespace
             guard !trimmed.isEmpty else { return }
             defer { (previous, lastLine, lastNumber) = (trimmed, line, number) }
             if let cargo = CargoTarget(line: Substring(trimmed)) {
@@ -94,22 +94,22 @@ enum CriterionTextFormat {
                 target = targets.name(for: cargo)
             } else if trimmed.hasPrefix("Benchmarking ") {
                 let id = trimmed.dropFirst("Benchmarking ".count)
-                if let colon = id.range(of: ": ", options: .backwards), id[colon.upperBound...].hasPrefix("Complete (Analysis Disabled)") {
+                if let colon = id.byteRange(of: ": ", backwards: true), id[colon.upperBound...].hasPrefix("Complete (Analysis Disabled)") {
                     running = nil
-                } else if let colon = id.range(of: ": ", options: .backwards), Self.progress(id[colon.upperBound...]) {
+                } else if let colon = id.byteRange(of: ": ", backwards: true), Self.progress(id[colon.upperBound...]) {
                     running = (String(id[..<colon.lowerBound]), number)
                 } else {
                     running = (String(id), number)
                 }
-            } else if let time = trimmed.range(of: "time:") , trimmed[time.upperBound...].trimmingCharacters(in: .whitespaces).hasPrefix("[") {
+            } else if let time = trimmed.byteRange(of: "time:") , trimmed[time.upperBound...].trimmingWhitespace.hasPrefix("[") {
                 let values = trimmed[time.upperBound...]
-                if values.contains("%") { return } // a `change:` block's time line
-                var name = trimmed[..<time.lowerBound].trimmingCharacters(in: .whitespaces)
+                if values.utf8.contains(UInt8(ascii: "%")) { return } // a `change:` block's time line
+                var name = trimmed[..<time.lowerBound].trimmingWhitespace
                 if name.isEmpty { name = previous }
                 try add(name: name, values: values, number: number)
             } else if trimmed.hasPrefix("thrpt:") {
                 let values = trimmed.dropFirst("thrpt:".count)
-                guard !values.contains("%"), let base = last else { return }
+                guard !values.utf8.contains(UInt8(ascii: "%")), let base = last else { return }
                 let (rate, unit) = try Self.estimate(values, line: number, context, convert: Self.rate)
                 try append(BenchmarkResult(benchmark: base.benchmark + ".throughput", parameters: base.parameters, unit: unit,
                                            direction: .higherIsBetter, samples: [rate]), line: number)
@@ -124,8 +124,8 @@ enum CriterionTextFormat {
 
         /// Why the bench binary stopped, when the line says: a panic, or cargo's report of a crash.
         private static func crash(_ line: String) -> String? {
-            if line.hasPrefix("thread '"), let panic = line.range(of: "panicked at") { return String(line[panic.lowerBound...]) }
-            if line.contains("process didn't exit successfully") { return line }
+            if line.hasPrefix("thread '"), let panic = line.byteRange(of: "panicked at") { return String(line[panic.lowerBound...]) }
+            if line.byteRange(of: "process didn't exit successfully") != nil { return line }
             return nil
         }
 
@@ -155,7 +155,7 @@ enum CriterionTextFormat {
         /// The point estimate of `[low unit point unit high unit]`, converted.
         private static func estimate(_ values: Substring, line: Int, _ context: FormatContext,
                                      convert: (String) -> (factor: Double, unit: String)?) throws(FormatError) -> (Double, String) {
-            let inner = values.trimmingCharacters(in: .whitespaces)
+            let inner = values.trimmingWhitespace
             guard inner.hasPrefix("["), inner.hasSuffix("]") else {
                 throw context.error("line \(line)", "is not criterion's '[low point high]' estimate: \(inner.quotedLine); is the line cut?")
             }

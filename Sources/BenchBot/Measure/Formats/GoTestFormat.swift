@@ -13,7 +13,7 @@ enum GoTestFormat {
     static func parse(_ text: String, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
         var reader = GoTestReader()
         var number = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        for line in text.characterLines {
             number += 1
             try reader.read(line, number: number, context)
         }

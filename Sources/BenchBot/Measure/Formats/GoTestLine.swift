@@ -7,7 +7,8 @@ import Foundation
 /// benchmark prints to stdout lands between the two: on lines of its own, or, without a final
 /// newline, glued in front of the iterations (`BenchmarkX-8 \tpartial output; 1000000\t 70 ns/op`).
 /// So a result is read from the end of the line, and the name, when the line has one, is the
-/// last `Benchmark…` word before a tab.
+/// last `Benchmark…` word before a tab. Lines are taken apart by bytes (``TextBytes``): every
+/// separator `testing` prints is ASCII.
 enum GoTestLine {
     /// The result part of a line: the values in the order printed, and the name if the line holds it.
     struct Result {
@@ -17,17 +18,43 @@ enum GoTestLine {
 
     /// The result at the end of `line`, or `nil` when the line does not end in one.
     static func result(_ line: Substring) -> Result? {
-        guard line.contains("\t") else { return spacedResult(line) }
-        let segments = line.split(separator: "\t", omittingEmptySubsequences: false)
+        guard line.utf8.contains(TextBytes.tab) else { return spacedResult(line) }
+        // The tab-separated segments, walked from the last without collecting them.
+        var segments = TabSegmentsFromEnd(line)
         var values: [(value: Double, unit: Substring)] = []
-        var index = segments.count - 1
-        while index >= 1, let pair = valuePair(segments[index]) {
+        var segment = segments.next()
+        while let current = segment, segments.hasMore, let pair = valuePair(current) {
             values.append(pair)
-            index -= 1
+            segment = segments.next()
         }
-        guard !values.isEmpty, index >= 0, isIterations(segments[index]) else { return nil }
-        let name = segments[..<index].reversed().lazy.compactMap(nameWord).first
+        guard !values.isEmpty, let iterations = segment, isIterations(iterations) else { return nil }
+        var name: Substring?
+        while name == nil, let earlier = segments.next() { name = nameWord(earlier) }
         return Result(name: name, values: values.reversed())
+    }
+
+    /// A line's tab-separated segments, last first.
+    private struct TabSegmentsFromEnd {
+        let line: Substring
+        var end: Substring.Index?
+
+        init(_ line: Substring) {
+            self.line = line
+            end = line.endIndex
+        }
+
+        /// Whether a segment comes before the one `next()` returned last.
+        var hasMore: Bool { end != nil }
+
+        mutating func next() -> Substring? {
+            guard let segmentEnd = end else { return nil }
+            if let tab = line.utf8[..<segmentEnd].lastIndex(of: TextBytes.tab) {
+                end = tab
+                return line[line.utf8.index(after: tab)..<segmentEnd]
+            }
+            end = nil
+            return line[..<segmentEnd]
+        }
     }
 
     /// A result whose tabs became spaces (copied from a terminal): `name iterations value unit …`.
@@ -47,13 +74,13 @@ enum GoTestLine {
 
     /// `name<padding>\t<rest>`: a benchmark's name printed before it ran, and what followed on the line.
     static func nameLine(_ line: Substring) -> (name: Substring, rest: Substring)? {
-        guard let tab = line.firstIndex(of: "\t"), let name = nameWord(line[..<tab]) else { return nil }
-        return (name, line[line.index(after: tab)...])
+        guard let tab = line.utf8.firstIndex(of: TextBytes.tab), let name = nameWord(line[..<tab]) else { return nil }
+        return (name, line[line.utf8.index(after: tab)...])
     }
 
     /// The benchmark name a `--- FAIL: `, `--- SKIP: ` or `--- BENCH: ` line is about, with its kind.
     static func verdict(_ trimmed: Substring) -> (kind: Substring, name: Substring)? {
-        guard trimmed.hasPrefix("--- "), let colon = trimmed.firstIndex(of: ":") else { return nil }
+        guard trimmed.startsWith("--- "), let colon = trimmed.firstIndex(of: ":") else { return nil }
         let kind = trimmed[trimmed.index(trimmed.startIndex, offsetBy: 4)..<colon]
         let after = trimmed[trimmed.index(after: colon)...].drop { $0 == " " }
         let name = after.prefix { $0 != " " && $0 != "\t" }
@@ -65,7 +92,7 @@ enum GoTestLine {
     /// `?   \tpkg\t[no test files]`; `""` for a bare `PASS` or `FAIL`; `nil` when the line does not close a package.
     static func closing(_ trimmed: Substring) -> Substring? {
         if trimmed == "PASS" || trimmed == "FAIL" { return "" }
-        for opener in ["ok", "FAIL", "?"] where trimmed.hasPrefix(opener) {
+        for opener in ["ok", "FAIL", "?"] where trimmed.startsWith(opener) {
             let rest = trimmed.dropFirst(opener.count)
             guard let first = rest.first, first == " " || first == "\t" else { continue }
             let package = rest.drop { $0 == " " || $0 == "\t" }.prefix { $0 != " " && $0 != "\t" }
@@ -77,33 +104,47 @@ enum GoTestLine {
     /// `BenchmarkX-8` from the end of `text` (trailing padding dropped), when it ends in a Go benchmark's name.
     /// A name is `Benchmark` and then nothing or a character that is not lower case, as `go test` requires.
     static func nameWord(_ text: Substring) -> Substring? {
-        guard let end = text.lastIndex(where: { $0 != " " }) else { return nil }
+        guard let end = text.utf8.lastIndex(where: { $0 != TextBytes.space }) else { return nil }
         let trimmed = text[...end]
-        let word = trimmed.lastIndex { $0 == " " || $0 == "\t" }.map { trimmed[trimmed.index(after: $0)...] } ?? trimmed
-        guard let start = word.range(of: "Benchmark")?.lowerBound else { return nil }
+        let word = trimmed.utf8.lastIndex(where: TextBytes.isBlank).map { trimmed[trimmed.utf8.index(after: $0)...] } ?? trimmed
+        guard let start = word.firstIndex(ofBytes: benchmarkPrefix) else { return nil }
         let name = word[start...]
-        let afterPrefix = name.dropFirst("Benchmark".count)
-        if let next = afterPrefix.first, next.isLowercase { return nil }
+        let afterPrefix = name[name.utf8.index(start, offsetBy: benchmarkPrefix.count)...]
+        if let byte = afterPrefix.utf8.first, byte < 0x80 {
+            if (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) { return nil }
+        } else if let next = afterPrefix.first, next.isLowercase {
+            return nil
+        }
         return name
     }
+
+    private static let benchmarkPrefix = Array("Benchmark".utf8)
 
     /// ` 1000000`: `%8d`, so padded to eight characters unless the count is longer; output glued in
     /// front (a benchmark's `fmt.Print` without a newline) may come before the padding.
     private static func isIterations(_ segment: Substring) -> Bool {
-        let digits = segment.reversed().prefix { $0.isASCII && $0.isNumber }.count
+        let bytes = segment.utf8
+        let digits = bytes.reversed().prefix(while: TextBytes.isDigit).count
         guard digits > 0 else { return false }
-        let padding = segment.dropLast(digits).reversed().prefix { $0 == " " }.count
-        return digits + padding == segment.count || digits + padding >= 8
+        let padding = bytes.dropLast(digits).reversed().prefix { $0 == TextBytes.space }.count
+        return digits + padding == bytes.count || digits + padding >= 8
     }
 
     /// `    512 B/op`: padding, a number, one space and a unit without spaces.
     private static func valuePair(_ segment: Substring) -> (value: Double, unit: Substring)? {
-        let text = segment.drop { $0 == " " }
-        guard let space = text.firstIndex(of: " ") else { return nil }
-        let number = text[..<space], unit = text[text.index(after: space)...]
-        guard !unit.isEmpty, !unit.contains(" "),
-              number.allSatisfy({ $0.isASCII && ($0.isNumber || "+-.eE".contains($0)) }) || ["NaN", "+Inf", "-Inf"].contains(number),
+        guard let first = segment.utf8.firstIndex(where: { $0 != TextBytes.space }) else { return nil }
+        let text = segment[first...]
+        guard let space = text.utf8.firstIndex(of: TextBytes.space) else { return nil }
+        let number = text[..<space], unit = text[text.utf8.index(after: space)...]
+        guard !unit.isEmpty, !unit.utf8.contains(TextBytes.space),
+              number.utf8.allSatisfy(isNumberByte) || number == "NaN" || number == "+Inf" || number == "-Inf",
               let value = Double(number) else { return nil }
         return (value, unit)
+    }
+
+    /// A byte of a number as Go prints one: digits, a sign, a point or an exponent.
+    private static func isNumberByte(_ byte: UInt8) -> Bool {
+        TextBytes.isDigit(byte) || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+            || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E")
     }
 }

@@ -40,13 +40,16 @@ struct GoTestReader {
     private(set) var warnings: [String] = []
     private(set) var lastLine: (number: Int, text: Substring)?
 
+    /// The lines `go test` prints before a package's results, about the machine and the package.
+    private static let headers = ["goos:", "goarch:", "pkg:", "cpu:"]
+
     init(defaultPackage: String? = nil) {
         self.defaultPackage = defaultPackage
     }
 
     /// Reads one line (without its newline).
     mutating func read(_ rawLine: Substring, number: Int, _ context: FormatContext) throws(FormatError) {
-        let line = rawLine.last == "\r" ? rawLine.dropLast() : rawLine
+        let line = rawLine.utf8.last == TextBytes.carriageReturn ? rawLine[..<rawLine.utf8.index(before: rawLine.endIndex)] : rawLine
         let trimmed = line.trimmingSpaces
         guard !trimmed.isEmpty else { return }
         lastLine = (number, line)
@@ -55,10 +58,10 @@ struct GoTestReader {
                 warnings.append(PlainText.singleLine("\(package): go test could not build it, so none of its benchmarks ran"))
             }
             close(package.isEmpty ? nil : String(package), final: !package.isEmpty)
-        } else if let header = ["goos:", "goarch:", "pkg:", "cpu:"].first(where: { trimmed.hasPrefix($0) }) {
+        } else if let header = Self.headers.first(where: { trimmed.startsWith($0) }) {
             open()
             if header == "pkg:" { try setPackage(String(trimmed.dropFirst(4).trimmingSpaces), number, context) }
-        } else if trimmed.hasPrefix("=== ") {
+        } else if trimmed.startsWith("=== ") {
             open()
         } else if let verdict = GoTestLine.verdict(trimmed) {
             open()
@@ -69,7 +72,7 @@ struct GoTestReader {
             block?.hasResults = true
             pending = nil
             lastLog = nil
-        } else if line.first == " " || line.first == "\t" {
+        } else if let first = line.utf8.first, TextBytes.isBlank(first) {
             if let index = awaitingReason {
                 verdicts[index].reason = trimmed
                 awaitingReason = nil
@@ -162,15 +165,5 @@ struct GoTestReader {
             warnings.append(PlainText.singleLine("\(name): \(tests) failed, and go test runs no benchmarks after a failed test"))
         }
         block = nil
-    }
-}
-
-extension Substring {
-    /// Without leading and trailing spaces and tabs.
-    var trimmingSpaces: Substring {
-        guard let first = firstIndex(where: { $0 != " " && $0 != "\t" }), let last = lastIndex(where: { $0 != " " && $0 != "\t" }) else {
-            return self[endIndex...]
-        }
-        return self[first...last]
     }
 }

@@ -8,19 +8,37 @@ struct GoTestSeries {
         var unit: Substring
     }
 
+    /// A benchmark as printed in its package, with or without its procs suffix.
+    private struct Printed: Hashable {
+        var package: String?
+        var name: Substring
+    }
+
     private var order: [Key] = []
-    private var samples: [Key: [Double]] = [:]
+    /// Each series' samples, at its key's place in `order`.
+    private var samples: [[Double]] = []
+    /// Each printed benchmark's series, one a unit, as places in `order`: a result line is looked
+    /// up once, not once per `value unit` pair (hashing names was a third of reading a large file).
+    private var seriesOf: [Printed: [Int]] = [:]
     /// Each package's procs suffixes (`-8`), for a `--- FAIL` that `testing` printed without one.
     private var procs: [String: Set<Substring>] = [:]
 
     mutating func add(package: String?, name: Substring, values: [(value: Double, unit: Substring)]) {
+        let printed = Printed(package: package, name: name)
+        let known = seriesOf[printed]
+        var places = known ?? []
         for (value, unit) in values {
-            let key = Key(package: package, name: name, unit: unit)
-            if samples[key] == nil { order.append(key) }
-            samples[key, default: []].append(value)
+            if let place = places.first(where: { order[$0].unit == unit }) {
+                samples[place].append(value)
+            } else {
+                places.append(order.count)
+                order.append(Key(package: package, name: name, unit: unit))
+                samples.append([value])
+            }
         }
-        if let dash = name.lastIndex(of: "-"), Int(name[name.index(after: dash)...]) != nil {
-            procs[package ?? "", default: []].insert(name[name.index(after: dash)...])
+        if places.count != known?.count { seriesOf[printed] = places }
+        if known == nil, let dash = name.utf8.lastIndex(of: UInt8(ascii: "-")), Int(name[name.utf8.index(after: dash)...]) != nil {
+            procs[package ?? "", default: []].insert(name[name.utf8.index(after: dash)...])
         }
     }
 
@@ -50,9 +68,9 @@ struct GoTestSeries {
         var dropped: Set<Key> = []
         var failures: [BenchmarkFailure] = []
         for failure in failed {
-            let keys = order.filter { $0.package == failure.package && $0.name == failure.name }
-            let measured = keys.first.map { samples[$0]?.count ?? 0 } ?? 0
-            dropped.formUnion(keys)
+            let places = order.indices.filter { order[$0].package == failure.package && order[$0].name == failure.name }
+            let measured = places.first.map { samples[$0].count } ?? 0
+            dropped.formUnion(places.map { order[$0] })
             var reason = "--- FAIL: \(failure.reason ?? "go test gave no reason")"
             if failure.times > 1 { reason += " (\(failure.times) times)" }
             if measured > 0 { reason += "; the \(measured) result(s) it printed in other repetitions are not stored" }
@@ -60,11 +78,11 @@ struct GoTestSeries {
                                              reason: PlainText.singleLine(String(reason.prefix(500)))))
         }
         var results: [BenchmarkResult] = []
-        for key in order where !dropped.contains(key) {
+        for (place, key) in order.enumerated() where !dropped.contains(key) {
             var (base, parameters) = Self.split(key.name)
             if let package = key.package { parameters["pkg"] = package }
             let (suffix, unit, direction, isGuess) = Self.metric(key.unit)
-            let result = BenchmarkResult(benchmark: base + suffix, parameters: parameters, unit: unit, direction: direction, samples: samples[key] ?? [])
+            let result = BenchmarkResult(benchmark: base + suffix, parameters: parameters, unit: unit, direction: direction, samples: samples[place])
             // One line per series, in the shape `--direction` settles, so setting it silences the guess.
             if isGuess {
                 warnings.append(ResultValidation.guessedDirectionWarning(file: file, unit: unit, displayName: result.displayName, direction: direction))

@@ -40,7 +40,7 @@ enum IaiFormat {
         }
 
         for (index, line) in text.outputLines.enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmingWhitespace
             guard !trimmed.isEmpty else { continue }
             defer { last = (String(line), index + 1) }
             if let metric = metrics.firstIndex(where: { trimmed.hasPrefix($0.label + ":") }), line.first == " " {
@@ -62,12 +62,12 @@ enum IaiFormat {
             } else if let target = CargoTarget(line: Substring(trimmed)) {
                 if let current { throw incomplete(current) }
                 parameters = ["target": targets.name(for: target)]
-            } else if trimmed.hasPrefix("thread '"), let panic = trimmed.range(of: "panicked at"), let benchmark = current {
+            } else if trimmed.hasPrefix("thread '"), let panic = trimmed.byteRange(of: "panicked at"), let benchmark = current {
                 failures.append(BenchmarkFailure(benchmark: BenchmarkResult(benchmark: benchmark.name, parameters: parameters, unit: "instructions",
                                                                             direction: .lowerIsBetter, samples: []).displayName,
                                                  reason: String(trimmed[panic.lowerBound...])))
                 current = nil
-            } else if line.first != " ", !trimmed.contains(" "), (current?.read ?? 0) == 0 {
+            } else if line.first != " ", !trimmed.utf8.contains(UInt8(ascii: " ")), (current?.read ?? 0) == 0 {
                 // iai prints each benchmark's function name alone on its line; a word before it was not one.
                 current = (trimmed, index + 1, 0)
             } else if let benchmark = current, benchmark.read > 0 {

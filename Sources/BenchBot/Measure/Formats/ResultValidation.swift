@@ -62,6 +62,12 @@ enum ResultValidation {
     /// Why a name cannot be stored, or `nil` when it can. SQLite and C strings end at U+0000, so
     /// `q\u{0}b` and `q\u{0}c` would become one series; other control characters drive terminals.
     static func nameProblem(_ result: BenchmarkResult) -> String? {
+        // Nearly every name is plain text, told by one pass over its bytes: a control character's
+        // UTF-8 is one byte below 0x20, 0x7F, or (C1) 0xC2 then 0x80…0x9F.
+        func mayHoldControl(_ text: String) -> Bool { text.utf8.contains { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 } }
+        guard mayHoldControl(result.benchmark) || result.parameters.contains(where: { mayHoldControl($0.key) || mayHoldControl($0.value) }) else {
+            return nil
+        }
         let texts = [result.benchmark] + result.parameters.keys + result.parameters.values
         guard let bad = texts.lazy.flatMap(\.unicodeScalars).first(where: PlainText.isTerminalControl) else {
             return nil

@@ -156,7 +156,7 @@ struct XMLEvents {
     /// Text with its entities replaced.
     private func decode(_ raw: ArraySlice<UInt8>) throws(SyntaxError) -> String {
         let text = String(decoding: raw, as: UTF8.self)
-        guard text.contains("&") else { return text }
+        guard raw.contains(UInt8(ascii: "&")) else { return text }
         var out = ""
         var rest = Substring(text)
         while let amp = rest.firstIndex(of: "&") {

@@ -1,0 +1,98 @@
+@testable import BenchBot
+import Foundation
+import Testing
+
+/// The byte-level shortcuts the parsers take for speed give what the slower, obvious code gave.
+@Suite("parser speed: shortcuts that give the same answers")
+struct ParserSpeedTests {
+    /// Numbers as benchmark files print them, and the edges of the fast path (15 digits, 10^±22).
+    static let numbers = [
+        "0", "0.0", "1", "16", "6553600", "0.5", "1.5e-05", "2e-06", "9.95e+01", "1.0e+02", "66666.6", "0.015",
+        "123456789012345", "1234567890123456", "12345678901234567890123", "0.1", "0.2", "0.30000000000000004",
+        "1e22", "1e23", "1e-22", "1e-23", "4.35e-22", "9007199254740993", "1.7976931348623157e308", "5e-324",
+        "2.2250738585072014e-308", "0.000001", "100.00000000000001", "3.141592653589793", "1E5", "1e+0", "1e0000",
+        "0.0000000000000000000000000001", "123.456e-7", "98765.4321e3",
+    ]
+
+    @Test("a JSON number reads as the same double as Double(String) gives, fast path or not")
+    func jsonNumbersExact() throws {
+        var random = SystemRandomNumberGenerator()
+        var texts = Self.numbers
+        for _ in 0..<20_000 {
+            let digits = String(UInt64.random(in: 0...999_999_999_999_999_999, using: &random)).prefix(Int.random(in: 1...19, using: &random))
+            let point = Int.random(in: 0...digits.count, using: &random)
+            var text = point == digits.count ? String(digits) : digits.prefix(point) + "." + digits.dropFirst(point)
+            if text.hasPrefix(".") { text = "0" + text }
+            if Bool.random(using: &random) { text += "e\(Int.random(in: -30...30, using: &random))" }
+            texts.append(text)
+        }
+        for text in texts {
+            let expected = try #require(Double(text))
+            for signed in [text, "-" + text] {
+                let want = signed.hasPrefix("-") ? -expected : expected
+                guard case .array(let items) = try JSONValue.parse(Data("[\(signed)]".utf8)), case .number(let read)? = items.first else {
+                    Issue.record("\(signed) is not read as a number")
+                    continue
+                }
+                #expect(read.bitPattern == want.bitPattern, "\(signed): \(read), expected \(want)")
+            }
+        }
+    }
+
+    @Test("a repeated JSON field keeps its last value, in objects of every size")
+    func repeatedFieldLastWins() throws {
+        #expect(try JSONValue.parse(Data(#"{"a": 1, "b": {"c": [1, 2], "c": [3]}, "a": 2}"#.utf8))
+                == .object(["a": .number(2), "b": .object(["c": .array([.number(3)])])]))
+        let many = (0..<40).map { "\"k\($0 % 13)\": \($0)" }.joined(separator: ", ")
+        let parsed = try JSONValue.parse(Data("{\(many)}".utf8))
+        #expect(parsed == .object(Dictionary(uniqueKeysWithValues: (27..<40).map { ("k\($0 % 13)", JSONValue.number(Double($0))) })))
+    }
+
+    @Test("lines found by bytes are the lines split(separator: \"\\n\") gives, \\r\\n and all")
+    func characterLines() {
+        let texts = ["", "\n", "a", "a\nb", "a\r\nb\n", "a\r\n\r\n", "\r", "x\r", "\n\n\r\nz", "é\u{301}\nb\u{301}\r\n\u{301}c", "a\n\u{301}b"]
+        for text in texts {
+            #expect(text.characterLines == text.split(separator: "\n", omittingEmptySubsequences: false), "\(text.debugDescription)")
+        }
+    }
+
+    @Test("go-test reads a result line the same with -count repetitions, several units and names reused across packages")
+    func goTestSeriesOrder() throws {
+        let text = """
+            pkg: a
+            BenchmarkX-2   \t 1000\t 10 ns/op\t 16 B/op\t 1 allocs/op
+            BenchmarkY-2   \t 1000\t 20 ns/op\t 3 compares/op
+            BenchmarkX-2   \t 1000\t 11 ns/op\t 16 B/op\t 1 allocs/op
+            BenchmarkY-2   \t 1000\t 21 ns/op\t 4 compares/op\t 5 MB/s
+            PASS
+            ok  \ta\t1.0s
+            pkg: b
+            BenchmarkX-2   \t 1000\t 30 ns/op
+            PASS
+            ok  \tb\t1.0s
+
+            """
+        let parsed = try BenchmarkFormat.goTest.parse(Data(text.utf8), file: "go.txt")
+        let series = parsed.results.map { "\($0.displayName) \($0.unit) \($0.samples)" }
+        #expect(series == [
+            "BenchmarkX[pkg=a,procs=2] ns [10.0, 11.0]", "BenchmarkX.bytes_per_op[pkg=a,procs=2] B [16.0, 16.0]",
+            "BenchmarkX.allocs_per_op[pkg=a,procs=2] allocs [1.0, 1.0]", "BenchmarkY[pkg=a,procs=2] ns [20.0, 21.0]",
+            "BenchmarkY.compares_per_op[pkg=a,procs=2] compares/op [3.0, 4.0]", "BenchmarkY.throughput[pkg=a,procs=2] MB/s [5.0]",
+            "BenchmarkX[pkg=b,procs=2] ns [30.0]",
+        ])
+    }
+
+    @Test("trimming and finding by bytes give what Foundation's trimmingCharacters(in: .whitespaces) and range(of:) give")
+    func foundationEquivalents() {
+        let texts = ["", " ", "\t a b \t", "\u{A0}x\u{3000}", " \u{301}b ", "test x ... bench:  1,234 ns/iter", "a ... b ... c", "é ... ",
+                     "name x 1,234 ops/sec \u{B1}0.50% (92 runs sampled)", "Benchmarking a: b: Analyzing", "   time:   [1 ns 2 ns 3 ns]"]
+        for text in texts {
+            #expect(text.trimmingWhitespace == text.trimmingCharacters(in: .whitespaces), "\(text.debugDescription)")
+            #expect(Substring(text).trimmingWhitespace == text.trimmingCharacters(in: .whitespaces), "\(text.debugDescription)")
+            for pattern in [" ... ", "bench:", " x ", " ops/sec \u{B1}", ": ", "time:", "zz"] {
+                #expect(text.byteRange(of: pattern) == text.range(of: pattern), "\(pattern) in \(text.debugDescription)")
+                #expect(text.byteRange(of: pattern, backwards: true) == text.range(of: pattern, options: .backwards), "last \(pattern) in \(text.debugDescription)")
+            }
+        }
+    }
+}
