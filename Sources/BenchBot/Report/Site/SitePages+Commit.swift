@@ -101,7 +101,7 @@ extension SitePages {
         var table = SiteHTML.Table(headers: ["benchmark", "median", "spread", "samples", "baseline", "change"], rowCapacity: rows.count)
         for row in rows {
             let point = row.point, unit = SiteHTML.escape(point.unit), kind = kinds[row.name] ?? ""
-            let change = row.baseline.map { NumberText.signedPercent(point.median / $0.median - 1) } ?? "-"
+            let change = MedianChange.text(baseline: row.baseline?.median, candidate: point.median)
             table.row([
                 "<a href=\"../benchmark/\(row.slug).html\">\(SiteHTML.escape(row.name))</a>",
                 "\(NumberText.compact(point.median)) \(unit)",
