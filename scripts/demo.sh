@@ -164,20 +164,25 @@ outbox="$demo/home/results/outbox"
 count() { grep -c -e "$1" "$demo/changes.txt" || true; }
 held=$(count '^suspect: held ') confirmed=$(count '^suspect: confirmed ') refuted=$(count '^suspect: refuted ')
 echo "  suspects: $((held + confirmed + refuted)) ($(count '^suspect: .*(run-to-run[;)]') raised by a run against its parent, $(count '^suspect: .*(change point[;)]') by change-point detection)"
-echo "  confirmations: $confirmed confirmed, $refuted refuted, $held still held"
-sed -n 's/^suspect: /    /p' "$demo/changes.txt"
+echo "  confirmations: $confirmed confirmed, $refuted refuted, $held still held (each is listed by \`benchbot changes\` above)"
 # Announcements: Slack regression messages, and failing commit statuses (by the commit in their link).
 slack=$(ls "$outbox"/*-slack-regression.json 2>/dev/null | wc -l)
 failing=$(grep -l '"state":"failure"' "$outbox"/*-commit-status.json 2>/dev/null | xargs -r grep -ohE 'commit\\?/[0-9a-f]{40}' | sed 's|.*/||' | sort -u)
 echo "  announcements: $slack Slack regression message(s), $(echo -n "$failing" | grep -c . || true) commit(s) with a failing status"
 false_alarms=0
 for file in $(ls "$outbox"/*-slack-regression.json 2>/dev/null); do
-    grep -q "regression(s) at ${regression:0:10} " "$file" || { echo "  FALSE ALARM: $(basename "$file") is not about ${regression:0:10}"; false_alarms=$((false_alarms + 1)); }
+    grep -q " at ${regression:0:10}[ \"]" "$file" || { echo "  FALSE ALARM: $(basename "$file") is not about ${regression:0:10}"; false_alarms=$((false_alarms + 1)); }
 done
 for commit in $failing; do
     [ "$commit" = "$regression" ] || { echo "  FALSE ALARM: a failing status on ${commit:0:10} ($(git -C "$demo/work" log -1 --format=%s "$commit"))"; false_alarms=$((false_alarms + 1)); }
 done
 echo "  false alarms: $false_alarms (every commit but ${regression:0:10} and ${improvement:0:10} changed only notes)"
+
+step "A pull request of the injected regression: its comment, and a Slack alert that was sent already"
+run enqueue --home "$demo/home" --commit "$regression" --pull-request 1
+run work --home "$demo/home" | tee "$demo/rerun.txt"
+grep -q "Slack alert not sent again" "$demo/rerun.txt" || { echo "expected the rerun to say its Slack alert was sent already" >&2; exit 1; }
+echo "  the pull request's comment: $(ls "$outbox"/*-pr-comment.json | tail -1)"
 
 step "What BenchBot would have told people: no credentials here, so each request body is in results/outbox/"
 ls "$outbox" | sed 's/^[0-9]*-//; s/\.json$//' | sort | uniq -c | sed 's/^/  /'
