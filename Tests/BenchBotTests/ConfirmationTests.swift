@@ -172,7 +172,7 @@ struct ConfirmationTests {
             #expect(listed.contains("regression of +50.0% in size.loop at \(commits[18].prefix(10))") && listed.contains("[confirmed]"), "\(listed)")
             // Told once, at the culprit: not at the first measured commit after it, and then again.
             let slack = try Self.outbox(fixture, kind: "regression")
-            #expect(slack.count == 1 && (slack.first?["text"] as? String)?.hasPrefix("1 regression(s) at \(commits[18].prefix(10))") == true, "\(slack)")
+            #expect(slack.count == 1 && (slack.first?["text"] as? String)?.hasPrefix("size.loop +50.0% worse at \(commits[18].prefix(10))") == true, "\(slack)")
             let failing = try Self.outbox(fixture, kind: "commit-status").filter { $0["state"] as? String == "failure" }
             #expect(failing.count == 1 && (failing.first?["target_url"] as? String)?.contains(commits[18]) == true, "\(failing)")
         }

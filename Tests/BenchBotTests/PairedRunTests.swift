@@ -29,7 +29,7 @@ struct PairedRunTests {
 
             let queued = try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--branch", "slower", "--paired"])
             #expect(queued.hasPrefix("branch slower paired with merge base \(mergeBase.prefix(10)): queued 1"), "\(queued)")
-            let work = try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            let work = try await BenchBotProcess.succeed(["work", "--home", fixture.home, "--verbose"])
             #expect(work.contains("against \(mergeBase.prefix(10))): done, paired A/B: 1 regression"), "\(work)")
             #expect(work.contains("regression: size.loop +200.00%"), "\(work)")
             #expect(work.contains("stages: ok"), "\(work)")

@@ -42,7 +42,7 @@ struct PullRequestNotificationTests {
                 let comment = try #require(comments.values.first)
                 #expect(comment.issue == 7 && comment.body.hasPrefix("<!-- benchbot:comparison:benchbot/perf -->\n### Benchmarks: :red_circle: 1 regression(s)"))
                 #expect(comment.body.contains("`\(commits[2].prefix(10))`") && comment.body.contains("`\(commits[3].prefix(10))`"), "\(comment.body)")
-                #expect(comment.body.contains("| `size.loop` |") && comment.body.count <= 65_536)
+                #expect(comment.body.contains("| [`size.loop`](https://bench.example.org/benchmark/size.loop.html) |") && comment.body.count <= 65_536)
                 #expect(comment.body.contains("[The comparison](https://bench.example.org/compare/\(commits[2])...\(commits[3]).html)"))
                 let requests = await fake.githubRequests.map { "\($0.method) \($0.path)" }
                 #expect(requests.filter { $0 == "POST /repos/octo-org/project/issues/7/comments" }.count == 1, "\(requests)")
@@ -108,7 +108,7 @@ struct PullRequestNotificationTests {
                 let posts = await fake.slackPosts
                 #expect(posts.count == 1, "one Slack message, found in the channel's history after the restart")
                 let post = try #require(posts.first?.received.json)
-                #expect(post["channel"] as? String == "C0123456789" && (post["text"] as? String)?.hasPrefix("1 regression(s) at \(commits[3].prefix(10))") == true)
+                #expect(post["channel"] as? String == "C0123456789" && (post["text"] as? String)?.contains("% worse at \(commits[3].prefix(10))") == true)
                 #expect(((post["metadata"] as? [String: Any])?["event_payload"] as? [String: Any])?["key"] as? String
                         == "slack:regression:origin:\(commits[1]):\(commits[3])")
                 let jobs = try await BenchBotProcess.jobs(home: fixture.home)

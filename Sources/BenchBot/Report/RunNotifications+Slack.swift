@@ -33,7 +33,7 @@ extension RunNotifications {
         func size(_ suspect: SuspectRecord) -> Double { abs(log(suspect.confirmedRatio ?? suspect.ratio ?? 1)) }
         let sorted = regressions.sorted { (size($1), $0.benchmark) < (size($0), $1.benchmark) }
         func change(_ suspect: SuspectRecord) -> String { (suspect.confirmedRatio ?? suspect.ratio).map { Self.percent($0 - 1) } ?? "?" }
-        let title = headline(worst: "\(sorted[0].benchmark) \(change(sorted[0]))", count: sorted.count, at: occasion.commit)
+        let title = headline(worst: "\(sorted[0].benchmark) \(change(sorted[0])) worse", count: sorted.count, at: occasion.commit)
         var message = SlackMessage(text: notificationText(title), moreAt: commitURL(occasion.commit))
         message.header(title)
         message.section(commitLine(occasion) + "\nagainst \(baseline.short), confirmed by a paired A/B run" + machineClause

@@ -38,7 +38,9 @@ extension Worker {
             report.lines += unsandboxedLines(for: job)
             FaultPoint.jobRecorded.reach()
             if tracksChanges { report.lines += await trackChanges(after: job).map { "  \($0)" } }
-            report.details += await dispatchNotifications()
+            let delivery = await deliveryReport()
+            report.lines += delivery.news
+            report.details += delivery.details
             return report
         // A job given back because the store or disk failed says so even when a renewal tick
         // found it already given back: the worker must stop, not spend the next jobs' attempts.

@@ -85,20 +85,27 @@ extension Worker {
     /// Sends what the outbox holds now. A failure to send never touches the stored results: what
     /// was not sent stays in the outbox for the next pass or `benchbot notify`.
     ///
-    /// - Returns: Lines for the job's report's details (`work --verbose`); `benchbot status` counts them too.
+    /// - Returns: Lines for the job's report: all of them.
     func dispatchNotifications() async -> [String] {
-        guard let notify = settings.notify else { return [] }
+        let report = await deliveryReport()
+        return report.news + report.details
+    }
+
+    /// Sends what the outbox holds now, and says how it went: what was delivered or written is a
+    /// detail (`work --verbose`; `benchbot status` counts it), what failed or waits is news.
+    func deliveryReport() async -> (news: [String], details: [String]) {
+        guard let notify = settings.notify else { return ([], []) }
         do {
             let pass = try await Dispatcher(home: home, settings: notify, store: store, logger: logger).deliverDue()
-            var lines: [String] = []
-            if pass.delivered > 0 { lines.append("  notified: \(pass.delivered) delivered") }
-            lines += pass.written.map { "  notified: no credentials, written to \($0)" }
-            if pass.retrying > 0 { lines.append("  notified: \(pass.retrying) to retry (benchbot status shows why)") }
-            if pass.failed > 0 { lines.append("  notified: \(pass.failed) failed (benchbot status shows why; benchbot notify --retry sends again)") }
-            return lines
+            var details: [String] = [], news: [String] = []
+            if pass.delivered > 0 { details.append("  notified: \(pass.delivered) delivered") }
+            details += pass.written.map { "  notified: no credentials, written to \($0)" }
+            if pass.retrying > 0 { news.append("  notified: \(pass.retrying) to retry (benchbot status shows why)") }
+            if pass.failed > 0 { news.append("  notified: \(pass.failed) failed (benchbot status shows why; benchbot notify --retry sends again)") }
+            return (news, details)
         } catch {
             logger.error("notifications not sent: \(error)")
-            return ["  notifications not sent: \(error)"]
+            return (["  notifications not sent: \(error)"], [])
         }
     }
 }
