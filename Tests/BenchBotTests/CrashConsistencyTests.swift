@@ -62,7 +62,7 @@ struct CrashConsistencyTests {
                 try await fixture.store().enqueueNotifications([OutgoingMessageFixture.slack("step \(step) a"),
                                                                 OutgoingMessageFixture.slack("step \(step) b")], now: Date())
             }
-            let command = ["work", "notify", "import", "site", "run"][Int(random.next() % 5)]
+            let command = ["work", "--verbose", "notify", "import", "site", "run"][Int(random.next() % 5)]
             var arguments = [command, "--home", fixture.home]
             switch command {
             case "notify": arguments += ["--wait", "1"]
@@ -107,7 +107,7 @@ struct CrashConsistencyTests {
         print("crash-consistency: \(step) steps, \(kills) kills (\(killed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))), fault points tried \(faulted.sorted { $0.key < $1.key }), seed \(seed)")
 
         // Everything settles once nobody is killed.
-        let work = try await BenchBotProcess.run(["work", "--home", fixture.home], environment: environment)
+        let work = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home], environment: environment)
         #expect(work.status == 0, "seed \(seed): \(work.standardOutput)\(work.standardError)")
         let notify = try await BenchBotProcess.run(["notify", "--home", fixture.home, "--wait", "20"], environment: environment)
 

@@ -27,7 +27,7 @@ struct NotificationTests {
             try await LoopbackServer.with(fake.router()) { server in
                 let (fixture, commits) = try await Self.regressingFixture(in: root, notify: Self.notifyConfig(server: server))
                 let environment = ["TEST_SLACK_WEBHOOK": "\(server)/slack/hook", "TEST_GITHUB_TOKEN": "ghp_testtoken1234"]
-                let work = try await BenchBotProcess.run(["work", "--home", fixture.home, "--verbose"], environment: environment)
+                let work = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home], environment: environment)
                 #expect(work.status == 0 && work.standardOutput.contains("notified: 1 delivered") && work.standardOutput.contains("notified: 1 to retry"),
                         "\(work.standardOutput)\(work.standardError)")
                 #expect(!(work.standardOutput + work.standardError).contains("ghp_testtoken1234"), "the token never reaches a log")
@@ -77,7 +77,7 @@ struct NotificationTests {
             try await LoopbackServer.with(fake.router()) { server in
                 let (fixture, _) = try await Self.regressingFixture(in: root, notify: Self.notifyConfig(server: server))
                 let environment = ["TEST_SLACK_WEBHOOK": "\(server)/slack/hook", "TEST_GITHUB_TOKEN": "ghp_testtoken1234"]
-                _ = try await BenchBotProcess.run(["work", "--home", fixture.home], environment: environment)
+                _ = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home], environment: environment)
                 let notify = try await BenchBotProcess.run(["notify", "--home", fixture.home, "--wait", "30"], environment: environment)
                 #expect(notify.status == 0, "\(notify.standardOutput)\(notify.standardError)")
                 let requests = await fake.slackRequests
@@ -92,7 +92,7 @@ struct NotificationTests {
     func withoutCredentials() async throws {
         try await withTemporaryDirectory { root in
             let (fixture, commits) = try await Self.regressingFixture(in: root, notify: Self.notifyConfig(server: "http://127.0.0.1:9"))
-            let work = try await BenchBotProcess.run(["work", "--home", fixture.home, "--verbose"], environment: ["TEST_SLACK_WEBHOOK": nil, "TEST_GITHUB_TOKEN": nil])
+            let work = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home], environment: ["TEST_SLACK_WEBHOOK": nil, "TEST_GITHUB_TOKEN": nil])
             let written = work.standardOutput.split(separator: "\n").filter { $0.contains("notified: no credentials, written to ") }
             // Per job, a pending status and a verdict; the regression's "confirming" status, and its Slack message once confirmed.
             #expect(written.count == 6 && written.filter { $0.hasSuffix("-slack-regression.json") }.count == 1, "\(work.standardOutput)")

@@ -35,9 +35,9 @@ struct OneChangeTests {
             let (fixture, commits) = try await PullRequestNotificationTests.pullRequestFixture(
                 in: root, notify: ["site_url": "https://bench.example.org", "github": ["repository": "octo-org/project", "token_env": "TEST_NO_TOKEN"]])
             let environment: [String: String?] = ["TEST_NO_TOKEN": nil]
-            #expect(try await BenchBotProcess.run(["work", "--home", fixture.home], environment: environment).succeeded)
+            #expect(try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home], environment: environment).succeeded)
             try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", commits[3], "--pull-request", "7"])
-            let work = try await BenchBotProcess.run(["work", "--home", fixture.home], environment: environment)
+            let work = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home], environment: environment)
             #expect(work.succeeded, "\(work.standardOutput)\(work.standardError)")
 
             let outbox = fixture.home.appending(path: "results/outbox")

@@ -90,7 +90,7 @@ struct TextContainmentTests {
             #expect(status.contains("red alert"), "\(status)")
             #expect(!status.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "\(status.debugDescription)")
             // Every command that names the commit gets the subject made inert at intake: work too.
-            let work = try await BenchBotProcess.run(["work", "--home", home])
+            let work = try await BenchBotProcess.run(["work", "--verbose", "--home", home])
             #expect(work.output.contains("red alert"), "\(work.output)")
             #expect(!work.output.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) },
                     "\(work.output.debugDescription)")
