@@ -14,7 +14,7 @@ struct CheckedHomeTests {
             let flagged = try #require(check.standardOutput.split(separator: "\n").first { $0.contains("size") && $0.contains("timeout") },
                                        "\(check.standardOutput)\(check.standardError)")
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
-            for command in ["work", "--verbose", "run"] {
+            for command in ["work", "run"] {
                 let result = try await BenchBotProcess.run([command, "--home", fixture.home])
                 #expect(result.status == 1 && result.standardError.contains(String(flagged)), "\(command): \(result.output)")
             }
@@ -110,7 +110,7 @@ struct CheckedHomeTests {
             #expect(check.status == 1)
             let problems = check.standardOutput.split(separator: "\n").map(String.init)
             #expect(!problems.isEmpty)
-            for command in ["work", "--verbose", "run", "notify"] {
+            for command in ["work", "run", "notify"] {
                 let result = try await BenchBotProcess.run([command, "--home", fixture.home])
                 #expect(result.status == 1, "\(command): \(result.output)")
                 for problem in problems { #expect(result.standardError.contains(problem), "\(command): \(problem) in \(result.standardError)") }

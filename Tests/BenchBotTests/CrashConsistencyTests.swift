@@ -62,7 +62,7 @@ struct CrashConsistencyTests {
                 try await fixture.store().enqueueNotifications([OutgoingMessageFixture.slack("step \(step) a"),
                                                                 OutgoingMessageFixture.slack("step \(step) b")], now: Date())
             }
-            let command = ["work", "--verbose", "notify", "import", "site", "run"][Int(random.next() % 5)]
+            let command = ["work", "notify", "import", "site", "run"][Int(random.next() % 5)]
             var arguments = [command, "--home", fixture.home]
             switch command {
             case "notify": arguments += ["--wait", "1"]
