@@ -122,8 +122,8 @@ commit "$((iterations / 4))" "Halve it again"
 git -C "$demo/work" push -q origin faster-loop 2>&1 | grep benchbot
 run enqueue --home "$demo/home" --range main~4..main
 
-step "The queue"
-run status --home "$demo/home"
+step "The queue (the newest 5 of its jobs, and the counts)"
+run status --home "$demo/home" --limit 5
 
 step "The worker: check out, build with cc, run the Relay stages of each queued commit"
 run work --home "$demo/home" --drain
@@ -132,7 +132,11 @@ step "The nightly cycle: back up, poll, drain, run the subsystems, back up again
 run run --home "$demo/home"
 
 step "What the experiments left, laid out as the Relay Dashboard documents it"
-(cd "$demo/home/results" && find experiments/status experiments/summary experiments/graph subsystem -type f | sort | sed 's/^/  results\//')
+# Files kept per commit, and the site's own (its last step shows it), are counted, not listed.
+(cd "$demo/home/results" && find experiments/status experiments/summary experiments/graph subsystem \
+    \( -path subsystem/telemetry -o -path 'subsystem/output/*website*' \) -prune -o -type f -print | sort | sed 's/^/  results\//')
+echo "  results/subsystem/telemetry/: $(find "$demo/home/results/subsystem/telemetry" -type f | wc -l) CPU telemetry files, one per measured commit"
+echo "  results/subsystem/output/website/: $(find "$demo/home/results/subsystem/output/website" -type f | wc -l) files of the results site (below)"
 echo "  results/experiments/data/sample_timing/: $(ls "$demo/home/results/experiments/data/sample_timing" | wc -l) data.json files, one per commit"
 echo "  loop_timing's latest summary: $(sed -n 's/.*"value" *: *"\(.*\)".*/\1/p' "$demo/home/results/experiments/summary/loop_timing/summary.json")"
 run status --home "$demo/home" --limit 5
@@ -188,7 +192,7 @@ step "What BenchBot would have told people: no credentials here, so each request
 ls "$outbox" | sed 's/^[0-9]*-//; s/\.json$//' | sort | uniq -c | sed 's/^/  /'
 echo "  the latest Slack regression message: $(ls "$outbox"/*-slack-regression.json 2>/dev/null | sort -t- -k1,1n | tail -1)"
 echo "  the nightly run report: $(ls "$outbox"/*-slack-run-report.json 2>/dev/null | tail -1)"
-run status --home "$demo/home" --limit 0
+run status --home "$demo/home" --limit 3
 
 step "The results site: an index, a page per benchmark with SVG plots, per commit and per comparison"
 run site --home "$demo/home"
