@@ -4,9 +4,10 @@ public import Compare
 ///
 /// One computation wherever a change is shown (the site's commit and comparison pages, the pull
 /// request comment, check runs, Slack, commit statuses), so that a page and the message linking
-/// to it never disagree. A paired job's estimate (the mean of its rounds' ratios) and a
-/// Hodges–Lehmann shift both differ from the ratio of medians: they stay the interval beside it and
-/// decide the verdict, but the one number shown is this.
+/// to it never disagree. A paired job's estimate (the trimmed mean of its rounds' ratios) and a
+/// Hodges–Lehmann shift both differ from the ratio of medians (the issue's −87.4% on the page against
+/// −85.91% in the comment): they decide the verdict and are shown beside it as the estimate, with
+/// its interval, but the change is this.
 public enum MedianChange {
     /// candidate ÷ baseline − 1; `nil` when the baseline is not positive or either is not finite.
     public static func fraction(baseline: Double, candidate: Double) -> Double? {
