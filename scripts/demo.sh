@@ -122,8 +122,8 @@ commit "$((iterations / 4))" "Halve it again"
 git -C "$demo/work" push -q origin faster-loop 2>&1 | grep benchbot
 run enqueue --home "$demo/home" --range main~4..main
 
-step "The queue"
-run status --home "$demo/home"
+step "The queue (the newest 5 of its jobs, and the counts)"
+run status --home "$demo/home" --limit 5
 
 step "The worker: check out, build with cc, run the Relay stages of each queued commit"
 run work --home "$demo/home" --drain
@@ -132,7 +132,11 @@ step "The nightly cycle: back up, poll, drain, run the subsystems, back up again
 run run --home "$demo/home"
 
 step "What the experiments left, laid out as the Relay Dashboard documents it"
-(cd "$demo/home/results" && find experiments/status experiments/summary experiments/graph subsystem -type f | sort | sed 's/^/  results\//')
+# Files kept per commit, and the site's own (its last step shows it), are counted, not listed.
+(cd "$demo/home/results" && find experiments/status experiments/summary experiments/graph subsystem \
+    \( -path subsystem/telemetry -o -path 'subsystem/output/*website*' \) -prune -o -type f -print | sort | sed 's/^/  results\//')
+echo "  results/subsystem/telemetry/: $(find "$demo/home/results/subsystem/telemetry" -type f | wc -l) CPU telemetry files, one per measured commit"
+echo "  results/subsystem/output/website/: $(find "$demo/home/results/subsystem/output/website" -type f | wc -l) files of the results site (below)"
 echo "  results/experiments/data/sample_timing/: $(ls "$demo/home/results/experiments/data/sample_timing" | wc -l) data.json files, one per commit"
 echo "  loop_timing's latest summary: $(sed -n 's/.*"value" *: *"\(.*\)".*/\1/p' "$demo/home/results/experiments/summary/loop_timing/summary.json")"
 run status --home "$demo/home" --limit 5
@@ -164,26 +168,31 @@ outbox="$demo/home/results/outbox"
 count() { grep -c -e "$1" "$demo/changes.txt" || true; }
 held=$(count '^suspect: held ') confirmed=$(count '^suspect: confirmed ') refuted=$(count '^suspect: refuted ')
 echo "  suspects: $((held + confirmed + refuted)) ($(count '^suspect: .*(run-to-run[;)]') raised by a run against its parent, $(count '^suspect: .*(change point[;)]') by change-point detection)"
-echo "  confirmations: $confirmed confirmed, $refuted refuted, $held still held"
-sed -n 's/^suspect: /    /p' "$demo/changes.txt"
+echo "  confirmations: $confirmed confirmed, $refuted refuted, $held still held (each is listed by \`benchbot changes\` above)"
 # Announcements: Slack regression messages, and failing commit statuses (by the commit in their link).
 slack=$(ls "$outbox"/*-slack-regression.json 2>/dev/null | wc -l)
 failing=$(grep -l '"state":"failure"' "$outbox"/*-commit-status.json 2>/dev/null | xargs -r grep -ohE 'commit\\?/[0-9a-f]{40}' | sed 's|.*/||' | sort -u)
 echo "  announcements: $slack Slack regression message(s), $(echo -n "$failing" | grep -c . || true) commit(s) with a failing status"
 false_alarms=0
 for file in $(ls "$outbox"/*-slack-regression.json 2>/dev/null); do
-    grep -q "regression(s) at ${regression:0:10} " "$file" || { echo "  FALSE ALARM: $(basename "$file") is not about ${regression:0:10}"; false_alarms=$((false_alarms + 1)); }
+    grep -q " at ${regression:0:10}[ \"]" "$file" || { echo "  FALSE ALARM: $(basename "$file") is not about ${regression:0:10}"; false_alarms=$((false_alarms + 1)); }
 done
 for commit in $failing; do
     [ "$commit" = "$regression" ] || { echo "  FALSE ALARM: a failing status on ${commit:0:10} ($(git -C "$demo/work" log -1 --format=%s "$commit"))"; false_alarms=$((false_alarms + 1)); }
 done
 echo "  false alarms: $false_alarms (every commit but ${regression:0:10} and ${improvement:0:10} changed only notes)"
 
+step "A pull request of the injected regression: its comment, and a Slack alert that was sent already"
+run enqueue --home "$demo/home" --commit "$regression" --pull-request 1 --rerun
+run work --home "$demo/home" | tee "$demo/rerun.txt"
+grep -q "Slack alert not sent again" "$demo/rerun.txt" || echo "  (expected the rerun to say its Slack alert was sent already)"
+echo "  the pull request's comment: $(ls "$outbox"/*-pr-comment.json | tail -1)"
+
 step "What BenchBot would have told people: no credentials here, so each request body is in results/outbox/"
 ls "$outbox" | sed 's/^[0-9]*-//; s/\.json$//' | sort | uniq -c | sed 's/^/  /'
 echo "  the latest Slack regression message: $(ls "$outbox"/*-slack-regression.json 2>/dev/null | sort -t- -k1,1n | tail -1)"
 echo "  the nightly run report: $(ls "$outbox"/*-slack-run-report.json 2>/dev/null | tail -1)"
-run status --home "$demo/home" --limit 0
+run status --home "$demo/home" --limit 3
 
 step "The results site: an index, a page per benchmark with SVG plots, per commit and per comparison"
 run site --home "$demo/home"

@@ -32,7 +32,7 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (_, _, store) = try homeOptions.open()
+        let (home, _, store) = try homeOptions.open()
         let states = state.isEmpty ? nil : Set(state.compactMap(JobState.init(rawValue:)))
         let jobs = try await store.jobs(in: states, limit: limit == 0 ? nil : limit)
         let counts = try await store.countJobs()
@@ -41,6 +41,7 @@ struct StatusCommand: AsyncParsableCommand {
         case .json: print(StatusReport(jobs: jobs, counts: counts, undelivered: undelivered).json())
         case .text:
             printTable(jobs, counts: counts)
+            printOutbox(try await store.countNotifications(), home: home)
             printDeliveries(undelivered)
             printWebhooks(try await store.countDeliveries(), newest: try await store.deliveries(limit: 5))
         }
@@ -54,6 +55,20 @@ struct StatusCommand: AsyncParsableCommand {
             print("  \(timestamp(delivery.receivedAt))  \(PlainText.singleLine(delivery.id))  \(PlainText.singleLine(delivery.label))  "
                   + "\(delivery.state.rawValue)" + (delivery.outcome.map { ": \(PlainText.singleLine(String($0.prefix(160))))" } ?? ""))
         }
+    }
+
+    /// Where the notifications went, in all: what `work` prints per message with --verbose.
+    private func printOutbox(_ counts: [QueuedNotification.State: Int], home: Home) {
+        guard !counts.isEmpty else { return }
+        let sent = [QueuedNotification.State.delivered, .written, .superseded].compactMap { state -> String? in
+            guard let count = counts[state] else { return nil }
+            switch state {
+            case .written: return "\(count) written to \(home.display(home.path("results", "outbox")))/ (no credentials)"
+            case .superseded: return "\(count) replaced by a newer one before being sent"
+            default: return "\(count) \(state.rawValue)"
+            }
+        }
+        if !sent.isEmpty { print("\nNotifications: " + sent.joined(separator: ", ")) }
     }
 
     /// Notifications not delivered yet, or never to be without help, and why.

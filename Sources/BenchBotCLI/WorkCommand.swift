@@ -14,7 +14,18 @@ struct WorkCommand: AsyncParsableCommand {
             failed experiments are recorded and the others go on. A config file that `benchbot check` rejects is \
             refused. A store or disk that cannot be written gives the job back to the queue and stops the worker \
             with exit 1; results no store can hold fail their job, and the worker exits 1 at the end.
+
+            It prints a line per job and a line per change it announced or held; --verbose adds each \
+            experiment and where each notification went (`benchbot status` counts those too). \
+            --format json prints one JSON object per job, a line each, with the fields job, commit, subject, \
+            branch, pull_request, baseline, source, succeeded, summary, changes, details, experiments \
+            (name, succeeded, failed_stage, message) and results_not_stored.
             """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text
+        case json
+    }
 
     @OptionGroup var homeOptions: HomeOptions
 
@@ -30,6 +41,12 @@ struct WorkCommand: AsyncParsableCommand {
     @Option(name: .long, help: "With --forever: seconds between looks at an empty queue (default 30).")
     var pollInterval: Double = 30
 
+    @Flag(name: .shortAndLong, help: "Also print each experiment's outcome and where each notification went.")
+    var verbose = false
+
+    @Option(name: .long, help: "text (default), or json: one object per job, a line each.")
+    var format: Format = .text
+
     func validate() throws {
         guard [once, drain, forever].filter({ $0 }).count <= 1 else { throw ValidationError("give at most one of --once, --drain, --forever") }
         if let problem = BoundedSeconds.standard.problem(pollInterval) { throw ValidationError("--poll-interval \(problem)") }
@@ -42,8 +59,11 @@ struct WorkCommand: AsyncParsableCommand {
         let ran: Bool
         let unstored = Mutex(0)
         do {
-            ran = try await worker.run(mode) { report in
-                for line in report.lines { reportLine(line) }
+            ran = try await worker.run(mode) { [format, verbose] report in
+                switch format {
+                case .text: for line in report.lines + (verbose ? report.details : []) { reportLine(line) }
+                case .json: reportLine(String(decoding: report.json().compactJSON(), as: UTF8.self))
+                }
                 if report.resultsNotStored { unstored.withLock { $0 += 1 } }
             }
         } catch {

@@ -112,3 +112,12 @@ extension HumanUnits {
         }
     }
 }
+
+extension HumanUnits {
+    /// Whether `unit` measures time (`ns`, `µs`, `ms`, `s`, also per operation, as `ns/op`): a
+    /// larger value of it is slower, which messages say in those words.
+    public static func measuresTime(_ unit: String) -> Bool {
+        let numerator = unit.firstIndex(of: "/").map { String(unit[..<$0]) } ?? unit
+        return Ladder.timeUnits[numerator] != nil
+    }
+}

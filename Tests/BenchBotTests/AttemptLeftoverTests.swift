@@ -25,13 +25,13 @@ struct AttemptLeftoverTests {
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
 
             let data = fixture.home.appending(path: "results/experiments/data/loop")
-            let first = try KillableBenchBot(["work", "--home", fixture.home])
+            let first = try KillableBenchBot(["work", "--verbose", "--home", fixture.home])
             #expect(await ready.readLine() == "ready")
             #expect(try FileManager.default.contentsOfDirectory(atPath: data).count == 1, "the killed attempt's data file is there")
             first.kill()
             _ = try await first.finish()
 
-            let second = try await BenchBotProcess.run(["work", "--home", fixture.home])
+            let second = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home])
             #expect(second.status == 0, "\(second.standardOutput)\(second.standardError)")
             let runs = try await fixture.store().runs(repository: "origin", commit: ObjectID(hex: try await fixture.git.head())!)
             let files = try FileManager.default.contentsOfDirectory(atPath: data).filter { !$0.hasPrefix(".") }

@@ -48,7 +48,7 @@ struct ChangesTests {
             try fixture.addLoopLengthExperiment()
             let culprit = try await fixture.commitLoopLengths(2...12) { $0 < 8 ? 1000 : 2000 }[7]
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home, "--backfill", "20"])
-            let output = try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            let output = try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
             // A change point's line starts with its kind; a suspect's with its confirmation state.
             let reported = output.split(separator: "\n").filter { $0.hasPrefix("  regression of") || $0.hasPrefix("  improvement of") }
             #expect(reported.count == 1 && reported.first?.contains("regression of +100.0% in size.loop at \(culprit.prefix(10))") == true, "\(output)")
@@ -66,7 +66,7 @@ struct ChangesTests {
             for commit in [commits.first!, commits.last!] {
                 try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", commit])
             }
-            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
             let output = try await BenchBotProcess.succeed(["bisect", "--home", fixture.home, "--benchmark", "size.loop", commits.first!, commits.last!])
             #expect(output.hasPrefix("bisecting 15 commit(s) between \(commits.first!.prefix(10)) (1000) and \(commits.last!.prefix(10)) (1500)"), "\(output)")
             // commits[0] is the fixture's first commit; "step 11" (commits[10]) is the first with the longer loop.
@@ -94,7 +94,7 @@ struct ChangesTests {
                 try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", commits[index]])
             }
             try await BenchBotProcess.succeed(["check", "--home", fixture.home])
-            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
             let jobs = try await BenchBotProcess.jobs(home: fixture.home)
             #expect(Set(jobs.map(\.commit)) == Set(stride(from: 0, through: 32, by: 4).map { commits[$0] } + [commits[17], commits[18]]), "midpoints 18, then 17")
             let changes = try await BenchBotProcess.succeed(["changes", "--home", fixture.home])

@@ -21,7 +21,7 @@ struct CheckedHomeTests {
             #expect(try await BenchBotProcess.jobs(home: fixture.home).map(\.state) == ["queued"], "nothing ran on a default")
             // An inactive experiment's fields run nothing, so they stop nothing.
             try fixture.addLoopLengthExperiment("size", options: ["timeout": "soon", "active": false])
-            let work = try await BenchBotProcess.run(["work", "--home", fixture.home])
+            let work = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home])
             #expect(work.status == 0 && work.output.contains("other: ok"), "\(work.output)")
         }
     }

@@ -14,7 +14,7 @@ struct CommandExperimentFormatTests {
             try fixture.addExperiment("gb", config: ["active": true, "format": "google-benchmark", "repeat": 2,
                                                      "command": ["cat", errors]], scripts: [:])
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
-            let output = try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            let output = try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
             #expect(output.contains("gb: failed at run") && output.contains("2 benchmark(s) failed: BM_Open[arg0=4096]: input too large for the fixture; "
                 + "BM_Broken: could not open data.bin; the other 3 result(s) are kept"), "\(output)")
             let tip = try #require(ObjectID(hex: try await fixture.git.head()))
@@ -35,7 +35,7 @@ struct CommandExperimentFormatTests {
             try fixture.addExperiment("c_bad", config: ["active": true, "format": "benchbot-json", "command": print,
                                                         "directions": ["sort": "up"]], scripts: [:])
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
-            let output = try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            let output = try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
             #expect(output.contains("a_guessed: ok") && output.contains("unit 'compares/op' of sort[n=8]: guessed lower is better"), "\(output)")
             #expect(output.contains("b_set: ok") && output.split(separator: "\n").filter { $0.contains("b_set") }.allSatisfy { !$0.contains("guessed") }, "\(output)")
             #expect(output.contains("c_bad: failed at precheck") && output.contains("directions.sort: is 'up', expected \"higher\" or \"lower\""), "\(output)")

@@ -21,7 +21,7 @@ struct CommandExperimentTests {
             try fixture.addExperiment("timed", config: ["active": true, "command": Self.timingCommand(counter: counter),
                                                         "format": "benchbot-json", "repeat": 10, "warmup": 2], scripts: [:])
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
-            let output = try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            let output = try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
             #expect(output.contains("timed: ok"), "\(output)")
             #expect(try String(contentsOfFile: counter, encoding: .utf8).split(separator: "\n").count == 12)
             let tip = try #require(ObjectID(hex: try await fixture.git.head()))
@@ -47,7 +47,7 @@ struct CommandExperimentTests {
                                                          "format": "benchbot-json", "repeat": 3], scripts: [:])
             try fixture.addExperiment("d_unknown_format", config: ["active": true, "command": ["true"], "format": "csv"], scripts: [:])
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
-            let output = try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            let output = try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
             #expect(output.contains("a_garbled: failed at run"), "\(output)")
             #expect(output.contains("hyperfine: line 1:"), "\(output)")
             #expect(output.contains("b_written: failed at run") && output.contains("out.json: google-benchmark: -: holds no benchmark results"), "\(output)")
@@ -64,7 +64,7 @@ struct CommandExperimentTests {
             try fixture.addExperiment("rust", config: ["active": true, "format": "criterion", "output": "target/criterion", "repeat": 2,
                                                        "command": ["sh", "-c", "mkdir -p target && cp -r \"$0\" target/criterion", criterion]], scripts: [:])
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
-            let output = try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            let output = try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
             #expect(output.contains("rust: ok"), "\(output)")
             let tip = try #require(ObjectID(hex: try await fixture.git.head()))
             let run = try #require(try await fixture.store().runs(repository: "origin", commit: tip).first)
@@ -80,7 +80,7 @@ struct CommandExperimentTests {
             let noisy = #"{"benchmarks": [{"name": "jittery", "unit": "ms", "samples": [10, 14, 9, 16, 11]}, {"name": "steady", "unit": "ms", "samples": [10, 10, 10, 10, 10.001]}]}"#
             try fixture.addExperiment("noise", config: ["active": true, "command": ["printf", "%s", noisy], "format": "benchbot-json"], scripts: [:])
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
-            let output = try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            let output = try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
             #expect(output.contains("noise: ok") && output.contains("too noisy to judge a 1% change (fix the benchmark, not the code): jittery"), "\(output)")
             #expect(!output.contains("steady"), "\(output)")
 

@@ -34,7 +34,7 @@ struct CompareCommandTests {
 
             let named = try await BenchBotProcess.succeed(["compare", "--home", home, main[3], main[4]])
             let parseLine = try #require(named.split(separator: "\n").first { $0.hasPrefix("parse") })
-            #expect(parseLine.hasSuffix("regression") && parseLine.contains("+10.00%"), "\(named)")
+            #expect(parseLine.hasSuffix("regression") && parseLine.contains("+10.0%"), "\(named)")
             #expect(named.split(separator: "\n")[1].hasPrefix("BENCHMARK") && named.split(separator: "\n")[2].hasPrefix("parse"), "regressions first")
             #expect(named.contains("1 regression, 1 unchanged"), "\(named)")
 

@@ -29,7 +29,7 @@ struct ConfirmationTests {
     /// Runs `benchbot work` once, or until the queue is empty.
     @discardableResult
     static func work(_ fixture: RunnerFixture, drain: Bool = false) async throws -> String {
-        let result = try await BenchBotProcess.run(["work", "--home", fixture.home] + (drain ? ["--drain"] : ["--once"]), environment: noCredentials)
+        let result = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home] + (drain ? ["--drain"] : ["--once"]), environment: noCredentials)
         #expect(result.succeeded, "\(result.standardOutput)\n\(result.standardError)")
         return result.standardOutput
     }
@@ -116,7 +116,7 @@ struct ConfirmationTests {
             let commits = try await fixture.commitLoopLengths(2...3) { $0 == 2 ? 1000 : 3000 }
             for commit in commits.suffix(2) { try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", commit]) }
             try await Self.work(fixture)
-            let worker = try KillableBenchBot(["work", "--home", fixture.home, "--drain"],
+            let worker = try KillableBenchBot(["work", "--verbose", "--home", fixture.home, "--drain"],
                                               environment: Self.noCredentials.merging(["BENCHBOT_FAULT": "suspect-held:1"]) { $1 })
             let killed = try await worker.finish()
             #expect(killed.status == SIGKILL, "the worker was to die at the fault point: \(killed.output)")
@@ -172,7 +172,7 @@ struct ConfirmationTests {
             #expect(listed.contains("regression of +50.0% in size.loop at \(commits[18].prefix(10))") && listed.contains("[confirmed]"), "\(listed)")
             // Told once, at the culprit: not at the first measured commit after it, and then again.
             let slack = try Self.outbox(fixture, kind: "regression")
-            #expect(slack.count == 1 && (slack.first?["text"] as? String)?.hasPrefix("1 regression(s) at \(commits[18].prefix(10))") == true, "\(slack)")
+            #expect(slack.count == 1 && (slack.first?["text"] as? String)?.hasPrefix("size.loop +50.0% worse at \(commits[18].prefix(10))") == true, "\(slack)")
             let failing = try Self.outbox(fixture, kind: "commit-status").filter { $0["state"] as? String == "failure" }
             #expect(failing.count == 1 && (failing.first?["target_url"] as? String)?.contains(commits[18]) == true, "\(failing)")
         }

@@ -56,7 +56,7 @@ struct CounterTests {
 
     /// Works the queue with `path` as `PATH` and returns the output and each commit's stored run.
     static func work(_ fixture: RunnerFixture, commits: [String], path: String) async throws -> (String, [StoredRun]) {
-        let result = try await BenchBotProcess.run(["work", "--home", fixture.home, "--drain"], environment: ["PATH": path])
+        let result = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home, "--drain"], environment: ["PATH": path])
         #expect(result.succeeded, "\(result.standardOutput)\n\(result.standardError)")
         var runs: [StoredRun] = []
         for commit in commits {
@@ -142,7 +142,7 @@ struct CounterTests {
             let (fixture, commits) = try await Self.makeProject(in: root, counters: ["instructions"], enqueue: false)
             try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", commits[2], "--paired-with", commits[1]])
             let path = try Self.path(without: ["perf"], in: root)
-            let work = try await BenchBotProcess.run(["work", "--home", fixture.home], environment: ["PATH": path])
+            let work = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home], environment: ["PATH": path])
             #expect(work.standardOutput.contains("done, paired A/B"), "\(work.standardOutput)\n\(work.standardError)")
             let logs = try FileManager.default.subpathsOfDirectory(atPath: fixture.home.appending(path: "logs"))
             #expect(logs.filter { $0.contains("counted-counted-") }.count == 2 * CounterPlan.cachegrindLaunches, "the counted launches of both sides: \(logs)")
@@ -175,7 +175,7 @@ struct CounterTests {
             let fork = try await fixture.pushFork("fork", files: ["fork.txt": "mine\n"])
             try await fixture.enqueueUntrusted(fork, parent: commits[2], baseline: commits[1], branch: "fork")
             // The machine's own PATH: the sandbox sees only /usr, not a folder of links in /tmp.
-            let work = try await BenchBotProcess.run(["work", "--home", fixture.home])
+            let work = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home])
             #expect(work.standardOutput.contains("done, paired A/B") && work.standardOutput.contains("counted: ok"), "\(work.standardOutput)\(work.standardError)")
             #expect(!work.standardOutput.contains("counters not stored") && !work.standardOutput.contains("unsandboxed"), "\(work.standardOutput)")
             let json = try await BenchBotProcess.run(["compare", "--home", fixture.home, fork, "--format", "json"])
@@ -199,7 +199,7 @@ struct CounterTests {
             try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", "main"])
             let path = try Self.path(without: ["perf"], in: root)
             let started = ContinuousClock.now
-            let work = try await BenchBotProcess.run(["work", "--home", fixture.home], environment: ["PATH": path])
+            let work = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home], environment: ["PATH": path])
             #expect(ContinuousClock.now - started < .seconds(110), "the counted launch's deadline is 50 s")
             #expect(work.standardOutput.contains("counted: ok")
                         && work.standardOutput.contains("counters not stored: counted launch 1 under cachegrind: timed out after 50 s; its processes were killed"),

@@ -107,7 +107,7 @@ struct CrashConsistencyTests {
         print("crash-consistency: \(step) steps, \(kills) kills (\(killed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))), fault points tried \(faulted.sorted { $0.key < $1.key }), seed \(seed)")
 
         // Everything settles once nobody is killed.
-        let work = try await BenchBotProcess.run(["work", "--home", fixture.home], environment: environment)
+        let work = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home], environment: environment)
         #expect(work.status == 0, "seed \(seed): \(work.standardOutput)\(work.standardError)")
         let notify = try await BenchBotProcess.run(["notify", "--home", fixture.home, "--wait", "20"], environment: environment)
 

@@ -34,7 +34,7 @@ struct EnvironmentTests {
             }
             try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", "main"])
             let environment = Self.secrets.merging(Self.kept) { $1 }.mapValues { Optional($0) }
-            let work = try await BenchBotProcess.run(["work", "--home", fixture.home], environment: environment)
+            let work = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home], environment: environment)
             #expect(work.succeeded, "\(work.standardOutput)\(work.standardError)")
             for file in ["build-env.txt", "stage-env.txt"] {
                 let seen = try String(contentsOfFile: fixture.home.appending(path: file), encoding: .utf8)

@@ -167,7 +167,7 @@ struct ExtremeNumberTests {
             }
             try fixture.addExperiment("c_loop", scripts: RunnerFixture.timingStages)
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
-            let output = try await BenchBotProcess.run(["work", "--home", fixture.home])
+            let output = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home])
             let text = output.standardOutput + output.standardError
             #expect(text.contains("a_inf: failed at analysis") && text.contains("b_max: failed at analysis") && text.contains("c_loop: ok"), "\(text)")
             #expect(text.contains("data.json: invalid JSON at line 1, column 21") && text.contains("beyond the largest double"), "\(text)")

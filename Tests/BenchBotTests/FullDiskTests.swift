@@ -82,7 +82,7 @@ struct FullDiskTests {
                                                         timeout: .seconds(30))
             #expect(integrity.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "ok")
             #expect(try await !Self.jobStates(fixture.home).contains("running"))
-            let resumed = try await BenchBotProcess.run(["work", "--home", fixture.home])
+            let resumed = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home])
             #expect(resumed.status == 0 && resumed.standardOutput.contains(": done"), "\(resumed.standardOutput)\(resumed.standardError)")
         }
     }
@@ -102,7 +102,7 @@ struct FullDiskTests {
 
         // Mid-job: the run fills the disk.
         _ = FileManager.default.createFile(atPath: fillFlag, contents: nil)
-        let midJob = try await BenchBotProcess.run(["work", "--home", fixture.home], environment: environment)
+        let midJob = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home], environment: environment)
         #expect(midJob.status == 1, "\(midJob.standardOutput)\(midJob.standardError)")
         #expect(midJob.standardError.contains("is full") && midJob.standardError.contains("goes back to the queue"), "\(midJob.standardError)")
         #expect(!midJob.standardOutput.contains(": done"), "a job whose results found no room is not done: \(midJob.standardOutput)")
@@ -138,7 +138,7 @@ struct FullDiskTests {
         #expect(integrity.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "ok", "\(integrity.standardOutput)\(integrity.standardError)")
         #expect(try await !Self.jobStates(fixture.home).contains("running"))
 
-        let resumed = try await BenchBotProcess.run(["work", "--home", fixture.home], environment: environment)
+        let resumed = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home], environment: environment)
         #expect(resumed.status == 0 && resumed.standardOutput.contains(": done"), "\(resumed.standardOutput)\(resumed.standardError)")
         #expect(try await Self.jobStates(fixture.home).allSatisfy { $0 == "done" })
         let notified = try await BenchBotProcess.run(["notify", "--home", fixture.home, "--wait", "0"], environment: environment)

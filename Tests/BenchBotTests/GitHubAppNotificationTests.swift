@@ -31,7 +31,7 @@ struct GitHubAppNotificationTests {
             try await LoopbackServer.with(router) { server in
                 let (fixture, commits) = try await NotificationTests.regressingFixture(in: root, notify: Self.notify(server))
                 try AppKeyFixture.install(AppKeyFixture.key.pemRepresentation, in: fixture.home)
-                let work = try await BenchBotProcess.run(["work", "--home", fixture.home], environment: ["TEST_GITHUB_TOKEN": "ghp_notthisone1234"])
+                let work = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home], environment: ["TEST_GITHUB_TOKEN": "ghp_notthisone1234"])
                 #expect(work.succeeded && !work.standardOutput.contains("to retry") && !work.standardOutput.contains("failed"),
                         "\(work.standardOutput)\(work.standardError)")
 
@@ -61,7 +61,7 @@ struct GitHubAppNotificationTests {
                 let (fixture, _) = try await NotificationTests.regressingFixture(in: root, notify: Self.notify(server, ["installation_id": 4242]))
                 let pem = AppKeyFixture.otherKey.pkcs8PEMRepresentation
                 try AppKeyFixture.install(pem, in: fixture.home)
-                let work = try await BenchBotProcess.run(["work", "--home", fixture.home])
+                let work = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home])
                 #expect(work.succeeded && work.standardOutput.contains("failed") && !work.standardOutput.contains("to retry"),
                         "\(work.standardOutput)\(work.standardError)")
                 #expect(await github.githubRequests.isEmpty, "nothing is sent to GitHub without a token")
@@ -88,10 +88,10 @@ struct GitHubAppNotificationTests {
                 try AppKeyFixture.install(AppKeyFixture.key.pemRepresentation, in: fixture.home)
                 let other = await github.addComment(issue: 7, body: "<!-- benchbot:comparison:benchbot/perf -->\nsomeone else's",
                                                     author: "other-app[bot]", isApp: true)
-                #expect(try await BenchBotProcess.run(["work", "--home", fixture.home]).succeeded)
+                #expect(try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home]).succeeded)
                 for commit in commits[2...3] {
                     try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", commit, "--pull-request", "7"])
-                    let work = try await BenchBotProcess.run(["work", "--home", fixture.home])
+                    let work = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home])
                     #expect(work.succeeded && !work.standardOutput.contains("to retry") && !work.standardOutput.contains("failed"),
                             "\(work.standardOutput)\(work.standardError)")
                 }

@@ -62,7 +62,7 @@ struct HomeConfigTests {
             let home = root.appending(path: "home")
             try await BenchBotProcess.succeed(["init", "--home", home, "--repo", git.origin])
             try await BenchBotProcess.succeed(["poll", "--home", home, "--backfill", "2"])
-            let output = try await BenchBotProcess.succeed(["work", "--home", home])
+            let output = try await BenchBotProcess.succeed(["work", "--verbose", "--home", home])
             // This early in its history a suspected change is confirmed whatever the settings say,
             // and whether noise raises one varies: each confirmation is one more (paired) job.
             let confirmations = output.components(separatedBy: "held until a paired A/B job").count - 1

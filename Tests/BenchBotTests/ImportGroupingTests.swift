@@ -43,7 +43,7 @@ struct ImportGroupingTests {
             let results = try await BenchBotProcess.succeed(["results", "--home", home, head])
             #expect(results.contains("parse") && results.contains("render"), "\(results)")
             let compared = try await BenchBotProcess.succeed(["compare", "--home", home, parent, head])
-            #expect(compared.split(separator: "\n").contains { $0.hasPrefix("parse") && $0.contains("+100.00%") }, "\(compared)")
+            #expect(compared.split(separator: "\n").contains { $0.hasPrefix("parse") && $0.contains("+100.0%") }, "\(compared)")
             #expect(compared.split(separator: "\n").contains { $0.hasPrefix("render") }, "\(compared)")
             let site = root.appending(path: "site")
             try await BenchBotProcess.succeed(["site", "--home", home, "--out", site])

@@ -26,7 +26,7 @@ struct LeaseTests {
                 try Self.setLease(fixture, seconds: 1.5)
                 // The regression's message is the only Slack post; it goes after the run is stored.
                 await fake.hold("POST", pathEndingWith: "/slack/hook")
-                let work = try KillableBenchBot(["work", "--home", fixture.home], environment: Self.environment(server))
+                let work = try KillableBenchBot(["work", "--verbose", "--home", fixture.home], environment: Self.environment(server))
                 try await withDeadline(.seconds(120), "the regression's Slack message reaching the server") { await fake.heldRequestArrived() }
 
                 let store = try fixture.store()

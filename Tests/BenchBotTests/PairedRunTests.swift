@@ -29,7 +29,7 @@ struct PairedRunTests {
 
             let queued = try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--branch", "slower", "--paired"])
             #expect(queued.hasPrefix("branch slower paired with merge base \(mergeBase.prefix(10)): queued 1"), "\(queued)")
-            let work = try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            let work = try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
             #expect(work.contains("against \(mergeBase.prefix(10))): done, paired A/B: 1 regression"), "\(work)")
             #expect(work.contains("regression: size.loop +200.00%"), "\(work)")
             #expect(work.contains("stages: ok"), "\(work)")
@@ -64,7 +64,7 @@ struct PairedRunTests {
             let tip = try await fixture.git.head()
             let queued = try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", "main", "--paired-with", "main"])
             #expect(queued.hasPrefix("commit \(tip.prefix(10)) paired with \(tip.prefix(10)): queued 1"), "\(queued)")
-            let work = try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            let work = try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
             #expect(work.contains("done, paired A/B: 1 unchanged"), "\(work)")
             let misuse = try await BenchBotProcess.run(["enqueue", "--home", fixture.home, "--range", "main~1..main", "--paired-with", "main"])
             #expect(misuse.status == 64 && misuse.standardError.contains("--paired-with goes with --commit"), "\(misuse.standardError)")

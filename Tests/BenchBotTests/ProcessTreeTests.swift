@@ -120,7 +120,7 @@ struct ProcessTreeTests {
             stages["run.sh"] = stages["run.sh"]!.replacingOccurrences(of: "set -e\n", with: "set -e\n" + daemons)
             try fixture.addExperiment("stages", config: ["active": true, "timeout": timingOut ? 1 : 60], scripts: stages)
             try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", "main"])
-            let work = try await BenchBotProcess.run(["work", "--home", fixture.home])
+            let work = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home])
             #expect(work.succeeded && work.duration < .seconds(60), "\(work.standardOutput)\(work.standardError)")
             #expect(work.standardOutput.contains(timingOut ? "stages: failed at run" : "stages: ok"), "\(work.standardOutput)")
             #expect(await Self.allGone(sleeps), "\(sleeps.map { Self.processes(running: $0) })")
@@ -149,13 +149,13 @@ struct ProcessTreeTests {
             try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", "main"])
 
             let worker = WorkerProcess()
-            let firstRun = Task { try await worker.run(["work", "--home", fixture.home], log: root.appending(path: "worker-1.log")) }
+            let firstRun = Task { try await worker.run(["work", "--verbose", "--home", fixture.home], log: root.appending(path: "worker-1.log")) }
             #expect(await started.readLine() == "started")
             #expect(kill(try #require(worker.pid), SIGKILL) == 0)
             #expect(try await firstRun.value.status == 128 + SIGKILL)
             #expect(await Self.allRunning(sleeps), "the daemons outlive their worker")
 
-            let second = try await BenchBotProcess.run(["work", "--home", fixture.home])
+            let second = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home])
             #expect(second.succeeded, "\(second.standardError)")
             #expect(await Self.allGone(sleeps), "\(sleeps.map { Self.processes(running: $0) })")
         }
@@ -193,7 +193,7 @@ struct ProcessTreeTests {
             ], scripts: [:])
             try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", "main"])
             let path = "\(bin):" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
-            let work = try await BenchBotProcess.run(["work", "--home", fixture.home], environment: ["PATH": path])
+            let work = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home], environment: ["PATH": path])
             #expect(work.succeeded && work.standardOutput.contains("daemon: ok"), "\(work.standardOutput)\(work.standardError)")
             #expect(await Self.allGone([sleep]), "\(Self.processes(running: sleep))")
         }

@@ -30,10 +30,10 @@ struct PullRequestNotificationTests {
                 let (fixture, commits) = try await Self.pullRequestFixture(
                     in: root, notify: ["site_url": "https://bench.example.org", "github": Self.github(server, ["check_runs": true])])
                 let environment = ["TEST_GITHUB_TOKEN": Self.token]
-                #expect(try await BenchBotProcess.run(["work", "--home", fixture.home], environment: environment).succeeded)
+                #expect(try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home], environment: environment).succeeded)
                 for commit in commits[2...3] {
                     try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", commit, "--pull-request", "7"])
-                    let work = try await BenchBotProcess.run(["work", "--home", fixture.home], environment: environment)
+                    let work = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home], environment: environment)
                     #expect(work.succeeded && !work.standardOutput.contains("to retry"), "\(work.standardOutput)\(work.standardError)")
                 }
 
@@ -42,7 +42,7 @@ struct PullRequestNotificationTests {
                 let comment = try #require(comments.values.first)
                 #expect(comment.issue == 7 && comment.body.hasPrefix("<!-- benchbot:comparison:benchbot/perf -->\n### Benchmarks: :red_circle: 1 regression(s)"))
                 #expect(comment.body.contains("`\(commits[2].prefix(10))`") && comment.body.contains("`\(commits[3].prefix(10))`"), "\(comment.body)")
-                #expect(comment.body.contains("| `size.loop` |") && comment.body.count <= 65_536)
+                #expect(comment.body.contains("| [`size.loop`](https://bench.example.org/benchmark/size.loop.html) |") && comment.body.count <= 65_536)
                 #expect(comment.body.contains("[The comparison](https://bench.example.org/compare/\(commits[2])...\(commits[3]).html)"))
                 let requests = await fake.githubRequests.map { "\($0.method) \($0.path)" }
                 #expect(requests.filter { $0 == "POST /repos/octo-org/project/issues/7/comments" }.count == 1, "\(requests)")
@@ -83,7 +83,7 @@ struct PullRequestNotificationTests {
                 // The comment's creation reaches GitHub, and the worker dies before the answer.
                 await fake.hold("POST", pathEndingWith: "/issues/7/comments")
                 let worker = WorkerProcess()
-                let working = Task { try await worker.run(["work", "--home", fixture.home], log: root.appending(path: "work.log"), environment: environment) }
+                let working = Task { try await worker.run(["work", "--verbose", "--home", fixture.home], log: root.appending(path: "work.log"), environment: environment) }
                 await fake.heldRequestArrived()
                 #expect(kill(try #require(worker.pid), SIGKILL) == 0)
                 #expect(try await working.value.status == 128 + SIGKILL)
@@ -108,7 +108,7 @@ struct PullRequestNotificationTests {
                 let posts = await fake.slackPosts
                 #expect(posts.count == 1, "one Slack message, found in the channel's history after the restart")
                 let post = try #require(posts.first?.received.json)
-                #expect(post["channel"] as? String == "C0123456789" && (post["text"] as? String)?.hasPrefix("1 regression(s) at \(commits[3].prefix(10))") == true)
+                #expect(post["channel"] as? String == "C0123456789" && (post["text"] as? String)?.contains("% worse at \(commits[3].prefix(10))") == true)
                 #expect(((post["metadata"] as? [String: Any])?["event_payload"] as? [String: Any])?["key"] as? String
                         == "slack:regression:origin:\(commits[1]):\(commits[3])")
                 let jobs = try await BenchBotProcess.jobs(home: fixture.home)
@@ -132,7 +132,7 @@ struct PullRequestNotificationTests {
                     try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", commits[3], "--pull-request", "7"])
                     // Port 9 (discard) has no listener on 127.0.0.1: the connection is refused.
                     let environment = ["TEST_GITHUB_TOKEN": Self.token, "TEST_SLACK_WEBHOOK": "http://127.0.0.1:9/hook"]
-                    let work = try await BenchBotProcess.run(["work", "--home", fixture.home], environment: environment)
+                    let work = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home], environment: environment)
                     #expect(work.succeeded, "\(work.standardOutput)\(work.standardError)")
                     #expect(work.standardError.contains("HTTP 401: {\"message\": \"Bad credentials\"}") && !work.standardError.contains(Self.token),
                             "\(work.standardError)")

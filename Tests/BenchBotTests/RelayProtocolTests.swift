@@ -32,7 +32,7 @@ struct RelayProtocolTests {
             try fixture.addExperiment("failing", config: ["active": true, "notify": ["U456"]], scripts: failing)
             try fixture.addExperiment("inactive", config: ["active": false], scripts: [:])
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home, "--backfill", "2"])
-            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
 
             for stage in ["precheck", "setup", "run", "analysis", "visualization", "summary"] {
                 #expect(try fixture.json("results/experiments/status/complete/\(stage).json")["success"] as? Bool == true, "\(stage)")
@@ -70,7 +70,7 @@ struct RelayProtocolTests {
             try (try String(contentsOfFile: visualize, encoding: .utf8) + "# changed\n").write(toFile: visualize, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: visualize)
             let requeued = try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", "main", "--rerun"])
-            let rerun = try await BenchBotProcess.run(["work", "--home", fixture.home])
+            let rerun = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home])
             let queue = try await BenchBotProcess.succeed(["status", "--home", fixture.home])
             #expect(try String(contentsOfFile: counter, encoding: .utf8) == "run\nrun\n", "\(requeued)\(rerun)\(queue)")
             let allData = try FileManager.default.contentsOfDirectory(atPath: fixture.home.appending(path: "results/experiments/data/complete"))

@@ -11,7 +11,7 @@ struct RunnerAcceptanceTests {
             let fixture = try await RunnerFixture.make(in: root, commits: 10)
             try fixture.addExperiment("loop", scripts: RunnerFixture.timingStages)
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home, "--backfill", "10"])
-            let output = try await BenchBotProcess.succeed(["work", "--home", fixture.home, "--drain"])
+            let output = try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home, "--drain"])
 
             let store = try fixture.store()
             let jobs = try await store.jobs(in: nil, limit: nil)
@@ -42,13 +42,13 @@ struct RunnerAcceptanceTests {
             try await fixture.git.git("-C", fixture.git.work, "commit", "-q", "-am", "break the build")
             try await fixture.git.git("-C", fixture.git.work, "push", "-q", "origin", "main")
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home, "--backfill", "2"])
-            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
 
             let status = try await BenchBotProcess.succeed(["status", "--home", fixture.home, "--format", "json"])
             let jobs = try await BenchBotProcess.jobs(home: fixture.home)
             #expect(jobs.map(\.state) == ["done", "failed"])
             #expect(status.contains("build exited with status") && status.contains("loop.c"))
-            let rerun = try await BenchBotProcess.run(["work", "--home", fixture.home])
+            let rerun = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home])
             #expect(rerun.succeeded && rerun.standardOutput.isEmpty, "a failed build is not retried")
         }
     }
@@ -75,13 +75,13 @@ struct RunnerAcceptanceTests {
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home, "--backfill", "6"])
 
             let worker = WorkerProcess()
-            let firstRun = Task { try await worker.run(["work", "--home", fixture.home, "--drain"], log: root.appending(path: "worker-1.log")) }
+            let firstRun = Task { try await worker.run(["work", "--verbose", "--home", fixture.home, "--drain"], log: root.appending(path: "worker-1.log")) }
             #expect(await started.readLine() == "started")
             let killed = try #require(worker.pid)
             #expect(kill(killed, SIGKILL) == 0)
             #expect(try await firstRun.value.status == 128 + SIGKILL)
 
-            let second = try await BenchBotProcess.run(["work", "--home", fixture.home, "--drain"])
+            let second = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home, "--drain"])
             #expect(second.succeeded, "\(second.standardError)")
             #expect(life.waitForHangUp(), "the dead worker's hung stage survived")
 
@@ -115,7 +115,7 @@ struct RunnerAcceptanceTests {
             try fixture.addExperiment("a_hangs", config: ["active": true, "timeout": 1], scripts: stages)
             try fixture.addExperiment("b_loop", scripts: RunnerFixture.timingStages)
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
-            let output = try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            let output = try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
 
             #expect(life.waitForHangUp(), "the grandchild outlived the stage's timeout")
             #expect(output.contains("a_hangs: failed at run"), "\(output)")

@@ -25,7 +25,7 @@ struct RunnerOptionsTests {
             try fixture.addExperiment("on_variant", config: ["active": true, "tvm_branch": "experimental"],
                                       scripts: Self.recording("echo \"$BENCHBOT_COMMIT $(\"$BENCHBOT_CHECKOUT/loop\")\"", into: seen))
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
-            let output = try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            let output = try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
 
             #expect(output.contains("on_variant: ok"), "\(output)")
             // The variant's own build ran: its loop sums 0..<7.
@@ -43,7 +43,7 @@ struct RunnerOptionsTests {
             try fixture.addExperiment("pinned", config: ["active": true, "process_pinning": ["enable": true, "cores": "0"]],
                                       scripts: Self.recording("grep Cpus_allowed_list /proc/self/status", into: seen))
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
-            let output = try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            let output = try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
             #expect(output.contains("pinned: ok"), "\(output)")
             #expect(try String(contentsOfFile: seen, encoding: .utf8).hasSuffix("\t0\n"))
         }
@@ -71,7 +71,7 @@ struct RunnerOptionsTests {
             try FileManager.default.createDirectory(atPath: configFolder, withIntermediateDirectories: true)
             try #"{"active": true}"#.write(toFile: configFolder.appending(path: "config.json"), atomically: true, encoding: .utf8)
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home, "--backfill", "2"])
-            let output = try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            let output = try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
             #expect(output.components(separatedBy: "versioned: ok").count == 3, "\(output)")
             #expect(try String(contentsOfFile: seen, encoding: .utf8) == "version 1\nversion 2\n")
         }

@@ -20,7 +20,7 @@ struct SecurityTests {
                 let environment = ["TEST_GITHUB_TOKEN": PullRequestNotificationTests.token]
                 for commit in commits[2...3] {
                     try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", commit, "--pull-request", "7"])
-                    let work = try await BenchBotProcess.run(["work", "--home", fixture.home], environment: environment)
+                    let work = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home], environment: environment)
                     #expect(work.succeeded && !work.standardOutput.contains("failed:") && !work.standardError.contains("403"),
                             "\(work.standardOutput)\(work.standardError)")
                 }

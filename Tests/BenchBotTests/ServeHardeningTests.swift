@@ -66,7 +66,7 @@ struct ServeHardeningTests {
             let command = try GitHubPayload.comment("/benchbot run", number: 12, id: 9002, author: "maintainer", association: "MEMBER")
             try await harness.deliverAndApply("issue_comment", command, id: "repo-hook-delivery")
             // The job runs to its end.
-            let worked = try await BenchBotProcess.run(["work", "--home", harness.fixture.home, "--drain"])
+            let worked = try await BenchBotProcess.run(["work", "--verbose", "--home", harness.fixture.home, "--drain"])
             #expect(worked.succeeded, "\(worked.standardError)")
             #expect(try await harness.jobs().map(\.state) == [.done])
 

@@ -10,7 +10,7 @@ struct SitePublishTests {
             let fixture = try await RunnerFixture.make(in: root, commits: 1)
             try fixture.addLoopLengthExperiment(options: ["repeat": 3])
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
-            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
             let pages = root.appending(path: "pages.git")
             try await fixture.git.git("init", "-q", "--bare", "-b", "main", pages)
 
@@ -41,7 +41,7 @@ struct SitePublishTests {
             let theirs = try await fixture.git.git("-C", clone, "rev-parse", "HEAD").standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
             _ = try await fixture.commitLoopLengths(2...2) { _ in 3000 }
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
-            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
             #expect(try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--publish"]).contains("published to gh-pages"))
             let parent = try await fixture.git.git("-C", pages, "rev-parse", "gh-pages^").standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(parent == theirs, "committed on top of the branch as it was, never forced")

@@ -129,7 +129,7 @@ struct SiteTests {
             try await fixture.git.git("-C", fixture.git.work, "commit", "-q", "-am", hostile)
             try await fixture.git.git("-C", fixture.git.work, "push", "-q", "origin", "main")
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home, "--backfill", "2"])
-            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
             let site = root.appending(path: "site")
             #expect(try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", site]).contains("written"))
 
@@ -154,7 +154,7 @@ struct SiteTests {
             try await fixture.git.git("-C", fixture.git.work, "commit", "-q", "-am", "third")
             try await fixture.git.git("-C", fixture.git.work, "push", "-q", "origin", "main")
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
-            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
             let again = try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", site])
             // The index, the benchmark's page, its data's index and file, the new commit's page (which holds its comparison), the score,
             // and the experiment's page: its last run is now the paired job that confirmed the new commit's regression.
@@ -169,7 +169,7 @@ struct SiteTests {
             let fixture = try await RunnerFixture.make(in: root, commits: 1)
             try fixture.addLoopLengthExperiment(options: ["repeat": 5])
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
-            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
             let site = root.appending(path: "site")
             try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", site])
             let page = try #require(try Self.checkLinks(in: site)["benchmark/size.loop.html"])
@@ -183,7 +183,7 @@ struct SiteTests {
             let fixture = try await RunnerFixture.make(in: root, commits: 2)
             try fixture.addLoopLengthExperiment(options: ["repeat": 3])
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
-            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
             let mergeBase = try await fixture.git.head("main")
             var candidates: [String: String] = [:]
             for (branch, length) in [("faster", 500), ("slower", 4000)] {
@@ -195,7 +195,7 @@ struct SiteTests {
             }
             try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--branch", "faster"])
             try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--branch", "slower", "--pull-request", "7"])
-            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
             let site = root.appending(path: "site")
             try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", site])
             let pages = try Self.checkLinks(in: site)
@@ -235,7 +235,7 @@ struct SiteTests {
                 .write(to: URL(fileURLWithPath: folder.appending(path: "config.json")))
             _ = try await fixture.commitLoopLengths(2...3) { $0 == 3 ? 500 : 2000 }
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home, "--backfill", "3"])
-            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
             let site = root.appending(path: "site")
             try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", site])
             let pages = try Self.checkLinks(in: site)
@@ -267,7 +267,7 @@ struct SiteTests {
                                 {"name": "sort", "parameters": {"n": 1000}, "unit": "ns", "samples": [500, 600]}]}
                 """#]], scripts: [:])
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
-            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
             let site = root.appending(path: "site")
             try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", site])
             let pages = try Self.checkLinks(in: site)
@@ -282,7 +282,7 @@ struct SiteTests {
             let fixture = try await RunnerFixture.make(in: root, commits: 3)
             try fixture.addLoopLengthExperiment(options: ["repeat": 3])
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home, "--backfill", "3"])
-            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
             let site = root.appending(path: "site")
             for _ in 0..<3 {
                 async let first = BenchBotProcess.run(["site", "--home", fixture.home, "--out", site])

@@ -110,7 +110,7 @@ struct TelemetryTests {
                                                         "command": ["printf", #"{"benchmarks": [{"name": "y", "unit": "ms", "samples": [2, 2]}]}"#]], scripts: [:])
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
             let path = "\(bin):" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
-            let work = try await BenchBotProcess.run(["work", "--home", fixture.home], environment: ["PATH": path])
+            let work = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home], environment: ["PATH": path])
             #expect(work.succeeded && work.standardOutput.contains("gpu_job: ok"), "\(work.standardOutput)\(work.standardError)")
 
             let folder = fixture.home.appending(path: "results/subsystem/telemetry/gpu_job")

@@ -9,7 +9,7 @@ import Testing
 struct TextContainmentTests {
     static let hostileNames = ["two\nlines", "back`tick`s", "a|pipe", "<b>html</b> & co", "\u{1B}[31mred\u{1B}[0m", "cr\r\nlf", "tab\there", "``", "trailing\\", "|\u{301}pipe", "`\u{301}tick"]
 
-    @Test("a benchmark name with a newline, backticks, pipes or HTML is one markdown row of five cells")
+    @Test("a benchmark name with a newline, backticks, pipes or HTML is one markdown row of seven cells")
     func markdownRows() throws {
         let series = Self.hostileNames.map { MeasuredSeries(name: $0, unit: "ms", direction: .lowerIsBetter, samples: [1, 1.1, 0.9]) }
         let regressed = Self.hostileNames.map { MeasuredSeries(name: $0, unit: "ms", direction: .lowerIsBetter, samples: [2, 2.1, 1.9]) }
@@ -20,7 +20,7 @@ struct TextContainmentTests {
         let rows = markdown.split(separator: "\n").filter { $0.hasPrefix("| `") }
         #expect(rows.count == Self.hostileNames.count, "\(markdown)")
         for row in rows {
-            #expect(FuzzRendererTests.cellSeparators(row) == 6, "\(row)")
+            #expect(FuzzRendererTests.cellSeparators(row) == 8, "\(row)")
             #expect(row.unicodeScalars.filter { $0 == "`" }.count == 2, "\(row)")
         }
         #expect(markdown.contains("| `two lines` |") && markdown.contains("| `back'tick's` |") && markdown.contains("| `a\\|pipe` |"), "\(markdown)")
@@ -90,7 +90,7 @@ struct TextContainmentTests {
             #expect(status.contains("red alert"), "\(status)")
             #expect(!status.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" }, "\(status.debugDescription)")
             // Every command that names the commit gets the subject made inert at intake: work too.
-            let work = try await BenchBotProcess.run(["work", "--home", home])
+            let work = try await BenchBotProcess.run(["work", "--verbose", "--home", home])
             #expect(work.output.contains("red alert"), "\(work.output)")
             #expect(!work.output.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) },
                     "\(work.output.debugDescription)")

@@ -50,7 +50,7 @@ extension UntrustedJobTests {
             let main = try await fixture.git.head()
             let fork = try await fixture.pushFork("fork", files: ["fork.txt": "mine\n"])
             try await fixture.enqueueUntrusted(fork, parent: main, baseline: main, branch: "fork")
-            let untrusted = try await BenchBotProcess.run(["work", "--home", fixture.home])
+            let untrusted = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home])
             let untrustedOutput = untrusted.standardOutput + untrusted.standardError
             #expect(untrusted.succeeded && untrusted.standardOutput.contains("done, paired A/B") && untrusted.standardOutput.contains("reach: ok")
                         && untrusted.standardOutput.contains("stages: ok"),
@@ -64,7 +64,7 @@ extension UntrustedJobTests {
             #expect(!untrustedOutput.contains(marker) && fixture.filesHolding(marker).isEmpty, "\(fixture.filesHolding(marker))")
 
             try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", "main"])
-            let trusted = try await BenchBotProcess.run(["work", "--home", fixture.home])
+            let trusted = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home])
             #expect(trusted.succeeded && trusted.standardOutput.contains("reach: ok"), "\(trusted.standardOutput)\(trusted.standardError)")
             #expect(server.acceptedSince() == 1, "the trusted benchmark, unwrapped, reaches the server")
             let trustedLogs = try Self.launchLogs(fixture.home.appending(path: "logs/job-2"))
@@ -94,7 +94,7 @@ extension UntrustedJobTests {
             try fixture.addExperiment("hang", config: ["active": true, "format": "benchbot-json", "timeout": 2, "command": ["bash", "-c",
                 #"(exec -a "$0" sleep 300) & setsid bash -c 'exec -a "$0" sleep 300' "$0" & exec -a "$0" sleep 300"#, token]], scripts: [:])
             try await fixture.enqueueUntrusted(try await fixture.git.head(), parent: try await fixture.git.head("main~1"))
-            let work = try await BenchBotProcess.run(["work", "--home", fixture.home])
+            let work = try await BenchBotProcess.run(["work", "--verbose", "--home", fixture.home])
             #expect(work.standardOutput.contains("hang: failed") && work.standardOutput.contains("timed out after 2 s"), "\(work.standardOutput)\(work.standardError)")
             let left = (try FileManager.default.contentsOfDirectory(atPath: "/proc")).filter { entry in
                 guard Int(entry) != nil, let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline") else { return false }

@@ -97,7 +97,7 @@ struct WebhookCommandTests {
             #expect(jobs.map(\.state) == [.queued] && jobs.first?.experiments == ["size"])
 
             let environment = ["TEST_GITHUB_TOKEN": WebhookHarness.token]
-            #expect(try await BenchBotProcess.run(["work", "--home", harness.fixture.home], environment: environment).succeeded)
+            #expect(try await BenchBotProcess.run(["work", "--verbose", "--home", harness.fixture.home], environment: environment).succeeded)
             #expect(try await harness.jobs().map(\.state) == [.done])
             // Only the experiment the command named was measured.
             let measured = try await harness.fixture.store().runs(repository: harness.server.config.benchbot.repository.name, commit: try #require(ObjectID(hex: head)))
@@ -145,7 +145,7 @@ struct WebhookCommandTests {
             let environment = ["TEST_GITHUB_TOKEN": WebhookHarness.token]
             var rounds = 0
             while replies.count < 2, rounds < 8 {
-                #expect(try await BenchBotProcess.run(["work", "--home", harness.fixture.home], environment: environment).succeeded)
+                #expect(try await BenchBotProcess.run(["work", "--verbose", "--home", harness.fixture.home], environment: environment).succeeded)
                 await harness.server.applyDueDeliveries()
                 replies = await harness.fake.comments.values.filter { $0.issue == 21 }.map(\.body)
                 rounds += 1

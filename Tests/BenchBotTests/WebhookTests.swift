@@ -124,13 +124,13 @@ struct WebhookTests {
             #expect(runs.contains { $0["head_sha"] as? String == first && $0["status"] as? String == "queued" }, "\(runs)")
 
             let environment = ["TEST_GITHUB_TOKEN": WebhookHarness.token]
-            #expect(try await BenchBotProcess.run(["work", "--home", harness.fixture.home], environment: environment).succeeded)
+            #expect(try await BenchBotProcess.run(["work", "--verbose", "--home", harness.fixture.home], environment: environment).succeeded)
             let second = try await harness.commitOnBranch("faster-loop", length: 3000)
             _ = try await harness.publishPullRequest(7, branch: "faster-loop")
             try await harness.deliverAndApply("pull_request", try GitHubPayload.pullRequest("synchronize", number: 7, head: second, base: base))
             jobs = try await harness.jobs().filter { $0.pullRequest == 7 }
             #expect(jobs.map(\.commit.hex) == [first, second])
-            #expect(try await BenchBotProcess.run(["work", "--home", harness.fixture.home], environment: environment).succeeded)
+            #expect(try await BenchBotProcess.run(["work", "--verbose", "--home", harness.fixture.home], environment: environment).succeeded)
 
             // Reopened with the same head: its verdict stands, and no pending status is left hanging.
             let statusesBefore = await harness.fake.statusPosts.count

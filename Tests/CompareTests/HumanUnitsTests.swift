@@ -38,3 +38,12 @@ struct HumanUnitsTests {
         #expect(HumanUnits.format(value * 1e90, unit: "ns").hasSuffix(" s") && HumanUnits.format(value * 1e-90, unit: "s").hasSuffix(" ns"))
     }
 }
+
+@Suite("Human units: time")
+struct HumanUnitsTimeTests {
+    @Test("times, also per operation, are told apart from counts, bytes and rates")
+    func measuresTime() {
+        #expect(["ns", "us", "µs", "ms", "s", "ns/op", "ns/iter"].allSatisfy(HumanUnits.measuresTime))
+        #expect(!["", "count", "instructions", "B", "B/op", "ops/s", "%", "nsec"].contains(where: HumanUnits.measuresTime))
+    }
+}

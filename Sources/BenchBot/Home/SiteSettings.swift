@@ -14,9 +14,12 @@ public struct SiteSettings: Sendable, Hashable {
     /// The pattern every page links commits to their host with: the setting, or GitHub's
     /// `https://github.com/OWNER/REPO/commit/{sha}` for a GitHub remote; `nil` for none (a local
     /// bare repository, a host nobody named).
-    public func commitURLPattern(repositoryURL: String) -> String? {
+    ///
+    /// - Parameter gitHubRepository: The `OWNER/REPO` statuses and comments go to, for a mirror of
+    ///   a GitHub repository whose URL is not GitHub's.
+    public func commitURLPattern(repositoryURL: String, gitHubRepository: String? = nil) -> String? {
         if let commitURL { return commitURL.isEmpty ? nil : commitURL }
-        return GitHubIntake.gitHubRepository(fromURL: repositoryURL).map { "https://github.com/\($0)/commit/{sha}" }
+        return (GitHubIntake.gitHubRepository(fromURL: repositoryURL) ?? gitHubRepository).map { "https://github.com/\($0)/commit/{sha}" }
     }
 
     /// A branch of a git repository that serves the site, such as GitHub Pages' `gh-pages`.

@@ -40,8 +40,17 @@ public struct ChangesReport: Sendable {
         subjects = Dictionary(changes.map { ($0.commit, (try? analyzer.repository.metadata(of: $0.commit).subject) ?? "") }) { first, _ in first }
     }
 
-    /// The document `benchbot changes --format json` prints.
+    /// The document `benchbot changes --format json` prints. Its fields are stable; new ones may
+    /// be added:
+    /// - `changes`: each change point, oldest first: `benchmark`, `commit`, `subject`, `kind`,
+    ///   `unit`, `before`, `after`, `ratio`, `p_value`, `detected_at`, and `confirmation`: `held`,
+    ///   `confirmed`, `refuted`, or `null` when nobody suspected it (`confirm: none`);
+    /// - `suspects`: each suspected change, oldest first: `benchmark`, `commit`, `kind`, `origin`
+    ///   (`run` or `change`), `state`, `baseline`, `ratio`, `confirmed_ratio` (the paired A/B job's),
+    ///   `confirmation_job`, `created_at`;
+    /// - `stat_alerts`: `benchmark`, `commit`, `latest`, `mean`, `standard_deviation`.
     public func json() -> JSONValue {
+        func number(_ value: Double?) -> JSONValue { value.map(JSONValue.number) ?? .null }
         let alertDocuments = JSONValue.array(alerts.map { entry in
             .object(["benchmark": .string(entry.benchmark), "commit": .string(entry.commit.hex), "latest": .number(entry.alert.latest),
                      "mean": .number(entry.alert.mean), "standard_deviation": .number(entry.alert.standardDeviation)])
@@ -50,7 +59,14 @@ public struct ChangesReport: Sendable {
             .object(["benchmark": .string(change.benchmark), "commit": .string(change.commit.hex), "subject": .string(subjects[change.commit] ?? ""),
                      "kind": .string(change.kind.rawValue), "unit": .string(change.unit), "before": .number(change.before),
                      "after": .number(change.after), "ratio": .number(change.ratio), "p_value": .number(change.pValue),
-                     "detected_at": .string(change.detectedAt.formatted(.iso8601))])
+                     "detected_at": .string(change.detectedAt.formatted(.iso8601)),
+                     "confirmation": states[SuspectRecord.key(change.commit, change.benchmark, change.kind)].map { .string($0.rawValue) } ?? .null])
+        }), "suspects": .array(suspects.map { suspect in
+            .object(["benchmark": .string(suspect.benchmark), "commit": .string(suspect.commit.hex), "kind": .string(suspect.kind.rawValue),
+                     "origin": .string(suspect.origin.rawValue), "state": .string(suspect.state.rawValue), "baseline": .string(suspect.baseline.hex),
+                     "ratio": number(suspect.ratio), "confirmed_ratio": number(suspect.confirmedRatio),
+                     "confirmation_job": number(suspect.confirmationJobID.map(Double.init)),
+                     "created_at": .string(suspect.createdAt.formatted(.iso8601))])
         })])
     }
 

@@ -14,6 +14,10 @@ public import Notify
 public struct RunNotifications: Sendable {
     public let settings: NotifySettings
     public let repositoryName: String
+    /// The machine that measured: every judgement names it, as numbers from two machines differ.
+    public let machine: String
+    /// A commit's page on its host (GitHub, say), from the commit URL pattern; `nil` when unknown.
+    public let hostCommitURL: @Sendable (ObjectID) -> String?
 
     /// The job being reported: which commit, for whom, and which lease of it.
     public struct Occasion: Sendable, Hashable {
@@ -39,9 +43,12 @@ public struct RunNotifications: Sendable {
         }
     }
 
-    public init(settings: NotifySettings, repositoryName: String) {
+    public init(settings: NotifySettings, repositoryName: String, machine: String = "",
+                hostCommitURL: @escaping @Sendable (ObjectID) -> String? = { _ in nil }) {
         self.settings = settings
         self.repositoryName = repositoryName
+        self.machine = machine
+        self.hostCommitURL = hostCommitURL
     }
 
     /// The comparison page's address, when the site's address is configured.
@@ -68,6 +75,13 @@ public struct RunNotifications: Sendable {
     /// The commit page's address, when the site's address is configured.
     public func commitURL(_ commit: ObjectID) -> String? {
         settings.siteURL.map { "\($0)/commit/\(commit.hex).html" }
+    }
+
+    /// Where one benchmark of a judgement is plotted: its graph page, for a benchmark the tracked
+    /// branch measures; the judgement's own page for one only the candidate has (a pull request's
+    /// new benchmark), which no graph page shows.
+    func graphLink(_ benchmark: BenchmarkComparison, judgement link: String?) -> String? {
+        benchmark.baseline == nil ? link : graphURL(benchmark.name)
     }
 
     /// A job was leased and is about to be measured.
@@ -100,7 +114,9 @@ public struct RunNotifications: Sendable {
     public func judged(_ occasion: Occasion, baseline: (commit: ObjectID, reason: String)?, comparison: SuiteComparison,
                        outcomes: [ExperimentOutcome], announcing: Set<String>? = nil) -> [OutgoingMessage] {
         let told = { (benchmark: BenchmarkComparison) in announcing.map { $0.contains(benchmark.name) } ?? true }
+        // Worst first, by the change people read: a message cut to fit keeps the worst.
         let regressions = comparison.benchmarks.filter { $0.verdict == .regression && told($0) }
+            .sorted { ($0.shownImprovementFactor, $0.name) < ($1.shownImprovementFactor, $1.name) }
         let improvements = comparison.benchmarks.filter { $0.verdict == .improvement && told($0) }
         let failed = outcomes.filter { !$0.succeeded }
         let link = comparisonLink(occasion, baseline: baseline?.commit, reason: baseline?.reason)
@@ -113,7 +129,8 @@ public struct RunNotifications: Sendable {
             messages.append(CommitStatus(state: state, context: github.context, description: description, targetURL: link)
                 .message(repository: github.repository, commit: occasion.commit.hex, occasion: occasion.lease))
             let table = (baseline.map {
-                ComparisonTable(baseline: $0.commit, candidate: occasion.commit, baselineReason: $0.reason, comparison: comparison).markdown()
+                ComparisonTable(baseline: $0.commit, candidate: occasion.commit, baselineReason: $0.reason, comparison: comparison,
+                                machine: machine.isEmpty ? nil : machine, graphURL: { graphLink($0, judgement: link) }).markdown()
             } ?? description) + failed.map { "\n\n:x: experiment \(PlainText.markdownCode($0.experiment)) failed at \($0.failedStage ?? "?"): \(Self.quoted($0.message))" }.joined()
             if github.checkRuns {
                 messages.append(CheckRun(name: github.context, headSHA: occasion.commit.hex, status: .completed,
@@ -153,18 +170,8 @@ public struct RunNotifications: Sendable {
     public func confirmedChanges(_ occasion: Occasion, held: [SuspectRecord], confirmed: Set<String>) -> [OutgoingMessage] {
         let regressions = held.filter { $0.kind == .regression && confirmed.contains($0.benchmark) }
         var messages: [OutgoingMessage] = []
-        if let slack = settings.slack, let baseline = regressions.first?.baseline {
-            let title = "\(regressions.count) regression(s) at \(occasion.commit.short) in \(repositoryName)"
-            var message = SlackMessage(text: title, moreAt: commitURL(occasion.commit))
-            message.header(title)
-            message.section(commitLine(occasion) + ", against \(baseline.short), confirmed by a paired A/B run"
-                            + (slack.mentions.isEmpty ? "" : "\n" + slack.mentions.joined(separator: " ")))
-            for suspect in regressions {
-                message.section("*\(SlackMessage.escape(suspect.benchmark))*: \((suspect.confirmedRatio ?? suspect.ratio).map { Self.percent($0 - 1) } ?? "?")"
-                                + (graphURL(suspect.benchmark).map { " <\($0)|graph>" } ?? ""))
-            }
-            messages.append(OutgoingMessage(key: "slack:regression:\(repositoryName):\(baseline.hex):\(occasion.commit.hex)", destination: slack.destination,
-                                            kind: "regression", body: message.body()))
+        if let slack = settings.slack, let message = slackConfirmedRegression(slack, occasion, regressions: regressions) {
+            messages.append(message)
         }
         guard let github = settings.github else { return messages }
         let improvements = held.filter { $0.kind == .improvement && confirmed.contains($0.benchmark) }
@@ -214,39 +221,13 @@ public struct RunNotifications: Sendable {
     func statusDescription(regressions: [BenchmarkComparison], improvements: [BenchmarkComparison], total: Int, failed: [String],
                            name: (String) -> String = PlainText.singleLine) -> String {
         var parts: [String] = []
-        if let worst = regressions.max(by: { ($0.improvementFactor ?? 1) > ($1.improvementFactor ?? 1) }) {
-            parts.append("\(regressions.count) regression(s), worst \(Self.change(worst)) \(name(worst.name))")
+        if let worst = regressions.min(by: { $0.shownImprovementFactor < $1.shownImprovementFactor }) {
+            parts.append("\(regressions.count) regression(s), worst \(worst.medianChangeText) \(name(worst.name))")
         }
         if !improvements.isEmpty { parts.append("\(improvements.count) improvement(s)") }
         if regressions.isEmpty && improvements.isEmpty { parts.append("\(total) benchmark(s), no change") }
         if !failed.isEmpty { parts.append("\(failed.count) experiment(s) failed") }
         return parts.joined(separator: "; ")
-    }
-
-    func slackRegression(_ slack: NotifySettings.SlackSettings, regressions: [BenchmarkComparison], occasion: Occasion,
-                         baseline: ObjectID, reason: String, link: String?) -> OutgoingMessage {
-        let title = "\(regressions.count) regression(s) at \(occasion.commit.short) in \(repositoryName)"
-        var message = SlackMessage(text: title, moreAt: link)
-        message.header(title)
-        message.section(commitLine(occasion) + ", against \(baseline.short) (\(reason))"
-                        + (slack.mentions.isEmpty ? "" : "\n" + slack.mentions.joined(separator: " ")))
-        for benchmark in regressions {
-            let interval = benchmark.estimate.map { " [\(Self.percent($0.lower - 1)), \(Self.percent($0.upper - 1))]" } ?? ""
-            let values = [benchmark.baseline, benchmark.candidate].compactMap { $0.map { NumberText.compact($0.median) } }.joined(separator: " → ")
-            message.section("*\(SlackMessage.escape(benchmark.name))*: \(Self.change(benchmark))\(interval) \(values) \(SlackMessage.escape(benchmark.unit))"
-                            + (benchmark.qValue.map { String(format: " (q=%.2g)", $0) } ?? "")
-                            + (graphURL(benchmark.name).map { " <\($0)|graph>" } ?? ""))
-        }
-        if let link { message.context("<\(link)|The comparison>") }
-        // Keyed by the pair, not the lease: the same change is told once however often it is measured.
-        return OutgoingMessage(key: "slack:regression:\(repositoryName):\(baseline.hex):\(occasion.commit.hex)", destination: slack.destination,
-                               kind: "regression", body: message.body())
-    }
-
-    func commitLine(_ occasion: Occasion) -> String {
-        "*\(occasion.commit.short)* \(SlackMessage.escape(occasion.subject ?? ""))"
-            + (occasion.branch.map { " on `\(SlackMessage.escape($0))`" } ?? "")
-            + (occasion.pullRequest.map { " (pull request #\($0))" } ?? "")
     }
 
     /// A message from a script, as a markdown block quote that its own markup cannot break out of.
@@ -255,9 +236,5 @@ public struct RunNotifications: Sendable {
             .joined(separator: "\n")
     }
 
-    static func change(_ benchmark: BenchmarkComparison) -> String {
-        benchmark.estimate.map { percent($0.ratio - 1) } ?? "?"
-    }
-
-    static func percent(_ value: Double) -> String { String(format: "%+.2f%%", value * 100) }
+    static func percent(_ value: Double) -> String { NumberText.signedPercent(value) }
 }

@@ -28,7 +28,7 @@ extension Worker {
         var lastCommit: ObjectID?
         do {
             let ran = try await run(.drain) { report in
-                report.lines.forEach(onLine)
+                (report.lines + report.details).forEach(onLine)
                 experiments.withLock { latest in report.outcomes.forEach { latest[$0.experiment] = $0 } }
             }
             if !ran { onLine("work: another worker is running on this home; its jobs are left to it") }

@@ -14,7 +14,7 @@ extension Worker {
     /// pending until the verdict. A run's own suspects set that status when the run was stored.
     func announceConfirmation(of job: Job, held: [SuspectRecord]) async -> [String] {
         guard let notify = settings.notify, !held.isEmpty else { return [] }
-        let messages = RunNotifications(settings: notify, repositoryName: settings.repository.name)
+        let messages = runNotifications(notify)
             .confirming(.init(job), regression: held.contains { $0.kind == .regression })
         return await queueAndSend(messages, of: job, what: "confirmation")
     }
@@ -56,7 +56,7 @@ extension Worker {
             decision.lines.append("  \(decided.summary)" + (agrees ? "" : ": the paired A/B job measured \(measured?.verdict.rawValue ?? "nothing")"))
         }
         guard let notify = settings.notify else { return decision }
-        let notifications = RunNotifications(settings: notify, repositoryName: settings.repository.name)
+        let notifications = runNotifications(notify)
         let occasion = RunNotifications.Occasion(job)
         let runJobs = Set(held.compactMap(\.runJobID))
         if runJobs.isEmpty {

@@ -38,8 +38,11 @@ extension Worker {
             report.lines += unsandboxedLines(for: job)
             FaultPoint.jobRecorded.reach()
             if tracksChanges { report.lines += await trackChanges(after: job).map { "  \($0)" } }
+            // The site first: the messages sent next link to its pages.
             if report.succeeded { report.lines += await updateSite(after: job) }
-            report.lines += await dispatchNotifications()
+            let delivery = await deliveryReport()
+            report.lines += delivery.news
+            report.details += delivery.details
             return report
         // A job given back because the store or disk failed says so even when a renewal tick
         // found it already given back: the worker must stop, not spend the next jobs' attempts.
@@ -107,15 +110,18 @@ extension Worker {
                                                     judged: judgement.map { ($0.baseline.commit, $0.baseline.reason.rawValue, $0.comparison) },
                                                     announcing: hold?.announcing)
         }
+        let alreadyTold = await alreadyTold(run.notifications)
         if let unrecorded = await record(run, job: job, label: label) { return unrecorded }
         if run.suspicion != nil { FaultPoint.suspectHeld.reach() }
         journal.end(context)
         let failed = outcomes.filter { !$0.succeeded }.count
         let headline = "\(label): done, \(results.count) result(s)" + (failed > 0 ? ", \(failed) of \(outcomes.count) experiment(s) failed" : "")
         let held = run.suspicion.map { suspicion in
-            suspicion.suspects.map { "  \($0.summary)" } + ["  suspected: held until a paired A/B job of \(job.commit.short) against \(suspicion.confirmation.baseline?.short ?? "?") confirms"]
+            suspicion.suspects.map { "  \($0.summary): held until a paired A/B job against \(suspicion.confirmation.baseline?.short ?? "?") confirms it" }
         } ?? []
-        return .recorded(JobReport(job: job, succeeded: true, lines: [headline] + announced + outcomes.map { "  \($0.summary)" } + held,
+        // A failed experiment is news; a successful one, and where messages went, are details.
+        return .recorded(JobReport(job: job, succeeded: true, lines: [headline] + outcomes.filter { !$0.succeeded }.map { "  \($0.summary)" } + held + alreadyTold,
+                                   details: announced + outcomes.filter(\.succeeded).map { "  \($0.summary)" },
                                    outcomes: outcomes), tracksChanges: true)
     }
 

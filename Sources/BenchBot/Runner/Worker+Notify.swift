@@ -3,11 +3,24 @@ import Foundation
 import Notify
 
 extension Worker {
+    /// The messages of this worker's jobs: its repository, its machine, and its commits' host pages.
+    func runNotifications(_ notify: NotifySettings) -> RunNotifications {
+        RunNotifications(settings: notify, repositoryName: settings.repository.name, machine: settings.machine,
+                         hostCommitURL: Self.hostCommitURL(pattern: settings.site.commitURLPattern(
+                             repositoryURL: settings.repository.url, gitHubRepository: notify.github?.repository)))
+    }
+
+    /// A commit's page on its host, by the pattern the site links commits with.
+    static func hostCommitURL(pattern: String?) -> @Sendable (ObjectID) -> String? {
+        guard let pattern else { return { _ in nil } }
+        return { pattern.replacingOccurrences(of: "{sha}", with: $0.hex) }
+    }
+
     /// Tells people a job started (a pending status, an in-progress check run), and sends it
     /// before anything is measured, so that the network is quiet while benchmarks run.
     func announceStart(of job: Job) async -> [String] {
         guard let notify = settings.notify else { return [] }
-        return await queueAndSend(RunNotifications(settings: notify, repositoryName: settings.repository.name).started(.init(job)),
+        return await queueAndSend(runNotifications(notify).started(.init(job)),
                                   of: job, what: "start")
     }
 
@@ -35,7 +48,7 @@ extension Worker {
                              announcing: Set<String>? = nil) -> [OutgoingMessage] {
         guard let notify = settings.notify else { return [] }
         // With no measured baseline yet, the pending status still needs an end.
-        return RunNotifications(settings: notify, repositoryName: settings.repository.name).judged(
+        return runNotifications(notify).judged(
             .init(job), baseline: judged.map { ($0.baseline, $0.reason) },
             comparison: judged?.comparison ?? SuiteComparison(baseline: [], candidate: Analyzer.series(results), policy: settings.compare.policy),
             outcomes: outcomes, announcing: announcing)
@@ -45,32 +58,54 @@ extension Worker {
     /// stays pending until the confirmation job decides.
     func heldNotifications(for job: Job, holdsRegression: Bool) -> [OutgoingMessage] {
         guard let notify = settings.notify else { return [] }
-        return RunNotifications(settings: notify, repositoryName: settings.repository.name).confirming(.init(job), regression: holdsRegression)
+        return runNotifications(notify).confirming(.init(job), regression: holdsRegression)
     }
 
     /// What to tell people when a job fails before it has results.
     func failureNotifications(for job: Job, stage: String, message: String) -> [OutgoingMessage] {
         guard let notify = settings.notify else { return [] }
-        return RunNotifications(settings: notify, repositoryName: settings.repository.name).failed(.init(job), stage: stage, message: message)
+        return runNotifications(notify).failed(.init(job), stage: stage, message: message)
+    }
+
+    /// Which of a run's regression alerts were told already: a rerun of a commit builds the same
+    /// alert, stored once by its key, so it is not sent again, and the job says so rather than
+    /// staying silent.
+    ///
+    /// - Returns: A line for each, for the job's report.
+    func alreadyTold(_ messages: [OutgoingMessage]) async -> [String] {
+        let alerts = messages.filter { $0.kind == "regression" }
+        guard !alerts.isEmpty, let stored = try? await store.storedNotifications(keys: alerts.map(\.key)) else { return [] }
+        return alerts.compactMap { alert in
+            stored[alert.key].map { mark in
+                "  Slack alert not sent again: this regression was told at \(mark.queuedAt.formatted(.iso8601)) (\(mark.state.rawValue))"
+            }
+        }
     }
 
     /// Sends what the outbox holds now. A failure to send never touches the stored results: what
     /// was not sent stays in the outbox for the next pass or `benchbot notify`.
     ///
-    /// - Returns: Lines for the job's report.
+    /// - Returns: Lines for the job's report: all of them.
     func dispatchNotifications() async -> [String] {
-        guard let notify = settings.notify else { return [] }
+        let report = await deliveryReport()
+        return report.news + report.details
+    }
+
+    /// Sends what the outbox holds now, and says how it went: what was delivered or written is a
+    /// detail (`work --verbose`; `benchbot status` counts it), what failed or waits is news.
+    func deliveryReport() async -> (news: [String], details: [String]) {
+        guard let notify = settings.notify else { return ([], []) }
         do {
             let pass = try await Dispatcher(home: home, settings: notify, store: store, logger: logger).deliverDue()
-            var lines: [String] = []
-            if pass.delivered > 0 { lines.append("  notified: \(pass.delivered) delivered") }
-            lines += pass.written.map { "  notified: no credentials, written to \($0)" }
-            if pass.retrying > 0 { lines.append("  notified: \(pass.retrying) to retry (benchbot status shows why)") }
-            if pass.failed > 0 { lines.append("  notified: \(pass.failed) failed (benchbot status shows why; benchbot notify --retry sends again)") }
-            return lines
+            var details: [String] = [], news: [String] = []
+            if pass.delivered > 0 { details.append("  notified: \(pass.delivered) delivered") }
+            details += pass.written.map { "  notified: no credentials, written to \($0)" }
+            if pass.retrying > 0 { news.append("  notified: \(pass.retrying) to retry (benchbot status shows why)") }
+            if pass.failed > 0 { news.append("  notified: \(pass.failed) failed (benchbot status shows why; benchbot notify --retry sends again)") }
+            return (news, details)
         } catch {
             logger.error("notifications not sent: \(error)")
-            return ["  notifications not sent: \(error)"]
+            return (["  notifications not sent: \(error)"], [])
         }
     }
 }

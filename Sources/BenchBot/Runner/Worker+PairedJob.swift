@@ -85,6 +85,7 @@ extension Worker {
             run.resolutions = decision.resolutions
             run.notifications = decision.notifications
         }
+        let alreadyTold = await alreadyTold(run.notifications)
         if let unrecorded = await record(run, job: job, label: label) { return unrecorded }
         journal.end(candidate)
         journal.end(baselineContext)
@@ -93,7 +94,9 @@ extension Worker {
         let flagged = comparison.benchmarks.filter { $0.verdict == .regression || $0.verdict == .improvement }.map { benchmark in
             "  \(benchmark.verdict.rawValue): \(benchmark.name) \(benchmark.estimate.map { String(format: "%+.2f%%", ($0.ratio - 1) * 100) } ?? "")"
         }
-        return .recorded(JobReport(job: job, succeeded: true, lines: ["\(label): done, paired A/B: \(table.counts)"] + announced
-                                       + outcomes.map { "  \($0.summary)" } + flagged + decision.lines, outcomes: outcomes), tracksChanges: false)
+        return .recorded(JobReport(job: job, succeeded: true, lines: ["\(label): done, paired A/B: \(table.counts)"]
+                                       + outcomes.filter { !$0.succeeded }.map { "  \($0.summary)" } + flagged + decision.lines + alreadyTold,
+                                   details: announced + outcomes.filter(\.succeeded).map { "  \($0.summary)" }, outcomes: outcomes),
+                         tracksChanges: false)
     }
 }

@@ -21,8 +21,10 @@ public struct Worker: Sendable {
     public struct JobReport: Sendable, Hashable {
         public let job: Job
         public let succeeded: Bool
-        /// One line for people, and one per experiment.
+        /// One line for people, and one per change announced or held.
         public var lines: [String]
+        /// What `work --verbose` adds: each experiment, where each notification went.
+        public var details: [String] = []
         /// How each experiment went, for the night's run report.
         public var outcomes: [ExperimentOutcome] = []
         /// Set when the store could not be written: the worker stops after this report.

@@ -110,6 +110,10 @@ public protocol Store: DeliveryStore {
     /// The outbox, oldest first: the newest `limit` in `states` (all states when `nil`).
     func notifications(in states: Set<QueuedNotification.State>?, limit: Int?) async throws(StoreError) -> [QueuedNotification]
 
+    /// Which of `keys` the outbox holds already, and how each stands: a message is stored once by
+    /// its key, so a rerun can say why it sends nothing.
+    func storedNotifications(keys: [String]) async throws(StoreError) -> [String: StoredNotificationMark]
+
     /// Puts `failed` or `uncertain` notifications back in the queue, due now, with a new deadline.
     ///
     /// - Returns: How many.

@@ -46,7 +46,7 @@ struct FuzzRendererTests {
                 .filter { $0.hasPrefix("| ") && !$0.hasPrefix("| benchmark |") && !$0.hasPrefix("| --- |") }
             try fuzzCheck(rows.count == comparison.benchmarks.count, "\(rows.count) rows for \(comparison.benchmarks.count) benchmarks:\n\(markdown)", input: input)
             for row in rows {
-                try fuzzCheck(Self.cellSeparators(row) == 6, "a row that is not five cells: \(row.debugDescription)", input: input)
+                try fuzzCheck(Self.cellSeparators(row) == 8, "a row that is not seven cells: \(row.debugDescription)", input: input)
                 try fuzzCheck(row.unicodeScalars.filter { $0 == "`" }.count == 2, "a code span broken open: \(row.debugDescription)", input: input)
             }
             let text = table.text()

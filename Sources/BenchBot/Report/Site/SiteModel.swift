@@ -51,7 +51,7 @@ struct SiteModel: Sendable {
     static func load(home: Home, settings: BenchBotSettings, store: any Store, cached: Task<SeriesTable?, Never>) async throws -> SiteModel {
         var model = SiteModel(repository: settings.repository.name, machine: settings.machine)
         model.scoreSpeedup = settings.compare.scoreSpeedup
-        model.commitURLPattern = settings.site.commitURLPattern(repositoryURL: settings.repository.url)
+        model.commitURLPattern = settings.site.commitURLPattern(repositoryURL: settings.repository.url, gitHubRepository: settings.notify?.github?.repository)
         model.graphsFolder = home.path("results", "experiments", "graph")
         model.graphs = graphs(in: model.graphsFolder)
         let subsystems = HomeCheck(home: home).subsystems

@@ -111,7 +111,7 @@ extension SitePages {
         var table = SiteHTML.Table(headers: ["benchmark", "median", "spread", "samples", "baseline", "change"], rowCapacity: rows.count)
         for row in rows {
             let point = row.point, kind = kinds[row.name] ?? ""
-            let change = row.baseline.map { NumberText.signedPercent(point.median / $0.median - 1) } ?? "-"
+            let change = MedianChange.text(baseline: row.baseline?.median, candidate: point.median)
             // One scale for the row, so its median, spread and baseline compare at a glance.
             let scale = HumanUnits(unit: point.unit, values: [point.median, point.minimum, point.maximum] + (row.baseline.map { [$0.median] } ?? []))
             table.row([
