@@ -64,6 +64,26 @@ struct MessageContentTests {
         #expect(lines[2].contains("<https://bench.example.org/benchmark/a.small.html|graph>"))
     }
 
+    @Test("Slack: a change point confirmed after the run's own alert went out is told, once, under a key of its own")
+    func laterConfirmationIsTold() throws {
+        let comparison = SuiteComparison(
+            baseline: [MeasuredSeries(name: "loop.operations", unit: "count", direction: .lowerIsBetter, samples: Self.samples(2e7))],
+            candidate: [MeasuredSeries(name: "loop.operations", unit: "count", direction: .lowerIsBetter, samples: Self.samples(4e7))])
+        let occasion = RunNotifications.Occasion(commit: Self.head, subject: "Process every item twice", branch: "main", pullRequest: nil, lease: "job1@1")
+        let notifications = Self.notifications()
+        let first = try #require(notifications.judged(occasion, baseline: (Self.base, "nearest measured first-parent ancestor"),
+                                                      comparison: comparison, outcomes: []).first { $0.kind == "regression" })
+        // CPU time was no run-to-run suspect; its change point, confirmed by a later paired job, is news.
+        let cpu = SuspectRecord(id: 7, commit: Self.head, benchmark: "loop.cpu", kind: .regression, origin: .change, baseline: Self.base,
+                                state: .confirmed, ratio: 1.87, confirmedRatio: 2.12, createdAt: Date())
+        let later = try #require(notifications.confirmedChanges(occasion, held: [cpu], confirmed: ["loop.cpu"]).first { $0.kind == "regression" })
+        #expect(later.key != first.key, "taken for the first alert, it would never be sent")
+        let (text, _) = try Self.slackBody([later])
+        #expect(text.hasPrefix("loop.cpu +112.0% worse at \(Self.head.short)"), "\(text)")
+        let again = try #require(notifications.confirmedChanges(occasion, held: [cpu], confirmed: ["loop.cpu"]).first { $0.kind == "regression" })
+        #expect(again.key == later.key, "confirmed again (a rerun), it is the same message, sent once")
+    }
+
     @Test("Slack: with more regressions than a message holds, the worst are the ones kept")
     func truncatedKeepsTheWorst() throws {
         // Names sort opposite to sizes: z59 is the worst.

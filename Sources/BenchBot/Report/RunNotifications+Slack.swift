@@ -1,4 +1,5 @@
 import Compare
+import Crypto
 import Foundation
 import Notify
 
@@ -41,8 +42,16 @@ extension RunNotifications {
         for suspect in sorted {
             message.section("*\(SlackMessage.escape(suspect.benchmark))*: \(change(suspect))" + (graphURL(suspect.benchmark).map { " · <\($0)|graph>" } ?? ""))
         }
-        return OutgoingMessage(key: Self.regressionKey(repositoryName, baseline: baseline, candidate: occasion.commit),
+        // Keyed by the benchmarks too: a change point confirmed after the run's own alert went out
+        // (a benchmark that was no run-to-run suspect) is news, and must not be taken for that alert.
+        return OutgoingMessage(key: Self.regressionKey(repositoryName, baseline: baseline, candidate: occasion.commit)
+                                   + ":confirmed:" + Self.digest(sorted.map(\.benchmark).sorted()),
                                destination: slack.destination, kind: "regression", body: message.body())
+    }
+
+    /// A short, stable digest of names, for a key that must tell sets of benchmarks apart.
+    static func digest(_ names: [String]) -> String {
+        SHA256.hash(data: Data(names.joined(separator: "\n").utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
     }
 
     /// The key a regression's Slack message is stored under: one per pair of commits, so that a
