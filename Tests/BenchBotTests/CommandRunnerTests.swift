@@ -6,19 +6,22 @@ import Testing
 struct CommandRunnerTests {
     @Test("output, exit status and arguments pass through without a shell")
     func basics() async throws {
-        let result = try await CommandRunner.run("printf", arguments: ["%s|", "a b", "$HOME;rm -rf /"], timeout: .seconds(10))
+        // Generous deadlines: at the start of the whole suite, a hundred suites spawn processes on 2
+        // cores at once, and a printf has been seen to take 18 s to be started and reaped.
+        let result = try await CommandRunner.run("printf", arguments: ["%s|", "a b", "$HOME;rm -rf /"], timeout: .seconds(120))
         #expect(result.succeeded)
         #expect(result.standardOutput == "a b|$HOME;rm -rf /|")
-        let failing = try await CommandRunner.run("sh", arguments: ["-c", "echo oops >&2; exit 3"], timeout: .seconds(10))
+        let failing = try await CommandRunner.run("sh", arguments: ["-c", "echo oops >&2; exit 3"], timeout: .seconds(120))
         #expect(failing.status == 3 && failing.standardError == "oops\n")
         await #expect(throws: CommandError.self) { try await CommandRunner.run("/nonexistent/tool", timeout: .seconds(10)) }
     }
 
     @Test("a command past its deadline is stopped and reported as timed out")
     func timeout() async throws {
-        let result = try await CommandRunner.run("sleep", arguments: ["30"], timeout: .milliseconds(300), gracePeriod: .milliseconds(200))
+        // Left alone, the sleep would take 300 s; stopped, it takes well under 120 s however loaded the machine is.
+        let result = try await CommandRunner.run("sleep", arguments: ["300"], timeout: .milliseconds(300), gracePeriod: .milliseconds(200))
         #expect(result.timedOut && !result.succeeded)
-        #expect(result.duration < .seconds(20))
+        #expect(result.duration < .seconds(120))
     }
 
     @Test("stopping a command kills its whole process group, grandchildren that ignore SIGTERM included")
