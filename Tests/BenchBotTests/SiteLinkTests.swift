@@ -30,12 +30,7 @@ struct SiteLinkTests {
             try fixture.addLoopLengthExperiment(options: ["repeat": 3])
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
             try await BenchBotProcess.succeed(["work", "--home", fixture.home])
-            try await fixture.git.git("-C", fixture.git.work, "checkout", "-q", "-b", "feature", "main")
-            try "#define ITERATIONS 4000UL\n".write(toFile: fixture.git.work.appending(path: "iterations.h"), atomically: true, encoding: .utf8)
-            try await fixture.git.git("-C", fixture.git.work, "commit", "-q", "-am", "slower")
-            try await fixture.git.git("-C", fixture.git.work, "push", "-q", "origin", "feature")
-            try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--branch", "feature", "--pull-request", "3"])
-            try await BenchBotProcess.succeed(["work", "--home", fixture.home])
+            try await fixture.measureSlowerPullRequest(3)
 
             let local = root.appending(path: "local")
             try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", local])

@@ -129,3 +129,16 @@ struct RunnerFixture {
         try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: path))
     }
 }
+
+extension RunnerFixture {
+    /// Pushes a `feature` branch whose loop is slower, and measures it as pull request `number`,
+    /// so a site gets a comparison page and a benchmark only that branch has a baseline for.
+    func measureSlowerPullRequest(_ number: Int) async throws {
+        try await git.git("-C", git.work, "checkout", "-q", "-b", "feature", "main")
+        try "#define ITERATIONS 4000UL\n".write(toFile: git.work.appending(path: "iterations.h"), atomically: true, encoding: .utf8)
+        try await git.git("-C", git.work, "commit", "-q", "-am", "slower")
+        try await git.git("-C", git.work, "push", "-q", "origin", "feature")
+        try await BenchBotProcess.succeed(["enqueue", "--home", home, "--branch", "feature", "--pull-request", String(number)])
+        try await BenchBotProcess.succeed(["work", "--home", home])
+    }
+}
