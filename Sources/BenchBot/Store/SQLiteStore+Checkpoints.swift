@@ -11,12 +11,17 @@ extension SQLiteStore {
     /// writer instead. Other processes on the same store keep SQLite's automatic checkpoints.
     public func withBackgroundCheckpoints<Result: Sendable>(every interval: Duration = .milliseconds(500),
                                                             _ body: () async throws -> Result) async throws -> Result {
-        let checkpointer: DatabaseQueue
+        // The webhook route writes to the intake, so the server opens it now, checkpointed the same way.
+        let intake = try intake(create: true)!
+        let checkpointers: [(pool: DatabasePool, checkpointer: DatabaseQueue)]
         do {
-            var configuration = Configuration()
-            configuration.label = "benchbot-store-checkpoints"
-            checkpointer = try DatabaseQueue(path: path, configuration: configuration)
-            try await pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+            checkpointers = try [(pool, path), (intake.pool, intake.path)].map { pool, path in
+                var configuration = Configuration()
+                configuration.label = "benchbot-store-checkpoints"
+                let checkpointer = try DatabaseQueue(path: path, configuration: configuration)
+                try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+                return (pool, checkpointer)
+            }
         } catch {
             throw Self.mapError(error, path: path, busyTimeout: busyTimeout)
         }
@@ -24,7 +29,9 @@ extension SQLiteStore {
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
                 // A checkpoint that meets a reader copies what it can and leaves the rest for the next.
-                _ = try? await checkpointer.writeWithoutTransaction { try $0.checkpoint(.passive) }
+                for (_, checkpointer) in checkpointers {
+                    _ = try? await checkpointer.writeWithoutTransaction { try $0.checkpoint(.passive) }
+                }
             }
         }
         let outcome: Swift.Result<Result, any Error>
@@ -35,9 +42,11 @@ extension SQLiteStore {
         }
         loop.cancel()
         _ = await loop.result
-        _ = try? await pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 1000")
-            try db.checkpoint(.passive)
+        for (pool, _) in checkpointers {
+            _ = try? await pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 1000")
+                try db.checkpoint(.passive)
+            }
         }
         return try outcome.get()
     }

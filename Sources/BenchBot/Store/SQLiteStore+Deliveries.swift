@@ -8,61 +8,67 @@ extension SQLiteStore {
     static let deliveryBusyTimeout: Double = 5
 
     public func recordDelivery(_ delivery: WebhookDelivery, durability: DeliveryDurability) async throws(StoreError) -> Bool {
+        let intake = try intake(create: true)!
         do {
-            return try await deliveryCommits.submit((delivery, durability))
-        } catch let error as StoreError {
-            throw error
+            return try await intake.commits.submit((delivery, durability))
         } catch {
-            throw Self.mapError(error, path: path, busyTimeout: busyTimeout)
+            throw Self.mapError(error, path: intake.path, busyTimeout: intake.busyTimeout)
         }
     }
 
-    /// Keeps deliveries in one transaction: whether each was new, in order. A delivery id twice in
-    /// one batch (a redelivery racing its first) is new only the first time.
-    ///
-    /// The transaction is synced unless every delivery in it asked only for ``DeliveryDurability/process``:
-    /// then its commit goes to the operating system, and the next synced commit on this store (the
-    /// processor's, which applies these very deliveries) puts it on the disk with its own.
-    static func recordDeliveries(_ batch: [(WebhookDelivery, DeliveryDurability)], pool: DatabasePool, path: String,
-                                 busyTimeout usual: Double) async throws(StoreError) -> [Bool] {
-        let wait = Self.deliveryBusyTimeout
-        let deliveries = batch.map(\.0)
-        let synced = batch.contains { $0.1 == .disk }
-        do {
-            return try await pool.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA busy_timeout = \(Int(min(wait, usual) * 1000))")
-                let usualSync = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? 2
-                if !synced { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-                defer {
-                    try? db.execute(sql: "PRAGMA busy_timeout = \(Int(usual * 1000))")
-                    if !synced { try? db.execute(sql: "PRAGMA synchronous = \(usualSync)") }
-                }
-                var inserted: [Bool] = []
-                try db.inTransaction(.immediate) {
-                    // Compiled once per connection: the writer is the one queue every delivery waits in.
-                    let row = try db.cachedStatement(sql: """
-                        INSERT INTO webhook_delivery (id, event, action, received_at, state, next_attempt_at)
-                        VALUES (?, ?, ?, ?, 'received', ?) ON CONFLICT (id) DO NOTHING
-                        """)
-                    let body = try db.cachedStatement(sql: "INSERT INTO webhook_body (id, body) VALUES (?, ?)")
-                    for delivery in deliveries {
-                        try row.execute(arguments: [delivery.id, delivery.event, delivery.action,
-                                                    delivery.receivedAt.storeValue, delivery.receivedAt.storeValue])
-                        let new = db.changesCount == 1
-                        if new { try body.execute(arguments: [delivery.id, delivery.body]) }
-                        inserted.append(new)
-                    }
-                    return .commit
-                }
-                return inserted
+    /// The delivery intake beside this store; `nil` when none was ever made and `create` is `false`.
+    func intake(create: Bool) throws(StoreError) -> DeliveryIntake? {
+        try openedIntake.withLock { (opened: inout DeliveryIntake?) throws(StoreError) -> DeliveryIntake? in
+            if let opened { return opened }
+            let pool = self.pool
+            opened = try DeliveryIntake.open(beside: path, busyTimeout: min(Self.deliveryBusyTimeout, busyTimeout), create: create) { ids in
+                try await pool.read { db in try Self.admittedIDs(among: ids, db) }
             }
-        } catch {
-            throw Self.mapError(error, path: path, busyTimeout: min(wait, usual))
+            return opened
         }
     }
+
+    /// Moves the deliveries waiting in the intake into the store, oldest first, each once: one
+    /// admitted before (a crash came between admitting and forgetting it) is skipped by its id.
+    ///
+    /// Each admission is synced to the disk, whatever the route's durability: from here on a
+    /// delivery is as safe as a queued job.
+    func admitReceivedDeliveries() async throws(StoreError) {
+        guard let intake = try intake(create: false) else { return }
+        while true {
+            let waiting = try await intake.waiting(limit: Self.admissionBatch)
+            guard let last = waiting.last else { return }
+            try await write { db in
+                let row = try db.cachedStatement(sql: """
+                    INSERT INTO webhook_delivery (id, event, action, received_at, state, next_attempt_at)
+                    VALUES (?, ?, ?, ?, 'received', ?) ON CONFLICT (id) DO NOTHING
+                    """)
+                let body = try db.cachedStatement(sql: "INSERT INTO webhook_body (id, body) VALUES (?, ?)")
+                for delivery in waiting.map(\.delivery) {
+                    try row.execute(arguments: [delivery.id, delivery.event, delivery.action,
+                                                delivery.receivedAt.storeValue, delivery.receivedAt.storeValue])
+                    if db.changesCount == 1 { try body.execute(arguments: [delivery.id, delivery.body]) }
+                }
+            }
+            try await intake.forget(through: last.sequence)
+            if waiting.count < Self.admissionBatch { return }
+        }
+    }
+
+    /// Which of `ids` the store holds.
+    private static func admittedIDs(among ids: [String], _ db: Database) throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        let list = String(decoding: try JSONEncoder().encode(ids), as: UTF8.self)
+        return Set(try String.fetchAll(db, sql: "SELECT id FROM webhook_delivery WHERE id IN (SELECT value FROM json_each(?))",
+                                       arguments: [list]))
+    }
+
+    /// The most deliveries admitted in one transaction.
+    static let admissionBatch = 500
 
     public func dueDeliveries(now: Date, limit: Int) async throws(StoreError) -> [WebhookDelivery] {
-        try await read { db in
+        try await admitReceivedDeliveries()
+        return try await read { db in
             try Row.fetchAll(db, sql: """
                 SELECT webhook_delivery.*, webhook_body.body FROM webhook_delivery JOIN webhook_body USING (id)
                 WHERE state = 'received' AND next_attempt_at <= ?
@@ -142,20 +148,34 @@ extension SQLiteStore {
     }
 
     public func deliveries(limit: Int) async throws(StoreError) -> [WebhookDelivery] {
-        try await read { db in
+        let waiting = try await notYetAdmitted()
+        let admitted = try await read { db in
             try Row.fetchAll(db, sql: """
                 SELECT webhook_delivery.*, webhook_body.body FROM webhook_delivery JOIN webhook_body USING (id)
                 ORDER BY received_at DESC, webhook_delivery.rowid DESC LIMIT ?
                 """,
                              arguments: [limit]).map(Self.delivery(from:))
         }
+        return Array((waiting.reversed() + admitted).prefix(limit))
+    }
+
+    /// What waits in the intake and is not in the store yet, oldest first. Reading it admits
+    /// nothing: `status` and `/metrics` only look.
+    private func notYetAdmitted() async throws(StoreError) -> [WebhookDelivery] {
+        guard let intake = try intake(create: false) else { return [] }
+        let waiting = try await intake.waiting(limit: .max).map(\.delivery)
+        guard !waiting.isEmpty else { return [] }
+        let ids = waiting.map(\.id)
+        let admitted = try await read { db in try Self.admittedIDs(among: ids, db) }
+        return waiting.filter { !admitted.contains($0.id) }
     }
 
     public func countDeliveries() async throws(StoreError) -> [WebhookDelivery.State: Int] {
-        try await read { db in
-            var counts: [WebhookDelivery.State: Int] = [:]
+        let waiting = try await notYetAdmitted().count
+        return try await read { db in
+            var counts: [WebhookDelivery.State: Int] = waiting > 0 ? [.received: waiting] : [:]
             for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM webhook_delivery GROUP BY state") {
-                if let state = WebhookDelivery.State(rawValue: row["state"]) { counts[state] = row["n"] }
+                if let state = WebhookDelivery.State(rawValue: row["state"]) { counts[state, default: 0] += row["n"] }
             }
             return counts
         }

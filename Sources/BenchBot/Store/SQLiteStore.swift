@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Notify
+import Synchronization
 
 /// The store in one SQLite file, in WAL mode, shared safely by every BenchBot process on the machine.
 ///
@@ -11,16 +12,14 @@ public final class SQLiteStore: Store {
     /// The database file.
     public let path: String
     let busyTimeout: Double
-    /// Webhook deliveries arriving together, kept in one transaction.
-    let deliveryCommits: GroupCommit<(WebhookDelivery, DeliveryDurability), Bool>
+    /// Where webhook deliveries wait to be admitted, opened when first needed: most commands never
+    /// touch it.
+    let openedIntake = Mutex<DeliveryIntake?>(nil)
 
     private init(pool: DatabasePool, path: String, busyTimeout: Double) {
         self.pool = pool
         self.path = path
         self.busyTimeout = busyTimeout
-        deliveryCommits = GroupCommit { deliveries in
-            try await Self.recordDeliveries(deliveries, pool: pool, path: path, busyTimeout: busyTimeout)
-        }
     }
 
     /// Opens the store, creating it and bringing its schema up to date as needed.

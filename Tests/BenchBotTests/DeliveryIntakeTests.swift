@@ -1,0 +1,104 @@
+@testable import BenchBot
+import Foundation
+import GRDB
+import Testing
+
+/// The webhook route keeps deliveries in an intake of their own, so its answers never wait for the
+/// store's write lock; the processor admits them into the store, each exactly once.
+@Suite("The delivery intake")
+struct DeliveryIntakeTests {
+    private static func delivery(_ id: String) -> WebhookDelivery {
+        WebhookDelivery(id: id, event: "ping", action: nil, body: Data("{\"zen\":\"\(id)\"}".utf8), receivedAt: Date())
+    }
+
+    @Test("a delivery is kept, and synced, while another process holds the store's write lock")
+    func keptWhileStoreLocked() async throws {
+        try await withTemporaryDirectory { root in
+            let path = (root as NSString).appendingPathComponent("store.sqlite")
+            let store = try SQLiteStore.open(path: path)
+            // Another process's long transaction: a worker recording a run, the processor applying a pass.
+            let other = try DatabaseQueue(path: path)
+            let taken = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+            let holder = Task.detached {
+                try other.inTransaction(.immediate) { db in
+                    try db.execute(sql: "INSERT INTO repository (name, url, created_at) VALUES ('held', 'held', 0)")
+                    taken.signal()
+                    release.wait()
+                    return .rollback
+                }
+            }
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global().async { taken.wait(); continuation.resume() }
+            }
+            // Before the intake, this waited for the lock and failed as locked after 5 s.
+            #expect(try await store.recordDelivery(Self.delivery("d-1"), durability: .disk))
+            #expect(try await store.recordDelivery(Self.delivery("d-1"), durability: .process) == false, "a redelivery")
+            #expect(try await store.countDeliveries() == [.received: 1])
+            release.signal()
+            try await holder.value
+            #expect(try await store.dueDeliveries(now: Date(), limit: 10).map(\.id) == ["d-1"])
+            let intake = try #require(try store.intake(create: false))
+            #expect(try await intake.waiting(limit: 10).isEmpty, "admitted deliveries are forgotten by the intake")
+            #expect(try await intake.pool.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2, "FULL")
+        }
+    }
+
+    @Test("a crash between admitting and forgetting admits the delivery again, which changes nothing")
+    func admittedTwiceIsOnce() async throws {
+        try await withTemporaryDirectory { root in
+            let store = try SQLiteStore.open(path: (root as NSString).appendingPathComponent("store.sqlite"))
+            #expect(try await store.recordDelivery(Self.delivery("d-1")))
+            #expect(try await store.recordDelivery(Self.delivery("d-2")))
+            try await store.admitReceivedDeliveries()
+            let applied = try await store.applyDeliveries([("d-1", DeliveryEffects(outcome: "pinged"))], now: Date())
+            #expect(applied.map(\.applied) == [true])
+            // What the intake holds when the server dies after the store's commit, before the forget.
+            let intake = try #require(try store.intake(create: false))
+            try await intake.pool.write { db in
+                try db.execute(sql: "INSERT INTO received (id, event, received_at, body) VALUES ('d-1', 'ping', 0, x'7b7d')")
+            }
+            #expect(try await store.countDeliveries() == [.processed: 1, .received: 1])
+            #expect(try await store.dueDeliveries(now: Date(), limit: 10).map(\.id) == ["d-2"])
+            #expect(try await intake.waiting(limit: 10).isEmpty)
+            let kept = try await store.deliveries(limit: 10)
+            #expect(kept.map(\.id).sorted() == ["d-1", "d-2"])
+            #expect(kept.first { $0.id == "d-1" }?.state == .processed)
+            // A redelivery of a delivery admitted long ago is known by the store.
+            #expect(try await store.recordDelivery(Self.delivery("d-1")) == false)
+            #expect(try await intake.waiting(limit: 10).isEmpty)
+        }
+    }
+
+    @Test("looking at deliveries admits nothing: status and /metrics only read")
+    func readingAdmitsNothing() async throws {
+        try await withTemporaryDirectory { root in
+            let path = (root as NSString).appendingPathComponent("store.sqlite")
+            let store = try SQLiteStore.open(path: path)
+            #expect(try await store.recordDelivery(Self.delivery("d-1"), durability: .process))
+            let reader = try SQLiteStore.open(path: path)
+            #expect(try await reader.deliveries(limit: 10).map(\.id) == ["d-1"])
+            #expect(try await reader.countDeliveries() == [.received: 1])
+            let inStore = try await store.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM webhook_delivery") }
+            #expect(inStore == 0)
+        }
+    }
+
+    @Test("an intake written by a newer BenchBot is refused, naming its file")
+    func newerIntakeRefused() async throws {
+        try await withTemporaryDirectory { root in
+            let path = (root as NSString).appendingPathComponent("store.sqlite")
+            let store = try SQLiteStore.open(path: path)
+            #expect(try await store.recordDelivery(Self.delivery("d-1")))
+            let intakePath = DeliveryIntake.path(beside: path)
+            #expect(intakePath == (root as NSString).appendingPathComponent("store-intake.sqlite"))
+            try await DatabaseQueue(path: intakePath).writeWithoutTransaction { try $0.execute(sql: "PRAGMA user_version = 9") }
+            let later = try SQLiteStore.open(path: path)
+            do {
+                _ = try await later.recordDelivery(Self.delivery("d-2"))
+                Issue.record("a newer intake was used")
+            } catch {
+                #expect("\(error)".contains("newer BenchBot") && "\(error)".contains("store-intake.sqlite"), "\(error)")
+            }
+        }
+    }
+}
