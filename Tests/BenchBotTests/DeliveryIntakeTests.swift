@@ -36,36 +36,66 @@ struct DeliveryIntakeTests {
             #expect(try await store.countDeliveries() == [.received: 1])
             release.signal()
             try await holder.value
-            #expect(try await store.dueDeliveries(now: Date(), limit: 10).map(\.id) == ["d-1"])
+            let due = try await store.dueDeliveries(now: Date(), limit: 10)
+            #expect(due.map(\.id) == ["d-1"] && due.first?.body == Self.delivery("d-1").body)
             let intake = try #require(try store.intake(create: false))
-            #expect(try await intake.waiting(limit: 10).isEmpty, "admitted deliveries are forgotten by the intake")
             #expect(try await intake.pool.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2, "FULL")
         }
     }
 
-    @Test("a crash between admitting and forgetting admits the delivery again, which changes nothing")
-    func admittedTwiceIsOnce() async throws {
+    @Test("two processes admitting at once admit each delivery once, and later deliveries follow")
+    func admittedOnce() async throws {
         try await withTemporaryDirectory { root in
-            let store = try SQLiteStore.open(path: (root as NSString).appendingPathComponent("store.sqlite"))
+            let path = (root as NSString).appendingPathComponent("store.sqlite")
+            let store = try SQLiteStore.open(path: path), other = try SQLiteStore.open(path: path)
+            for id in ["d-1", "d-2"] { #expect(try await store.recordDelivery(Self.delivery(id))) }
+            async let one: Void = store.admitReceivedDeliveries()
+            async let two: Void = other.admitReceivedDeliveries()
+            _ = try await (one, two)
+            let rows = try await store.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM webhook_delivery") }
+            #expect(rows == 2)
+            #expect(try await store.countDeliveries() == [.received: 2])
+            #expect(try await store.applyDeliveries([("d-1", DeliveryEffects(outcome: "pinged"))], now: Date()).map(\.applied) == [true])
+            #expect(try await store.recordDelivery(Self.delivery("d-3")))
+            #expect(try await store.recordDelivery(Self.delivery("d-1")) == false, "a redelivery of an applied delivery")
+            let due = try await other.dueDeliveries(now: Date(), limit: 10)
+            #expect(due.map(\.id) == ["d-2", "d-3"] && due.map(\.body) == [Self.delivery("d-2").body, Self.delivery("d-3").body])
+            #expect(try await store.countDeliveries() == [.processed: 1, .received: 2])
+        }
+    }
+
+    @Test("an intake made anew (the old file removed) is admitted from its start, although its numbers start again at 1")
+    func newIntakeAdmittedFromStart() async throws {
+        try await withTemporaryDirectory { root in
+            let path = (root as NSString).appendingPathComponent("store.sqlite")
+            let store = try SQLiteStore.open(path: path)
             #expect(try await store.recordDelivery(Self.delivery("d-1")))
-            #expect(try await store.recordDelivery(Self.delivery("d-2")))
             try await store.admitReceivedDeliveries()
-            let applied = try await store.applyDeliveries([("d-1", DeliveryEffects(outcome: "pinged"))], now: Date())
-            #expect(applied.map(\.applied) == [true])
-            // What the intake holds when the server dies after the store's commit, before the forget.
-            let intake = try #require(try store.intake(create: false))
-            try await intake.pool.write { db in
-                try db.execute(sql: "INSERT INTO received (id, event, received_at, body) VALUES ('d-1', 'ping', 0, x'7b7d')")
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: DeliveryIntake.path(beside: path) + suffix) }
+            let later = try SQLiteStore.open(path: path)
+            #expect(try await later.recordDelivery(Self.delivery("d-2")))
+            #expect(try await later.dueDeliveries(now: Date(), limit: 10).map(\.id) == ["d-1", "d-2"])
+        }
+    }
+
+    @Test("a redelivery of a delivery kept before the intake existed changes nothing, and admission moves past it")
+    func deliveryKeptBeforeTheIntake() async throws {
+        try await withTemporaryDirectory { root in
+            let path = (root as NSString).appendingPathComponent("store.sqlite")
+            let store = try SQLiteStore.open(path: path)
+            try await store.pool.write { db in
+                try db.execute(sql: """
+                    INSERT INTO webhook_delivery (id, event, received_at, state, next_attempt_at, outcome) VALUES ('old', 'ping', 0, 'processed', 0, 'pinged');
+                    INSERT INTO webhook_body (id, body) VALUES ('old', x'7b7d');
+                    """)
             }
-            #expect(try await store.countDeliveries() == [.processed: 1, .received: 1])
-            #expect(try await store.dueDeliveries(now: Date(), limit: 10).map(\.id) == ["d-2"])
-            #expect(try await intake.waiting(limit: 10).isEmpty)
+            _ = try await store.recordDelivery(Self.delivery("old"))
+            #expect(try await store.dueDeliveries(now: Date(), limit: 10).isEmpty)
             let kept = try await store.deliveries(limit: 10)
-            #expect(kept.map(\.id).sorted() == ["d-1", "d-2"])
-            #expect(kept.first { $0.id == "d-1" }?.state == .processed)
-            // A redelivery of a delivery admitted long ago is known by the store.
-            #expect(try await store.recordDelivery(Self.delivery("d-1")) == false)
-            #expect(try await intake.waiting(limit: 10).isEmpty)
+            #expect(kept.map(\.id) == ["old"] && kept.first?.state == .processed && kept.first?.body == Data("{}".utf8))
+            let intake = try #require(try store.intake(create: false))
+            #expect(try await store.countDeliveries() == [.processed: 1])
+            #expect(try await intake.received(after: 0, limit: 10).count == 1)
         }
     }
 

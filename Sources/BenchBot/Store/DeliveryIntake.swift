@@ -6,19 +6,27 @@ import GRDB
 ///
 /// SQLite has one write lock per file. With deliveries kept in the store itself, each answer waited
 /// behind whatever held that lock: the processor's pass applying 200 deliveries, a worker recording
-/// a run, a checkpoint. Here the route's inserts wait only for each other. The processor admits
-/// what arrived into the store (``SQLiteStore/admitReceivedDeliveries()``), where deliveries are
-/// deduplicated by their id, and then forgets it here: a crash between the two admits it again,
-/// which changes nothing.
+/// a run, a checkpoint. Here only the route writes, and its inserts wait only for each other.
+///
+/// A delivery's payload stays here for good; the processor admits its small row into the store
+/// (``SQLiteStore/admitReceivedDeliveries()``) together with how far it has admitted, in one
+/// transaction, so each delivery is admitted exactly once and the route never waits for the
+/// processor, not even to be forgotten.
 final class DeliveryIntake: Sendable {
-    /// A delivery waiting here, with its place in arrival order.
+    /// A delivery received here, with its place in arrival order; its payload is read apart.
     struct Received: Sendable {
         var sequence: Int64
-        var delivery: WebhookDelivery
+        var id: String
+        var event: String
+        var action: String?
+        var receivedAt: Date
     }
 
     let pool: DatabasePool
     let path: String
+    /// Names this file in the store's record of how far it admitted: a new intake, made after the
+    /// old one was removed, numbers its deliveries from 1 again and is admitted from its start.
+    let identity: String
     let busyTimeout: Double
     /// Deliveries arriving together, kept in one transaction with one sync.
     let commits: GroupCommit<(WebhookDelivery, DeliveryDurability), Bool>
@@ -35,11 +43,8 @@ final class DeliveryIntake: Sendable {
 
     /// Opens the intake beside `storePath`, creating it when `create` says so.
     ///
-    /// - Parameter isKnown: Which of some delivery ids the store holds already: a redelivery of one
-    ///   admitted long ago is known there, not here.
     /// - Returns: `nil` when there is no intake and `create` is `false`.
-    static func open(beside storePath: String, busyTimeout: Double, create: Bool,
-                     isKnown: @escaping @Sendable ([String]) async throws -> Set<String>) throws(StoreError) -> DeliveryIntake? {
+    static func open(beside storePath: String, busyTimeout: Double, create: Bool) throws(StoreError) -> DeliveryIntake? {
         let path = Self.path(beside: storePath)
         guard create || FileManager.default.fileExists(atPath: path) else { return nil }
         var configuration = Configuration()
@@ -47,15 +52,15 @@ final class DeliveryIntake: Sendable {
         configuration.label = "benchbot-intake"
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
-            try pool.writeWithoutTransaction { db in
+            let identity = try pool.writeWithoutTransaction { db in
                 // An answered delivery must survive a power loss unless the server was told otherwise
                 // (`benchbot.serve.durability: process`, set per write).
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 try db.inTransaction(.immediate) {
                     let found = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
                     if found > version { throw StoreError.newerSchema(path) }
-                    // `AUTOINCREMENT`: a sequence number is never reused after the rows before it are forgotten,
-                    // so forgetting "up to n" can never forget a delivery that arrived after n was read.
+                    // `AUTOINCREMENT`: a sequence number, once used, is never used again, so "admitted
+                    // through n" stays true of the same deliveries.
                     try db.execute(sql: """
                         CREATE TABLE IF NOT EXISTS received (
                             sequence INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -65,33 +70,35 @@ final class DeliveryIntake: Sendable {
                             received_at REAL NOT NULL,
                             body BLOB NOT NULL
                         );
+                        CREATE TABLE IF NOT EXISTS identity (uuid TEXT NOT NULL);
                         PRAGMA user_version = \(version);
                         """)
+                    if try String.fetchOne(db, sql: "SELECT uuid FROM identity") == nil {
+                        try db.execute(sql: "INSERT INTO identity (uuid) VALUES (?)", arguments: [UUID().uuidString])
+                    }
                     return .commit
                 }
+                return try String.fetchOne(db, sql: "SELECT uuid FROM identity")!
             }
-            return DeliveryIntake(pool: pool, path: path, busyTimeout: busyTimeout, isKnown: isKnown)
+            return DeliveryIntake(pool: pool, path: path, identity: identity, busyTimeout: busyTimeout)
         } catch {
             throw SQLiteStore.mapError(error, path: path, busyTimeout: busyTimeout)
         }
     }
 
-    private init(pool: DatabasePool, path: String, busyTimeout: Double,
-                 isKnown: @escaping @Sendable ([String]) async throws -> Set<String>) {
+    private init(pool: DatabasePool, path: String, identity: String, busyTimeout: Double) {
         self.pool = pool
         self.path = path
+        self.identity = identity
         self.busyTimeout = busyTimeout
-        commits = GroupCommit { batch in
-            let known = try await isKnown(batch.map(\.0.id))
-            return try await Self.keep(batch, known: known, pool: pool)
-        }
+        commits = GroupCommit { batch in try await Self.keep(batch, pool: pool) }
     }
 
     /// Keeps deliveries in one transaction: whether each was new, in order. A delivery id twice in
     /// one batch (a redelivery racing its first) is new only the first time.
     ///
     /// The transaction is synced unless every delivery in it asked only for ``DeliveryDurability/process``.
-    private static func keep(_ batch: [(WebhookDelivery, DeliveryDurability)], known: Set<String>, pool: DatabasePool) async throws -> [Bool] {
+    private static func keep(_ batch: [(WebhookDelivery, DeliveryDurability)], pool: DatabasePool) async throws -> [Bool] {
         let synced = batch.contains { $0.1 == .disk }
         return try await pool.writeWithoutTransaction { db in
             if !synced { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
@@ -104,10 +111,6 @@ final class DeliveryIntake: Sendable {
                     ON CONFLICT (id) DO NOTHING
                     """)
                 for (delivery, _) in batch {
-                    guard !known.contains(delivery.id) else {
-                        inserted.append(false)
-                        continue
-                    }
                     try insert.execute(arguments: [delivery.id, delivery.event, delivery.action,
                                                    delivery.receivedAt.storeValue, delivery.body])
                     inserted.append(db.changesCount == 1)
@@ -118,27 +121,35 @@ final class DeliveryIntake: Sendable {
         }
     }
 
-    /// The oldest deliveries waiting, in arrival order.
-    func waiting(limit: Int) async throws(StoreError) -> [Received] {
-        do {
-            return try await pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM received ORDER BY sequence LIMIT ?", arguments: [limit]).map { row in
-                    Received(sequence: row["sequence"],
-                             delivery: WebhookDelivery(id: row["id"], event: row["event"], action: row["action"], body: row["body"],
-                                                       receivedAt: Date(storeValue: row["received_at"])))
-                }
+    /// The deliveries received after `sequence`, in arrival order, without their payloads.
+    func received(after sequence: Int64, limit: Int) async throws(StoreError) -> [Received] {
+        try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT sequence, id, event, action, received_at FROM received WHERE sequence > ? ORDER BY sequence LIMIT ?
+                """, arguments: [sequence, limit]).map { row in
+                Received(sequence: row["sequence"], id: row["id"], event: row["event"], action: row["action"],
+                         receivedAt: Date(storeValue: row["received_at"]))
             }
-        } catch {
-            throw SQLiteStore.mapError(error, path: path, busyTimeout: busyTimeout)
         }
     }
 
-    /// Forgets the deliveries up to `sequence`, once the store holds them.
-    func forget(through sequence: Int64) async throws(StoreError) {
-        do {
-            try await pool.write { db in
-                try db.execute(sql: "DELETE FROM received WHERE sequence <= ?", arguments: [sequence])
+    /// The payloads of some deliveries, by id.
+    func bodies(of ids: [String]) async throws(StoreError) -> [String: Data] {
+        guard !ids.isEmpty else { return [:] }
+        let list = String(decoding: (try? JSONEncoder().encode(ids)) ?? Data("[]".utf8), as: UTF8.self)
+        return try await read { db in
+            var bodies: [String: Data] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, body FROM received WHERE id IN (SELECT value FROM json_each(?))",
+                                        arguments: [list]) {
+                bodies[row["id"]] = row["body"]
             }
+            return bodies
+        }
+    }
+
+    private func read<Result: Sendable>(_ body: @escaping @Sendable (Database) throws -> Result) async throws(StoreError) -> Result {
+        do {
+            return try await pool.read(body)
         } catch {
             throw SQLiteStore.mapError(error, path: path, busyTimeout: busyTimeout)
         }

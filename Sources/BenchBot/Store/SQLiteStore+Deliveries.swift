@@ -20,60 +20,75 @@ extension SQLiteStore {
     func intake(create: Bool) throws(StoreError) -> DeliveryIntake? {
         try openedIntake.withLock { (opened: inout DeliveryIntake?) throws(StoreError) -> DeliveryIntake? in
             if let opened { return opened }
-            let pool = self.pool
-            opened = try DeliveryIntake.open(beside: path, busyTimeout: min(Self.deliveryBusyTimeout, busyTimeout), create: create) { ids in
-                try await pool.read { db in try Self.admittedIDs(among: ids, db) }
-            }
+            opened = try DeliveryIntake.open(beside: path, busyTimeout: min(Self.deliveryBusyTimeout, busyTimeout), create: create)
             return opened
         }
     }
 
-    /// Moves the deliveries waiting in the intake into the store, oldest first, each once: one
-    /// admitted before (a crash came between admitting and forgetting it) is skipped by its id.
+    /// Admits the deliveries received in the intake since the last admission into the store,
+    /// oldest first, each once: how far it got is stored in the same transaction as the rows. A
+    /// delivery the store holds already (kept before the intake existed) is skipped by its id.
     ///
     /// Each admission is synced to the disk, whatever the route's durability: from here on a
     /// delivery is as safe as a queued job.
     func admitReceivedDeliveries() async throws(StoreError) {
         guard let intake = try intake(create: false) else { return }
         while true {
-            let waiting = try await intake.waiting(limit: Self.admissionBatch)
-            guard let last = waiting.last else { return }
+            let through = try await admittedThrough(intake)
+            let received = try await intake.received(after: through, limit: Self.admissionBatch)
+            guard let last = received.last else { return }
             try await write { db in
+                // Another process admitting at once: whoever commits first admits, the other none.
+                let now = try Int64.fetchOne(db, sql: "SELECT admitted_through FROM intake_admission WHERE intake = ?",
+                                             arguments: [intake.identity]) ?? 0
+                guard now == through else { return }
                 let row = try db.cachedStatement(sql: """
                     INSERT INTO webhook_delivery (id, event, action, received_at, state, next_attempt_at)
                     VALUES (?, ?, ?, ?, 'received', ?) ON CONFLICT (id) DO NOTHING
                     """)
-                let body = try db.cachedStatement(sql: "INSERT INTO webhook_body (id, body) VALUES (?, ?)")
-                for delivery in waiting.map(\.delivery) {
+                for delivery in received {
                     try row.execute(arguments: [delivery.id, delivery.event, delivery.action,
                                                 delivery.receivedAt.storeValue, delivery.receivedAt.storeValue])
-                    if db.changesCount == 1 { try body.execute(arguments: [delivery.id, delivery.body]) }
                 }
+                try db.execute(sql: """
+                    INSERT INTO intake_admission (intake, admitted_through) VALUES (?, ?)
+                    ON CONFLICT (intake) DO UPDATE SET admitted_through = excluded.admitted_through
+                    """, arguments: [intake.identity, last.sequence])
             }
-            try await intake.forget(through: last.sequence)
-            if waiting.count < Self.admissionBatch { return }
+            if received.count < Self.admissionBatch { return }
         }
-    }
-
-    /// Which of `ids` the store holds.
-    private static func admittedIDs(among ids: [String], _ db: Database) throws -> Set<String> {
-        guard !ids.isEmpty else { return [] }
-        let list = String(decoding: try JSONEncoder().encode(ids), as: UTF8.self)
-        return Set(try String.fetchAll(db, sql: "SELECT id FROM webhook_delivery WHERE id IN (SELECT value FROM json_each(?))",
-                                       arguments: [list]))
     }
 
     /// The most deliveries admitted in one transaction.
     static let admissionBatch = 500
 
+    private func admittedThrough(_ intake: DeliveryIntake) async throws(StoreError) -> Int64 {
+        try await read { db in
+            try Int64.fetchOne(db, sql: "SELECT admitted_through FROM intake_admission WHERE intake = ?", arguments: [intake.identity]) ?? 0
+        }
+    }
+
     public func dueDeliveries(now: Date, limit: Int) async throws(StoreError) -> [WebhookDelivery] {
         try await admitReceivedDeliveries()
-        return try await read { db in
+        let due = try await read { db in
             try Row.fetchAll(db, sql: """
-                SELECT webhook_delivery.*, webhook_body.body FROM webhook_delivery JOIN webhook_body USING (id)
+                SELECT webhook_delivery.*, webhook_body.body FROM webhook_delivery LEFT JOIN webhook_body USING (id)
                 WHERE state = 'received' AND next_attempt_at <= ?
                 ORDER BY received_at, webhook_delivery.rowid LIMIT ?
                 """, arguments: [now.storeValue, limit]).map(Self.delivery(from:))
+        }
+        return try await withIntakeBodies(due)
+    }
+
+    /// Fills in the payloads kept in the intake: every delivery's since the intake exists.
+    private func withIntakeBodies(_ deliveries: [WebhookDelivery]) async throws(StoreError) -> [WebhookDelivery] {
+        let missing = deliveries.filter(\.body.isEmpty).map(\.id)
+        guard !missing.isEmpty, let intake = try intake(create: false) else { return deliveries }
+        let bodies = try await intake.bodies(of: missing)
+        return deliveries.map { delivery in
+            var delivery = delivery
+            if delivery.body.isEmpty, let body = bodies[delivery.id] { delivery.body = body }
+            return delivery
         }
     }
 
@@ -148,26 +163,26 @@ extension SQLiteStore {
     }
 
     public func deliveries(limit: Int) async throws(StoreError) -> [WebhookDelivery] {
-        let waiting = try await notYetAdmitted()
+        let waiting = try await notYetAdmitted(limit: limit)
         let admitted = try await read { db in
             try Row.fetchAll(db, sql: """
-                SELECT webhook_delivery.*, webhook_body.body FROM webhook_delivery JOIN webhook_body USING (id)
+                SELECT webhook_delivery.*, webhook_body.body FROM webhook_delivery LEFT JOIN webhook_body USING (id)
                 ORDER BY received_at DESC, webhook_delivery.rowid DESC LIMIT ?
                 """,
                              arguments: [limit]).map(Self.delivery(from:))
         }
-        return Array((waiting.reversed() + admitted).prefix(limit))
+        // One admitted between the two reads is in both.
+        let admittedIDs = Set(admitted.map(\.id))
+        return try await withIntakeBodies(Array((waiting.reversed().filter { !admittedIDs.contains($0.id) } + admitted).prefix(limit)))
     }
 
-    /// What waits in the intake and is not in the store yet, oldest first. Reading it admits
-    /// nothing: `status` and `/metrics` only look.
-    private func notYetAdmitted() async throws(StoreError) -> [WebhookDelivery] {
+    /// What the intake received and the store has not admitted yet, oldest first, without payloads.
+    /// Reading it admits nothing: `status` and `/metrics` only look.
+    private func notYetAdmitted(limit: Int = .max) async throws(StoreError) -> [WebhookDelivery] {
         guard let intake = try intake(create: false) else { return [] }
-        let waiting = try await intake.waiting(limit: .max).map(\.delivery)
-        guard !waiting.isEmpty else { return [] }
-        let ids = waiting.map(\.id)
-        let admitted = try await read { db in try Self.admittedIDs(among: ids, db) }
-        return waiting.filter { !admitted.contains($0.id) }
+        return try await intake.received(after: try await admittedThrough(intake), limit: limit).map {
+            WebhookDelivery(id: $0.id, event: $0.event, action: $0.action, body: Data(), receivedAt: $0.receivedAt)
+        }
     }
 
     public func countDeliveries() async throws(StoreError) -> [WebhookDelivery.State: Int] {
@@ -245,7 +260,8 @@ extension SQLiteStore {
     }
 
     private static func delivery(from row: Row) -> WebhookDelivery {
-        var delivery = WebhookDelivery(id: row["id"], event: row["event"], action: row["action"], body: row["body"],
+        // Deliveries kept since the intake exists have their payloads there, not here.
+        var delivery = WebhookDelivery(id: row["id"], event: row["event"], action: row["action"], body: row["body"] ?? Data(),
                                        receivedAt: Date(storeValue: row["received_at"]))
         delivery.state = WebhookDelivery.State(rawValue: row["state"]) ?? .failed
         delivery.attempts = row["attempts"]

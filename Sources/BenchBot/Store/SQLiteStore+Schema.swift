@@ -296,6 +296,17 @@ extension SQLiteStore {
                 ALTER TABLE webhook_delivery DROP COLUMN body;
                 """)
         }
+        migrator.registerMigration("v14: deliveries admitted from the intake") { db in
+            // New deliveries are kept in the intake file beside the store, their payloads with them
+            // (`DeliveryIntake`); the store records how far it admitted each intake, in the same
+            // transaction as the admitted rows, so none is admitted twice or skipped.
+            try db.execute(sql: """
+                CREATE TABLE intake_admission (
+                    intake TEXT PRIMARY KEY,
+                    admitted_through INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }
