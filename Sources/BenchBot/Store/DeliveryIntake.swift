@@ -28,8 +28,8 @@ final class DeliveryIntake: Sendable {
     /// old one was removed, numbers its deliveries from 1 again and is admitted from its start.
     let identity: String
     let busyTimeout: Double
-    /// Deliveries arriving together, kept in one transaction with one sync.
-    let commits: GroupCommit<(WebhookDelivery, DeliveryDurability), Bool>
+    /// Deliveries to sync arriving together, kept in one transaction with one sync.
+    private let commits: GroupCommit<(WebhookDelivery, DeliveryDurability), Bool>
 
     /// This file's layout; a file written by a newer BenchBot is refused rather than misread.
     static let version = 1
@@ -91,34 +91,51 @@ final class DeliveryIntake: Sendable {
         self.path = path
         self.identity = identity
         self.busyTimeout = busyTimeout
-        commits = GroupCommit { batch in try await Self.keep(batch, pool: pool) }
+        commits = GroupCommit { batch in try await pool.writeWithoutTransaction { db in try Self.insert(batch, db) } }
+    }
+
+    /// Keeps one delivery: whether it was new.
+    ///
+    /// A delivery to sync waits in a group commit, sharing its sync with those that arrive beside
+    /// it. One kept for the process only is written at once, on the caller's thread: its commit
+    /// takes tens of microseconds, less than handing it to the writer's queue and back would.
+    func keep(_ delivery: WebhookDelivery, durability: DeliveryDurability) async throws -> Bool {
+        switch durability {
+        case .disk:
+            return try await commits.submit((delivery, durability))
+        case .process:
+            return try Self.insertNow(delivery, pool: pool)
+        }
+    }
+
+    /// GRDB's blocking write: from an async function, the compiler would pick its awaiting one.
+    private static func insertNow(_ delivery: WebhookDelivery, pool: DatabasePool) throws -> Bool {
+        try pool.writeWithoutTransaction { db in try insert([(delivery, .process)], db) }[0]
     }
 
     /// Keeps deliveries in one transaction: whether each was new, in order. A delivery id twice in
     /// one batch (a redelivery racing its first) is new only the first time.
     ///
     /// The transaction is synced unless every delivery in it asked only for ``DeliveryDurability/process``.
-    private static func keep(_ batch: [(WebhookDelivery, DeliveryDurability)], pool: DatabasePool) async throws -> [Bool] {
+    private static func insert(_ batch: [(WebhookDelivery, DeliveryDurability)], _ db: Database) throws -> [Bool] {
         let synced = batch.contains { $0.1 == .disk }
-        return try await pool.writeWithoutTransaction { db in
-            if !synced { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-            defer { if !synced { try? db.execute(sql: "PRAGMA synchronous = FULL") } }
-            var inserted: [Bool] = []
-            try db.inTransaction(.immediate) {
-                // Compiled once per connection: the writer is the one queue every delivery waits in.
-                let insert = try db.cachedStatement(sql: """
-                    INSERT INTO received (id, event, action, received_at, body) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (id) DO NOTHING
-                    """)
-                for (delivery, _) in batch {
-                    try insert.execute(arguments: [delivery.id, delivery.event, delivery.action,
-                                                   delivery.receivedAt.storeValue, delivery.body])
-                    inserted.append(db.changesCount == 1)
-                }
-                return .commit
+        if !synced { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        defer { if !synced { try? db.execute(sql: "PRAGMA synchronous = FULL") } }
+        var inserted: [Bool] = []
+        try db.inTransaction(.immediate) {
+            // Compiled once per connection: the writer is the one queue every delivery waits in.
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO received (id, event, action, received_at, body) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO NOTHING
+                """)
+            for (delivery, _) in batch {
+                try insert.execute(arguments: [delivery.id, delivery.event, delivery.action,
+                                               delivery.receivedAt.storeValue, delivery.body])
+                inserted.append(db.changesCount == 1)
             }
-            return inserted
+            return .commit
         }
+        return inserted
     }
 
     /// The deliveries received after `sequence`, in arrival order, without their payloads.

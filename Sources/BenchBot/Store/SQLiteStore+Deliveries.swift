@@ -10,7 +10,7 @@ extension SQLiteStore {
     public func recordDelivery(_ delivery: WebhookDelivery, durability: DeliveryDurability) async throws(StoreError) -> Bool {
         let intake = try intake(create: true)!
         do {
-            return try await intake.commits.submit((delivery, durability))
+            return try await intake.keep(delivery, durability: durability)
         } catch {
             throw Self.mapError(error, path: intake.path, busyTimeout: intake.busyTimeout)
         }
