@@ -163,7 +163,8 @@ struct IaiCallgrindReader {
     mutating func metric(_ trimmed: Substring) -> (label: Substring, value: Substring)? {
         guard let colon = trimmed.byteRange(of: ": ") else { return nil }
         let label = trimmed[..<colon.lowerBound]
-        let value = trimmed[colon.upperBound...].drop { $0 == " " }.prefix { $0 != " " }
+        var words = trimmed[colon.upperBound...].spaceSeparatedWords
+        let value = words.next() ?? ""
         guard !label.isEmpty, !label.utf8.contains(UInt8(ascii: ":")), !value.isEmpty else { return nil }
         if IaiCallgrindMetric.isKnown(normalized: normalized(label)) { return (label, value) }
         // A label a later version added: kept when its value has the `new|old` shape.
