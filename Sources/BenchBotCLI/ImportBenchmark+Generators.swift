@@ -9,6 +9,9 @@ struct ParserWorkload: Sendable {
         case jsonLoad = "json.load"
         /// `f.read().split("\n")`, for text formats.
         case lineSplit = "line split"
+        /// `json.loads` of each line, for JSON Lines formats: `json.load` cannot read them whole,
+        /// and a line split alone would parse none of the JSON the reader must.
+        case jsonLines = "json lines"
     }
 
     let format: BenchmarkFormat
@@ -16,7 +19,9 @@ struct ParserWorkload: Sendable {
     /// The output, about `bytes` long, in the tool's own shape (its fields, its number formats).
     let generate: @Sendable (_ bytes: Int) -> String
 
-    /// Every format's workload. A new format adds one line here and one generator below.
+    /// Every format's workload. A new format adds one line here and one generator below. A JSON
+    /// Lines format is timed against both baselines: the line split it is still compared with, and
+    /// python's parse of every line, the work it has to do.
     static let all: [ParserWorkload] = [
         ParserWorkload(format: .benchbotJSON, baseline: .jsonLoad, generate: benchbotJSON),
         ParserWorkload(format: .googleBenchmark, baseline: .jsonLoad, generate: googleBenchmark),
@@ -28,6 +33,7 @@ struct ParserWorkload: Sendable {
         ParserWorkload(format: .benchmarkDotNet, baseline: .jsonLoad, generate: benchmarkDotNet),
         ParserWorkload(format: .relayData, baseline: .jsonLoad, generate: relayData),
         ParserWorkload(format: .goTestJSON, baseline: .lineSplit, generate: goTestJSON),
+        ParserWorkload(format: .goTestJSON, baseline: .jsonLines, generate: goTestJSON),
         ParserWorkload(format: .asv, baseline: .jsonLoad, generate: asv),
         ParserWorkload(format: .gabCustom, baseline: .jsonLoad, generate: gabCustom),
         ParserWorkload(format: .gabCustomBigger, baseline: .jsonLoad, generate: gabCustom),
@@ -38,8 +44,10 @@ struct ParserWorkload: Sendable {
         ParserWorkload(format: .cargoBench, baseline: .lineSplit, generate: cargoBench),
         ParserWorkload(format: .criterionText, baseline: .lineSplit, generate: criterionText),
         ParserWorkload(format: .criterionJSON, baseline: .lineSplit, generate: criterionJSON),
+        ParserWorkload(format: .criterionJSON, baseline: .jsonLines, generate: criterionJSON),
         ParserWorkload(format: .iai, baseline: .lineSplit, generate: iai),
-        ParserWorkload(format: .iaiCallgrind, baseline: .lineSplit, generate: iaiCallgrind), ParserWorkload(format: .iaiCallgrindJSON, baseline: .jsonLoad, generate: iaiCallgrindJSON),
+        ParserWorkload(format: .iaiCallgrind, baseline: .lineSplit, generate: iaiCallgrind),
+        ParserWorkload(format: .iaiCallgrindJSON, baseline: .jsonLoad, generate: iaiCallgrindJSON),
     ]
 
     /// The most series a generated file holds: one file may store at most

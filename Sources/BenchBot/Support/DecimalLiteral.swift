@@ -36,3 +36,58 @@ struct DecimalLiteral {
         return exponent < 0 ? value / Self.exactPowers[-exponent] : value * Self.exactPowers[exponent]
     }
 }
+
+extension DecimalLiteral {
+    /// The number `text` spells, as `Double(String)` reads it: plain decimals such as `1234`,
+    /// `-0.5` or `1.5e-05` are read from their bytes (the fast path above), and anything else
+    /// (`1e400`, `nan`, `0x1p3`, 20 digits, text that is no number) is left to `Double(String)`.
+    /// Bytes equal to `ignoring` (a thousands separator) are skipped, as if filtered out first.
+    static func number(_ text: Substring, ignoring separator: UInt8? = nil) -> Double? {
+        var literal = DecimalLiteral()
+        var exponent = DecimalLiteral()
+        var negative = false, exponentSign = 1
+        // Where the bytes are: 0 before any digit (a sign may come), 1 in the integer digits,
+        // 2 in the fraction's, 3 after `e` (a sign may come), 4 in the exponent's digits.
+        var state = 0
+        var digitsSeen = false, exponentDigitsSeen = false
+        for byte in text.utf8 {
+            if byte == separator { continue }
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                if state >= 3 {
+                    exponent.append(byte &- UInt8(ascii: "0"), fraction: false)
+                    state = 4
+                    exponentDigitsSeen = true
+                } else {
+                    literal.append(byte &- UInt8(ascii: "0"), fraction: state == 2)
+                    if state == 0 { state = 1 }
+                    digitsSeen = true
+                }
+            case UInt8(ascii: "-") where state == 0 || state == 3, UInt8(ascii: "+") where state == 0 || state == 3:
+                if state == 0 {
+                    negative = byte == UInt8(ascii: "-")
+                    state = 1
+                } else {
+                    exponentSign = byte == UInt8(ascii: "-") ? -1 : 1
+                    state = 4
+                }
+            case UInt8(ascii: ".") where state <= 1:
+                state = 2
+            case UInt8(ascii: "e") where digitsSeen && state <= 2, UInt8(ascii: "E") where digitsSeen && state <= 2:
+                state = 3
+            default:
+                return slowNumber(text, ignoring: separator)
+            }
+        }
+        // A lone sign or point, `1e`, `1e+`: whatever Double(String) makes of them.
+        guard digitsSeen, state < 3 || exponentDigitsSeen else { return slowNumber(text, ignoring: separator) }
+        if state == 4 { literal.addExponent(exponent, sign: exponentSign) }
+        guard let exact = literal.exactValue else { return slowNumber(text, ignoring: separator) }
+        return negative ? -exact : exact
+    }
+
+    private static func slowNumber(_ text: Substring, ignoring separator: UInt8?) -> Double? {
+        guard let separator else { return Double(text) }
+        return Double(String(decoding: text.utf8.filter { $0 != separator }, as: UTF8.self))
+    }
+}

@@ -12,7 +12,8 @@ extension AsvFormat {
     static func parseConsole(_ text: String, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
         var reader = AsvConsoleReader()
         var number = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // `\r\n` ends a line as `\n` does (a split by Characters would not split it: one Character).
+        for line in text.outputLines {
             number += 1
             try reader.read(line.last == "\r" ? line.dropLast() : line, number: number, context)
         }

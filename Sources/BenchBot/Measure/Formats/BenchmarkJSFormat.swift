@@ -15,9 +15,10 @@ import Foundation
 enum BenchmarkJSFormat {
     static func parse(_ text: String, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
         var output = ParsedOutput(results: [])
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = text.outputLines
         for (offset, rawLine) in lines.enumerated() {
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+            // A last line without its newline keeps a `\r` that `outputLines` left.
+            let line = rawLine.utf8.last == TextBytes.carriageReturn ? rawLine.dropLast() : rawLine
             if let (name, rate) = result(line) {
                 output.results.append(BenchmarkResult(benchmark: name, unit: "ops/s", direction: .higherIsBetter, samples: [rate]))
                 continue
@@ -29,7 +30,7 @@ enum BenchmarkJSFormat {
             if line.byteRange(of: " ops/sec") != nil {
                 throw context.error("line \(offset + 1)", "mentions ops/sec but is not a whole 'name x N ops/sec ±P% (R runs sampled)' line; truncated or edited?")
             }
-            if line.hasSuffix(": "), line.count > 2 {
+            if line.endsWith(": "), line.count > 2 {
                 output.failures.append(BenchmarkFailure(benchmark: String(line.dropLast(2)), reason: "the benchmark threw (benchmark.js printed no message)"))
             }
         }
@@ -41,22 +42,22 @@ enum BenchmarkJSFormat {
 
     /// `name x 1,234.5 ops/sec ±0.50% (92 runs sampled)` → (`name`, 1234.5).
     static func result(_ line: Substring) -> (String, Double)? {
-        guard line.hasSuffix(" sampled)"), let opsRange = line.byteRange(of: " ops/sec \u{B1}", backwards: true),
-              let xRange = line[..<opsRange.lowerBound].byteRange(of: " x ", backwards: true) else { return nil }
-        let name = String(line[..<xRange.lowerBound])
-        let number = line[xRange.upperBound..<opsRange.lowerBound].filter { $0 != "," }
-        guard !name.isEmpty, let rate = Double(number), number.allSatisfy({ $0.isNumber || $0 == "." }) else { return nil }
+        guard line.endsWith(" sampled)"), let opsRange = line.byteRange(of: " ops/sec \u{B1}", backwards: true),
+              let xRange = line[..<opsRange.lowerBound].byteRange(of: " x ", backwards: true), xRange.lowerBound > line.startIndex else { return nil }
+        // The rate is digits, points and thousands separators only: Double(String) would also take `1e3` or `nan`.
+        let number = line[xRange.upperBound..<opsRange.lowerBound]
+        guard number.utf8.allSatisfy({ TextBytes.isDigit($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: ",") }),
+              let rate = DecimalLiteral.number(number, ignoring: UInt8(ascii: ",")) else { return nil }
         let tail = line[opsRange.upperBound...]
-        guard let percent = tail.firstIndex(of: "%"), Double(tail[..<percent]) != nil,
-              tail[percent...].hasPrefix("% ("), tail.hasSuffix(" runs sampled)") || tail.hasSuffix(" run sampled)") else { return nil }
-        let runs = tail[tail.index(percent, offsetBy: 3)...].prefix { $0.isNumber }
-        guard !runs.isEmpty else { return nil }
-        return (name, rate)
+        guard let percent = tail.utf8.firstIndex(of: UInt8(ascii: "%")), DecimalLiteral.number(tail[..<percent]) != nil,
+              tail[percent...].startsWith("% ("), tail.endsWith(" runs sampled)") || tail.endsWith(" run sampled)"),
+              tail[tail.utf8.index(percent, offsetBy: 3)...].first?.isNumber == true else { return nil }
+        return (String(line[..<xRange.lowerBound]), rate)
     }
 
     /// A line in benchmark.js's own shape.
     static func recognizes(_ probe: FormatProbe) -> Bool {
         guard probe.json == nil else { return false }
-        return probe.text.prefix(65_536).split(separator: "\n").contains { result($0) != nil }
+        return String(probe.text.prefix(65_536)).outputLines.contains { result($0) != nil }
     }
 }

@@ -40,34 +40,38 @@ enum CargoBenchFormat {
         var reasons: [String: String] = [:]
         var targets = CargoTargetNames()
         /// The `target` parameter of the binary running now, once cargo named one.
-        var target: String?
+        var target: String? {
+            // One dictionary for every result of the binary, not one each.
+            didSet { parameters = target.map { ["target": $0] } ?? [:] }
+        }
+        var parameters: [String: String] = [:]
         /// The line that opened the binary's output (`running N tests`), while it is open.
         var openedAt: Int?
         /// The benchmark whose `---- name stdout ----` block is being read, for its panic message.
         var failureBlock: String?
-        var lastLine = ""
+        var lastLine: Substring = ""
         var lastNumber = 0
 
         mutating func read(_ line: Substring, number: Int) throws(FormatError) {
-            let trimmed = line.trimmingWhitespace
-            if let running = CargoTarget(line: Substring(trimmed)) {
+            let trimmed = line.trimmedWhitespace
+            if trimmed.startsWith("test "), !trimmed.startsWith("test result: "), let separator = trimmed.byteRange(of: " ... ") {
+                // Outside a binary's `running`…`test result:` are criterion's `--output-format bencher` lines.
+                let name = trimmed[trimmed.utf8.index(trimmed.startIndex, offsetBy: 5)..<separator.lowerBound].trimmingWhitespace
+                try result(name, trimmed[separator.upperBound...], line: number)
+            } else if let running = CargoTarget(line: trimmed) {
                 try requireClosed(before: number)
                 target = targets.name(for: running)
-            } else if trimmed.hasPrefix("running "), trimmed.hasSuffix(" tests") || trimmed.hasSuffix(" test") {
+            } else if trimmed.startsWith("running "), trimmed.hasSuffix(" tests") || trimmed.hasSuffix(" test") {
                 try requireClosed(before: number)
                 openedAt = number
-            } else if trimmed.hasPrefix("test result: ") {
+            } else if trimmed.startsWith("test result: ") {
                 guard openedAt != nil else {
                     throw context.error("line \(number)", "'test result:' without libtest's 'running N tests' line before it; is the start of the output missing?")
                 }
                 openedAt = nil
                 failureBlock = nil
                 recordFailures()
-            } else if trimmed.hasPrefix("test "), let separator = trimmed.byteRange(of: " ... ") {
-                // Outside a binary's `running`…`test result:` are criterion's `--output-format bencher` lines.
-                let name = trimmed[trimmed.index(trimmed.startIndex, offsetBy: 5)..<separator.lowerBound].trimmingWhitespace
-                try result(name, String(trimmed[separator.upperBound...]), line: number)
-            } else if trimmed.hasPrefix("---- "), trimmed.hasSuffix(" stdout ----") {
+            } else if trimmed.startsWith("---- "), trimmed.hasSuffix(" stdout ----") {
                 failureBlock = String(trimmed.dropFirst(5).dropLast(" stdout ----".count))
             } else if let block = failureBlock {
                 // `thread 'main' panicked at 'message', src/lib.rs:1:2` before Rust 1.73; since then
@@ -78,12 +82,10 @@ enum CargoBenchFormat {
                     reasons[block] = String(trimmed[at.lowerBound...])
                 }
             }
-            if !trimmed.isEmpty { (lastLine, lastNumber) = (String(line), number) }
+            if !trimmed.isEmpty { (lastLine, lastNumber) = (line, number) }
         }
 
-        private mutating func result(_ name: String, _ outcome: String, line: Int) throws(FormatError) {
-            var parameters: [String: String] = [:]
-            if let target { parameters["target"] = target }
+        private mutating func result(_ name: String, _ outcome: Substring, line: Int) throws(FormatError) {
             if outcome == "FAILED" {
                 failed.append((name, parameters))
                 return
@@ -91,16 +93,18 @@ enum CargoBenchFormat {
             guard let bench = outcome.byteRange(of: "bench:") else {
                 // `ok`, `ignored`, `ignored, reason`: tests that ran or were skipped in bench mode.
                 if outcome == "ok" || outcome.hasPrefix("ignored") { return }
-                throw context.error("line \(line)", "'\(PlainText.singleLine(outcome))' is not a libtest outcome (bench:, ok, ignored or FAILED)")
+                throw context.error("line \(line)", "'\(PlainText.singleLine(String(outcome)))' is not a libtest outcome (bench:, ok, ignored or FAILED)")
             }
-            let fields = outcome[bench.upperBound...].split(separator: " ")
-            guard fields.count >= 2, fields[1] == "ns/iter", let median = Self.number(fields[0]) else {
+            var fields = outcome[bench.upperBound...].spaceSeparatedWords
+            guard let first = fields.next(), fields.next() == "ns/iter", let median = Self.number(first) else {
                 throw context.error("line \(line)", "is not 'test name ... bench: N ns/iter (+/- N)': \(String(outcome).quotedLine)")
             }
             try add(BenchmarkResult(benchmark: name, parameters: parameters, unit: "ns", direction: .lowerIsBetter, samples: [median]), line: line)
-            if let equals = fields.firstIndex(of: "="), fields.count > equals + 2, fields[equals + 2] == "MB/s" {
-                guard let rate = Self.number(fields[equals + 1]) else {
-                    throw context.error("line \(line)", "'\(fields[equals + 1])' is not a number of MB/s")
+            // `= 473 MB/s` after the range, when the bench set `b.bytes`.
+            while let field = fields.next(), field != "=" {}
+            if let amount = fields.next(), fields.next() == "MB/s" {
+                guard let rate = Self.number(amount) else {
+                    throw context.error("line \(line)", "'\(amount)' is not a number of MB/s")
                 }
                 try add(BenchmarkResult(benchmark: name + ".throughput", parameters: parameters, unit: "MB/s", direction: .higherIsBetter,
                                         samples: [rate]), line: line)
@@ -108,11 +112,11 @@ enum CargoBenchFormat {
         }
 
         private mutating func add(_ result: BenchmarkResult, line: Int) throws(FormatError) {
-            if let earlier = seen[result.displayName] {
+            let name = result.displayName
+            if let earlier = seen.updateValue(line, forKey: name) {
                 let fix = target == nil ? "; capture cargo's stderr too (cargo bench 2>&1) so its 'Running' lines tell the binaries apart" : ""
-                throw context.error("line \(line)", "'\(result.displayName)' was already reported on line \(earlier)\(fix)")
+                throw context.error("line \(line)", "'\(name)' was already reported on line \(earlier)\(fix)")
             }
-            seen[result.displayName] = line
             results.append(result)
         }
 
@@ -126,7 +130,7 @@ enum CargoBenchFormat {
 
         /// libtest's numbers: `1,234`, or `1,234.56` from Rust 1.77 on.
         private static func number(_ field: Substring) -> Double? {
-            Double(field.filter { $0 != "," })
+            DecimalLiteral.number(field, ignoring: UInt8(ascii: ","))
         }
 
         private func requireClosed(before line: Int) throws(FormatError) {
@@ -138,7 +142,7 @@ enum CargoBenchFormat {
         mutating func finish() throws(FormatError) -> ParsedOutput {
             if let openedAt {
                 throw context.error("line \(lastNumber)", "is truncated: the test binary started on line \(openedAt) has no closing "
-                                    + "'test result:' line; the last line read is \(lastLine.quotedLine)")
+                                    + "'test result:' line; the last line read is \(String(lastLine).quotedLine)")
             }
             recordFailures()
             guard !results.isEmpty || !failures.isEmpty else {

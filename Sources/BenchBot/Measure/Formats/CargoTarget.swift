@@ -17,7 +17,7 @@ struct CargoTarget: Hashable {
 
     /// The target a trimmed line announces, or `nil` when the line is not cargo's `Running` line.
     init?(line: Substring) {
-        guard line.hasPrefix("Running ") else { return nil }
+        guard line.startsWith("Running ") else { return nil }
         var rest = line.dropFirst("Running ".count)
         var path = rest
         if rest.hasSuffix(")"), let open = rest.lastIndex(of: "(") {

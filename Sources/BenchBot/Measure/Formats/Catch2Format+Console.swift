@@ -28,9 +28,10 @@ extension Catch2Format {
         var nameParts: [Substring] = []
         var closed = false
         var lastLine = (number: 0, text: Substring(""))
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // `\r\n` ends a line as `\n` does (a split by Characters would not split it: one Character).
+        let lines = text.outputLines
         for (offset, rawLine) in lines.enumerated() {
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
+            let line = rawLine.utf8.last == TextBytes.carriageReturn ? rawLine.dropLast() : rawLine
             let trimmed = line.trimmingWhitespace
             if !trimmed.isEmpty { lastLine = (offset + 1, line) }
             if isRule(line, "=") {

@@ -15,8 +15,8 @@ enum CriterionJSONFormat {
     static func parse(_ text: String, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
         var results: [BenchmarkResult] = []
         for (index, line) in text.outputLines.enumerated() {
-            let trimmed = line.trimmingWhitespace
-            guard trimmed.hasPrefix("{") else { continue }
+            let trimmed = line.trimmedWhitespace
+            guard trimmed.startsWith("{") else { continue }
             let message: JSONValue
             do {
                 message = try JSONValue.parse(Data(trimmed.utf8))

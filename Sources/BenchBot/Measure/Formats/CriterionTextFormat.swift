@@ -39,7 +39,15 @@ enum CriterionTextFormat {
 
     /// What a terminal would show of a line: after the last carriage return (criterion overwrites
     /// its progress line on a terminal) and without colour escapes.
-    static func visible(_ line: Substring) -> String {
+    static func visible(_ line: Substring) -> Substring {
+        // Nearly every line has neither, and a printable ASCII character: it is shown as it is.
+        if !line.utf8.contains(where: { $0 == TextBytes.carriageReturn || $0 == 0x1B }), line.utf8.contains(where: { (0x21...0x7E).contains($0) }) {
+            return line
+        }
+        return Substring(overwritten(line))
+    }
+
+    private static func overwritten(_ line: Substring) -> String {
         let line = line.split(separator: "\r").last { !$0.allSatisfy(\.isWhitespace) } ?? ""
         guard line.utf8.contains(0x1B) else { return String(line) }
         var out = ""
@@ -77,67 +85,71 @@ enum CriterionTextFormat {
         var targets = CargoTargetNames()
         var target: String?
         /// The benchmark criterion announced (`Benchmarking x`) and has not printed a result for yet.
-        var running: (name: String, line: Int)?
+        var running: (name: Substring, line: Int)?
         /// The previous non-empty line, which holds the name when it is too long for the `time:` line.
-        var previous = ""
+        var previous: Substring = ""
         /// The result whose `thrpt:` line may follow; `nil` inside a `change:` block.
         var last: BenchmarkResult?
-        var lastLine = ""
+        var lastLine: Substring = ""
         var lastNumber = 0
 
-        mutating func read(_ line: String, number: Int) throws(FormatError) {
-            let trimmed = line.trimmingWhitespace
+        mutating func read(_ line: Substring, number: Int) throws(FormatError) {
+            let trimmed = line.trimmedWhitespace
             guard !trimmed.isEmpty else { return }
             defer { (previous, lastLine, lastNumber) = (trimmed, line, number) }
-            if let cargo = CargoTarget(line: Substring(trimmed)) {
+            if trimmed.startsWith("Benchmarking ") {
+                // Most lines are progress: `Benchmarking id: Warming up for 3.0000 s`.
+                let id = trimmed[trimmed.utf8.index(trimmed.startIndex, offsetBy: "Benchmarking ".utf8.count)...]
+                let colon = id.byteRange(of: ": ", backwards: true)
+                if let colon, id[colon.upperBound...].startsWith("Complete (Analysis Disabled)") {
+                    running = nil
+                } else if let colon, Self.progress(id[colon.upperBound...]) {
+                    running = (id[..<colon.lowerBound], number)
+                } else {
+                    running = (id, number)
+                }
+            } else if let cargo = CargoTarget(line: trimmed) {
                 try requireIdle(number)
                 target = targets.name(for: cargo)
-            } else if trimmed.hasPrefix("Benchmarking ") {
-                let id = trimmed.dropFirst("Benchmarking ".count)
-                if let colon = id.byteRange(of: ": ", backwards: true), id[colon.upperBound...].hasPrefix("Complete (Analysis Disabled)") {
-                    running = nil
-                } else if let colon = id.byteRange(of: ": ", backwards: true), Self.progress(id[colon.upperBound...]) {
-                    running = (String(id[..<colon.lowerBound]), number)
-                } else {
-                    running = (String(id), number)
-                }
             } else if let time = trimmed.byteRange(of: "time:") , trimmed[time.upperBound...].trimmingWhitespace.hasPrefix("[") {
                 let values = trimmed[time.upperBound...]
                 if values.utf8.contains(UInt8(ascii: "%")) { return } // a `change:` block's time line
-                var name = trimmed[..<time.lowerBound].trimmingWhitespace
+                var name = trimmed[..<time.lowerBound].trimmedWhitespace
                 if name.isEmpty { name = previous }
                 try add(name: name, values: values, number: number)
-            } else if trimmed.hasPrefix("thrpt:") {
+            } else if trimmed.startsWith("thrpt:") {
                 let values = trimmed.dropFirst("thrpt:".count)
                 guard !values.utf8.contains(UInt8(ascii: "%")), let base = last else { return }
                 let (rate, unit) = try Self.estimate(values, line: number, context, convert: Self.rate)
                 try append(BenchmarkResult(benchmark: base.benchmark + ".throughput", parameters: base.parameters, unit: unit,
                                            direction: .higherIsBetter, samples: [rate]), line: number)
                 last = nil
-            } else if trimmed.hasPrefix("change:") {
+            } else if trimmed.startsWith("change:") {
                 last = nil
             } else if let benchmark = running, let reason = Self.crash(trimmed) {
-                failures.append(BenchmarkFailure(benchmark: CriterionTextFormat.result(benchmark.name, target: target).displayName, reason: reason))
+                failures.append(BenchmarkFailure(benchmark: CriterionTextFormat.result(String(benchmark.name), target: target).displayName, reason: reason))
                 running = nil
             }
         }
 
         /// Why the bench binary stopped, when the line says: a panic, or cargo's report of a crash.
-        private static func crash(_ line: String) -> String? {
-            if line.hasPrefix("thread '"), let panic = line.byteRange(of: "panicked at") { return String(line[panic.lowerBound...]) }
-            if line.byteRange(of: "process didn't exit successfully") != nil { return line }
+        private static func crash(_ line: Substring) -> String? {
+            if line.startsWith("thread '"), let panic = line.byteRange(of: "panicked at") { return String(line[panic.lowerBound...]) }
+            if line.byteRange(of: "process didn't exit successfully") != nil { return String(line) }
             return nil
         }
 
         /// criterion's progress suffixes after `Benchmarking id: `.
         private static func progress(_ text: Substring) -> Bool {
-            ["Warming up", "Collecting", "Analyzing", "Profiling", "Skipping"].contains { text.hasPrefix($0) }
+            progressWords.contains { text.startsWith($0) }
         }
 
-        private mutating func add(name: String, values: Substring, number: Int) throws(FormatError) {
+        private static let progressWords = ["Warming up", "Collecting", "Analyzing", "Profiling", "Skipping"]
+
+        private mutating func add(name: Substring, values: Substring, number: Int) throws(FormatError) {
             guard !name.isEmpty else { throw context.error("line \(number)", "a 'time:' line with no benchmark name before it") }
             let (time, unit) = try Self.estimate(values, line: number, context, convert: Self.nanoseconds)
-            var result = CriterionTextFormat.result(name, target: target)
+            var result = CriterionTextFormat.result(String(name), target: target)
             (result.unit, result.samples) = (unit, [time])
             try append(result, line: number)
             last = result
@@ -145,23 +157,23 @@ enum CriterionTextFormat {
         }
 
         private mutating func append(_ result: BenchmarkResult, line: Int) throws(FormatError) {
-            if let earlier = seen[result.displayName] {
-                throw context.error("line \(line)", "'\(result.displayName)' was already reported on line \(earlier)")
+            let name = result.displayName
+            if let earlier = seen.updateValue(line, forKey: name) {
+                throw context.error("line \(line)", "'\(name)' was already reported on line \(earlier)")
             }
-            seen[result.displayName] = line
             results.append(result)
         }
 
         /// The point estimate of `[low unit point unit high unit]`, converted.
         private static func estimate(_ values: Substring, line: Int, _ context: FormatContext,
-                                     convert: (String) -> (factor: Double, unit: String)?) throws(FormatError) -> (Double, String) {
-            let inner = values.trimmingWhitespace
-            guard inner.hasPrefix("["), inner.hasSuffix("]") else {
-                throw context.error("line \(line)", "is not criterion's '[low point high]' estimate: \(inner.quotedLine); is the line cut?")
+                                     convert: (Substring) -> (factor: Double, unit: String)?) throws(FormatError) -> (Double, String) {
+            let inner = values.trimmedWhitespace
+            guard inner.startsWith("["), inner.endsWith("]") else {
+                throw context.error("line \(line)", "is not criterion's '[low point high]' estimate: \(String(inner).quotedLine); is the line cut?")
             }
-            let fields = inner.dropFirst().dropLast().split(separator: " ").map(String.init)
-            guard fields.count == 6, let point = Double(fields[2]) else {
-                throw context.error("line \(line)", "is not criterion's '[low unit point unit high unit]' estimate: \(inner.quotedLine)")
+            let fields = Array(inner.dropFirst().dropLast().spaceSeparatedWords)
+            guard fields.count == 6, let point = DecimalLiteral.number(fields[2]) else {
+                throw context.error("line \(line)", "is not criterion's '[low unit point unit high unit]' estimate: \(String(inner).quotedLine)")
             }
             guard let (factor, unit) = convert(fields[3]) else {
                 throw context.error("line \(line)", "unit '\(fields[3])' is not one criterion prints for time (ps, ns, µs, ms, s) or throughput (B/s, KiB/s, elem/s, …)")
@@ -169,7 +181,7 @@ enum CriterionTextFormat {
             return (point * factor, unit)
         }
 
-        private static func nanoseconds(_ unit: String) -> (factor: Double, unit: String)? {
+        private static func nanoseconds(_ unit: Substring) -> (factor: Double, unit: String)? {
             switch unit {
             case "ps": (1e-3, "ns")
             case "ns": (1, "ns")
@@ -180,7 +192,7 @@ enum CriterionTextFormat {
             }
         }
 
-        private static func rate(_ unit: String) -> (factor: Double, unit: String)? {
+        private static func rate(_ unit: Substring) -> (factor: Double, unit: String)? {
             switch unit {
             case "B/s": (1, "B/s")
             case "KiB/s": (1024, "B/s")
@@ -205,7 +217,7 @@ enum CriterionTextFormat {
         func finish() throws(FormatError) -> ParsedOutput {
             if let running {
                 throw context.error("line \(lastNumber)", "is truncated: '\(running.name)' started on line \(running.line) has no 'time:' result; "
-                                    + "the last line read is \(lastLine.quotedLine)")
+                                    + "the last line read is \(String(lastLine).quotedLine)")
             }
             guard !results.isEmpty || !failures.isEmpty else {
                 throw context.error("-", "holds no criterion 'name  time:   [low point high]' lines; is this criterion's `cargo bench` output?")

@@ -13,7 +13,8 @@ enum GoTestFormat {
     static func parse(_ text: String, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
         var reader = GoTestReader()
         var number = 0
-        for line in text.characterLines {
+        // `\r\n` ends a line as `\n` does: a file saved on Windows reads as the one it was.
+        for line in text.outputLines {
             number += 1
             try reader.read(line, number: number, context)
         }

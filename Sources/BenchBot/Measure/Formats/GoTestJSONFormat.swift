@@ -18,7 +18,9 @@ enum GoTestJSONFormat {
     }
 
     static func parse(_ data: Data, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
-        var packages: [String: Package] = [:]
+        // Each package's place in `packages`, in the order first seen: one lookup an event.
+        var places: [String: Int] = [:]
+        var packages: [Package] = []
         var order: [String] = []
         let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         let lastNonEmpty = lines.lastIndex { !$0.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D } } ?? 0
@@ -36,28 +38,33 @@ enum GoTestJSONFormat {
             let action = try context.string(fields["Action"], "line \(number).Action")
             // Go 1.24's build events name an ImportPath, not a Package: no benchmark output.
             guard case .string(let name)? = fields["Package"] else { continue }
-            if packages[name] == nil {
-                packages[name] = Package()
+            let place: Int
+            if let known = places[name] {
+                place = known
+            } else {
+                place = packages.count
+                places[name] = place
+                packages.append(Package())
                 order.append(name)
             }
-            packages[name]!.lastNumber = number
+            packages[place].lastNumber = number
             switch action {
             case "output":
                 let text = try context.string(fields["Output"], "line \(number).Output")
-                append(text, number: number, to: &packages[name]!)
+                append(text, number: number, to: &packages[place])
             case "pass", "fail", "skip":
-                if fields["Test"] == nil { packages[name]!.ended = true }
+                if fields["Test"] == nil { packages[place].ended = true }
             default:
                 break
             }
         }
-        if let cut = order.first(where: { packages[$0]?.ended == false }), let package = packages[cut] {
+        if let cutPlace = packages.firstIndex(where: { !$0.ended }) {
+            let cut = order[cutPlace], package = packages[cutPlace]
             let last = package.lines.last.map { PlainText.singleLine(String($0.text.prefix(200))) } ?? ""
             throw context.error("line \(package.lastNumber)", "package \(cut) has no final pass or fail event: truncated? Last output read: '\(last)'")
         }
         var reader = GoTestReader()
-        for name in order {
-            guard var package = packages[name] else { continue }
+        for (name, var package) in zip(order, packages) {
             if !package.partial.isEmpty { package.lines.append((Substring(package.partial), package.partialNumber)) }
             reader.defaultPackage = name
             for (text, number) in package.lines { try reader.read(text, number: number, context) }
@@ -67,7 +74,7 @@ enum GoTestJSONFormat {
 
     /// Adds an `output` event's text: what ends a line completes it, and the rest waits for more.
     private static func append(_ text: String, number: Int, to package: inout Package) {
-        var parts = (package.partial + text).characterLines
+        var parts = (package.partial.isEmpty ? text : package.partial + text).outputLines
         let rest = parts.removeLast()
         for part in parts { package.lines.append((part, number)) }
         if package.partial.isEmpty || !parts.isEmpty { package.partialNumber = number }

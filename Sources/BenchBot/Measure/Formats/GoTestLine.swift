@@ -30,7 +30,8 @@ enum GoTestLine {
         guard !values.isEmpty, let iterations = segment, isIterations(iterations) else { return nil }
         var name: Substring?
         while name == nil, let earlier = segments.next() { name = nameWord(earlier) }
-        return Result(name: name, values: values.reversed())
+        values.reverse()
+        return Result(name: name, values: values)
     }
 
     /// A line's tab-separated segments, last first.
@@ -91,6 +92,9 @@ enum GoTestLine {
     /// The package a closing line names: `ok  \tpkg\t0.1s`, `FAIL\tpkg\t0.1s`, `FAIL\tpkg [build failed]`,
     /// `?   \tpkg\t[no test files]`; `""` for a bare `PASS` or `FAIL`; `nil` when the line does not close a package.
     static func closing(_ trimmed: Substring) -> Substring? {
+        // Told by the first byte for the many lines that are results or logs.
+        guard let first = trimmed.utf8.first, first == UInt8(ascii: "o") || first == UInt8(ascii: "F") || first == UInt8(ascii: "?")
+                || first == UInt8(ascii: "P") else { return nil }
         if trimmed == "PASS" || trimmed == "FAIL" { return "" }
         for opener in ["ok", "FAIL", "?"] where trimmed.startsWith(opener) {
             let rest = trimmed.dropFirst(opener.count)
@@ -138,7 +142,7 @@ enum GoTestLine {
         let number = text[..<space], unit = text[text.utf8.index(after: space)...]
         guard !unit.isEmpty, !unit.utf8.contains(TextBytes.space),
               number.utf8.allSatisfy(isNumberByte) || number == "NaN" || number == "+Inf" || number == "-Inf",
-              let value = Double(number) else { return nil }
+              let value = DecimalLiteral.number(number) else { return nil }
         return (value, unit)
     }
 

@@ -78,9 +78,16 @@ struct GoTestSeries {
                                              reason: PlainText.singleLine(String(reason.prefix(500)))))
         }
         var results: [BenchmarkResult] = []
-        for (place, key) in order.enumerated() where !dropped.contains(key) {
-            var (base, parameters) = Self.split(key.name)
-            if let package = key.package { parameters["pkg"] = package }
+        results.reserveCapacity(order.count)
+        // A benchmark's units are consecutive series: its name is taken apart once for all of them.
+        var named: (package: String?, name: Substring, base: String, parameters: [String: String])?
+        for (place, key) in order.enumerated() where dropped.isEmpty || !dropped.contains(key) {
+            if named?.name != key.name || named?.package != key.package {
+                var (base, parameters) = Self.split(key.name)
+                if let package = key.package { parameters["pkg"] = package }
+                named = (key.package, key.name, base, parameters)
+            }
+            guard let (base, parameters) = named.map({ ($0.base, $0.parameters) }) else { continue }
             let (suffix, unit, direction, isGuess) = Self.metric(key.unit)
             let result = BenchmarkResult(benchmark: base + suffix, parameters: parameters, unit: unit, direction: direction, samples: samples[place])
             // One line per series, in the shape `--direction` settles, so setting it silences the guess.

@@ -28,7 +28,10 @@ struct IaiCallgrindMetric: Equatable {
     }
 
     /// Whether iai-callgrind prints a metric of this label; other `label: value` lines are not results.
-    static func isKnown(_ label: some StringProtocol) -> Bool { known[normalized(label)] != nil }
+    static func isKnown(_ label: some StringProtocol) -> Bool { isKnown(normalized: normalized(label)) }
+
+    /// ``isKnown(_:)`` of a label already ``normalized(_:)``.
+    static func isKnown(normalized key: String) -> Bool { known[key] != nil }
 
     /// Letters and digits, lowercased: `L1 Hits` and `L1hits`, `At t-gmax bytes` and `AtTGmaxBytes` meet.
     static func normalized(_ label: some StringProtocol) -> String {

@@ -17,8 +17,11 @@ struct IaiCallgrindReader {
         var skipping = false
         /// Results by display name, in order; a `## Total` replaces the parts' values.
         var results: [BenchmarkResult] = []
+        /// ``name`` once the header is complete: every metric line of the block needs it.
+        var finalName: IaiCallgrindName?
 
         var name: IaiCallgrindName {
+            if let finalName { return finalName }
             // ` id`, ` id:args`, ` :args` (no id): the first colon splits them.
             guard let colon = rest.firstIndex(of: ":") else {
                 return IaiCallgrindName(modulePath: modulePath, id: rest.trimmingCharacters(in: .whitespaces), details: nil)
@@ -44,14 +47,16 @@ struct IaiCallgrindReader {
     var inRegressions = false
     /// The benchmark the `Regressions:` lines being read are about.
     var regressed = ""
-    var last = (line: "", number: 0, isMetric: false)
+    var last = (line: Substring(""), number: 0, isMetric: false)
+    /// Each metric label met, normalized (``IaiCallgrindMetric/normalized(_:)``): a file prints a handful, many times over.
+    private var labels: [Substring: String] = [:]
 
     init(context: FormatContext) { self.context = context }
 
     mutating func read(line: Substring, number: Int) throws(FormatError) {
-        let trimmed = line.trimmingCharacters(in: .whitespaces)
-        guard !trimmed.isEmpty else { return }
-        defer { last.line = String(line); last.number = number }
+        let slice = line.trimmedWhitespace
+        guard !slice.isEmpty else { return }
+        defer { last.line = line; last.number = number }
         last.isMetric = false
         if let header = IaiCallgrindFormat.header(line) {
             try close()
@@ -60,8 +65,7 @@ struct IaiCallgrindReader {
             if unclosed == nil { unclosed = number }
             return
         }
-        let indented = line.first?.isWhitespace == true
-        let slice = Substring(trimmed)
+        let indented = Self.startsWithWhitespace(line)
         if IaiCallgrindFormat.isClosing(slice) {
             try close()
             closes = true
@@ -73,13 +77,13 @@ struct IaiCallgrindReader {
         if slice == "Regressions:" { try close(); inRegressions = true; return }
         if inRegressions {
             // `  module::path id:` then, indented deeper, each metric that exceeded its limit.
-            if trimmed.hasSuffix(":") { regressed = String(trimmed.dropLast()) } else if indented {
-                warnings.append("iai-callgrind reports a regression of \(PlainText.singleLine(regressed)): \(PlainText.singleLine(trimmed))")
+            if slice.hasSuffix(":") { regressed = String(slice.dropLast()) } else if indented {
+                warnings.append("iai-callgrind reports a regression of \(PlainText.singleLine(regressed)): \(PlainText.singleLine(String(slice)))")
             }
             return
         }
-        if slice.hasPrefix("Performance has regressed") {
-            warnings.append("iai-callgrind reports a regression\(block.map { " of \($0.display)" } ?? ""): \(PlainText.singleLine(trimmed))")
+        if slice.startsWith("Performance has regressed") {
+            warnings.append("iai-callgrind reports a regression\(block.map { " of \($0.display)" } ?? ""): \(PlainText.singleLine(String(slice)))")
             return
         }
         if indented, CargoTarget(line: slice) != nil {
@@ -88,55 +92,81 @@ struct IaiCallgrindReader {
             return
         }
         guard var current = block else { return try stray(slice, indented: indented, number: number) }
-        if trimmed.contains("panicked at") || (current.results.isEmpty && current.labels.isEmpty && isError(slice)) {
+        // While this line is read, `current` is the block's only copy: appending to its arrays does not copy them.
+        block = nil
+        var keep = true
+        defer { if keep { block = current } }
+        if slice.byteRange(of: "panicked at") != nil || (current.results.isEmpty && current.labels.isEmpty && isError(slice)) {
             if current.results.isEmpty {
-                failures.append(BenchmarkFailure(benchmark: current.display, reason: PlainText.singleLine(trimmed)))
-                block = nil
+                failures.append(BenchmarkFailure(benchmark: current.display, reason: PlainText.singleLine(String(slice))))
+                keep = false
             }
             return
         }
         if !indented {
             // A description over several lines goes on until the first metric or tool line.
-            if current.headerOpen { current.rest += "\n" + trimmed; block = current }
+            if current.headerOpen { current.rest += "\n" + slice }
             return
         }
-        current.headerOpen = false
-        if slice.hasPrefix("=======") {
+        if current.headerOpen {
+            current.headerOpen = false
+            current.finalName = current.name
+        }
+        if slice.startsWith("=======") {
             let tool = slice.split(separator: " ").dropFirst().first.map { $0.lowercased() } ?? "callgrind"
             current.tool = tool
             current.skipping = false
-        } else if slice.hasPrefix("Comparison with ") {
+        } else if slice.startsWith("Comparison with ") {
             current.skipping = true
-        } else if slice.hasPrefix("## ") {
+        } else if slice.startsWith("## ") {
             // A process's part (`## pid: …`) is summed up by the `## Total` that follows it.
-            current.skipping = !slice.hasPrefix("## Total")
+            current.skipping = !slice.startsWith("## Total")
             if !current.skipping { current.results = [] }
         } else if case let (label, value)? = metric(slice) {
             last.isMetric = true
-            if current.skipping { block = current; return }
-            current.labels.append("\(current.tool) \(IaiCallgrindMetric.normalized(label))")
-            let new = value.split(separator: "|", maxSplits: 1).first ?? ""
+            if current.skipping { return }
+            current.labels.append("\(current.tool) \(normalized(label))")
+            // The new value of `new|old`; a value that starts with `|` is split as `split(separator:)` splits it.
+            let new = value.utf8.first == UInt8(ascii: "|") ? value.split(separator: "|", maxSplits: 1).first ?? ""
+                : value.utf8.firstIndex(of: UInt8(ascii: "|")).map { value[..<$0] } ?? value
             if new != "N/A" {
-                guard let count = Double(new.filter { $0 != "," }), count.isFinite else {
+                guard let count = DecimalLiteral.number(new, ignoring: UInt8(ascii: ",")), count.isFinite else {
                     throw context.error("line \(number)", "'\(new)' is not a value of \(label): \(String(line).quotedLine)")
                 }
                 let result = current.name.result(IaiCallgrindMetric.named(label), tool: current.tool, value: count)
-                if current.results.contains(where: { $0.displayName == result.displayName }) {
+                // One block's results share its parameters: their names tell them apart.
+                if current.results.contains(where: { $0.benchmark == result.benchmark }) {
                     throw context.error("line \(number)", "'\(result.displayName)' appears twice in the block of line \(current.line): \(String(line).quotedLine)")
                 }
                 current.results.append(result)
             }
         }
-        block = current
+    }
+
+    /// Whether a line starts with a whitespace Character (`line.first?.isWhitespace`), told by its
+    /// first byte when that is ASCII.
+    private static func startsWithWhitespace(_ line: Substring) -> Bool {
+        guard let first = line.utf8.first else { return false }
+        guard first < 0x80 else { return line.first?.isWhitespace == true }
+        return first == TextBytes.space || (0x09...0x0D).contains(first)
+    }
+
+    /// ``IaiCallgrindMetric/normalized(_:)`` of a label, worked out once per label.
+    private mutating func normalized(_ label: Substring) -> String {
+        if let known = labels[label] { return known }
+        let key = IaiCallgrindMetric.normalized(label)
+        labels[label] = key
+        return key
     }
 
     /// A `label: value` line whose label iai-callgrind prints, or whose value has its `new|old` shape.
-    func metric(_ trimmed: Substring) -> (label: Substring, value: Substring)? {
-        guard let colon = trimmed.range(of: ": ") else { return nil }
+    mutating func metric(_ trimmed: Substring) -> (label: Substring, value: Substring)? {
+        guard let colon = trimmed.byteRange(of: ": ") else { return nil }
         let label = trimmed[..<colon.lowerBound]
-        let value = trimmed[colon.upperBound...].drop { $0 == " " }.prefix { $0 != " " }
-        guard !label.isEmpty, !label.contains(":"), !value.isEmpty else { return nil }
-        if IaiCallgrindMetric.isKnown(label) { return (label, value) }
+        var words = trimmed[colon.upperBound...].spaceSeparatedWords
+        let value = words.next() ?? ""
+        guard !label.isEmpty, !label.utf8.contains(UInt8(ascii: ":")), !value.isEmpty else { return nil }
+        if IaiCallgrindMetric.isKnown(normalized: normalized(label)) { return (label, value) }
         // A label a later version added: kept when its value has the `new|old` shape.
         guard let bar = value.firstIndex(of: "|"), value[..<bar] == "N/A" || Double(value[..<bar]) != nil else { return nil }
         return (label, value)
@@ -147,7 +177,7 @@ struct IaiCallgrindReader {
     }
 
     /// A line outside any block: a metric there is out of place; anything else is not iai-callgrind's.
-    func stray(_ trimmed: Substring, indented: Bool, number: Int) throws(FormatError) {
+    mutating func stray(_ trimmed: Substring, indented: Bool, number: Int) throws(FormatError) {
         guard indented, let label = metric(trimmed)?.label, IaiCallgrindMetric.isKnown(label) else { return }
         throw context.error("line \(number)", "'\(label)' comes before any benchmark's header line ('module::group::bench id:args')")
     }
@@ -157,10 +187,10 @@ struct IaiCallgrindReader {
         guard let current = block else { return }
         guard !current.labels.isEmpty else { throw truncated("'\(current.display)' (line \(current.line)) has no metric lines") }
         for result in current.results {
-            if let earlier = seen[result.displayName] {
-                throw context.error("line \(current.line)", "'\(result.displayName)' was already reported by the block on line \(earlier)")
+            let name = result.displayName
+            if let earlier = seen.updateValue(current.line, forKey: name) {
+                throw context.error("line \(current.line)", "'\(name)' was already reported by the block on line \(earlier)")
             }
-            seen[result.displayName] = current.line
             results.append(result)
         }
         previousLabels = current.labels
@@ -168,7 +198,7 @@ struct IaiCallgrindReader {
     }
 
     func truncated(_ why: String) -> FormatError {
-        context.error("line \(last.number)", "is truncated: \(why); the last line read is \(last.line.quotedLine)")
+        context.error("line \(last.number)", "is truncated: \(why); the last line read is \(String(last.line).quotedLine)")
     }
 
     mutating func finish(endsWithLineEnd: Bool) throws(FormatError) -> ParsedOutput {

@@ -23,6 +23,8 @@ enum IaiFormat {
         ("Instructions", "", "instructions"), ("L1 Accesses", ".l1_accesses", "count"), ("L2 Accesses", ".l2_accesses", "count"),
         ("RAM Accesses", ".ram_accesses", "count"), ("Estimated Cycles", ".estimated_cycles", "cycles"),
     ]
+    /// Each label as its line starts: `Instructions:`.
+    private static let labelPrefixes = metrics.map { $0.label + ":" }
 
     static func parse(_ text: String, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
         var results: [BenchmarkResult] = []
@@ -32,44 +34,45 @@ enum IaiFormat {
         var parameters: [String: String] = [:]
         /// The benchmark being read, its line, and how many of its counts were read.
         var current: (name: String, line: Int, read: Int)?
-        var last = (line: "", number: 0)
+        var last = (line: Substring(""), number: 0)
 
         func incomplete(_ benchmark: (name: String, line: Int, read: Int)) -> FormatError {
             context.error("line \(last.number)", "is truncated: '\(benchmark.name)' (line \(benchmark.line)) has \(benchmark.read) of iai's \(metrics.count) counts; "
-                          + "the last line read is \(last.line.quotedLine)")
+                          + "the last line read is \(String(last.line).quotedLine)")
         }
 
         for (index, line) in text.outputLines.enumerated() {
-            let trimmed = line.trimmingWhitespace
+            let trimmed = line.trimmedWhitespace
             guard !trimmed.isEmpty else { continue }
-            defer { last = (String(line), index + 1) }
-            if let metric = metrics.firstIndex(where: { trimmed.hasPrefix($0.label + ":") }), line.first == " " {
+            defer { last = (line, index + 1) }
+            if line.utf8.first == TextBytes.space, let metric = labelPrefixes.firstIndex(where: { trimmed.startsWith($0) }) {
                 guard let benchmark = current, benchmark.read == metric else {
                     throw context.error("line \(index + 1)", "'\(metrics[metric].label)' is out of place: iai prints \(metrics.map(\.label).joined(separator: ", ")) after each name")
                 }
-                let value = trimmed.dropFirst(metrics[metric].label.count + 1).split(separator: " ").first.map(String.init) ?? ""
-                guard let count = Double(value) else {
+                var words = trimmed[trimmed.utf8.index(trimmed.startIndex, offsetBy: labelPrefixes[metric].utf8.count)...].spaceSeparatedWords
+                let value = words.next() ?? ""
+                guard let count = DecimalLiteral.number(value) else {
                     throw context.error("line \(index + 1)", "'\(value)' is not a count: \(String(line).quotedLine)")
                 }
                 let result = BenchmarkResult(benchmark: benchmark.name + metrics[metric].suffix, parameters: parameters,
                                              unit: metrics[metric].unit, direction: .lowerIsBetter, samples: [count])
-                if let earlier = seen[result.displayName] {
-                    throw context.error("line \(index + 1)", "'\(result.displayName)' was already reported on line \(earlier)")
+                let name = result.displayName
+                if let earlier = seen.updateValue(index + 1, forKey: name) {
+                    throw context.error("line \(index + 1)", "'\(name)' was already reported on line \(earlier)")
                 }
-                seen[result.displayName] = index + 1
                 results.append(result)
                 current = metric + 1 == metrics.count ? nil : (benchmark.name, benchmark.line, metric + 1)
-            } else if let target = CargoTarget(line: Substring(trimmed)) {
+            } else if let target = CargoTarget(line: trimmed) {
                 if let current { throw incomplete(current) }
                 parameters = ["target": targets.name(for: target)]
-            } else if trimmed.hasPrefix("thread '"), let panic = trimmed.byteRange(of: "panicked at"), let benchmark = current {
+            } else if trimmed.startsWith("thread '"), let panic = trimmed.byteRange(of: "panicked at"), let benchmark = current {
                 failures.append(BenchmarkFailure(benchmark: BenchmarkResult(benchmark: benchmark.name, parameters: parameters, unit: "instructions",
                                                                             direction: .lowerIsBetter, samples: []).displayName,
                                                  reason: String(trimmed[panic.lowerBound...])))
                 current = nil
             } else if line.first != " ", !trimmed.utf8.contains(UInt8(ascii: " ")), (current?.read ?? 0) == 0 {
                 // iai prints each benchmark's function name alone on its line; a word before it was not one.
-                current = (trimmed, index + 1, 0)
+                current = (String(trimmed), index + 1, 0)
             } else if let benchmark = current, benchmark.read > 0 {
                 throw incomplete(benchmark)
             }

@@ -109,16 +109,21 @@ enum ResultValidation {
         if results.count > maximumSeries {
             throw context.error("-", "holds \(results.count) series, more than the \(maximumSeries) one run may store; report fewer benchmarks")
         }
-        var seen = Set<String>()
+        var seen = Set<String>(minimumCapacity: results.count)
+        // A file holds a handful of units, most often one after another: each is checked once in a row.
+        var checkedUnit: (unit: String, isTime: Bool)?
         for result in results {
             if let problem = nameProblem(result) { throw context.error(PlainText.singleLine(result.displayName), problem) }
             let label = result.displayName
-            if let problem = unitProblem(result.unit) { throw context.error(label, problem) }
+            if checkedUnit?.unit != result.unit {
+                if let problem = unitProblem(result.unit) { throw context.error(label, problem) }
+                checkedUnit = (result.unit, timeUnits.contains(result.unit))
+            }
             guard !result.samples.isEmpty else { throw context.error(label, "has no samples") }
             for (index, sample) in result.samples.enumerated() {
                 if let problem = problem(sample) { throw context.error("\(label) sample \(index + 1)", problem) }
             }
-            if timeUnits.contains(result.unit), let negative = result.samples.firstIndex(where: { $0 < 0 }) {
+            if checkedUnit?.isTime == true, let negative = result.samples.firstIndex(where: { $0 < 0 }) {
                 throw context.error("\(label) sample \(negative + 1)", "is a negative time (\(result.samples[negative]) \(result.unit))")
             }
             guard seen.insert(label).inserted else {
@@ -134,7 +139,23 @@ extension BenchmarkResult {
     /// `name[key=value,…]`, the series' name for people and for duplicate checks.
     public var displayName: String {
         guard !parameters.isEmpty else { return benchmark }
-        return benchmark + "[" + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "]"
+        // Built in place: validation builds one per series, and a file may hold 100,000.
+        var name = benchmark
+        name.append("[")
+        if parameters.count == 1, let only = parameters.first {
+            name.append(only.key)
+            name.append("=")
+            name.append(only.value)
+        } else {
+            for (index, parameter) in parameters.sorted(by: { $0.key < $1.key }).enumerated() {
+                if index > 0 { name.append(",") }
+                name.append(parameter.key)
+                name.append("=")
+                name.append(parameter.value)
+            }
+        }
+        name.append("]")
+        return name
     }
 }
 

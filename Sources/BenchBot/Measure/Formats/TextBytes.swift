@@ -25,6 +25,25 @@ extension String {
 }
 
 extension Substring {
+    /// ``trimmingWhitespace`` without copying the text: the same ends, as a slice of this text.
+    /// Most lines start and end with a printable ASCII byte, told without walking scalars.
+    var trimmedWhitespace: Substring {
+        if let first = utf8.first, let last = utf8.last, first < 0x80, last < 0x80, !TextBytes.isBlank(first), !TextBytes.isBlank(last) {
+            return self
+        }
+        guard let first = unicodeScalars.firstIndex(where: { !Self.isWhitespace($0) }),
+              let last = unicodeScalars.lastIndex(where: { !Self.isWhitespace($0) }) else { return self[endIndex...] }
+        return self[first...last]
+    }
+
+    /// Whether the text ends with `suffix`, byte for byte.
+    func endsWith(_ suffix: String) -> Bool {
+        utf8.count >= suffix.utf8.count && utf8.suffix(suffix.utf8.count).elementsEqual(suffix.utf8)
+    }
+
+    /// The words between runs of spaces, as `split(separator: " ")` gives them, found by bytes.
+    var spaceSeparatedWords: SpaceSeparatedWords { SpaceSeparatedWords(text: self) }
+
     /// Without leading and trailing spaces and tabs.
     var trimmingSpaces: Substring {
         guard let first = utf8.firstIndex(where: { !TextBytes.isBlank($0) }), let last = utf8.lastIndex(where: { !TextBytes.isBlank($0) }) else {
@@ -50,6 +69,29 @@ extension Substring {
     }
 }
 
+/// A line's words between runs of spaces, one at a time: reading a result line's few fields
+/// does not need an array of them.
+struct SpaceSeparatedWords: Sequence, IteratorProtocol {
+    let text: Substring
+    private var position: Substring.Index
+
+    init(text: Substring) {
+        self.text = text
+        position = text.startIndex
+    }
+
+    mutating func next() -> Substring? {
+        let bytes = text.utf8
+        guard let start = bytes[position...].firstIndex(where: { $0 != TextBytes.space }) else {
+            position = text.endIndex
+            return nil
+        }
+        let end = bytes[start...].firstIndex(of: TextBytes.space) ?? text.endIndex
+        position = end
+        return text[start..<end]
+    }
+}
+
 /// The ASCII bytes the readers look for.
 enum TextBytes {
     static let newline = UInt8(ascii: "\n")
@@ -66,12 +108,15 @@ extension Substring {
     /// the time of reading a large output): the same scalars, tab and Unicode's space separators
     /// (category Zs), off both ends.
     var trimmingWhitespace: String {
+        if let first = utf8.first, let last = utf8.last, first < 0x80, last < 0x80, !TextBytes.isBlank(first), !TextBytes.isBlank(last) {
+            return String(self)
+        }
         guard let first = unicodeScalars.firstIndex(where: { !Self.isWhitespace($0) }),
               let last = unicodeScalars.lastIndex(where: { !Self.isWhitespace($0) }) else { return "" }
         return String(self[first...last])
     }
 
-    private static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+    fileprivate static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
         scalar == " " || scalar == "\t" || (scalar.value >= 0x80 && scalar.properties.generalCategory == .spaceSeparator)
     }
 }

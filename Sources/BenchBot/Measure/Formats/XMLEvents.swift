@@ -130,7 +130,8 @@ struct XMLEvents {
     }
 
     private mutating func skipSpaces() {
-        while index < bytes.count, [UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\t"), UInt8(ascii: "\r")].contains(bytes[index]) { advance() }
+        while index < bytes.count, bytes[index] == TextBytes.space || bytes[index] == TextBytes.newline || bytes[index] == TextBytes.tab
+                || bytes[index] == TextBytes.carriageReturn { advance() }
     }
 
     private mutating func expect(_ character: Unicode.Scalar) throws(SyntaxError) {
