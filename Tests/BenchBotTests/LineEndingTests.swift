@@ -50,6 +50,15 @@ struct LineEndingTests {
         }
     }
 
+    @Test("--format auto recognises every text format's CRLF file as it recognises the LF file", arguments: textOutputs.indices)
+    func recognisedAsLF(_ index: Int) throws {
+        let (format, fixture) = Self.textOutputs[index]
+        let lf = FuzzCorpus.fixture(fixture)
+        guard let expected = try? BenchmarkFormat.recognize(FormatProbe(lf), file: fixture) else { return }
+        #expect(expected == format, "\(fixture)")
+        #expect(try BenchmarkFormat.recognize(FormatProbe(Self.crlf(lf)), file: fixture) == expected, "\(fixture)")
+    }
+
     @Test("go test output saved with CRLF line endings imports as the LF file does, through benchbot import")
     func goTestImport() async throws {
         try await withTemporaryDirectory { root in

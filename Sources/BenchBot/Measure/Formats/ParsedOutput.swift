@@ -42,12 +42,14 @@ public struct FormatProbe: Sendable {
     public let data: Data
     /// The parsed document, or `nil` when the content is not JSON.
     public let json: JSONValue?
-    /// The content as text, for text formats.
+    /// The content as text, for text formats, with Windows line endings made `\n`: recognizers
+    /// look for markers at line starts, and a file saved on Windows is still the tool's output.
     public let text: String
 
     public init(_ data: Data) {
         self.data = data
         self.json = try? JSONValue.parse(data)
-        self.text = String(decoding: data, as: UTF8.self)
+        let text = String(decoding: data, as: UTF8.self)
+        self.text = data.contains(UInt8(ascii: "\r")) ? text.replacingOccurrences(of: "\r\n", with: "\n") : text
     }
 }
