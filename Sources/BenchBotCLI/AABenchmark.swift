@@ -9,14 +9,14 @@ struct AABenchmark: AsyncParsableCommand {
         commandName: "aa",
         abstract: "The A/A check: one commit measured again and again, every pair of runs compared; all should be unchanged.",
         discussion: """
-            Runs `enqueue --commit REV --rerun` and `work` --runs times on an existing home (the demo's, say), then
-            compares every pair of that commit's runs the way `benchbot compare` does, with thresholds widened by the
-            branch's own noise. Compared in the same run: a fixed 1% threshold on the change of the mean, as
+            Runs `enqueue --commit REV --rerun` and `work` --runs times on an existing home (the demo's, say), then \
+            compares every pair of that commit's runs the way `benchbot compare` does, with thresholds widened by the \
+            branch's own noise. Compared in the same run: a fixed 1% threshold on the change of the mean, as \
             threshold-based tools alert.
 
-            With --tracked it reruns the tracked branch's last --history commits instead, oldest first, each as an
-            ordinary tracked-branch job (and whatever confirmation it queues), and counts the announcements made:
-            since nothing changed since those commits were first measured, each one is a false alarm. It also
+            With --tracked it reruns the tracked branch's last --history commits instead, oldest first, each as an \
+            ordinary tracked-branch job (and whatever confirmation it queues), and counts the announcements made: \
+            since nothing changed since those commits were first measured, each one is a false alarm. It also \
             counts the suspects that confirmation held back. It fails when anything was announced.
             """)
 

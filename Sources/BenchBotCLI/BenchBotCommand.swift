@@ -7,8 +7,8 @@ struct BenchBotCommand: AsyncParsableCommand {
         commandName: "benchbot",
         abstract: "A self-hosted, per-commit benchmark bot.",
         discussion: """
-            Commits enter through `hook post-receive`, `poll` (cron) or `enqueue`; `status` shows the queue;
-            `work` measures; `results`, `compare`, `changes` and `bisect` tell what changed.
+            Commits enter through `hook post-receive`, `poll` (cron) or `enqueue`; `status` shows the queue; \
+            `work` measures; `results`, `compare`, `changes` and `bisect` tell what changed. \
             Every command takes --home (default $BENCHBOT_HOME, then the current directory).
             """,
         subcommands: [

@@ -8,10 +8,10 @@ struct DetectCommand: AsyncParsableCommand {
         commandName: "detect",
         abstract: "Find change points in benchmark histories read from standard input.",
         discussion: """
-            Reads {"series": [{"name": …, "direction": "lower_is_better"|"higher_is_better",
+            Reads {"series": [{"name": …, "direction": "lower_is_better"|"higher_is_better", \
             "points": [{"commit": …, "samples": […]}, …]}]} and writes
-            {"series": [{"name": …, "changepoints": [index of the first point of each new level, …], "details": […]}]},
-            with the algorithm the bot applies to stored history. Points are oldest first. A detail marked
+            {"series": [{"name": …, "changepoints": [index of the first point of each new level, …], "details": […]}]}, \
+            with the algorithm the bot applies to stored history. Points are oldest first. A detail marked \
             "tentative" has too few commits yet on one side to tell it from a slow stretch of the machine.
             """)
 

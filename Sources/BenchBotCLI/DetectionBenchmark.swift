@@ -7,17 +7,17 @@ struct DetectionBenchmark: AsyncParsableCommand {
         commandName: "detection",
         abstract: "Detection quality on synthetic histories with known changes, against the peers' alert rules.",
         discussion: """
-            Generates histories of --commits commits with 0 to 3 injected steps (at least 15 commits apart, a third
-            of them 1%, a third 2%, a third 3–20%), in six kinds of noise at about 1% spread (normal, skewed,
-            bimodal, outliers, drift, and phases: slow stretches of 3–10 commits, every sample 5–30% slower,
-            starting about every 30 commits), with 1, 3, 5 or 10 samples per commit; half the histories have no
-            change at all. A detection counts when it is at the exact commit, or within 5 commits; each injected
-            change is matched once; recall by step size counts a change found within one commit. Changes BenchBot
-            holds as tentative are not announced, so they count neither way; how many it held is shown. Compared
-            in the same run: an oracle told how many changes there are (the least-squares split into that many
-            levels), relay-bench's stat_alert (latest value outside mean ± 1σ of the last 14 commits), Conbench's
-            z-score (outside mean ± 5σ of the last 100 commits), Perfherder's (Welch's t between the 12 commits
-            before and after, above 7, local maxima), rustc-perf's (a change beyond Q3 + 3·IQR of the last 100
+            Generates histories of --commits commits with 0 to 3 injected steps (at least 15 commits apart, a third \
+            of them 1%, a third 2%, a third 3–20%), in six kinds of noise at about 1% spread (normal, skewed, \
+            bimodal, outliers, drift, and phases: slow stretches of 3–10 commits, every sample 5–30% slower, \
+            starting about every 30 commits), with 1, 3, 5 or 10 samples per commit; half the histories have no \
+            change at all. A detection counts when it is at the exact commit, or within 5 commits; each injected \
+            change is matched once; recall by step size counts a change found within one commit. Changes BenchBot \
+            holds as tentative are not announced, so they count neither way; how many it held is shown. Compared \
+            in the same run: an oracle told how many changes there are (the least-squares split into that many \
+            levels), relay-bench's stat_alert (latest value outside mean ± 1σ of the last 14 commits), Conbench's \
+            z-score (outside mean ± 5σ of the last 100 commits), Perfherder's (Welch's t between the 12 commits \
+            before and after, above 7, local maxima), rustc-perf's (a change beyond Q3 + 3·IQR of the last 100 \
             changes) and github-action-benchmark's default (worse than 2× the previous commit).
             """)
 
