@@ -88,7 +88,8 @@ struct SiteBenchmark: AsyncParsableCommand {
         try await bench.git(["-C", bench.path("origin.git"), "update-ref", "refs/heads/main", commit])
         let results = bench.path("job")
         try FileManager.default.createDirectory(atPath: results, withIntermediateDirectories: true)
-        try export(commit, index: commits + 1, into: results)
+        // The experiment `suite` names its benchmarks `suite.<name>`, as the import named them.
+        try export(commit, index: commits + 1, into: results, prefix: "")
         guard let file = try FileManager.default.contentsOfDirectory(atPath: results).first else { throw ValidationError("no results exported to \(results)") }
         // The job's only experiment prints those results; the site is the one timed above.
         for folder in ["config/experiments", "experiments", "config/subsystem", "subsystem"] { try? FileManager.default.removeItem(atPath: home.path(folder)) }
@@ -141,12 +142,13 @@ struct SiteBenchmark: AsyncParsableCommand {
                                times.sorted()[1], walls.sorted()[1]) + (problems.isEmpty ? "" : "; problems: \(problems)")
     }
 
-    private func export(_ sha: String, index: Int, into folder: String) throws {
+    /// - Parameter prefix: Before each benchmark's name: `suite.`, the experiment's name, for an import.
+    private func export(_ sha: String, index: Int, into folder: String, prefix: String = "suite.") throws {
         let results = (0..<benchmarks).map { benchmark in
             // Two level shifts per benchmark, so that plots have change points to keep.
             let level = 1000 + (index * 3 > commits ? 150 : 0) - (index * 3 > commits * 2 ? 300 : 0) + benchmark
             let samples = (0..<5).map { String(level + (index * 7 + benchmark * 13 + $0 * 3) % 29) }.joined(separator: ", ")
-            return "{\"name\": \"group\(benchmark % 10)/case\(benchmark)\", \"unit\": \"ns\", \"samples\": [\(samples)]}"
+            return "{\"name\": \"\(prefix)group\(benchmark % 10)/case\(benchmark)\", \"unit\": \"ns\", \"samples\": [\(samples)]}"
         }
         try "{\"commit\": \"\(sha)\", \"benchmarks\": [\(results.joined(separator: ", "))]}"
             .write(toFile: (folder as NSString).appendingPathComponent(String(format: "%05d.json", index)), atomically: false, encoding: .utf8)
