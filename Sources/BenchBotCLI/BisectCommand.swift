@@ -44,9 +44,13 @@ struct BisectCommand: AsyncParsableCommand {
             guard try repository.isAncestor(goodCommit, of: badCommit), goodCommit != badCommit else {
                 throw ValidationError("\(goodCommit.short) is not an ancestor of \(badCommit.short); give GOOD first, then BAD")
             }
-            let goodLevel = try await level(of: goodCommit, analyzer)
-            let badLevel = try await level(of: badCommit, analyzer)
-            guard let goodLevel, let badLevel else { throw AnalysisError.unknownBenchmark(benchmark, commit: goodLevel == nil ? goodCommit : badCommit) }
+            let good = try await level(of: goodCommit, analyzer)
+            let bad = try await level(of: badCommit, analyzer)
+            guard let good, let bad else { throw AnalysisError.unknownBenchmark(benchmark, commit: good == nil ? goodCommit : badCommit) }
+            let (goodLevel, badLevel) = (good.median, bad.median)
+            // One scale for every level printed, so they read side by side.
+            let scale = HumanUnits(unit: bad.unit, values: [goodLevel, badLevel])
+            func format(_ value: Double) -> String { scale.format(value) }
             let commits = [goodCommit] + (try repository.commits(from: badCommit, excluding: [goodCommit], firstParent: true))
             var bisection = Bisection(count: commits.count, goodLevel: goodLevel, badLevel: badLevel)
             print("bisecting \(commits.count - 2) commit(s) between \(goodCommit.short) (\(format(goodLevel))) and \(badCommit.short) (\(format(badLevel)))")
@@ -59,9 +63,9 @@ struct BisectCommand: AsyncParsableCommand {
                     print("  \(commit.short) \(subject): cannot be measured; skipped")
                     continue
                 }
-                bisection.record(position, level: measured)
+                bisection.record(position, level: measured.median)
                 let verdict = position == bisection.bad ? "bad" : "good"
-                print("  \(commit.short) \(subject): \(format(measured)) → \(verdict), \(bisection.suspects.count) suspect(s) left")
+                print("  \(commit.short) \(subject): \(format(measured.median)) → \(verdict), \(bisection.suspects.count) suspect(s) left")
             }
             if let culprit = bisection.culprit {
                 let commit = commits[culprit]
@@ -76,13 +80,14 @@ struct BisectCommand: AsyncParsableCommand {
         }
     }
 
-    private func level(of commit: ObjectID, _ analyzer: Analyzer) async throws -> Double? {
+    /// The benchmark's median at `commit`, and its unit.
+    private func level(of commit: ObjectID, _ analyzer: Analyzer) async throws -> (median: Double, unit: String)? {
         let run = try await analyzer.latestRun(of: commit)
-        return run.results.first { $0.displayName == benchmark }.flatMap { SampleSummary($0.samples)?.median }
+        return run.results.first { $0.displayName == benchmark }.flatMap { result in SampleSummary(result.samples).map { ($0.median, result.unit) } }
     }
 
     /// The benchmark's median at `commit`, measuring it first when it has no run; `nil` when it cannot be measured.
-    private func measure(_ commit: ObjectID, analyzer: Analyzer, worker: Worker, store: any Store, config: HomeConfig) async throws -> Double? {
+    private func measure(_ commit: ObjectID, analyzer: Analyzer, worker: Worker, store: any Store, config: HomeConfig) async throws -> (median: Double, unit: String)? {
         let machine = config.benchbot.machine, repository = config.benchbot.repository.name
         let deadline = ContinuousClock.now + .seconds(timeout)
         var queued = false
@@ -106,6 +111,4 @@ struct BisectCommand: AsyncParsableCommand {
             }
         }
     }
-
-    private func format(_ value: Double) -> String { String(format: "%.4g", value) }
 }

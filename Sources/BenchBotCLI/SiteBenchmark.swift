@@ -1,6 +1,8 @@
 import ArgumentParser
 import BenchBot
 import Foundation
+import Logging
+import Synchronization
 
 struct SiteBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -59,6 +61,7 @@ struct SiteBenchmark: AsyncParsableCommand {
         try export(newCommit, index: shas.count, into: single)
         try await bench.run(bench.benchbot, ["import", "--home", homePath, "--format", "benchbot-json", single])
         let (incremental, incrementalSummary) = try await timed { try await generator.generate(into: site) }
+        let worker = try await workerUpdate(bench, home: home, site: site, after: newCommit)
 
         let browser = try await pageInBrowser(site: site)
         let floor = try await bench.time("python3", ["-c", Self.pythonFloor, home.resolvePath(config.benchbot.store.path), bench.path("floor")])
@@ -70,9 +73,52 @@ struct SiteBenchmark: AsyncParsableCommand {
               python3 sqlite3 + json  \(ms(floor))   one JSON file per benchmark   \(ratio(full, floor))
             again, nothing new        \(ms(unchanged))   \(unchangedSummary.written) written
             after one new commit      \(ms(incremental))   \(incrementalSummary.written) written   \(ratio(incremental, floor))
+            worker's update after a job \(ms(worker.seconds))   \(worker.written) written   \(ratio(worker.seconds, floor))   load \(loadAverage())
             (benchbot import of the store: \(ms(imported)))
             \(browser)
             """)
+    }
+
+    /// One more commit measured by a real job of the worker (its experiment prints the same
+    /// results as an import would store), and the worker's own site update after it, timed
+    /// where the worker times it: what `work` does after each job, on this home and this site.
+    private func workerUpdate(_ bench: BenchWorkspace, home: Home, site: String, after parent: String) async throws -> (seconds: Double, written: Int) {
+        let tree = try await bench.output("git", ["-C", bench.path("origin.git"), "rev-parse", "main^{tree}"])
+        let commit = try await bench.output("git", ["-C", bench.path("origin.git"), "commit-tree", tree, "-p", parent, "-m", "measured by the worker"])
+        try await bench.git(["-C", bench.path("origin.git"), "update-ref", "refs/heads/main", commit])
+        let results = bench.path("job")
+        try FileManager.default.createDirectory(atPath: results, withIntermediateDirectories: true)
+        // The experiment `suite` names its benchmarks `suite.<name>`, as the import named them.
+        try export(commit, index: commits + 1, into: results, prefix: "")
+        guard let file = try FileManager.default.contentsOfDirectory(atPath: results).first else { throw ValidationError("no results exported to \(results)") }
+        // The job's only experiment prints those results; the site is the one timed above.
+        for folder in ["config/experiments", "experiments", "config/subsystem", "subsystem"] { try? FileManager.default.removeItem(atPath: home.path(folder)) }
+        try FileManager.default.createDirectory(atPath: home.path("config/experiments/suite"), withIntermediateDirectories: true)
+        try JSONSerialization.data(withJSONObject: ["active": true, "format": "benchbot-json", "command": ["cat", results + "/" + file]])
+            .write(to: URL(fileURLWithPath: home.path("config/experiments/suite/config.json")))
+        let configFile = home.path("config/config.json")
+        guard var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: configFile))) as? [String: Any] else {
+            throw ValidationError("\(configFile) is not a JSON object")
+        }
+        var benchbot = config["benchbot"] as? [String: Any] ?? [:]
+        benchbot["site"] = ["folder": site]
+        benchbot["compare"] = ["confirm": "none"]
+        config["benchbot"] = benchbot
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: configFile))
+        try await bench.run(bench.benchbot, ["poll", "--home", home.root])
+        try await bench.run(bench.benchbot, ["enqueue", "--home", home.root, "--commit", commit, "--priority", "1000000"])
+
+        let loaded = try HomeConfig.load(from: home)
+        let store = try SQLiteStore.open(path: home.resolvePath(loaded.benchbot.store.path), busyTimeout: loaded.benchbot.store.busyTimeout)
+        let reports = Mutex<[Worker.JobReport]>([])
+        try await Worker(home: home, config: loaded, store: store, logger: Logger(label: "benchbot.bench")).run(.once) { report in
+            reports.withLock { $0.append(report) }
+        }
+        let all = reports.withLock { $0 }
+        guard let report = all.first, report.job.commit.hex == commit, let update = report.siteUpdate else {
+            throw ValidationError("the worker's job of \(commit) did not update the site: \(all.map(\.lines))")
+        }
+        return (Double(update.duration.components.seconds) + Double(update.duration.components.attoseconds) / 1e18, update.written)
     }
 
     /// A benchmark page of the whole history: its weight, and how soon headless Chromium has it
@@ -96,12 +142,13 @@ struct SiteBenchmark: AsyncParsableCommand {
                                times.sorted()[1], walls.sorted()[1]) + (problems.isEmpty ? "" : "; problems: \(problems)")
     }
 
-    private func export(_ sha: String, index: Int, into folder: String) throws {
+    /// - Parameter prefix: Before each benchmark's name: `suite.`, the experiment's name, for an import.
+    private func export(_ sha: String, index: Int, into folder: String, prefix: String = "suite.") throws {
         let results = (0..<benchmarks).map { benchmark in
             // Two level shifts per benchmark, so that plots have change points to keep.
             let level = 1000 + (index * 3 > commits ? 150 : 0) - (index * 3 > commits * 2 ? 300 : 0) + benchmark
             let samples = (0..<5).map { String(level + (index * 7 + benchmark * 13 + $0 * 3) % 29) }.joined(separator: ", ")
-            return "{\"name\": \"group\(benchmark % 10)/case\(benchmark)\", \"unit\": \"ns\", \"samples\": [\(samples)]}"
+            return "{\"name\": \"\(prefix)group\(benchmark % 10)/case\(benchmark)\", \"unit\": \"ns\", \"samples\": [\(samples)]}"
         }
         try "{\"commit\": \"\(sha)\", \"benchmarks\": [\(results.joined(separator: ", "))]}"
             .write(toFile: (folder as NSString).appendingPathComponent(String(format: "%05d.json", index)), atomically: false, encoding: .utf8)
@@ -133,6 +180,11 @@ struct SiteBenchmark: AsyncParsableCommand {
         let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
         return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
     }
+}
+
+/// The machine's load over the last minute, from `/proc/loadavg`: figures of one run are read beside it.
+private func loadAverage() -> String {
+    ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ").first.map(String.init) ?? "?"
 }
 
 private func ms(_ seconds: Double) -> String { String(format: "%8.1f", seconds * 1000) }

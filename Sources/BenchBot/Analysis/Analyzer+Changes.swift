@@ -72,10 +72,10 @@ extension Analyzer {
     /// relay-bench's `stat_alert` over each benchmark's history, by commit time, when configured.
     ///
     /// - Returns: The benchmarks whose latest value is outside the band, with the alert.
-    public func statAlerts(endingAt tip: ObjectID) async throws -> [(benchmark: String, commit: ObjectID, alert: StatAlert.Alert)] {
+    public func statAlerts(endingAt tip: ObjectID) async throws -> [(benchmark: String, commit: ObjectID, unit: String, alert: StatAlert.Alert)] {
         guard let settings = settings.compare.statAlert else { return [] }
         let rule = StatAlert(deviations: settings.deviations, window: settings.windowDays * 24 * 3600)
-        var alerts: [(benchmark: String, commit: ObjectID, alert: StatAlert.Alert)] = []
+        var alerts: [(benchmark: String, commit: ObjectID, unit: String, alert: StatAlert.Alert)] = []
         var times: [ObjectID: Double] = [:]
         for (name, series) in try await history(endingAt: tip).sorted(by: { $0.key < $1.key }) {
             let points = series.map { entry in
@@ -83,7 +83,7 @@ extension Analyzer {
                 times[entry.commit] = time
                 return (time: time, value: entry.point.median)
             }
-            if let alert = rule.check(points), let last = series.last { alerts.append((name, last.commit, alert)) }
+            if let alert = rule.check(points), let last = series.last { alerts.append((name, last.commit, last.point.unit, alert)) }
         }
         return alerts
     }

@@ -8,6 +8,8 @@ public struct ChangesReport: Sendable {
     public struct Alert: Sendable {
         public let benchmark: String
         public let commit: ObjectID
+        /// The benchmark's unit, for the values people read.
+        public let unit: String
         public let alert: StatAlert.Alert
     }
 
@@ -29,7 +31,7 @@ public struct ChangesReport: Sendable {
     ///   - tip: The tracked branch's tip; no alerts without it.
     public init(analyzer: Analyzer, tip: ObjectID?) async throws {
         if let tip {
-            alerts = try await analyzer.statAlerts(endingAt: tip).map { Alert(benchmark: $0.benchmark, commit: $0.commit, alert: $0.alert) }
+            alerts = try await analyzer.statAlerts(endingAt: tip).map { Alert(benchmark: $0.benchmark, commit: $0.commit, unit: $0.unit, alert: $0.alert) }
         } else {
             alerts = []
         }
@@ -70,7 +72,7 @@ public struct ChangesReport: Sendable {
         })])
     }
 
-    /// The lines `benchbot changes` prints.
+    /// The lines `benchbot changes` prints, values in human units (`20M → 40M`, `65.1 ms`).
     public func lines(machine: String) -> [String] {
         var lines = changes.isEmpty ? ["no change points found on machine '\(machine)'"] : []
         for change in changes {
@@ -81,8 +83,9 @@ public struct ChangesReport: Sendable {
             lines.append(PlainText.singleLine("suspect: \(suspect.summary)"))
         }
         for entry in alerts {
-            lines.append(String(format: "stat_alert: %@ at %@ is %.4g, %.1fσ from the window's mean %.4g", PlainText.singleLine(entry.benchmark),
-                                entry.commit.short, entry.alert.latest, entry.alert.deviations, entry.alert.mean))
+            let scale = HumanUnits(unit: entry.unit, values: [entry.alert.latest, entry.alert.mean])
+            lines.append(PlainText.singleLine("stat_alert: \(entry.benchmark) at \(entry.commit.short) is \(scale.format(entry.alert.latest)), "
+                                              + String(format: "%.1fσ", entry.alert.deviations) + " from the window's mean \(scale.format(entry.alert.mean))"))
         }
         return lines
     }

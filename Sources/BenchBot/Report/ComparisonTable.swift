@@ -64,7 +64,7 @@ public struct ComparisonTable: Sendable {
             let single = [benchmark.baseline, benchmark.candidate].contains { ($0?.count ?? 0) == 1 }
             let estimate = single ? "1 sample" : benchmark.estimate.map { estimate in
                 "\(Self.signedPercent(estimate.ratio - 1)) [\(Self.signedPercent(estimate.lower - 1)), \(Self.signedPercent(estimate.upper - 1))]"
-                    + (benchmark.qValue.map { String(format: " q=%.3g", $0) } ?? (benchmark.pairedRounds == nil ? " (n<3)" : " (rounds<5)"))
+                    + (benchmark.qValue.map { " " + Self.qText($0) } ?? (benchmark.pairedRounds == nil ? " (n<3)" : " (rounds<5)"))
             } ?? "-"
             return Row(name: PlainText.singleLine(benchmark.name), graph: graphURL(benchmark), baseline: side(benchmark.baseline),
                        candidate: side(benchmark.candidate), change: benchmark.medianChangeText, estimate: estimate,
@@ -81,7 +81,7 @@ public struct ComparisonTable: Sendable {
         if abs(log(ratio)) < log(1 + benchmark.threshold) {
             return "within this benchmark's noise of ±\(percent(benchmark.threshold))"
         }
-        return "not significant" + (benchmark.qValue.map { String(format: " (q=%.2g)", $0) } ?? "")
+        return "not significant" + (benchmark.qValue.map { " (\(qText($0)))" } ?? "")
     }
 
     public var counts: String {
@@ -165,6 +165,12 @@ public struct ComparisonTable: Sendable {
     static func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
 
     static func signedPercent(_ value: Double) -> String { NumberText.signedPercent(value) }
+
+    /// A q-value as people read it: `q=0.012`, and `q<0.001` below that, where printf's `%g`
+    /// would write `2.5e-07`, a precision no test of five samples has.
+    static func qText(_ q: Double) -> String {
+        q < 0.001 ? "q<0.001" : String(format: "q=%.2g", q)
+    }
 
     /// A link's target in markdown: a space or a parenthesis in it would end the link early.
     static func linkTarget(_ url: String) -> String {

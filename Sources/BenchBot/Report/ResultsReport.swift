@@ -42,7 +42,8 @@ public struct ResultsReport: Encodable, Sendable {
         }
     }
 
-    /// The table `benchbot results` prints.
+    /// The table `benchbot results` prints: each row's values in one human scale, named in its
+    /// UNIT column (`65.1` and `ms`, not `6.51e+07` and `ns`); the JSON keeps the stored numbers.
     public func text() -> String {
         let header = ["BENCHMARK", "UNIT", "N", "MEDIAN", "MEAN", "SD", "CV", "MIN", "MAX", "DETECTS", "NOTE"]
         let rows = benchmarks.map { row in
@@ -53,9 +54,12 @@ public struct ResultsReport: Encodable, Sendable {
             } else {
                 ""
             }
-            return [PlainText.singleLine(row.benchmark), row.unit.isEmpty ? "-" : PlainText.singleLine(row.unit), String(row.samples), number(row.median), number(row.mean),
-                    number(row.standardDeviation), percent(row.coefficientOfVariation), number(row.minimum), number(row.maximum),
-                    percent(row.minimumDetectableChange), note]
+            // One scale per row: a row's values share its unit, and are compared with each other.
+            let scale = HumanUnits(unit: row.unit, values: [row.median, row.mean, row.standardDeviation, row.minimum, row.maximum].compactMap { $0 })
+            func number(_ value: Double?) -> String { value.map(scale.number) ?? "-" }
+            return [PlainText.singleLine(row.benchmark), PlainText.singleLine(Self.shownUnit(row.unit, scale: scale)), String(row.samples),
+                    number(row.median), number(row.mean), number(row.standardDeviation), percent(row.coefficientOfVariation),
+                    number(row.minimum), number(row.maximum), percent(row.minimumDetectableChange), note]
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         var lines = ["commit \(commit)  run \(run)  machine \(machine)  finished \(finishedAt)"]
@@ -69,9 +73,12 @@ public struct ResultsReport: Encodable, Sendable {
         return lines.joined(separator: "\n")
     }
 
-    private func number(_ value: Double?) -> String {
-        guard let value else { return "-" }
-        return NumberText.compact(value)
+    /// The UNIT column: the row's scale (`ms`, `M instructions`), with a bare count named as one
+    /// (`M count`), so a prefix never stands alone.
+    static func shownUnit(_ unit: String, scale: HumanUnits) -> String {
+        let shown = scale.unit
+        if unit.isEmpty || unit == "count" { return shown.isEmpty ? (unit.isEmpty ? "-" : unit) : shown + (unit.isEmpty ? "" : " " + unit) }
+        return shown
     }
 
     private func percent(_ value: Double?) -> String {

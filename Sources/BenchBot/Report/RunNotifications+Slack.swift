@@ -90,18 +90,20 @@ extension RunNotifications {
         let values = medians.count == 2 ? ", " + medians.map { SlackMessage.escape(scale.format($0)) }.joined(separator: " → ") : ""
         let estimate = single ? " (1 sample)" : benchmark.estimate.map {
             "; estimate \(Self.percent($0.ratio - 1)) [\(Self.percent($0.lower - 1)), \(Self.percent($0.upper - 1))]"
-                + (benchmark.qValue.map { String(format: " (q=%.2g)", $0) } ?? "")
+                + (benchmark.qValue.map { " (\(ComparisonTable.qText($0)))" } ?? "")
         } ?? ""
         return "*\(SlackMessage.escape(benchmark.name))*: \(Self.worse(benchmark))\(values)\(estimate)"
     }
 
     /// The commit, linked to its host, its subject and branch, and a link to its site page.
-    func commitLine(_ occasion: Occasion) -> String {
+    ///
+    /// - Parameter sitePage: Whether the commit has a page on the site: not when it has no results.
+    func commitLine(_ occasion: Occasion, sitePage: Bool = true) -> String {
         let short = "*\(occasion.commit.short)*"
         return (hostCommitURL(occasion.commit).map { "<\($0)|\(short)>" } ?? short)
             + " \(SlackMessage.escape(occasion.subject ?? ""))"
             + (occasion.branch.map { " on `\(SlackMessage.escape($0))`" } ?? "")
             + (occasion.pullRequest.map { " (pull request #\($0))" } ?? "")
-            + (commitURL(occasion.commit).map { " · <\($0)|its page>" } ?? "")
+            + ((sitePage ? commitURL(occasion.commit) : nil).map { " · <\($0)|its page>" } ?? "")
     }
 }

@@ -93,9 +93,10 @@ public struct RunNotifications: Sendable {
                 .message(repository: github.repository, commit: occasion.commit.hex, occasion: occasion.lease))
         }
         if github.checkRuns {
+            // No link yet: the commit's page is made once it is measured, and a job that fails has none.
             messages.append(CheckRun(name: github.context, headSHA: occasion.commit.hex, status: .inProgress, conclusion: nil,
                                      title: "Benchmarking", summary: "The benchmarks of \(occasion.commit.short) are running.",
-                                     detailsURL: commitURL(occasion.commit))
+                                     detailsURL: nil)
                 .message(repository: github.repository, occasion: occasion.lease))
         }
         return messages
@@ -185,30 +186,31 @@ public struct RunNotifications: Sendable {
             .message(repository: github.repository, commit: occasion.commit.hex, occasion: occasion.lease)]
     }
 
-    /// A job that could not be measured: its checkout, build or store failed.
+    /// A job that could not be measured: its checkout, build or store failed. Nothing links to the
+    /// site: a commit with no results has no page there.
     public func failed(_ occasion: Occasion, stage: String, message: String) -> [OutgoingMessage] {
         var messages: [OutgoingMessage] = []
         let description = "failed at \(stage): \(message)"
         if let github = settings.github {
-            messages.append(CommitStatus(state: .error, context: github.context, description: description, targetURL: commitURL(occasion.commit))
+            messages.append(CommitStatus(state: .error, context: github.context, description: description, targetURL: nil)
                 .message(repository: github.repository, commit: occasion.commit.hex, occasion: occasion.lease))
             let detail = "The benchmarks of `\(occasion.commit.short)` could not run: they failed at **\(stage)**.\n\n\(Self.quoted(message))"
             if github.checkRuns {
                 messages.append(CheckRun(name: github.context, headSHA: occasion.commit.hex, status: .completed, conclusion: .failure,
-                                         title: description, summary: detail, detailsURL: commitURL(occasion.commit))
+                                         title: description, summary: detail, detailsURL: nil)
                     .message(repository: github.repository, occasion: occasion.lease))
             }
             if let pullRequest = occasion.pullRequest, github.pullRequestComments {
                 messages.append(PullRequestComment(pullRequest: pullRequest, markdown: "### Benchmarks: :x: \(description)\n\n" + detail,
-                                                   context: github.context, moreAt: commitURL(occasion.commit))
+                                                   context: github.context, moreAt: nil)
                     .message(repository: github.repository, occasion: occasion.lease))
             }
         }
         if let slack = settings.slack {
             let title = "Benchmarks of \(occasion.commit.short) in \(repositoryName) failed at \(stage)"
-            var slackMessage = SlackMessage(text: title, moreAt: commitURL(occasion.commit))
+            var slackMessage = SlackMessage(text: title, moreAt: nil)
             slackMessage.header(title)
-            slackMessage.section(commitLine(occasion) + "\n```\(SlackMessage.escape(message))```"
+            slackMessage.section(commitLine(occasion, sitePage: false) + "\n```\(SlackMessage.escape(message))```"
                                  + (slack.mentions.isEmpty ? "" : "\n" + slack.mentions.joined(separator: " ")))
             messages.append(OutgoingMessage(key: "slack:job-failed:\(repositoryName):\(occasion.commit.hex):\(occasion.lease)",
                                             destination: slack.destination, kind: "job-failed", body: slackMessage.body()))

@@ -39,7 +39,7 @@ extension Worker {
             FaultPoint.jobRecorded.reach()
             if tracksChanges { report.lines += await trackChanges(after: job).map { "  \($0)" } }
             // The site first: the messages sent next link to its pages.
-            if report.succeeded { report.lines += await updateSite(after: job) }
+            if report.succeeded { await updateSite(after: job, report: &report) }
             let delivery = await deliveryReport()
             report.lines += delivery.news
             report.details += delivery.details

@@ -31,6 +31,8 @@ public struct Worker: Sendable {
         public var storeFailure: String? = nil
         /// The job measured results that no store could hold, and failed for it.
         public var resultsNotStored = false
+        /// The site's update after the job, when it was updated.
+        public var siteUpdate: SiteUpdate? = nil
     }
 
     public let home: Home

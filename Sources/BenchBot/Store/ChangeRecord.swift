@@ -30,9 +30,10 @@ public struct ChangeRecord: Sendable, Hashable {
     /// after ÷ before.
     public var ratio: Double { after / before }
 
-    /// `regression of +10.0% in parse at 1a2b3c4d5e (100 → 110 ms)`.
+    /// `regression of +10.0% in parse at 1a2b3c4d5e (100 ms → 110 ms)`, in one human scale.
     public var summary: String {
-        let levels = "\(NumberText.compact(before)) → \(NumberText.compact(after))\(unit.isEmpty ? "" : " \(unit)")"
+        let scale = HumanUnits(unit: unit, values: [before, after])
+        let levels = "\(scale.format(before)) → \(scale.format(after))"
         return "\(kind.rawValue) of \(String(format: "%+.1f%%", (ratio - 1) * 100)) in \(benchmark) at \(commit.short) (\(levels))"
     }
 

@@ -12,21 +12,33 @@ enum SiteHTML {
         }
         let needed = text.utf8.withContiguousStorageIfAvailable { $0.contains(where: special) } ?? text.utf8.contains(where: special)
         guard needed else { return text }
-        var out = ""
-        out.reserveCapacity(text.utf8.count + 16)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case _ where isForbidden(character): out.unicodeScalars.append(replacement)
-            default: out.unicodeScalars.append(character)
+        // By bytes: every character escaped is ASCII, and U+FFFE and U+FFFF are `EF BF BE` and
+        // `EF BF BF`. A plot's tooltips are tens of kilobytes of JSON, full of quotes.
+        let bytes = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + bytes.count / 4 + 16)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            switch byte {
+            case 0x26: out.append(contentsOf: "&amp;".utf8)
+            case 0x3C: out.append(contentsOf: "&lt;".utf8)
+            case 0x3E: out.append(contentsOf: "&gt;".utf8)
+            case 0x22: out.append(contentsOf: "&quot;".utf8)
+            case 0x27: out.append(contentsOf: "&#39;".utf8)
+            case 0xEF where index + 1 < bytes.count && bytes[index] == 0xBF && (bytes[index + 1] == 0xBE || bytes[index + 1] == 0xBF):
+                out.append(contentsOf: replacementBytes)
+                index += 2
+            case _ where byte < 0x20 && mayBeForbidden(byte): out.append(contentsOf: replacementBytes)
+            default: out.append(byte)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
+
+    /// U+FFFD in UTF-8.
+    private static let replacementBytes: [UInt8] = [0xEF, 0xBF, 0xBD]
 
     /// `text` with only the characters XML 1.0 forbids replaced: for markup BenchBot built, and
     /// for values a template escapes itself.
