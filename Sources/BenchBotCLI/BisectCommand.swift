@@ -9,10 +9,10 @@ struct BisectCommand: AsyncParsableCommand {
         commandName: "bisect",
         abstract: "Find the commit between GOOD and BAD that changed a benchmark, measuring midpoints first.",
         discussion: """
-            For a change that fell between two measured commits with unmeasured ones between them (nightly
-            runs, batched pushes). Each midpoint on the first-parent history is queued at high priority and
-            run here (or, when a worker already runs on this home, waited for) until one commit is left. A
-            midpoint is bad when its median is nearer the bad commit's than the good one's; one whose build
+            For a change that fell between two measured commits with unmeasured ones between them (nightly \
+            runs, batched pushes). Each midpoint on the first-parent history is queued at high priority and \
+            run here (or, when a worker already runs on this home, waited for) until one commit is left. A \
+            midpoint is bad when its median is nearer the bad commit's than the good one's; one whose build \
             fails is skipped, and the answer may then be a range.
             """)
 

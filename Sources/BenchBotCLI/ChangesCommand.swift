@@ -8,7 +8,7 @@ struct ChangesCommand: AsyncParsableCommand {
         commandName: "changes",
         abstract: "List the change points found in the tracked branch's history, each with its culprit commit.",
         discussion: """
-            Change points are found after every run on the tracked branch and after every import; each is
+            Change points are found after every run on the tracked branch and after every import; each is \
             stored once, at its first commit, with the levels before and after. --detect looks again now.
             """)
 

@@ -7,11 +7,11 @@ struct CompareCommand: AsyncParsableCommand {
         commandName: "compare",
         abstract: "Compare two commits' stored results, benchmark by benchmark, regressions first.",
         discussion: """
-            With one revision, the baseline is chosen: for a commit on the tracked branch, its nearest
-            first-parent ancestor measured on this machine; for anything else, its merge base with the
-            tracked branch (queued first, at high priority, if it has no results yet).
-            Each change is the ratio of medians with a 95% Hodges–Lehmann interval; verdicts use
-            Mann–Whitney with Benjamini–Hochberg across the suite, and a practical threshold of 1%
+            With one revision, the baseline is chosen: for a commit on the tracked branch, its nearest \
+            first-parent ancestor measured on this machine; for anything else, its merge base with the \
+            tracked branch (queued first, at high priority, if it has no results yet). \
+            Each change is the ratio of medians with a 95% Hodges–Lehmann interval; verdicts use \
+            Mann–Whitney with Benjamini–Hochberg across the suite, and a practical threshold of 1% \
             widened by each benchmark's own noise in the baseline's history.
             """)
 

@@ -8,9 +8,9 @@ struct ResultsCommand: AsyncParsableCommand {
         commandName: "results",
         abstract: "Show a commit's stored results with each benchmark's noise summary.",
         discussion: """
-            One row per benchmark of the commit's newest run: sample count, median, mean, standard deviation,
-            coefficient of variation, min, max, and the smallest change a comparison of two such runs would
-            detect (2.8·CV·√(2/n)). A benchmark that cannot detect a 1% change is marked: fix the benchmark
+            One row per benchmark of the commit's newest run: sample count, median, mean, standard deviation, \
+            coefficient of variation, min, max, and the smallest change a comparison of two such runs would \
+            detect (2.8·CV·√(2/n)). A benchmark that cannot detect a 1% change is marked: fix the benchmark \
             (more repetitions, a quieter machine, a longer workload), not the code.
             """)
 

@@ -152,6 +152,8 @@ struct WebhookCommandTests {
             }
             let answer = try #require(replies.first { $0.contains("changed at") }, "\(replies)")
             #expect(answer.contains(culprit) && answer.contains("step 6"), "\(answer)")
+            let prose = answer.replacingOccurrences(of: #"`[^`]*`"#, with: "", options: .regularExpression)
+            #expect(prose.range(of: #"\de[+-]?\d"#, options: .regularExpression) == nil && prose.contains("from 1k at"), "levels in human units: \(answer)")
             // Good, bad and a few midpoints, not all seven commits.
             let measured = try await harness.jobs().filter { $0.state == .done }.count
             #expect(measured < commits.count, "\(measured) commits measured")

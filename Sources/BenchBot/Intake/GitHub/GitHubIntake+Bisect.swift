@@ -78,6 +78,7 @@ extension GitHubIntake {
         let analyzer = Analyzer(store: intake.store, repository: repository, settings: intake.settings)
         let jobs = try await intake.store.jobs(in: nil, limit: nil).filter { $0.machine == intake.settings.machine && $0.suite == intake.settings.suite }
         let name = PlainText.markdownCode(request.benchmark)
+        var unit = ""
 
         /// The benchmark's median at a commit; `nil` while it waits to be measured; throws when it never will be.
         func level(at commit: ObjectID) async throws -> Double? {
@@ -85,6 +86,7 @@ extension GitHubIntake {
                 guard let result = run.results.first(where: { $0.displayName == request.benchmark }) else {
                     throw BisectionProblem.noBenchmark(request.benchmark, commit)
                 }
+                unit = result.unit
                 return SampleSummary(result.samples)?.median
             }
             let tried = jobs.filter { $0.commit == commit }
@@ -114,7 +116,7 @@ extension GitHubIntake {
                 return try await finish(request, "\(problem.text).", summary: "given up: \(problem.text)")
             }
         }
-        let format = { (value: Double) in NumberText.compact(value) }
+        let format = { (value: Double) in HumanUnits.format(value, unit: unit) }
         if let culprit = bisection.culprit {
             let commit = commits[culprit]
             let subject = (try? repository.metadata(of: commit).subject).map { " " + PlainText.markdownCell($0) } ?? ""
