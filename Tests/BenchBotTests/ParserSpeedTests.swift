@@ -48,14 +48,6 @@ struct ParserSpeedTests {
         #expect(parsed == .object(Dictionary(uniqueKeysWithValues: (27..<40).map { ("k\($0 % 13)", JSONValue.number(Double($0))) })))
     }
 
-    @Test("lines found by bytes are the lines split(separator: \"\\n\") gives, \\r\\n and all")
-    func characterLines() {
-        let texts = ["", "\n", "a", "a\nb", "a\r\nb\n", "a\r\n\r\n", "\r", "x\r", "\n\n\r\nz", "é\u{301}\nb\u{301}\r\n\u{301}c", "a\n\u{301}b"]
-        for text in texts {
-            #expect(text.characterLines == text.split(separator: "\n", omittingEmptySubsequences: false), "\(text.debugDescription)")
-        }
-    }
-
     @Test("go-test reads a result line the same with -count repetitions, several units and names reused across packages")
     func goTestSeriesOrder() throws {
         let text = """

@@ -4,26 +4,6 @@
 /// libtest and the like print ASCII separators (spaces, tabs, `\n`), and an ASCII byte of UTF-8
 /// is never part of another character's bytes, so an index found at one is a valid `String.Index`
 /// to slice the text with. Names and other text between the separators stay whole `Substring`s.
-extension String {
-    /// The lines as `split(separator: "\n", omittingEmptySubsequences: false)` gives them, found by
-    /// bytes: `\r\n` is one `Character`, so it does not end a line there, and the `\r` stays.
-    var characterLines: [Substring] {
-        var lines: [Substring] = []
-        var start = startIndex
-        var previous: UInt8 = 0
-        for index in utf8.indices {
-            let byte = utf8[index]
-            if byte == TextBytes.newline, previous != TextBytes.carriageReturn {
-                lines.append(self[start..<index])
-                start = utf8.index(after: index)
-            }
-            previous = byte
-        }
-        lines.append(self[start...])
-        return lines
-    }
-}
-
 extension Substring {
     /// ``trimmingWhitespace`` without copying the text: the same ends, as a slice of this text.
     /// Most lines start and end with a printable ASCII byte, told without walking scalars.
