@@ -13,14 +13,9 @@ import GRDB
 /// transaction, so each delivery is admitted exactly once and the route never waits for the
 /// processor, not even to be forgotten.
 final class DeliveryIntake: Sendable {
-    /// A delivery received here, with its place in arrival order; its payload is read apart.
-    struct Received: Sendable {
-        var sequence: Int64
-        var id: String
-        var event: String
-        var action: String?
-        var receivedAt: Date
-    }
+    /// A delivery received here, with its place in arrival order; its payload is read apart
+    /// (``bodies(of:)``), so `delivery.body` is empty.
+    typealias Received = (sequence: Int64, delivery: WebhookDelivery)
 
     let pool: DatabasePool
     let path: String
@@ -29,7 +24,7 @@ final class DeliveryIntake: Sendable {
     let identity: String
     let busyTimeout: Double
     /// Deliveries to sync arriving together, kept in one transaction with one sync.
-    private let commits: GroupCommit<(WebhookDelivery, DeliveryDurability), Bool>
+    private let commits: GroupCommit<WebhookDelivery, Bool>
 
     /// This file's layout; a file written by a newer BenchBot is refused rather than misread.
     static let version = 1
@@ -91,7 +86,7 @@ final class DeliveryIntake: Sendable {
         self.path = path
         self.identity = identity
         self.busyTimeout = busyTimeout
-        commits = GroupCommit { batch in try await pool.writeWithoutTransaction { db in try Self.insert(batch, db) } }
+        commits = GroupCommit { batch in try await pool.writeWithoutTransaction { db in try Self.insert(batch, synced: true, db) } }
     }
 
     /// Keeps one delivery: whether it was new.
@@ -102,7 +97,7 @@ final class DeliveryIntake: Sendable {
     func keep(_ delivery: WebhookDelivery, durability: DeliveryDurability) async throws -> Bool {
         switch durability {
         case .disk:
-            return try await commits.submit((delivery, durability))
+            return try await commits.submit(delivery)
         case .process:
             return try Self.insertNow(delivery, pool: pool)
         }
@@ -110,15 +105,14 @@ final class DeliveryIntake: Sendable {
 
     /// GRDB's blocking write: from an async function, the compiler would pick its awaiting one.
     private static func insertNow(_ delivery: WebhookDelivery, pool: DatabasePool) throws -> Bool {
-        try pool.writeWithoutTransaction { db in try insert([(delivery, .process)], db) }[0]
+        try pool.writeWithoutTransaction { db in try insert([delivery], synced: false, db) }[0]
     }
 
     /// Keeps deliveries in one transaction: whether each was new, in order. A delivery id twice in
     /// one batch (a redelivery racing its first) is new only the first time.
     ///
-    /// The transaction is synced unless every delivery in it asked only for ``DeliveryDurability/process``.
-    private static func insert(_ batch: [(WebhookDelivery, DeliveryDurability)], _ db: Database) throws -> [Bool] {
-        let synced = batch.contains { $0.1 == .disk }
+    /// - Parameter synced: Whether the commit waits for the disk, or only for the operating system.
+    private static func insert(_ batch: [WebhookDelivery], synced: Bool, _ db: Database) throws -> [Bool] {
         if !synced { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         defer { if !synced { try? db.execute(sql: "PRAGMA synchronous = FULL") } }
         var inserted: [Bool] = []
@@ -128,7 +122,7 @@ final class DeliveryIntake: Sendable {
                 INSERT INTO received (id, event, action, received_at, body) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO NOTHING
                 """)
-            for (delivery, _) in batch {
+            for delivery in batch {
                 try insert.execute(arguments: [delivery.id, delivery.event, delivery.action,
                                                delivery.receivedAt.storeValue, delivery.body])
                 inserted.append(db.changesCount == 1)
@@ -144,10 +138,15 @@ final class DeliveryIntake: Sendable {
             try Row.fetchAll(db, sql: """
                 SELECT sequence, id, event, action, received_at FROM received WHERE sequence > ? ORDER BY sequence LIMIT ?
                 """, arguments: [sequence, limit]).map { row in
-                Received(sequence: row["sequence"], id: row["id"], event: row["event"], action: row["action"],
-                         receivedAt: Date(storeValue: row["received_at"]))
+                (sequence: row["sequence"], delivery: WebhookDelivery(id: row["id"], event: row["event"], action: row["action"], body: Data(),
+                                                                      receivedAt: Date(storeValue: row["received_at"])))
             }
         }
+    }
+
+    /// How many deliveries were received after `sequence`.
+    func count(after sequence: Int64) async throws(StoreError) -> Int {
+        try await read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM received WHERE sequence > ?", arguments: [sequence]) ?? 0 }
     }
 
     /// The payloads of some deliveries, by id.

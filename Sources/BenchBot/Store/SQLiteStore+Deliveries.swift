@@ -46,7 +46,7 @@ extension SQLiteStore {
                     INSERT INTO webhook_delivery (id, event, action, received_at, state, next_attempt_at)
                     VALUES (?, ?, ?, ?, 'received', ?) ON CONFLICT (id) DO NOTHING
                     """)
-                for delivery in received {
+                for delivery in received.map(\.delivery) {
                     try row.execute(arguments: [delivery.id, delivery.event, delivery.action,
                                                 delivery.receivedAt.storeValue, delivery.receivedAt.storeValue])
                 }
@@ -178,15 +178,18 @@ extension SQLiteStore {
 
     /// What the intake received and the store has not admitted yet, oldest first, without payloads.
     /// Reading it admits nothing: `status` and `/metrics` only look.
-    private func notYetAdmitted(limit: Int = .max) async throws(StoreError) -> [WebhookDelivery] {
+    private func notYetAdmitted(limit: Int) async throws(StoreError) -> [WebhookDelivery] {
         guard let intake = try intake(create: false) else { return [] }
-        return try await intake.received(after: try await admittedThrough(intake), limit: limit).map {
-            WebhookDelivery(id: $0.id, event: $0.event, action: $0.action, body: Data(), receivedAt: $0.receivedAt)
-        }
+        return try await intake.received(after: try await admittedThrough(intake), limit: limit).map(\.delivery)
+    }
+
+    private func notYetAdmittedCount() async throws(StoreError) -> Int {
+        guard let intake = try intake(create: false) else { return 0 }
+        return try await intake.count(after: try await admittedThrough(intake))
     }
 
     public func countDeliveries() async throws(StoreError) -> [WebhookDelivery.State: Int] {
-        let waiting = try await notYetAdmitted().count
+        let waiting = try await notYetAdmittedCount()
         return try await read { db in
             var counts: [WebhookDelivery.State: Int] = waiting > 0 ? [.received: waiting] : [:]
             for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM webhook_delivery GROUP BY state") {
