@@ -49,7 +49,20 @@ public struct FormatProbe: Sendable {
     public init(_ data: Data) {
         self.data = data
         self.json = try? JSONValue.parse(data)
-        let text = String(decoding: data, as: UTF8.self)
-        self.text = data.contains(UInt8(ascii: "\r")) ? text.replacingOccurrences(of: "\r\n", with: "\n") : text
+        self.text = String(decoding: Self.unixLineEndings(data), as: UTF8.self)
+    }
+
+    /// `data` with each `\r\n` made `\n`, by bytes: Foundation's search on a large text costs more than
+    /// reading it.
+    private static func unixLineEndings(_ data: Data) -> Data {
+        guard data.contains(UInt8(ascii: "\r")) else { return data }
+        let input = [UInt8](data)
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(input.count)
+        for (index, byte) in input.enumerated()
+        where !(byte == UInt8(ascii: "\r") && index + 1 < input.count && input[index + 1] == UInt8(ascii: "\n")) {
+            bytes.append(byte)
+        }
+        return Data(bytes)
     }
 }
