@@ -3,9 +3,11 @@ import GRDB
 public import Notify
 
 extension SQLiteStore {
-    /// How long keeping a delivery waits for a store another process has locked: GitHub gives up
-    /// on an answer after 10 s, and a 503 it sees is one it can redeliver; silence is not.
-    static let deliveryBusyTimeout: Double = 5
+    /// How long keeping a delivery waits for an intake another process has locked: GitHub gives up
+    /// on an answer after 10 s, and a 503 it sees is one it can redeliver; silence is not. Only
+    /// `serve` writes the intake, so a lock held longer than a moment (a second server on the home,
+    /// an operator's sqlite3) will not be let go soon; a loaded machine needs the rest of the 10 s.
+    static let deliveryBusyTimeout: Double = 2
 
     public func recordDelivery(_ delivery: WebhookDelivery, durability: DeliveryDurability) async throws(StoreError) -> Bool {
         let intake = try intake(create: true)!
