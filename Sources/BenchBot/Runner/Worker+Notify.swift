@@ -104,6 +104,8 @@ extension Worker {
             if pass.failed > 0 { news.append("  notified: \(pass.failed) failed (benchbot status shows why; benchbot notify --retry sends again)") }
             return (news, details)
         } catch {
+            // Stopping (SIGTERM) cancels the pass: what it did not send stays queued for the next start.
+            if Task.isCancelled { return ([], []) }
             logger.error("notifications not sent: \(error)")
             return (["  notifications not sent: \(error)"], [])
         }

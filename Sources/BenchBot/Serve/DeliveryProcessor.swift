@@ -142,6 +142,8 @@ struct DeliveryProcessor: Sendable {
                                             logger: logger).deliverDue()
             if pass.failed > 0 { logger.warning("\(pass.failed) notification(s) failed; benchbot status shows why") }
         } catch {
+            // Stopping cancels the pass: what it did not send stays queued for the next start.
+            guard !Task.isCancelled else { return }
             logger.error("notifications not sent: \(error)")
         }
     }
