@@ -69,10 +69,12 @@ extension SVGPlot {
         let columns = max(1, columns)
         guard count > 2 * columns else { return drawn.map { (points[$0].minimum, points[$0].maximum) } }
         var low = [Double](repeating: .infinity, count: columns), high = [Double](repeating: -.infinity, count: columns)
-        for (index, point) in points.enumerated() {
-            let column = index * columns / count
-            if point.minimum.isFinite { low[column] = min(low[column], point.minimum) }
-            if point.maximum.isFinite { high[column] = max(high[column], point.maximum) }
+        // By index, not `for point in points`: copying a point retains its three strings, and a
+        // page at 10,000 commits would do that for every point of each plot.
+        for index in points.indices {
+            let column = index * columns / count, minimum = points[index].minimum, maximum = points[index].maximum
+            if minimum.isFinite { low[column] = min(low[column], minimum) }
+            if maximum.isFinite { high[column] = max(high[column], maximum) }
         }
         return drawn.map { index in
             let column = index * columns / count

@@ -68,14 +68,17 @@ struct SVGPlot: Sendable {
 
     func svg() -> String {
         let plotWidth = width - margin.left - margin.right, plotHeight = height - margin.top - margin.bottom
-        let drawn = Self.decimate(points.count, columns: Int(plotWidth / Self.columnWidth), keep: Set(points.indices.filter { marks[points[$0].commit] != nil })) { points[$0].median }
+        // Each mark's point, found by comparing commits: hashing every point's commit costs more.
+        let marked = Set(marks.keys.compactMap { commit in points.indices.last { points[$0].commit == commit } })
+        let drawn = Self.decimate(points.count, columns: Int(plotWidth / Self.columnWidth), keep: marked) { points[$0].median }
         let newest = points.last?.median
         // The noise is a spread of log ratios: as far below the newest median (÷) as above it (×).
         let band = noise.flatMap { noise in newest.map { ($0 / (1 + noise), $0 * (1 + noise)) } }
         var finite: [Double] = []
         finite.reserveCapacity(points.count * 3 + 2)
-        for point in points {
-            for value in [point.minimum, point.maximum, point.median] where value.isFinite { finite.append(value) }
+        // By index: copying a point retains its strings (``SVGPlot+Scale.swift``'s `columnSpread` says more).
+        for index in points.indices {
+            for value in [points[index].minimum, points[index].maximum, points[index].median] where value.isFinite { finite.append(value) }
         }
         if let band { finite += [band.0, band.1].filter(\.isFinite) }
         // The scale needs only the largest magnitude: handing `HumanUnits` the whole series costs
@@ -114,7 +117,7 @@ struct SVGPlot: Sendable {
         }
         // Right of the axis, above the data: clear of the tick labels at any font size.
         out += "<text class=\"unit\" x=\"\(number(margin.left + 4))\" y=\"\(number(margin.top - 8))\" text-anchor=\"start\" font-weight=\"bold\">\(SiteHTML.escape(shownUnit))</text></g>\n"
-        let dated = !points.isEmpty && points.allSatisfy { $0.time != nil }
+        let dated = !points.isEmpty && points.indices.allSatisfy { points[$0].time != nil }
         if dated {
             out += "<g class=\"ticks x\" fill=\"currentColor\" font-size=\"\(Int(Self.tickFontSize))\" font-family=\"sans-serif\" text-anchor=\"middle\">"
             for (index, anchor) in xTicks(x: x) {

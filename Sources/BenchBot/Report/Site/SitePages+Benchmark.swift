@@ -43,9 +43,9 @@ extension SitePages {
         func plotPoints(_ chosen: Series) -> [SVGPlot.Point] {
             chosen.map { entry in
                 let commit = model.commits[entry.row]
-                return SVGPlot.Point(commit: commit.id.hex, label: "\(commit.subject) (\(commit.authorName))",
+                return SVGPlot.Point(commit: commit.id.hex, label: context.pointLabels[entry.row],
                                      median: entry.point.median, minimum: entry.point.minimum, maximum: entry.point.maximum,
-                                     link: "../commit/\(commit.id.hex).html", time: commit.authorTime, samples: entry.point.sampleCount)
+                                     link: context.commitLinks[entry.row], time: commit.authorTime, samples: entry.point.sampleCount)
             }
         }
         let noise = Self.noise(points.map(\.point.median))
@@ -58,11 +58,10 @@ extension SitePages {
         let recent = points.filter { model.commits[$0.row].authorTime >= since }
         let columns = Int(SVGPlot.plotAreaWidth / SVGPlot.columnWidth)
         let slug = SiteLayout.slug(name), variants = context.variants[name] ?? []
-        return [
+        var page: [String: Any] = [
             "slug": slug, "count": points.count,
             "better": points.last?.point.direction == .higherIsBetter ? "worse" : "better",
             "allTime": plot("all-time", name, points),
-            "recent": plot("recent", "\(name), last 2 weeks", recent),
             "caption": (points.count > 2 * columns
                 ? "Of \(points.count) commits, each column of the plot draws its lowest and highest median, and the band its whole spread; every change point is drawn. The raw data has all. "
                 : "Each point is a commit's median; the band spans its samples. ")
@@ -78,6 +77,9 @@ extension SitePages {
                 ["label": Self.parameters(of: variant) ?? "none", "slug": SiteLayout.slug(variant), "current": variant == name]
             } : [],
         ]
+        // A history all within the last 2 weeks would be drawn twice, the same: a young project's, or a busy one's.
+        if recent.count < points.count { page["recent"] = plot("recent", "\(name), last 2 weeks", recent) }
+        return page
     }
 
     /// A benchmark's run-to-run noise over its newest 60 commits, as the analyzer judges it; `nil` with too short a history.

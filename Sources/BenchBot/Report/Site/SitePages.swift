@@ -66,6 +66,10 @@ struct SitePages: Sendable {
         let rowOfCommit: [ObjectID: Int]
         /// Changes whenever a row of its file of ``SitePages/rowsPerDataFile`` rows does, by file.
         let rowFileInputs: [String]
+        /// Each tracked commit's subject and author, and its page from a benchmark's, by row: made
+        /// once, not once per point of every plot of every page that shows it.
+        let pointLabels: [String]
+        let commitLinks: [String]
 
         init(model: SiteModel) {
             let rows = model.table.rows, fileCount = (rows.count + SitePages.rowsPerDataFile - 1) / SitePages.rowsPerDataFile
@@ -81,6 +85,8 @@ struct SitePages: Sendable {
             commitPages = Set(commits.keys)
             slugs = model.table.names.map(SiteLayout.slug)
             rowOfCommit = Dictionary(model.commits.indices.map { (model.commits[$0].id, $0) }) { first, _ in first }
+            pointLabels = model.commits.map { "\($0.subject) (\($0.authorName))" }
+            commitLinks = model.commits.map { "../commit/\($0.id.hex).html" }
             // n=10 before n=1000: numbers in parameters compare as numbers.
             let families = Dictionary(grouping: model.table.names, by: SitePages.family(of:))
                 .mapValues { $0.sorted { $0.compare($1, options: .numeric) == .orderedAscending } }

@@ -101,8 +101,8 @@ struct SiteTemplates: Sendable {
             {{#hasVariants}}<nav class="variants">Parameters: {{/hasVariants}}{{#variants}}{{#current}}<strong>{{label}}</strong>{{/current}}{{^current}}<a href="{{slug}}.html">{{label}}</a>{{/current}} {{/variants}}{{#hasVariants}}</nav>{{/hasVariants}}
             <h2>All time</h2>
             <figure>{{{allTime}}}<figcaption>{{caption}}</figcaption></figure>
-            <h2>The last 2 weeks</h2>
-            <figure>{{{recent}}}</figure>
+            {{#recent}}<h2>The last 2 weeks</h2>
+            <figure>{{{.}}}</figure>{{/recent}}{{^recent}}<p>Every commit above is from the last 2 weeks.</p>{{/recent}}
             {{#hasChanges}}<h2>Changes</h2><ul>{{#changes}}<li class="{{kind}}">{{kind}} {{percent}} ({{before}} → {{after}}) at {{#link}}<a href="{{.}}">{{/link}}<code>{{short}}</code>{{#link}}</a>{{/link}}{{#host}} <a class="host" href="{{.}}" title="on its host">↗</a>{{/host}} {{subject}}</li>{{/changes}}</ul>{{/hasChanges}}
             """,
         "experiment": """

@@ -6,6 +6,10 @@ import Foundation
 /// those of the last build is linked from it, not made again; a page made again whose content
 /// came out the same is linked too, so only changed files are written. Pages are made on every
 /// processor at once.
+///
+/// A build that changes few files updates the folder in place instead
+/// (``updateInPlace(_:inputs:old:after:)``): linking every unchanged file of a large site into a new
+/// build, and deleting the old one, cost more than the rest of a build after one new commit.
 struct SiteWriter {
     let folder: String
     static let manifestName = ".benchbot-site"
@@ -60,9 +64,13 @@ struct SiteWriter {
     /// - Parameter clearing: What ``clearLeftovers()`` returned.
     /// - Throws: ``SiteError`` when a file cannot be written; the folder is left as it was then.
     func write(_ entries: [SitePages.Entry], after clearing: Task<Void, Never>) async throws -> SiteGenerator.Summary {
+        let old = wasInterrupted ? [:] : Self.readManifest(folder + "/" + Self.manifestName)
+        let inputs = entries.map { $0.inputs.map(SitePages.digest) }
+        if canUpdateInPlace(entries, inputs: inputs, old: old) {
+            return try await updateInPlace(entries, inputs: inputs, old: old, after: clearing)
+        }
         let manager = FileManager.default
         let staging = folder + ".building", previous = folder + ".previous"
-        let old = Self.readManifest(folder + "/" + Self.manifestName)
         var summary = SiteGenerator.Summary()
         do {
             try manager.createDirectory(atPath: staging, withIntermediateDirectories: true)
@@ -73,14 +81,9 @@ struct SiteWriter {
                     try manager.createDirectory(atPath: staging + "/" + entry.path[..<slash], withIntermediateDirectories: true)
                 }
             }
-            let outcomes = try build(entries, staging: staging, old: old)
-            var manifest = ""
-            manifest.reserveCapacity(entries.count * 120)
-            for (entry, outcome) in zip(entries, outcomes).sorted(by: { $0.0.path < $1.0.path }) {
-                manifest += "\(entry.path)\t\(outcome.record.inputs ?? "-")\t\(outcome.record.digest)\n"
-                if outcome.written, entry.isPage { summary.written += 1 }
-            }
-            try Self.writeFile(Data(manifest.utf8), to: staging + "/" + Self.manifestName)
+            let outcomes = try build(entries, inputs: inputs, old: old, into: .staging(staging))
+            summary.written = Self.writtenPages(entries, outcomes)
+            try Self.writeFile(Self.manifest(entries, outcomes), to: staging + "/" + Self.manifestName)
             await clearing.value
             if manager.fileExists(atPath: folder) { try manager.moveItem(atPath: folder, toPath: previous) }
             do {
@@ -101,10 +104,24 @@ struct SiteWriter {
         return summary
     }
 
-    /// Puts each file in `staging`, on all processors: linked from the last build when its inputs
-    /// are the same, or when it is made again and comes out the same; written otherwise.
-    private func build(_ entries: [SitePages.Entry], staging: String, old: [String: Record]) throws -> [(record: Record, written: Bool)] {
-        let outcomes = Slots<Result<(record: Record, written: Bool), any Error>>(count: entries.count)
+    /// Where ``build(_:inputs:old:into:)`` puts the files it writes.
+    enum Destination {
+        /// A new build's folder: an unchanged file is linked there from the last build.
+        case staging(String)
+        /// The site's own folder: an unchanged file stays, a changed one is written beside itself
+        /// (``pendingPath(_:)``) for ``updateInPlace(_:inputs:old:after:)`` to move over it.
+        case inPlace
+    }
+
+    /// One file of a build: what it was made from, and whether it was written rather than kept.
+    typealias Outcome = (record: Record, written: Bool)
+
+    /// Puts each file at its destination, on all processors: kept from the last build when its
+    /// inputs are the same, or when it is made again and comes out the same; written otherwise.
+    ///
+    /// - Parameter inputs: Each entry's digest of its inputs.
+    func build(_ entries: [SitePages.Entry], inputs: [String?], old: [String: Record], into destination: Destination) throws -> [Outcome] {
+        let outcomes = Slots<Result<Outcome, any Error>>(count: entries.count)
         defer { outcomes.deallocate() }
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, entries.count))
         // Each worker takes every `workers`-th entry, so each slot of `outcomes` has one writer.
@@ -112,20 +129,41 @@ struct SiteWriter {
             for index in stride(from: worker, to: entries.count, by: workers) {
                 let entry = entries[index]
                 outcomes.buffer[index] = Result {
-                    let target = staging + "/" + entry.path, earlier = folder + "/" + entry.path
-                    let inputs = entry.inputs.map(SitePages.digest)
-                    if let record = old[entry.path], inputs != nil, record.inputs == inputs, link(earlier, target) == 0 {
-                        return (record, false)
+                    let earlier = folder + "/" + entry.path
+                    func keep() -> Bool {
+                        switch destination {
+                        case .staging(let staging): link(earlier, staging + "/" + entry.path) == 0
+                        case .inPlace: access(earlier, F_OK) == 0
+                        }
                     }
+                    let inputs = inputs[index]
+                    if let record = old[entry.path], inputs != nil, record.inputs == inputs, keep() { return (record, false) }
                     let content = entry.render()
                     let record = Record(inputs: inputs, digest: entry.comparesContent ? SitePages.hex(SHA256.hash(data: content)) : "-")
-                    if entry.comparesContent, old[entry.path]?.digest == record.digest, link(earlier, target) == 0 { return (record, false) }
-                    try Self.writeFile(content, to: target)
+                    if entry.comparesContent, old[entry.path]?.digest == record.digest, keep() { return (record, false) }
+                    switch destination {
+                    case .staging(let staging): try Self.writeFile(content, to: staging + "/" + entry.path)
+                    case .inPlace: try Self.writeFile(content, to: pendingPath(entry.path))
+                    }
                     return (record, true)
                 }
             }
         }
         return try outcomes.buffer.map { try $0!.get() }
+    }
+
+    /// The manifest of a build: each file's path, the digest of its inputs and of its content.
+    static func manifest(_ entries: [SitePages.Entry], _ outcomes: [Outcome]) -> Data {
+        var manifest = ""
+        manifest.reserveCapacity(entries.count * 120)
+        for (entry, outcome) in zip(entries, outcomes).sorted(by: { $0.0.path < $1.0.path }) {
+            manifest += "\(entry.path)\t\(outcome.record.inputs ?? "-")\t\(outcome.record.digest)\n"
+        }
+        return Data(manifest.utf8)
+    }
+
+    static func writtenPages(_ entries: [SitePages.Entry], _ outcomes: [Outcome]) -> Int {
+        zip(entries, outcomes).count { $0.isPage && $1.written }
     }
 
     /// One slot per item, each written by one worker only and read after all have finished:
@@ -145,7 +183,7 @@ struct SiteWriter {
     }
 
     /// A new file, written whole; `Data.write` costs more than the write itself, per file.
-    private static func writeFile(_ content: Data, to path: String) throws {
+    static func writeFile(_ content: Data, to path: String) throws {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw SiteError(message: "cannot create \(path): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
@@ -161,7 +199,7 @@ struct SiteWriter {
     }
 
     /// The last build's records; none when there is no manifest or it does not read.
-    private static func readManifest(_ path: String) -> [String: Record] {
+    static func readManifest(_ path: String) -> [String: Record] {
         guard let data = FileManager.default.contents(atPath: path) else { return [:] }
         var records: [String: Record] = [:]
         // By hand over the bytes: `split` on a manifest of tens of thousands of lines costs a tenth of a second.
