@@ -43,15 +43,15 @@ extension SitePages {
         func plotPoints(_ chosen: Series) -> [SVGPlot.Point] {
             chosen.map { entry in
                 let commit = model.commits[entry.row]
-                return SVGPlot.Point(commit: commit.id.hex, label: context.pointLabels[entry.row],
-                                     median: entry.point.median, minimum: entry.point.minimum, maximum: entry.point.maximum,
-                                     link: context.commitLinks[entry.row], time: commit.authorTime, samples: entry.point.sampleCount)
+                return SVGPlot.Point(commit: commit.id.hex, median: entry.point.median, minimum: entry.point.minimum, maximum: entry.point.maximum,
+                                     time: commit.authorTime, samples: entry.point.sampleCount)
             }
         }
         let noise = Self.noise(points.map(\.point.median))
         func plot(_ id: String, _ title: String, _ chosen: Series) -> String {
-            SVGPlot(id: id, title: title, unit: unit, points: plotPoints(chosen), marks: marks, markLabels: markLabels,
-                    unconfirmed: unconfirmed, noise: noise).svg()
+            let rows = chosen.map(\.row), labels = context.pointLabels, links = context.commitLinks
+            return SVGPlot(id: id, title: title, unit: unit, points: plotPoints(chosen), marks: marks, markLabels: markLabels,
+                           unconfirmed: unconfirmed, noise: noise, caption: { (labels[rows[$0]], links[rows[$0]]) }).svg()
         }
         let newest = points.last.map { model.commits[$0.row].authorTime } ?? Date()
         let since = newest.addingTimeInterval(-14 * 86_400)
