@@ -15,7 +15,7 @@ import Foundation
 enum BenchmarkJSFormat {
     static func parse(_ text: String, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
         var output = ParsedOutput(results: [])
-        let lines = text.outputLines
+        let lines = Array(text.outputLines)
         for (offset, rawLine) in lines.enumerated() {
             // A last line without its newline keeps a `\r` that `outputLines` left.
             let line = rawLine.utf8.last == TextBytes.carriageReturn ? rawLine.dropLast() : rawLine

@@ -81,7 +81,7 @@ enum CriterionTextFormat {
         let context: FormatContext
         var results: [BenchmarkResult] = []
         var failures: [BenchmarkFailure] = []
-        var seen: [String: Int] = [:]
+        var seen = SeriesNames()
         var targets = CargoTargetNames()
         var target: String?
         /// The benchmark criterion announced (`Benchmarking x`) and has not printed a result for yet.
@@ -157,9 +157,8 @@ enum CriterionTextFormat {
         }
 
         private mutating func append(_ result: BenchmarkResult, line: Int) throws(FormatError) {
-            let name = result.displayName
-            if let earlier = seen.updateValue(line, forKey: name) {
-                throw context.error("line \(line)", "'\(name)' was already reported on line \(earlier)")
+            if let earlier = seen.insert(result, tag: line, inserted: results) {
+                throw context.error("line \(line)", "'\(result.displayName)' was already reported on line \(earlier)")
             }
             results.append(result)
         }

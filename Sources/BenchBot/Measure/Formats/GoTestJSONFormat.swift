@@ -74,7 +74,7 @@ enum GoTestJSONFormat {
 
     /// Adds an `output` event's text: what ends a line completes it, and the rest waits for more.
     private static func append(_ text: String, number: Int, to package: inout Package) {
-        var parts = (package.partial.isEmpty ? text : package.partial + text).outputLines
+        var parts = Array((package.partial.isEmpty ? text : package.partial + text).outputLines)
         let rest = parts.removeLast()
         for part in parts { package.lines.append((part, number)) }
         if package.partial.isEmpty || !parts.isEmpty { package.partialNumber = number }

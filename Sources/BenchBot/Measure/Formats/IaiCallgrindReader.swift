@@ -36,7 +36,7 @@ struct IaiCallgrindReader {
     var results: [BenchmarkResult] = []
     var failures: [BenchmarkFailure] = []
     var warnings: [String] = []
-    var seen: [String: Int] = [:]
+    var seen = SeriesNames()
     var block: Block?
     /// The labels of the block before, in the same bench binary.
     var previousLabels: [String] = []
@@ -187,9 +187,8 @@ struct IaiCallgrindReader {
         guard let current = block else { return }
         guard !current.labels.isEmpty else { throw truncated("'\(current.display)' (line \(current.line)) has no metric lines") }
         for result in current.results {
-            let name = result.displayName
-            if let earlier = seen.updateValue(current.line, forKey: name) {
-                throw context.error("line \(current.line)", "'\(name)' was already reported by the block on line \(earlier)")
+            if let earlier = seen.insert(result, tag: current.line, inserted: results) {
+                throw context.error("line \(current.line)", "'\(result.displayName)' was already reported by the block on line \(earlier)")
             }
             results.append(result)
         }

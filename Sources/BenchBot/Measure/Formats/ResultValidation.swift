@@ -109,12 +109,13 @@ enum ResultValidation {
         if results.count > maximumSeries {
             throw context.error("-", "holds \(results.count) series, more than the \(maximumSeries) one run may store; report fewer benchmarks")
         }
-        var seen = Set<String>(minimumCapacity: results.count)
+        var seen = SeriesNames(capacity: results.count)
         // A file holds a handful of units, most often one after another: each is checked once in a row.
         var checkedUnit: (unit: String, isTime: Bool)?
-        for result in results {
+        for (place, result) in results.enumerated() {
             if let problem = nameProblem(result) { throw context.error(PlainText.singleLine(result.displayName), problem) }
-            let label = result.displayName
+            // Built only for a message: most files have none, and building 100,000 names cost more than the checks.
+            var label: String { result.displayName }
             if checkedUnit?.unit != result.unit {
                 if let problem = unitProblem(result.unit) { throw context.error(label, problem) }
                 checkedUnit = (result.unit, timeUnits.contains(result.unit))
@@ -126,7 +127,7 @@ enum ResultValidation {
             if checkedUnit?.isTime == true, let negative = result.samples.firstIndex(where: { $0 < 0 }) {
                 throw context.error("\(label) sample \(negative + 1)", "is a negative time (\(result.samples[negative]) \(result.unit))")
             }
-            guard seen.insert(label).inserted else {
+            guard seen.insert(result, tag: place, inserted: results) == nil else {
                 throw context.error(label, "appears twice; give each benchmark and parameter set its own name")
             }
         }

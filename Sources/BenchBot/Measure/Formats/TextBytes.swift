@@ -39,13 +39,10 @@ extension Substring {
 
     /// Where `pattern`, a word's UTF-8 bytes, first occurs.
     func firstIndex(ofBytes pattern: [UInt8]) -> Index? {
-        guard let head = pattern.first else { return startIndex }
-        var index = utf8.startIndex
-        while let found = utf8[index...].firstIndex(of: head) {
-            if utf8[found...].starts(with: pattern) { return found }
-            index = utf8.index(after: found)
+        guard !pattern.isEmpty else { return startIndex }
+        return pattern.withUnsafeBufferPointer { needle in
+            TextBytes.offset(of: needle, in: self, backwards: false).map { utf8.index(startIndex, offsetBy: $0) }
         }
-        return nil
     }
 }
 
@@ -53,22 +50,30 @@ extension Substring {
 /// does not need an array of them.
 struct SpaceSeparatedWords: Sequence, IteratorProtocol {
     let text: Substring
-    private var position: Substring.Index
+    /// Where the rest starts, in UTF-8 bytes from the text's start.
+    private var position = 0
 
     init(text: Substring) {
         self.text = text
-        position = text.startIndex
     }
 
     mutating func next() -> Substring? {
-        let bytes = text.utf8
-        guard let start = bytes[position...].firstIndex(where: { $0 != TextBytes.space }) else {
-            position = text.endIndex
+        let from = position
+        // Native text is contiguous UTF-8: found by offsets into its bytes, not by walking indices.
+        let word: Range<Int>?? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            guard let start = bytes[from...].firstIndex(where: { $0 != TextBytes.space }) else { return nil }
+            return start..<(bytes[start...].firstIndex(of: TextBytes.space) ?? bytes.count)
+        }
+        let found = word ?? Array(text.utf8).withUnsafeBufferPointer { bytes in
+            bytes[from...].firstIndex(where: { $0 != TextBytes.space }).map { $0..<(bytes[$0...].firstIndex(of: TextBytes.space) ?? bytes.count) }
+        }
+        guard let found else {
+            position = text.utf8.count
             return nil
         }
-        let end = bytes[start...].firstIndex(of: TextBytes.space) ?? text.endIndex
-        position = end
-        return text[start..<end]
+        position = found.upperBound
+        let bytes = text.utf8
+        return text[bytes.index(text.startIndex, offsetBy: found.lowerBound)..<bytes.index(text.startIndex, offsetBy: found.upperBound)]
     }
 }
 
@@ -110,19 +115,46 @@ extension StringProtocol {
     /// Where `pattern` first occurs, or last (`backwards`), compared byte by byte: `range(of:)`
     /// without Foundation's trip through `NSString`, for the ASCII-led markers tools print.
     func byteRange(of pattern: String, backwards: Bool = false) -> Range<Index>? {
-        let bytes = utf8, needle = Array(pattern.utf8)
-        guard let head = needle.first else { return nil }
-        // A generic `StringProtocol`'s UTF-8 view only walks forward: the last match is the last one met.
-        var last: Range<Index>?
-        var index = bytes.startIndex
-        while index < bytes.endIndex {
-            if bytes[index] == head, bytes[index...].starts(with: needle) {
-                let found = index..<bytes.index(index, offsetBy: needle.count)
-                guard backwards else { return found }
-                last = found
+        guard !pattern.isEmpty else { return nil }
+        var needle = pattern
+        return needle.withUTF8 { needle in
+            TextBytes.offset(of: needle, in: self, backwards: backwards).map { offset in
+                let start = utf8.index(startIndex, offsetBy: offset)
+                return start..<utf8.index(start, offsetBy: needle.count)
             }
-            index = bytes.index(after: index)
         }
-        return last
+    }
+}
+
+extension TextBytes {
+    /// The offset in UTF-8 bytes of `needle`'s first (or last) occurrence in `text`. Native text
+    /// is contiguous UTF-8 and is searched in place; other text (bridged) is copied first.
+    static func offset<Text: StringProtocol>(of needle: UnsafeBufferPointer<UInt8>, in text: Text, backwards: Bool) -> Int? {
+        if let found = text.utf8.withContiguousStorageIfAvailable({ offset(of: needle, in: $0, backwards: backwards) }) { return found }
+        return Array(text.utf8).withUnsafeBufferPointer { offset(of: needle, in: $0, backwards: backwards) }
+    }
+
+    static func offset(of needle: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>, backwards: Bool) -> Int? {
+        guard let head = needle.first, needle.count <= bytes.count else { return nil }
+        let lastStart = bytes.count - needle.count
+        func matches(at start: Int) -> Bool {
+            var index = 1
+            while index < needle.count, bytes[start + index] == needle[index] { index += 1 }
+            return index == needle.count
+        }
+        if backwards {
+            var start = lastStart
+            while start >= 0 {
+                if bytes[start] == head, matches(at: start) { return start }
+                start -= 1
+            }
+            return nil
+        }
+        var start = 0
+        while start <= lastStart {
+            if bytes[start] == head, matches(at: start) { return start }
+            start += 1
+        }
+        return nil
     }
 }

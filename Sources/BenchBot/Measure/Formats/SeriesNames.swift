@@ -1,0 +1,86 @@
+/// The series met so far, by display name (``BenchmarkResult/displayName``), for duplicate checks.
+///
+/// A large file holds up to 100,000 series: building each one's display name as a `String` and
+/// keeping it in a `Set` was most of a text parser's time (allocating, hashing, comparing and
+/// freeing 100,000 strings). This keeps a 64-bit hash of each display name's bytes instead,
+/// hashed from its parts without building it, and builds names only when two hashes meet, to
+/// tell a real duplicate from a hash collision. Equal display names always have equal hashes,
+/// so no duplicate goes unseen; a collision costs two built names, never a wrong answer.
+struct SeriesNames {
+    /// The place, in insertion order, of the first series of each hash.
+    private var first: [UInt64: Int]
+    /// Each inserted series' tag (a line number, an index), at its place.
+    private var tags: [Int] = []
+    /// The display names of series whose hash an earlier, differently named series had, and their places.
+    private var collided: [String: Int] = [:]
+
+    init(capacity: Int = 0) {
+        first = Dictionary(minimumCapacity: capacity)
+        tags.reserveCapacity(capacity)
+    }
+
+    /// Records a series named as `result` is, with `tag`; returns the tag of an earlier series of
+    /// the same display name, or `nil` when the name is new. `inserted` holds the series recorded
+    /// before, in order (the caller's results: the names are built from them only on a hash match).
+    mutating func insert(_ result: BenchmarkResult, tag: Int, inserted: [BenchmarkResult]) -> Int? {
+        let hash = Self.hash(benchmark: result.benchmark, parameters: result.parameters)
+        let place = tags.count
+        guard let earlier = first[hash] else {
+            first[hash] = place
+            tags.append(tag)
+            return nil
+        }
+        let name = result.displayName
+        if inserted[earlier].displayName == name { return tags[earlier] }
+        if let again = collided[name] { return tags[again] }
+        collided[name] = place
+        tags.append(tag)
+        return nil
+    }
+
+    private static func displayName(_ benchmark: String, _ parameters: [String: String]) -> String {
+        BenchmarkResult(benchmark: benchmark, parameters: parameters, unit: "", direction: .lowerIsBetter, samples: []).displayName
+    }
+
+    /// FNV-1a over the display name's UTF-8 bytes, fed in the order ``BenchmarkResult/displayName``
+    /// writes them: the same bytes give the same hash however the name is cut into parts.
+    static func hash(benchmark: String, parameters: [String: String]) -> UInt64 {
+        var hash = DisplayNameHash()
+        hash.add(benchmark)
+        guard !parameters.isEmpty else { return hash.value }
+        hash.add(byte: UInt8(ascii: "["))
+        if parameters.count == 1, let only = parameters.first {
+            hash.add(only.key)
+            hash.add(byte: UInt8(ascii: "="))
+            hash.add(only.value)
+        } else {
+            for (index, parameter) in parameters.sorted(by: { $0.key < $1.key }).enumerated() {
+                if index > 0 { hash.add(byte: UInt8(ascii: ",")) }
+                hash.add(parameter.key)
+                hash.add(byte: UInt8(ascii: "="))
+                hash.add(parameter.value)
+            }
+        }
+        hash.add(byte: UInt8(ascii: "]"))
+        return hash.value
+    }
+}
+
+/// 64-bit FNV-1a, fed a byte stream in pieces.
+private struct DisplayNameHash {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func add(byte: UInt8) {
+        value = (value ^ UInt64(byte)) &* 0x100_0000_01b3
+    }
+
+    mutating func add(_ text: String) {
+        // A native string's bytes are contiguous: read in place, without a copy.
+        let done: Void? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            for byte in bytes { add(byte: byte) }
+        }
+        if done == nil {
+            for byte in text.utf8 { add(byte: byte) }
+        }
+    }
+}
