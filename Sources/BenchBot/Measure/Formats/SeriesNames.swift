@@ -8,14 +8,14 @@
 /// so no duplicate goes unseen; a collision costs two built names, never a wrong answer.
 struct SeriesNames {
     /// The place, in insertion order, of the first series of each hash.
-    private var first: [UInt64: Int]
+    private var first: HashPlaces
     /// Each inserted series' tag (a line number, an index), at its place.
     private var tags: [Int] = []
     /// The display names of series whose hash an earlier, differently named series had, and their places.
     private var collided: [String: Int] = [:]
 
     init(capacity: Int = 0) {
-        first = Dictionary(minimumCapacity: capacity)
+        first = HashPlaces(capacity: capacity)
         tags.reserveCapacity(capacity)
     }
 
@@ -25,8 +25,7 @@ struct SeriesNames {
     mutating func insert(_ result: BenchmarkResult, tag: Int, inserted: [BenchmarkResult]) -> Int? {
         let hash = Self.hash(benchmark: result.benchmark, parameters: result.parameters)
         let place = tags.count
-        guard let earlier = first[hash] else {
-            first[hash] = place
+        guard let earlier = first.insert(hash, place: place) else {
             tags.append(tag)
             return nil
         }
@@ -82,5 +81,44 @@ private struct DisplayNameHash {
         if done == nil {
             for byte in text.utf8 { add(byte: byte) }
         }
+    }
+}
+
+/// A set of 64-bit hashes, each with the place of the series that brought it: open addressing
+/// in two flat arrays. The hashes are FNV already, so they index the table as they are, without
+/// `Dictionary` hashing each one again.
+private struct HashPlaces {
+    /// Each slot's hash, 0 for an empty slot (a hash of 0 is stored as 1: only a rare extra collision).
+    private var hashes: [UInt64]
+    private var places: [Int]
+    private var count = 0
+
+    init(capacity: Int) {
+        var size = 16
+        while size < capacity * 2 { size *= 2 }
+        hashes = Array(repeating: 0, count: size)
+        places = Array(repeating: 0, count: size)
+    }
+
+    /// Adds `hash` with `place`; returns the place stored with it before, leaving that one, when it is there.
+    mutating func insert(_ rawHash: UInt64, place: Int) -> Int? {
+        if (count + 1) * 2 > hashes.count { grow() }
+        let hash = rawHash == 0 ? 1 : rawHash
+        let mask = hashes.count - 1
+        var slot = Int(truncatingIfNeeded: hash ^ (hash >> 32)) & mask
+        while hashes[slot] != 0 {
+            if hashes[slot] == hash { return places[slot] }
+            slot = (slot + 1) & mask
+        }
+        hashes[slot] = hash
+        places[slot] = place
+        count += 1
+        return nil
+    }
+
+    private mutating func grow() {
+        let old = zip(hashes, places).filter { $0.0 != 0 }
+        self = HashPlaces(capacity: hashes.count)
+        for (hash, place) in old { _ = insert(hash, place: place) }
     }
 }

@@ -18,7 +18,10 @@ extension Substring {
 
     /// Whether the text ends with `suffix`, byte for byte.
     func endsWith(_ suffix: String) -> Bool {
-        utf8.count >= suffix.utf8.count && utf8.suffix(suffix.utf8.count).elementsEqual(suffix.utf8)
+        var suffix = suffix
+        return suffix.withUTF8 { suffix in
+            TextBytes.withBytes(of: self) { $0.count >= suffix.count && TextBytes.equal($0[($0.count - suffix.count)...], suffix) }
+        }
     }
 
     /// The words between runs of spaces, as `split(separator: " ")` gives them, found by bytes.
@@ -34,7 +37,10 @@ extension Substring {
 
     /// Whether the text starts with `prefix`, byte for byte.
     func startsWith(_ prefix: String) -> Bool {
-        utf8.starts(with: prefix.utf8)
+        var prefix = prefix
+        return prefix.withUTF8 { prefix in
+            TextBytes.withBytes(of: self) { $0.count >= prefix.count && TextBytes.equal($0[..<prefix.count], prefix) }
+        }
     }
 
     /// Where `pattern`, a word's UTF-8 bytes, first occurs.
@@ -127,11 +133,27 @@ extension StringProtocol {
 }
 
 extension TextBytes {
+    /// `body` on the text's UTF-8 bytes: in place for native text, which is contiguous, or on a copy.
+    static func withBytes<Text: StringProtocol, Result>(of text: Text, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        return Array(text.utf8).withUnsafeBufferPointer(body)
+    }
+
+    /// Whether two runs of bytes are the same.
+    static func equal(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, _ other: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count == other.count else { return false }
+        var index = 0
+        for byte in bytes {
+            if byte != other[index] { return false }
+            index += 1
+        }
+        return true
+    }
+
     /// The offset in UTF-8 bytes of `needle`'s first (or last) occurrence in `text`. Native text
     /// is contiguous UTF-8 and is searched in place; other text (bridged) is copied first.
     static func offset<Text: StringProtocol>(of needle: UnsafeBufferPointer<UInt8>, in text: Text, backwards: Bool) -> Int? {
-        if let found = text.utf8.withContiguousStorageIfAvailable({ offset(of: needle, in: $0, backwards: backwards) }) { return found }
-        return Array(text.utf8).withUnsafeBufferPointer { offset(of: needle, in: $0, backwards: backwards) }
+        withBytes(of: text) { offset(of: needle, in: $0, backwards: backwards) }
     }
 
     static func offset(of needle: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>, backwards: Bool) -> Int? {
