@@ -18,7 +18,7 @@ enum GoTestLine {
 
     /// The result at the end of `line`, or `nil` when the line does not end in one.
     static func result(_ line: Substring) -> Result? {
-        guard line.utf8.contains(TextBytes.tab) else { return spacedResult(line) }
+        guard line.containsByte(TextBytes.tab) else { return spacedResult(line) }
         // The tab-separated segments, walked from the last without collecting them.
         var segments = TabSegmentsFromEnd(line)
         var values: [(value: Double, unit: Substring)] = []
@@ -107,9 +107,13 @@ enum GoTestLine {
     /// `BenchmarkX-8` from the end of `text` (trailing padding dropped), when it ends in a Go benchmark's name.
     /// A name is `Benchmark` and then nothing or a character that is not lower case, as `go test` requires.
     static func nameWord(_ text: Substring) -> Substring? {
-        guard let end = text.utf8.lastIndex(where: { $0 != TextBytes.space }) else { return nil }
-        let trimmed = text[...end]
-        let word = trimmed.utf8.lastIndex(where: TextBytes.isBlank).map { trimmed[trimmed.utf8.index(after: $0)...] } ?? trimmed
+        // The last word's offsets: after the last blank before the trailing spaces.
+        let bounds: Range<Int>? = TextBytes.withBytes(of: text) { bytes in
+            guard let last = bytes.lastIndex(where: { $0 != TextBytes.space }) else { return nil }
+            return (bytes[...last].lastIndex(where: TextBytes.isBlank).map { $0 + 1 } ?? 0)..<(last + 1)
+        }
+        guard let bounds else { return nil }
+        let word = text[text.utf8.index(text.startIndex, offsetBy: bounds.lowerBound)..<text.utf8.index(text.startIndex, offsetBy: bounds.upperBound)]
         guard let start = word.firstIndex(ofBytes: benchmarkPrefix) else { return nil }
         let name = word[start...]
         let afterPrefix = name[name.utf8.index(start, offsetBy: benchmarkPrefix.count)...]

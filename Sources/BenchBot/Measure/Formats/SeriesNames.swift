@@ -85,40 +85,37 @@ private struct DisplayNameHash {
 }
 
 /// A set of 64-bit hashes, each with the place of the series that brought it: open addressing
-/// in two flat arrays. The hashes are FNV already, so they index the table as they are, without
-/// `Dictionary` hashing each one again.
+/// in one flat array, a slot's hash beside its place (one cache line read per probe). The hashes
+/// are FNV already, so they index the table as they are, without `Dictionary` hashing each again.
 private struct HashPlaces {
-    /// Each slot's hash, 0 for an empty slot (a hash of 0 is stored as 1: only a rare extra collision).
-    private var hashes: [UInt64]
-    private var places: [Int]
+    /// Each slot's hash and place; a hash of 0 is an empty slot (a hash of 0 is stored as 1: at worst a rare extra collision).
+    private var slots: [(hash: UInt64, place: Int)]
     private var count = 0
 
     init(capacity: Int) {
-        var size = 16
+        var size = 1024
         while size < capacity * 2 { size *= 2 }
-        hashes = Array(repeating: 0, count: size)
-        places = Array(repeating: 0, count: size)
+        slots = Array(repeating: (0, 0), count: size)
     }
 
     /// Adds `hash` with `place`; returns the place stored with it before, leaving that one, when it is there.
     mutating func insert(_ rawHash: UInt64, place: Int) -> Int? {
-        if (count + 1) * 2 > hashes.count { grow() }
+        if (count + 1) * 2 > slots.count { grow() }
         let hash = rawHash == 0 ? 1 : rawHash
-        let mask = hashes.count - 1
+        let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash ^ (hash >> 32)) & mask
-        while hashes[slot] != 0 {
-            if hashes[slot] == hash { return places[slot] }
+        while slots[slot].hash != 0 {
+            if slots[slot].hash == hash { return slots[slot].place }
             slot = (slot + 1) & mask
         }
-        hashes[slot] = hash
-        places[slot] = place
+        slots[slot] = (hash, place)
         count += 1
         return nil
     }
 
     private mutating func grow() {
-        let old = zip(hashes, places).filter { $0.0 != 0 }
-        self = HashPlaces(capacity: hashes.count)
-        for (hash, place) in old { _ = insert(hash, place: place) }
+        let old = slots.filter { $0.hash != 0 }
+        self = HashPlaces(capacity: slots.count)
+        for slot in old { _ = insert(slot.hash, place: slot.place) }
     }
 }

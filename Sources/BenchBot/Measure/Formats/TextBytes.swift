@@ -8,8 +8,18 @@ extension Substring {
     /// ``trimmingWhitespace`` without copying the text: the same ends, as a slice of this text.
     /// Most lines start and end with a printable ASCII byte, told without walking scalars.
     var trimmedWhitespace: Substring {
-        if let first = utf8.first, let last = utf8.last, first < 0x80, last < 0x80, !TextBytes.isBlank(first), !TextBytes.isBlank(last) {
-            return self
+        // Spaces and tabs off both ends by bytes, when the bytes they stop at are ASCII: then no
+        // other whitespace (Unicode's, all beyond ASCII) can be next to them.
+        let ends: Range<Int>?? = utf8.withContiguousStorageIfAvailable { bytes in
+            var start = 0, end = bytes.count
+            while start < end, TextBytes.isBlank(bytes[start]) { start += 1 }
+            while end > start, TextBytes.isBlank(bytes[end - 1]) { end -= 1 }
+            guard start == end || (bytes[start] < 0x80 && bytes[end - 1] < 0x80) else { return nil }
+            return start..<end
+        }
+        if let ends = ends ?? nil {
+            if ends.count == utf8.count { return self }
+            return self[utf8.index(startIndex, offsetBy: ends.lowerBound)..<utf8.index(startIndex, offsetBy: ends.upperBound)]
         }
         guard let first = unicodeScalars.firstIndex(where: { !Self.isWhitespace($0) }),
               let last = unicodeScalars.lastIndex(where: { !Self.isWhitespace($0) }) else { return self[endIndex...] }
@@ -33,6 +43,11 @@ extension Substring {
             return self[endIndex...]
         }
         return self[first...last]
+    }
+
+    /// Whether the text holds `byte`, searched in place.
+    func containsByte(_ byte: UInt8) -> Bool {
+        TextBytes.withBytes(of: self) { $0.contains(byte) }
     }
 
     /// Whether the text starts with `prefix`, byte for byte.
