@@ -2,8 +2,8 @@
 ///
 /// A large file holds up to 100,000 series: building each one's display name as a `String` and
 /// keeping it in a `Set` was most of a text parser's time (allocating, hashing, comparing and
-/// freeing 100,000 strings). This keeps a 64-bit hash of each display name's bytes instead,
-/// hashed from its parts without building it, and builds names only when two hashes meet, to
+/// freeing 100,000 strings). This keeps a hash of each display name's bytes instead, hashed
+/// from its parts without building it, and builds names only when two hashes meet, to
 /// tell a real duplicate from a hash collision. Equal display names always have equal hashes,
 /// so no duplicate goes unseen; a collision costs two built names, never a wrong answer.
 struct SeriesNames {
@@ -84,38 +84,44 @@ private struct DisplayNameHash {
     }
 }
 
-/// A set of 64-bit hashes, each with the place of the series that brought it: open addressing
-/// in one flat array, a slot's hash beside its place (one cache line read per probe). The hashes
-/// are FNV already, so they index the table as they are, without `Dictionary` hashing each again.
+/// The places of the series met, by hash: open addressing in one flat array of 8-byte slots
+/// (a 32-bit fingerprint of the hash, which also picks the slot, beside the place), at most three quarters full. A large
+/// file's table then fits in a megabyte: each probe is one cache line, and most of them hit.
+/// The hashes are FNV already, so they index the table as they are, without `Dictionary`
+/// hashing each one again. A fingerprint is only a hint; ``SeriesNames`` compares names on a match.
 private struct HashPlaces {
-    /// Each slot's hash and place; a hash of 0 is an empty slot (a hash of 0 is stored as 1: at worst a rare extra collision).
-    private var slots: [(hash: UInt64, place: Int)]
+    /// Each slot's fingerprint and place + 1; a place of 0 is an empty slot.
+    private var slots: [(fingerprint: UInt32, place: UInt32)]
     private var count = 0
 
     init(capacity: Int) {
         var size = 1024
-        while size < capacity * 2 { size *= 2 }
+        while size * 3 < capacity * 4 { size *= 2 }
         slots = Array(repeating: (0, 0), count: size)
     }
 
-    /// Adds `hash` with `place`; returns the place stored with it before, leaving that one, when it is there.
-    mutating func insert(_ rawHash: UInt64, place: Int) -> Int? {
-        if (count + 1) * 2 > slots.count { grow() }
-        let hash = rawHash == 0 ? 1 : rawHash
+    /// Adds `hash` with `place`; returns the place stored with an equal fingerprint before,
+    /// leaving that one, when there is one.
+    mutating func insert(_ hash: UInt64, place: Int) -> Int? {
+        insert(fingerprint: UInt32(truncatingIfNeeded: hash ^ (hash >> 32)), place: place)
+    }
+
+    private mutating func insert(fingerprint: UInt32, place: Int) -> Int? {
+        if (count + 1) * 4 > slots.count * 3 { grow() }
         let mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash ^ (hash >> 32)) & mask
-        while slots[slot].hash != 0 {
-            if slots[slot].hash == hash { return slots[slot].place }
+        var slot = Int(fingerprint) & mask
+        while slots[slot].place != 0 {
+            if slots[slot].fingerprint == fingerprint { return Int(slots[slot].place) - 1 }
             slot = (slot + 1) & mask
         }
-        slots[slot] = (hash, place)
+        slots[slot] = (fingerprint, UInt32(place + 1))
         count += 1
         return nil
     }
 
     private mutating func grow() {
-        let old = slots.filter { $0.hash != 0 }
+        let old = slots.filter { $0.place != 0 }
         self = HashPlaces(capacity: slots.count)
-        for slot in old { _ = insert(slot.hash, place: slot.place) }
+        for slot in old { _ = insert(fingerprint: slot.fingerprint, place: Int(slot.place) - 1) }
     }
 }
