@@ -85,10 +85,11 @@ private struct DisplayNameHash {
 }
 
 /// The places of the series met, by hash: open addressing in one flat array of 8-byte slots
-/// (a 32-bit fingerprint of the hash, which also picks the slot, beside the place), at most three quarters full. A large
-/// file's table then fits in a megabyte: each probe is one cache line, and most of them hit.
-/// The hashes are FNV already, so they index the table as they are, without `Dictionary`
-/// hashing each one again. A fingerprint is only a hint; ``SeriesNames`` compares names on a match.
+/// (a 32-bit fingerprint, which also picks the slot, beside the place), at most three quarters
+/// full. A large file's table then fits in a megabyte: each probe is one cache line, and most
+/// of them hit. The fingerprint is the FNV hash hashed again by `Hasher`, seeded per process: FNV
+/// collisions are easy to make, and names made to crowd one stretch of the table would make a
+/// hostile file's check quadratic. A fingerprint is only a hint; ``SeriesNames`` compares names on a match.
 private struct HashPlaces {
     /// Each slot's fingerprint and place + 1; a place of 0 is an empty slot.
     private var slots: [(fingerprint: UInt32, place: UInt32)]
@@ -103,7 +104,9 @@ private struct HashPlaces {
     /// Adds `hash` with `place`; returns the place stored with an equal fingerprint before,
     /// leaving that one, when there is one.
     mutating func insert(_ hash: UInt64, place: Int) -> Int? {
-        insert(fingerprint: UInt32(truncatingIfNeeded: hash ^ (hash >> 32)), place: place)
+        var hasher = Hasher()
+        hasher.combine(hash)
+        return insert(fingerprint: UInt32(truncatingIfNeeded: hasher.finalize()), place: place)
     }
 
     private mutating func insert(fingerprint: UInt32, place: Int) -> Int? {
