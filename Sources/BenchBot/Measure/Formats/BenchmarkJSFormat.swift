@@ -15,15 +15,20 @@ import Foundation
 enum BenchmarkJSFormat {
     static func parse(_ text: String, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
         var output = ParsedOutput(results: [])
-        let lines = text.outputLines
-        for (offset, rawLine) in lines.enumerated() {
+        // One line read ahead, to know the last one without an array of them all.
+        var lines = text.outputLines
+        var upcoming = lines.next()
+        var offset = -1
+        while let rawLine = upcoming {
+            upcoming = lines.next()
+            offset += 1
             // A last line without its newline keeps a `\r` that `outputLines` left.
             let line = rawLine.utf8.last == TextBytes.carriageReturn ? rawLine.dropLast() : rawLine
             if let (name, rate) = result(line) {
                 output.results.append(BenchmarkResult(benchmark: name, unit: "ops/s", direction: .higherIsBetter, samples: [rate]))
                 continue
             }
-            let isLast = offset == lines.count - 1
+            let isLast = upcoming == nil
             if isLast, !line.trimmingWhitespace.isEmpty {
                 throw context.error("line \(offset + 1)", "the output ends mid-line (\(PlainText.singleLine(String(line.prefix(80))))); truncated?")
             }

@@ -33,7 +33,7 @@ enum CargoBenchFormat {
     private struct Reader {
         let context: FormatContext
         var results: [BenchmarkResult] = []
-        var seen: [String: Int] = [:]
+        var seen = SeriesNames()
         var failures: [BenchmarkFailure] = []
         /// This binary's `FAILED` benchmarks and their panic messages, recorded at its `test result:`.
         var failed: [(name: String, parameters: [String: String])] = []
@@ -112,8 +112,8 @@ enum CargoBenchFormat {
         }
 
         private mutating func add(_ result: BenchmarkResult, line: Int) throws(FormatError) {
-            let name = result.displayName
-            if let earlier = seen.updateValue(line, forKey: name) {
+            if let earlier = seen.insert(result, tag: line, inserted: results) {
+                let name = result.displayName
                 let fix = target == nil ? "; capture cargo's stderr too (cargo bench 2>&1) so its 'Running' lines tell the binaries apart" : ""
                 throw context.error("line \(line)", "'\(name)' was already reported on line \(earlier)\(fix)")
             }

@@ -58,23 +58,6 @@ struct CargoTargetNames {
 }
 
 extension String {
-    /// The text's lines, split at `\n` and `\r\n`, numbered from 1 by their index + 1. The split
-    /// walks UTF-8 bytes: `\n` always ends a grapheme, and walking Characters instead would segment
-    /// every grapheme of a large output for nothing.
-    var outputLines: [Substring] {
-        let newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r")
-        var lines: [Substring] = []
-        var start = startIndex
-        for index in utf8.indices where utf8[index] == newline {
-            var end = index
-            if end > start, utf8[utf8.index(before: end)] == carriageReturn { end = utf8.index(before: end) }
-            lines.append(self[start..<end])
-            start = utf8.index(after: index)
-        }
-        lines.append(self[start...])
-        return lines
-    }
-
     /// A line of tool output quoted in a one-line error: printable, and short.
     var quotedLine: String {
         let line = PlainText.singleLine(trimmingWhitespace)

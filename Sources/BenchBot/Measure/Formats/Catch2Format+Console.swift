@@ -29,7 +29,7 @@ extension Catch2Format {
         var closed = false
         var lastLine = (number: 0, text: Substring(""))
         // `\r\n` ends a line as `\n` does (a split by Characters would not split it: one Character).
-        let lines = text.outputLines
+        let lines = Array(text.outputLines)
         for (offset, rawLine) in lines.enumerated() {
             let line = rawLine.utf8.last == TextBytes.carriageReturn ? rawLine.dropLast() : rawLine
             let trimmed = line.trimmingWhitespace

@@ -41,7 +41,7 @@ enum CriterionTextFormat {
     /// its progress line on a terminal) and without colour escapes.
     static func visible(_ line: Substring) -> Substring {
         // Nearly every line has neither, and a printable ASCII character: it is shown as it is.
-        if !line.utf8.contains(where: { $0 == TextBytes.carriageReturn || $0 == 0x1B }), line.utf8.contains(where: { (0x21...0x7E).contains($0) }) {
+        if TextBytes.withBytes(of: line, { !$0.contains { $0 == TextBytes.carriageReturn || $0 == 0x1B } && $0.contains { (0x21...0x7E).contains($0) } }) {
             return line
         }
         return Substring(overwritten(line))
@@ -67,7 +67,10 @@ enum CriterionTextFormat {
     /// A criterion id as a result in ns with no samples yet: `group/function/input` or
     /// `group/<number>` gives the parameter `input`, as the `criterion` folder format does.
     static func result(_ id: String, target: String? = nil) -> BenchmarkResult {
-        var parts = id.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        // An ASCII id is split by bytes; other text by Characters, where a `/` with a combining mark is not one.
+        var parts = TextBytes.withBytes(of: id, { $0.allSatisfy { $0 < 0x80 } })
+            ? id.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { String(Substring($0)) }
+            : id.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         var parameters: [String: String] = [:]
         if parts.count >= 3 || (parts.count == 2 && Double(parts[1]) != nil) {
             parameters["input"] = parts.removeLast()
@@ -81,7 +84,7 @@ enum CriterionTextFormat {
         let context: FormatContext
         var results: [BenchmarkResult] = []
         var failures: [BenchmarkFailure] = []
-        var seen: [String: Int] = [:]
+        var seen = SeriesNames()
         var targets = CargoTargetNames()
         var target: String?
         /// The benchmark criterion announced (`Benchmarking x`) and has not printed a result for yet.
@@ -157,9 +160,8 @@ enum CriterionTextFormat {
         }
 
         private mutating func append(_ result: BenchmarkResult, line: Int) throws(FormatError) {
-            let name = result.displayName
-            if let earlier = seen.updateValue(line, forKey: name) {
-                throw context.error("line \(line)", "'\(name)' was already reported on line \(earlier)")
+            if let earlier = seen.insert(result, tag: line, inserted: results) {
+                throw context.error("line \(line)", "'\(result.displayName)' was already reported on line \(earlier)")
             }
             results.append(result)
         }

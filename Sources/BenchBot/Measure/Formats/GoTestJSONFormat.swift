@@ -22,22 +22,23 @@ enum GoTestJSONFormat {
         var places: [String: Int] = [:]
         var packages: [Package] = []
         var order: [String] = []
-        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        let lastNonEmpty = lines.lastIndex { !$0.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D } } ?? 0
-        for (index, raw) in lines.enumerated() {
-            let number = index + 1
+        // Lines are found in one pass over the bytes: `Data.split` cost more than parsing them.
+        let bytes = [UInt8](data)
+        var start = 0
+        var number = 0
+        while start <= bytes.count {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+            defer { start = end + 1 }
+            number += 1
+            let raw = bytes[start..<end]
             guard let first = raw.first(where: { $0 != 0x20 && $0 != 0x09 }), first == UInt8(ascii: "{") else { continue }
-            let event: JSONValue
-            do {
-                event = try JSONValue.parse(Data(raw))
-            } catch {
-                let cut = index == lastNonEmpty ? "; the file ends inside this event: truncated?" : "; is this really go test -json output?"
-                throw context.error("line \(number)", "column \(error.column): \(error.reason)\(cut)")
+            let event: GoTestEvent
+            if let flat = GoTestEvent.flat(raw), flat.action != nil, flat.action != "output" || flat.output != nil {
+                event = flat
+            } else {
+                event = try fullEvent(raw, number: number, isLast: bytes[end...].allSatisfy { [0x20, 0x09, 0x0D, 0x0A].contains($0) }, context)
             }
-            let fields = try context.object(event, "line \(number)")
-            let action = try context.string(fields["Action"], "line \(number).Action")
-            // Go 1.24's build events name an ImportPath, not a Package: no benchmark output.
-            guard case .string(let name)? = fields["Package"] else { continue }
+            guard let action = event.action, let name = event.package else { continue }
             let place: Int
             if let known = places[name] {
                 place = known
@@ -50,10 +51,9 @@ enum GoTestJSONFormat {
             packages[place].lastNumber = number
             switch action {
             case "output":
-                let text = try context.string(fields["Output"], "line \(number).Output")
-                append(text, number: number, to: &packages[place])
+                if let text = event.output { append(text, number: number, to: &packages[place]) }
             case "pass", "fail", "skip":
-                if fields["Test"] == nil { packages[place].ended = true }
+                if !event.hasTest { packages[place].ended = true }
             default:
                 break
             }
@@ -72,9 +72,29 @@ enum GoTestJSONFormat {
         return try GoTestFormat.finish(&reader, context, json: false)
     }
 
+    /// An event read by the full JSON parser, with its checks: a line that starts an object but
+    /// is not one is refused (`isLast`: nothing but blank lines follows it, so the file was cut there).
+    private static func fullEvent(_ raw: ArraySlice<UInt8>, number: Int, isLast: Bool, _ context: FormatContext) throws(FormatError) -> GoTestEvent {
+        let parsed: JSONValue
+        do {
+            parsed = try JSONValue.parse(Data(raw))
+        } catch {
+            let cut = isLast ? "; the file ends inside this event: truncated?" : "; is this really go test -json output?"
+            throw context.error("line \(number)", "column \(error.column): \(error.reason)\(cut)")
+        }
+        let fields = try context.object(parsed, "line \(number)")
+        var event = GoTestEvent(action: try context.string(fields["Action"], "line \(number).Action"))
+        // Go 1.24's build events name an ImportPath, not a Package: no benchmark output.
+        guard case .string(let name)? = fields["Package"] else { return event }
+        event.package = name
+        if event.action == "output" { event.output = try context.string(fields["Output"], "line \(number).Output") }
+        event.hasTest = fields["Test"] != nil
+        return event
+    }
+
     /// Adds an `output` event's text: what ends a line completes it, and the rest waits for more.
     private static func append(_ text: String, number: Int, to package: inout Package) {
-        var parts = (package.partial.isEmpty ? text : package.partial + text).outputLines
+        var parts = Array((package.partial.isEmpty ? text : package.partial + text).outputLines)
         let rest = parts.removeLast()
         for part in parts { package.lines.append((part, number)) }
         if package.partial.isEmpty || !parts.isEmpty { package.partialNumber = number }

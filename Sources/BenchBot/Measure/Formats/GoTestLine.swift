@@ -18,7 +18,7 @@ enum GoTestLine {
 
     /// The result at the end of `line`, or `nil` when the line does not end in one.
     static func result(_ line: Substring) -> Result? {
-        guard line.utf8.contains(TextBytes.tab) else { return spacedResult(line) }
+        guard line.containsByte(TextBytes.tab) else { return spacedResult(line) }
         // The tab-separated segments, walked from the last without collecting them.
         var segments = TabSegmentsFromEnd(line)
         var values: [(value: Double, unit: Substring)] = []
@@ -37,11 +37,12 @@ enum GoTestLine {
     /// A line's tab-separated segments, last first.
     private struct TabSegmentsFromEnd {
         let line: Substring
-        var end: Substring.Index?
+        /// Where the next segment (the one before) ends, in UTF-8 bytes from the line's start.
+        var end: Int?
 
         init(_ line: Substring) {
             self.line = line
-            end = line.endIndex
+            end = line.utf8.count
         }
 
         /// Whether a segment comes before the one `next()` returned last.
@@ -49,12 +50,10 @@ enum GoTestLine {
 
         mutating func next() -> Substring? {
             guard let segmentEnd = end else { return nil }
-            if let tab = line.utf8[..<segmentEnd].lastIndex(of: TextBytes.tab) {
-                end = tab
-                return line[line.utf8.index(after: tab)..<segmentEnd]
-            }
-            end = nil
-            return line[..<segmentEnd]
+            let tab = TextBytes.withBytes(of: line) { $0[..<segmentEnd].lastIndex(of: TextBytes.tab) }
+            end = tab
+            let bytes = line.utf8
+            return line[bytes.index(line.startIndex, offsetBy: tab.map { $0 + 1 } ?? 0)..<bytes.index(line.startIndex, offsetBy: segmentEnd)]
         }
     }
 
@@ -108,9 +107,13 @@ enum GoTestLine {
     /// `BenchmarkX-8` from the end of `text` (trailing padding dropped), when it ends in a Go benchmark's name.
     /// A name is `Benchmark` and then nothing or a character that is not lower case, as `go test` requires.
     static func nameWord(_ text: Substring) -> Substring? {
-        guard let end = text.utf8.lastIndex(where: { $0 != TextBytes.space }) else { return nil }
-        let trimmed = text[...end]
-        let word = trimmed.utf8.lastIndex(where: TextBytes.isBlank).map { trimmed[trimmed.utf8.index(after: $0)...] } ?? trimmed
+        // The last word's offsets: after the last blank before the trailing spaces.
+        let bounds: Range<Int>? = TextBytes.withBytes(of: text) { bytes in
+            guard let last = bytes.lastIndex(where: { $0 != TextBytes.space }) else { return nil }
+            return (bytes[...last].lastIndex(where: TextBytes.isBlank).map { $0 + 1 } ?? 0)..<(last + 1)
+        }
+        guard let bounds else { return nil }
+        let word = text[text.utf8.index(text.startIndex, offsetBy: bounds.lowerBound)..<text.utf8.index(text.startIndex, offsetBy: bounds.upperBound)]
         guard let start = word.firstIndex(ofBytes: benchmarkPrefix) else { return nil }
         let name = word[start...]
         let afterPrefix = name[name.utf8.index(start, offsetBy: benchmarkPrefix.count)...]
@@ -127,22 +130,31 @@ enum GoTestLine {
     /// ` 1000000`: `%8d`, so padded to eight characters unless the count is longer; output glued in
     /// front (a benchmark's `fmt.Print` without a newline) may come before the padding.
     private static func isIterations(_ segment: Substring) -> Bool {
-        let bytes = segment.utf8
-        let digits = bytes.reversed().prefix(while: TextBytes.isDigit).count
-        guard digits > 0 else { return false }
-        let padding = bytes.dropLast(digits).reversed().prefix { $0 == TextBytes.space }.count
-        return digits + padding == bytes.count || digits + padding >= 8
+        TextBytes.withBytes(of: segment) { bytes in
+            var digitsStart = bytes.count
+            while digitsStart > 0, TextBytes.isDigit(bytes[digitsStart - 1]) { digitsStart -= 1 }
+            guard digitsStart < bytes.count else { return false }
+            var paddingStart = digitsStart
+            while paddingStart > 0, bytes[paddingStart - 1] == TextBytes.space { paddingStart -= 1 }
+            let width = bytes.count - paddingStart
+            return width == bytes.count || width >= 8
+        }
     }
 
     /// `    512 B/op`: padding, a number, one space and a unit without spaces.
     private static func valuePair(_ segment: Substring) -> (value: Double, unit: Substring)? {
-        guard let first = segment.utf8.firstIndex(where: { $0 != TextBytes.space }) else { return nil }
-        let text = segment[first...]
-        guard let space = text.utf8.firstIndex(of: TextBytes.space) else { return nil }
-        let number = text[..<space], unit = text[text.utf8.index(after: space)...]
-        guard !unit.isEmpty, !unit.utf8.contains(TextBytes.space),
-              number.utf8.allSatisfy(isNumberByte) || number == "NaN" || number == "+Inf" || number == "-Inf",
-              let value = DecimalLiteral.number(number) else { return nil }
+        // Told apart by byte offsets: the number's start, the space after it, and the unit after that.
+        let cuts: (start: Int, space: Int, plain: Bool)? = TextBytes.withBytes(of: segment) { bytes in
+            guard let start = bytes.firstIndex(where: { $0 != TextBytes.space }),
+                  let space = bytes[start...].firstIndex(of: TextBytes.space),
+                  space + 1 < bytes.count, !bytes[(space + 1)...].contains(TextBytes.space) else { return nil }
+            return (start, space, bytes[start..<space].allSatisfy(isNumberByte))
+        }
+        guard let cuts else { return nil }
+        let bytes = segment.utf8
+        let space = bytes.index(segment.startIndex, offsetBy: cuts.space)
+        let number = segment[bytes.index(segment.startIndex, offsetBy: cuts.start)..<space], unit = segment[bytes.index(after: space)...]
+        guard cuts.plain || number == "NaN" || number == "+Inf" || number == "-Inf", let value = DecimalLiteral.number(number) else { return nil }
         return (value, unit)
     }
 

@@ -28,7 +28,7 @@ enum IaiCallgrindFormat {
         }
         var reader = IaiCallgrindReader(context: context)
         for (index, raw) in text.outputLines.enumerated() {
-            try reader.read(line: raw.utf8.contains(0x1B) ? Substring(stripColours(raw)) : raw, number: index + 1)
+            try reader.read(line: raw.containsByte(0x1B) ? Substring(stripColours(raw)) : raw, number: index + 1)
         }
         // `hasSuffix("\n")` misses "\r\n", one Character.
         return try reader.finish(endsWithLineEnd: text.utf8.last == UInt8(ascii: "\n"))

@@ -24,9 +24,9 @@ struct IaiCallgrindReader {
             if let finalName { return finalName }
             // ` id`, ` id:args`, ` :args` (no id): the first colon splits them.
             guard let colon = rest.firstIndex(of: ":") else {
-                return IaiCallgrindName(modulePath: modulePath, id: rest.trimmingCharacters(in: .whitespaces), details: nil)
+                return IaiCallgrindName(modulePath: modulePath, id: rest.trimmingWhitespace, details: nil)
             }
-            return IaiCallgrindName(modulePath: modulePath, id: rest[..<colon].trimmingCharacters(in: .whitespaces),
+            return IaiCallgrindName(modulePath: modulePath, id: rest[..<colon].trimmingWhitespace,
                                     details: String(rest[rest.index(after: colon)...]))
         }
         var display: String { BenchmarkResult(benchmark: name.benchmark, parameters: name.parameters, unit: "", direction: .lowerIsBetter, samples: []).displayName }
@@ -36,7 +36,7 @@ struct IaiCallgrindReader {
     var results: [BenchmarkResult] = []
     var failures: [BenchmarkFailure] = []
     var warnings: [String] = []
-    var seen: [String: Int] = [:]
+    var seen = SeriesNames()
     var block: Block?
     /// The labels of the block before, in the same bench binary.
     var previousLabels: [String] = []
@@ -50,6 +50,8 @@ struct IaiCallgrindReader {
     var last = (line: Substring(""), number: 0, isMetric: false)
     /// Each metric label met, normalized (``IaiCallgrindMetric/normalized(_:)``): a file prints a handful, many times over.
     private var labels: [Substring: String] = [:]
+    /// Each metric label met, as its series' metric.
+    private var metrics: [Substring: IaiCallgrindMetric] = [:]
 
     init(context: FormatContext) { self.context = context }
 
@@ -133,7 +135,7 @@ struct IaiCallgrindReader {
                 guard let count = DecimalLiteral.number(new, ignoring: UInt8(ascii: ",")), count.isFinite else {
                     throw context.error("line \(number)", "'\(new)' is not a value of \(label): \(String(line).quotedLine)")
                 }
-                let result = current.name.result(IaiCallgrindMetric.named(label), tool: current.tool, value: count)
+                let result = current.name.result(metric(named: label), tool: current.tool, value: count)
                 // One block's results share its parameters: their names tell them apart.
                 if current.results.contains(where: { $0.benchmark == result.benchmark }) {
                     throw context.error("line \(number)", "'\(result.displayName)' appears twice in the block of line \(current.line): \(String(line).quotedLine)")
@@ -152,6 +154,14 @@ struct IaiCallgrindReader {
     }
 
     /// ``IaiCallgrindMetric/normalized(_:)`` of a label, worked out once per label.
+    /// ``IaiCallgrindMetric/named(_:)``, once per label: a file prints a handful, many times over.
+    private mutating func metric(named label: Substring) -> IaiCallgrindMetric {
+        if let known = metrics[label] { return known }
+        let metric = IaiCallgrindMetric.named(label)
+        metrics[label] = metric
+        return metric
+    }
+
     private mutating func normalized(_ label: Substring) -> String {
         if let known = labels[label] { return known }
         let key = IaiCallgrindMetric.normalized(label)
@@ -187,9 +197,8 @@ struct IaiCallgrindReader {
         guard let current = block else { return }
         guard !current.labels.isEmpty else { throw truncated("'\(current.display)' (line \(current.line)) has no metric lines") }
         for result in current.results {
-            let name = result.displayName
-            if let earlier = seen.updateValue(current.line, forKey: name) {
-                throw context.error("line \(current.line)", "'\(name)' was already reported by the block on line \(earlier)")
+            if let earlier = seen.insert(result, tag: current.line, inserted: results) {
+                throw context.error("line \(current.line)", "'\(result.displayName)' was already reported by the block on line \(earlier)")
             }
             results.append(result)
         }

@@ -29,7 +29,7 @@ enum IaiFormat {
     static func parse(_ text: String, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
         var results: [BenchmarkResult] = []
         var failures: [BenchmarkFailure] = []
-        var seen: [String: Int] = [:]
+        var seen = SeriesNames()
         var targets = CargoTargetNames()
         var parameters: [String: String] = [:]
         /// The benchmark being read, its line, and how many of its counts were read.
@@ -56,9 +56,8 @@ enum IaiFormat {
                 }
                 let result = BenchmarkResult(benchmark: benchmark.name + metrics[metric].suffix, parameters: parameters,
                                              unit: metrics[metric].unit, direction: .lowerIsBetter, samples: [count])
-                let name = result.displayName
-                if let earlier = seen.updateValue(index + 1, forKey: name) {
-                    throw context.error("line \(index + 1)", "'\(name)' was already reported on line \(earlier)")
+                if let earlier = seen.insert(result, tag: index + 1, inserted: results) {
+                    throw context.error("line \(index + 1)", "'\(result.displayName)' was already reported on line \(earlier)")
                 }
                 results.append(result)
                 current = metric + 1 == metrics.count ? nil : (benchmark.name, benchmark.line, metric + 1)

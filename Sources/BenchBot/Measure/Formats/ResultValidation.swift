@@ -64,7 +64,7 @@ enum ResultValidation {
     static func nameProblem(_ result: BenchmarkResult) -> String? {
         // Nearly every name is plain text, told by one pass over its bytes: a control character's
         // UTF-8 is one byte below 0x20, 0x7F, or (C1) 0xC2 then 0x80…0x9F.
-        func mayHoldControl(_ text: String) -> Bool { text.utf8.contains { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 } }
+        func mayHoldControl(_ text: String) -> Bool { TextBytes.withBytes(of: text) { $0.contains { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 } } }
         guard mayHoldControl(result.benchmark) || result.parameters.contains(where: { mayHoldControl($0.key) || mayHoldControl($0.value) }) else {
             return nil
         }
@@ -96,25 +96,28 @@ enum ResultValidation {
 
     /// Checks a parser's output: its results, and that a file whose every benchmark failed is refused
     /// with the tool's reasons rather than stored as an empty run.
-    static func validate(_ parsed: ParsedOutput, _ context: FormatContext) throws(FormatError) {
+    /// `namesChecked`: the reader refused duplicate names already (``SeriesNames``), naming their lines.
+    static func validate(_ parsed: ParsedOutput, _ context: FormatContext, namesChecked: Bool = false) throws(FormatError) {
         if parsed.results.isEmpty, let first = parsed.failures.first {
             let more = parsed.failures.count > 1 ? " (and \(parsed.failures.count - 1) more)" : ""
             throw context.error("-", "every benchmark failed; \(PlainText.singleLine(first.benchmark)): \(PlainText.singleLine(first.reason))\(more)")
         }
-        try validate(parsed.results, context)
+        try validate(parsed.results, context, namesChecked: namesChecked)
     }
 
-    static func validate(_ results: [BenchmarkResult], _ context: FormatContext) throws(FormatError) {
+    static func validate(_ results: [BenchmarkResult], _ context: FormatContext, namesChecked: Bool = false) throws(FormatError) {
         guard !results.isEmpty else { throw context.error("-", "holds no benchmark results") }
         if results.count > maximumSeries {
             throw context.error("-", "holds \(results.count) series, more than the \(maximumSeries) one run may store; report fewer benchmarks")
         }
-        var seen = Set<String>(minimumCapacity: results.count)
+        var seen = SeriesNames(capacity: namesChecked ? 0 : results.count)
         // A file holds a handful of units, most often one after another: each is checked once in a row.
         var checkedUnit: (unit: String, isTime: Bool)?
-        for result in results {
+        for place in results.indices {
+            let result = results[place]
             if let problem = nameProblem(result) { throw context.error(PlainText.singleLine(result.displayName), problem) }
-            let label = result.displayName
+            // Built only for a message: most files have none, and building 100,000 names cost more than the checks.
+            var label: String { result.displayName }
             if checkedUnit?.unit != result.unit {
                 if let problem = unitProblem(result.unit) { throw context.error(label, problem) }
                 checkedUnit = (result.unit, timeUnits.contains(result.unit))
@@ -126,7 +129,7 @@ enum ResultValidation {
             if checkedUnit?.isTime == true, let negative = result.samples.firstIndex(where: { $0 < 0 }) {
                 throw context.error("\(label) sample \(negative + 1)", "is a negative time (\(result.samples[negative]) \(result.unit))")
             }
-            guard seen.insert(label).inserted else {
+            guard namesChecked || seen.insert(result, tag: place, inserted: results) == nil else {
                 throw context.error(label, "appears twice; give each benchmark and parameter set its own name")
             }
         }

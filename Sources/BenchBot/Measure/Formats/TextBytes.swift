@@ -8,8 +8,18 @@ extension Substring {
     /// ``trimmingWhitespace`` without copying the text: the same ends, as a slice of this text.
     /// Most lines start and end with a printable ASCII byte, told without walking scalars.
     var trimmedWhitespace: Substring {
-        if let first = utf8.first, let last = utf8.last, first < 0x80, last < 0x80, !TextBytes.isBlank(first), !TextBytes.isBlank(last) {
-            return self
+        // Spaces and tabs off both ends by bytes, when the bytes they stop at are ASCII: then no
+        // other whitespace (Unicode's, all beyond ASCII) can be next to them.
+        let ends: Range<Int>?? = utf8.withContiguousStorageIfAvailable { bytes in
+            var start = 0, end = bytes.count
+            while start < end, TextBytes.isBlank(bytes[start]) { start += 1 }
+            while end > start, TextBytes.isBlank(bytes[end - 1]) { end -= 1 }
+            guard start == end || (bytes[start] < 0x80 && bytes[end - 1] < 0x80) else { return nil }
+            return start..<end
+        }
+        if let ends = ends ?? nil {
+            if ends.count == utf8.count { return self }
+            return self[utf8.index(startIndex, offsetBy: ends.lowerBound)..<utf8.index(startIndex, offsetBy: ends.upperBound)]
         }
         guard let first = unicodeScalars.firstIndex(where: { !Self.isWhitespace($0) }),
               let last = unicodeScalars.lastIndex(where: { !Self.isWhitespace($0) }) else { return self[endIndex...] }
@@ -18,7 +28,10 @@ extension Substring {
 
     /// Whether the text ends with `suffix`, byte for byte.
     func endsWith(_ suffix: String) -> Bool {
-        utf8.count >= suffix.utf8.count && utf8.suffix(suffix.utf8.count).elementsEqual(suffix.utf8)
+        var suffix = suffix
+        return suffix.withUTF8 { suffix in
+            TextBytes.withBytes(of: self) { $0.count >= suffix.count && TextBytes.equal($0[($0.count - suffix.count)...], suffix) }
+        }
     }
 
     /// The words between runs of spaces, as `split(separator: " ")` gives them, found by bytes.
@@ -32,20 +45,25 @@ extension Substring {
         return self[first...last]
     }
 
+    /// Whether the text holds `byte`, searched in place.
+    func containsByte(_ byte: UInt8) -> Bool {
+        TextBytes.withBytes(of: self) { $0.contains(byte) }
+    }
+
     /// Whether the text starts with `prefix`, byte for byte.
     func startsWith(_ prefix: String) -> Bool {
-        utf8.starts(with: prefix.utf8)
+        var prefix = prefix
+        return prefix.withUTF8 { prefix in
+            TextBytes.withBytes(of: self) { $0.count >= prefix.count && TextBytes.equal($0[..<prefix.count], prefix) }
+        }
     }
 
     /// Where `pattern`, a word's UTF-8 bytes, first occurs.
     func firstIndex(ofBytes pattern: [UInt8]) -> Index? {
-        guard let head = pattern.first else { return startIndex }
-        var index = utf8.startIndex
-        while let found = utf8[index...].firstIndex(of: head) {
-            if utf8[found...].starts(with: pattern) { return found }
-            index = utf8.index(after: found)
+        guard !pattern.isEmpty else { return startIndex }
+        return pattern.withUnsafeBufferPointer { needle in
+            TextBytes.offset(of: needle, in: self, backwards: false).map { utf8.index(startIndex, offsetBy: $0) }
         }
-        return nil
     }
 }
 
@@ -53,22 +71,30 @@ extension Substring {
 /// does not need an array of them.
 struct SpaceSeparatedWords: Sequence, IteratorProtocol {
     let text: Substring
-    private var position: Substring.Index
+    /// Where the rest starts, in UTF-8 bytes from the text's start.
+    private var position = 0
 
     init(text: Substring) {
         self.text = text
-        position = text.startIndex
     }
 
     mutating func next() -> Substring? {
-        let bytes = text.utf8
-        guard let start = bytes[position...].firstIndex(where: { $0 != TextBytes.space }) else {
-            position = text.endIndex
+        let from = position
+        // Native text is contiguous UTF-8: found by offsets into its bytes, not by walking indices.
+        let word: Range<Int>?? = text.utf8.withContiguousStorageIfAvailable { bytes in
+            guard let start = bytes[from...].firstIndex(where: { $0 != TextBytes.space }) else { return nil }
+            return start..<(bytes[start...].firstIndex(of: TextBytes.space) ?? bytes.count)
+        }
+        let found = word ?? Array(text.utf8).withUnsafeBufferPointer { bytes in
+            bytes[from...].firstIndex(where: { $0 != TextBytes.space }).map { $0..<(bytes[$0...].firstIndex(of: TextBytes.space) ?? bytes.count) }
+        }
+        guard let found else {
+            position = text.utf8.count
             return nil
         }
-        let end = bytes[start...].firstIndex(of: TextBytes.space) ?? text.endIndex
-        position = end
-        return text[start..<end]
+        position = found.upperBound
+        let bytes = text.utf8
+        return text[bytes.index(text.startIndex, offsetBy: found.lowerBound)..<bytes.index(text.startIndex, offsetBy: found.upperBound)]
     }
 }
 
@@ -110,19 +136,62 @@ extension StringProtocol {
     /// Where `pattern` first occurs, or last (`backwards`), compared byte by byte: `range(of:)`
     /// without Foundation's trip through `NSString`, for the ASCII-led markers tools print.
     func byteRange(of pattern: String, backwards: Bool = false) -> Range<Index>? {
-        let bytes = utf8, needle = Array(pattern.utf8)
-        guard let head = needle.first else { return nil }
-        // A generic `StringProtocol`'s UTF-8 view only walks forward: the last match is the last one met.
-        var last: Range<Index>?
-        var index = bytes.startIndex
-        while index < bytes.endIndex {
-            if bytes[index] == head, bytes[index...].starts(with: needle) {
-                let found = index..<bytes.index(index, offsetBy: needle.count)
-                guard backwards else { return found }
-                last = found
+        guard !pattern.isEmpty else { return nil }
+        var needle = pattern
+        return needle.withUTF8 { needle in
+            TextBytes.offset(of: needle, in: self, backwards: backwards).map { offset in
+                let start = utf8.index(startIndex, offsetBy: offset)
+                return start..<utf8.index(start, offsetBy: needle.count)
             }
-            index = bytes.index(after: index)
         }
-        return last
+    }
+}
+
+extension TextBytes {
+    /// `body` on the text's UTF-8 bytes: in place for native text, which is contiguous, or on a copy.
+    static func withBytes<Text: StringProtocol, Result>(of text: Text, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        return Array(text.utf8).withUnsafeBufferPointer(body)
+    }
+
+    /// Whether two runs of bytes are the same.
+    static func equal(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, _ other: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count == other.count else { return false }
+        var index = 0
+        for byte in bytes {
+            if byte != other[index] { return false }
+            index += 1
+        }
+        return true
+    }
+
+    /// The offset in UTF-8 bytes of `needle`'s first (or last) occurrence in `text`. Native text
+    /// is contiguous UTF-8 and is searched in place; other text (bridged) is copied first.
+    static func offset<Text: StringProtocol>(of needle: UnsafeBufferPointer<UInt8>, in text: Text, backwards: Bool) -> Int? {
+        withBytes(of: text) { offset(of: needle, in: $0, backwards: backwards) }
+    }
+
+    static func offset(of needle: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>, backwards: Bool) -> Int? {
+        guard let head = needle.first, needle.count <= bytes.count else { return nil }
+        let lastStart = bytes.count - needle.count
+        func matches(at start: Int) -> Bool {
+            var index = 1
+            while index < needle.count, bytes[start + index] == needle[index] { index += 1 }
+            return index == needle.count
+        }
+        if backwards {
+            var start = lastStart
+            while start >= 0 {
+                if bytes[start] == head, matches(at: start) { return start }
+                start -= 1
+            }
+            return nil
+        }
+        var start = 0
+        while start <= lastStart {
+            if bytes[start] == head, matches(at: start) { return start }
+            start += 1
+        }
+        return nil
     }
 }

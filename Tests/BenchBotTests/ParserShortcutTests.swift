@@ -1,0 +1,115 @@
+@testable import BenchBot
+import Foundation
+import Testing
+
+/// The third pass's shortcuts (duplicate names by hash, lines read lazily, test2json events read
+/// by bytes) give the answers the obvious code gave.
+@Suite("parser shortcuts: hashed names, lazy lines, flat test2json events")
+struct ParserShortcutTests {
+    private static func result(_ name: String, _ parameters: [String: String] = [:]) -> BenchmarkResult {
+        BenchmarkResult(benchmark: name, parameters: parameters, unit: "ns", direction: .lowerIsBetter, samples: [1])
+    }
+
+    @Test("a display name met twice is found however its parts are cut; 30,000 distinct names are not")
+    func seriesNamesByDisplayName() {
+        let twins: [(BenchmarkResult, BenchmarkResult)] = [
+            (Self.result("a"), Self.result("a")),
+            (Self.result("a[x=1]"), Self.result("a", ["x": "1"])),
+            (Self.result("a", ["x": "1", "y": "2"]), Self.result("a", ["y": "2", "x": "1"])),
+            (Self.result("a[x=1,y=2]"), Self.result("a", ["x": "1", "y": "2"])),
+            (Self.result("é", ["k": "ü"]), Self.result("é[k=ü]")),
+        ]
+        for (first, second) in twins {
+            var names = SeriesNames()
+            let results = [first]
+            #expect(names.insert(first, tag: 7, inserted: []) == nil)
+            #expect(names.insert(second, tag: 9, inserted: results) == 7, "\(second.displayName)")
+        }
+        var names = SeriesNames()
+        var results: [BenchmarkResult] = []
+        var displayed = Set<String>()
+        for index in 0..<30_000 {
+            let result = index % 3 == 0 ? Self.result("case\(index / 3)", ["n": "\(index % 7)"]) : Self.result("case\(index)")
+            let isNew = displayed.insert(result.displayName).inserted
+            #expect((names.insert(result, tag: index, inserted: results) == nil) == isNew, "\(result.displayName)")
+            if isNew { results.append(result) }
+        }
+        #expect(results.count == displayed.count)
+    }
+
+    @Test("validation still refuses a name met twice, in a format whose reader does not check names")
+    func validationFindsDuplicates() {
+        let text = "a x 1,000 ops/sec \u{B1}0.5% (90 runs sampled)\nb x 2 ops/sec \u{B1}0.5% (90 runs sampled)\na x 3 ops/sec \u{B1}0.5% (90 runs sampled)\n"
+        #expect(throws: FormatError.self) { try BenchmarkFormat.benchmarkJS.parse(Data(text.utf8), file: "f") }
+        do {
+            _ = try BenchmarkFormat.benchmarkJS.parse(Data(text.utf8), file: "f")
+        } catch {
+            #expect(error.description == "f: benchmark-js: a: appears twice; give each benchmark and parameter set its own name")
+        }
+    }
+
+    @Test("lines come as a split at \\n gives them, without the \\r of \\r\\n")
+    func outputLinesAsSplit() {
+        let texts = ["", "\n", "a", "a\n", "a\r\nb", "a\r\n\r\nb\r", "\r\n", "é\nü\r\nx\n\n", "a\rb\nc"]
+        for text in texts {
+            let expected = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated().map { index, line in
+                let isLast = index == text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).count - 1
+                let bytes = !isLast && line.last == UInt8(ascii: "\r") ? line.dropLast() : line[...]
+                return String(decoding: bytes, as: UTF8.self)
+            }
+            #expect(Array(text.outputLines).map(String.init) == expected, "\(text.debugDescription)")
+        }
+    }
+
+    /// One package's `go test -json` output, each event written by `event`.
+    private static func goTestJSON(_ event: (_ action: String, _ output: String?) -> String) -> String {
+        let outputs = ["goos: linux\n", "pkg: example.invalid/p\n", "BenchmarkA-2   \t", " 1000\t 10.5 ns/op\t 16 B/op\n",
+                       "BenchmarkB/n=8-2 \t 2000\t 20 ns/op\n", "PASS\n"]
+        return (outputs.map { event("output", $0) } + [event("pass", nil)]).joined(separator: "\n") + "\n"
+    }
+
+    @Test("test2json events read by bytes give what the full JSON parser's events give")
+    func flatEventsAsFullParse() throws {
+        func escaped(_ text: String) -> String {
+            text.replacingOccurrences(of: "\t", with: "\\t").replacingOccurrences(of: "\n", with: "\\n")
+        }
+        let flat = Self.goTestJSON { action, output in
+            #"{"Time":"2026-12-01T21:45:15Z","Action":"\#(action)","Package":"example.invalid/p""# + (output.map { #","Output":"\#(escaped($0))""# } ?? "") + "}"
+        }
+        // `\u` escapes, numbers, nesting and repeated fields are the full parser's to read.
+        let full = Self.goTestJSON { action, output in
+            let text = output.map { $0.replacingOccurrences(of: "\t", with: "\\u0009").replacingOccurrences(of: "\n", with: "\\u000a") }
+            return #"{"Action":"output","Elapsed":1.5,"Action":"\#(action)","Package":"example.invalid/p","Extra":{"a":[1]}"#
+                + (text.map { #","Output":"\#($0)""# } ?? "") + "}"
+        }
+        let fromFlat = try BenchmarkFormat.goTestJSON.parse(Data(flat.utf8), file: "f")
+        let fromFull = try BenchmarkFormat.goTestJSON.parse(Data(full.utf8), file: "f")
+        #expect(fromFlat == fromFull)
+        #expect(fromFlat.results.map(\.displayName) == [
+            "BenchmarkA[pkg=example.invalid/p,procs=2]", "BenchmarkA.bytes_per_op[pkg=example.invalid/p,procs=2]",
+            "BenchmarkB[n=8,pkg=example.invalid/p,procs=2]",
+        ])
+        #expect(fromFlat.results.first?.samples == [10.5])
+    }
+
+    @Test("a test2json line that is not JSON is refused as before, the last one as cut")
+    func badEventLines() {
+        let head = #"{"Action":"output","Package":"p","Output":"PASS\n"}"#
+        let cases = [
+            (head + "\n" + #"{"Action":"output","Package":"p","Output":"x\q"}"# + "\n" + #"{"Action":"pass","Package":"p"}"#,
+             "f: go-test-json: line 2: column 45: unknown escape after '\\': character 'q'; is this really go test -json output?"),
+            (head + "\n" + #"{"Action":"pass","Package":"p""# + "\n\n",
+             "f: go-test-json: line 2: column 31: expected ',' or '}' (the document ends early); the file ends inside this event: truncated?"),
+            (head + "\n" + #"{"Package":"p"}"#, "f: go-test-json: line 2.Action: missing"),
+            (#"{"Action":"output","Package":"p"}"#, "f: go-test-json: line 1.Output: missing"),
+        ]
+        for (text, message) in cases {
+            do {
+                _ = try BenchmarkFormat.goTestJSON.parse(Data(text.utf8), file: "f")
+                Issue.record("accepted \(text)")
+            } catch {
+                #expect(error.description == message)
+            }
+        }
+    }
+}
