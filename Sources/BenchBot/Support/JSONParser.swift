@@ -200,13 +200,11 @@ struct JSONParser {
                 guard position < bytes.count else { break }
                 let escape = bytes[position]
                 position += 1
+                if let simple = Self.simpleEscape(escape) {
+                    scalars.append(simple)
+                    continue
+                }
                 switch escape {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scalars.append(escape)
-                case UInt8(ascii: "b"): scalars.append(0x08)
-                case UInt8(ascii: "f"): scalars.append(0x0C)
-                case UInt8(ascii: "n"): scalars.append(0x0A)
-                case UInt8(ascii: "r"): scalars.append(0x0D)
-                case UInt8(ascii: "t"): scalars.append(0x09)
                 case UInt8(ascii: "u"):
                     var code = try hex4()
                     if (0xD800..<0xDC00).contains(code), position + 1 < bytes.count,
@@ -228,6 +226,20 @@ struct JSONParser {
             }
         }
         throw error("unterminated string", at: bytes.count)
+    }
+
+    /// The byte a one-character escape (`\n`, `\"`, …) stands for; `nil` for `\u` and for what
+    /// is no escape.
+    static func simpleEscape(_ escape: UInt8) -> UInt8? {
+        switch escape {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): escape
+        case UInt8(ascii: "b"): 0x08
+        case UInt8(ascii: "f"): 0x0C
+        case UInt8(ascii: "n"): 0x0A
+        case UInt8(ascii: "r"): 0x0D
+        case UInt8(ascii: "t"): 0x09
+        default: nil
+        }
     }
 
     /// A byte as a message shows it: printable ASCII quoted, anything else (a control character,

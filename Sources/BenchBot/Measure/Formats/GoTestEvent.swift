@@ -91,15 +91,9 @@ private struct FlatObjectReader {
                 guard position < bytes.endIndex else { return nil }
                 let escape = bytes[position]
                 position += 1
-                switch escape {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): decoded.append(escape)
-                case UInt8(ascii: "b"): decoded.append(0x08)
-                case UInt8(ascii: "f"): decoded.append(0x0C)
-                case UInt8(ascii: "n"): decoded.append(0x0A)
-                case UInt8(ascii: "r"): decoded.append(0x0D)
-                case UInt8(ascii: "t"): decoded.append(0x09)
-                default: return nil // `\u…` and bad escapes: the full parser's.
-                }
+                // `\u…` and bad escapes are the full parser's.
+                guard let simple = JSONParser.simpleEscape(escape) else { return nil }
+                decoded.append(simple)
             default:
                 guard byte >= 0x20 else { return nil }
                 decoded.append(byte)
