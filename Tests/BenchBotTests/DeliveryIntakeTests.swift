@@ -11,7 +11,7 @@ struct DeliveryIntakeTests {
         WebhookDelivery(id: id, event: "ping", action: nil, body: Data("{\"zen\":\"\(id)\"}".utf8), receivedAt: Date())
     }
 
-    @Test("a delivery is kept, and synced, while another process holds the store's write lock")
+    @Test("a delivery is kept while another process holds the store's write lock")
     func keptWhileStoreLocked() async throws {
         try await withTemporaryDirectory { root in
             let path = (root as NSString).appendingPathComponent("store.sqlite")
@@ -38,8 +38,6 @@ struct DeliveryIntakeTests {
             try await holder.value
             let due = try await store.dueDeliveries(now: Date(), limit: 10)
             #expect(due.map(\.id) == ["d-1"] && due.first?.body == Self.delivery("d-1").body)
-            let intake = try #require(try store.intake(create: false))
-            #expect(try await intake.pool.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 2, "FULL")
         }
     }
 
@@ -71,7 +69,7 @@ struct DeliveryIntakeTests {
             let store = try SQLiteStore.open(path: path)
             #expect(try await store.recordDelivery(Self.delivery("d-1")))
             try await store.admitReceivedDeliveries()
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: DeliveryIntake.path(beside: path) + suffix) }
+            try FileManager.default.removeItem(atPath: DeliveryIntake.path(beside: path))
             let later = try SQLiteStore.open(path: path)
             #expect(try await later.recordDelivery(Self.delivery("d-2")))
             #expect(try await later.dueDeliveries(now: Date(), limit: 10).map(\.id) == ["d-1", "d-2"])
@@ -120,14 +118,18 @@ struct DeliveryIntakeTests {
             let store = try SQLiteStore.open(path: path)
             #expect(try await store.recordDelivery(Self.delivery("d-1")))
             let intakePath = DeliveryIntake.path(beside: path)
-            #expect(intakePath == (root as NSString).appendingPathComponent("store-intake.sqlite"))
-            try await DatabaseQueue(path: intakePath).writeWithoutTransaction { try $0.execute(sql: "PRAGMA user_version = 9") }
+            #expect(intakePath == (root as NSString).appendingPathComponent("store-intake.log"))
+            // The header's version, after its 16-byte name.
+            let file = try FileHandle(forWritingTo: URL(fileURLWithPath: intakePath))
+            try file.seek(toOffset: 16)
+            try file.write(contentsOf: Data([9, 0, 0, 0]))
+            try file.close()
             let later = try SQLiteStore.open(path: path)
             do {
                 _ = try await later.recordDelivery(Self.delivery("d-2"))
                 Issue.record("a newer intake was used")
             } catch {
-                #expect("\(error)".contains("newer BenchBot") && "\(error)".contains("store-intake.sqlite"), "\(error)")
+                #expect("\(error)".contains("newer BenchBot") && "\(error)".contains("store-intake.log"), "\(error)")
             }
         }
     }

@@ -156,23 +156,44 @@ struct ServeHardeningTests {
         }
     }
 
-    @Test("a delivery is answered at once while another process holds the store's write lock; one that meets a locked intake is answered 503 within GitHub's 10 s, and kept once redelivered")
+    @Test("a delivery is answered at once while another process holds the store's write lock; one that meets an intake another process appends to is answered 503 within GitHub's 10 s, and kept once redelivered")
     func lockedStoreAnswersInTime() async throws {
         try await WebhookHarness.with { harness in
             let payload = try GitHubPayload.ping()
-            try await Self.holdingWriteLock(on: harness.fixture.home.appending(path: "benchbot.sqlite")) { () async throws in
-                // A worker recording a run, a backup, an operator's sqlite3: none of them holds up GitHub's answer.
-                #expect(try await harness.deliver("ping", payload, id: "while-store-locked").status == 200)
-            }
-            try await Self.holdingWriteLock(on: harness.fixture.home.appending(path: "benchbot-intake.sqlite")) { () async throws in
+            let storePath = harness.fixture.home.appending(path: "benchbot.sqlite")
+            _ = try SQLiteStore.open(path: storePath).intake(create: true)
+            try await Self.holdingFileLock(on: DeliveryIntake.path(beside: storePath)) { () async throws in
                 let started = ContinuousClock.now
                 let refused = try await harness.deliver("ping", payload, id: "while-locked")
                 let waited = ContinuousClock.now - started
                 #expect(refused.status == 503 && waited < .seconds(9), "answered \(refused.status) after \(waited)")
             }
+            try await Self.holdingWriteLock(on: storePath) { () async throws in
+                // A worker recording a run, a backup, an operator's sqlite3: none of them holds up GitHub's answer.
+                #expect(try await harness.deliver("ping", payload, id: "while-store-locked").status == 200)
+            }
             #expect(try await harness.deliver("ping", payload, id: "while-locked").status == 200)
             #expect(try await harness.deliveries().map(\.id).sorted() == ["while-locked", "while-store-locked"])
         }
+    }
+
+    /// Runs `body` while a `flock` process holds the file's lock, as a second server would.
+    static func holdingFileLock(on path: String, _ body: @Sendable () async throws -> Void) async throws {
+        let holder = Process(), input = Pipe(), output = Pipe()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = ["flock", path, "sh", "-c", "echo locked; exec cat"]
+        holder.standardInput = input
+        holder.standardOutput = output
+        try holder.run()
+        let said: String = await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)) }
+        }
+        #expect(said.contains("locked"))
+        defer {
+            try? input.fileHandleForWriting.close()
+            holder.waitUntilExit()
+        }
+        try await body()
     }
 
     /// Runs `body` while a sqlite3 process holds the database's write lock.

@@ -3,26 +3,15 @@ import GRDB
 public import Notify
 
 extension SQLiteStore {
-    /// How long keeping a delivery waits for an intake another process has locked: GitHub gives up
-    /// on an answer after 10 s, and a 503 it sees is one it can redeliver; silence is not. Only
-    /// `serve` writes the intake, so a lock held longer than a moment (a second server on the home,
-    /// an operator's sqlite3) will not be let go soon; a loaded machine needs the rest of the 10 s.
-    static let deliveryBusyTimeout: Double = 2
-
     public func recordDelivery(_ delivery: WebhookDelivery, durability: DeliveryDurability) async throws(StoreError) -> Bool {
-        let intake = try intake(create: true)!
-        do {
-            return try await intake.keep(delivery, durability: durability)
-        } catch {
-            throw Self.mapError(error, path: intake.path, busyTimeout: intake.busyTimeout)
-        }
+        try await intake(create: true)!.keep(delivery, durability: durability)
     }
 
     /// The delivery intake beside this store; `nil` when none was ever made and `create` is `false`.
     func intake(create: Bool) throws(StoreError) -> DeliveryIntake? {
         try openedIntake.withLock { (opened: inout DeliveryIntake?) throws(StoreError) -> DeliveryIntake? in
             if let opened { return opened }
-            opened = try DeliveryIntake.open(beside: path, busyTimeout: min(Self.deliveryBusyTimeout, busyTimeout), create: create)
+            opened = try DeliveryIntake.open(beside: path, create: create)
             return opened
         }
     }
@@ -39,6 +28,9 @@ extension SQLiteStore {
             let through = try await admittedThrough(intake)
             let received = try await intake.received(after: through, limit: Self.admissionBatch)
             guard let last = received.last else { return }
+            // Kept for the process only, a delivery may still be in the operating system's cache:
+            // once admitted, it is as safe as a queued job, so its record must be on the disk first.
+            try intake.sync()
             try await write { db in
                 // Another process admitting at once: whoever commits first admits, the other none.
                 let now = try Int64.fetchOne(db, sql: "SELECT admitted_through FROM intake_admission WHERE intake = ?",

@@ -1,0 +1,127 @@
+@testable import BenchBot
+import Foundation
+import GRDB
+import Testing
+
+/// The intake log keeps every answered delivery whole through crashes: a tail a crash cut short is
+/// never read and is cut off before the next append, damage anywhere else is refused, not repaired
+/// away, and only one process appends.
+@Suite("The delivery intake log")
+struct DeliveryLogTests {
+    private static func delivery(_ id: String, body: String? = nil) -> WebhookDelivery {
+        WebhookDelivery(id: id, event: "push", action: nil, body: Data((body ?? "{\"ref\":\"refs/heads/\(id)\"}").utf8), receivedAt: Date())
+    }
+
+    private static func append(_ bytes: some Sequence<UInt8>, to path: String) throws {
+        let file = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try file.seekToEnd()
+        try file.write(contentsOf: Data(bytes))
+        try file.close()
+    }
+
+    private static func size(_ path: String) throws -> Int {
+        try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
+    }
+
+    /// A store with `ids` kept, closed again; the log's path.
+    private static func logWith(_ ids: [String], in root: String) async throws -> (store: String, log: String) {
+        let path = (root as NSString).appendingPathComponent("store.sqlite")
+        let store = try SQLiteStore.open(path: path)
+        for id in ids { #expect(try await store.recordDelivery(delivery(id), durability: .process)) }
+        return (path, DeliveryIntake.path(beside: path))
+    }
+
+    @Test("a record a crash cut short (or a zero-filled tail) is not read, and the next writer cuts it off and appends after it",
+          arguments: [false, true])
+    func tornTail(zeros: Bool) async throws {
+        try await withTemporaryDirectory { root in
+            let (path, log) = try await Self.logWith(["d-1", "d-2"], in: root)
+            let whole = try Self.size(log)
+            var record: [UInt8] = []
+            LogRecord.encode(Self.delivery("d-3", body: String(repeating: "x", count: 5000)), into: &record)
+            try Self.append(zeros ? [UInt8](repeating: 0, count: 8192) : Array(record.prefix(4096)), to: log)
+
+            let reader = try SQLiteStore.open(path: path)
+            #expect(try await reader.countDeliveries() == [.received: 2])
+            let writer = try SQLiteStore.open(path: path)
+            #expect(try await writer.recordDelivery(Self.delivery("d-4"), durability: .process))
+            var expected: [UInt8] = []
+            LogRecord.encode(Self.delivery("d-4"), into: &expected)
+            #expect(try Self.size(log) == whole + expected.count, "the torn tail is gone, d-4 follows d-2")
+            let due = try await reader.dueDeliveries(now: Date(), limit: 10)
+            #expect(due.map(\.id) == ["d-1", "d-2", "d-4"])
+            #expect(due.map(\.body) == ["d-1", "d-2", "d-4"].map { Self.delivery($0).body })
+        }
+    }
+
+    @Test("a damaged record with others after it is refused, naming the file and the byte, and the log is left as it was")
+    func damageRefused() async throws {
+        try await withTemporaryDirectory { root in
+            let (path, log) = try await Self.logWith(["d-1", "d-2"], in: root)
+            var bytes = try Data(contentsOf: URL(fileURLWithPath: log))
+            bytes[LogRecord.headerSize + LogRecord.prefixSize + 4] ^= 0x20
+            try bytes.write(to: URL(fileURLWithPath: log))
+            let later = try SQLiteStore.open(path: path)
+            do {
+                _ = try await later.recordDelivery(Self.delivery("d-3"), durability: .process)
+                Issue.record("a damaged log was appended to")
+            } catch {
+                #expect("\(error)".contains("store-intake.log") && "\(error)".contains("record at byte 64 is damaged"), "\(error)")
+            }
+            #expect(try Data(contentsOf: URL(fileURLWithPath: log)) == bytes)
+        }
+    }
+
+    @Test("a second server on the home is refused at its start, saying why; the first keeps receiving")
+    func oneWriter() async throws {
+        try await withTemporaryDirectory { root in
+            let path = (root as NSString).appendingPathComponent("store.sqlite")
+            let first = try SQLiteStore.open(path: path), second = try SQLiteStore.open(path: path)
+            let served = try await first.withBackgroundCheckpoints {
+                do {
+                    try await second.withBackgroundCheckpoints {}
+                    Issue.record("two servers append to one intake")
+                } catch {
+                    #expect("\(error)".contains("another process") && "\(error)".contains("store-intake.log"), "\(error)")
+                }
+                return try await first.recordDelivery(Self.delivery("d-1"), durability: .disk)
+            }
+            #expect(served)
+            #expect(try await second.dueDeliveries(now: Date(), limit: 10).map(\.id) == ["d-1"], "any process reads")
+        }
+    }
+
+    @Test("what an older BenchBot's SQLite intake received is read into the log once, admitted deliveries skipped by id")
+    func legacyIntakeImported() async throws {
+        try await withTemporaryDirectory { root in
+            let path = (root as NSString).appendingPathComponent("store.sqlite")
+            let store = try SQLiteStore.open(path: path)
+            // d-1 was admitted and applied from the old intake; d-2 was received there only.
+            try await store.pool.write { db in
+                try db.execute(sql: """
+                    INSERT INTO webhook_delivery (id, event, received_at, state, next_attempt_at, outcome)
+                    VALUES ('d-1', 'push', 0, 'processed', 0, 'pushed')
+                    """)
+            }
+            let legacy = DeliveryIntake.legacyPath(beside: path)
+            try await DatabaseQueue(path: legacy).write { db in
+                try db.execute(sql: """
+                    CREATE TABLE received (sequence INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, event TEXT NOT NULL,
+                                           action TEXT, received_at REAL NOT NULL, body BLOB NOT NULL);
+                    PRAGMA user_version = 1;
+                    """)
+                for id in ["d-1", "d-2"] {
+                    try db.execute(sql: "INSERT INTO received (id, event, action, received_at, body) VALUES (?, 'push', NULL, 0, ?)",
+                                   arguments: [id, Self.delivery(id).body])
+                }
+            }
+            #expect(try await store.recordDelivery(Self.delivery("d-2"), durability: .process) == false, "received by the old intake")
+            #expect(try await store.recordDelivery(Self.delivery("d-3"), durability: .process))
+            #expect(!FileManager.default.fileExists(atPath: legacy))
+            #expect(try await store.dueDeliveries(now: Date(), limit: 10).map(\.id) == ["d-2", "d-3"])
+            let all = try await store.deliveries(limit: 10)
+            #expect(all.first { $0.id == "d-1" }?.body == Self.delivery("d-1").body, "its payload moved with it")
+            #expect(try await store.countDeliveries() == [.processed: 1, .received: 2])
+        }
+    }
+}
