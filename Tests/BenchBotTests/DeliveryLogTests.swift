@@ -12,13 +12,6 @@ struct DeliveryLogTests {
         WebhookDelivery(id: id, event: "push", action: nil, body: Data((body ?? "{\"ref\":\"refs/heads/\(id)\"}").utf8), receivedAt: Date())
     }
 
-    private static func append(_ bytes: some Sequence<UInt8>, to path: String) throws {
-        let file = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        try file.seekToEnd()
-        try file.write(contentsOf: Data(bytes))
-        try file.close()
-    }
-
     private static func size(_ path: String) throws -> Int {
         try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
     }
@@ -31,26 +24,44 @@ struct DeliveryLogTests {
         return (path, DeliveryIntake.path(beside: path))
     }
 
-    @Test("a record a crash cut short (or a zero-filled tail) is not read, and the next writer cuts it off and appends after it",
+    @Test("a record a crash cut short (or zeros) after the last is not read, and the next writer writes over it",
           arguments: [false, true])
     func tornTail(zeros: Bool) async throws {
         try await withTemporaryDirectory { root in
             let (path, log) = try await Self.logWith(["d-1", "d-2"], in: root)
-            let whole = try Self.size(log)
-            var record: [UInt8] = []
-            LogRecord.encode(Self.delivery("d-3", body: String(repeating: "x", count: 5000)), into: &record)
-            try Self.append(zeros ? [UInt8](repeating: 0, count: 8192) : Array(record.prefix(4096)), to: log)
+            let end = UInt64(LogRecord.headerSize + ["d-1", "d-2"].map { Self.encoded($0).count }.reduce(0, +))
+            let torn = Self.encoded("d-3", body: String(repeating: "x", count: 5000)).prefix(4096)
+            let file = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            try file.seek(toOffset: end)
+            try file.write(contentsOf: Data(zeros ? [UInt8](repeating: 0, count: 8192) : Array(torn)))
+            try file.close()
 
             let reader = try SQLiteStore.open(path: path)
             #expect(try await reader.countDeliveries() == [.received: 2])
             let writer = try SQLiteStore.open(path: path)
             #expect(try await writer.recordDelivery(Self.delivery("d-4"), durability: .process))
-            var expected: [UInt8] = []
-            LogRecord.encode(Self.delivery("d-4"), into: &expected)
-            #expect(try Self.size(log) == whole + expected.count, "the torn tail is gone, d-4 follows d-2")
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: log))
+            let d4 = Self.encoded("d-4")
+            #expect(bytes.count >= Int(end) + d4.count)
+            #expect(LogRecord.decode(Array(bytes[Int(end)..<(Int(end) + d4.count)]), withBody: true, verified: true)?.id == "d-4")
+            #expect(bytes[(Int(end) + d4.count)...].allSatisfy { $0 == 0 }, "nothing of the torn record is left after d-4")
             let due = try await reader.dueDeliveries(now: Date(), limit: 10)
             #expect(due.map(\.id) == ["d-1", "d-2", "d-4"])
             #expect(due.map(\.body) == ["d-1", "d-2", "d-4"].map { Self.delivery($0).body })
+        }
+    }
+
+    private static func encoded(_ id: String, body: String? = nil) -> [UInt8] {
+        var bytes: [UInt8] = []
+        LogRecord.encode(delivery(id, body: body), into: &bytes)
+        return bytes
+    }
+
+    @Test("the file is allocated ahead of its records, so an append does not grow it")
+    func allocatedAhead() async throws {
+        try await withTemporaryDirectory { root in
+            let (_, log) = try await Self.logWith(["d-1"], in: root)
+            #expect(try Self.size(log) == LogRecord.headerSize + Int(DeliveryLog.allocationStep))
         }
     }
 

@@ -62,15 +62,14 @@ extension BenchBotServer {
             metrics.rejected(.malformed)
             return Self.answer(.badRequest, "a form-encoded delivery must carry its JSON in the payload field")
         }
-        let payload: JSONValue
+        let action: String?
         do {
-            payload = try JSONValue.parse(json)
+            action = try JSONParser.topLevelField("action", in: json).string.map { String($0.prefix(64)) }
         } catch {
             metrics.rejected(.malformed)
             logger.warning("delivery \(id) refused: signed, but its payload cannot be read: \(error)")
             return Self.answer(.badRequest, "the payload cannot be read as JSON: \(error)")
         }
-        let action = payload["action"]?.string.map { String($0.prefix(64)) }
         let delivery = WebhookDelivery(id: id, event: event, action: action, body: json, receivedAt: Date())
         do {
             guard try await store.recordDelivery(delivery, durability: config.benchbot.serve.durability) else {

@@ -86,7 +86,9 @@ public struct BenchBotServer: Sendable {
     ///   - onListening: Told the port once the server listens.
     public func run(host: String, port: Int, worker: Worker?, workerPollInterval: Duration = .seconds(5),
                     onListening: @escaping @Sendable (Int) async -> Void) async throws {
-        var services: [any Service] = [ClosureService(name: "deliveries") { [processor] in try await processor.run() }]
+        var services: [any Service] = [ClosureService(name: "deliveries") { [processor] in
+            try await withTaskExecutorPreference(BackgroundExecutor.deliveries) { try await processor.run() }
+        }]
         if let worker {
             let logger = self.logger
             services.append(ClosureService(name: "worker") {

@@ -72,9 +72,6 @@ struct DeliveryProcessor: Sendable {
                     ready = []
                 }
                 if let effects = await effects(of: delivery) { ready.append((delivery, effects)) }
-                // Reading a payload is CPU work on the cooperative pool, one thread per core, where
-                // the webhook route's answers run too: they go first between deliveries.
-                await Task.yield()
             }
             await store(ready)
             handled += due.count

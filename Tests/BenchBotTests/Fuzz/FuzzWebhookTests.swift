@@ -41,6 +41,27 @@ struct FuzzWebhookTests {
         }
     }
 
+    @Test("the route's action, read without building the payload, is the full parser's, and it refuses exactly what the parser refuses, with the same message")
+    func actionAsTheParserReadsIt() async throws {
+        let corpus = Self.seeds + FuzzCorpus.all.prefix(8)
+        let escaped = Data(#"{"number": 1, "\u0061ction": "opened", "pull_request": {"action": "inner"}}"#.utf8)
+        await FuzzRun("webhook-action", defaultCases: 3000).run { random in
+            let input = FuzzMutator.mutate(FuzzCorpus.seed(Self.seeds + [escaped], random: &random), corpus: corpus, random: &random)
+            let full = Result { () throws(JSONSyntaxError) in try JSONValue.parse(input) }
+            let field = Result { () throws(JSONSyntaxError) in try JSONParser.topLevelField("action", in: input) }
+            switch (full, field) {
+            case (.success(let payload), .success(let action)):
+                try fuzzCheck((payload["action"] ?? .null) == action, "action \(action), the parser's \(String(describing: payload["action"]))", input: input)
+            case (.failure(let expected), .failure(let got)):
+                try fuzzCheck("\(expected)" == "\(got)", "refused with \(got), the parser with \(expected)", input: input)
+            default:
+                try fuzzCheck(false, "the parser gave \(full), the route's reader \(field)", input: input)
+            }
+            return input.count
+        }
+        #expect(try JSONParser.topLevelField("action", in: escaped) == .string("opened"), "an escaped key is the same key")
+    }
+
     @Test("a comment is a command only when its first non-empty line starts with /benchbot; the rest is never a command")
     func commands() async {
         let words = ["/benchbot", "run", "rerun", "cancel", "bisect", "help", "x", "\n", " ", "\t", "`", "/BENCHBOT", "size.loop", "\u{0}", "é"]
