@@ -108,6 +108,27 @@ struct TextFastPathTests {
         #expect(outcomes.contains(true) && outcomes.contains(false))
     }
 
+    @Test("a number read from bytes is the double DecimalLiteral reads from its text, past 15 digits too")
+    func numbersFromBytes() {
+        var random = SplitMix64(state: 0x7E47_4E55)
+        var texts = TextNumberTests.texts + ["104.28571428571429", "0.30000000000000004", "9999999999999999999", "1234567890123456.7",
+                                             "0.000000000000000000000000001", "0.0000000000000000000000000001", "1,234.5", "-1,2,3.4,5"]
+        for _ in 0..<50_000 {
+            let digits = String(UInt64.random(in: 0...UInt64.max, using: &random)).prefix(Int.random(in: 1...19, using: &random))
+            let point = Int.random(in: 0...digits.count, using: &random)
+            let text = point == digits.count ? String(digits) : digits.prefix(point) + "." + digits.dropFirst(point)
+            texts.append(Bool.random(using: &random) ? "-" + text : text)
+        }
+        for text in texts {
+            for separator in [nil, UInt8(ascii: ",")] {
+                var bytes = text
+                let read = bytes.withUTF8 { TextNumber.number($0, ignoring: separator) }
+                let expected = DecimalLiteral.number(Substring(text), ignoring: separator)
+                #expect(read?.bitPattern == expected?.bitPattern, "\(text.debugDescription): \(String(describing: read)), expected \(String(describing: expected))")
+            }
+        }
+    }
+
     @Test("fuzzed variants of them read the same both ways", arguments: formats)
     func fuzzed(_ format: BenchmarkFormat) async throws {
         let seeds = try Self.seeds(format)

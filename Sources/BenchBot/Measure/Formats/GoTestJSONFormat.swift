@@ -41,6 +41,7 @@ enum GoTestJSONFormat {
         var places: [String: Int] = [:]
         var packages: [Package] = []
         var order: [String] = []
+        var lastPlace: (name: String, place: Int)?
         // Lines are found in one pass over the bytes: `Data.split` cost more than parsing them.
         let bytes = [UInt8](data)
         var start = 0
@@ -59,7 +60,10 @@ enum GoTestJSONFormat {
             }
             guard let action = event.action, let name = event.package else { continue }
             let place: Int
-            if let known = places[name] {
+            // Most events are of the package before: a comparison instead of a lookup.
+            if let last = lastPlace, last.name == name {
+                place = last.place
+            } else if let known = places[name] {
                 place = known
             } else {
                 place = packages.count
@@ -67,6 +71,7 @@ enum GoTestJSONFormat {
                 packages.append(Package())
                 order.append(name)
             }
+            lastPlace = (name, place)
             packages[place].lastNumber = number
             switch action {
             case "output":
