@@ -17,11 +17,26 @@ import Foundation
 /// `running`/`test result:` lines around them; they are read too, with no such check.
 enum CargoBenchFormat {
     static func parse(_ text: String, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
-        var reader = Reader(context: context)
-        for (index, line) in text.outputLines.enumerated() {
-            try reader.read(line, number: index + 1)
+        try parse(text, context, byteLines: true)
+    }
+
+    /// `byteLines`: result lines of the usual shape are read from their bytes (``Reader/readResult(_:_:number:)``);
+    /// `false` reads every line as a `Substring`, the rule the byte path must match (`TextFastPathTests`).
+    static func parse(_ text: String, _ context: FormatContext, byteLines: Bool) throws(FormatError) -> ParsedOutput {
+        try text.withLineBytes { bytes -> Result<ParsedOutput, FormatError> in
+            var reader = Reader(context: context, text: text)
+            var number = 0
+            for line in ByteLines(bytes) {
+                number += 1
+                do throws(FormatError) {
+                    if byteLines, try reader.readResult(bytes, line, number: number) { continue }
+                    try reader.read(text.utf8Slice(line), number: number, bytes: line)
+                } catch {
+                    return .failure(error)
+                }
+            }
+            return Result { () throws(FormatError) in try reader.finish() }
         }
-        return try reader.finish()
     }
 
     /// True for text with libtest's bench result lines.
@@ -32,6 +47,8 @@ enum CargoBenchFormat {
     /// The reader's state, line by line: which binary's output it is in, and what it found.
     private struct Reader {
         let context: FormatContext
+        /// The whole output, for the lines built as `Substring`s.
+        let text: String
         var results: [BenchmarkResult] = []
         var seen = SeriesNames()
         var failures: [BenchmarkFailure] = []
@@ -49,10 +66,50 @@ enum CargoBenchFormat {
         var openedAt: Int?
         /// The benchmark whose `---- name stdout ----` block is being read, for its panic message.
         var failureBlock: String?
-        var lastLine: Substring = ""
+        /// The last line that was not blank, as bytes of `text`, and its number.
+        var lastLine = 0..<0
         var lastNumber = 0
 
-        mutating func read(_ line: Substring, number: Int) throws(FormatError) {
+        /// Reads a `test name ... bench: N ns/iter (+/- N)` line from its bytes, as ``read(_:number:bytes:)``
+        /// reads it, and returns `true`; returns `false`, having changed nothing, for any other line,
+        /// or one whose reading might differ (non-ASCII at the ends, a number or field that is not
+        /// the usual, which ``read(_:number:bytes:)`` then refuses with its message).
+        mutating func readResult(_ bytes: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, number: Int) throws(FormatError) -> Bool {
+            // The line without blanks at its ends, as `trimmedWhitespace` cuts it when its ends are ASCII.
+            var start = line.lowerBound, end = line.upperBound
+            while start < end, TextBytes.isBlank(bytes[start]) { start += 1 }
+            while end > start, TextBytes.isBlank(bytes[end - 1]) { end -= 1 }
+            guard end > start, bytes[end - 1] < 0x80, TextBytes.starts(bytes, start..<end, with: "test "),
+                  !TextBytes.starts(bytes, start..<end, with: "test result: "),
+                  let separator = TextBytes.offset(of: " ... ", in: bytes, start + 5..<end) else { return false }
+            // The name, which `trimmingWhitespace` leaves whole when it starts and ends with printable ASCII.
+            let name = (start + 5)..<separator
+            guard let first = name.first.map({ bytes[$0] }), let last = name.last.map({ bytes[$0] }),
+                  first < 0x80, last < 0x80, !TextBytes.isBlank(first), !TextBytes.isBlank(last),
+                  TextBytes.starts(bytes, separator + 5..<end, with: "bench:") else { return false }
+            var fields = ByteWords(bytes, separator + 5 + "bench:".utf8.count..<end)
+            guard let median = fields.next().flatMap({ TextNumber.number(bytes.extracting($0), ignoring: UInt8(ascii: ",")) }),
+                  let unit = fields.next(), TextBytes.equal(bytes, unit, "ns/iter") else { return false }
+            // `= 473 MB/s` after the range, when the bench set `b.bytes`.
+            var rate: Double?
+            while let field = fields.next(), !TextBytes.equal(bytes, field, "=") {}
+            if let amount = fields.next(), let rateUnit = fields.next(), TextBytes.equal(bytes, rateUnit, "MB/s") {
+                guard let read = TextNumber.number(bytes.extracting(amount), ignoring: UInt8(ascii: ",")) else { return false }
+                rate = read
+            }
+            let benchmark = String(decoding: bytes.extracting(name), as: UTF8.self)
+            try add(BenchmarkResult(benchmark: benchmark, parameters: parameters, unit: "ns", direction: .lowerIsBetter, samples: [median]),
+                    line: number)
+            if let rate {
+                try add(BenchmarkResult(benchmark: benchmark + ".throughput", parameters: parameters, unit: "MB/s", direction: .higherIsBetter,
+                                        samples: [rate]), line: number)
+            }
+            (lastLine, lastNumber) = (line, number)
+            return true
+        }
+
+        /// Reads any line (`bytes`: where it is in `text`).
+        mutating func read(_ line: Substring, number: Int, bytes: Range<Int>) throws(FormatError) {
             let trimmed = line.trimmedWhitespace
             if trimmed.startsWith("test "), !trimmed.startsWith("test result: "), let separator = trimmed.byteRange(of: " ... ") {
                 // Outside a binary's `running`…`test result:` are criterion's `--output-format bencher` lines.
@@ -82,7 +139,7 @@ enum CargoBenchFormat {
                     reasons[block] = String(trimmed[at.lowerBound...])
                 }
             }
-            if !trimmed.isEmpty { (lastLine, lastNumber) = (line, number) }
+            if !trimmed.isEmpty { (lastLine, lastNumber) = (bytes, number) }
         }
 
         private mutating func result(_ name: String, _ outcome: Substring, line: Int) throws(FormatError) {
@@ -142,7 +199,7 @@ enum CargoBenchFormat {
         mutating func finish() throws(FormatError) -> ParsedOutput {
             if let openedAt {
                 throw context.error("line \(lastNumber)", "is truncated: the test binary started on line \(openedAt) has no closing "
-                                    + "'test result:' line; the last line read is \(String(lastLine).quotedLine)")
+                                    + "'test result:' line; the last line read is \(String(text.utf8Slice(lastLine)).quotedLine)")
             }
             recordFailures()
             guard !results.isEmpty || !failures.isEmpty else {

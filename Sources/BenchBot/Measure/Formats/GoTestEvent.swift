@@ -19,14 +19,22 @@ struct GoTestEvent {
         var event = GoTestEvent()
         guard reader.open() else { return nil }
         repeat {
-            guard let key = reader.string(), reader.colon(), let value = reader.string() else { return nil }
-            // A repeated field keeps its last value, as the full parser keeps it.
+            guard let key = reader.string(), reader.colon() else { return nil }
+            // A repeated field keeps its last value, as the full parser keeps it. Other fields' values
+            // (`Time`, `Test`) are checked, not built: a string each per line cost more than the rest.
             switch key {
-            case "Action": event.action = value
-            case "Package": event.package = value
-            case "Output": event.output = value
-            case "Test": event.hasTest = true
-            default: break
+            case "Action":
+                guard let value = reader.string() else { return nil }
+                event.action = value
+            case "Package":
+                guard let value = reader.string() else { return nil }
+                event.package = value
+            case "Output":
+                guard let value = reader.string() else { return nil }
+                event.output = value
+            default:
+                guard reader.skipString() else { return nil }
+                if key == "Test" { event.hasTest = true }
             }
         } while reader.comma()
         return reader.close() ? event : nil
@@ -64,6 +72,25 @@ private struct FlatObjectReader {
         guard take(UInt8(ascii: "}")) else { return false }
         skipWhitespace()
         return position == bytes.endIndex
+    }
+
+    /// Reads past a string that ``string()`` would read, without building it; `false` where ``string()`` gives `nil`.
+    mutating func skipString() -> Bool {
+        guard take(UInt8(ascii: "\"")) else { return false }
+        while position < bytes.endIndex {
+            let byte = bytes[position]
+            position += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                return true
+            case UInt8(ascii: "\\"):
+                guard position < bytes.endIndex, JSONParser.simpleEscape(bytes[position]) != nil else { return false }
+                position += 1
+            default:
+                guard byte >= 0x20 else { return false }
+            }
+        }
+        return false
     }
 
     /// A string with no escapes but `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r` and `\t`, decoded as

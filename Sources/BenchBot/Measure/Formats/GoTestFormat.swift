@@ -11,26 +11,41 @@ import Foundation
 /// before a package's closing `PASS`, `FAIL` or `ok` line is refused as truncated.
 enum GoTestFormat {
     static func parse(_ text: String, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
-        var reader = GoTestReader()
-        var number = 0
+        try parse(text, context, byteLines: true)
+    }
+
+    /// `byteLines`: result lines of the usual shape are read from their bytes (``GoTestReader/readResult(_:_:number:in:)``);
+    /// `false` reads every line as a `Substring`, the rule the byte path must match (`TextFastPathTests`).
+    static func parse(_ text: String, _ context: FormatContext, byteLines: Bool) throws(FormatError) -> ParsedOutput {
         // `\r\n` ends a line as `\n` does: a file saved on Windows reads as the one it was.
-        for line in text.outputLines {
-            number += 1
-            try reader.read(line, number: number, context)
+        var reader = try text.withLineBytes { bytes -> Result<GoTestReader, FormatError> in
+            var reader = GoTestReader()
+            var number = 0
+            for line in ByteLines(bytes) {
+                number += 1
+                if byteLines, reader.readResult(bytes, line, number: number, in: text) { continue }
+                do throws(FormatError) {
+                    try reader.read(text.utf8Slice(line), number: number, context)
+                } catch {
+                    return .failure(error)
+                }
+            }
+            return .success(reader)
         }
         return try finish(&reader, context, json: GoTestJSONFormat.recognizes(FormatProbe(Data(text.prefix(64 * 1024).utf8))))
     }
 
     /// The reader's output, or a refusal when it holds no results: every benchmark failed, or the
-    /// file is not `go test -bench` output (`json`: it is `go test -json`'s, which another format reads).
-    static func finish(_ reader: inout GoTestReader, _ context: FormatContext, json: Bool) throws(FormatError) -> ParsedOutput {
+    /// file is not `go test -bench` output (`json`: it is `go test -json`'s, which another format reads;
+    /// asked only then, as telling costs a JSON parse of the file's start).
+    static func finish(_ reader: inout GoTestReader, _ context: FormatContext, json: @autoclosure () -> Bool) throws(FormatError) -> ParsedOutput {
         let output = try reader.finish(context)
         if output.results.isEmpty, let failure = output.failures.first {
             let more = output.failures.count > 1 ? " (and \(output.failures.count - 1) more)" : ""
             throw context.error("-", "every benchmark failed, so there is nothing to store: \(failure.benchmark)\(more): \(failure.reason)")
         }
         guard !output.results.isEmpty else {
-            let hint = json && context.format == .goTest ? "; for go test -json output use --format go-test-json" : "; is this really go test -bench output?"
+            let hint = context.format == .goTest && json() ? "; for go test -json output use --format go-test-json" : "; is this really go test -bench output?"
             throw context.error("-", "holds no benchmark result lines ('BenchmarkName-P  iterations  value unit …')\(hint)")
         }
         return output

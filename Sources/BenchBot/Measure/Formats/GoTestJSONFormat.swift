@@ -8,20 +8,40 @@ import Foundation
 /// `fail` or `skip` event is refused as truncated. Lines that are not JSON (stderr captured with
 /// `2>&1`, such as a build error) are skipped.
 enum GoTestJSONFormat {
-    /// One package's output so far, as lines with the number of the event line that ended each.
+    /// One package's output so far: the `output` events' text, one after another, and the number
+    /// of the event line that ended each of its lines. Kept as bytes, to be read as one text
+    /// (``GoTestReader/readResult(_:_:number:in:)`` reads result lines from its bytes), not as a
+    /// `String` per line.
     private struct Package {
-        var lines: [(text: Substring, number: Int)] = []
-        var partial = ""
+        var output: [UInt8] = []
+        /// The event line of each `\n` in `output`, in order.
+        var lineNumbers: [Int] = []
+        /// The event line where the text after the last `\n` began.
         var partialNumber = 0
         var ended = false
         var lastNumber = 0
+
+        /// The last whole line read, without its `\r\n` or `\n`, for a message.
+        var lastLine: String {
+            guard let end = output.lastIndex(of: TextBytes.newline) else { return "" }
+            let start = output[..<end].lastIndex(of: TextBytes.newline).map { $0 + 1 } ?? 0
+            let line = end > start && output[end - 1] == TextBytes.carriageReturn ? output[start..<(end - 1)] : output[start..<end]
+            return String(decoding: line, as: UTF8.self)
+        }
     }
 
     static func parse(_ data: Data, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
+        try parse(data, context, byteLines: true)
+    }
+
+    /// `byteLines`: result lines of the usual shape are read from their bytes; `false` reads every
+    /// line as a `Substring`, the rule the byte path must match (`TextFastPathTests`).
+    static func parse(_ data: Data, _ context: FormatContext, byteLines: Bool) throws(FormatError) -> ParsedOutput {
         // Each package's place in `packages`, in the order first seen: one lookup an event.
         var places: [String: Int] = [:]
         var packages: [Package] = []
         var order: [String] = []
+        var lastPlace: (name: String, place: Int)?
         // Lines are found in one pass over the bytes: `Data.split` cost more than parsing them.
         let bytes = [UInt8](data)
         var start = 0
@@ -40,7 +60,10 @@ enum GoTestJSONFormat {
             }
             guard let action = event.action, let name = event.package else { continue }
             let place: Int
-            if let known = places[name] {
+            // Most events are of the package before: a comparison instead of a lookup.
+            if let last = lastPlace, last.name == name {
+                place = last.place
+            } else if let known = places[name] {
                 place = known
             } else {
                 place = packages.count
@@ -48,6 +71,7 @@ enum GoTestJSONFormat {
                 packages.append(Package())
                 order.append(name)
             }
+            lastPlace = (name, place)
             packages[place].lastNumber = number
             switch action {
             case "output":
@@ -60,16 +84,35 @@ enum GoTestJSONFormat {
         }
         if let cutPlace = packages.firstIndex(where: { !$0.ended }) {
             let cut = order[cutPlace], package = packages[cutPlace]
-            let last = package.lines.last.map { PlainText.singleLine(String($0.text.prefix(200))) } ?? ""
+            let last = PlainText.singleLine(String(package.lastLine.prefix(200)))
             throw context.error("line \(package.lastNumber)", "package \(cut) has no final pass or fail event: truncated? Last output read: '\(last)'")
         }
         var reader = GoTestReader()
-        for (name, var package) in zip(order, packages) {
-            if !package.partial.isEmpty { package.lines.append((Substring(package.partial), package.partialNumber)) }
+        for (name, package) in zip(order, packages) {
             reader.defaultPackage = name
-            for (text, number) in package.lines { try reader.read(text, number: number, context) }
+            try read(package, into: &reader, context, byteLines: byteLines)
         }
         return try GoTestFormat.finish(&reader, context, json: false)
+    }
+
+    /// Reads one package's output as ``GoTestFormat`` reads text, each line numbered by the event
+    /// that ended it; the text after the last `\n` is a line of its own when there is any.
+    private static func read(_ package: Package, into reader: inout GoTestReader, _ context: FormatContext, byteLines: Bool) throws(FormatError) {
+        let text = String(decoding: package.output, as: UTF8.self)
+        try text.withLineBytes { bytes -> Result<Void, FormatError> in
+            for (index, line) in ByteLines(bytes).enumerated() {
+                let ended = index < package.lineNumbers.count
+                guard ended || !line.isEmpty else { break }
+                let number = ended ? package.lineNumbers[index] : package.partialNumber
+                if byteLines, reader.readResult(bytes, line, number: number, in: text) { continue }
+                do throws(FormatError) {
+                    try reader.read(text.utf8Slice(line), number: number, context)
+                } catch {
+                    return .failure(error)
+                }
+            }
+            return .success(())
+        }
     }
 
     /// An event read by the full JSON parser, with its checks: a line that starts an object but
@@ -92,13 +135,14 @@ enum GoTestJSONFormat {
         return event
     }
 
-    /// Adds an `output` event's text: what ends a line completes it, and the rest waits for more.
+    /// Adds an `output` event's text: each `\n` in it ends a line, numbered by this event, and the
+    /// text after the last waits for more.
     private static func append(_ text: String, number: Int, to package: inout Package) {
-        var parts = Array((package.partial.isEmpty ? text : package.partial + text).outputLines)
-        let rest = parts.removeLast()
-        for part in parts { package.lines.append((part, number)) }
-        if package.partial.isEmpty || !parts.isEmpty { package.partialNumber = number }
-        package.partial = String(rest)
+        let startsLine = package.output.last.map { $0 == TextBytes.newline } ?? true
+        let lines = package.lineNumbers.count
+        for byte in text.utf8 where byte == TextBytes.newline { package.lineNumbers.append(number) }
+        if startsLine || package.lineNumbers.count > lines { package.partialNumber = number }
+        package.output.append(contentsOf: text.utf8)
     }
 
     /// A first line that is a test2json event: an object with a string `Action` and a `Package`, `Time` or `ImportPath`.

@@ -100,6 +100,61 @@ struct GoTestReader {
         }
     }
 
+    /// Reads a result line of the usual shape from its bytes, as ``read(_:number:_:)`` reads it,
+    /// and returns `true`; returns `false`, having changed nothing, for any other line.
+    ///
+    /// The usual shape is what `testing` prints when the benchmark printed nothing on the line:
+    /// `BenchmarkName<spaces>\t<spaces>iterations\t<spaces>value unit` and more `\t`-separated
+    /// pairs, every value a plain number. Such a line opens with `B`, so it is none of the
+    /// other kinds ``read(_:number:_:)`` looks for first, and ``GoTestLine/result(_:)`` finds the
+    /// same pairs, iterations and name in it. Anything else (a `\r`, output glued in front, a name
+    /// `testing` would not give, `NaN`) goes the `Substring` way.
+    mutating func readResult(_ bytes: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, number: Int, in text: String) -> Bool {
+        guard let last = line.last, bytes[last] != TextBytes.carriageReturn, TextBytes.starts(bytes, line, with: "Benchmark") else { return false }
+        // The name: non-blank bytes, then spaces to the first tab.
+        var position = line.lowerBound
+        while position < line.upperBound, !TextBytes.isBlank(bytes[position]) { position += 1 }
+        let name = line.lowerBound..<position
+        while position < line.upperBound, bytes[position] == TextBytes.space { position += 1 }
+        guard position < line.upperBound, bytes[position] == TextBytes.tab else { return false }
+        // `Benchmark` then nothing, or a character that is not lower case: ASCII, to tell by its byte.
+        if name.count > 9 {
+            let next = bytes[name.lowerBound + 9]
+            guard next < 0x80, !(UInt8(ascii: "a")...UInt8(ascii: "z")).contains(next) else { return false }
+        }
+        // The iterations: spaces, then digits, then the tab before the first pair.
+        position += 1
+        while position < line.upperBound, bytes[position] == TextBytes.space { position += 1 }
+        let digits = position
+        while position < line.upperBound, TextBytes.isDigit(bytes[position]) { position += 1 }
+        guard position > digits, position < line.upperBound, bytes[position] == TextBytes.tab else { return false }
+        // Each pair: spaces, a plain number, one space, a unit without spaces, up to the next tab or the end.
+        var values: [(value: Double, unit: Range<Int>)] = []
+        while position < line.upperBound {
+            position += 1
+            while position < line.upperBound, bytes[position] == TextBytes.space { position += 1 }
+            let numberStart = position
+            while position < line.upperBound, GoTestLine.isNumberByte(bytes[position]) { position += 1 }
+            guard position > numberStart, position < line.upperBound, bytes[position] == TextBytes.space else { return false }
+            let numberEnd = position
+            position += 1
+            let unitStart = position
+            while position < line.upperBound, bytes[position] != TextBytes.tab {
+                guard bytes[position] != TextBytes.space else { return false }
+                position += 1
+            }
+            guard position > unitStart, let value = TextNumber.number(bytes.extracting(numberStart..<numberEnd)) else { return false }
+            values.append((value, unitStart..<position))
+        }
+        lastLine = (number, text.utf8Slice(line))
+        open()
+        series.add(package: block?.package, name: text.utf8Slice(name), values: values.map { ($0.value, text.utf8Slice($0.unit)) })
+        block?.hasResults = true
+        pending = nil
+        lastLog = nil
+        return true
+    }
+
     /// The results, failures and warnings, once every line is read.
     mutating func finish(_ context: FormatContext) throws(FormatError) -> ParsedOutput {
         if let block, !block.ended {

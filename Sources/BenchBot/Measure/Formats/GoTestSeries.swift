@@ -23,9 +23,13 @@ struct GoTestSeries {
     /// Each package's procs suffixes (`-8`), for a `--- FAIL` that `testing` printed without one.
     private var procs: [String: Set<Substring>] = [:]
 
+    /// The benchmark of the last result line and its series: `-count` prints a benchmark's
+    /// repetitions one after another, so most lines need no lookup by name.
+    private var last: (printed: Printed, places: [Int])?
+
     mutating func add(package: String?, name: Substring, values: [(value: Double, unit: Substring)]) {
         let printed = Printed(package: package, name: name)
-        let known = seriesOf[printed]
+        let known = last?.printed == printed ? last?.places : seriesOf[printed]
         var places = known ?? []
         for (value, unit) in values {
             if let place = places.first(where: { order[$0].unit == unit }) {
@@ -37,6 +41,7 @@ struct GoTestSeries {
             }
         }
         if places.count != known?.count { seriesOf[printed] = places }
+        last = (printed, places)
         if known == nil, let dash = name.utf8.lastIndex(of: UInt8(ascii: "-")), Int(name[name.utf8.index(after: dash)...]) != nil {
             procs[package ?? "", default: []].insert(name[name.utf8.index(after: dash)...])
         }

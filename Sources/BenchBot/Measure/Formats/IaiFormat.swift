@@ -25,8 +25,37 @@ enum IaiFormat {
     ]
     /// Each label as its line starts: `Instructions:`.
     private static let labelPrefixes = metrics.map { $0.label + ":" }
+    /// The same, as bytes, for the byte path.
+    private static let labelBytes = labelPrefixes.map { Array($0.utf8) }
 
     static func parse(_ text: String, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
+        try parse(text, context, byteLines: true)
+    }
+
+    /// `byteLines`: the usual count and name lines are read from their bytes (``Reader/readCommon(_:_:number:)``);
+    /// `false` reads every line as a `Substring`, the rule the byte path must match (`TextFastPathTests`).
+    static func parse(_ text: String, _ context: FormatContext, byteLines: Bool) throws(FormatError) -> ParsedOutput {
+        try text.withLineBytes { bytes -> Result<ParsedOutput, FormatError> in
+            var reader = Reader(context: context, text: text)
+            var number = 0
+            for line in ByteLines(bytes) {
+                number += 1
+                do throws(FormatError) {
+                    if byteLines, try reader.readCommon(bytes, line, number: number) { continue }
+                    try reader.read(text.utf8Slice(line), number: number, bytes: line)
+                } catch {
+                    return .failure(error)
+                }
+            }
+            return Result { () throws(FormatError) in try reader.finish() }
+        }
+    }
+
+    /// The reader's state, line by line: the benchmark being read and what was found.
+    private struct Reader {
+        let context: FormatContext
+        /// The whole output, for the lines built as `Substring`s.
+        let text: String
         var results: [BenchmarkResult] = []
         var failures: [BenchmarkFailure] = []
         var seen = SeriesNames()
@@ -34,33 +63,62 @@ enum IaiFormat {
         var parameters: [String: String] = [:]
         /// The benchmark being read, its line, and how many of its counts were read.
         var current: (name: String, line: Int, read: Int)?
-        var last = (line: Substring(""), number: 0)
+        /// The last line that was not blank, as bytes of `text`, and its number.
+        var last = (line: 0..<0, number: 0)
+
+        init(context: FormatContext, text: String) {
+            self.context = context
+            self.text = text
+        }
 
         func incomplete(_ benchmark: (name: String, line: Int, read: Int)) -> FormatError {
             context.error("line \(last.number)", "is truncated: '\(benchmark.name)' (line \(benchmark.line)) has \(benchmark.read) of iai's \(metrics.count) counts; "
-                          + "the last line read is \(String(last.line).quotedLine)")
+                          + "the last line read is \(String(text.utf8Slice(last.line)).quotedLine)")
         }
 
-        for (index, line) in text.outputLines.enumerated() {
+        /// Reads a count line (`  Instructions:  1735 (No change)`) in its place, or a name line
+        /// of printable ASCII, from its bytes, as ``read(_:number:bytes:)`` reads it, and returns
+        /// `true`; returns `false`, having changed nothing, for any other line, or one whose reading
+        /// might differ or that is refused (then with ``read(_:number:bytes:)``'s message).
+        mutating func readCommon(_ bytes: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, number: Int) throws(FormatError) -> Bool {
+            var start = line.lowerBound, end = line.upperBound
+            while start < end, TextBytes.isBlank(bytes[start]) { start += 1 }
+            while end > start, TextBytes.isBlank(bytes[end - 1]) { end -= 1 }
+            // A blank line is skipped; one ending in non-ASCII is trimmed by Unicode's rules, which only the Substring path knows.
+            guard end > start else { return true }
+            guard bytes[end - 1] < 0x80 else { return false }
+            if bytes[line.lowerBound] == TextBytes.space {
+                guard let benchmark = current,
+                      let metric = labelBytes.firstIndex(where: { TextBytes.starts(bytes, start..<end, with: $0) }), benchmark.read == metric else {
+                    return false
+                }
+                var words = ByteWords(bytes, (start + labelBytes[metric].count)..<end)
+                guard let count = words.next().flatMap({ TextNumber.number(bytes.extracting($0)) }) else { return false }
+                try add(count, metric: metric, of: benchmark, line: number)
+            } else {
+                // iai prints each benchmark's function name alone on its line.
+                guard (current?.read ?? 0) == 0, bytes[start..<end].allSatisfy({ (0x21...0x7E).contains($0) }) else { return false }
+                current = (String(decoding: bytes.extracting(start..<end), as: UTF8.self), number, 0)
+            }
+            last = (line, number)
+            return true
+        }
+
+        /// Reads any line (`bytes`: where it is in `text`).
+        mutating func read(_ line: Substring, number: Int, bytes: Range<Int>) throws(FormatError) {
             let trimmed = line.trimmedWhitespace
-            guard !trimmed.isEmpty else { continue }
-            defer { last = (line, index + 1) }
+            guard !trimmed.isEmpty else { return }
+            defer { last = (bytes, number) }
             if line.utf8.first == TextBytes.space, let metric = labelPrefixes.firstIndex(where: { trimmed.startsWith($0) }) {
                 guard let benchmark = current, benchmark.read == metric else {
-                    throw context.error("line \(index + 1)", "'\(metrics[metric].label)' is out of place: iai prints \(metrics.map(\.label).joined(separator: ", ")) after each name")
+                    throw context.error("line \(number)", "'\(metrics[metric].label)' is out of place: iai prints \(metrics.map(\.label).joined(separator: ", ")) after each name")
                 }
                 var words = trimmed[trimmed.utf8.index(trimmed.startIndex, offsetBy: labelPrefixes[metric].utf8.count)...].spaceSeparatedWords
                 let value = words.next() ?? ""
                 guard let count = DecimalLiteral.number(value) else {
-                    throw context.error("line \(index + 1)", "'\(value)' is not a count: \(String(line).quotedLine)")
+                    throw context.error("line \(number)", "'\(value)' is not a count: \(String(line).quotedLine)")
                 }
-                let result = BenchmarkResult(benchmark: benchmark.name + metrics[metric].suffix, parameters: parameters,
-                                             unit: metrics[metric].unit, direction: .lowerIsBetter, samples: [count])
-                if let earlier = seen.insert(result, tag: index + 1, inserted: results) {
-                    throw context.error("line \(index + 1)", "'\(result.displayName)' was already reported on line \(earlier)")
-                }
-                results.append(result)
-                current = metric + 1 == metrics.count ? nil : (benchmark.name, benchmark.line, metric + 1)
+                try add(count, metric: metric, of: benchmark, line: number)
             } else if let target = CargoTarget(line: trimmed) {
                 if let current { throw incomplete(current) }
                 parameters = ["target": targets.name(for: target)]
@@ -71,17 +129,31 @@ enum IaiFormat {
                 current = nil
             } else if line.first != " ", !trimmed.utf8.contains(UInt8(ascii: " ")), (current?.read ?? 0) == 0 {
                 // iai prints each benchmark's function name alone on its line; a word before it was not one.
-                current = (String(trimmed), index + 1, 0)
+                current = (String(trimmed), number, 0)
             } else if let benchmark = current, benchmark.read > 0 {
                 throw incomplete(benchmark)
             }
         }
-        // A word alone after the last block was not a benchmark's name unless blocks came before it.
-        if let current, current.read > 0 || !results.isEmpty { throw incomplete(current) }
-        guard !results.isEmpty || !failures.isEmpty else {
-            throw context.error("-", "holds no iai 'name' + '  Instructions: N' blocks; is this iai's `cargo bench` output?")
+
+        /// Stores the benchmark's count of `metric`, read on `line`.
+        private mutating func add(_ count: Double, metric: Int, of benchmark: (name: String, line: Int, read: Int), line: Int) throws(FormatError) {
+            let result = BenchmarkResult(benchmark: benchmark.name + metrics[metric].suffix, parameters: parameters,
+                                         unit: metrics[metric].unit, direction: .lowerIsBetter, samples: [count])
+            if let earlier = seen.insert(result, tag: line, inserted: results) {
+                throw context.error("line \(line)", "'\(result.displayName)' was already reported on line \(earlier)")
+            }
+            results.append(result)
+            current = metric + 1 == metrics.count ? nil : (benchmark.name, benchmark.line, metric + 1)
         }
-        return ParsedOutput(results: results, failures: failures)
+
+        func finish() throws(FormatError) -> ParsedOutput {
+            // A word alone after the last block was not a benchmark's name unless blocks came before it.
+            if let current, current.read > 0 || !results.isEmpty { throw incomplete(current) }
+            guard !results.isEmpty || !failures.isEmpty else {
+                throw context.error("-", "holds no iai 'name' + '  Instructions: N' blocks; is this iai's `cargo bench` output?")
+            }
+            return ParsedOutput(results: results, failures: failures)
+        }
     }
 
     /// True for text with iai's labels, and not iai-callgrind's `L1 Hits`.

@@ -1,3 +1,5 @@
+import Foundation
+
 extension String {
     /// The text's lines, split at `\n` and `\r\n`, numbered from 1 by their place + 1, one at a
     /// time. The split walks UTF-8 bytes: `\n` always ends a grapheme, and walking Characters
@@ -32,5 +34,43 @@ struct OutputLines: Sequence, IteratorProtocol {
         guard let (end, next) = found else { preconditionFailure("made contiguous in init") }
         start = next
         return text[bytes.index(text.startIndex, offsetBy: from)..<bytes.index(text.startIndex, offsetBy: end)]
+    }
+}
+
+/// A text's lines as ranges of its UTF-8 bytes, cut as ``OutputLines`` cuts them (at `\n`, a
+/// `\r` before it dropped), for readers that take their common lines apart by bytes and build a
+/// `Substring` only for the rest: a line's `String.Index`es cost more than reading its bytes.
+struct ByteLines: Sequence, IteratorProtocol {
+    let bytes: UnsafeBufferPointer<UInt8>
+    /// Where the next line starts; `nil` once the last line was read.
+    private var start: Int? = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    mutating func next() -> Range<Int>? {
+        guard let from = start, let base = bytes.baseAddress else {
+            // An empty text is one empty line, as `OutputLines` gives it.
+            defer { start = nil }
+            return start == nil ? nil : 0..<0
+        }
+        // memchr: the C library's search reads a word at a time, as a line split in C does.
+        guard let found = memchr(base + from, Int32(TextBytes.newline), bytes.count - from) else {
+            start = nil
+            return from..<bytes.count
+        }
+        let newline = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        start = newline + 1
+        return from..<(newline > from && bytes[newline - 1] == TextBytes.carriageReturn ? newline - 1 : newline)
+    }
+}
+
+extension String {
+    /// `body` on the text's UTF-8 bytes, made contiguous first (they are, but for bridged text),
+    /// for readers that return their outcome as a `Result` (typed errors do not pass `withUTF8`).
+    func withLineBytes<Output, Failure: Error>(_ body: (UnsafeBufferPointer<UInt8>) -> Result<Output, Failure>) throws(Failure) -> Output {
+        var text = self
+        return try text.withUTF8(body).get()
     }
 }

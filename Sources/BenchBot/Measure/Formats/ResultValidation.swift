@@ -111,22 +111,28 @@ enum ResultValidation {
             throw context.error("-", "holds \(results.count) series, more than the \(maximumSeries) one run may store; report fewer benchmarks")
         }
         var seen = SeriesNames(capacity: namesChecked ? 0 : results.count)
-        // A file holds a handful of units, most often one after another: each is checked once in a row.
-        var checkedUnit: (unit: String, isTime: Bool)?
+        // A file holds a handful of units (iai's five, one after another): each is checked once and
+        // remembered, the last few looked up in order, instead of once each time the unit changes.
+        var checkedUnits: [(unit: String, isTime: Bool)] = []
         for place in results.indices {
             let result = results[place]
             if let problem = nameProblem(result) { throw context.error(PlainText.singleLine(result.displayName), problem) }
             // Built only for a message: most files have none, and building 100,000 names cost more than the checks.
             var label: String { result.displayName }
-            if checkedUnit?.unit != result.unit {
+            let isTime: Bool
+            if let checked = checkedUnits.first(where: { $0.unit == result.unit }) {
+                isTime = checked.isTime
+            } else {
                 if let problem = unitProblem(result.unit) { throw context.error(label, problem) }
-                checkedUnit = (result.unit, timeUnits.contains(result.unit))
+                isTime = timeUnits.contains(result.unit)
+                if checkedUnits.count == 8 { checkedUnits.removeFirst() }
+                checkedUnits.append((result.unit, isTime))
             }
             guard !result.samples.isEmpty else { throw context.error(label, "has no samples") }
             for (index, sample) in result.samples.enumerated() {
                 if let problem = problem(sample) { throw context.error("\(label) sample \(index + 1)", problem) }
             }
-            if checkedUnit?.isTime == true, let negative = result.samples.firstIndex(where: { $0 < 0 }) {
+            if isTime, let negative = result.samples.firstIndex(where: { $0 < 0 }) {
                 throw context.error("\(label) sample \(negative + 1)", "is a negative time (\(result.samples[negative]) \(result.unit))")
             }
             guard namesChecked || seen.insert(result, tag: place, inserted: results) == nil else {

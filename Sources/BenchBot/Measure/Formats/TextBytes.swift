@@ -1,3 +1,5 @@
+import Foundation
+
 /// Byte-level reading of tool output, for parsers whose markers are all ASCII.
 ///
 /// Walking a large output by `Character` segments every grapheme for nothing: Go's `testing`,
@@ -193,5 +195,63 @@ extension TextBytes {
             start += 1
         }
         return nil
+    }
+}
+
+/// Reading a line by ranges of the whole text's bytes, for the byte paths of the text readers:
+/// their markers are ASCII constants, compared in place.
+extension TextBytes {
+    /// Whether the bytes in `range` start with `prefix`.
+    static func starts(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, with prefix: StaticString) -> Bool {
+        let count = prefix.utf8CodeUnitCount
+        guard range.count >= count else { return false }
+        return memcmp(bytes.baseAddress! + range.lowerBound, prefix.utf8Start, count) == 0
+    }
+
+    /// Whether the bytes in `range` start with `prefix`.
+    static func starts(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, with prefix: [UInt8]) -> Bool {
+        guard range.count >= prefix.count else { return false }
+        return prefix.withUnsafeBufferPointer { memcmp(bytes.baseAddress! + range.lowerBound, $0.baseAddress!, prefix.count) == 0 }
+    }
+
+    /// Whether the bytes in `range` are `text`.
+    static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ text: StaticString) -> Bool {
+        range.count == text.utf8CodeUnitCount && starts(bytes, range, with: text)
+    }
+
+    /// Where `pattern` first occurs in the bytes in `range`, as an offset into `bytes`.
+    static func offset(of pattern: StaticString, in bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
+        let needle = UnsafeBufferPointer(start: pattern.utf8Start, count: pattern.utf8CodeUnitCount)
+        return offset(of: needle, in: bytes.extracting(range), backwards: false).map { range.lowerBound + $0 }
+    }
+}
+
+/// The words between runs of spaces in a range of bytes, as ranges, as ``SpaceSeparatedWords``
+/// finds them in a `Substring`.
+struct ByteWords: Sequence, IteratorProtocol {
+    let bytes: UnsafeBufferPointer<UInt8>
+    private var position: Int
+    private let end: Int
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
+        self.bytes = bytes
+        position = range.lowerBound
+        end = range.upperBound
+    }
+
+    mutating func next() -> Range<Int>? {
+        while position < end, bytes[position] == TextBytes.space { position += 1 }
+        guard position < end else { return nil }
+        let start = position
+        while position < end, bytes[position] != TextBytes.space { position += 1 }
+        return start..<position
+    }
+}
+
+extension String {
+    /// The text between two offsets of its UTF-8 bytes, which must fall between characters (at
+    /// ASCII bytes or the ends, as every marker the readers cut at is ASCII).
+    func utf8Slice(_ range: Range<Int>) -> Substring {
+        self[utf8.index(startIndex, offsetBy: range.lowerBound)..<utf8.index(startIndex, offsetBy: range.upperBound)]
     }
 }

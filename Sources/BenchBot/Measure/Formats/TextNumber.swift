@@ -1,0 +1,74 @@
+/// Numbers read straight from a line's bytes, for the text readers' byte-level paths.
+///
+/// ``DecimalLiteral/number(_:ignoring:)`` reads a `Substring`; a reader that walks a file's bytes
+/// would build one per number only to hand it over. This reads the shape tools print nearly
+/// always, `[-]digits[.digits]` (thousands separators skipped), from the bytes, and hands
+/// anything else to ``DecimalLiteral/number(_:ignoring:)``, which stays the rule: the same bytes
+/// give the same double or the same `nil` either way (`TextNumberTests`).
+enum TextNumber {
+    /// The number `bytes` spell, as ``DecimalLiteral/number(_:ignoring:)`` reads their text.
+    static func number(_ bytes: UnsafeBufferPointer<UInt8>, ignoring separator: UInt8? = nil) -> Double? {
+        var mantissa: UInt64 = 0
+        var digits = 0, fractionDigits = 0
+        var inFraction = false
+        let negative = bytes.first == UInt8(ascii: "-")
+        var index = negative ? 1 : 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            if byte == separator { continue }
+            if byte &- UInt8(ascii: "0") < 10 {
+                // 19 digits always fit in 64 bits; longer ones are strtod's.
+                guard digits < 19 else { return slowNumber(bytes, ignoring: separator) }
+                mantissa = mantissa &* 10 &+ UInt64(byte &- UInt8(ascii: "0"))
+                digits += 1
+                if inFraction { fractionDigits += 1 }
+            } else if byte == UInt8(ascii: "."), !inFraction {
+                inFraction = true
+            } else {
+                // An exponent, a `+`, `nan`, a second point, a stray byte: the full reader's.
+                return slowNumber(bytes, ignoring: separator)
+            }
+        }
+        guard digits > 0, let value = exactValue(mantissa, digits: digits, fractionDigits: fractionDigits) else {
+            return slowNumber(bytes, ignoring: separator)
+        }
+        return negative ? -value : value
+    }
+
+    /// `mantissa / 10^fractionDigits`, correctly rounded, when it can be had without strtod.
+    ///
+    /// Up to 15 digits this is Clinger's fast path, as ``DecimalLiteral`` takes it. Longer
+    /// mantissas (Swift prints a double's shortest form, up to 17 digits) are divided exactly:
+    /// 10^k is 5^k·2^k, 5^k fits in 64 bits up to k = 27, and the mantissa, moved to the top of a
+    /// 128-bit dividend, divided by 5^k leaves a quotient of at least 65 bits. Rounding that
+    /// quotient once to a double's 53 bits, with a non-zero remainder kept as a sticky low bit,
+    /// is the correctly rounded result; the powers of two are then exact.
+    private static func exactValue(_ mantissa: UInt64, digits: Int, fractionDigits: Int) -> Double? {
+        if fractionDigits == 0 { return Double(mantissa) }
+        if digits <= 15, fractionDigits <= 22 { return Double(mantissa) / powersOfTen[fractionDigits] }
+        guard fractionDigits <= 27 else { return nil }
+        if mantissa == 0 { return 0 }
+        let divisor = powersOfFive[fractionDigits]
+        let shift = mantissa.leadingZeroBitCount
+        let (high, carried) = (mantissa << shift).quotientAndRemainder(dividingBy: divisor)
+        let (low, remainder) = divisor.dividingFullWidth((carried, 0))
+        let quotient = UInt128(high) << 64 | UInt128(low)
+        // The quotient's top 64 bits, the bits below them and the remainder kept as a sticky low
+        // bit: `Double(UInt64)` rounds that once, as the 128-bit conversion would, at a fraction of its cost.
+        let top = quotient.leadingZeroBitCount
+        let aligned = quotient << top
+        let sticky: UInt64 = UInt64(truncatingIfNeeded: aligned) != 0 || remainder != 0 ? 1 : 0
+        let significand = Double(UInt64(truncatingIfNeeded: aligned >> 64) | sticky)
+        return Double(sign: .plus, exponent: -(top + shift + fractionDigits), significand: significand)
+    }
+
+    /// 10^0 … 10^22, each exact in a double.
+    private static let powersOfTen: [Double] = (0...22).map { power in (0..<power).reduce(1.0) { value, _ in value * 10 } }
+    /// 5^0 … 5^27, each below 2^63.
+    private static let powersOfFive: [UInt64] = (0...27).map { power in (0..<power).reduce(UInt64(1)) { value, _ in value * 5 } }
+
+    private static func slowNumber(_ bytes: UnsafeBufferPointer<UInt8>, ignoring separator: UInt8?) -> Double? {
+        DecimalLiteral.number(Substring(String(decoding: bytes, as: UTF8.self)), ignoring: separator)
+    }
+}
