@@ -22,11 +22,17 @@ import Foundation
 /// `Iai-Callgrind result:` where the output has one) is refused as truncated.
 enum IaiCallgrindFormat {
     static func parse(_ text: String, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
+        try parse(text, context, fastLane: true)
+    }
+
+    /// `fastLane`: whether the reader's byte lane reads the lines it can (``IaiCallgrindReader/readFast(_:number:)``);
+    /// off, only to check it against the reader without it.
+    static func parse(_ text: String, _ context: FormatContext, fastLane: Bool) throws(FormatError) -> ParsedOutput {
         // By bytes: Foundation's `contains` searched the whole text as UTF-16, a fifth of reading it.
         if text.byteRange(of: "\n  L1 Accesses:") != nil {
             throw context.error("-", "holds bheisler/iai's 'L1 Accesses' counts, not iai-callgrind's; pass --format iai")
         }
-        var reader = IaiCallgrindReader(context: context)
+        var reader = IaiCallgrindReader(context: context, fastLane: fastLane)
         for (index, raw) in text.outputLines.enumerated() {
             try reader.read(line: raw.containsByte(0x1B) ? Substring(stripColours(raw)) : raw, number: index + 1)
         }
