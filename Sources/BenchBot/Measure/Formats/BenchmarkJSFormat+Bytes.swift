@@ -6,15 +6,16 @@ import Foundation
 /// searches it several times; on a file of 90,000 results that was most of the parse. This
 /// reader walks each line once from its end, in the one shape `String(bench)` prints with
 /// plain digits (`name x 1,234.5 ops/sec ±0.50% (92 runs sampled)`), and builds only the
-/// results. Whatever else it meets (a benchmark that threw, a line that mentions ops/sec in
-/// another shape, a last line without its newline, a number beyond the exact fast path) it
-/// does not judge: it returns `nil`, and the line reader, which stays the oracle, reads the
-/// whole file. So every refusal keeps its message, and the two agree wherever this one answers
+/// results and failures. Whatever else it meets (a line that mentions ops/sec in another
+/// shape, a last line without its newline, a number beyond the exact fast path) it does not
+/// judge: it returns `nil`, and the line reader, which stays the oracle, reads the whole file. So every refusal keeps its message, and the two agree wherever this one answers
 /// (`BenchmarkJSBytesTests`).
 extension BenchmarkJSFormat {
     /// What one line is, to this reader.
     private enum Line {
         case result(name: String, rate: Double)
+        /// `name: `, a benchmark that threw.
+        case failure(name: String)
         /// A line the line reader skips, such as `Fastest is …`.
         case skipped
         /// A line for the line reader to judge.
@@ -25,6 +26,7 @@ extension BenchmarkJSFormat {
     static func parseBytes(_ text: String) -> ParsedOutput? {
         let parsed: ParsedOutput?? = text.utf8.withContiguousStorageIfAvailable { bytes in
             var results: [BenchmarkResult] = []
+            var failures: [BenchmarkFailure] = []
             var start = 0
             while start < bytes.count {
                 // A last line without its newline may be cut: the line reader says so.
@@ -34,12 +36,14 @@ extension BenchmarkJSFormat {
                 switch line(bytes[start..<end]) {
                 case .result(let name, let rate):
                     results.append(BenchmarkResult(benchmark: name, unit: "ops/s", direction: .higherIsBetter, samples: [rate]))
+                case .failure(let name):
+                    failures.append(BenchmarkFailure(benchmark: name, reason: "the benchmark threw (benchmark.js printed no message)"))
                 case .skipped: break
                 case .unsure: return nil
                 }
                 start = newline + 1
             }
-            return results.isEmpty ? nil : ParsedOutput(results: results)
+            return results.isEmpty && failures.isEmpty ? nil : ParsedOutput(results: results, failures: failures)
         }
         return parsed ?? nil
     }
@@ -56,10 +60,13 @@ extension BenchmarkJSFormat {
     private static func line(_ line: Slice<UnsafeBufferPointer<UInt8>>) -> Line {
         var cursor = Cursor(bytes: line)
         guard cursor.dropSuffix(" runs sampled)") || cursor.dropSuffix(" run sampled)") else {
-            // The line reader refuses any other line that mentions ops/sec, records one ending in `: ` as a failure,
-            // and keeps its own `\r` of a `\r\r\n`.
-            if contains(line, " ops/sec") || endsWith(line, ": ") || line.last == TextBytes.carriageReturn { return .unsure }
-            return .skipped
+            // The line reader refuses any other line that mentions ops/sec, and keeps its own `\r` of a `\r\r\n`.
+            if contains(line, " ops/sec") || line.last == TextBytes.carriageReturn { return .unsure }
+            guard endsWith(line, ": "), line.count > 2 else { return .skipped }
+            // It drops the `: ` as two Characters: after a scalar beyond ASCII (one that prepends, say) they may be fewer.
+            let name = line[line.startIndex..<(line.endIndex - 2)]
+            guard name.last! < 0x80 else { return .unsure }
+            return .failure(name: String(decoding: UnsafeBufferPointer(rebasing: name), as: UTF8.self))
         }
         // `±0.50% (92`, backwards: the run count, the margin, and ` ops/sec ±`.
         guard cursor.dropDigits(allowing: nil) > 0, cursor.dropSuffix("% ("), cursor.dropPlainNumber(),

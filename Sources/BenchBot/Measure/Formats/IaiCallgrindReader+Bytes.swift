@@ -7,9 +7,10 @@ import Foundation
 /// closing line, a regression, cargo's, a failure, a tool's or a comparison's before it reads
 /// it as a metric, each question a search or a `Character` comparison, and it files each label
 /// in a dictionary keyed by `Substring` (hashed by Unicode's rules). This lane answers for the
-/// lines where none of those questions can be yes, by their bytes: a label it met before as one
-/// iai-callgrind prints, in a block whose header is complete, with a plain number. Any other line, and any line it would refuse, is left to `read`, the
-/// oracle, which the lane's state is shared with (`IaiCallgrindBytesTests` runs both).
+/// lines where none of those questions can be yes, by their bytes: a label `read` met before
+/// as one iai-callgrind prints, in a block whose header is complete, with a plain number. Any
+/// other line, and any line it would refuse, is left to `read`, the oracle, whose state the
+/// lane shares (`IaiCallgrindBytesTests` runs the reader with and without the lane).
 extension IaiCallgrindReader {
     /// A metric label met before, by its bytes: what ``IaiCallgrindReader/read(line:number:)`` works out for it.
     struct KnownLabel {
