@@ -33,8 +33,10 @@ enum IaiCallgrindFormat {
             throw context.error("-", "holds bheisler/iai's 'L1 Accesses' counts, not iai-callgrind's; pass --format iai")
         }
         var reader = IaiCallgrindReader(context: context, fastLane: fastLane)
+        // Colours are looked for once in the whole text: most outputs have none, and then no line needs the look.
+        let coloured = text.byteRange(of: "\u{1B}") != nil
         for (index, raw) in text.outputLines.enumerated() {
-            try reader.read(line: raw.containsByte(0x1B) ? Substring(stripColours(raw)) : raw, number: index + 1)
+            try reader.read(line: coloured && raw.containsByte(0x1B) ? Substring(stripColours(raw)) : raw, number: index + 1)
         }
         // `hasSuffix("\n")` misses "\r\n", one Character.
         return try reader.finish(endsWithLineEnd: text.utf8.last == UInt8(ascii: "\n"))
