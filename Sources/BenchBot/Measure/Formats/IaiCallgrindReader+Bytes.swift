@@ -1,14 +1,14 @@
 import Foundation
 
 /// The lines that are most of a large iai-callgrind output, read from their bytes: a block's
-/// metric lines once its header is complete, and its `Comparison with` lines.
+/// metric lines and its `Comparison with` lines.
 ///
 /// ``IaiCallgrindReader/read(line:number:)`` asks of every line whether it is a header, a
 /// closing line, a regression, cargo's, a failure, a tool's or a comparison's before it reads
 /// it as a metric, each question a search or a `Character` comparison, and it files each label
 /// in a dictionary keyed by `Substring` (hashed by Unicode's rules). This lane answers for the
 /// lines where none of those questions can be yes, by their bytes: a label `read` met before
-/// as one iai-callgrind prints, in a block whose header is complete, with a plain number. Any
+/// as one iai-callgrind prints, with a plain number. Any
 /// other line, and any line it would refuse, is left to `read`, the oracle, whose state the
 /// lane shares (`IaiCallgrindBytesTests` runs the reader with and without the lane).
 extension IaiCallgrindReader {
@@ -25,7 +25,7 @@ extension IaiCallgrindReader {
     /// Reads `line` if it is one of the lane's; `false` leaves it to ``read(line:number:)``.
     mutating func readFast(_ line: Substring, number: Int) -> Bool {
         // The block is read and changed in place: a copy of it would retain each of its arrays and strings per line.
-        guard block?.headerOpen == false, !inRegressions else { return false }
+        guard block != nil, !inRegressions else { return false }
         let handled: Bool? = line.utf8.withContiguousStorageIfAvailable { bytes in
             // Indented by a space, with ASCII at both ends of the text once spaces and tabs are trimmed.
             guard let first = bytes.first, first == TextBytes.space else { return false }
@@ -42,6 +42,7 @@ extension IaiCallgrindReader {
                 return false
             }
             if Self.startsWith(slice, "Comparison with ") {
+                closeHeader()
                 block!.skipping = true
                 last = (line, number, false)
                 return true
@@ -57,9 +58,11 @@ extension IaiCallgrindReader {
                 count = plain
             }
             if block!.skipping {
+                closeHeader()
                 last = (line, number, true)
                 return true
             }
+            closeHeader()
             var result: BenchmarkResult?
             if let count {
                 let made = block!.name.result(labelsMet[known].metric, tool: block!.tool, value: count)
@@ -75,6 +78,13 @@ extension IaiCallgrindReader {
             return true
         }
         return handled ?? false
+    }
+
+    /// The first indented line of a block ends its header, as in ``read(line:number:)``: the name is final.
+    private mutating func closeHeader() {
+        guard block!.headerOpen else { return }
+        block!.headerOpen = false
+        block!.finalName = block!.name
     }
 
     /// `label: value…` with a label this reader met before as a known one, and the value's first word.
