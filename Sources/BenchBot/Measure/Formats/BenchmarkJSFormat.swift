@@ -14,6 +14,13 @@ import Foundation
 /// any line that mentions ops/sec without being one.
 enum BenchmarkJSFormat {
     static func parse(_ text: String, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
+        if let parsed = parseBytes(text) { return parsed }
+        return try parseLines(text, context)
+    }
+
+    /// Reads every line as a `Substring`: any output, with every refusal's message. The byte
+    /// reader answers only for outputs of the usual shape, and must agree with this one.
+    static func parseLines(_ text: String, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
         var output = ParsedOutput(results: [])
         // One line read ahead, to know the last one without an array of them all.
         var lines = text.outputLines

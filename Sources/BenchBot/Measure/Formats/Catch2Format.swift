@@ -32,13 +32,22 @@ enum Catch2Format {
     }
 
     static func parse(_ data: Data, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
-        let bytes = [UInt8](data)
-        let first = bytes.first { ![UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\t"), UInt8(ascii: "\r")].contains($0) }
+        try parse(data, context, scanXML: true)
+    }
+
+    /// `scanXML`: whether XML is read by ``Catch2XMLScanner`` where it can be; otherwise, and
+    /// wherever the scanner does not answer, by ``parseXML(_:_:)``, the oracle it must agree with.
+    static func parse(_ data: Data, _ context: FormatContext, scanXML: Bool) throws(FormatError) -> ParsedOutput {
+        let first = data.first { $0 != TextBytes.space && $0 != TextBytes.newline && $0 != TextBytes.tab && $0 != TextBytes.carriageReturn }
         let cases: [TestCase]
         if first == UInt8(ascii: "<") {
-            cases = try parseXML(bytes, context)
+            if scanXML, let scanned = Catch2XMLScanner.testCases(data) {
+                cases = scanned
+            } else {
+                cases = try parseXML([UInt8](data), context)
+            }
         } else {
-            cases = try parseConsole(String(decoding: bytes, as: UTF8.self), context)
+            cases = try parseConsole(String(decoding: data, as: UTF8.self), context)
         }
         var output = ParsedOutput(results: [])
         // The console reporter prints a test case's header again for each section run; a failure

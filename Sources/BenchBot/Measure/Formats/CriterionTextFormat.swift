@@ -25,6 +25,13 @@ import Foundation
 /// ``BenchmarkFailure``. Output that ends while a benchmark is running is refused as truncated.
 enum CriterionTextFormat {
     static func parse(_ text: String, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
+        if let parsed = CriterionTextBytes.parse(text) { return parsed }
+        return try parseLines(text, context)
+    }
+
+    /// Reads every line as a `Substring`: any output, with every refusal's message. The byte
+    /// reader (``CriterionTextBytes``) answers only for outputs of the usual shape, and must agree with this one.
+    static func parseLines(_ text: String, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
         var reader = Reader(context: context)
         for (index, line) in text.outputLines.enumerated() {
             try reader.read(visible(line), number: index + 1)

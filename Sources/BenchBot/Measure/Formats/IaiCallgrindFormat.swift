@@ -22,16 +22,39 @@ import Foundation
 /// `Iai-Callgrind result:` where the output has one) is refused as truncated.
 enum IaiCallgrindFormat {
     static func parse(_ text: String, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
+        try parse(text, context, fastLane: true)
+    }
+
+    /// `fastLane`: whether the reader's byte lane reads the lines it can (``IaiCallgrindReader/readFast(_:number:)``);
+    /// off, only to check it against the reader without it.
+    static func parse(_ text: String, _ context: FormatContext, fastLane: Bool) throws(FormatError) -> ParsedOutput {
         // By bytes: Foundation's `contains` searched the whole text as UTF-16, a fifth of reading it.
-        if text.byteRange(of: "\n  L1 Accesses:") != nil {
+        if hasLineStarting(with: "  L1 Accesses:", in: text) {
             throw context.error("-", "holds bheisler/iai's 'L1 Accesses' counts, not iai-callgrind's; pass --format iai")
         }
-        var reader = IaiCallgrindReader(context: context)
+        var reader = IaiCallgrindReader(context: context, fastLane: fastLane)
+        // Colours are looked for once in the whole text: most outputs have none, and then no line needs the look.
+        let coloured = TextBytes.withBytes(of: text) { bytes in bytes.baseAddress.map { memchr($0, 0x1B, bytes.count) != nil } ?? false }
         for (index, raw) in text.outputLines.enumerated() {
-            try reader.read(line: raw.containsByte(0x1B) ? Substring(stripColours(raw)) : raw, number: index + 1)
+            try reader.read(line: coloured && raw.containsByte(0x1B) ? Substring(stripColours(raw)) : raw, number: index + 1)
         }
         // `hasSuffix("\n")` misses "\r\n", one Character.
         return try reader.finish(endsWithLineEnd: text.utf8.last == UInt8(ascii: "\n"))
+    }
+
+    /// Whether a line after the first starts with `prefix`, as a search for `"\n" + prefix` finds it:
+    /// by `memchr` from line end to line end, which reads many bytes at a time, rather than byte by byte.
+    static func hasLineStarting(with prefix: StaticString, in text: String) -> Bool {
+        TextBytes.withBytes(of: text) { bytes in
+            guard let base = bytes.baseAddress else { return false }
+            var start = 0
+            while start < bytes.count, let found = memchr(base + start, Int32(TextBytes.newline), bytes.count - start) {
+                let line = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+                if bytes.count - line >= prefix.utf8CodeUnitCount, memcmp(base + line, prefix.utf8Start, prefix.utf8CodeUnitCount) == 0 { return true }
+                start = line
+            }
+            return false
+        }
     }
 
     /// The line without ANSI colour sequences (`ESC [ … letter`), which `CARGO_TERM_COLOR=always` leaves.
@@ -52,7 +75,8 @@ enum IaiCallgrindFormat {
         guard let first = line.first, !first.isWhitespace else { return nil }
         let space = line.utf8.firstIndex(of: TextBytes.space) ?? line.endIndex
         let path = line[..<space]
-        guard path.contains("::"), path.first != ":", path.last != ":",
+        // By bytes: Foundation's `contains` searched each line start as UTF-16. A path of the allowed ASCII has the same `::`.
+        guard path.byteRange(of: "::") != nil, path.first != ":", path.last != ":",
               path.unicodeScalars.allSatisfy({ $0 == ":" || $0 == "_" || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) })
         else { return nil }
         return (String(path), space == line.endIndex ? "" : String(line[line.index(after: space)...]))

@@ -124,9 +124,18 @@ struct IaiCallgrindName {
         benchmark = modulePath
         var parameters: [String: String] = [:]
         if let id, !id.isEmpty { parameters["id"] = id }
-        let args = details.map { $0.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces) }
+        let args = details.map { Self.isOneTrimmedLine($0) ? $0 : $0.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces) }
         if let args, !args.isEmpty { parameters["args"] = args }
         self.parameters = parameters
+    }
+
+    /// Whether `text` is printable ASCII that neither starts nor ends with a space: one line, with
+    /// nothing to trim, which the split, join and trim above give back unchanged. Told by its bytes,
+    /// since a large output names thousands of benchmarks and Foundation's trim is most of naming one.
+    private static func isOneTrimmedLine(_ text: String) -> Bool {
+        TextBytes.withBytes(of: text) { bytes in
+            bytes.allSatisfy { (0x20...0x7E).contains($0) } && bytes.first != TextBytes.space && bytes.last != TextBytes.space
+        }
     }
 
     func result(_ metric: IaiCallgrindMetric, tool: String, value: Double) -> BenchmarkResult {

@@ -52,10 +52,19 @@ struct IaiCallgrindReader {
     private var labels: [Substring: String] = [:]
     /// Each metric label met, as its series' metric.
     private var metrics: [Substring: IaiCallgrindMetric] = [:]
+    /// Whether the lines most of an output is made of are read by ``readFast(_:number:)``
+    /// (off only to check that lane against this reader).
+    let fastLane: Bool
+    /// The known labels met, by their bytes, for ``readFast(_:number:)``.
+    var labelsMet: [KnownLabel] = []
 
-    init(context: FormatContext) { self.context = context }
+    init(context: FormatContext, fastLane: Bool = true) {
+        self.context = context
+        self.fastLane = fastLane
+    }
 
     mutating func read(line: Substring, number: Int) throws(FormatError) {
+        if fastLane, readFast(line, number: number) { return }
         let slice = line.trimmedWhitespace
         guard !slice.isEmpty else { return }
         defer { last.line = line; last.number = number }
@@ -126,6 +135,7 @@ struct IaiCallgrindReader {
             if !current.skipping { current.results = [] }
         } else if case let (label, value)? = metric(slice) {
             last.isMetric = true
+            if IaiCallgrindMetric.isKnown(normalized: normalized(label)) { learn(label: label, normalized: normalized(label), metric: metric(named: label)) }
             if current.skipping { return }
             current.labels.append("\(current.tool) \(normalized(label))")
             // The new value of `new|old`; a value that starts with `|` is split as `split(separator:)` splits it.
