@@ -20,23 +20,10 @@ enum CargoBenchFormat {
         try parse(text, context, byteLines: true)
     }
 
-    /// `byteLines`: result lines of the usual shape are read from their bytes (``Reader/readResult(_:_:number:)``);
+    /// `byteLines`: result lines of the usual shape are read from their bytes (``Reader/readFast(_:_:number:)``);
     /// `false` reads every line as a `Substring`, the rule the byte path must match (`TextFastPathTests`).
     static func parse(_ text: String, _ context: FormatContext, byteLines: Bool) throws(FormatError) -> ParsedOutput {
-        try text.withLineBytes { bytes -> Result<ParsedOutput, FormatError> in
-            var reader = Reader(context: context, text: text)
-            var number = 0
-            for line in ByteLines(bytes) {
-                number += 1
-                do throws(FormatError) {
-                    if byteLines, try reader.readResult(bytes, line, number: number) { continue }
-                    try reader.read(text.utf8Slice(line), number: number, bytes: line)
-                } catch {
-                    return .failure(error)
-                }
-            }
-            return Result { () throws(FormatError) in try reader.finish() }
-        }
+        try text.readLines(with: Reader(context: context, text: text), byteLines: byteLines)
     }
 
     /// True for text with libtest's bench result lines.
@@ -45,7 +32,7 @@ enum CargoBenchFormat {
     }
 
     /// The reader's state, line by line: which binary's output it is in, and what it found.
-    private struct Reader {
+    private struct Reader: ByteLineReader {
         let context: FormatContext
         /// The whole output, for the lines built as `Substring`s.
         let text: String
@@ -74,7 +61,7 @@ enum CargoBenchFormat {
         /// reads it, and returns `true`; returns `false`, having changed nothing, for any other line,
         /// or one whose reading might differ (non-ASCII at the ends, a number or field that is not
         /// the usual, which ``read(_:number:bytes:)`` then refuses with its message).
-        mutating func readResult(_ bytes: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, number: Int) throws(FormatError) -> Bool {
+        mutating func readFast(_ bytes: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, number: Int) throws(FormatError) -> Bool {
             // The line without blanks at its ends, as `trimmedWhitespace` cuts it when its ends are ASCII.
             var start = line.lowerBound, end = line.upperBound
             while start < end, TextBytes.isBlank(bytes[start]) { start += 1 }

@@ -32,27 +32,14 @@ enum IaiFormat {
         try parse(text, context, byteLines: true)
     }
 
-    /// `byteLines`: the usual count and name lines are read from their bytes (``Reader/readCommon(_:_:number:)``);
+    /// `byteLines`: the usual count and name lines are read from their bytes (``Reader/readFast(_:_:number:)``);
     /// `false` reads every line as a `Substring`, the rule the byte path must match (`TextFastPathTests`).
     static func parse(_ text: String, _ context: FormatContext, byteLines: Bool) throws(FormatError) -> ParsedOutput {
-        try text.withLineBytes { bytes -> Result<ParsedOutput, FormatError> in
-            var reader = Reader(context: context, text: text)
-            var number = 0
-            for line in ByteLines(bytes) {
-                number += 1
-                do throws(FormatError) {
-                    if byteLines, try reader.readCommon(bytes, line, number: number) { continue }
-                    try reader.read(text.utf8Slice(line), number: number, bytes: line)
-                } catch {
-                    return .failure(error)
-                }
-            }
-            return Result { () throws(FormatError) in try reader.finish() }
-        }
+        try text.readLines(with: Reader(context: context, text: text), byteLines: byteLines)
     }
 
     /// The reader's state, line by line: the benchmark being read and what was found.
-    private struct Reader {
+    private struct Reader: ByteLineReader {
         let context: FormatContext
         /// The whole output, for the lines built as `Substring`s.
         let text: String
@@ -80,7 +67,7 @@ enum IaiFormat {
         /// of printable ASCII, from its bytes, as ``read(_:number:bytes:)`` reads it, and returns
         /// `true`; returns `false`, having changed nothing, for any other line, or one whose reading
         /// might differ or that is refused (then with ``read(_:number:bytes:)``'s message).
-        mutating func readCommon(_ bytes: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, number: Int) throws(FormatError) -> Bool {
+        mutating func readFast(_ bytes: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, number: Int) throws(FormatError) -> Bool {
             var start = line.lowerBound, end = line.upperBound
             while start < end, TextBytes.isBlank(bytes[start]) { start += 1 }
             while end > start, TextBytes.isBlank(bytes[end - 1]) { end -= 1 }
