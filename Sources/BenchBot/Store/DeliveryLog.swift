@@ -91,7 +91,8 @@ final class DeliveryLog: Sendable {
     /// Writes a new log's header beside it, synced, and links it into place, so no reader ever
     /// sees a log without one, and two processes making it at once end up with the same file.
     private static func make(_ path: String) throws(StoreError) {
-        let pending = (path as NSString).deletingLastPathComponent + "/.\((path as NSString).lastPathComponent).\(getpid()).new"
+        // Named for this call alone: two stores of one process may make the same log at once.
+        let pending = (path as NSString).deletingLastPathComponent + "/.\((path as NSString).lastPathComponent).\(UUID().uuidString).new"
         let descriptor = Glibc.open(pending, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw failure(path, "cannot be made") }
         defer { unlink(pending) }
