@@ -143,15 +143,15 @@ final class DeliveryLog: Sendable {
         }
     }
 
-    /// Appends the deliveries not in the log yet, in one write: whether each was new, in order. A
+    /// Appends the deliveries not in the log yet, in one write (after ``acquireWriter()``): whether each was new, in order. A
     /// delivery id twice in one batch (a redelivery racing its first) is new only the first time.
     ///
     /// - Parameter synced: Whether to wait until the records are on the disk, not only in the
     ///   operating system's cache.
     func append(_ batch: [WebhookDelivery], synced: Bool) throws(StoreError) -> [Bool] {
-        try acquireWriter()
         let (outcomes, writer) = try state.withLock { (state: inout State) throws(StoreError) -> ([Bool], Int32?) in
-            guard let writer = state.writer else { throw Self.failure(path, "was let go after a failed write") }
+            // Taken by ``acquireWriter()`` first; let go after a failed write, until taken again.
+            guard let writer = state.writer else { throw Self.failure(path, "is not held for writing") }
             var bytes: [UInt8] = []
             var added: [(id: String, end: Int64)] = []
             var outcomes: [Bool] = []
