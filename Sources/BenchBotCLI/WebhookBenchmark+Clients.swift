@@ -21,6 +21,19 @@ struct LoadResult: Sendable {
     let statuses: [Int: Int]
 
     var throughput: Double { Double(latencies.count) / wall }
+
+    init(wall: Double, latencies: [Double], statuses: [Int: Int]) {
+        self.wall = wall
+        self.latencies = latencies
+        self.statuses = statuses
+    }
+
+    /// Rounds of one route taken as one run: their requests, answers and time together.
+    init(combining rounds: [LoadResult]) {
+        wall = rounds.reduce(0) { $0 + $1.wall }
+        latencies = rounds.flatMap(\.latencies).sorted()
+        statuses = rounds.reduce(into: [:]) { $0.merge($1.statuses, uniquingKeysWith: +) }
+    }
     var p50: Double { percentile(0.50) }
     var p99: Double { percentile(0.99) }
     /// Answered 200: kept (the real route) or taken (the bare one).

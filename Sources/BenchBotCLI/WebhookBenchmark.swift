@@ -15,9 +15,10 @@ struct WebhookBenchmark: AsyncParsableCommand {
             signed deliveries of a few KB each from --clients threads, each keeping one libcurl connection alive. The \
             alternative, measured in the same run with the same clients and payloads, is a bare Hummingbird route that \
             reads the body and answers 200 without verifying or storing. The deliveries are for a repository the home \
-            does not track, so the delivery processor applies each without fetching. The paced run of the real route \
-            starts once the processor has applied the backlog of the run as fast as possible, and is measured with the \
-            processor applying its own deliveries beside it. Afterwards every accepted delivery must be in the store \
+            does not track, so the delivery processor applies each without fetching. The paced runs alternate between \
+            the two routes in 10 rounds, on the same payloads, so that both meet the same moments of the machine; each \
+            bare round starts with the processor idle, and each real round runs with the processor applying its own \
+            deliveries beside it. Afterwards every accepted delivery must be in the store \
             exactly once, or the run fails.
             """)
 
@@ -61,23 +62,22 @@ struct WebhookBenchmark: AsyncParsableCommand {
         let perRoute = warmup + 2 * count
         let durabilities = self.durabilities
         let deliveries = WebhookPayloads.make(count: perRoute * durabilities.count, secret: secret)
-        var logger = Logger(label: "benchbot.bench")
+        var quiet = Logger(label: "benchbot.bench")
         // Stopping the server mid-pass makes the processor log each unfinished delivery; the figures are the output.
-        logger.logLevel = .critical
+        quiet.logLevel = .critical
+        let logger = quiet
 
-        // The floor first, alone on the machine; then the real route, whose processor works after it.
-        // Each route runs twice: as fast as answers come (its capacity), then paced at --rate (its
-        // latency under that load, the same load for both).
+        // The bare route's capacity first, alone on the machine; then each durability's real route:
+        // its capacity, then its latency paced at --rate in rounds that alternate with the bare
+        // route's on the same payloads, so that both meet the same moments of a shared machine
+        // (a neighbour's burst in one route's minute would otherwise decide the ratio).
         let (count, clients, rate) = (self.count, self.clients, self.rate)
-        let bare = try await Self.serving(Self.bareRouter, logger: logger) { url in
+        let bareSaturated = try await Self.serving(Self.bareRouter, logger: logger) { url in
             _ = try await LoadClients.run(url: url, deliveries: deliveries, range: 0..<warmup, clients: clients)
-            let saturated = try await LoadClients.run(url: url, deliveries: deliveries, range: warmup..<(warmup + count), clients: clients)
-            let paced = try await LoadClients.run(url: url, deliveries: deliveries, range: (warmup + count)..<perRoute,
-                                                  clients: clients, rate: rate)
-            return (saturated, paced)
+            return try await LoadClients.run(url: url, deliveries: deliveries, range: warmup..<(warmup + count), clients: clients)
         }
         // Each durability gets deliveries of its own, so every one of them must be stored once.
-        var reals: [(durability: DeliveryDurability, warm: LoadResult, saturated: LoadResult, paced: LoadResult)] = []
+        var reals: [(durability: DeliveryDurability, warm: LoadResult, saturated: LoadResult, paced: LoadResult, bare: LoadResult)] = []
         for (index, durability) in durabilities.enumerated() {
             var configured = config
             configured.benchbot.serve.durability = durability
@@ -85,19 +85,26 @@ struct WebhookBenchmark: AsyncParsableCommand {
             let start = index * perRoute
             let real = try await store.withBackgroundCheckpoints {
                 try await Self.serving(server) { url in
-                    let warm = try await LoadClients.run(url: url, deliveries: deliveries, range: start..<(start + warmup), clients: clients)
-                    let saturated = try await LoadClients.run(url: url, deliveries: deliveries, range: (start + warmup)..<(start + warmup + count),
-                                                              clients: clients)
-                    // The paced run measures 1,000/s with the processor applying those deliveries
-                    // beside it, as a steady stream runs; not with the backlog the run as fast as
-                    // possible left, which the bare route never has.
-                    try await Self.caughtUp(store)
-                    let paced = try await LoadClients.run(url: url, deliveries: deliveries, range: (start + warmup + count)..<(start + perRoute),
-                                                          clients: clients, rate: rate)
-                    return (warm: warm, saturated: saturated, paced: paced)
+                    try await Self.serving(Self.bareRouter, logger: logger) { bareURL in
+                        let warm = try await LoadClients.run(url: url, deliveries: deliveries, range: start..<(start + warmup), clients: clients)
+                        let saturated = try await LoadClients.run(url: url, deliveries: deliveries, range: (start + warmup)..<(start + warmup + count),
+                                                                  clients: clients)
+                        _ = try await LoadClients.run(url: bareURL, deliveries: deliveries, range: start..<(start + warmup), clients: clients)
+                        var paced: [LoadResult] = []
+                        var bare: [LoadResult] = []
+                        for round in Self.rounds(of: (start + warmup + count)..<(start + perRoute)) {
+                            // Each bare round starts with the processor idle, as the bare route always is; the real
+                            // round after it runs with the processor applying that round's deliveries beside it,
+                            // as a steady stream does.
+                            try await Self.caughtUp(store)
+                            bare.append(try await LoadClients.run(url: bareURL, deliveries: deliveries, range: round, clients: clients, rate: rate))
+                            paced.append(try await LoadClients.run(url: url, deliveries: deliveries, range: round, clients: clients, rate: rate))
+                        }
+                        return (warm: warm, saturated: saturated, paced: LoadResult(combining: paced), bare: LoadResult(combining: bare))
+                    }
                 }
             }
-            reals.append((durability, real.warm, real.saturated, real.paced))
+            reals.append((durability, real.warm, real.saturated, real.paced, real.bare))
         }
 
         let accepted = reals.reduce(0) { $0 + $1.warm.accepted + $1.saturated.accepted + $1.paced.accepted }
@@ -118,16 +125,17 @@ struct WebhookBenchmark: AsyncParsableCommand {
                 durability "\(real.durability.rawValue)": the answer waits until each delivery is \(what)
                 as fast as answers come                     requests/s     p50 ms     p99 ms
                 real route: verify, store, answer           \(real.saturated.row)
-                bare Hummingbird route: read body, 200      \(bare.0.row)
-                real / bare                                 \(ratio(real.saturated.throughput, bare.0.throughput))  \(ratio(real.saturated.p50, bare.0.p50))  \(ratio(real.saturated.p99, bare.0.p99))
+                bare Hummingbird route: read body, 200      \(bareSaturated.row)
+                real / bare                                 \(ratio(real.saturated.throughput, bareSaturated.throughput))  \(ratio(real.saturated.p50, bareSaturated.p50))  \(ratio(real.saturated.p99, bareSaturated.p99))
 
-                paced at \(Int(rate)) requests/s offered         requests/s     p50 ms     p99 ms
+                paced at \(Int(rate)) requests/s offered,            requests/s     p50 ms     p99 ms
+                in \(Self.roundCount) alternating rounds of \(count / Self.roundCount)
                 real route: verify, store, answer           \(real.paced.row)
-                bare Hummingbird route: read body, 200      \(bare.1.row)
-                real / bare                                 \(ratio(real.paced.throughput, bare.1.throughput))  \(ratio(real.paced.p50, bare.1.p50))  \(ratio(real.paced.p99, bare.1.p99))
+                bare Hummingbird route: read body, 200      \(real.bare.row)
+                real / bare                                 \(ratio(real.paced.throughput, real.bare.throughput))  \(ratio(real.paced.p50, real.bare.p50))  \(ratio(real.paced.p99, real.bare.p99))
                 answers of the real route: \(real.saturated.statusSummary) (as fast as it can), \(real.paced.statusSummary) (paced)
                 targets at \(Int(rate))/s: every delivery stored and answered at the offered rate \(keptRate >= 0.98 * rate ? "met" : "MISSED"), \
-                p99 < 10 ms \(real.paced.p99 < 0.010 ? "met" : "MISSED"), p99 within 2x the bare route's \(real.paced.p99 <= 2 * bare.1.p99 ? "met" : "MISSED")
+                p99 < 10 ms \(real.paced.p99 < 0.010 ? "met" : "MISSED"), p99 within 2x the bare route's \(real.paced.p99 <= 2 * real.bare.p99 ? "met" : "MISSED")
                 """
         }
         print(report + """
@@ -141,6 +149,18 @@ struct WebhookBenchmark: AsyncParsableCommand {
             printError("benchbot: the store holds \(stored.count) deliveries, \(expected.subtracting(stored).count) accepted ones missing "
                 + "and \(stored.subtracting(expected).count) unexpected; a benchmark that loses writes is not a result")
             throw ExitCode(1)
+        }
+    }
+
+    /// How many rounds the paced run alternates between the routes.
+    static let roundCount = 10
+
+    /// `range` cut into ``roundCount`` consecutive rounds, the last taking what does not divide.
+    static func rounds(of range: Range<Int>) -> [Range<Int>] {
+        let size = range.count / roundCount
+        return (0..<roundCount).map { round in
+            let lower = range.lowerBound + round * size
+            return lower..<(round == roundCount - 1 ? range.upperBound : lower + size)
         }
     }
 
