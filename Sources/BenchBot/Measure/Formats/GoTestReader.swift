@@ -38,7 +38,24 @@ struct GoTestReader {
     /// The last indented log line since the last benchmark line (`-v` logs before `--- FAIL`).
     private var lastLog: Substring?
     private(set) var warnings: [String] = []
-    private(set) var lastLine: (number: Int, text: Substring)?
+    /// The last line that was not blank, as read: a result read from its bytes is kept as its
+    /// place in its text, and cut out only if an error quotes it.
+    private var lastRead: LastLine?
+    /// ``readResult(_:_:number:in:)``'s `value unit` pairs, kept to reuse their storage.
+    private var pairs: [(value: Double, unit: Range<Int>)] = []
+
+    private enum LastLine {
+        case text(number: Int, Substring)
+        case bytes(number: Int, Range<Int>, in: String)
+    }
+
+    var lastLine: (number: Int, text: Substring)? {
+        switch lastRead {
+        case .text(let number, let line): (number, line)
+        case .bytes(let number, let line, let text): (number, text.utf8Slice(line))
+        case nil: nil
+        }
+    }
 
     /// The lines `go test` prints before a package's results, about the machine and the package.
     private static let headers = ["goos:", "goarch:", "pkg:", "cpu:"]
@@ -52,7 +69,7 @@ struct GoTestReader {
         let line = rawLine.utf8.last == TextBytes.carriageReturn ? rawLine[..<rawLine.utf8.index(before: rawLine.endIndex)] : rawLine
         let trimmed = line.trimmingSpaces
         guard !trimmed.isEmpty else { return }
-        lastLine = (number, line)
+        lastRead = .text(number: number, line)
         if let package = GoTestLine.closing(trimmed) {
             if trimmed.hasSuffix("[build failed]") || trimmed.hasSuffix("[setup failed]") {
                 warnings.append(PlainText.singleLine("\(package): go test could not build it, so none of its benchmarks ran"))
@@ -129,7 +146,7 @@ struct GoTestReader {
         while position < line.upperBound, TextBytes.isDigit(bytes[position]) { position += 1 }
         guard position > digits, position < line.upperBound, bytes[position] == TextBytes.tab else { return false }
         // Each pair: spaces, a plain number, one space, a unit without spaces, up to the next tab or the end.
-        var values: [(value: Double, unit: Range<Int>)] = []
+        pairs.removeAll(keepingCapacity: true)
         while position < line.upperBound {
             position += 1
             while position < line.upperBound, bytes[position] == TextBytes.space { position += 1 }
@@ -144,11 +161,14 @@ struct GoTestReader {
                 position += 1
             }
             guard position > unitStart, let value = TextNumber.number(bytes.extracting(numberStart..<numberEnd)) else { return false }
-            values.append((value, unitStart..<position))
+            pairs.append((value, unitStart..<position))
         }
-        lastLine = (number, text.utf8Slice(line))
+        lastRead = .bytes(number: number, line, in: text)
         open()
-        series.add(package: block?.package, name: text.utf8Slice(name), values: values.map { ($0.value, text.utf8Slice($0.unit)) })
+        // `-count` repeats a benchmark line after line: most lines add to the last line's series.
+        if !series.addRepeat(package: block?.package, name: name, pairs, in: bytes) {
+            series.add(package: block?.package, name: text.utf8Slice(name), values: pairs.map { ($0.value, text.utf8Slice($0.unit)) })
+        }
         block?.hasResults = true
         pending = nil
         lastLog = nil

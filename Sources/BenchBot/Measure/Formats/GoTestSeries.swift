@@ -1,4 +1,7 @@
 import Compare
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The series of a `go test` output, keyed by package, printed name and unit, in the order first printed.
 struct GoTestSeries {
@@ -9,9 +12,28 @@ struct GoTestSeries {
     }
 
     /// A benchmark as printed in its package, with or without its procs suffix.
+    ///
+    /// Names are told apart by their bytes, as `testing` prints them: hashing a name's bytes in
+    /// one call, rather than character by character, was a tenth of reading a large file.
     private struct Printed: Hashable {
         var package: String?
         var name: Substring
+
+        static func == (lhs: Printed, rhs: Printed) -> Bool {
+            guard lhs.package == rhs.package, lhs.name.utf8.count == rhs.name.utf8.count else { return false }
+            let same: Bool?? = lhs.name.utf8.withContiguousStorageIfAvailable { left in
+                rhs.name.utf8.withContiguousStorageIfAvailable { right in left.isEmpty || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }
+            }
+            return (same ?? nil) ?? lhs.name.utf8.elementsEqual(rhs.name.utf8)
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(package)
+            if name.utf8.withContiguousStorageIfAvailable({ hasher.combine(bytes: UnsafeRawBufferPointer($0)) }) == nil {
+                for byte in name.utf8 { hasher.combine(byte) }
+            }
+            hasher.combine(name.utf8.count)
+        }
     }
 
     private var order: [Key] = []
@@ -45,6 +67,18 @@ struct GoTestSeries {
         if known == nil, let dash = name.utf8.lastIndex(of: UInt8(ascii: "-")), Int(name[name.utf8.index(after: dash)...]) != nil {
             procs[package ?? "", default: []].insert(name[name.utf8.index(after: dash)...])
         }
+    }
+
+    /// Adds a result line's samples, as ``add(package:name:values:)`` would, when the line repeats
+    /// the last one's benchmark in the same package with the same units in the same order; returns
+    /// `false`, having changed nothing, otherwise. `name` and each pair's unit lie in `bytes`.
+    mutating func addRepeat(package: String?, name: Range<Int>, _ pairs: [(value: Double, unit: Range<Int>)],
+                            in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let last, last.printed.package == package, pairs.count == last.places.count,
+              TextBytes.equal(last.printed.name, bytes[name]) else { return false }
+        for (pair, place) in zip(pairs, last.places) where !TextBytes.equal(order[place].unit, bytes[pair.unit]) { return false }
+        for (pair, place) in zip(pairs, last.places) { samples[place].append(pair.value) }
+        return true
     }
 
     /// The results, with each failed benchmark as a failure instead: a benchmark that failed in
@@ -141,21 +175,36 @@ struct GoTestSeries {
     }
 
     /// `BenchmarkRepeat/n=8-2` → (`BenchmarkRepeat`, `n=8, procs=2`); `a/b` sub-names without `=` become `sub0`.
+    ///
+    /// Cut at the bytes of `-`, `/` and `=`, as Go builds the name (a combining mark after one of
+    /// them does not hide it), and for a name of every sub-benchmark, once each.
     static func split(_ fullName: Substring) -> (String, [String: String]) {
-        var base = fullName
+        let utf8 = fullName.utf8
+        var end = utf8.endIndex
         var parameters: [String: String] = [:]
-        if let dash = base.lastIndex(of: "-"), let procs = Int(base[base.index(after: dash)...]) {
+        if let dash = utf8.lastIndex(of: UInt8(ascii: "-")), let procs = Int(fullName[utf8.index(after: dash)...]) {
             parameters["procs"] = String(procs)
-            base = base[..<dash]
+            end = dash
         }
-        let parts = base.split(separator: "/")
+        // Empty parts (`a//b`, a leading or trailing `/`) are skipped, as `split(separator:)` skips them.
+        var parts: [Substring] = []
+        var start = utf8.startIndex
+        var position = start
+        while position <= end {
+            if position == end || utf8[position] == UInt8(ascii: "/") {
+                if start < position { parts.append(fullName[start..<position]) }
+                if position == end { break }
+                start = utf8.index(after: position)
+            }
+            position = utf8.index(after: position)
+        }
         for (index, part) in parts.dropFirst().enumerated() {
-            if let equals = part.firstIndex(of: "=") {
-                parameters[String(part[..<equals])] = String(part[part.index(after: equals)...])
+            if let equals = part.utf8.firstIndex(of: UInt8(ascii: "=")) {
+                parameters[String(part[..<equals])] = String(part[part.utf8.index(after: equals)...])
             } else {
                 parameters["sub\(index)"] = String(part)
             }
         }
-        return (String(parts.first ?? base), parameters)
+        return (String(parts.first ?? fullName[..<end]), parameters)
     }
 }

@@ -202,6 +202,13 @@ extension TextBytes {
 /// their markers are ASCII constants, compared in place.
 extension TextBytes {
     /// Whether the bytes in `range` start with `prefix`.
+    /// Whether `text`'s UTF-8 is `bytes`, compared as memory where the text is stored contiguously.
+    static func equal(_ text: Substring, _ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        text.utf8.withContiguousStorageIfAvailable { stored in
+            stored.count == bytes.count && (bytes.isEmpty || memcmp(stored.baseAddress!, bytes.base.baseAddress! + bytes.startIndex, bytes.count) == 0)
+        } ?? text.utf8.elementsEqual(bytes)
+    }
+
     static func starts(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, with prefix: StaticString) -> Bool {
         let count = prefix.utf8CodeUnitCount
         guard range.count >= count else { return false }
