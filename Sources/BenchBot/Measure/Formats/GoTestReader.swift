@@ -49,7 +49,7 @@ struct GoTestReader {
         case bytes(number: Int, Range<Int>, in: String)
     }
 
-    var lastLine: (number: Int, text: Substring)? {
+    private var lastLine: (number: Int, text: Substring)? {
         switch lastRead {
         case .text(let number, let line): (number, line)
         case .bytes(let number, let line, let text): (number, text.utf8Slice(line))
