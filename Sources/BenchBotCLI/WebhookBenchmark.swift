@@ -50,12 +50,6 @@ struct WebhookBenchmark: AsyncParsableCommand {
         let bench = try BenchWorkspace.temporary()
         defer { bench.remove() }
         try await bench.makeLargeRepository(commits: 1, files: 1)
-        let homePath = bench.path("home")
-        try await bench.run(bench.benchbot, ["init", "--home", homePath, "--repo", bench.path("origin.git")])
-        try Self.configure(home: homePath)
-        let home = Home.resolve(option: homePath)
-        let config = try HomeConfig.load(from: home)
-        let store = try SQLiteStore.open(path: home.resolvePath(config.benchbot.store.path), busyTimeout: config.benchbot.store.busyTimeout)
 
         let secret = UUID().uuidString + UUID().uuidString
         let warmup = max(count / 20, clients * 4)
@@ -78,7 +72,12 @@ struct WebhookBenchmark: AsyncParsableCommand {
         }
         // Each durability gets deliveries of its own, so every one of them must be stored once.
         var reals: [(durability: DeliveryDurability, warm: LoadResult, saturated: LoadResult, paced: LoadResult, bare: LoadResult)] = []
+        var stores: [SQLiteStore] = []
         for (index, durability) in durabilities.enumerated() {
+            // A home of its own: the durability measured before leaves a store and an intake
+            // thousands of deliveries larger, which this one's figures must not inherit.
+            let (home, config, store) = try await Self.makeHome(in: bench, named: "home-\(durability.rawValue)")
+            stores.append(store)
             var configured = config
             configured.benchbot.serve.durability = durability
             let server = try BenchBotServer(home: home, config: configured, store: store, environment: [Self.secretVariable: secret], logger: logger)
@@ -108,7 +107,8 @@ struct WebhookBenchmark: AsyncParsableCommand {
         }
 
         let accepted = reals.reduce(0) { $0 + $1.warm.accepted + $1.saturated.accepted + $1.paced.accepted }
-        let stored = Set(try await store.deliveries(limit: Int.max).map(\.id))
+        var stored: Set<String> = []
+        for store in stores { stored.formUnion(try await store.deliveries(limit: Int.max).map(\.id)) }
         let expected = Set(deliveries.map(\.id))
         let size = deliveries.reduce(0) { $0 + $1.body.count } / deliveries.count
         var report = """
@@ -174,6 +174,16 @@ struct WebhookBenchmark: AsyncParsableCommand {
             }
             try await Task.sleep(for: .milliseconds(10))
         }
+    }
+
+    /// A new home in `bench`, reporting to the benchmark's repository, and its store.
+    private static func makeHome(in bench: BenchWorkspace, named name: String) async throws -> (Home, HomeConfig, SQLiteStore) {
+        let path = bench.path(name)
+        try await bench.run(bench.benchbot, ["init", "--home", path, "--repo", bench.path("origin.git")])
+        try configure(home: path)
+        let home = Home.resolve(option: path)
+        let config = try HomeConfig.load(from: home)
+        return (home, config, try SQLiteStore.open(path: home.resolvePath(config.benchbot.store.path), busyTimeout: config.benchbot.store.busyTimeout))
     }
 
     /// The throwaway home's secret comes from a variable only this process sets, and its deliveries

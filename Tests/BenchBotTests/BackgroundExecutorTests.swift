@@ -7,7 +7,7 @@ import Glibc
 
 /// Applying deliveries runs at idle priority on a thread of its own, never on Swift's cooperative
 /// threads where the webhook route answers.
-@Suite("The delivery processor's and the checkpoints' threads")
+@Suite("The delivery processor's thread")
 struct BackgroundExecutorTests {
     @Test("work given to it runs on one thread of its own, under SCHED_IDLE, and every job runs")
     func idleThread() async {
@@ -21,19 +21,6 @@ struct BackgroundExecutorTests {
         #expect(seen.count == 50)
         #expect(Set(seen.map(\.thread)).count == 1 && seen[0].thread != here)
         #expect(seen.allSatisfy { $0.policy == 5 }, "SCHED_IDLE: \(seen.map(\.policy))")
-    }
-
-    @Test("the store's transactions and reads run on it, at its priority, not on the store's own threads; elsewhere they do not")
-    func storeWorkStaysOnTheThread() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bb-executor-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let store = try SQLiteStore.open(path: folder + "/store.sqlite")
-        let (executor, written, read) = try await withTaskExecutorPreference(BackgroundExecutor.deliveries) {
-            (Self.thread(), try await store.write { _ in Self.thread() }, try await store.read { _ in Self.thread() })
-        }
-        #expect(written == executor && read == executor)
-        let elsewhere = try await store.write { _ in Self.thread() }
-        #expect(elsewhere != executor)
     }
 
     private static func thread() -> UInt { UInt(pthread_self()) }

@@ -24,13 +24,11 @@ extension SQLiteStore {
         } catch {
             throw Self.mapError(error, path: path, busyTimeout: busyTimeout)
         }
-        // Copying pages and syncing the database file can wait for idle CPU time: on the
-        // checkpoint thread, GRDB's synchronous call runs it there rather than on its own threads.
-        let loop = Task(executorPreference: BackgroundExecutor.checkpoints) {
+        let loop = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
                 // A checkpoint that meets a reader copies what it can and leaves the rest for the next.
-                _ = try? Self.here { try checkpointer.writeWithoutTransaction { try $0.checkpoint(.passive) } }
+                _ = try? await checkpointer.writeWithoutTransaction { try $0.checkpoint(.passive) }
             }
         }
         let outcome: Swift.Result<Result, any Error>

@@ -104,39 +104,28 @@ public final class SQLiteStore: Store {
     }
 
     /// Runs `body` in an `IMMEDIATE` transaction.
-    ///
-    /// On a ``BackgroundExecutor``'s thread it runs right there, blocking that thread, which has
-    /// nothing else to do: GRDB's own threads would run it at the usual priority.
     func write<Result: Sendable>(_ body: @escaping @Sendable (Database) throws -> Result) async throws(StoreError) -> Result {
-        let transaction: @Sendable (Database) throws -> Result = { db in
-            var result: Result?
-            try db.inTransaction(.immediate) {
-                result = try body(db)
-                return .commit
-            }
-            return result!
-        }
         do {
-            if BackgroundExecutor.isCurrent { return try Self.here { try pool.writeWithoutTransaction(transaction) } }
-            return try await pool.writeWithoutTransaction(transaction)
+            return try await pool.writeWithoutTransaction { db in
+                var result: Result?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
         } catch {
             throw Self.mapError(error, path: path, busyTimeout: busyTimeout)
         }
     }
 
-    /// Runs `body` on a consistent snapshot; on a ``BackgroundExecutor``'s thread, right there.
+    /// Runs `body` on a consistent snapshot.
     func read<Result: Sendable>(_ body: @escaping @Sendable (Database) throws -> Result) async throws(StoreError) -> Result {
         do {
-            if BackgroundExecutor.isCurrent { return try Self.here { try pool.read(body) } }
             return try await pool.read(body)
         } catch {
             throw Self.mapError(error, path: path, busyTimeout: busyTimeout)
         }
-    }
-
-    /// Calls GRDB's synchronous API, which an async context's overload resolution would pass over.
-    static func here<Result>(_ body: () throws -> Result) rethrows -> Result {
-        try body()
     }
 
     static func mapError(_ error: any Error, path: String, busyTimeout: Double) -> StoreError {

@@ -19,20 +19,11 @@ final class BackgroundExecutor: TaskExecutor {
 
     /// The executor that applies webhook deliveries in `serve`.
     static let deliveries = BackgroundExecutor(name: "bb-deliveries")
-    /// The executor that copies the store's write-ahead log back into it in `serve`.
-    static let checkpoints = BackgroundExecutor(name: "bb-checkpoints")
-
-    /// Whether the calling thread is one of these executors' own: the store then runs its
-    /// transactions right here, at this thread's idle priority, rather than handing them to its
-    /// queues' threads, which run at the usual priority and would compete with answers again.
-    static var isCurrent: Bool { Thread.current.threadDictionary[threadMark] != nil }
-    private static let threadMark = "benchbot.background-executor"
 
     /// - Parameter name: The thread's name, as `top -H` and a debugger show it (15 bytes at most).
     private init(name: String) {
         let thread = Thread { [self] in
             Thread.current.name = name
-            Thread.current.threadDictionary[Self.threadMark] = true
             // Linux applies the policy to the calling thread only; 5 is SCHED_IDLE, which Glibc's
             // module does not carry. Where it is refused, the work runs at the usual priority.
             var parameters = sched_param(sched_priority: 0)
