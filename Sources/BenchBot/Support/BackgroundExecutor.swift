@@ -4,18 +4,24 @@ import Synchronization
 import Glibc
 #endif
 
-/// A task executor with one thread of its own, scheduled only on CPU time nobody else wants
-/// (Linux's `SCHED_IDLE`): work that can wait runs there, so that the work answering requests, and
-/// the benchmarks a worker runs, go first.
+/// A task executor with one thread of its own, at a lower priority (`nice` 10): work that can wait
+/// runs there, so that the work answering requests goes first.
 ///
 /// The webhook route answers on Swift's cooperative threads, one per core. Applying deliveries
 /// (reading each 10 KB payload) ran there too, in passes of a hundred deliveries, and each answer
-/// arriving during a pass waited for a thread. On a thread of its own at `nice` 10 it still held a
-/// core for a whole scheduler slice (milliseconds) before a waking request thread got it; a
-/// `SCHED_IDLE` thread gives way at once.
+/// arriving during a pass waited for a thread.
+///
+/// Not `SCHED_IDLE`, though it gives way to a waking request sooner: a thread at that policy gets
+/// no CPU at all while other processes keep the cores busy (a worker's benchmarks), and this one
+/// takes locks the whole process shares (malloc's arenas, which every `fork` takes, and SQLite's).
+/// Holding one while starved, it stalled every command the process started for 30 s and more.
+/// At `nice` 10 it still gets a share of a busy machine, so no lock it holds is held for long.
 final class BackgroundExecutor: TaskExecutor {
     private let jobs = Mutex<[UnownedJob]>([])
     private let ready = DispatchSemaphore(value: 0)
+
+    /// The `nice` value of the executors' threads.
+    static let niceness: Int32 = 10
 
     /// The executor that applies webhook deliveries in `serve`.
     static let deliveries = BackgroundExecutor(name: "bb-deliveries")
@@ -24,10 +30,9 @@ final class BackgroundExecutor: TaskExecutor {
     private init(name: String) {
         let thread = Thread { [self] in
             Thread.current.name = name
-            // Linux applies the policy to the calling thread only; 5 is SCHED_IDLE, which Glibc's
-            // module does not carry. Where it is refused, the work runs at the usual priority.
-            var parameters = sched_param(sched_priority: 0)
-            _ = sched_setscheduler(0, 5, &parameters)
+            // On Linux a nice value belongs to a thread, and 0 names the calling one. Where it is
+            // refused, the work runs at the usual priority.
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.niceness)
             while true {
                 ready.wait()
                 let job = jobs.withLock { $0.removeFirst() }
