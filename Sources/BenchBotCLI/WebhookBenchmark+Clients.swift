@@ -34,6 +34,7 @@ struct LoadResult: Sendable {
         latencies = rounds.flatMap(\.latencies).sorted()
         statuses = rounds.reduce(into: [:]) { $0.merge($1.statuses, uniquingKeysWith: +) }
     }
+
     var p50: Double { percentile(0.50) }
     var p99: Double { percentile(0.99) }
     /// Answered 200: kept (the real route) or taken (the bare one).

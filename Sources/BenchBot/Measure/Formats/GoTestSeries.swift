@@ -1,7 +1,4 @@
 import Compare
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The series of a `go test` output, keyed by package, printed name and unit, in the order first printed.
 struct GoTestSeries {
@@ -20,11 +17,8 @@ struct GoTestSeries {
         var name: Substring
 
         static func == (lhs: Printed, rhs: Printed) -> Bool {
-            guard lhs.package == rhs.package, lhs.name.utf8.count == rhs.name.utf8.count else { return false }
-            let same: Bool?? = lhs.name.utf8.withContiguousStorageIfAvailable { left in
-                rhs.name.utf8.withContiguousStorageIfAvailable { right in left.isEmpty || memcmp(left.baseAddress!, right.baseAddress!, left.count) == 0 }
-            }
-            return (same ?? nil) ?? lhs.name.utf8.elementsEqual(rhs.name.utf8)
+            guard lhs.package == rhs.package else { return false }
+            return lhs.name.utf8.withContiguousStorageIfAvailable { TextBytes.equal(rhs.name, $0[...]) } ?? lhs.name.utf8.elementsEqual(rhs.name.utf8)
         }
 
         func hash(into hasher: inout Hasher) {

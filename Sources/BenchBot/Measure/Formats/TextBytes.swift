@@ -201,7 +201,6 @@ extension TextBytes {
 /// Reading a line by ranges of the whole text's bytes, for the byte paths of the text readers:
 /// their markers are ASCII constants, compared in place.
 extension TextBytes {
-    /// Whether the bytes in `range` start with `prefix`.
     /// Whether `text`'s UTF-8 is `bytes`, compared as memory where the text is stored contiguously.
     static func equal(_ text: Substring, _ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
         text.utf8.withContiguousStorageIfAvailable { stored in
@@ -209,6 +208,7 @@ extension TextBytes {
         } ?? text.utf8.elementsEqual(bytes)
     }
 
+    /// Whether the bytes in `range` start with `prefix`.
     static func starts(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, with prefix: StaticString) -> Bool {
         let count = prefix.utf8CodeUnitCount
         guard range.count >= count else { return false }
