@@ -58,7 +58,8 @@ struct DeliveryProcessor: Sendable {
             do {
                 due = try await store.dueDeliveries(now: Date(), limit: Self.batchSize)
             } catch {
-                logger.error("deliveries not read: \(error)")
+                // Stopping cancels a read under way: not news, and the deliveries stay for the next start.
+                if !Task.isCancelled { logger.error("deliveries not read: \(error)") }
                 return handled
             }
             if due.isEmpty { return handled }
