@@ -71,7 +71,7 @@ struct WebhookBenchmark: AsyncParsableCommand {
             return try await LoadClients.run(url: url, deliveries: deliveries, range: warmup..<(warmup + count), clients: clients)
         }
         // Each durability gets deliveries of its own, so every one of them must be stored once.
-        var reals: [(durability: DeliveryDurability, warm: LoadResult, saturated: LoadResult, paced: LoadResult, bare: LoadResult)] = []
+        var reals: [(durability: DeliveryDurability, warm: LoadResult, saturated: LoadResult, paced: [LoadResult], bare: [LoadResult])] = []
         var stores: [SQLiteStore] = []
         for (index, durability) in durabilities.enumerated() {
             // A home of its own: the durability measured before leaves a store and an intake
@@ -99,14 +99,14 @@ struct WebhookBenchmark: AsyncParsableCommand {
                             bare.append(try await LoadClients.run(url: bareURL, deliveries: deliveries, range: round, clients: clients, rate: rate))
                             paced.append(try await LoadClients.run(url: url, deliveries: deliveries, range: round, clients: clients, rate: rate))
                         }
-                        return (warm: warm, saturated: saturated, paced: LoadResult(combining: paced), bare: LoadResult(combining: bare))
+                        return (warm: warm, saturated: saturated, paced: paced, bare: bare)
                     }
                 }
             }
             reals.append((durability, real.warm, real.saturated, real.paced, real.bare))
         }
 
-        let accepted = reals.reduce(0) { $0 + $1.warm.accepted + $1.saturated.accepted + $1.paced.accepted }
+        let accepted = reals.reduce(0) { $0 + $1.warm.accepted + $1.saturated.accepted + $1.paced.reduce(0) { $0 + $1.accepted } }
         var stored: Set<String> = []
         for store in stores { stored.formUnion(try await store.deliveries(limit: Int.max).map(\.id)) }
         let expected = Set(deliveries.map(\.id))
@@ -116,7 +116,10 @@ struct WebhookBenchmark: AsyncParsableCommand {
             BenchBot webhook benchmark: \(count) signed deliveries per route and run (push and pull_request, \(size) bytes on average), \
             \(clients) keep-alive clients over loopback, \(ProcessInfo.processInfo.activeProcessorCount) cores (\(Self.cpuModel()))
             """
-        for real in reals {
+        for (durability, _, saturated, pacedRounds, bareRounds) in reals {
+            let real = (durability: durability, saturated: saturated, paced: LoadResult(combining: pacedRounds), bare: LoadResult(combining: bareRounds))
+            // Each round's p99 beside the whole run's: a neighbour's burst shows as one round's outlier.
+            let perRound = zip(bareRounds, pacedRounds).map { String(format: "%.1f/%.1f", $0.p99 * 1000, $1.p99 * 1000) }.joined(separator: " ")
             let keptRate = real.paced.accepted == count ? real.paced.throughput : 0
             let what = real.durability == .disk ? "synced to disk" : "in the OS, synced <100 ms"
             report += """
@@ -133,6 +136,7 @@ struct WebhookBenchmark: AsyncParsableCommand {
                 real route: verify, store, answer           \(real.paced.row)
                 bare Hummingbird route: read body, 200      \(real.bare.row)
                 real / bare                                 \(ratio(real.paced.throughput, real.bare.throughput))  \(ratio(real.paced.p50, real.bare.p50))  \(ratio(real.paced.p99, real.bare.p99))
+                p99 ms of each round, bare/real: \(perRound)
                 answers of the real route: \(real.saturated.statusSummary) (as fast as it can), \(real.paced.statusSummary) (paced)
                 targets at \(Int(rate))/s: every delivery stored and answered at the offered rate \(keptRate >= 0.98 * rate ? "met" : "MISSED"), \
                 p99 < 10 ms \(real.paced.p99 < 0.010 ? "met" : "MISSED"), p99 within 2x the bare route's \(real.paced.p99 <= 2 * real.bare.p99 ? "met" : "MISSED")

@@ -3,7 +3,7 @@ import Testing
 
 @Suite("bench webhooks")
 struct WebhookBenchmarkTests {
-    @Test("`bench webhooks --count 200` sends signed deliveries to both routes, at both durabilities, prints throughput, p50 and p99 for each and their ratios, and finds every accepted delivery stored once")
+    @Test("`bench webhooks --count 200` sends signed deliveries to both routes, at both durabilities, prints throughput, p50 and p99 for each and their ratios, each round's p99s, and finds every accepted delivery stored once")
     func smallRunPrintsTheFigures() async throws {
         let result = try await BenchBotProcess.run(["bench", "webhooks", "--count", "200", "--clients", "4"])
         #expect(result.succeeded, "\(result.standardOutput)\(result.standardError)")
@@ -20,6 +20,12 @@ struct WebhookBenchmarkTests {
                 #expect(figures.count == 3 && figures.allSatisfy { $0 > 0 && $0.isFinite }, "\(row)")
             }
         }
+        // Ten alternating rounds per durability, each with its two p99s.
+        let rounds = lines.filter { $0.hasPrefix("p99 ms of each round, bare/real: ") }
+        #expect(rounds.count == 2 && rounds.allSatisfy { row in
+            let pairs = row.dropFirst("p99 ms of each round, bare/real: ".count).split(separator: " ")
+            return pairs.count == 10 && pairs.allSatisfy { $0.split(separator: "/").compactMap { Double($0) }.filter { $0 > 0 }.count == 2 }
+        }, "\(result.standardOutput)")
         // Per durability, 200 measured twice and the warm-up's 16 (4 per client, more than 200 / 20), all answered 200 and all stored.
         #expect(lines.filter { $0.hasPrefix("answers of the real route: HTTP 200 × 200 (as fast as it can), HTTP 200 × 200 (paced)") }.count == 2,
                 "\(result.standardOutput)")
