@@ -10,7 +10,7 @@ struct BenchmarkJSBytesTests {
     private static func text(_ data: Data) -> String { String(decoding: data, as: UTF8.self) }
 
     @Test("the real output and mutations of it: the same results, or the line reader's error")
-    func agreesWithLineReader() throws {
+    func agreesWithLineReader() async throws {
         let seeds = [
             try FormatTests.fixture("benchmark-js/suite.2.1.4.txt"),
             Data("a x 1,234.5 ops/sec \u{B1}0.50% (92 runs sampled)\nb x 7 ops/sec \u{B1}1% (1 run sampled)\r\nFastest is a\n".utf8),
@@ -19,7 +19,7 @@ struct BenchmarkJSBytesTests {
         // The byte reader reads the real output itself: otherwise this test would check nothing.
         #expect(BenchmarkJSFormat.parseBytes(Self.text(seeds[0])) != nil)
         #expect(BenchmarkJSFormat.parseBytes(Self.text(seeds[1])) != nil)
-        let outcome = ByteReaderOracle.check(
+        let outcome = await ByteReaderOracle.check(
             seeds: seeds, cases: 3000,
             withShortcut: { data in ByteReaderOracle.answer { () throws(FormatError) in try BenchmarkJSFormat.parse(Self.text(data), Self.context) } },
             oracle: { data in ByteReaderOracle.answer { () throws(FormatError) in try BenchmarkJSFormat.parseLines(Self.text(data), Self.context) } },

@@ -31,10 +31,16 @@ enum ByteReaderOracle {
         }
     }
 
-    /// Runs `withShortcut` and `oracle` on every seed and on `cases` mutations of them.
-    /// `answers` says whether the byte reader read an input itself.
+    /// Runs `withShortcut` and `oracle` on every seed and on `cases` mutations of them, on a
+    /// thread of its own (``OwnThread``). `answers` says whether the byte reader read an input itself.
     static func check(seeds: [Data], cases: Int, seed: UInt64 = 0x7E47_2B17_E5A1_0001,
-                      withShortcut: (Data) -> Answer, oracle: (Data) -> Answer, answers: (Data) -> Bool) -> Outcome {
+                      withShortcut: @escaping (Data) -> Answer, oracle: @escaping (Data) -> Answer,
+                      answers: @escaping (Data) -> Bool) async -> Outcome {
+        await OwnThread.run { compare(seeds: seeds, cases: cases, seed: seed, withShortcut: withShortcut, oracle: oracle, answers: answers) }
+    }
+
+    private static func compare(seeds: [Data], cases: Int, seed: UInt64,
+                                withShortcut: (Data) -> Answer, oracle: (Data) -> Answer, answers: (Data) -> Bool) -> Outcome {
         var outcome = Outcome()
         var random = SplitMix64(state: seed)
         let inputs = seeds + (0..<cases).map { _ in FuzzMutator.mutate(seeds.randomElement(using: &random)!, corpus: seeds, random: &random) }

@@ -32,11 +32,11 @@ struct Catch2XMLScannerTests {
         """
 
     @Test("the real reports and mutations of them: the same results, or the event reader's error")
-    func agreesWithEventReader() throws {
+    func agreesWithEventReader() async throws {
         let seeds = try Self.xmlFixtures.map { try FormatTests.fixture($0) } + [Data(Self.handMade.utf8)]
         // The scanner reads every real report itself: otherwise this test would check nothing.
         for seed in seeds { #expect(Catch2XMLScanner.testCases(seed) != nil) }
-        let outcome = ByteReaderOracle.check(
+        let outcome = await ByteReaderOracle.check(
             seeds: seeds, cases: 3000,
             withShortcut: { data in ByteReaderOracle.answer { () throws(FormatError) in try Catch2Format.parse(data, Self.context, scanXML: true) } },
             oracle: { data in ByteReaderOracle.answer { () throws(FormatError) in try Catch2Format.parse(data, Self.context, scanXML: false) } },

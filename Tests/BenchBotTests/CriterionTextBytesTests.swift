@@ -13,13 +13,13 @@ struct CriterionTextBytesTests {
     private static func text(_ data: Data) -> String { String(decoding: data, as: UTF8.self) }
 
     @Test("the real outputs and mutations of them: the same results, or the line reader's error")
-    func agreesWithLineReader() throws {
+    func agreesWithLineReader() async throws {
         let seeds = try Self.fixtures.map { try FormatTests.fixture($0) } + [
             Data("     Running benches/a.rs (target/release/deps/a-0123456789abcdef)\nBenchmarking g/f/8\ng/f/8   time:   [1 ns 2.5 ns 3 ns]\n        thrpt:  [1 KiB/s 2 KiB/s 3 KiB/s]\nBenchmarking g/2: Analyzing\ng/2 time: [1 ms 2 ms 3 ms]\n".utf8),
         ]
         // The byte reader reads the real outputs itself (all but the panic, a failure): otherwise this test would check nothing.
         for seed in seeds.prefix(3) + seeds.suffix(1) { #expect(CriterionTextBytes.parse(Self.text(seed)) != nil) }
-        let outcome = ByteReaderOracle.check(
+        let outcome = await ByteReaderOracle.check(
             seeds: seeds, cases: 3000,
             withShortcut: { data in ByteReaderOracle.answer { () throws(FormatError) in try CriterionTextFormat.parse(Self.text(data), Self.context) } },
             oracle: { data in ByteReaderOracle.answer { () throws(FormatError) in try CriterionTextFormat.parseLines(Self.text(data), Self.context) } },

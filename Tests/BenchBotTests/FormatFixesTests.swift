@@ -84,6 +84,33 @@ struct FormatFixesTests {
         }
     }
 
+    @Test("Google Benchmark: --benchmark_report_aggregates_only stores each median as one sample, with one warning; fixtures' methods stay in the name")
+    func googleBenchmarkAggregatesOnlyAndFixtures() throws {
+        func entry(_ run: String, _ aggregate: String, _ time: Double, rate: Double? = nil) -> String {
+            #"{"name": "\#(run)_\#(aggregate)", "family_index": 0, "per_family_instance_index": 0, "run_name": "\#(run)", "run_type": "aggregate", "repetitions": 3, "#
+                + #""threads": 1, "aggregate_name": "\#(aggregate)", "aggregate_unit": "time", "iterations": 3, "real_time": \#(time), "cpu_time": \#(time), "#
+                + #""time_unit": "ns"\#(rate.map { ", \"items_per_second\": \($0)" } ?? "")}"#
+        }
+        let fixture = "Int8Fixture<Int32Type>/ConvertToCOO"
+        let entries = [entry(fixture, "mean", 88519.5, rate: 1000), entry(fixture, "median", 88572.8, rate: 1100), entry(fixture, "stddev", 841.1),
+                       entry(fixture, "cv", 0.0095), entry("BM_Sum/8", "mean", 12.5), entry("BM_Sum/8", "stddev", 0.5)]
+        let text = #"{"context": {"library_build_type": "release"}, "benchmarks": ["# + entries.joined(separator: ", ") + "]}"
+        let parsed = try BenchmarkFormat.googleBenchmark.parse(Data(text.utf8), file: "agg.json")
+        #expect(parsed.results.map(\.displayName) == ["Int8Fixture<Int32Type>/ConvertToCOO", "Int8Fixture<Int32Type>/ConvertToCOO.items_per_second", "BM_Sum[arg0=8]"])
+        #expect(parsed.results.map(\.samples) == [[88572.8], [1100], [12.5]])
+        #expect(parsed.warnings.count == 1 && parsed.warnings[0].hasPrefix("agg.json: \(fixture) and 1 more have only aggregates (--benchmark_report_aggregates_only)"),
+                "\(parsed.warnings)")
+        // With repetitions, aggregates stay summaries, and no warning.
+        let repetition = #"{"name": "BM_Sum/8", "run_name": "BM_Sum/8", "run_type": "iteration", "repetitions": 2, "repetition_index": 0, "iterations": 9, "real_time": 12, "cpu_time": 12, "time_unit": "ns"}"#
+        let mixed = #"{"benchmarks": ["# + [repetition, repetition, entry("BM_Sum/8", "median", 12)].joined(separator: ", ") + "]}"
+        let full = try BenchmarkFormat.googleBenchmark.parse(Data(mixed.utf8), file: "m.json")
+        #expect(full.results.map(\.samples) == [[12, 12]] && full.warnings.isEmpty)
+        #expect(GoogleBenchmarkFormat.split("Fixture<int>/Method/8/threads:2").0 == "Fixture<int>/Method")
+        #expect(GoogleBenchmarkFormat.split("Fixture<int>/Method/8/threads:2").1 == ["arg0": "8", "threads": "2"])
+        #expect(GoogleBenchmarkFormat.split("BM_x/-1/real_time").0 == "BM_x" && GoogleBenchmarkFormat.split("BM_x/-1/real_time").1 == ["arg0": "-1", "arg1": "real_time"])
+        #expect(GoogleBenchmarkFormat.split("BM_x/n:8").0 == "BM_x")
+    }
+
     @Test("JMH: one benchmark run in two modes (-bm thrpt,avgt) is two series, the mode a parameter")
     func jmhTwoModes() throws {
         let results = series(try parse(.jmh, "jmh-modes/two-modes.from-docs.json").results)

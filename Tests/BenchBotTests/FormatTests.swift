@@ -33,6 +33,14 @@ struct FormatTests {
         #expect(results["sleep 0.01"]!.samples.allSatisfy { $0 >= 0.01 })
     }
 
+    @Test("hyperfine --ignore-failure: runs that exited non-zero are stored as measured, with a warning counting them")
+    func hyperfineFailedRuns() throws {
+        let text = #"{"results": [{"command": "grep x f", "times": [0.1, 0.2, 0.3], "exit_codes": [0, 1, 1]}, {"command": "true", "times": [0.1], "exit_codes": [0]}]}"#
+        let parsed = try BenchmarkFormat.hyperfine.parse(Data(text.utf8), file: "h.json")
+        #expect(parsed.results.map(\.samples) == [[0.1, 0.2, 0.3], [0.1]])
+        #expect(parsed.warnings == ["h.json: results[0] 'grep x f': 2 of 3 runs exited non-zero (hyperfine --ignore-failure); their times are stored as measured"])
+    }
+
     @Test("pytest-benchmark: every round is a sample; params become parameters; the name is the test's node ID")
     func pytestBenchmark() throws {
         let results = series(try BenchmarkFormat.pytestBenchmark.parse(try Self.fixture("pytest-benchmark.json"), file: "p.json").results)

@@ -122,7 +122,7 @@ struct GoFormatTests {
         #expect(refused > 0)
     }
 
-    @Test("a benchmark that prints without a newline, then its result on the next line, is read; a tab-less copy too")
+    @Test("a benchmark that prints without a newline, then its result on the next line, is read; a tab-less copy and doubled tabs too")
     func handMadeShapes() throws {
         let split = "pkg: p\nBenchmarkX-8   \tsome output\nmore output\n    1000\t       123 ns/op\t  7 widgets/op\nPASS\nok  \tp\t0.1s\n"
         let output = try BenchmarkFormat.goTest.parse(Data(split.utf8), file: "s.txt")
@@ -133,6 +133,11 @@ struct GoFormatTests {
         // Output that only looks like a result, with no benchmark name and none pending, is skipped.
         let noise = "Benchmarking is fun\t1000\t5 ns/op\nBenchmarkZ  \t 10\t 5 ns/op\nPASS\n"
         #expect(try BenchmarkFormat.goTest.parse(Data(noise.utf8), file: "s.txt").results.map(\.displayName) == ["BenchmarkZ"])
+        // Doubled tabs, and tabs padded with spaces, separate fields as one tab does (Go's benchfmt reads them so).
+        let doubled = "BenchmarkA-8\t\t5000000\t\t325 ns/op\t\t16 B/op\t\nBenchmarkB-8   \t \t5000000\t 300 ns/op\nPASS\n"
+        let read = try BenchmarkFormat.goTest.parse(Data(doubled.utf8), file: "s.txt")
+        #expect(read.results.map(\.displayName) == ["BenchmarkA[procs=8]", "BenchmarkA.bytes_per_op[procs=8]", "BenchmarkB[procs=8]"])
+        #expect(read.results.map(\.samples) == [[325], [16], [300]])
     }
 
     @Test("recognizes: each Go format says yes to its own real outputs and no to the other's and to JSON documents")

@@ -33,9 +33,9 @@ struct IaiCallgrindBytesTests {
     private static func text(_ data: Data) -> String { String(decoding: data, as: UTF8.self) }
 
     @Test("the real outputs and mutations of them: the same results, warnings and failures, or the same error")
-    func agreesWithLineReader() throws {
+    func agreesWithLineReader() async throws {
         let seeds = try Self.fixtures.map { try FormatTests.fixture($0) } + [Data(Self.handMade.utf8)]
-        let outcome = ByteReaderOracle.check(
+        let outcome = await ByteReaderOracle.check(
             seeds: seeds, cases: 3000,
             withShortcut: { data in
                 ByteReaderOracle.answer { () throws(FormatError) in try IaiCallgrindFormat.parse(Self.text(data), Self.context, fastLane: true) }

@@ -180,6 +180,24 @@ struct RustFormatTests {
         #expect(output.failures == [BenchmarkFailure(benchmark: "panics", reason: "panicked at 'fixture asked to fail', benches/crit.rs:7:95")])
     }
 
+    @Test("criterion's terminal: a panic between benchmarks, or cargo's 'error: bench failed' alone, stores the results with a warning that the rest did not run")
+    func criterionTextStoppedBetweenBenchmarks() throws {
+        let done = "Benchmarking fib\nBenchmarking fib: Analyzing\nfib                     time:   [2.0246 ns 2.2311 ns 2.4461 ns]\n"
+            + "                        change: [+506.22% +649.99% +857.69%] (p = 0.00 < 0.05)\nFound 4 outliers among 100 measurements (4.00%)\n\n"
+        let panicked = done + "thread 'main' panicked at 'explicit panic', benches/b.rs:42:5\n"
+            + "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\nerror: bench failed\n"
+        let output = try BenchmarkFormat.criterionText.parse(Data(panicked.utf8), file: "p.txt")
+        #expect(output.results.map(\.displayName) == ["fib"] && output.failures.isEmpty)
+        #expect(output.warnings == ["p.txt: line 7: the bench binary stopped between benchmarks (panicked at 'explicit panic', benches/b.rs:42:5); "
+                                    + "the benchmarks after it did not run"], "\(output.warnings)")
+        let failed = try BenchmarkFormat.criterionText.parse(Data((done + "error: bench failed, to rerun pass `--bench b`\n").utf8), file: "f.txt")
+        #expect(failed.results.count == 1 && failed.warnings.count == 1 && failed.warnings[0].hasPrefix("f.txt: line 7: cargo says the benchmarks failed"),
+                "\(failed.warnings)")
+        // Both readers agree: the byte reader leaves such lines to the line reader.
+        let lines = try CriterionTextFormat.parseLines(panicked, FormatContext(file: "p.txt", format: .criterionText))
+        #expect(lines.warnings == output.warnings && lines.results.map(\.displayName) == ["fib"])
+    }
+
     @Test("criterion's terminal: output that ends while a benchmark runs, or inside an estimate, is refused naming the last line")
     func criterionTextTruncated() throws {
         let whole = try Self.criterionSecondRun

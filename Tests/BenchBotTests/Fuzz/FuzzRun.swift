@@ -45,7 +45,7 @@ struct FuzzRun: Sendable {
     /// - Parameter body: Makes the case's input, runs the target and checks the properties;
     ///   returns the input's size in bytes, for the deadline.
     func run(_ body: @escaping (inout SplitMix64) throws -> Int) async {
-        let work = UncheckedBox(body)
+        let work = UncheckedTransfer(body)
         let failure: String? = await withCheckedContinuation { continuation in
             let thread = Thread {
                 // Thousands of cases per format keep a core busy for minutes: at the lowest
@@ -115,12 +115,6 @@ struct FuzzRun: Sendable {
         }
         CrashNote.clear()
     }
-}
-
-/// Hands a closure that is not `Sendable` to the one thread that runs it.
-private final class UncheckedBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }
 
 /// Fails a case with a message; `context` is the input, shown escaped and cut.

@@ -102,7 +102,7 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
         let parsed: ParsedOutput = switch self {
         case .benchbotJSON: try BenchBotJSONFormat.parse(try context.json(data), context)
         case .googleBenchmark: try GoogleBenchmarkFormat.parse(try context.json(data), context)
-        case .hyperfine: ParsedOutput(results: try HyperfineFormat.parse(try context.json(data), context))
+        case .hyperfine: try HyperfineFormat.parse(try context.json(data), context)
         case .pytestBenchmark: try PytestBenchmarkFormat.parse(try context.json(data), context)
         case .goTest: try GoTestFormat.parse(String(decoding: data, as: UTF8.self), context)
         case .goTestJSON: try GoTestJSONFormat.parse(data, context)

@@ -119,8 +119,9 @@ struct CriterionTextBytes {
             last = nil
             return true
         }
-        // A panic or crash while a benchmark runs is a failure, for the line reader to record.
-        return !(running && (starts(trimmed, with: "thread '") || find("process didn't exit successfully", in: trimmed) != nil))
+        // A panic or crash is a failure or a warning, for the line reader to record.
+        return !(starts(trimmed, with: "thread '") || find("process didn't exit successfully", in: trimmed) != nil
+                 || starts(trimmed, with: "error: bench failed"))
     }
 
     /// ``CriterionTextFormat/result(_:target:)`` of a name: a plain ASCII name without a `/` is

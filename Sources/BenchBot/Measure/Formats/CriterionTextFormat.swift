@@ -22,7 +22,9 @@ import Foundation
 /// `target` parameter as in `cargo-bench`.
 ///
 /// A benchmark that panicked (`thread 'main' panicked` after `Benchmarking x`) is a
-/// ``BenchmarkFailure``. Output that ends while a benchmark is running is refused as truncated.
+/// ``BenchmarkFailure``; a panic between benchmarks, or cargo's `error: bench failed` with no
+/// failure before it, is a warning that the benchmarks after it did not run. Output that ends
+/// while a benchmark is running is refused as truncated.
 enum CriterionTextFormat {
     static func parse(_ text: String, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
         if let parsed = CriterionTextBytes.parse(text) { return parsed }
@@ -102,6 +104,8 @@ enum CriterionTextFormat {
         var last: BenchmarkResult?
         var lastLine: Substring = ""
         var lastNumber = 0
+        /// Warnings for a bench binary that stopped outside any benchmark.
+        var stopped: [String] = []
 
         mutating func read(_ line: Substring, number: Int) throws(FormatError) {
             let trimmed = line.trimmedWhitespace
@@ -136,9 +140,18 @@ enum CriterionTextFormat {
                 last = nil
             } else if trimmed.startsWith("change:") {
                 last = nil
-            } else if let benchmark = running, let reason = Self.crash(trimmed) {
-                failures.append(BenchmarkFailure(benchmark: CriterionTextFormat.result(String(benchmark.name), target: target).displayName, reason: reason))
-                running = nil
+            } else if let reason = Self.crash(trimmed) {
+                if let benchmark = running {
+                    failures.append(BenchmarkFailure(benchmark: CriterionTextFormat.result(String(benchmark.name), target: target).displayName, reason: reason))
+                    running = nil
+                } else {
+                    // Between benchmarks (a benchmark function's setup, `main` itself): no result is
+                    // wrong, but the benchmarks after it never ran, and nothing else says so.
+                    let binary = target.map { "the bench target \($0)" } ?? "the bench binary"
+                    stopped.append(PlainText.singleLine("\(context.file): line \(number): \(binary) stopped between benchmarks (\(reason)); the benchmarks after it did not run"))
+                }
+            } else if trimmed.startsWith("error: bench failed"), failures.isEmpty, stopped.isEmpty {
+                stopped.append(PlainText.singleLine("\(context.file): line \(number): cargo says the benchmarks failed (\(trimmed)); the benchmarks after the last result did not run"))
             }
         }
 
@@ -231,7 +244,7 @@ enum CriterionTextFormat {
             guard !results.isEmpty || !failures.isEmpty else {
                 throw context.error("-", "holds no criterion 'name  time:   [low point high]' lines; is this criterion's `cargo bench` output?")
             }
-            return ParsedOutput(results: results, failures: failures)
+            return ParsedOutput(results: results, failures: failures, warnings: stopped)
         }
     }
 }

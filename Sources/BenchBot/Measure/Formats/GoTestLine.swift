@@ -22,10 +22,10 @@ enum GoTestLine {
         // The tab-separated segments, walked from the last without collecting them.
         var segments = TabSegmentsFromEnd(line)
         var values: [(value: Double, unit: Substring)] = []
-        var segment = segments.next()
+        var segment = segments.nextFilled()
         while let current = segment, segments.hasMore, let pair = valuePair(current) {
             values.append(pair)
-            segment = segments.next()
+            segment = segments.nextFilled()
         }
         guard !values.isEmpty, let iterations = segment, isIterations(iterations) else { return nil }
         var name: Substring?
@@ -47,6 +47,15 @@ enum GoTestLine {
 
         /// Whether a segment comes before the one `next()` returned last.
         var hasMore: Bool { end != nil }
+
+        /// The next segment that is not empty or spaces: tabs doubled by hand or by a tool that
+        /// realigned the columns separate fields as one tab does, as Go's own benchfmt reads them.
+        mutating func nextFilled() -> Substring? {
+            while let segment = next() {
+                if !segment.utf8.allSatisfy({ $0 == TextBytes.space }) { return segment }
+            }
+            return nil
+        }
 
         mutating func next() -> Substring? {
             guard let segmentEnd = end else { return nil }
