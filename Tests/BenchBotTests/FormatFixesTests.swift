@@ -138,11 +138,19 @@ struct FormatFixesTests {
     @Test("package-benchmark: a thresholds file is refused, saying what it is and what to pass", arguments: [
         "package-benchmark-thresholds/Sorting.sort.p90.from-docs.json", "package-benchmark-thresholds/Sorting.string-join.p90-range.from-docs.json",
     ])
-    func packageBenchmarkThresholds(fixture: String) {
+    func packageBenchmarkThresholds(fixture: String) throws {
         #expect { try parse(.packageBenchmark, fixture) } throws: { error in
             let text = "\(error)"
             return (text.contains("package-benchmark: -: is a package-benchmark thresholds file") && text.contains("results.json")
                 && text.contains("--format jmh")) || { Issue.record("got: \(error)"); return false }()
+        }
+        // --format auto says the same, not that it cannot tell; an object of other numbers is no thresholds file.
+        let data = try #require(FileManager.default.contents(atPath: (Self.fixtures as NSString).appendingPathComponent(fixture)))
+        #expect { try BenchmarkFormat.recognize(FormatProbe(data), file: "t.json") } throws: { error in
+            "\(error)".hasPrefix("t.json: package-benchmark: -: is a package-benchmark thresholds file") || { Issue.record("got: \(error)"); return false }()
+        }
+        #expect { try BenchmarkFormat.recognize(FormatProbe(Data(#"{"a": 1, "b": 2}"#.utf8)), file: "o.json") } throws: { error in
+            "\(error)".contains("cannot tell its format") || { Issue.record("got: \(error)"); return false }()
         }
     }
 

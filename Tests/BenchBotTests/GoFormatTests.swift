@@ -154,5 +154,13 @@ struct GoFormatTests {
             let probe = FormatProbe(try Self.fixture(name))
             #expect(!GoTestFormat.recognizes(probe) && !GoTestJSONFormat.recognizes(probe), "\(name)")
         }
+        // Every benchmark failed: still go test's, so auto reads it and the refusal gives the reasons.
+        let failed = "goos: linux\npkg: p\nBenchmarkError\n    bench_test.go:6: error message\n--- FAIL: BenchmarkError\nFAIL\nexit status 1\nFAIL\tp\t0.002s\n"
+        #expect(try BenchmarkFormat.recognize(FormatProbe(Data(failed.utf8)), file: "f.txt") == .goTest)
+        #expect { try BenchmarkFormat.goTest.parse(Data(failed.utf8), file: "f.txt") } throws: { error in
+            "\(error)".contains("every benchmark failed") && "\(error)".contains("error message")
+        }
+        // A test's failure alone is not a benchmark's.
+        #expect(!GoTestFormat.recognizes(FormatProbe(Data("--- FAIL: TestX (0.00s)\nFAIL\n".utf8))))
     }
 }

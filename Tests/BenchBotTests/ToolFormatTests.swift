@@ -129,6 +129,15 @@ struct ToolFormatTests {
         #expect { try BenchmarkFormat.benchmarkDotNet.parse(JSONValue.object(top).prettyPrinted(), file: "failed.json") } throws: { error in
             "\(error)" == "failed.json: benchmarkdotnet: Benchmarks[0].Statistics: is missing: the benchmark failed to run (see BenchmarkDotNet's log)"
         }
+
+        // Before 0.10 the export held statistics only: each median is one sample, with one warning.
+        first["Statistics"] = .object(["N": .number(20), "Median": .number(10360382.6953125), "Mean": .number(10362283.1)])
+        first.removeValue(forKey: "Measurements")
+        benchmarks[0] = .object(first)
+        top["Benchmarks"] = .array(benchmarks)
+        let old = try BenchmarkFormat.benchmarkDotNet.parse(JSONValue.object(top).prettyPrinted(), file: "old.json")
+        #expect(series(old.results)["Md5VsSha256.Sha256[N=1000]"]?.samples == [10360382.6953125])
+        #expect(old.warnings.count == 1 && old.warnings[0].hasPrefix("old.json: Md5VsSha256.Sha256[N=1000]: the export holds statistics only"), "\(old.warnings)")
     }
 
     @Test("bad input names the file, the format and the field", arguments: [

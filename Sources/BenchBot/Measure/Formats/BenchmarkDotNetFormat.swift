@@ -5,7 +5,8 @@ import Foundation
 ///
 /// The samples are `Statistics.OriginalValues`, every workload iteration's time per operation
 /// in nanoseconds; a brief export without them falls back to the `Workload`/`Result`
-/// measurements. `Type.Method` is the name and `Parameters` (`N=1000&Mode=Fast`) the parameters.
+/// measurements, and an export from before 0.10 (statistics only) to each median as one
+/// sample, with a warning. `Type.Method` is the name and `Parameters` (`N=1000&Mode=Fast`) the parameters.
 /// MemoryDiagnoser's bytes allocated per operation becomes an `.allocated` series. A benchmark
 /// that failed has no statistics, and is reported as failed rather than skipped.
 ///
@@ -17,6 +18,7 @@ enum BenchmarkDotNetFormat {
     static func parse(_ document: JSONValue, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
         let benchmarks = try context.array(try context.object(document, "-")["Benchmarks"], "Benchmarks")
         var results: [BenchmarkResult] = []
+        var summarised: [String] = []
         for (index, item) in benchmarks.enumerated() {
             let path = "Benchmarks[\(index)]"
             let fields = try context.object(item, path)
@@ -31,13 +33,21 @@ enum BenchmarkDotNetFormat {
                 }
             }
             if let job = job(fields, type: type, parameters: fields["Parameters"]) { parameters["job"] = job }
-            results.append(BenchmarkResult(benchmark: name, parameters: parameters, unit: "ns", direction: .lowerIsBetter,
-                                           samples: try samples(fields, path, context)))
+            let (measured, isMedian) = try samples(fields, path, context)
+            let result = BenchmarkResult(benchmark: name, parameters: parameters, unit: "ns", direction: .lowerIsBetter, samples: measured)
+            if isMedian { summarised.append(result.displayName) }
+            results.append(result)
             if case .object(let memory)? = fields["Memory"], case .number(let bytes)? = memory["BytesAllocatedPerOperation"] {
                 results.append(BenchmarkResult(benchmark: "\(name).allocated", parameters: parameters, unit: "B", direction: .lowerIsBetter, samples: [bytes]))
             }
         }
-        return ParsedOutput(results: results)
+        var warnings: [String] = []
+        if let first = summarised.first {
+            let more = summarised.count > 1 ? " and \(summarised.count - 1) more" : ""
+            warnings.append(PlainText.singleLine("\(context.file): \(first)\(more): the export holds statistics only (BenchmarkDotNet before 0.10): "
+                + "each median is stored as one sample, so its noise is unknown; export with JsonExporter.Full to keep every iteration"))
+        }
+        return ParsedOutput(results: results, warnings: warnings)
     }
 
     /// The job's readable name from `DisplayInfo`, or `nil` for `DefaultJob` and files without it.
@@ -60,9 +70,11 @@ enum BenchmarkDotNetFormat {
         return job
     }
 
-    private static func samples(_ fields: [String: JSONValue], _ path: String, _ context: FormatContext) throws(FormatError) -> [Double] {
+    /// Every iteration's time per operation, or (`isMedian`) the median alone where an export from
+    /// before 0.10 kept only statistics.
+    private static func samples(_ fields: [String: JSONValue], _ path: String, _ context: FormatContext) throws(FormatError) -> ([Double], isMedian: Bool) {
         if case .object(let statistics)? = fields["Statistics"], let original = statistics["OriginalValues"] {
-            return try context.numbers(original, "\(path).Statistics.OriginalValues")
+            return (try context.numbers(original, "\(path).Statistics.OriginalValues"), false)
         }
         if let measurements = fields["Measurements"] {
             var samples: [Double] = []
@@ -74,10 +86,13 @@ enum BenchmarkDotNetFormat {
                 guard operations > 0 else { throw context.error("\(measurementPath).Operations", "is \(operations); a measurement needs at least one operation") }
                 samples.append(try context.number(measurement["Nanoseconds"], "\(measurementPath).Nanoseconds") / operations)
             }
-            if !samples.isEmpty { return samples }
+            if !samples.isEmpty { return (samples, false) }
         }
         if fields["Statistics"] == nil || fields["Statistics"] == .null {
             throw context.error("\(path).Statistics", "is missing: the benchmark failed to run (see BenchmarkDotNet's log)")
+        }
+        if case .object(let statistics)? = fields["Statistics"], fields["Measurements"] == nil, statistics["N"] != nil, let median = statistics["Median"] {
+            return ([try context.number(median, "\(path).Statistics.Median")], true)
         }
         throw context.error("\(path).Statistics.OriginalValues", "missing; export with JsonExporter.Full or JsonExporter.Brief, which keep every iteration")
     }

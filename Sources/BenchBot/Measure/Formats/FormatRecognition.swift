@@ -19,6 +19,10 @@ extension BenchmarkFormat {
         let candidates = allCases.filter { $0.recognizes(probe) }
         if candidates.count == 1 { return candidates[0] }
         if candidates.isEmpty {
+            // No tool's results, but a file users pass by mistake: said as the format itself says it.
+            if PackageBenchmarkFormat.recognizesThresholds(probe) {
+                throw FormatError(file: file, format: .packageBenchmark, location: "-", problem: PackageBenchmarkFormat.thresholdsProblem)
+            }
             let readable = allCases.filter { !$0.readsFolder && $0 != .relayData }.map(\.rawValue)
             throw FormatError(file: file, format: nil, location: "-", problem: """
                 --format auto cannot tell its format: it is not the output of \(readable.joined(separator: ", ")), \
@@ -122,6 +126,22 @@ extension PackageBenchmarkFormat {
         guard let json = probe.json, json.isObject, json.has("machine"), let first = json.firstEntry(of: "results") else { return false }
         return first.has("target", "name")
     }
+
+    /// A thresholds file (``isThresholds(_:)``) naming at least one of package-benchmark's own
+    /// metrics: any object of numbers is not one.
+    static func recognizesThresholds(_ probe: FormatProbe) -> Bool {
+        guard case .object(let fields)? = probe.json, isThresholds(fields) else { return false }
+        return fields.keys.contains(where: standardMetrics.contains)
+    }
+
+    /// package-benchmark's `BenchmarkMetric` names, as its files spell them.
+    static let standardMetrics: Set<String> = [
+        "cpuUser", "cpuSystem", "cpuTotal", "wallClock", "throughput", "peakMemoryResident", "peakMemoryResidentDelta",
+        "peakMemoryVirtual", "mallocCountSmall", "mallocCountLarge", "mallocCountTotal", "allocatedResidentMemory", "memoryLeaked",
+        "syscalls", "contextSwitches", "threads", "threadsRunning", "readSyscalls", "writeSyscalls", "readBytesLogical",
+        "writeBytesLogical", "readBytesPhysical", "writeBytesPhysical", "instructions", "retainCount", "releaseCount",
+        "retainReleaseDelta", "objectAllocCount",
+    ]
 }
 
 extension JMHFormat {

@@ -52,13 +52,19 @@ enum GoTestFormat {
     }
 
     /// A line that `testing` prints for a result, `BenchmarkName-P <tab> iterations <tab> value unit`,
-    /// in a file that is not JSON.
+    /// or for a benchmark that failed, `--- FAIL: BenchmarkName` (a file where every benchmark
+    /// failed is still go test's, and its refusal should give the reasons), in a file that is not JSON.
     static func recognizes(_ probe: FormatProbe) -> Bool {
         guard probe.json == nil else { return false }
         let text = probe.text
         guard text.drop(while: { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" }).first != "{" else { return false }
         return text.split(separator: "\n").contains { line in
-            line.contains("Benchmark") && GoTestLine.result(line.last == "\r" ? line.dropLast() : line)?.name != nil
+            guard line.contains("Benchmark") else { return false }
+            let line = line.last == "\r" ? line.dropLast() : line
+            if let verdict = GoTestLine.verdict(line.trimmingSpaces), verdict.kind == "FAIL", GoTestLine.nameWord(verdict.name) == verdict.name {
+                return true
+            }
+            return GoTestLine.result(line)?.name != nil
         }
     }
 }

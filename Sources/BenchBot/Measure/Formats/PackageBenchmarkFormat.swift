@@ -15,11 +15,7 @@ import Compare
 enum PackageBenchmarkFormat {
     static func parse(_ document: JSONValue, _ context: FormatContext) throws(FormatError) -> ParsedOutput {
         let top = try context.object(document, "-")
-        if top["results"] == nil, isThresholds(top) {
-            throw context.error("-", "is a package-benchmark thresholds file (p90 limits per metric, from `benchmark thresholds update`), not results; "
-                + "pass the saved baseline .benchmarkBaselines/<target>/<baseline>/results.json (`benchmark baseline update`), "
-                + "or a `benchmark --format jmh` export with --format jmh")
-        }
+        if top["results"] == nil, isThresholds(top) { throw context.error("-", thresholdsProblem) }
         let entries = try context.array(top["results"], "results")
         guard entries.count.isMultiple(of: 2) else {
             throw context.error("results", "has \(entries.count) items; package-benchmark writes identifier and results in pairs")
@@ -54,6 +50,11 @@ enum PackageBenchmarkFormat {
         }
         return ParsedOutput(results: results)
     }
+
+    /// Why a thresholds file is refused, and what to pass instead.
+    static let thresholdsProblem = "is a package-benchmark thresholds file (p90 limits per metric, from `benchmark thresholds update`), not results; "
+        + "pass the saved baseline .benchmarkBaselines/<target>/<baseline>/results.json (`benchmark baseline update`), "
+        + "or a `benchmark --format jmh` export with --format jmh"
 
     /// Whether a document is a thresholds file: metric names, each to a number (`"wallClock": 1200`)
     /// or, since 1.27, a relative or range threshold (`{"base": 1200, "tolerancePercentage": 5}`, `{"min": 1, "max": 2}`).
