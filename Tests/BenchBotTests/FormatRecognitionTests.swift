@@ -36,14 +36,18 @@ struct FormatRecognitionTests {
                     found.append(Fixture(path: path, format: format))
                     continue
                 }
+                // Sorted: a directory lists in an order of its own per checkout, and the fuzz cases
+                // drawn from these fixtures must be the same in every clone for a seed to replay.
                 let walker = try #require(FileManager.default.enumerator(atPath: path))
+                var files: [String] = []
                 while let relative = walker.nextObject() as? String {
                     var nested: ObjCBool = false
                     let file = path.appending(path: relative)
                     if FileManager.default.fileExists(atPath: file, isDirectory: &nested), !nested.boolValue, !relative.hasSuffix(".md") {
-                        found.append(Fixture(path: file, format: format))
+                        files.append(file)
                     }
                 }
+                found += files.sorted().map { Fixture(path: $0, format: format) }
             } else {
                 let stem = String(name.split(separator: ".")[0])
                 let format = try #require(BenchmarkFormat(rawValue: stem)

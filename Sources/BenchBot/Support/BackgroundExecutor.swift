@@ -12,10 +12,10 @@ import Glibc
 /// arriving during a pass waited for a thread.
 ///
 /// Not `SCHED_IDLE`, though it gives way to a waking request sooner: a thread at that policy gets
-/// no CPU at all while other processes keep the cores busy (a worker's benchmarks), and this one
-/// takes locks the whole process shares (malloc's arenas, which every `fork` takes, and SQLite's).
-/// Holding one while starved, it stalled every command the process started for 30 s and more.
-/// At `nice` 10 it still gets a share of a busy machine, so no lock it holds is held for long.
+/// no CPU at all while other processes keep the cores busy (a worker's benchmarks, on the machine
+/// `serve --work` runs on), and this one takes locks others wait for (malloc's arenas, which every
+/// `fork` takes; SQLite's write lock, which the worker needs to record its run). At `nice` 10 it
+/// still gets a share of a busy machine, so no lock it holds is held for long.
 final class BackgroundExecutor: TaskExecutor {
     private let jobs = Mutex<[UnownedJob]>([])
     private let ready = DispatchSemaphore(value: 0)

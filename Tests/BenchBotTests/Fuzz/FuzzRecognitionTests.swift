@@ -1,4 +1,4 @@
-import BenchBot
+@testable import BenchBot
 import Foundation
 import Testing
 
@@ -19,8 +19,11 @@ struct FuzzRecognitionTests {
             do {
                 format = try BenchmarkFormat.recognize(probe, file: "fuzz/input")
             } catch let error as FormatError {
-                try fuzzCheck(error.format == nil && "\(error)".hasPrefix("fuzz/input: --format auto cannot tell its format")
-                                && !"\(error)".contains("\n"),
+                // A package-benchmark thresholds file is named for what it is, as that format refuses it.
+                let cannotTell = error.format == nil && "\(error)".hasPrefix("fuzz/input: --format auto cannot tell its format")
+                let thresholds = error.format == .packageBenchmark && error.problem == PackageBenchmarkFormat.thresholdsProblem
+                    && PackageBenchmarkFormat.recognizesThresholds(probe)
+                try fuzzCheck((cannotTell || thresholds) && !"\(error)".contains("\n"),
                               "an error that does not say what auto could not tell: \(error)", input: input)
                 return input.count
             } catch {
