@@ -25,10 +25,12 @@ enum BencherJSONFormat {
         var warnings: [String] = []
         var warnedMeasures = Set<String>()
         for name in benchmarks.keys.sorted() {
-            let measures = try context.object(benchmarks[name], name)
-            guard !measures.isEmpty else { throw context.error(name, "holds no measures; BMF needs at least one, such as {\"latency\": {\"value\": 88.0}}") }
+            // Keys are quoted in paths: a benchmark may be named "" or "a.b", and the path must still say which.
+            let at = "[\(JSONText.string(name))]"
+            let measures = try context.object(benchmarks[name], at)
+            guard !measures.isEmpty else { throw context.error(at, "holds no measures; BMF needs at least one, such as {\"latency\": {\"value\": 88.0}}") }
             for measure in measures.keys.sorted() {
-                let path = "\(name).\(measure)"
+                let path = "\(at)[\(JSONText.string(measure))]"
                 let metric = try context.object(measures[measure], path)
                 let value = try context.number(metric["value"], "\(path).value")
                 for bound in ["lower_value", "upper_value"] where metric[bound] != nil {
