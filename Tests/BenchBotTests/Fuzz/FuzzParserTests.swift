@@ -52,7 +52,7 @@ struct FuzzParserTests {
                 let results = try format.parse(input, file: "fuzz/input").results
                 try Self.checkResults(results, input: input)
             } catch let error as FormatError {
-                try fuzzCheck("\(error)".hasPrefix("fuzz/input: \(format.rawValue): ") && !error.location.isEmpty && !error.problem.isEmpty,
+                try fuzzCheck(startsWith("\(error)", "fuzz/input: \(format.rawValue): ") && !error.location.isEmpty && !error.problem.isEmpty,
                               "an error that names nothing: \(error)", input: input)
             }
             return input.count
@@ -105,12 +105,12 @@ struct FuzzParserTests {
             let input = FuzzMutator.mutate(FuzzCorpus.seed(own, random: &random), corpus: FuzzCorpus.all, random: &random)
             guard let document = try? JSONValue.parse(input) else { return input.count }
             let results = DataFlattening.results(experiment: "e", data: document)
-            try fuzzCheck(results.allSatisfy { $0.benchmark.hasPrefix("e") && !$0.samples.isEmpty && $0.samples.allSatisfy(\.isFinite) },
+            try fuzzCheck(results.allSatisfy { startsWith($0.benchmark, "e") && !$0.samples.isEmpty && $0.samples.allSatisfy(\.isFinite) },
                           "a series without samples or with a non-finite one", input: input)
             do {
                 try ResultValidation.validateSamples(results, FormatContext(file: "data.json", format: .relayData))
             } catch {
-                try fuzzCheck("\(error)".hasPrefix("data.json: relay-data: e"), "an error that names no series: \(error)", input: input)
+                try fuzzCheck(startsWith("\(error)", "data.json: relay-data: e"), "an error that names no series: \(error)", input: input)
             }
             return input.count
         }

@@ -20,7 +20,7 @@ struct FuzzRecognitionTests {
                 format = try BenchmarkFormat.recognize(probe, file: "fuzz/input")
             } catch let error as FormatError {
                 // A package-benchmark thresholds file is named for what it is, as that format refuses it.
-                let cannotTell = error.format == nil && "\(error)".hasPrefix("fuzz/input: --format auto cannot tell its format")
+                let cannotTell = error.format == nil && startsWith("\(error)", "fuzz/input: --format auto cannot tell its format")
                 let thresholds = error.format == .packageBenchmark && error.problem == PackageBenchmarkFormat.thresholdsProblem
                     && PackageBenchmarkFormat.recognizesThresholds(probe)
                 try fuzzCheck((cannotTell || thresholds) && !"\(error)".contains("\n"),
@@ -36,7 +36,7 @@ struct FuzzRecognitionTests {
             do {
                 _ = try format.parse(input, file: "fuzz/input")
             } catch {
-                try fuzzCheck("\(error)".hasPrefix("fuzz/input: \(format.rawValue): "), "an error that names nothing: \(error)", input: input)
+                try fuzzCheck(startsWith("\(error)", "fuzz/input: \(format.rawValue): "), "an error that names nothing: \(error)", input: input)
             }
             return input.count
         }

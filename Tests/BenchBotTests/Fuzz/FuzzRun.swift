@@ -156,3 +156,10 @@ enum CrashNote {
         buffer[0] = 0
     }
 }
+
+/// Whether `text` starts with `prefix`, scalar by scalar. `String.hasPrefix` compares characters,
+/// and a mutated name that begins with a combining mark joins the space before it into one
+/// character, so an error that names its file and format would seem to name nothing.
+func startsWith(_ text: String, _ prefix: String) -> Bool {
+    text.unicodeScalars.starts(with: prefix.unicodeScalars)
+}

@@ -35,7 +35,7 @@ struct FuzzWebhookTests {
                 default: break
                 }
             } catch let error as GitHubPayloadError {
-                try fuzzCheck(error.description.hasPrefix("\(event) payload: ") && !error.field.isEmpty, "an error that names nothing: \(error)", input: input)
+                try fuzzCheck(startsWith(error.description, "\(event) payload: ") && !error.field.isEmpty, "an error that names nothing: \(error)", input: input)
             }
             return input.count
         }
