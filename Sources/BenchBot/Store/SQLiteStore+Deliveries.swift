@@ -88,11 +88,13 @@ extension SQLiteStore {
 
     public func applyDeliveries(_ batch: [(id: String, effects: DeliveryEffects)], now: Date) async throws(StoreError) -> [AppliedDelivery] {
         try await write { db in
-            try batch.map { id, effects in
-                try db.execute(sql: """
-                    UPDATE webhook_delivery SET state = 'processed', processed_at = ?, outcome = ?, attempts = attempts + 1
-                    WHERE id = ? AND state = 'received'
-                    """, arguments: [now.storeValue, effects.outcome, id])
+            // Compiled once per pass, not per delivery: preparing a statement costs more than running it.
+            let processed = try db.cachedStatement(sql: """
+                UPDATE webhook_delivery SET state = 'processed', processed_at = ?, outcome = ?, attempts = attempts + 1
+                WHERE id = ? AND state = 'received'
+                """)
+            return try batch.map { id, effects in
+                try processed.execute(arguments: [now.storeValue, effects.outcome, id])
                 guard db.changesCount == 1 else {
                     var applied = AppliedDelivery()
                     applied.applied = false

@@ -4,24 +4,33 @@ import Synchronization
 import Glibc
 #endif
 
-/// A task executor with one thread of its own, at a lower priority (`nice` 10): work that can wait
-/// runs there, so that the work answering requests goes first.
+/// A task executor with one thread of its own, scheduled only on CPU time nobody else wants
+/// (Linux's `SCHED_IDLE`): work that can wait runs there, so that answers to requests, and the
+/// benchmarks a worker runs, go first.
 ///
 /// The webhook route answers on Swift's cooperative threads, one per core. Applying deliveries
-/// (reading each 10 KB payload) ran there too, in passes of a hundred deliveries, and each answer
-/// arriving during a pass waited for a thread.
+/// (reading each 10 KB payload) ran there too, and each answer arriving during a pass waited for a
+/// thread. On a thread of its own at `nice` 10 it still took a core from a waking answer for a
+/// scheduler slice: in `bench webhooks`' quiet rounds the `process` route's p99 was 3–5 ms against
+/// the bare route's 1 ms, and 1.6–2.9 ms at `SCHED_IDLE`.
 ///
-/// Not `SCHED_IDLE`, though it gives way to a waking request sooner: a thread at that policy gets
-/// no CPU at all while other processes keep the cores busy (a worker's benchmarks, on the machine
-/// `serve --work` runs on), and this one takes locks others wait for (malloc's arenas, which every
-/// `fork` takes; SQLite's write lock, which the worker needs to record its run). At `nice` 10 it
-/// still gets a share of a busy machine, so no lock it holds is held for long.
+/// An idle thread gets almost no CPU while other work keeps the cores busy, so it must never hold a
+/// lock that busy work waits for. It holds none for long: the store's transactions, and SQLite's
+/// write lock with them, run on the store's own threads at the usual priority; the intake log's
+/// lock is held for a glance at its index. What it does hold is malloc's lock of its own arena,
+/// inside an allocation, which a `fork` elsewhere in the process takes too: such a fork waits
+/// until the cores have a moment for this thread. A benchmark measured while deliveries arrive
+/// pays nothing for them, which is the point of a benchmark machine.
+///
+/// Where `SCHED_IDLE` is refused, the thread runs at `nice` 10.
 final class BackgroundExecutor: TaskExecutor {
     private let jobs = Mutex<[UnownedJob]>([])
     private let ready = DispatchSemaphore(value: 0)
 
-    /// The `nice` value of the executors' threads.
+    /// The `nice` value of the executors' threads, where `SCHED_IDLE` is refused.
     static let niceness: Int32 = 10
+    /// Linux's `SCHED_IDLE`, which Glibc's module does not carry.
+    static let idlePolicy: Int32 = 5
 
     /// The executor that applies webhook deliveries in `serve`.
     static let deliveries = BackgroundExecutor(name: "bb-deliveries")
@@ -30,9 +39,10 @@ final class BackgroundExecutor: TaskExecutor {
     private init(name: String) {
         let thread = Thread { [self] in
             Thread.current.name = name
-            // On Linux a nice value belongs to a thread, and 0 names the calling one. Where it is
-            // refused, the work runs at the usual priority.
+            // On Linux a policy and a nice value belong to a thread, and 0 names the calling one.
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.niceness)
+            var parameters = sched_param(sched_priority: 0)
+            _ = sched_setscheduler(0, Self.idlePolicy, &parameters)
             while true {
                 ready.wait()
                 let job = jobs.withLock { $0.removeFirst() }
