@@ -149,18 +149,26 @@ final class DeliveryLog: Sendable {
     /// - Parameter synced: Whether to wait until the records are on the disk, not only in the
     ///   operating system's cache.
     func append(_ batch: [WebhookDelivery], synced: Bool) throws(StoreError) -> [Bool] {
+        // Encoded (copied and checksummed) before the lock: every answer waits while it is held,
+        // and one preempted inside it holds up all of them.
+        let records = batch.map { delivery in
+            var record: [UInt8] = []
+            LogRecord.encode(delivery, into: &record)
+            return record
+        }
         let (outcomes, writer) = try state.withLock { (state: inout State) throws(StoreError) -> ([Bool], Int32?) in
             // Taken by ``acquireWriter()`` first; let go after a failed write, until taken again.
             guard let writer = state.writer else { throw Self.failure(path, "is not held for writing") }
             var bytes: [UInt8] = []
             var added: [(id: String, end: Int64)] = []
             var outcomes: [Bool] = []
-            for delivery in batch {
+            for (delivery, record) in zip(batch, records) {
                 guard state.starts[delivery.id] == nil, !added.contains(where: { $0.id == delivery.id }) else {
                     outcomes.append(false)
                     continue
                 }
-                LogRecord.encode(delivery, into: &bytes)
+                // One delivery, the route's case, is written from its own buffer without a copy.
+                if batch.count == 1 { bytes = record } else { bytes.append(contentsOf: record) }
                 added.append((delivery.id, state.scanned + Int64(bytes.count)))
                 outcomes.append(true)
             }
