@@ -28,45 +28,61 @@ struct SiteUpdateTests {
         #expect(differing.isEmpty, "files that differ from a whole build's: \(differing)", sourceLocation: sourceLocation)
     }
 
-    @Test("after one new commit the site's own folder is updated, giving the files a whole build gives; an update cut short is followed by a whole build")
-    func updateInPlace() async throws {
+    @Test("after a new commit the spare copy is brought up to date and swapped in whole, giving the files a whole build gives; a spare cut short, or an older BenchBot's update in place cut short, is followed by a whole build")
+    func updateThroughSpare() async throws {
         try await withTemporaryDirectory { root in
             let fixture = try await RunnerFixture.make(in: root, commits: 40)
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home])
             let commits = try await fixture.git.git("-C", fixture.git.work, "rev-list", "--reverse", "main").standardOutput
                 .split(separator: "\n").map(String.init)
-            try Self.export(Array(commits.dropLast()), into: root.appending(path: "history"), level: 1000)
+            try Self.export(Array(commits.dropLast(2)), into: root.appending(path: "history"), level: 1000)
             try await BenchBotProcess.succeed(["import", "--home", fixture.home, "--format", "benchbot-json", root.appending(path: "history")])
-            let site = root.appending(path: "site")
+            let site = root.appending(path: "site"), spare = root.appending(path: ".site.spare")
+            let manifest = "/.benchbot-site"
             try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", site])
-            let folder = try Self.inode(site)
-            let oldCommitPage = site.appending(path: "commit/\(commits[0]).html")
-            let oldPage = try Self.inode(oldCommitPage)
+            let oldCommitPage = "/commit/\(commits[0]).html"
+            let firstBuild = try Self.inode(site + oldCommitPage)
 
-            // The new commit is twice as slow, so the index, both benchmarks and the score change.
-            try Self.export([commits[commits.count - 1]], into: root.appending(path: "new"), level: 2000)
-            try await BenchBotProcess.succeed(["import", "--home", fixture.home, "--format", "benchbot-json", root.appending(path: "new")])
+            // Each new commit is slower, so the index, both benchmarks and the score change.
+            try Self.export([commits[commits.count - 2]], into: root.appending(path: "second"), level: 2000)
+            try await BenchBotProcess.succeed(["import", "--home", fixture.home, "--format", "benchbot-json", root.appending(path: "second")])
+            try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", site])
+            #expect(try Self.inode(site + oldCommitPage) == firstBuild, "an unchanged page is linked into a whole build, not written")
+            let secondManifest = try Data(contentsOf: URL(fileURLWithPath: site + manifest))
+
+            try Self.export([commits[commits.count - 1]], into: root.appending(path: "third"), level: 3000)
+            try await BenchBotProcess.succeed(["import", "--home", fixture.home, "--format", "benchbot-json", root.appending(path: "third")])
             let updated = try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", site])
             let pages = try SiteTests.files(in: site).count
             #expect(updated.hasPrefix("\(pages) page(s), "), "\(updated)")
-            #expect(try Self.inode(site) == folder, "the folder was updated, not replaced")
-            #expect(try Self.inode(oldCommitPage) == oldPage, "an unchanged page is left as it was")
-            #expect(!FileManager.default.fileExists(atPath: site.appending(path: ".benchbot-updating")))
-            let leftovers = try #require(FileManager.default.enumerator(atPath: site)).compactMap { $0 as? String }.filter { $0.hasSuffix(".new") }
-            #expect(leftovers.isEmpty, "\(leftovers)")
+            #expect(try Self.inode(site + oldCommitPage) == firstBuild, "the spare's unchanged page is kept, not written")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: spare + manifest)) == secondManifest, "the build before is the spare now")
+            for folder in [site, spare] {
+                #expect(!FileManager.default.fileExists(atPath: folder + "/.benchbot-updating"))
+                let leftovers = try #require(FileManager.default.enumerator(atPath: folder)).compactMap { $0 as? String }.filter { $0.hasSuffix(".new") }
+                #expect(leftovers.isEmpty, "\(leftovers)")
+            }
             _ = try SiteTests.checkLinks(in: site)
             let reference = root.appending(path: "reference")
             try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", reference])
             try Self.expectSameSite(site, reference)
             #expect(FileManager.default.fileExists(atPath: site.appending(path: "commit/\(commits[commits.count - 1]).html")))
 
-            // A marker left by an update that was killed: the manifest may be older than the files.
-            #expect(FileManager.default.createFile(atPath: site.appending(path: ".benchbot-updating"), contents: Data()))
-            try "stale".write(toFile: site.appending(path: "benchmark/suite.case0.html"), atomically: false, encoding: .utf8)
+            // A spare whose update was killed: its files may be newer than its manifest, so it is not used.
+            #expect(FileManager.default.createFile(atPath: spare + "/.benchbot-updating", contents: Data()))
+            // Written beside and renamed over, as a build writes: the spare shares its unchanged files with the folder.
+            try "stale".write(toFile: spare + "/benchmark/suite.case0.html", atomically: true, encoding: .utf8)
+            let afterSpare = try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", site])
+            #expect(afterSpare.hasPrefix("\(pages) page(s), 0 written"), "nothing changed for readers: \(afterSpare)")
+            try Self.expectSameSite(site, reference)
+            #expect(!FileManager.default.fileExists(atPath: spare + "/.benchbot-updating"))
+
+            // An older BenchBot's update of the folder in place, killed: the folder's manifest cannot be trusted.
+            #expect(FileManager.default.createFile(atPath: site + "/.benchbot-updating", contents: Data()))
+            try "stale".write(toFile: site + "/benchmark/suite.case0.html", atomically: true, encoding: .utf8)
             let whole = try await BenchBotProcess.succeed(["site", "--home", fixture.home, "--out", site])
             #expect(whole.hasPrefix("\(pages) page(s), \(pages) written"), "every page is made again: \(whole)")
-            #expect(try Self.inode(site) != folder, "a whole build is swapped in")
-            #expect(!FileManager.default.fileExists(atPath: site.appending(path: ".benchbot-updating")))
+            #expect(!FileManager.default.fileExists(atPath: site + "/.benchbot-updating"))
             try Self.expectSameSite(site, reference)
         }
     }

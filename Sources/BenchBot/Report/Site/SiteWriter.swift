@@ -7,9 +7,11 @@ import Foundation
 /// came out the same is linked too, so only changed files are written. Pages are made on every
 /// processor at once.
 ///
-/// A build that changes few files updates the folder in place instead
-/// (``updateInPlace(_:inputs:old:after:)``): linking every unchanged file of a large site into a new
-/// build, and deleting the old one, cost more than the rest of a build after one new commit.
+/// Either way the new build is swapped in whole, so that a reader, or a build killed at any moment,
+/// leaves the old site or the new one. A build that changes few files brings the spare copy kept
+/// beside the folder up to date instead (``updateSpare(_:inputs:spare:current:after:)``): linking
+/// every unchanged file of a large site into a new build cost more than the rest of a build after
+/// one new commit.
 struct SiteWriter {
     let folder: String
     static let manifestName = ".benchbot-site"
@@ -52,10 +54,10 @@ struct SiteWriter {
     var lockPath: String { hiddenSibling(".lock") }
 
     /// On the same file system as the folder, so moving there is a rename.
-    private func trashPath() -> String { hiddenSibling(".trash-" + UUID().uuidString) }
+    func trashPath() -> String { hiddenSibling(".trash-" + UUID().uuidString) }
 
     /// `.<folder's name><suffix>`, beside the folder.
-    private func hiddenSibling(_ suffix: String) -> String {
+    func hiddenSibling(_ suffix: String) -> String {
         ((folder as NSString).deletingLastPathComponent as NSString).appendingPathComponent("." + (folder as NSString).lastPathComponent + suffix)
     }
 
@@ -66,11 +68,12 @@ struct SiteWriter {
     func write(_ entries: [SitePages.Entry], after clearing: Task<Void, Never>) async throws -> SiteGenerator.Summary {
         let old = wasInterrupted ? [:] : Self.readManifest(folder + "/" + Self.manifestName)
         let inputs = entries.map { $0.inputs.map(SitePages.digest) }
-        if canUpdateInPlace(entries, inputs: inputs, old: old) {
-            return try await updateInPlace(entries, inputs: inputs, old: old, after: clearing)
+        let spare = wasInterrupted ? [:] : spareRecords()
+        if canUpdateSpare(entries, inputs: inputs, spare: spare) {
+            return try await updateSpare(entries, inputs: inputs, spare: spare, current: old, after: clearing)
         }
         let manager = FileManager.default
-        let staging = folder + ".building", previous = folder + ".previous"
+        let staging = folder + ".building"
         var summary = SiteGenerator.Summary()
         do {
             try manager.createDirectory(atPath: staging, withIntermediateDirectories: true)
@@ -85,16 +88,7 @@ struct SiteWriter {
             summary.written = Self.writtenPages(entries, outcomes)
             try Self.writeFile(Self.manifest(entries, outcomes), to: staging + "/" + Self.manifestName)
             await clearing.value
-            if manager.fileExists(atPath: folder) { try manager.moveItem(atPath: folder, toPath: previous) }
-            do {
-                try manager.moveItem(atPath: staging, toPath: folder)
-            } catch {
-                // The site stays as it was rather than gone.
-                try? manager.moveItem(atPath: previous, toPath: folder)
-                throw error
-            }
-            // Deleted at the start of the next build, where it costs no time.
-            try? manager.moveItem(atPath: previous, toPath: trashPath())
+            try swapIn(staging)
         } catch {
             try? manager.moveItem(atPath: staging, toPath: trashPath())
             let reason = (error as? SiteError)?.message ?? error.localizedDescription
@@ -108,9 +102,10 @@ struct SiteWriter {
     enum Destination {
         /// A new build's folder: an unchanged file is linked there from the last build.
         case staging(String)
-        /// The site's own folder: an unchanged file stays, a changed one is written beside itself
-        /// (``pendingPath(_:)``) for ``updateInPlace(_:inputs:old:after:)`` to move over it.
-        case inPlace
+        /// The spare at this path: an unchanged file stays, a changed one is written beside itself
+        /// (``pendingPath(_:in:)``) for ``updateSpare(_:inputs:spare:current:after:)`` to move over
+        /// it, by a link from the folder when the folder's (`current`) is the one wanted.
+        case spare(String, current: [String: Record])
     }
 
     /// One file of a build: what it was made from, and whether it was written rather than kept.
@@ -129,21 +124,34 @@ struct SiteWriter {
             for index in stride(from: worker, to: entries.count, by: workers) {
                 let entry = entries[index]
                 outcomes.buffer[index] = Result {
-                    let earlier = folder + "/" + entry.path
+                    let inFolder = folder + "/" + entry.path
                     func keep() -> Bool {
                         switch destination {
-                        case .staging(let staging): link(earlier, staging + "/" + entry.path) == 0
-                        case .inPlace: access(earlier, F_OK) == 0
+                        case .staging(let staging): link(inFolder, staging + "/" + entry.path) == 0
+                        case .spare(let spare, _): access(spare + "/" + entry.path, F_OK) == 0
                         }
+                    }
+                    // The spare's file is the one of the build before the last; the folder's may be the one wanted.
+                    func linkFromFolder(_ wanted: (Record) -> Bool) -> Record? {
+                        guard case .spare(let spare, let current) = destination, let record = current[entry.path], wanted(record) else { return nil }
+                        let pending = pendingPath(entry.path, in: spare)
+                        unlink(pending)
+                        return link(inFolder, pending) == 0 ? record : nil
                     }
                     let inputs = inputs[index]
                     if let record = old[entry.path], inputs != nil, record.inputs == inputs, keep() { return (record, false) }
+                    if inputs != nil, let record = linkFromFolder({ $0.inputs == inputs }) { return (record, true) }
                     let content = entry.render()
                     let record = Record(inputs: inputs, digest: entry.comparesContent ? SitePages.hex(SHA256.hash(data: content)) : "-")
                     if entry.comparesContent, old[entry.path]?.digest == record.digest, keep() { return (record, false) }
+                    if entry.comparesContent, linkFromFolder({ $0.digest == record.digest }) != nil { return (record, true) }
                     switch destination {
                     case .staging(let staging): try Self.writeFile(content, to: staging + "/" + entry.path)
-                    case .inPlace: try Self.writeFile(content, to: pendingPath(entry.path))
+                    case .spare(let spare, _):
+                        // A pending file left by a build cut short may be a link to the folder's: never written through.
+                        let pending = pendingPath(entry.path, in: spare)
+                        unlink(pending)
+                        try Self.writeFile(content, to: pending)
                     }
                     return (record, true)
                 }
