@@ -1,4 +1,4 @@
-import BenchBot
+@testable import BenchBot
 import Foundation
 import Testing
 
@@ -85,6 +85,14 @@ struct SiteUpdateTests {
             #expect(!FileManager.default.fileExists(atPath: site + "/.benchbot-updating"))
             try Self.expectSameSite(site, reference)
         }
+    }
+
+    @Test("a site folder named with a trailing slash keeps its spare and its build under way beside it, not inside it")
+    func trailingSlash() {
+        let writer = SiteWriter(folder: "/srv/results/site//")
+        #expect(writer.folder == "/srv/results/site")
+        #expect(writer.spareFolder == "/srv/results/.site.spare")
+        #expect(SiteWriter(folder: "/").folder == "/")
     }
 
     @Test("a benchmark page draws the last 2 weeks apart only when the history is longer; otherwise one plot, and a line saying why")

@@ -14,6 +14,14 @@ import Foundation
 /// one new commit.
 struct SiteWriter {
     let folder: String
+
+    /// - Parameter folder: The site's folder; a trailing `/` is dropped, or its siblings (the
+    ///   spare, the build under way) would be made inside it.
+    init(folder: String) {
+        var folder = folder
+        while folder.count > 1, folder.hasSuffix("/") { folder.removeLast() }
+        self.folder = folder
+    }
     static let manifestName = ".benchbot-site"
     /// Where builds before the manifest became lines kept it: still the mark of a site.
     static let earlierManifestName = ".benchbot-site.json"
