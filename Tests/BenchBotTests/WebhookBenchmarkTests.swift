@@ -26,6 +26,12 @@ struct WebhookBenchmarkTests {
             let pairs = row.dropFirst("p99 ms of each round, bare/real: ".count).split(separator: " ")
             return pairs.count == 10 && pairs.allSatisfy { $0.split(separator: "/").compactMap { Double($0) }.filter { $0 > 0 }.count == 2 }
         }, "\(result.standardOutput)")
+        // And the median of the rounds' ratios, a positive figure.
+        let medians = lines.filter { $0.hasPrefix("median of the rounds' p99 ratios, real / bare: ") }
+        #expect(medians.count == 2 && medians.allSatisfy { row in
+            let figure = row.dropFirst("median of the rounds' p99 ratios, real / bare: ".count).split(separator: "x")[0]
+            return Double(figure).map { $0 > 0 && $0.isFinite } ?? false
+        }, "\(result.standardOutput)")
         // Per durability, 200 measured twice and the warm-up's 16 (4 per client, more than 200 / 20), all answered 200 and all stored.
         #expect(lines.filter { $0.hasPrefix("answers of the real route: HTTP 200 × 200 (as fast as it can), HTTP 200 × 200 (paced)") }.count == 2,
                 "\(result.standardOutput)")
