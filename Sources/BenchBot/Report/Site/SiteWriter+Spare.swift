@@ -50,17 +50,11 @@ extension SiteWriter {
     ///   and the spare's marker stays, so the next build is whole.
     func updateSpare(_ entries: [SitePages.Entry], inputs: [String?], spare: [String: Record], current: [String: Record],
                      after clearing: Task<Void, Never>) async throws -> SiteGenerator.Summary {
-        let manager = FileManager.default
         let root = spareFolder
         var summary = SiteGenerator.Summary()
         do {
             try Self.writeFile(Data(), to: root + "/" + Self.updatingMarkerName)
-            var folders = Set<Substring>()
-            for entry in entries where spare[entry.path] == nil {
-                if let slash = entry.path.lastIndex(of: "/"), folders.insert(entry.path[..<slash]).inserted {
-                    try manager.createDirectory(atPath: root + "/" + entry.path[..<slash], withIntermediateDirectories: true)
-                }
-            }
+            try Self.makeFolders(for: entries.lazy.filter { spare[$0.path] == nil }, in: root)
             let outcomes = try build(entries, inputs: inputs, old: spare, into: .spare(root, current: current))
             for (entry, outcome) in zip(entries, outcomes) where outcome.written {
                 try Self.rename(pendingPath(entry.path, in: root), to: root + "/" + entry.path)

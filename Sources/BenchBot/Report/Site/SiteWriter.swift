@@ -74,9 +74,11 @@ struct SiteWriter {
     /// - Parameter clearing: What ``clearLeftovers()`` returned.
     /// - Throws: ``SiteError`` when a file cannot be written; the folder is left as it was then.
     func write(_ entries: [SitePages.Entry], after clearing: Task<Void, Never>) async throws -> SiteGenerator.Summary {
-        let old = wasInterrupted ? [:] : Self.readManifest(folder + "/" + Self.manifestName)
+        // An older BenchBot's update in place cut short: neither the folder's manifest nor a spare beside it is trusted.
+        let interrupted = wasInterrupted
+        let old = interrupted ? [:] : Self.readManifest(folder + "/" + Self.manifestName)
         let inputs = entries.map { $0.inputs.map(SitePages.digest) }
-        let spare = wasInterrupted ? [:] : spareRecords()
+        let spare = interrupted ? [:] : spareRecords()
         if canUpdateSpare(entries, inputs: inputs, spare: spare) {
             return try await updateSpare(entries, inputs: inputs, spare: spare, current: old, after: clearing)
         }
@@ -85,13 +87,7 @@ struct SiteWriter {
         var summary = SiteGenerator.Summary()
         do {
             try manager.createDirectory(atPath: staging, withIntermediateDirectories: true)
-            // Paths are joined by hand: NSString's path methods cost more than the links themselves.
-            var folders = Set<Substring>()
-            for entry in entries {
-                if let slash = entry.path.lastIndex(of: "/"), folders.insert(entry.path[..<slash]).inserted {
-                    try manager.createDirectory(atPath: staging + "/" + entry.path[..<slash], withIntermediateDirectories: true)
-                }
-            }
+            try Self.makeFolders(for: entries, in: staging)
             let outcomes = try build(entries, inputs: inputs, old: old, into: .staging(staging))
             summary.written = Self.writtenPages(entries, outcomes)
             try Self.writeFile(Self.manifest(entries, outcomes), to: staging + "/" + Self.manifestName)
@@ -195,6 +191,17 @@ struct SiteWriter {
         func deallocate() {
             buffer.deinitialize()
             buffer.deallocate()
+        }
+    }
+
+    /// Creates the folders that `entries` go in, under `root`.
+    static func makeFolders(for entries: some Sequence<SitePages.Entry>, in root: String) throws {
+        // Paths are joined by hand: NSString's path methods cost more than the links themselves.
+        var folders = Set<Substring>()
+        for entry in entries {
+            if let slash = entry.path.lastIndex(of: "/"), folders.insert(entry.path[..<slash]).inserted {
+                try FileManager.default.createDirectory(atPath: root + "/" + entry.path[..<slash], withIntermediateDirectories: true)
+            }
         }
     }
 
