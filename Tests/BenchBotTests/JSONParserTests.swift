@@ -79,4 +79,27 @@ struct JSONParserTests {
         let fine = String(repeating: "[", count: 500) + String(repeating: "]", count: 500)
         #expect(throws: Never.self) { try JSONValue.parse(Data(fine.utf8)) }
     }
+
+    @Test("a string's plain run ends where a byte-by-byte look ends it, for every byte at every place in a word")
+    func plainRunEndsWhereBytesSay() {
+        func slowEnd(_ bytes: [UInt8], from start: Int) -> Int {
+            bytes[start...].firstIndex { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 } ?? bytes.count
+        }
+        var generator = SystemRandomNumberGenerator()
+        // Plain bytes, including the neighbours of the three kinds of end (0x21, 0x23, 0x5B, 0x5D, 0x20, 0x80 and up).
+        let plain: [UInt8] = [0x20, 0x21, 0x23, 0x41, 0x5B, 0x5D, 0x7F, 0x80, 0xC3, 0xFF]
+        for length in 0...24 {
+            for place in 0..<max(length, 1) {
+                for special in 0...255 {
+                    var bytes = (0..<length).map { _ in plain.randomElement(using: &generator)! }
+                    if place < length { bytes[place] = UInt8(special) }
+                    for start in [0, min(1, length), min(3, length)] {
+                        let fast = bytes.withUnsafeBytes { JSONParser.plainEnd(of: $0, from: start) }
+                        #expect(fast == slowEnd(bytes, from: start), "bytes \(bytes) from \(start)")
+                        if fast != slowEnd(bytes, from: start) { return }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -10,8 +10,19 @@ final class ServerMetrics: Sendable {
         case signature, tooLarge = "too_large", contentType = "content_type", malformed, noSecret = "no_secret", storeUnavailable = "store_unavailable"
     }
 
+    /// The accepted deliveries' counter of each event label, made once: looking one up in the
+    /// registry builds its labels and takes the registry's lock, for every delivery.
+    private let acceptedByEvent: [String: Counter]
+
+    init() {
+        let registry = self.registry
+        acceptedByEvent = Dictionary(uniqueKeysWithValues: (Self.githubEvents + ["other"]).map { event in
+            (event, registry.makeCounter(descriptor: Self.deliveries, labels: [("result", "accepted"), ("event", event)]))
+        })
+    }
+
     func accepted(event: String) {
-        registry.makeCounter(descriptor: Self.deliveries, labels: [("result", "accepted"), ("event", Self.eventLabel(event))]).increment()
+        (acceptedByEvent[event] ?? acceptedByEvent["other"])?.increment()
     }
 
     func redelivered() {
@@ -37,9 +48,7 @@ final class ServerMetrics: Sendable {
     }
 
     /// Event names come from the sender: only GitHub's own become labels, so a forger cannot grow the series without bound.
-    private static func eventLabel(_ event: String) -> String {
-        ["push", "pull_request", "issue_comment", "check_run", "ping"].contains(event) ? event : "other"
-    }
+    private static let githubEvents = ["push", "pull_request", "issue_comment", "check_run", "ping"]
 
     nonisolated(unsafe) private static let deliveries = MetricNameDescriptor(
         namespace: "benchbot", subsystem: "webhook", metricName: "deliveries", unitName: "total",

@@ -213,16 +213,11 @@ struct JSONParser {
         position += 1
         let start = position
         // Most strings have no escapes: take their bytes whole.
-        while position < bytes.count {
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") {
-                let text = building ? String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self) : ""
-                position += 1
-                return text
-            }
-            if byte == UInt8(ascii: "\\") { break }
-            guard byte >= 0x20 else { throw error("a control character inside a string; escape it") }
+        position = Self.plainEnd(of: bytes, from: position)
+        if position < bytes.count, bytes[position] == UInt8(ascii: "\"") {
+            let text = building ? String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self) : ""
             position += 1
+            return text
         }
         var scalars = Array(UnsafeRawBufferPointer(rebasing: bytes[start..<position]))
         while position < bytes.count {
