@@ -25,5 +25,21 @@ struct BackgroundExecutorTests {
         #expect(seen.allSatisfy { $0.policy == BackgroundExecutor.idlePolicy }, "\(seen.map { ($0.policy, $0.nice) })")
     }
 
+    @Test("the store's transactions and reads run on that thread when it asks, and on the store's own threads otherwise")
+    func storeWorkOnTheIdleThread() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("benchbot-idle-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = try SQLiteStore.open(path: folder + "/store.sqlite")
+        let idle = try await withTaskExecutorPreference(BackgroundExecutor.deliveries) {
+            let written = try await store.write { _ in (Self.thread(), sched_getscheduler(0)) }
+            let read = try await store.read { _ in (Self.thread(), sched_getscheduler(0)) }
+            return [written, read]
+        }
+        #expect(idle.allSatisfy { $0.1 == BackgroundExecutor.idlePolicy }, "\(idle)")
+        let elsewhere = try await [store.write { _ in Self.thread() }, store.read { _ in Self.thread() }]
+        #expect(!elsewhere.contains(idle[0].0) && !BackgroundExecutor.isCurrentThread)
+    }
+
     private static func thread() -> UInt { UInt(pthread_self()) }
 }

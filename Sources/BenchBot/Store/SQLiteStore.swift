@@ -105,15 +105,19 @@ public final class SQLiteStore: Store {
 
     /// Runs `body` in an `IMMEDIATE` transaction.
     func write<Result: Sendable>(_ body: @escaping @Sendable (Database) throws -> Result) async throws(StoreError) -> Result {
-        do {
-            return try await pool.writeWithoutTransaction { db in
-                var result: Result?
-                try db.inTransaction(.immediate) {
-                    result = try body(db)
-                    return .commit
-                }
-                return result!
+        let transaction = { @Sendable (db: Database) throws -> Result in
+            var result: Result?
+            try db.inTransaction(.immediate) {
+                result = try body(db)
+                return .commit
             }
+            return result!
+        }
+        do {
+            // On a background thread the transaction runs right there, at that thread's priority:
+            // sent to the store's own threads it would compete with the answers it stays behind.
+            if BackgroundExecutor.isCurrentThread { return try Self.blocking { try pool.writeWithoutTransaction(transaction) } }
+            return try await pool.writeWithoutTransaction(transaction)
         } catch {
             throw Self.mapError(error, path: path, busyTimeout: busyTimeout)
         }
@@ -122,10 +126,16 @@ public final class SQLiteStore: Store {
     /// Runs `body` on a consistent snapshot.
     func read<Result: Sendable>(_ body: @escaping @Sendable (Database) throws -> Result) async throws(StoreError) -> Result {
         do {
+            if BackgroundExecutor.isCurrentThread { return try Self.blocking { try pool.read(body) } }
             return try await pool.read(body)
         } catch {
             throw Self.mapError(error, path: path, busyTimeout: busyTimeout)
         }
+    }
+
+    /// Calls GRDB's blocking API, which an async caller would not get: Swift picks the async overload there.
+    private static func blocking<Result>(_ body: () throws -> Result) rethrows -> Result {
+        try body()
     }
 
     static func mapError(_ error: any Error, path: String, busyTimeout: Double) -> StoreError {

@@ -115,7 +115,7 @@ struct JSONParser {
         defer { depth -= 1 }
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return .object([:]) }
         let first = openFields.count
-        defer { openFields.removeSubrange(first...) }
+        defer { if openFields.count > first { openFields.removeSubrange(first...) } }
         while true {
             guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a field name in quotes") }
             // A top-level key is built to be compared with the wanted one, escapes and all.
@@ -140,6 +140,8 @@ struct JSONParser {
             guard position < bytes.count else { throw error("expected ',' or '}'") }
             if bytes[position] == UInt8(ascii: "}") {
                 position += 1
+                // Only checked, not built: a webhook's answer reads one field of 10 KB.
+                guard building else { return .null }
                 // A repeated field keeps its last value, as JSON parsers commonly do.
                 return .object(Dictionary(openFields[first...], uniquingKeysWith: { _, last in last }))
             }
@@ -154,13 +156,16 @@ struct JSONParser {
         defer { depth -= 1 }
         if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return .array([]) }
         let first = openItems.count
-        defer { openItems.removeSubrange(first...) }
+        defer { if openItems.count > first { openItems.removeSubrange(first...) } }
         while true {
             let item = try value()
             if building { openItems.append(item) }
             skipWhitespace()
             guard position < bytes.count else { throw error("expected ',' or ']'") }
-            if bytes[position] == UInt8(ascii: "]") { position += 1; return .array(Array(openItems[first...])) }
+            if bytes[position] == UInt8(ascii: "]") {
+                position += 1
+                return building ? .array(Array(openItems[first...])) : .null
+            }
             guard bytes[position] == UInt8(ascii: ",") else { throw error("expected ',' or ']'") }
             position += 1
             skipWhitespace()
