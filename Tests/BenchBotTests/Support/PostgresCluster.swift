@@ -1,0 +1,134 @@
+import BenchBot
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A throwaway PostgreSQL cluster for the store's tests, from Debian's `postgresql` package.
+///
+/// Made once per test process by `initdb` in a temporary folder, run by an unprivileged user
+/// (PostgreSQL refuses root), listening only on a Unix socket in that folder, and stopped when the
+/// test process exits. Each test takes a database of its own, so tests run side by side.
+enum PostgresCluster {
+    /// The newest installed server's programs, or `nil` when PostgreSQL is not installed.
+    static let programs: String? = {
+        let root = "/usr/lib/postgresql"
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).compactMap(Int.init).sorted()
+        return versions.reversed().lazy.map { "\(root)/\($0)/bin" }.first { FileManager.default.isExecutableFile(atPath: $0 + "/initdb") }
+    }()
+
+    /// Whether the PostgreSQL tests run: always under `.ci/run`, which installs the server (so a
+    /// missing one fails them), elsewhere where the server is installed.
+    static let enabled = programs != nil || ProcessInfo.processInfo.environment["BENCHBOT_REQUIRE_POSTGRES"] != nil
+
+    static let skipReason: Comment = "PostgreSQL is not installed (apt-get install postgresql); the PostgreSQL half of the store tests is skipped"
+
+    /// A running cluster: where its socket is and who may log in.
+    struct Running: Sendable {
+        let folder: String
+        let port: Int
+        let programs: String
+        /// The cluster's superuser, who logs in without a password over the socket.
+        let user = "benchbot"
+
+        /// A `benchbot.store.url` for `database` on this cluster.
+        func url(database: String) -> String {
+            "postgres://\(user)@localhost:\(port)/\(database)?host=\(folder)"
+        }
+    }
+
+    private static let running = Task<Running, any Error> { try await start() }
+
+    /// A new, empty database on the cluster (started on the first call), as a store URL.
+    static func makeDatabase() async throws -> String {
+        let cluster = try await running.value
+        let name = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let made = try await CommandRunner.run(cluster.programs + "/createdb", arguments: ["-h", cluster.folder, "-p", String(cluster.port),
+                                                                                          "-U", cluster.user, name], timeout: .seconds(60))
+        try #require(made.succeeded, "createdb failed: \(made.standardError)")
+        return cluster.url(database: name)
+    }
+
+    /// The cluster itself, as its superuser sees it, for tests that stop or restart it.
+    static func cluster() async throws -> Running {
+        try await running.value
+    }
+
+    private static func start() async throws -> Running {
+        let programs = try #require(Self.programs, "PostgreSQL is not installed: apt-get install postgresql (.ci/run does)")
+        removeLeftovers()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("benchbot-postgres-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: folder)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        // Root may not run PostgreSQL: the cluster is the package's `postgres` user's, or nobody's.
+        let owner = getuid() == 0 ? (getpwnam("postgres") ?? getpwnam("nobody")) : nil
+        if let owner { try #require(chown(folder, owner.pointee.pw_uid, owner.pointee.pw_gid) == 0, "cannot hand \(folder) to PostgreSQL's user") }
+        func asOwner(_ program: String, _ arguments: [String]) -> (String, [String]) {
+            guard let owner else { return (programs + "/" + program, arguments) }
+            return ("setpriv", ["--reuid=\(owner.pointee.pw_uid)", "--regid=\(owner.pointee.pw_gid)", "--clear-groups", "--",
+                                programs + "/" + program] + arguments)
+        }
+        let data = folder + "/data"
+        let (initdb, initArguments) = asOwner("initdb", ["-D", data, "-U", "benchbot", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"])
+        let made = try await CommandRunner.run(initdb, arguments: initArguments, timeout: .seconds(120))
+        try #require(made.succeeded, "initdb failed: \(made.standardError)")
+        let port = 40_000 + Int(getpid() % 20_000)
+        // pg_ctl waits until the server accepts connections; the server then lives on its own,
+        // outside the runner's process tree, until this process exits.
+        let options = "-k \(folder) -c listen_addresses= -p \(port) -c fsync=off -c max_connections=200"
+        let (pgctl, ctlArguments) = asOwner("pg_ctl", ["-D", data, "-l", folder + "/server.log", "-o", options, "-w", "-t", "60", "start"])
+        let started = try launchDetached(pgctl, ctlArguments)
+        try #require(started == 0, "pg_ctl start failed (\(started)): \((try? String(contentsOfFile: folder + "/server.log", encoding: .utf8)) ?? "")")
+        stopAtExit(pidFile: data + "/postmaster.pid")
+        let ready = try await CommandRunner.run(programs + "/pg_isready", arguments: ["-h", folder, "-p", String(port), "-t", "30"],
+                                                timeout: .seconds(40))
+        try #require(ready.succeeded, "PostgreSQL did not start: \((try? String(contentsOfFile: folder + "/server.log", encoding: .utf8)) ?? "")")
+        return Running(folder: folder, port: port, programs: programs)
+    }
+
+    /// Runs `pg_ctl start`, which leaves the server running when it returns: the command runner
+    /// would kill what a command leaves behind, so this one is spawned and waited for here, with
+    /// pg_ctl's own deadline (`-t`). Foundation's `Process` is not used: this test process reaps
+    /// its children elsewhere, and its wait would never see pg_ctl end.
+    private static func launchDetached(_ executable: String, _ arguments: [String]) throws -> Int32 {
+        let path = executable.hasPrefix("/") ? executable : "/usr/bin/" + executable
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, path, nil, nil, argv, environ)
+        guard spawned == 0 else { return -spawned }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            // Reaped by another waiter first: its status is lost, and pg_isready tells instead.
+            if errno == ECHILD { return 0 }
+            guard errno == EINTR else { return -errno }
+        }
+        return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+    }
+
+    /// Stops and removes the clusters of test processes that were killed before they could.
+    private static func removeLeftovers() {
+        let temporary = FileManager.default.temporaryDirectory.path
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? [] where entry.hasPrefix("benchbot-postgres-") {
+            guard let owner = Int32(entry.dropFirst("benchbot-postgres-".count)), owner != getpid(), kill(owner, 0) != 0, errno == ESRCH else { continue }
+            let folder = temporary + "/" + entry
+            stop(pidFile: folder + "/data/postmaster.pid")
+            try? FileManager.default.removeItem(atPath: folder)
+        }
+    }
+
+    private static func stop(pidFile: String) {
+        guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+              let pid = text.split(separator: "\n").first.flatMap({ Int32($0) }) else { return }
+        kill(pid, SIGQUIT)
+    }
+
+    nonisolated(unsafe) private static var pidFile = ""
+
+    /// Stops the server (immediate shutdown, SIGQUIT) when the test process exits.
+    private static func stopAtExit(pidFile: String) {
+        Self.pidFile = pidFile
+        atexit { PostgresCluster.stop(pidFile: PostgresCluster.pidFile) }
+    }
+}
