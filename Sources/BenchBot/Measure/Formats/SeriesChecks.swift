@@ -48,7 +48,8 @@ struct SeriesChecks {
     }
 
     private mutating func nameProblem(_ result: UnsafePointer<BenchmarkResult>) -> String? {
-        if !result.pointee.parameters.isEmpty, result.pointee.parameters == printableParameters {
+        // One entry, as a binary's `target`: comparing two dictionaries of several looks keys up, which costs more than the scan.
+        if result.pointee.parameters.count == 1, result.pointee.parameters == printableParameters {
             return ResultValidation.nameProblem(benchmark: result.pointee.benchmark, parameters: [:])
         }
         let problem = ResultValidation.nameProblem(benchmark: result.pointee.benchmark, parameters: result.pointee.parameters)

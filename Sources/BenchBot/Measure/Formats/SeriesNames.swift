@@ -57,8 +57,9 @@ struct SeriesNames {
     /// parameters met: a reader gives every series of a binary or a benchmark one dictionary, so
     /// most series reuse the bytes instead of sorting and walking the dictionary again.
     private mutating func appendParameters(_ parameters: [String: String]) {
-        // `==` answers at once for the same storage, as the series of one binary share.
-        if lastParameters.parameters != parameters {
+        // `==` answers at once for the same storage, as the series of one binary share; for two
+        // dictionaries of several entries each it looks keys up, which costs more than it saves.
+        if parameters.count > 1 || lastParameters.parameters != parameters {
             lastParameters = (parameters, Array(Self.displayName("", parameters).utf8))
         }
         name.append(contentsOf: lastParameters.bytes)
