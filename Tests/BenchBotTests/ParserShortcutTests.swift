@@ -37,6 +37,36 @@ struct ParserShortcutTests {
         #expect(results.count == displayed.count)
     }
 
+    @Test("parameters kept from the series before are the parameters of this one: shared, equal, or other")
+    func parametersKeptFromBefore() {
+        let shared = ["target": "benches/a.rs"]
+        // The same name with the parameters changed in between, and again from a dictionary of its own.
+        let series = [Self.result("a", shared), Self.result("b", ["target": "benches/b.rs"]), Self.result("c", shared),
+                      Self.result("a", ["target": "benches/a.rs"])]
+        var names = SeriesNames()
+        var results: [BenchmarkResult] = []
+        for (index, result) in series.enumerated() {
+            #expect((names.insert(result, tag: index, inserted: results) == nil) == (index < 3), "\(result.displayName)")
+            results.append(result)
+        }
+        let context = FormatContext(file: "f", format: .benchmarkJS)
+        // Printable parameters met before, then parameters of the same size that are not.
+        let controls = [Self.result("a", shared), Self.result("b", shared), Self.result("c", ["target": "x\u{7}"])]
+        #expect(throws: FormatError.self) { try ResultValidation.validate(controls, context) }
+        do {
+            try ResultValidation.validate(controls, context)
+        } catch {
+            #expect(error.description == "f: benchmark-js: \(PlainText.singleLine("c[target=x\u{7}]")): its name or parameters hold the control character U+0007; names must be printable text")
+        }
+        do {
+            try ResultValidation.validate(Array(series.prefix(3)), context)
+            try ResultValidation.validate(series, context)
+            Issue.record("a name met twice was not refused")
+        } catch {
+            #expect(error.description == "f: benchmark-js: a[target=benches/a.rs]: appears twice; give each benchmark and parameter set its own name")
+        }
+    }
+
     @Test("validation still refuses a name met twice, in a format whose reader does not check names")
     func validationFindsDuplicates() {
         let text = "a x 1,000 ops/sec \u{B1}0.5% (90 runs sampled)\nb x 2 ops/sec \u{B1}0.5% (90 runs sampled)\na x 3 ops/sec \u{B1}0.5% (90 runs sampled)\n"

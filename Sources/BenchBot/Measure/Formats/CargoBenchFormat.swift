@@ -1,3 +1,4 @@
+import Compare
 import Foundation
 
 /// libtest's `cargo bench` text: `test name ... bench:   1,234 ns/iter (+/- 56)`, and
@@ -23,7 +24,9 @@ enum CargoBenchFormat {
     /// `byteLines`: result lines of the usual shape are read from their bytes (``Reader/readFast(_:_:number:)``);
     /// `false` reads every line as a `Substring`, the rule the byte path must match (`TextFastPathTests`).
     static func parse(_ text: String, _ context: FormatContext, byteLines: Bool) throws(FormatError) -> ParsedOutput {
-        try text.readLines(with: Reader(context: context, text: text), byteLines: byteLines)
+        // About one series per result line of 60 bytes: the table of names is made once, not grown seven times.
+        let seen = SeriesNames(capacity: min(text.utf8.count / 60, ResultValidation.maximumSeries))
+        return try text.readLines(with: Reader(context: context, text: text, seen: seen), byteLines: byteLines)
     }
 
     /// True for text with libtest's bench result lines.
@@ -85,12 +88,8 @@ enum CargoBenchFormat {
                 rate = read
             }
             let benchmark = String(decoding: bytes.extracting(name), as: UTF8.self)
-            try add(BenchmarkResult(benchmark: benchmark, parameters: parameters, unit: "ns", direction: .lowerIsBetter, samples: [median]),
-                    line: number)
-            if let rate {
-                try add(BenchmarkResult(benchmark: benchmark + ".throughput", parameters: parameters, unit: "MB/s", direction: .higherIsBetter,
-                                        samples: [rate]), line: number)
-            }
+            try add(benchmark, unit: "ns", direction: .lowerIsBetter, sample: median, line: number)
+            if let rate { try add(benchmark + ".throughput", unit: "MB/s", direction: .higherIsBetter, sample: rate, line: number) }
             (lastLine, lastNumber) = (line, number)
             return true
         }
@@ -143,25 +142,25 @@ enum CargoBenchFormat {
             guard let first = fields.next(), fields.next() == "ns/iter", let median = Self.number(first) else {
                 throw context.error("line \(line)", "is not 'test name ... bench: N ns/iter (+/- N)': \(String(outcome).quotedLine)")
             }
-            try add(BenchmarkResult(benchmark: name, parameters: parameters, unit: "ns", direction: .lowerIsBetter, samples: [median]), line: line)
+            try add(name, unit: "ns", direction: .lowerIsBetter, sample: median, line: line)
             // `= 473 MB/s` after the range, when the bench set `b.bytes`.
             while let field = fields.next(), field != "=" {}
             if let amount = fields.next(), fields.next() == "MB/s" {
                 guard let rate = Self.number(amount) else {
                     throw context.error("line \(line)", "'\(amount)' is not a number of MB/s")
                 }
-                try add(BenchmarkResult(benchmark: name + ".throughput", parameters: parameters, unit: "MB/s", direction: .higherIsBetter,
-                                        samples: [rate]), line: line)
+                try add(name + ".throughput", unit: "MB/s", direction: .higherIsBetter, sample: rate, line: line)
             }
         }
 
-        private mutating func add(_ result: BenchmarkResult, line: Int) throws(FormatError) {
-            if let earlier = seen.insert(result, tag: line, inserted: results) {
-                let name = result.displayName
+        /// Stores a series of this binary's parameters, built in the results rather than built, checked and copied in.
+        private mutating func add(_ benchmark: String, unit: String, direction: Direction, sample: Double, line: Int) throws(FormatError) {
+            if let earlier = seen.insert(benchmark: benchmark, parameters: parameters, tag: line, inserted: results) {
+                let name = BenchmarkResult(benchmark: benchmark, parameters: parameters, unit: unit, direction: direction, samples: []).displayName
                 let fix = target == nil ? "; capture cargo's stderr too (cargo bench 2>&1) so its 'Running' lines tell the binaries apart" : ""
                 throw context.error("line \(line)", "'\(name)' was already reported on line \(earlier)\(fix)")
             }
-            results.append(result)
+            results.append(BenchmarkResult(benchmark: benchmark, parameters: parameters, unit: unit, direction: direction, samples: [sample]))
         }
 
         private mutating func recordFailures() {

@@ -56,6 +56,8 @@ enum IaiFormat {
         init(context: FormatContext, text: String) {
             self.context = context
             self.text = text
+            // iai prints five series in a block of about 230 bytes: the table of names is made once, not grown.
+            seen = SeriesNames(capacity: min(text.utf8.count / 46, ResultValidation.maximumSeries))
         }
 
         func incomplete(_ benchmark: (name: String, line: Int, read: Int)) -> FormatError {
@@ -75,10 +77,10 @@ enum IaiFormat {
             guard end > start else { return true }
             guard bytes[end - 1] < 0x80 else { return false }
             if bytes[line.lowerBound] == TextBytes.space {
-                guard let benchmark = current,
-                      let metric = labelBytes.firstIndex(where: { TextBytes.starts(bytes, start..<end, with: $0) }), benchmark.read == metric else {
-                    return false
-                }
+                // No label is the start of another, so the one the benchmark is at is the only one that can match.
+                guard let benchmark = current, benchmark.read < labelBytes.count else { return false }
+                let metric = benchmark.read
+                guard TextBytes.starts(bytes, start..<end, with: labelBytes[metric]) else { return false }
                 var words = ByteWords(bytes, (start + labelBytes[metric].count)..<end)
                 guard let count = words.next().flatMap({ TextNumber.number(bytes.extracting($0)) }) else { return false }
                 try add(count, metric: metric, of: benchmark, line: number)
@@ -124,12 +126,13 @@ enum IaiFormat {
 
         /// Stores the benchmark's count of `metric`, read on `line`.
         private mutating func add(_ count: Double, metric: Int, of benchmark: (name: String, line: Int, read: Int), line: Int) throws(FormatError) {
-            let result = BenchmarkResult(benchmark: benchmark.name + metrics[metric].suffix, parameters: parameters,
-                                         unit: metrics[metric].unit, direction: .lowerIsBetter, samples: [count])
-            if let earlier = seen.insert(result, tag: line, inserted: results) {
+            // Checked before it is built, then built in the results: a copy in and out would retain and release each part.
+            let name = benchmark.name + metrics[metric].suffix
+            if let earlier = seen.insert(benchmark: name, parameters: parameters, tag: line, inserted: results) {
+                let result = BenchmarkResult(benchmark: name, parameters: parameters, unit: metrics[metric].unit, direction: .lowerIsBetter, samples: [])
                 throw context.error("line \(line)", "'\(result.displayName)' was already reported on line \(earlier)")
             }
-            results.append(result)
+            results.append(BenchmarkResult(benchmark: name, parameters: parameters, unit: metrics[metric].unit, direction: .lowerIsBetter, samples: [count]))
             current = metric + 1 == metrics.count ? nil : (benchmark.name, benchmark.line, metric + 1)
         }
 

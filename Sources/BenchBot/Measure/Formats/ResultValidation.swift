@@ -62,13 +62,18 @@ enum ResultValidation {
     /// Why a name cannot be stored, or `nil` when it can. SQLite and C strings end at U+0000, so
     /// `q\u{0}b` and `q\u{0}c` would become one series; other control characters drive terminals.
     static func nameProblem(_ result: BenchmarkResult) -> String? {
+        nameProblem(benchmark: result.benchmark, parameters: result.parameters)
+    }
+
+    /// ``nameProblem(_:)`` of a series' name and parameters.
+    static func nameProblem(benchmark: String, parameters: [String: String]) -> String? {
         // Nearly every name is plain text, told by one pass over its bytes: a control character's
         // UTF-8 is one byte below 0x20, 0x7F, or (C1) 0xC2 then 0x80…0x9F.
         func mayHoldControl(_ text: String) -> Bool { TextBytes.withBytes(of: text) { $0.contains { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 } } }
-        guard mayHoldControl(result.benchmark) || result.parameters.contains(where: { mayHoldControl($0.key) || mayHoldControl($0.value) }) else {
+        guard mayHoldControl(benchmark) || parameters.contains(where: { mayHoldControl($0.key) || mayHoldControl($0.value) }) else {
             return nil
         }
-        let texts = [result.benchmark] + result.parameters.keys + result.parameters.values
+        let texts = [benchmark] + parameters.keys + parameters.values
         guard let bad = texts.lazy.flatMap(\.unicodeScalars).first(where: PlainText.isTerminalControl) else {
             return nil
         }
@@ -110,34 +115,9 @@ enum ResultValidation {
         if results.count > maximumSeries {
             throw context.error("-", "holds \(results.count) series, more than the \(maximumSeries) one run may store; report fewer benchmarks")
         }
-        var seen = SeriesNames(capacity: namesChecked ? 0 : results.count)
-        // A file holds a handful of units (iai's five, one after another): each is checked once and
-        // remembered, the last few looked up in order, instead of once each time the unit changes.
-        var checkedUnits: [(unit: String, isTime: Bool)] = []
-        for place in results.indices {
-            let result = results[place]
-            if let problem = nameProblem(result) { throw context.error(PlainText.singleLine(result.displayName), problem) }
-            // Built only for a message: most files have none, and building 100,000 names cost more than the checks.
-            var label: String { result.displayName }
-            let isTime: Bool
-            if let checked = checkedUnits.first(where: { $0.unit == result.unit }) {
-                isTime = checked.isTime
-            } else {
-                if let problem = unitProblem(result.unit) { throw context.error(label, problem) }
-                isTime = timeUnits.contains(result.unit)
-                if checkedUnits.count == 8 { checkedUnits.removeFirst() }
-                checkedUnits.append((result.unit, isTime))
-            }
-            guard !result.samples.isEmpty else { throw context.error(label, "has no samples") }
-            for (index, sample) in result.samples.enumerated() {
-                if let problem = problem(sample) { throw context.error("\(label) sample \(index + 1)", problem) }
-            }
-            if isTime, let negative = result.samples.firstIndex(where: { $0 < 0 }) {
-                throw context.error("\(label) sample \(negative + 1)", "is a negative time (\(result.samples[negative]) \(result.unit))")
-            }
-            guard namesChecked || seen.insert(result, tag: place, inserted: results) == nil else {
-                throw context.error(label, "appears twice; give each benchmark and parameter set its own name")
-            }
+        var checks = SeriesChecks(context: context, capacity: namesChecked ? nil : results.count)
+        try results.withUnsafeBufferPointer { (results) throws(FormatError) in
+            for place in results.indices { try checks.check(place: place, in: results) }
         }
     }
 }
