@@ -6,27 +6,7 @@ public import Notify
 /// The SQLite implementation serves one machine; the protocol is the seam where a PostgreSQL
 /// implementation can serve several. Every method is one transaction: it happens entirely or
 /// not at all, whatever other processes do at the same time.
-public protocol Store: DeliveryStore {
-    /// Records commits and queues one job per commit, oldest first.
-    ///
-    /// A job is unique by repository, commit, suite and machine: queuing it again changes
-    /// nothing (unless `request.rerun` asks for a finished job to run again).
-    ///
-    /// - Parameter request: The commits and how to queue them.
-    /// - Returns: Which commits got a new job and which already had one.
-    /// - Throws: ``StoreError``.
-    func enqueue(_ request: EnqueueRequest) async throws(StoreError) -> EnqueueOutcome
-
-    /// The last tip intake saw for a branch, or `nil` before the first poll or push.
-    func branchTip(repository: String, branch: String) async throws(StoreError) -> ObjectID?
-
-    /// Jobs, oldest first.
-    ///
-    /// - Parameters:
-    ///   - states: Only jobs in these states; all when `nil`.
-    ///   - limit: At most this many, the newest ones, when set.
-    func jobs(in states: Set<JobState>?, limit: Int?) async throws(StoreError) -> [Job]
-
+public protocol Store: JobQueue, DeliveryStore {
     /// Finished jobs that measured something besides the tracked branch's history: paired A/B
     /// jobs, pull requests, forks' branches, and branches other than `trackedBranch`; not the paired
     /// jobs that confirm the tracked branch's suspected changes, which belong to its history.
@@ -34,44 +14,10 @@ public protocol Store: DeliveryStore {
     /// - Parameter limit: At most this many, the newest; returned oldest first.
     func offBranchJobs(repository: String, machine: String, trackedBranch: String, limit: Int) async throws(StoreError) -> [Job]
 
-    /// How many jobs are in each state, over the whole queue.
-    func countJobs() async throws(StoreError) -> [JobState: Int]
-
-    /// Leases the next queued job for a machine, highest priority first, then oldest first.
-    ///
-    /// Jobs whose lease has expired (their worker died) go back to the queue first, or fail once
-    /// they have used all their attempts.
-    ///
-    /// - Parameters:
-    ///   - machine: The machine the job must be measured on.
-    ///   - worker: A name for this worker, unique while it lives (host and process id).
-    ///   - leaseDuration: How long the lease lasts without a heartbeat.
-    ///   - now: The current time.
-    /// - Returns: The leased job, now `running`, or `nil` when the queue is empty.
-    func leaseNextJob(machine: String, worker: String, leaseDuration: Duration, now: Date) async throws(StoreError) -> Job?
-
-    /// Extends a running job's lease; the heartbeat of a live worker.
-    ///
-    /// - Returns: `false` when the lease is no longer this worker's, so it must stop the job.
-    func renewLease(jobID: Int64, worker: String, leaseDuration: Duration, now: Date) async throws(StoreError) -> Bool
-
-    /// Ends a lease at once, so the next ``leaseNextJob(machine:worker:leaseDuration:now:)`` retries
-    /// the job; for a worker known to be dead, whose lease would otherwise hold until it expires.
-    ///
-    /// - Returns: `false` when `owner` no longer held the lease.
-    func expireLease(jobID: Int64, owner: String, now: Date) async throws(StoreError) -> Bool
-
     /// Marks a leased job failed for good, with the reason, and queues what tells people, in one transaction.
     ///
     /// - Throws: ``StoreError`` when the worker no longer holds the lease.
     func failJob(jobID: Int64, worker: String, message: String, notifications: [OutgoingMessage], now: Date) async throws(StoreError)
-
-    /// Gives a leased job back to the queue with the reason its results could not be stored, so
-    /// that its next attempt, and `status`, say why; once every attempt is used, fails it with
-    /// that reason instead.
-    ///
-    /// - Returns: `false` when the worker no longer held the lease.
-    func returnJob(jobID: Int64, worker: String, reason: String, now: Date) async throws(StoreError) -> Bool
 
     /// Stores a finished run with its results and marks its job done, in one transaction.
     ///
@@ -179,6 +125,64 @@ public protocol Store: DeliveryStore {
     /// Records verdicts reached without a run, as when a confirmation job failed for good, with
     /// what tells people, in one transaction; a suspect decided already is left alone.
     func resolveSuspects(_ resolutions: [SuspectResolution], confirmationJobID: Int64, notifications: [OutgoingMessage], now: Date) async throws(StoreError)
+
+}
+
+/// The queue of jobs that workers lease: what every store keeps first, and what many machines share.
+public protocol JobQueue: Sendable {
+    /// Records commits and queues one job per commit, oldest first.
+    ///
+    /// A job is unique by repository, commit, suite and machine: queuing it again changes
+    /// nothing (unless `request.rerun` asks for a finished job to run again).
+    ///
+    /// - Parameter request: The commits and how to queue them.
+    /// - Returns: Which commits got a new job and which already had one.
+    /// - Throws: ``StoreError``.
+    func enqueue(_ request: EnqueueRequest) async throws(StoreError) -> EnqueueOutcome
+
+    /// The last tip intake saw for a branch, or `nil` before the first poll or push.
+    func branchTip(repository: String, branch: String) async throws(StoreError) -> ObjectID?
+
+    /// Jobs, oldest first.
+    ///
+    /// - Parameters:
+    ///   - states: Only jobs in these states; all when `nil`.
+    ///   - limit: At most this many, the newest ones, when set.
+    func jobs(in states: Set<JobState>?, limit: Int?) async throws(StoreError) -> [Job]
+
+    /// How many jobs are in each state, over the whole queue.
+    func countJobs() async throws(StoreError) -> [JobState: Int]
+
+    /// Leases the next queued job for a machine, highest priority first, then oldest first.
+    ///
+    /// Jobs whose lease has expired (their worker died) go back to the queue first, or fail once
+    /// they have used all their attempts.
+    ///
+    /// - Parameters:
+    ///   - machine: The machine the job must be measured on.
+    ///   - worker: A name for this worker, unique while it lives (host and process id).
+    ///   - leaseDuration: How long the lease lasts without a heartbeat.
+    ///   - now: The current time.
+    /// - Returns: The leased job, now `running`, or `nil` when the queue is empty.
+    func leaseNextJob(machine: String, worker: String, leaseDuration: Duration, now: Date) async throws(StoreError) -> Job?
+
+    /// Extends a running job's lease; the heartbeat of a live worker.
+    ///
+    /// - Returns: `false` when the lease is no longer this worker's, so it must stop the job.
+    func renewLease(jobID: Int64, worker: String, leaseDuration: Duration, now: Date) async throws(StoreError) -> Bool
+
+    /// Ends a lease at once, so the next ``leaseNextJob(machine:worker:leaseDuration:now:)`` retries
+    /// the job; for a worker known to be dead, whose lease would otherwise hold until it expires.
+    ///
+    /// - Returns: `false` when `owner` no longer held the lease.
+    func expireLease(jobID: Int64, owner: String, now: Date) async throws(StoreError) -> Bool
+
+    /// Gives a leased job back to the queue with the reason its results could not be stored, so
+    /// that its next attempt, and `status`, say why; once every attempt is used, fails it with
+    /// that reason instead.
+    ///
+    /// - Returns: `false` when the worker no longer held the lease.
+    func returnJob(jobID: Int64, worker: String, reason: String, now: Date) async throws(StoreError) -> Bool
 
     /// Cancels the queued, not yet running, jobs of a branch, as when it is deleted.
     ///

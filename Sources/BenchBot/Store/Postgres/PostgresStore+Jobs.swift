@@ -1,0 +1,160 @@
+public import Foundation
+import Logging
+import PostgresNIO
+
+/// The job queue on PostgreSQL: the same rows and rules as ``SQLiteStore``'s, with leasing that
+/// many workers on many machines share. A worker takes the next job with `FOR UPDATE SKIP
+/// LOCKED`, so two workers never wait for, or take, the same row.
+extension PostgresStore: JobQueue {
+    public func enqueue(_ request: EnqueueRequest) async throws(StoreError) -> EnqueueOutcome {
+        let now = Date().storeValue
+        return try await transaction { connection, logger in
+            let repositoryID = try await Self.upsertRepository(connection, logger, name: request.repository, url: request.repositoryURL, now: now)
+            var outcome = EnqueueOutcome()
+            let untrusted = request.untrusted ? 1 : 0
+            let experiments = SQLiteStore.experimentsColumn(request.experiments)
+            for commit in request.commits {
+                try await connection.query("""
+                    INSERT INTO commit_info (repository_id, sha, parents, author_name, author_email, author_time, subject)
+                    VALUES (\(repositoryID), \(commit.id.hex), \(commit.parents.map(\.hex).joined(separator: " ")), \(commit.authorName),
+                            \(commit.authorEmail), \(commit.authorTime.storeValue), \(commit.subject)) ON CONFLICT DO NOTHING
+                    """, logger: logger)
+                let inserted = try await Self.ids(connection.query("""
+                    INSERT INTO job (repository_id, sha, suite, machine, branch, remote_url, source, state, priority, max_attempts,
+                                     enqueued_at, baseline_sha, pull_request, untrusted, experiments)
+                    VALUES (\(repositoryID), \(commit.id.hex), \(request.suite), \(request.machine), \(request.branch), \(request.remoteURL),
+                            \(request.source.rawValue), 'queued', \(request.priority), \(request.maxAttempts), \(now), \(request.baseline?.hex),
+                            \(request.pullRequest), \(untrusted), \(experiments))
+                    ON CONFLICT (repository_id, sha, suite, machine) DO NOTHING RETURNING id
+                    """, logger: logger))
+                if !inserted.isEmpty {
+                    outcome.queued.append(commit.id)
+                    continue
+                }
+                if request.rerun {
+                    let requeued = try await Self.ids(connection.query("""
+                        UPDATE job SET state = 'queued', attempts = 0, lease_owner = NULL, lease_expires_at = NULL, started_at = NULL,
+                            finished_at = NULL, message = NULL, enqueued_at = \(now), priority = GREATEST(priority, \(request.priority)),
+                            baseline_sha = COALESCE(\(request.baseline?.hex), baseline_sha), pull_request = COALESCE(\(request.pullRequest), pull_request),
+                            untrusted = GREATEST(untrusted, \(untrusted)), experiments = \(experiments)
+                        WHERE repository_id = \(repositoryID) AND sha = \(commit.id.hex) AND suite = \(request.suite) AND machine = \(request.machine)
+                          AND state IN ('done', 'failed', 'cancelled')
+                        RETURNING id
+                        """, logger: logger))
+                    if !requeued.isEmpty {
+                        outcome.requeued.append(commit.id)
+                        continue
+                    }
+                }
+                outcome.alreadyKnown.append(commit.id)
+            }
+            if let branch = request.branch, let tip = request.newBranchTip {
+                try await connection.query("""
+                    INSERT INTO branch_tip (repository_id, branch, sha, updated_at) VALUES (\(repositoryID), \(branch), \(tip.hex), \(now))
+                    ON CONFLICT (repository_id, branch) DO UPDATE SET sha = excluded.sha, updated_at = excluded.updated_at
+                    """, logger: logger)
+            }
+            return outcome
+        }
+    }
+
+    public func branchTip(repository: String, branch: String) async throws(StoreError) -> ObjectID? {
+        try await transaction { connection, logger in
+            let rows = try await connection.query("""
+                SELECT branch_tip.sha FROM branch_tip JOIN repository ON repository.id = branch_tip.repository_id
+                WHERE repository.name = \(repository) AND branch_tip.branch = \(branch)
+                """, logger: logger)
+            var tip: ObjectID?
+            for try await hex in rows.decode(String.self) { tip = ObjectID(hex: hex) }
+            return tip
+        }
+    }
+
+    public func jobs(in states: Set<JobState>?, limit: Int?) async throws(StoreError) -> [Job] {
+        let states = (states ?? Set(JobState.allCases)).map(\.rawValue).sorted()
+        return try await transaction { connection, logger in
+            try await Self.jobs(connection.query(PostgresQuery(unsafeSQL: Self.jobSelect + """
+                 WHERE job.state = ANY($1) ORDER BY job.id DESC LIMIT $2
+                """, binds: try Self.binds(states, limit ?? Int.max)), logger: logger)).reversed()
+        }
+    }
+
+    public func countJobs() async throws(StoreError) -> [JobState: Int] {
+        try await transaction { connection, logger in
+            var counts: [JobState: Int] = [:]
+            for try await (state, count) in try await connection.query("SELECT state, count(*) FROM job GROUP BY state", logger: logger)
+                .decode((String, Int).self) {
+                if let state = JobState(rawValue: state) { counts[state] = count }
+            }
+            return counts
+        }
+    }
+
+    public func leaseNextJob(machine: String, worker: String, leaseDuration: Duration, now: Date) async throws(StoreError) -> Job? {
+        let now = now.storeValue
+        let expiry = now + leaseDuration.seconds
+        return try await transaction { connection, logger in
+            try await Self.reclaimExpiredLeases(connection, logger, now: now)
+            // A row another worker is taking is skipped, not waited for: each takes the next free one.
+            let leased = try await Self.ids(connection.query("""
+                UPDATE job SET state = 'running', attempts = attempts + 1, lease_owner = \(worker), lease_expires_at = \(expiry),
+                    started_at = \(now), message = NULL
+                WHERE id = (SELECT id FROM job WHERE machine = \(machine) AND state = 'queued' ORDER BY priority DESC, id
+                            LIMIT 1 FOR UPDATE SKIP LOCKED)
+                RETURNING id
+                """, logger: logger))
+            guard let id = leased.first else { return nil }
+            return try await Self.jobs(connection.query(PostgresQuery(unsafeSQL: Self.jobSelect + " WHERE job.id = $1", binds: try Self.binds(id)),
+                                                        logger: logger)).first
+        }
+    }
+
+    public func renewLease(jobID: Int64, worker: String, leaseDuration: Duration, now: Date) async throws(StoreError) -> Bool {
+        let expiry = now.storeValue + leaseDuration.seconds
+        return try await transaction { connection, logger in
+            try await !Self.ids(connection.query("""
+                UPDATE job SET lease_expires_at = \(expiry) WHERE id = \(jobID) AND state = 'running' AND lease_owner = \(worker) RETURNING id
+                """, logger: logger)).isEmpty
+        }
+    }
+
+    public func expireLease(jobID: Int64, owner: String, now: Date) async throws(StoreError) -> Bool {
+        let past = now.storeValue - 1
+        return try await transaction { connection, logger in
+            try await !Self.ids(connection.query("""
+                UPDATE job SET lease_expires_at = \(past) WHERE id = \(jobID) AND state = 'running' AND lease_owner = \(owner) RETURNING id
+                """, logger: logger)).isEmpty
+        }
+    }
+
+    public func returnJob(jobID: Int64, worker: String, reason: String, now: Date) async throws(StoreError) -> Bool {
+        let finished = now.storeValue
+        return try await transaction { connection, logger in
+            try await !Self.ids(connection.query("""
+                UPDATE job SET
+                    state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
+                    finished_at = CASE WHEN attempts >= max_attempts THEN \(finished) ELSE NULL END,
+                    message = CASE WHEN attempts >= max_attempts THEN \(reason) || ' (' || attempts || ' attempt(s); giving up)'
+                                   ELSE 'requeued: ' || \(reason) END,
+                    lease_owner = NULL, lease_expires_at = NULL
+                WHERE id = \(jobID) AND state = 'running' AND lease_owner = \(worker)
+                RETURNING id
+                """, logger: logger)).isEmpty
+        }
+    }
+
+    public func cancelQueuedJobs(repository: String, branch: String, now: Date) async throws(StoreError) -> Int {
+        let finished = now.storeValue, message = "branch \(branch) was deleted"
+        return try await transaction { connection, logger in
+            let cancelled = try await Self.ids(connection.query("""
+                UPDATE job SET state = 'cancelled', finished_at = \(finished), message = \(message)
+                WHERE state = 'queued' AND branch = \(branch) AND repository_id = (SELECT id FROM repository WHERE name = \(repository))
+                RETURNING id
+                """, logger: logger))
+            try await connection.query("""
+                DELETE FROM branch_tip WHERE branch = \(branch) AND repository_id = (SELECT id FROM repository WHERE name = \(repository))
+                """, logger: logger)
+            return cancelled.count
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Logging
+import Notify
+import PostgresNIO
+
+extension PostgresStore {
+    /// Runs `body` in one transaction on a pooled connection: committed when it returns, rolled
+    /// back when it throws.
+    func transaction<Result: Sendable>(_ body: (PostgresConnection, Logger) async throws -> Result) async throws(StoreError) -> Result {
+        let logger = self.logger
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection, logger) }
+        } catch {
+            throw failure(error)
+        }
+    }
+
+    static func binds(_ values: any PostgresEncodable...) throws -> PostgresBindings {
+        var binds = PostgresBindings()
+        for value in values { try binds.append(value) }
+        return binds
+    }
+
+    /// The `id`s a statement's `RETURNING id` gave.
+    static func ids(_ rows: PostgresRowSequence) async throws -> [Int64] {
+        var ids: [Int64] = []
+        for try await id in rows.decode(Int64.self) { ids.append(id) }
+        return ids
+    }
+
+    static func upsertRepository(_ connection: PostgresConnection, _ logger: Logger, name: String, url: String, now: Double) async throws -> Int64 {
+        let masked = SecretRedactor.maskingURLPasswords(in: url)
+        try await connection.query("""
+            INSERT INTO repository (name, url, created_at) VALUES (\(name), \(masked), \(now))
+            ON CONFLICT (name) DO UPDATE SET url = excluded.url WHERE repository.url <> excluded.url
+            """, logger: logger)
+        guard let id = try await ids(connection.query("SELECT id FROM repository WHERE name = \(name)", logger: logger)).first else {
+            throw StoreError.unavailable("repository", detail: "repository \(name) vanished inside its own transaction")
+        }
+        return id
+    }
+
+    /// As ``SQLiteStore``'s: jobs whose worker stopped renewing go back to the queue, or fail
+    /// once every attempt is used.
+    static func reclaimExpiredLeases(_ connection: PostgresConnection, _ logger: Logger, now: Double) async throws {
+        try await connection.query("""
+            UPDATE job SET state = 'failed', finished_at = \(now), lease_owner = NULL, lease_expires_at = NULL,
+                message = 'its worker stopped renewing the lease ' || attempts || ' time(s) (it died, hung, or could not write the store); giving up'
+            WHERE state = 'running' AND lease_expires_at < \(now) AND attempts >= max_attempts
+            """, logger: logger)
+        try await connection.query("""
+            UPDATE job SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL,
+                message = 'requeued: the lease of ' || lease_owner || ' expired'
+            WHERE state = 'running' AND lease_expires_at < \(now)
+            """, logger: logger)
+    }
+
+    static let jobSelect = SQLiteStore.jobSelect
+
+    /// Jobs from rows of ``jobSelect``, as ``SQLiteStore/job(from:)`` reads them.
+    static func jobs(_ rows: PostgresRowSequence) async throws -> [Job] {
+        var jobs: [Job] = []
+        for try await row in rows {
+            let cells = row.makeRandomAccess()
+            func value<Value: PostgresDecodable>(_ column: String, _ type: Value.Type = Value.self) throws -> Value {
+                try cells[column].decode(Value.self)
+            }
+            jobs.append(Job(
+                id: try value("id"),
+                repository: try value("repository_name"),
+                commit: ObjectID(hex: try value("sha", String.self)) ?? .zero,
+                subject: try value("subject", String?.self).map(PlainText.singleLine),
+                suite: try value("suite"),
+                machine: try value("machine"),
+                branch: try value("branch"),
+                remoteURL: try value("remote_url"),
+                source: JobSource(rawValue: try value("source")) ?? .manual,
+                state: JobState(rawValue: try value("state")) ?? .failed,
+                priority: try value("priority"),
+                attempts: try value("attempts"),
+                maxAttempts: try value("max_attempts"),
+                leaseOwner: try value("lease_owner"),
+                leaseExpiresAt: try value("lease_expires_at", Double?.self).map(Date.init(storeValue:)),
+                enqueuedAt: Date(storeValue: try value("enqueued_at")),
+                startedAt: try value("started_at", Double?.self).map(Date.init(storeValue:)),
+                finishedAt: try value("finished_at", Double?.self).map(Date.init(storeValue:)),
+                message: try value("message"),
+                baseline: try value("baseline_sha", String?.self).flatMap(ObjectID.init(hex:)),
+                pullRequest: try value("pull_request"),
+                untrusted: try value("untrusted", Int.self) != 0,
+                experiments: try value("experiments", String?.self).map { $0.split(separator: "\n").map(String.init) }
+            ))
+        }
+        return jobs
+    }
+}
