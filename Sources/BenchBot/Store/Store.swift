@@ -6,7 +6,7 @@ public import Notify
 /// The SQLite implementation serves one machine; the protocol is the seam where a PostgreSQL
 /// implementation can serve several. Every method is one transaction: it happens entirely or
 /// not at all, whatever other processes do at the same time.
-public protocol Store: JobQueue, DeliveryStore {
+public protocol Store: JobQueue, NotificationOutbox, DeliveryStore {
     /// Finished jobs that measured something besides the tracked branch's history: paired A/B
     /// jobs, pull requests, forks' branches, and branches other than `trackedBranch`; not the paired
     /// jobs that confirm the tracked branch's suspected changes, which belong to its history.
@@ -24,46 +24,6 @@ public protocol Store: JobQueue, DeliveryStore {
     /// - Returns: The run's identifier.
     /// - Throws: ``StoreError`` when the worker no longer holds the job's lease; nothing is stored then.
     func recordRun(_ run: RunRecord) async throws(StoreError) -> Int64
-
-    /// Adds messages to the outbox, each once by its key; ``recordRun(_:)`` adds a run's own in its transaction.
-    func enqueueNotifications(_ messages: [OutgoingMessage], now: Date) async throws(StoreError)
-
-    /// Leases the notifications due now for sending, marking them `sending`.
-    ///
-    /// First, a `sending` notification whose sender's lease expired or whose sender `isDead` goes
-    /// back to `pending` if its destination is idempotent, and to `uncertain` otherwise.
-    ///
-    /// - Parameters:
-    ///   - owner: This sender's name, unique while it lives (host and process id).
-    ///   - isDead: Whether a lease owner is known to have died.
-    ///   - leaseDuration: How long a send may take before another sender may decide about it.
-    ///   - now: The current time.
-    ///   - limit: At most this many.
-    func claimNotifications(owner: String, isDead: @escaping @Sendable (String) -> Bool, leaseDuration: Duration,
-                            now: Date, limit: Int) async throws(StoreError) -> [QueuedNotification]
-
-    /// Keeps a notification being sent leased to `owner` until `expiresAt`: a send of many
-    /// requests (a pull request's pages of comments) may outlast one lease.
-    ///
-    /// - Returns: `false` when `owner` no longer held it.
-    func renewNotificationLease(id: Int64, owner: String, expiresAt: Date) async throws(StoreError) -> Bool
-
-    /// Records how an attempt ended.
-    ///
-    /// - Returns: `false` when `owner` no longer held the notification, and nothing was changed.
-    func settleNotification(id: Int64, owner: String, _ settlement: NotificationSettlement, now: Date) async throws(StoreError) -> Bool
-
-    /// The outbox, oldest first: the newest `limit` in `states` (all states when `nil`).
-    func notifications(in states: Set<QueuedNotification.State>?, limit: Int?) async throws(StoreError) -> [QueuedNotification]
-
-    /// Which of `keys` the outbox holds already, and how each stands: a message is stored once by
-    /// its key, so a rerun can say why it sends nothing.
-    func storedNotifications(keys: [String]) async throws(StoreError) -> [String: StoredNotificationMark]
-
-    /// Puts `failed` or `uncertain` notifications back in the queue, due now, with a new deadline.
-    ///
-    /// - Returns: How many.
-    func retryNotifications(in states: Set<QueuedNotification.State>, now: Date) async throws(StoreError) -> Int
 
     /// Stores results measured elsewhere (a CI job) in the imported run of the request's one commit,
     /// in one transaction: its job is created, or marked done if it was queued.
@@ -188,6 +148,52 @@ public protocol JobQueue: Sendable {
     ///
     /// - Returns: How many jobs were cancelled.
     func cancelQueuedJobs(repository: String, branch: String, now: Date) async throws(StoreError) -> Int
+}
+
+/// The outbox: messages to people, each sent exactly once, by any number of senders.
+public protocol NotificationOutbox: Sendable {
+    /// Adds messages to the outbox, each once by its key; ``recordRun(_:)`` adds a run's own in its transaction.
+    func enqueueNotifications(_ messages: [OutgoingMessage], now: Date) async throws(StoreError)
+
+    /// Leases the notifications due now for sending, marking them `sending`.
+    ///
+    /// First, a `sending` notification whose sender's lease expired or whose sender `isDead` goes
+    /// back to `pending` if its destination is idempotent, and to `uncertain` otherwise.
+    ///
+    /// - Parameters:
+    ///   - owner: This sender's name, unique while it lives (host and process id).
+    ///   - isDead: Whether a lease owner is known to have died.
+    ///   - leaseDuration: How long a send may take before another sender may decide about it.
+    ///   - now: The current time.
+    ///   - limit: At most this many.
+    func claimNotifications(owner: String, isDead: @escaping @Sendable (String) -> Bool, leaseDuration: Duration,
+                            now: Date, limit: Int) async throws(StoreError) -> [QueuedNotification]
+
+    /// Keeps a notification being sent leased to `owner` until `expiresAt`: a send of many
+    /// requests (a pull request's pages of comments) may outlast one lease.
+    ///
+    /// - Returns: `false` when `owner` no longer held it.
+    func renewNotificationLease(id: Int64, owner: String, expiresAt: Date) async throws(StoreError) -> Bool
+
+    /// Records how an attempt ended.
+    ///
+    /// - Returns: `false` when `owner` no longer held the notification, and nothing was changed.
+    func settleNotification(id: Int64, owner: String, _ settlement: NotificationSettlement, now: Date) async throws(StoreError) -> Bool
+
+    /// The outbox, oldest first: the newest `limit` in `states` (all states when `nil`).
+    func notifications(in states: Set<QueuedNotification.State>?, limit: Int?) async throws(StoreError) -> [QueuedNotification]
+
+    /// Which of `keys` the outbox holds already, and how each stands: a message is stored once by
+    /// its key, so a rerun can say why it sends nothing.
+    func storedNotifications(keys: [String]) async throws(StoreError) -> [String: StoredNotificationMark]
+
+    /// Puts `failed` or `uncertain` notifications back in the queue, due now, with a new deadline.
+    ///
+    /// - Returns: How many.
+    func retryNotifications(in states: Set<QueuedNotification.State>, now: Date) async throws(StoreError) -> Int
+
+    /// How many outbox messages are in each state.
+    func countNotifications() async throws(StoreError) -> [QueuedNotification.State: Int]
 }
 
 /// GitHub's deliveries, and what `benchbot serve` and `poll --pull-requests` keep.
