@@ -40,6 +40,10 @@ enum PostgresCluster {
 
     private static let running = Task<Running, any Error> { try await start() }
 
+    /// Where clusters are made: `/tmp`, not `$TMPDIR`, which PostgreSQL's user may not be allowed
+    /// to enter, and whose path may be too long for a socket's (107 bytes).
+    private static let parent = "/tmp"
+
     /// A new, empty database on the cluster (started on the first call), as a store URL.
     static func makeDatabase() async throws -> String {
         let cluster = try await running.value
@@ -58,7 +62,7 @@ enum PostgresCluster {
     private static func start() async throws -> Running {
         let programs = try #require(Self.programs, "PostgreSQL is not installed: apt-get install postgresql (.ci/run does)")
         removeLeftovers()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("benchbot-postgres-\(getpid())").path
+        let folder = "\(Self.parent)/benchbot-postgres-\(getpid())"
         try? FileManager.default.removeItem(atPath: folder)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         // Root may not run PostgreSQL: the cluster is the package's `postgres` user's, or nobody's.
@@ -109,7 +113,7 @@ enum PostgresCluster {
 
     /// Stops and removes the clusters of test processes that were killed before they could.
     private static func removeLeftovers() {
-        let temporary = FileManager.default.temporaryDirectory.path
+        let temporary = Self.parent
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? [] where entry.hasPrefix("benchbot-postgres-") {
             guard let owner = Int32(entry.dropFirst("benchbot-postgres-".count)), owner != getpid(), kill(owner, 0) != 0, errno == ESRCH else { continue }
             let folder = temporary + "/" + entry
