@@ -150,7 +150,7 @@ struct WebhookTests {
         }
     }
 
-    @Test("a closed pull request's queued jobs are cancelled; a draft waits until it is ready for review")
+    @Test("a closed pull request's queued jobs are cancelled, and its pending status says so; reopened, it is queued again; a draft waits until it is ready for review")
     func closedAndDraft() async throws {
         try await WebhookHarness.with { harness in
             let base = try await harness.git.head()
@@ -162,6 +162,18 @@ struct WebhookTests {
             #expect(try await harness.jobs().map(\.state) == [.queued])
             try await harness.deliverAndApply("pull_request", try GitHubPayload.pullRequest("closed", number: 9, head: head, base: base, state: "closed"))
             #expect(try await harness.jobs().map(\.state) == [.cancelled])
+            // The pending status would otherwise stay for good, and block a required check.
+            var statuses = await harness.fake.statusPosts.filter { $0.path.hasSuffix("/statuses/\(head)") }.map(\.json)
+            #expect(statuses.map { $0["state"] as? String } == ["pending", "success"], "\(statuses)")
+            #expect((statuses.last?["description"] as? String)?.hasPrefix("not run: cancelled (pull request #9 was closed)") == true)
+            try await harness.deliverAndApply("pull_request", try GitHubPayload.pullRequest("reopened", number: 9, head: head, base: base))
+            #expect(try await harness.jobs().map(\.state) == [.queued])
+            statuses = await harness.fake.statusPosts.filter { $0.path.hasSuffix("/statuses/\(head)") }.map(\.json)
+            #expect(statuses.map { $0["state"] as? String } == ["pending", "success", "pending"], "\(statuses)")
+            // Closed and cancelled again: said again, not dropped as a message sent before.
+            try await harness.deliverAndApply("pull_request", try GitHubPayload.pullRequest("closed", number: 9, head: head, base: base, state: "closed"))
+            statuses = await harness.fake.statusPosts.filter { $0.path.hasSuffix("/statuses/\(head)") }.map(\.json)
+            #expect(statuses.map { $0["state"] as? String } == ["pending", "success", "pending", "success"], "\(statuses)")
         }
     }
 }

@@ -37,9 +37,7 @@ extension GitHubIntake {
             effects.notifications = reply(to: number, marker: "reply:\(comment.id)", text: "BenchBot's commands:\n\n" + PullRequestCommand.usage)
             return (effects, command == .help)
         case .cancel:
-            var effects = DeliveryEffects(outcome: "\(label): queued jobs cancelled")
-            effects.cancelPullRequest = PullRequestCancellation(number, of: intake.settings.repository.name, reason: "cancelled by \(PlainText.singleLine(comment.author))")
-            return (effects, true)
+            return (try await cancel(number, reason: "cancelled by \(PlainText.singleLine(comment.author))", outcome: "\(label): queued jobs cancelled"), true)
         case .run(let experiments):
             let known = Set(HomeCheck(home: intake.home).experiments.filter(\.active).map(\.name))
             if let unknown = experiments.first(where: { !known.contains($0) }) {

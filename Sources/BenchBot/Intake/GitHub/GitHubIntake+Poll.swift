@@ -111,8 +111,7 @@ extension GitHubIntake {
             .compactMap(\.pullRequest)).subtracting(open)
         var results: [PolledPullRequest] = []
         for number in gone.sorted() {
-            var effects = DeliveryEffects(outcome: "pull request #\(number) is no longer open")
-            effects.cancelPullRequest = PullRequestCancellation(number, of: intake.settings.repository.name, reason: "pull request #\(number) is no longer open")
+            let effects = try await cancel(number, reason: "pull request #\(number) is no longer open", outcome: "pull request #\(number) is no longer open")
             let applied = try await Self.storeCall { () async throws(StoreError) in try await intake.store.applyEffects(effects, now: now) }
             results.append(PolledPullRequest(number: number, outcome: .cancelled,
                                              line: "pull request #\(number): no longer open; \(applied.cancelled) queued job(s) cancelled"))

@@ -13,9 +13,8 @@ extension GitHubIntake {
         let label = "pull request #\(pullRequest.number)"
         switch action {
         case "closed":
-            var effects = DeliveryEffects(outcome: "\(label) closed: its queued jobs cancelled")
-            effects.cancelPullRequest = PullRequestCancellation(pullRequest.number, of: intake.settings.repository.name, reason: "pull request #\(pullRequest.number) was closed")
-            return effects
+            return try await cancel(pullRequest.number, reason: "pull request #\(pullRequest.number) was closed",
+                                    outcome: "\(label) closed: its queued jobs cancelled")
         case "opened", "synchronize", "reopened", "ready_for_review":
             if pullRequest.draft, !settings.drafts {
                 return DeliveryEffects(outcome: "\(label) is a draft: measured once it is ready for review (benchbot.github.drafts)")
@@ -42,7 +41,7 @@ extension GitHubIntake {
     func queue(_ pullRequest: GitHubEvent.PullRequest, untrusted: Bool, experiments: [String]?, rerun: Bool,
                why: String) async throws(GitHubIntakeError) -> DeliveryEffects {
         let intake = self.intake
-        let (request, head, base) = try await Self.blocking { () throws -> (EnqueueRequest, ObjectID, ObjectID) in
+        let (fetched, head, base) = try await Self.blocking { () throws -> (EnqueueRequest, ObjectID, ObjectID) in
             let fetchedHead = try intake.mirror.fetch(pullRequest: pullRequest.number)
             try intake.mirror.fetch(branches: [pullRequest.baseRef])
             let repository = try intake.mirror.open()
@@ -65,27 +64,62 @@ extension GitHubIntake {
             return (request, head, base)
         }
         // A head measured before (a reopened pull request) keeps its verdict: a new pending status
-        // would stay pending for good, since nothing is queued for it.
+        // would stay pending for good, since nothing is queued for it. A head whose job was
+        // cancelled (the pull request closed, then reopened) is queued again.
+        var request = fetched
         if !rerun {
             let existing = try await Self.storeCall { () async throws(StoreError) in
                 try await intake.store.jobs(repository: intake.settings.repository.name, commit: head)
             }
             if let known = existing.last(where: { $0.suite == request.suite && $0.machine == request.machine }) {
-                return DeliveryEffects(outcome: "\(why): \(head.short) already has job \(known.id) (\(known.state.rawValue)); nothing queued")
+                guard known.state == .cancelled else {
+                    return DeliveryEffects(outcome: "\(why): \(head.short) already has job \(known.id) (\(known.state.rawValue)); nothing queued")
+                }
+                request.rerun = true
             }
         }
         var effects = DeliveryEffects(outcome: "\(why): \(head.short) queued against merge base \(base.short)"
             + (untrusted ? " as untrusted code" : ""))
         effects.enqueues = [request]
-        effects.notifications = queued(head: head, pullRequest: pullRequest.number, base: base)
+        effects.notifications = queued(head: head, pullRequest: pullRequest.number, base: base, again: request.rerun)
+        return effects
+    }
+
+    /// Cancels a pull request's queued jobs, and says so on each of their heads: the pending status
+    /// and queued check run they were given would otherwise stay for good, and block a pull
+    /// request whose check is required. As for a fork's, the status is `success` with a
+    /// description that says it did not run, since nothing was judged.
+    func cancel(_ number: Int, reason: String, outcome: String) async throws(GitHubIntakeError) -> DeliveryEffects {
+        let intake = self.intake
+        var effects = DeliveryEffects(outcome: outcome)
+        effects.cancelPullRequest = PullRequestCancellation(number, of: intake.settings.repository.name, reason: reason)
+        guard let reporting else { return effects }
+        let jobs = try await Self.storeCall { () async throws(StoreError) in
+            try await intake.store.jobs(repository: intake.settings.repository.name, pullRequest: number)
+        }
+        for job in jobs where job.state == .queued {
+            // Each queuing of a head is cancelled at most once: a head queued again and cancelled again says so again.
+            let occasion = "cancelled-pr\(number)-\(job.id)-\(Int(job.enqueuedAt.timeIntervalSince1970 * 1000))"
+            let description = String("not run: cancelled (\(PlainText.singleLine(reason)))".prefix(CommitStatus.maximumDescription))
+            effects.notifications.append(CommitStatus(state: .success, context: reporting.context, description: description, targetURL: nil)
+                .message(repository: reporting.repository, commit: job.commit.hex, occasion: occasion))
+            if reporting.checkRuns {
+                effects.notifications.append(CheckRun(name: reporting.context, headSHA: job.commit.hex, status: .completed, conclusion: .cancelled,
+                                                      title: "Cancelled", summary: "Not measured: \(PlainText.singleLine(reason)).", detailsURL: nil)
+                    .message(repository: reporting.repository, occasion: occasion))
+            }
+        }
         return effects
     }
 
     /// A pending status and a queued check run, so the pull request shows BenchBot's check at once.
-    func queued(head: ObjectID, pullRequest: Int, base: ObjectID) -> [OutgoingMessage] {
+    ///
+    /// - Parameter again: Whether the head was queued before: its new status is a message of its
+    ///   own, not the first one's, which the outbox would keep as sent already.
+    func queued(head: ObjectID, pullRequest: Int, base: ObjectID, again: Bool) -> [OutgoingMessage] {
         guard let reporting else { return [] }
         var messages: [OutgoingMessage] = []
-        let occasion = "queued-pr\(pullRequest)"
+        let occasion = "queued-pr\(pullRequest)" + (again ? "-\(Int(Date().timeIntervalSince1970 * 1000))" : "")
         let description = "queued: to be measured against merge base \(base.short)"
         if reporting.pendingStatus {
             messages.append(CommitStatus(state: .pending, context: reporting.context, description: description, targetURL: nil)
