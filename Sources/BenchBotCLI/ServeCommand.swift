@@ -29,7 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         if let problem = BoundedSeconds.standard.problem(pollInterval) { throw ValidationError("--poll-interval \(problem)") }
         if let listen, Self.address(listen) == nil {
-            throw ValidationError("--listen '\(listen)' must be host:port, such as 127.0.0.1:8080")
+            throw ValidationError("--listen '\(listen)' must be host:port with a port from 0 to 65535, such as 127.0.0.1:8080")
         }
     }
 

@@ -102,7 +102,7 @@ struct ServeHardeningTests {
         #expect(GitHubIntake.gitHubRepository(fromURL: "ssh://git@github.com/octo-org/octo-repo.git") == "octo-org/octo-repo")
     }
 
-    @Test("a client that sends half a request and stalls is disconnected after the idle timeout, and does not hold up shutdown")
+    @Test("a client that sends half a request, or half a body, and stalls is disconnected after the idle timeout, and does not hold up shutdown")
     func stalledClientsAreClosed() async throws {
         try await withTemporaryDirectory { root in
             let homePath = try await Self.home(in: root)
@@ -124,6 +124,14 @@ struct ServeHardeningTests {
                 let closedAfter = await RawHTTP.secondsUntilClosed(afterSending: "POST /webhooks/github HTTP/1.1\r\nHost: bench\r\nContent-Le",
                                                                   port: port, limit: 20)
                 #expect(closedAfter != nil && closedAfter! < 10, "a stalled connection stayed open: \(String(describing: closedAfter))")
+                // Stalled inside the body: cut off too, and counted as a request cut short, not as a payload too large.
+                let cutAfter = await RawHTTP.secondsUntilClosed(afterSending: "POST /webhooks/github HTTP/1.1\r\nHost: bench\r\n"
+                                                                + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"zen\": ",
+                                                               port: port, limit: 20)
+                #expect(cutAfter != nil && cutAfter! < 10, "a connection stalled in its body stayed open: \(String(describing: cutAfter))")
+                let metrics = String(decoding: try await RawHTTP.get("/metrics", port: port).body, as: UTF8.self)
+                #expect(metrics.contains(#"benchbot_webhook_rejected_total{reason="malformed"} 1"#) && !metrics.contains(#"reason="too_large"} 1"#),
+                        "\(metrics)")
                 group.cancelAll()
             }
         }

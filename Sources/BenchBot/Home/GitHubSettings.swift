@@ -120,7 +120,7 @@ extension HomeConfig {
         if let listen = reader.string(object["listen"], "benchbot.serve.listen") {
             settings.listen = listen
             if settings.hostAndPort == nil {
-                reader.report("benchbot.serve.listen", "is '\(PlainText.singleLine(listen))'; must be host:port, such as 127.0.0.1:8080 or [::1]:8080")
+                reader.report("benchbot.serve.listen", "is '\(PlainText.singleLine(listen))'; must be host:port with a port from 0 to 65535, such as 127.0.0.1:8080 or [::1]:8080")
             }
         }
         settings.apiTokenEnvironment = reader.string(object["api_token_env"], "benchbot.serve.api_token_env") ?? settings.apiTokenEnvironment

@@ -8,12 +8,12 @@ extension HomeCheck {
         do {
             _ = try settings.github.webhookSecret(environment: [:], home: home)
         } catch {
-            problems.append(ConfigProblem(file: file, field: "benchbot.github.webhook_secret_file", problem: error.message))
+            problems.append(ConfigProblem(file: file, field: "benchbot.github.webhook_secret_file", problem: Self.withoutField(error.message)))
         }
         do {
             _ = try settings.serve.apiToken(environment: [:], home: home)
         } catch {
-            problems.append(ConfigProblem(file: file, field: "benchbot.serve.api_token_file", problem: error.message))
+            problems.append(ConfigProblem(file: file, field: "benchbot.serve.api_token_file", problem: Self.withoutField(error.message)))
         }
         for pattern in settings.github.pushBranches {
             // A pattern is matched against branch names, so it must be one itself once its wildcards are filled.
@@ -24,5 +24,11 @@ extension HomeCheck {
             }
         }
         return problems
+    }
+
+    /// A secret's message without the field it starts with, which the problem names already.
+    private static func withoutField(_ message: String) -> String {
+        guard let colon = message.range(of: "_file: "), message.hasPrefix("benchbot.") else { return message }
+        return String(message[colon.upperBound...])
     }
 }

@@ -32,9 +32,13 @@ extension BenchBotServer {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: Self.maximumBody)
-        } catch {
+        } catch let error as HTTPError where error.status == .contentTooLarge {
             metrics.rejected(.tooLarge)
             return Self.answer(.contentTooLarge, "payload over GitHub's 25 MB limit")
+        } catch {
+            // The client went away mid-body: nothing of it is read, and it is not a payload too large.
+            metrics.rejected(.malformed)
+            return Self.answer(.badRequest, "the request's body ended before its length")
         }
         let body = Data(buffer.readableBytesView)
         let deliveryID = request.headers[Self.deliveryHeader].map { PlainText.singleLine(String($0.prefix(100))) } ?? "?"
