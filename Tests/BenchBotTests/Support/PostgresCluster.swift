@@ -82,7 +82,9 @@ enum PostgresCluster {
         // outside the runner's process tree, until this process exits.
         let options = "-k \(folder) -c listen_addresses= -p \(port) -c fsync=off -c max_connections=200"
         let (pgctl, ctlArguments) = asOwner("pg_ctl", ["-D", data, "-l", folder + "/server.log", "-o", options, "-w", "-t", "60", "start"])
-        let started = try launchDetached(pgctl, ctlArguments)
+        // On a thread of its own: pg_ctl waits for the server, seconds on a loaded machine, and a
+        // cooperative thread blocked that long holds up every suite's awaits.
+        let started = await OwnThread.run { launchDetached(pgctl, ctlArguments) }
         try #require(started == 0, "pg_ctl start failed (\(started)): \((try? String(contentsOfFile: folder + "/server.log", encoding: .utf8)) ?? "")")
         stopAtExit(pidFile: data + "/postmaster.pid")
         let ready = try await CommandRunner.run(programs + "/pg_isready", arguments: ["-h", folder, "-p", String(port), "-t", "30"],
@@ -95,7 +97,7 @@ enum PostgresCluster {
     /// would kill what a command leaves behind, so this one is spawned and waited for here, with
     /// pg_ctl's own deadline (`-t`). Foundation's `Process` is not used: this test process reaps
     /// its children elsewhere, and its wait would never see pg_ctl end.
-    private static func launchDetached(_ executable: String, _ arguments: [String]) throws -> Int32 {
+    private static func launchDetached(_ executable: String, _ arguments: [String]) -> Int32 {
         let path = executable.hasPrefix("/") ? executable : "/usr/bin/" + executable
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
