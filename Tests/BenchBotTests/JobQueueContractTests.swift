@@ -14,8 +14,8 @@ struct JobQueueContractTests {
 
     static let engines: [Engine] = PostgresCluster.enabled ? Engine.allCases : [.sqlite]
 
-    /// A fresh, empty queue on `engine`, for `body`'s length.
-    static func withQueue(_ engine: Engine, _ body: @Sendable (any JobQueue) async throws -> Void) async throws {
+    /// A fresh, empty store on `engine`, for `body`'s length.
+    static func withQueue(_ engine: Engine, _ body: @Sendable (any JobQueue & NotificationOutbox) async throws -> Void) async throws {
         switch engine {
         case .sqlite:
             try await withTemporaryDirectory { folder in try await body(try SQLiteStore.open(path: folder.appending(path: "store.sqlite"))) }

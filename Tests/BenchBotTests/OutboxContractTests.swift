@@ -10,13 +10,7 @@ struct OutboxContractTests {
     typealias Engine = JobQueueContractTests.Engine
 
     static func withOutbox(_ engine: Engine, _ body: @Sendable (any NotificationOutbox) async throws -> Void) async throws {
-        switch engine {
-        case .sqlite:
-            try await withTemporaryDirectory { folder in try await body(try SQLiteStore.open(path: folder.appending(path: "store.sqlite"))) }
-        case .postgres:
-            let location = try PostgresLocation(url: try await PostgresCluster.makeDatabase())
-            try await PostgresStore.with(location, password: nil, logger: Logger(label: "benchbot.test.outbox")) { try await body($0) }
-        }
+        try await JobQueueContractTests.withQueue(engine) { try await body($0) }
     }
 
     static func message(_ key: String, to destination: Destination = .github(method: .post, path: "/repos/o/r/statuses/abc"),

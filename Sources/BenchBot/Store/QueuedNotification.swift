@@ -45,4 +45,15 @@ public enum NotificationSettlement: Sendable, Hashable {
     case failed(reason: String)
     /// Whether it arrived cannot be told: left for a person, as a dead sender's webhook post is.
     case uncertain(reason: String)
+
+    /// The row's new state, next attempt, `last_error` and receipt, as every store writes them.
+    var columns: (state: String, nextAttempt: Double?, message: String?, receipt: String?) {
+        switch self {
+        case .delivered(let receipt): ("delivered", nil, nil, receipt)
+        case .written(let path): ("written", nil, path, nil)
+        case .retry(let at, let reason): ("pending", at.storeValue, reason, nil)
+        case .failed(let reason): ("failed", nil, reason, nil)
+        case .uncertain(let reason): ("uncertain", nil, reason, nil)
+        }
+    }
 }

@@ -79,13 +79,7 @@ extension SQLiteStore {
 
     public func settleNotification(id: Int64, owner: String, _ settlement: NotificationSettlement, now: Date) async throws(StoreError) -> Bool {
         try await write { db in
-            var (state, next, message, receipt): (String, Double?, String?, String?) = switch settlement {
-            case .delivered(let receipt): ("delivered", nil, nil, receipt)
-            case .written(let path): ("written", nil, path, nil)
-            case .retry(let at, let reason): ("pending", at.storeValue, reason, nil)
-            case .failed(let reason): ("failed", nil, reason, nil)
-            case .uncertain(let reason): ("uncertain", nil, reason, nil)
-            }
+            var (state, next, message, receipt) = settlement.columns
             // A retry that a newer message on its topic has overtaken is not sent at all.
             if state == "pending", try Bool.fetchOne(db, sql: """
                 SELECT EXISTS (SELECT 1 FROM notification AS newer JOIN notification AS this ON this.id = ?
