@@ -44,8 +44,11 @@ struct OutboxContractTests {
             let now = Date()
             try await outbox.enqueueNotifications([Self.message("parent", to: .slackChannel("C1")), Self.message("reply", to: .slackChannel("C1"), replyTo: "parent"),
                                                    Self.message("later", topic: "t")], now: now)
-            let first = try await outbox.claimNotifications(owner: "s1", isDead: Self.never, leaseDuration: .seconds(60), now: now, limit: 10)
+            let first = try await outbox.claimNotifications(owner: "s1", isDead: Self.never, leaseDuration: .milliseconds(60_500), now: now, limit: 10)
             #expect(first.map(\.message.key) == ["parent", "later"] && first.allSatisfy { $0.state == .sending && $0.attempts == 1 })
+            // A lease's fraction of a second is kept, in what the claim returns and what is read back.
+            let leases = try await first.map(\.leaseExpiresAt) + outbox.notifications(in: [.sending], limit: nil).map(\.leaseExpiresAt)
+            #expect(leases.count == 4 && leases.allSatisfy { abs(($0?.timeIntervalSince(now) ?? 0) - 60.5) < 0.001 }, "\(leases)")
             #expect(try await outbox.claimNotifications(owner: "s2", isDead: Self.never, leaseDuration: .seconds(60), now: now, limit: 10).isEmpty)
             #expect(try await outbox.settleNotification(id: first[0].id, owner: "s1", .delivered(receipt: "ts-1"), now: now))
             #expect(try await !outbox.settleNotification(id: first[1].id, owner: "s2", .delivered(receipt: nil), now: now))

@@ -35,6 +35,8 @@ public struct QueuedNotification: Sendable, Hashable {
     public let receipt: String?
     /// The receipt of the message it answers in a thread, once that one is delivered.
     public let parentReceipt: String?
+    /// While it is being sent, when its sender's lease ends unless renewed.
+    public var leaseExpiresAt: Date? = nil
 }
 
 /// How one attempt at a notification ended, for the store.

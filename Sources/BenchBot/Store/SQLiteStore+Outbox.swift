@@ -58,12 +58,12 @@ extension SQLiteStore {
                         WHERE earlier.topic = message.topic AND earlier.id < message.id AND earlier.state IN ('pending', 'sending')))
                 ORDER BY message.next_attempt_at, message.id LIMIT ?
                 """, arguments: [now.storeValue, limit])
-            let expires = now.addingTimeInterval(TimeInterval(leaseDuration.components.seconds)).storeValue
+            let expires = now.addingTimeInterval(leaseDuration.seconds).storeValue
             return try due.map { row in
                 try db.execute(sql: """
                     UPDATE notification SET state = 'sending', attempts = attempts + 1, lease_owner = ?, lease_expires_at = ? WHERE id = ?
                     """, arguments: [owner, expires, row["id"]])
-                return try Self.notification(row, state: .sending, attemptsDelta: 1, path: path)
+                return try Self.notification(row, state: .sending, attemptsDelta: 1, path: path, lease: expires)
             }
         }
     }
@@ -124,7 +124,8 @@ extension SQLiteStore {
         }
     }
 
-    private static func notification(_ row: Row, state: QueuedNotification.State, attemptsDelta: Int, path: String) throws -> QueuedNotification {
+    private static func notification(_ row: Row, state: QueuedNotification.State, attemptsDelta: Int, path: String,
+                                     lease: Double? = nil) throws -> QueuedNotification {
         guard let destination = Destination(storedForm: row["destination"]) else {
             throw StoreError.corrupt(path, detail: "notification \(row["id"] ?? "?") has an unknown destination \(row["destination"] ?? "?")")
         }
@@ -134,6 +135,7 @@ extension SQLiteStore {
                                      topic: row["topic"], threadParent: row["thread_parent"]),
             state: state, attempts: (row["attempts"] as Int) + attemptsDelta, queuedAt: Date(storeValue: row["queued_at"]),
             nextAttemptAt: Date(storeValue: row["next_attempt_at"]), lastError: row["last_error"], interrupted: row["interrupted"],
-            receipt: row["receipt"], parentReceipt: row["parent_receipt"])
+            receipt: row["receipt"], parentReceipt: row["parent_receipt"],
+            leaseExpiresAt: (lease ?? row["lease_expires_at"]).map(Date.init(storeValue:)))
     }
 }

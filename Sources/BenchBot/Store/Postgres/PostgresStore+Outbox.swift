@@ -37,7 +37,7 @@ extension PostgresStore: NotificationOutbox {
     public func claimNotifications(owner: String, isDead: @escaping @Sendable (String) -> Bool, leaseDuration: Duration,
                                    now: Date, limit: Int) async throws(StoreError) -> [QueuedNotification] {
         let name = self.name, moment = now.storeValue
-        let expires = now.addingTimeInterval(TimeInterval(leaseDuration.components.seconds)).storeValue
+        let expires = now.addingTimeInterval(leaseDuration.seconds).storeValue
         return try await transaction { connection, logger in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.claimLock))", logger: logger)
             // A sender that died mid-send leaves its lease: repeat what is harmless to repeat, and
@@ -68,7 +68,7 @@ extension PostgresStore: NotificationOutbox {
                         SELECT 1 FROM notification AS earlier
                         WHERE earlier.topic = message.topic AND earlier.id < message.id AND earlier.state IN ('pending', 'sending')))
                 ORDER BY message.next_attempt_at, message.id LIMIT \(limit)
-                """, logger: logger), name: name, claimed: true)
+                """, logger: logger), name: name, claimedUntil: expires)
             for message in due {
                 try await connection.query("""
                     UPDATE notification SET state = 'sending', attempts = attempts + 1, lease_owner = \(owner), lease_expires_at = \(expires)
@@ -119,7 +119,7 @@ extension PostgresStore: NotificationOutbox {
             try await Self.notifications(connection.query("""
                 SELECT * FROM (SELECT *, NULL::text AS parent_receipt FROM notification WHERE state = ANY(\(states))
                                ORDER BY id DESC LIMIT \(limit ?? Int.max)) AS newest ORDER BY id
-                """, logger: logger), name: name, claimed: false)
+                """, logger: logger), name: name, claimedUntil: nil)
         }
     }
 
@@ -158,9 +158,10 @@ extension PostgresStore: NotificationOutbox {
         }
     }
 
-    /// Messages from notification rows with a `parent_receipt` column; `claimed` rows are read as
-    /// the claim leaves them (sending, one attempt more).
-    static func notifications(_ rows: PostgresRowSequence, name: String, claimed: Bool) async throws -> [QueuedNotification] {
+    /// Messages from notification rows with a `parent_receipt` column; rows claimed until a time
+    /// are read as the claim leaves them (sending, one attempt more, that lease).
+    static func notifications(_ rows: PostgresRowSequence, name: String, claimedUntil: Double?) async throws -> [QueuedNotification] {
+        let claimed = claimedUntil != nil
         var found: [QueuedNotification] = []
         for try await row in rows {
             let cells = row.makeRandomAccess()
@@ -178,7 +179,8 @@ extension PostgresStore: NotificationOutbox {
                                          topic: try value("topic"), threadParent: try value("thread_parent")),
                 state: state, attempts: try value("attempts", Int.self) + (claimed ? 1 : 0), queuedAt: Date(storeValue: try value("queued_at")),
                 nextAttemptAt: Date(storeValue: try value("next_attempt_at")), lastError: try value("last_error"),
-                interrupted: try value("interrupted", Int.self) != 0, receipt: try value("receipt"), parentReceipt: try value("parent_receipt")))
+                interrupted: try value("interrupted", Int.self) != 0, receipt: try value("receipt"), parentReceipt: try value("parent_receipt"),
+                leaseExpiresAt: (try claimedUntil ?? value("lease_expires_at", Double?.self)).map(Date.init(storeValue:))))
         }
         return found
     }
