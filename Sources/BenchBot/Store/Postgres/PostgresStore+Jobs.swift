@@ -8,54 +8,58 @@ import PostgresNIO
 extension PostgresStore: JobQueue {
     public func enqueue(_ request: EnqueueRequest) async throws(StoreError) -> EnqueueOutcome {
         let now = Date().storeValue
-        return try await transaction { connection, logger in
-            let repositoryID = try await Self.upsertRepository(connection, logger, name: request.repository, url: request.repositoryURL, now: now)
-            var outcome = EnqueueOutcome()
-            let untrusted = request.untrusted ? 1 : 0
-            let experiments = SQLiteStore.experimentsColumn(request.experiments)
-            for commit in request.commits {
-                try await connection.query("""
-                    INSERT INTO commit_info (repository_id, sha, parents, author_name, author_email, author_time, subject)
-                    VALUES (\(repositoryID), \(commit.id.hex), \(commit.parents.map(\.hex).joined(separator: " ")), \(commit.authorName),
-                            \(commit.authorEmail), \(commit.authorTime.storeValue), \(commit.subject)) ON CONFLICT DO NOTHING
-                    """, logger: logger)
-                let inserted = try await Self.ids(connection.query("""
-                    INSERT INTO job (repository_id, sha, suite, machine, branch, remote_url, source, state, priority, max_attempts,
-                                     enqueued_at, baseline_sha, pull_request, untrusted, experiments)
-                    VALUES (\(repositoryID), \(commit.id.hex), \(request.suite), \(request.machine), \(request.branch), \(request.remoteURL),
-                            \(request.source.rawValue), 'queued', \(request.priority), \(request.maxAttempts), \(now), \(request.baseline?.hex),
-                            \(request.pullRequest), \(untrusted), \(experiments))
-                    ON CONFLICT (repository_id, sha, suite, machine) DO NOTHING RETURNING id
+        return try await transaction { connection, logger in try await Self.enqueue(connection, logger, request, now: now) }
+    }
+
+    /// Queues a request's commits inside the caller's transaction, as ``SQLiteStore``'s does:
+    /// applying a delivery queues its jobs in the transaction that marks it applied.
+    static func enqueue(_ connection: PostgresConnection, _ logger: Logger, _ request: EnqueueRequest, now: Double) async throws -> EnqueueOutcome {
+        let repositoryID = try await Self.upsertRepository(connection, logger, name: request.repository, url: request.repositoryURL, now: now)
+        var outcome = EnqueueOutcome()
+        let untrusted = request.untrusted ? 1 : 0
+        let experiments = SQLiteStore.experimentsColumn(request.experiments)
+        for commit in request.commits {
+            try await connection.query("""
+                INSERT INTO commit_info (repository_id, sha, parents, author_name, author_email, author_time, subject)
+                VALUES (\(repositoryID), \(commit.id.hex), \(commit.parents.map(\.hex).joined(separator: " ")), \(commit.authorName),
+                        \(commit.authorEmail), \(commit.authorTime.storeValue), \(commit.subject)) ON CONFLICT DO NOTHING
+                """, logger: logger)
+            let inserted = try await Self.ids(connection.query("""
+                INSERT INTO job (repository_id, sha, suite, machine, branch, remote_url, source, state, priority, max_attempts,
+                                 enqueued_at, baseline_sha, pull_request, untrusted, experiments)
+                VALUES (\(repositoryID), \(commit.id.hex), \(request.suite), \(request.machine), \(request.branch), \(request.remoteURL),
+                        \(request.source.rawValue), 'queued', \(request.priority), \(request.maxAttempts), \(now), \(request.baseline?.hex),
+                        \(request.pullRequest), \(untrusted), \(experiments))
+                ON CONFLICT (repository_id, sha, suite, machine) DO NOTHING RETURNING id
+                """, logger: logger))
+            if !inserted.isEmpty {
+                outcome.queued.append(commit.id)
+                continue
+            }
+            if request.rerun {
+                let requeued = try await Self.ids(connection.query("""
+                    UPDATE job SET state = 'queued', attempts = 0, lease_owner = NULL, lease_expires_at = NULL, started_at = NULL,
+                        finished_at = NULL, message = NULL, enqueued_at = \(now), priority = GREATEST(priority, \(request.priority)),
+                        baseline_sha = COALESCE(\(request.baseline?.hex), baseline_sha), pull_request = COALESCE(\(request.pullRequest), pull_request),
+                        untrusted = GREATEST(untrusted, \(untrusted)), experiments = \(experiments)
+                    WHERE repository_id = \(repositoryID) AND sha = \(commit.id.hex) AND suite = \(request.suite) AND machine = \(request.machine)
+                      AND state IN ('done', 'failed', 'cancelled')
+                    RETURNING id
                     """, logger: logger))
-                if !inserted.isEmpty {
-                    outcome.queued.append(commit.id)
+                if !requeued.isEmpty {
+                    outcome.requeued.append(commit.id)
                     continue
                 }
-                if request.rerun {
-                    let requeued = try await Self.ids(connection.query("""
-                        UPDATE job SET state = 'queued', attempts = 0, lease_owner = NULL, lease_expires_at = NULL, started_at = NULL,
-                            finished_at = NULL, message = NULL, enqueued_at = \(now), priority = GREATEST(priority, \(request.priority)),
-                            baseline_sha = COALESCE(\(request.baseline?.hex), baseline_sha), pull_request = COALESCE(\(request.pullRequest), pull_request),
-                            untrusted = GREATEST(untrusted, \(untrusted)), experiments = \(experiments)
-                        WHERE repository_id = \(repositoryID) AND sha = \(commit.id.hex) AND suite = \(request.suite) AND machine = \(request.machine)
-                          AND state IN ('done', 'failed', 'cancelled')
-                        RETURNING id
-                        """, logger: logger))
-                    if !requeued.isEmpty {
-                        outcome.requeued.append(commit.id)
-                        continue
-                    }
-                }
-                outcome.alreadyKnown.append(commit.id)
             }
-            if let branch = request.branch, let tip = request.newBranchTip {
-                try await connection.query("""
-                    INSERT INTO branch_tip (repository_id, branch, sha, updated_at) VALUES (\(repositoryID), \(branch), \(tip.hex), \(now))
-                    ON CONFLICT (repository_id, branch) DO UPDATE SET sha = excluded.sha, updated_at = excluded.updated_at
-                    """, logger: logger)
-            }
-            return outcome
+            outcome.alreadyKnown.append(commit.id)
         }
+        if let branch = request.branch, let tip = request.newBranchTip {
+            try await connection.query("""
+                INSERT INTO branch_tip (repository_id, branch, sha, updated_at) VALUES (\(repositoryID), \(branch), \(tip.hex), \(now))
+                ON CONFLICT (repository_id, branch) DO UPDATE SET sha = excluded.sha, updated_at = excluded.updated_at
+                """, logger: logger)
+        }
+        return outcome
     }
 
     public func branchTip(repository: String, branch: String) async throws(StoreError) -> ObjectID? {
