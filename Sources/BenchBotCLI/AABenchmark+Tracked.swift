@@ -10,31 +10,32 @@ extension AABenchmark {
     /// again (its Slack message is keyed by the pair of commits, its suspect by commit, benchmark
     /// and kind), so anything announced now is news about code that did not change: a false alarm.
     func runTracked() async throws {
-        let (home, config, store) = try homeOptions.open()
-        let intake = Intake(home: home, config: config, store: store, logger: Logger(label: "benchbot"))
-        let settings = config.benchbot
-        let tip = try intake.resolveCommit(commit ?? settings.repository.branches.first ?? "main")
-        let commits = Array(try intake.mirror.open().commits(from: tip, firstParent: true, limit: history).reversed())
-        let before = try await Snapshot(store: store, settings: settings)
-        let benchbot = currentExecutable()
-        for (index, commit) in commits.enumerated() {
-            for arguments in [["enqueue", "--home", home.root, "--commit", commit.hex, "--rerun"], ["work", "--home", home.root, "--drain"]] {
-                let result = try await CommandRunner.run(benchbot, arguments: arguments, timeout: .seconds(3600))
-                guard result.succeeded else {
-                    throw ValidationError("benchbot \(arguments[0]) failed at commit \(index + 1) (\(commit.short)): \(result.standardError)")
+        try await homeOptions.withStore { home, config, store in
+            let intake = Intake(home: home, config: config, store: store, logger: Logger(label: "benchbot"))
+            let settings = config.benchbot
+            let tip = try intake.resolveCommit(commit ?? settings.repository.branches.first ?? "main")
+            let commits = Array(try intake.mirror.open().commits(from: tip, firstParent: true, limit: history).reversed())
+            let before = try await Snapshot(store: store, settings: settings)
+            let benchbot = currentExecutable()
+            for (index, commit) in commits.enumerated() {
+                for arguments in [["enqueue", "--home", home.root, "--commit", commit.hex, "--rerun"], ["work", "--home", home.root, "--drain"]] {
+                    let result = try await CommandRunner.run(benchbot, arguments: arguments, timeout: .seconds(3600))
+                    guard result.succeeded else {
+                        throw ValidationError("benchbot \(arguments[0]) failed at commit \(index + 1) (\(commit.short)): \(result.standardError)")
+                    }
                 }
             }
+            let after = try await Snapshot(store: store, settings: settings)
+            let suspects = after.suspects.filter { $0.id.map { $0 > before.lastSuspect } ?? false }
+            let announced = after.announcements(since: before)
+            print("tracked-branch A/A over \(commits.count) commit(s) ending at \(tip.short): every commit measured again as an ordinary job")
+            print("suspects held back: \(suspects.count) (\(suspects.count { $0.state == .confirmed }) confirmed, "
+                  + "\(suspects.count { $0.state == .refuted }) refuted, \(suspects.count { $0.state == .held }) still held)")
+            for suspect in suspects { print("  \(suspect.summary)") }
+            print("announcements (each a false alarm): \(announced.count)")
+            for line in announced { print("  \(line)") }
+            if !announced.isEmpty { throw ExitCode(1) }
         }
-        let after = try await Snapshot(store: store, settings: settings)
-        let suspects = after.suspects.filter { $0.id.map { $0 > before.lastSuspect } ?? false }
-        let announced = after.announcements(since: before)
-        print("tracked-branch A/A over \(commits.count) commit(s) ending at \(tip.short): every commit measured again as an ordinary job")
-        print("suspects held back: \(suspects.count) (\(suspects.count { $0.state == .confirmed }) confirmed, "
-              + "\(suspects.count { $0.state == .refuted }) refuted, \(suspects.count { $0.state == .held }) still held)")
-        for suspect in suspects { print("  \(suspect.summary)") }
-        print("announcements (each a false alarm): \(announced.count)")
-        for line in announced { print("  \(line)") }
-        if !announced.isEmpty { throw ExitCode(1) }
     }
 
     /// What had been suspected and told, at one moment.

@@ -35,48 +35,49 @@ struct BisectCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (home, config, store) = try homeOptions.open()
-        let intake = Intake(home: home, config: config, store: store, logger: Logger(label: "benchbot"))
-        let goodCommit = try intake.resolveCommit(good), badCommit = try intake.resolveCommit(bad)
-        let repository = try intake.mirror.open()
-        let analyzer = Analyzer(store: store, repository: repository, settings: config.benchbot)
-        do {
-            guard try repository.isAncestor(goodCommit, of: badCommit), goodCommit != badCommit else {
-                throw ValidationError("\(goodCommit.short) is not an ancestor of \(badCommit.short); give GOOD first, then BAD")
-            }
-            let good = try await level(of: goodCommit, analyzer)
-            let bad = try await level(of: badCommit, analyzer)
-            guard let good, let bad else { throw AnalysisError.unknownBenchmark(benchmark, commit: good == nil ? goodCommit : badCommit) }
-            let (goodLevel, badLevel) = (good.median, bad.median)
-            // One scale for every level printed, so they read side by side.
-            let scale = HumanUnits(unit: bad.unit, values: [goodLevel, badLevel])
-            func format(_ value: Double) -> String { scale.format(value) }
-            let commits = [goodCommit] + (try repository.commits(from: badCommit, excluding: [goodCommit], firstParent: true))
-            var bisection = Bisection(count: commits.count, goodLevel: goodLevel, badLevel: badLevel)
-            print("bisecting \(commits.count - 2) commit(s) between \(goodCommit.short) (\(format(goodLevel))) and \(badCommit.short) (\(format(badLevel)))")
-            let worker = Worker(home: home, config: config, store: store, logger: Logger(label: "benchbot"))
-            while let position = bisection.next {
-                let commit = commits[position]
-                let subject = (try? repository.metadata(of: commit).subject) ?? ""
-                guard let measured = try await measure(commit, analyzer: analyzer, worker: worker, store: store, config: config) else {
-                    bisection.skip(position)
-                    print("  \(commit.short) \(subject): cannot be measured; skipped")
-                    continue
+        try await homeOptions.withStore { home, config, store in
+            let intake = Intake(home: home, config: config, store: store, logger: Logger(label: "benchbot"))
+            let goodCommit = try intake.resolveCommit(good), badCommit = try intake.resolveCommit(bad)
+            let repository = try intake.mirror.open()
+            let analyzer = Analyzer(store: store, repository: repository, settings: config.benchbot)
+            do {
+                guard try repository.isAncestor(goodCommit, of: badCommit), goodCommit != badCommit else {
+                    throw ValidationError("\(goodCommit.short) is not an ancestor of \(badCommit.short); give GOOD first, then BAD")
                 }
-                bisection.record(position, level: measured.median)
-                let verdict = position == bisection.bad ? "bad" : "good"
-                print("  \(commit.short) \(subject): \(format(measured.median)) → \(verdict), \(bisection.suspects.count) suspect(s) left")
+                let good = try await level(of: goodCommit, analyzer)
+                let bad = try await level(of: badCommit, analyzer)
+                guard let good, let bad else { throw AnalysisError.unknownBenchmark(benchmark, commit: good == nil ? goodCommit : badCommit) }
+                let (goodLevel, badLevel) = (good.median, bad.median)
+                // One scale for every level printed, so they read side by side.
+                let scale = HumanUnits(unit: bad.unit, values: [goodLevel, badLevel])
+                func format(_ value: Double) -> String { scale.format(value) }
+                let commits = [goodCommit] + (try repository.commits(from: badCommit, excluding: [goodCommit], firstParent: true))
+                var bisection = Bisection(count: commits.count, goodLevel: goodLevel, badLevel: badLevel)
+                print("bisecting \(commits.count - 2) commit(s) between \(goodCommit.short) (\(format(goodLevel))) and \(badCommit.short) (\(format(badLevel)))")
+                let worker = Worker(home: home, config: config, store: store, logger: Logger(label: "benchbot"))
+                while let position = bisection.next {
+                    let commit = commits[position]
+                    let subject = (try? repository.metadata(of: commit).subject) ?? ""
+                    guard let measured = try await measure(commit, analyzer: analyzer, worker: worker, store: store, config: config) else {
+                        bisection.skip(position)
+                        print("  \(commit.short) \(subject): cannot be measured; skipped")
+                        continue
+                    }
+                    bisection.record(position, level: measured.median)
+                    let verdict = position == bisection.bad ? "bad" : "good"
+                    print("  \(commit.short) \(subject): \(format(measured.median)) → \(verdict), \(bisection.suspects.count) suspect(s) left")
+                }
+                if let culprit = bisection.culprit {
+                    let commit = commits[culprit]
+                    print("culprit: \(commit.hex) \((try? repository.metadata(of: commit).subject) ?? "")")
+                } else {
+                    let range = bisection.suspects.map { commits[$0].short }.joined(separator: ", ")
+                    print("the change is in one of: \(range) (the others between could not be measured)")
+                }
+            } catch let error as AnalysisError {
+                printError("benchbot: \(error)")
+                throw ExitCode(1)
             }
-            if let culprit = bisection.culprit {
-                let commit = commits[culprit]
-                print("culprit: \(commit.hex) \((try? repository.metadata(of: commit).subject) ?? "")")
-            } else {
-                let range = bisection.suspects.map { commits[$0].short }.joined(separator: ", ")
-                print("the change is in one of: \(range) (the others between could not be measured)")
-            }
-        } catch let error as AnalysisError {
-            printError("benchbot: \(error)")
-            throw ExitCode(1)
         }
     }
 

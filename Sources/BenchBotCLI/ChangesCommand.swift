@@ -19,6 +19,9 @@ struct ChangesCommand: AsyncParsableCommand {
 
     @OptionGroup var homeOptions: HomeOptions
 
+    @Option(name: .long, help: "The machine class whose results to use (default: this machine's, benchbot.machine).")
+    var machine: String?
+
     @Flag(name: .long, help: "Run detection over the tracked branch now, before listing.")
     var detect = false
 
@@ -26,24 +29,25 @@ struct ChangesCommand: AsyncParsableCommand {
     var format: Format = .text
 
     func run() async throws {
-        let intake = try homeOptions.intake()
-        let settings = intake.config.benchbot
-        let repository = try intake.mirror.open()
-        let analyzer = Analyzer(store: intake.store, repository: repository, settings: settings)
-        let tip = try? analyzer.trackedTip()
-        if detect {
-            guard let tip else {
-                printError("benchbot: the mirror has no branch \(analyzer.trackedBranch) yet; run `benchbot poll` first")
-                throw ExitCode(1)
+        try await homeOptions.withIntake(machine: machine) { intake in
+            let settings = intake.config.benchbot
+            let repository = try intake.mirror.open()
+            let analyzer = Analyzer(store: intake.store, repository: repository, settings: settings)
+            let tip = try? analyzer.trackedTip()
+            if detect {
+                guard let tip else {
+                    printError("benchbot: the mirror has no branch \(analyzer.trackedBranch) yet; run `benchbot poll` first")
+                    throw ExitCode(1)
+                }
+                let found = try await analyzer.trackChanges(endingAt: tip)
+                if format == .text { print("detection over \(analyzer.trackedBranch) at \(tip.short): \(found.count) new change point(s)") }
             }
-            let found = try await analyzer.trackChanges(endingAt: tip)
-            if format == .text { print("detection over \(analyzer.trackedBranch) at \(tip.short): \(found.count) new change point(s)") }
-        }
 
-        let report = try await ChangesReport(analyzer: analyzer, tip: tip)
-        switch format {
-        case .json: FileHandle.standardOutput.write(report.json().prettyPrinted())
-        case .text: for line in report.lines(machine: settings.machine) { print(line) }
+            let report = try await ChangesReport(analyzer: analyzer, tip: tip)
+            switch format {
+            case .json: FileHandle.standardOutput.write(report.json().prettyPrinted())
+            case .text: for line in report.lines(machine: settings.machine) { print(line) }
+            }
         }
     }
 }

@@ -23,6 +23,9 @@ struct CompareCommand: AsyncParsableCommand {
 
     @OptionGroup var homeOptions: HomeOptions
 
+    @Option(name: .long, help: "The machine class whose results to use (default: this machine's, benchbot.machine).")
+    var machine: String?
+
     @Argument(help: "BASELINE CANDIDATE, or CANDIDATE alone (hashes or revisions).")
     var revisions: [String]
 
@@ -38,36 +41,40 @@ struct CompareCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let intake = try homeOptions.intake()
-        if revisions.count == 1 {
+        try await homeOptions.withIntake(machine: machine) { intake in
+            if revisions.count == 1 {
+                do {
+                    try intake.refreshTrackedBranches()
+                } catch {
+                    printError("benchbot: warning: \(error); choosing the baseline from the branches as last fetched")
+                }
+            }
+            let candidate = try intake.resolveCommit(revisions.last!)
+            var analyzer = Analyzer(store: intake.store, repository: try intake.mirror.open(), settings: intake.config.benchbot)
+            if let minimumEffect { analyzer.policy.minimumEffect = minimumEffect }
+            // Named where it could be another: with --machine, or when several classes measure each commit.
+            let shownMachine = machine != nil || intake.config.benchbot.measuringClasses.count > 1 ? intake.config.benchbot.machine : nil
+            let baseline: Analyzer.Baseline
             do {
-                try intake.refreshTrackedBranches()
-            } catch {
-                printError("benchbot: warning: \(error); choosing the baseline from the branches as last fetched")
+                if revisions.count == 1, let paired = try await intake.store.pairedRuns(repository: intake.config.benchbot.repository.name,
+                                                                                       machine: intake.config.benchbot.machine, candidate: candidate) {
+                    let comparison = try await analyzer.compare(paired.baseline, paired.candidate)
+                    print(render(ComparisonTable(baseline: paired.baseline.commit, candidate: candidate, baselineReason: "paired A/B run, measured alternately",
+                                                 comparison: comparison, scoreSpeedup: intake.config.benchbot.compare.scoreSpeedup, machine: shownMachine)),
+                          terminator: "")
+                    return
+                }
+                baseline = revisions.count == 2
+                    ? Analyzer.Baseline(commit: try intake.resolveCommit(revisions[0]), reason: .named)
+                    : try await analyzer.baseline(for: candidate)
+                let comparison = try await analyzer.compare(baseline: baseline.commit, candidate: candidate)
+                let table = ComparisonTable(baseline: baseline.commit, candidate: candidate, baselineReason: baseline.reason.rawValue, comparison: comparison,
+                                            scoreSpeedup: intake.config.benchbot.compare.scoreSpeedup, machine: shownMachine)
+                print(render(table), terminator: "")
+            } catch let error as AnalysisError {
+                printError("benchbot: \(error)")
+                throw ExitCode(1)
             }
-        }
-        let candidate = try intake.resolveCommit(revisions.last!)
-        var analyzer = Analyzer(store: intake.store, repository: try intake.mirror.open(), settings: intake.config.benchbot)
-        if let minimumEffect { analyzer.policy.minimumEffect = minimumEffect }
-        let baseline: Analyzer.Baseline
-        do {
-            if revisions.count == 1, let paired = try await intake.store.pairedRuns(repository: intake.config.benchbot.repository.name,
-                                                                                   machine: intake.config.benchbot.machine, candidate: candidate) {
-                let comparison = try await analyzer.compare(paired.baseline, paired.candidate)
-                print(render(ComparisonTable(baseline: paired.baseline.commit, candidate: candidate, baselineReason: "paired A/B run, measured alternately",
-                                             comparison: comparison, scoreSpeedup: intake.config.benchbot.compare.scoreSpeedup)), terminator: "")
-                return
-            }
-            baseline = revisions.count == 2
-                ? Analyzer.Baseline(commit: try intake.resolveCommit(revisions[0]), reason: .named)
-                : try await analyzer.baseline(for: candidate)
-            let comparison = try await analyzer.compare(baseline: baseline.commit, candidate: candidate)
-            let table = ComparisonTable(baseline: baseline.commit, candidate: candidate, baselineReason: baseline.reason.rawValue, comparison: comparison,
-                                        scoreSpeedup: intake.config.benchbot.compare.scoreSpeedup)
-            print(render(table), terminator: "")
-        } catch let error as AnalysisError {
-            printError("benchbot: \(error)")
-            throw ExitCode(1)
         }
     }
 

@@ -66,6 +66,6 @@ struct EnqueueCommand: AsyncParsableCommand {
         order.paired = paired
         order.pairedWith = pairedWith
         order.pullRequest = pullRequest
-        print(try await order.run(on: try homeOptions.intake()).summary)
+        print(try await homeOptions.withIntake { try await order.run(on: $0) }.summary)
     }
 }

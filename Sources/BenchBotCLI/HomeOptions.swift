@@ -14,29 +14,29 @@ struct HomeOptions: ParsableArguments {
         return Home.resolve(option: home)
     }
 
-    /// Loads the home's config and opens its store.
+    /// Loads the home's config, opens its store (the SQLite file, or the PostgreSQL database of
+    /// `benchbot.store.url`) for `body`'s length, and closes it.
     ///
-    /// - Parameter creatingStore: Whether a missing store is created (see ``SQLiteStore/open(path:busyTimeout:create:)``).
+    /// - Parameter creatingStore: Whether a missing SQLite store is created (see ``SQLiteStore/open(path:busyTimeout:create:)``).
     /// - Throws: ``ConfigError`` listing every problem of the config, or ``StoreError``.
-    func open(creatingStore: Bool = true) throws -> (Home, HomeConfig, SQLiteStore) {
+    func withStore<Result: Sendable>(creatingStore: Bool = true, _ body: (Home, HomeConfig, any Store) async throws -> Result) async throws -> Result {
         let home = resolvedHome
         let config = try HomeConfig.load(from: home)
-        let store = try SQLiteStore.open(
-            path: home.resolvePath(config.benchbot.store.path),
-            busyTimeout: config.benchbot.store.busyTimeout, create: creatingStore)
-        return (home, config, store)
+        return try await config.benchbot.store.withStore(home: home, create: creatingStore, logger: Logger(label: "benchbot.store")) { store in
+            try await body(home, config, store)
+        }
     }
 
-    /// Opens the home as ``open()`` does, after refusing a config that `benchbot check` rejects:
-    /// a command that acts (measures, sends) must not run on defaults standing in for fields
-    /// someone got wrong. Experiments and subsystems are not judged here: one whose config has
-    /// problems fails its own precheck in the run, and the others go on.
+    /// Opens the home as ``withStore(creatingStore:_:)`` does, after refusing a config that
+    /// `benchbot check` rejects: a command that acts (measures, sends) must not run on defaults
+    /// standing in for fields someone got wrong. Experiments and subsystems are not judged here:
+    /// one whose config has problems fails its own precheck in the run, and the others go on.
     ///
     /// - Throws: `ExitCode(1)` after printing each problem of the config file as `check` does.
     ///
     /// - Parameter measuring: Whether active experiments' and subsystems' configs count too, for
     ///   the commands that run them: a field `check` flags there would run on a default.
-    func openChecked(measuring: Bool = false) throws -> (Home, HomeConfig, SQLiteStore) {
+    func withCheckedStore<Result: Sendable>(measuring: Bool = false, _ body: (Home, HomeConfig, any Store) async throws -> Result) async throws -> Result {
         let home = resolvedHome
         let file = home.display(home.effectiveConfigFile)
         let check = HomeCheck(home: home)
@@ -47,7 +47,7 @@ struct HomeOptions: ParsableArguments {
             printError("\(problems.count) problem(s) in \(files); `benchbot check` lists them, fix them first")
             throw ExitCode(1)
         }
-        return try open()
+        return try await withStore(body)
     }
 
     /// A flagged field of an active experiment or subsystem, which would otherwise run on its
@@ -63,9 +63,16 @@ struct HomeOptions: ParsableArguments {
         return false
     }
 
-    func intake() throws -> Intake {
-        let (home, config, store) = try open()
-        return Intake(home: home, config: config, store: store, logger: Logger(label: "benchbot"))
+    /// The home's intake, for `body`'s length.
+    ///
+    /// - Parameter machine: The machine class to read and compare results of, instead of this
+    ///   machine's (`--machine`).
+    func withIntake<Result: Sendable>(machine: String? = nil, _ body: (Intake) async throws -> Result) async throws -> Result {
+        try await withStore { home, config, store in
+            var config = config
+            if let machine { config.benchbot.machine = machine }
+            return try await body(Intake(home: home, config: config, store: store, logger: Logger(label: "benchbot")))
+        }
     }
 }
 

@@ -23,7 +23,7 @@ struct HookCommand: AsyncParsableCommand {
             let updates = try PushUpdate.parse(input)
             let environment = ProcessInfo.processInfo.environment
             let repository = gitDir ?? environment["GIT_DIR"] ?? FileManager.default.currentDirectoryPath
-            let outcomes = try await homeOptions.intake().receivePush(updates, in: repository)
+            let outcomes = try await homeOptions.withIntake { try await $0.receivePush(updates, in: repository) }
             for outcome in outcomes { print("benchbot: \(outcome.summary)") }
         }
     }

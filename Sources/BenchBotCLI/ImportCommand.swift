@@ -51,14 +51,15 @@ struct ImportCommand: AsyncParsableCommand {
             let failed = file.failures.map { "\(file.path): \(PlainText.singleLine($0.benchmark)) failed: \(PlainText.singleLine($0.reason)); stored as its failure" }
             for line in file.warnings + failed { printError("warning: \(line)") }
         }
-        let intake = try homeOptions.intake()
-        for line in try await intake.importResults(parsed, commit: commit, branch: branch, replace: replace) {
-            print(line)
-        }
-        // Once for the whole import, not once per commit of a 10,000-commit history.
-        let analyzer = Analyzer(store: intake.store, repository: try intake.mirror.open(), settings: intake.config.benchbot)
-        if let tip = try? analyzer.trackedTip() {
-            for change in try await analyzer.trackChanges(endingAt: tip) { print("change: \(change.summary)") }
+        try await homeOptions.withIntake { intake in
+            for line in try await intake.importResults(parsed, commit: commit, branch: branch, replace: replace) {
+                print(line)
+            }
+            // Once for the whole import, not once per commit of a 10,000-commit history.
+            let analyzer = Analyzer(store: intake.store, repository: try intake.mirror.open(), settings: intake.config.benchbot)
+            if let tip = try? analyzer.trackedTip() {
+                for change in try await analyzer.trackChanges(endingAt: tip) { print("change: \(change.summary)") }
+            }
         }
     }
 }

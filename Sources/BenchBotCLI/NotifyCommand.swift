@@ -33,36 +33,37 @@ struct NotifyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (home, config, store) = try homeOptions.openChecked()
-        guard let notify = config.benchbot.notify else {
-            printError("nobody is to be told anything: add a benchbot.notify section to \(home.display(home.effectiveConfigFile))")
-            throw ExitCode(1)
-        }
-        let dispatcher: Dispatcher
-        do {
-            dispatcher = try Dispatcher(home: home, settings: notify, store: store, logger: Logger(label: "benchbot"))
-        } catch {
-            printError("\(home.display(home.effectiveConfigFile)): \(error)")
-            throw ExitCode(1)
-        }
-        if retry {
-            let requeued = try await store.retryNotifications(in: uncertain ? [.failed, .uncertain] : [.failed], now: Date())
-            print("\(requeued) notification(s) queued again")
-        }
-        let (pass, waiting) = try await dispatcher.drain(patience: wait)
-        print("\(pass.delivered) delivered, \(pass.written.count) written to the outbox folder, \(pass.failed) failed, \(waiting) still waiting")
-        for path in pass.written { print("  \(home.display(path))") }
-        // Failures from earlier passes (the worker's, a killed sender's) count as much as this pass's:
-        // cron must see them until someone sends them again or lets them go.
-        let stuck = try await store.notifications(in: [.failed, .uncertain], limit: nil)
-        for notification in stuck {
-            printError("notification \(notification.id) (\(notification.message.kind) to \(notification.message.destination.summary)) "
-                + "\(notification.state.rawValue): \(notification.lastError ?? "no reason recorded")")
-        }
-        if !stuck.isEmpty || waiting > 0 {
-            printError("\(stuck.count) failed or uncertain, \(waiting) still waiting; benchbot notify --retry sends the failed ones again"
-                + (stuck.contains { $0.state == .uncertain } ? ", --retry --uncertain also the uncertain ones" : ""))
-            throw ExitCode(1)
+        try await homeOptions.withCheckedStore { home, config, store in
+            guard let notify = config.benchbot.notify else {
+                printError("nobody is to be told anything: add a benchbot.notify section to \(home.display(home.effectiveConfigFile))")
+                throw ExitCode(1)
+            }
+            let dispatcher: Dispatcher
+            do {
+                dispatcher = try Dispatcher(home: home, settings: notify, store: store, logger: Logger(label: "benchbot"))
+            } catch {
+                printError("\(home.display(home.effectiveConfigFile)): \(error)")
+                throw ExitCode(1)
+            }
+            if retry {
+                let requeued = try await store.retryNotifications(in: uncertain ? [.failed, .uncertain] : [.failed], now: Date())
+                print("\(requeued) notification(s) queued again")
+            }
+            let (pass, waiting) = try await dispatcher.drain(patience: wait)
+            print("\(pass.delivered) delivered, \(pass.written.count) written to the outbox folder, \(pass.failed) failed, \(waiting) still waiting")
+            for path in pass.written { print("  \(home.display(path))") }
+            // Failures from earlier passes (the worker's, a killed sender's) count as much as this pass's:
+            // cron must see them until someone sends them again or lets them go.
+            let stuck = try await store.notifications(in: [.failed, .uncertain], limit: nil)
+            for notification in stuck {
+                printError("notification \(notification.id) (\(notification.message.kind) to \(notification.message.destination.summary)) "
+                    + "\(notification.state.rawValue): \(notification.lastError ?? "no reason recorded")")
+            }
+            if !stuck.isEmpty || waiting > 0 {
+                printError("\(stuck.count) failed or uncertain, \(waiting) still waiting; benchbot notify --retry sends the failed ones again"
+                    + (stuck.contains { $0.state == .uncertain } ? ", --retry --uncertain also the uncertain ones" : ""))
+                throw ExitCode(1)
+            }
         }
     }
 }

@@ -36,35 +36,36 @@ struct PollCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // Refused before anything is fetched: a cron line that cannot do half its work says so at once.
-        let github = pullRequests ? try pullRequestIntake() : nil
-        let intake = try github?.intake ?? homeOptions.intake()
-        switch try await intake.poll(backfill: backfill) {
-        case .alreadyRunning:
-            return
-        case .polled(let outcomes):
-            for outcome in outcomes where !quiet || !outcome.enqueue.queued.isEmpty {
-                print(outcome.summary)
+        try await homeOptions.withStore { home, config, store in
+            // Refused before anything is fetched: a cron line that cannot do half its work says so at once.
+            let github = pullRequests ? try pullRequestIntake(home: home, config: config, store: store) : nil
+            let intake = github?.intake ?? Intake(home: home, config: config, store: store, logger: Logger(label: "benchbot"))
+            switch try await intake.poll(backfill: backfill) {
+            case .alreadyRunning:
+                return
+            case .polled(let outcomes):
+                for outcome in outcomes where !quiet || !outcome.enqueue.queued.isEmpty {
+                    print(outcome.summary)
+                }
             }
+            guard let github else { return }
+            let result: PullRequestPoll
+            do {
+                result = try await github.pollPullRequests()
+            } catch {
+                printError("benchbot: \(error)")
+                throw ExitCode(1)
+            }
+            guard case .polled(let polled) = result else { return }
+            for pullRequest in polled where !quiet || [.queued, .cancelled, .failed].contains(pullRequest.outcome) {
+                print(pullRequest.line)
+            }
+            if polled.contains(where: { $0.outcome == .failed }) { throw ExitCode(1) }
         }
-        guard let github else { return }
-        let result: PullRequestPoll
-        do {
-            result = try await github.pollPullRequests()
-        } catch {
-            printError("benchbot: \(error)")
-            throw ExitCode(1)
-        }
-        guard case .polled(let polled) = result else { return }
-        for pullRequest in polled where !quiet || [.queued, .cancelled, .failed].contains(pullRequest.outcome) {
-            print(pullRequest.line)
-        }
-        if polled.contains(where: { $0.outcome == .failed }) { throw ExitCode(1) }
     }
 
     /// The intake with a reader of GitHub's API, or exit 1 naming what is missing.
-    private func pullRequestIntake() throws -> GitHubIntake {
-        let (home, config, store) = try homeOptions.open()
+    private func pullRequestIntake(home: Home, config: HomeConfig, store: any Store) throws -> GitHubIntake {
         let environment = ProcessInfo.processInfo.environment
         guard let notify = config.benchbot.notify, let github = notify.github else {
             printError("benchbot: --pull-requests needs benchbot.notify.github in \(home.display(home.effectiveConfigFile)) "

@@ -21,6 +21,9 @@ struct ResultsCommand: AsyncParsableCommand {
 
     @OptionGroup var homeOptions: HomeOptions
 
+    @Option(name: .long, help: "The machine class whose results to use (default: this machine's, benchbot.machine).")
+    var machine: String?
+
     @Argument(help: "A hash or revision (default: the tip of the first tracked branch).")
     var revision: String?
 
@@ -28,23 +31,28 @@ struct ResultsCommand: AsyncParsableCommand {
     var format: Format = .text
 
     func run() async throws {
-        let intake = try homeOptions.intake()
-        let revision = revision ?? intake.config.benchbot.repository.branches.first ?? "main"
-        let commit = try intake.resolveCommit(revision)
-        let runs = try await intake.store.runs(repository: intake.config.benchbot.repository.name, commit: commit)
-        // Halves of paired A/B runs are shown by `benchbot compare`, not as the commit's results.
-        guard let run = runs.last(where: { $0.role == nil && $0.machine == intake.config.benchbot.machine }) else {
-            printError("benchbot: no runs of \(commit.short) (\(revision)) yet; queue it with `benchbot enqueue --commit \(commit.hex)`, then `benchbot work`")
-            throw ExitCode(1)
-        }
-        let report = ResultsReport(run: run)
-        switch format {
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
-        case .text:
-            print(report.text())
+        try await homeOptions.withIntake(machine: machine) { intake in
+            let revision = revision ?? intake.config.benchbot.repository.branches.first ?? "main"
+            let commit = try intake.resolveCommit(revision)
+            let runs = try await intake.store.runs(repository: intake.config.benchbot.repository.name, commit: commit)
+            // Halves of paired A/B runs are shown by `benchbot compare`, not as the commit's results.
+            guard let run = runs.last(where: { $0.role == nil && $0.machine == intake.config.benchbot.machine }) else {
+                let machine = intake.config.benchbot.machine
+                let elsewhere = Set(runs.filter { $0.role == nil }.map(\.machine)).sorted()
+                printError("benchbot: no runs of \(commit.short) (\(revision)) on machine class \(machine) yet; "
+                    + (elsewhere.isEmpty ? "queue it with `benchbot enqueue --commit \(commit.hex)`, then `benchbot work`"
+                        : "it was measured on \(elsewhere.joined(separator: ", ")): pass --machine \(elsewhere[0])"))
+                throw ExitCode(1)
+            }
+            let report = ResultsReport(run: run)
+            switch format {
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            case .text:
+                print(report.text())
+            }
         }
     }
 }

@@ -32,18 +32,20 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (home, _, store) = try homeOptions.open()
-        let states = state.isEmpty ? nil : Set(state.compactMap(JobState.init(rawValue:)))
-        let jobs = try await store.jobs(in: states, limit: limit == 0 ? nil : limit)
-        let counts = try await store.countJobs()
-        let undelivered = try await store.notifications(in: [.pending, .sending, .failed, .uncertain], limit: nil)
-        switch format {
-        case .json: print(StatusReport(jobs: jobs, counts: counts, undelivered: undelivered).json())
-        case .text:
-            printTable(jobs, counts: counts)
-            printOutbox(try await store.countNotifications(), home: home)
-            printDeliveries(undelivered)
-            printWebhooks(try await store.countDeliveries(), newest: try await store.deliveries(limit: 5))
+        try await homeOptions.withStore { home, _, store in
+            let states = state.isEmpty ? nil : Set(state.compactMap(JobState.init(rawValue:)))
+            let jobs = try await store.jobs(in: states, limit: limit == 0 ? nil : limit)
+            let counts = try await store.countJobs()
+            let undelivered = try await store.notifications(in: [.pending, .sending, .failed, .uncertain], limit: nil)
+            switch format {
+            case .json: print(StatusReport(jobs: jobs, counts: counts, undelivered: undelivered).json())
+            case .text:
+                printTable(jobs, counts: counts)
+                printOutbox(try await store.countNotifications(), home: home)
+                printDeliveries(undelivered)
+                printWebhooks(try await store.countDeliveries(), newest: try await store.deliveries(limit: 5))
+                print("\nStore: \(store.locationDescription)")
+            }
         }
     }
 

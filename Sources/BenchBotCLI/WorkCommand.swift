@@ -53,29 +53,30 @@ struct WorkCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (home, config, store) = try homeOptions.openChecked(measuring: true)
-        let worker = Worker(home: home, config: config, store: store, logger: Logger(label: "benchbot"))
-        let mode: Worker.Mode = once ? .once : forever ? .forever(pollInterval: .seconds(pollInterval)) : .drain
-        let ran: Bool
-        let unstored = Mutex(0)
-        do {
-            ran = try await worker.run(mode) { [format, verbose] report in
-                switch format {
-                case .text: for line in report.lines + (verbose ? report.details : []) { reportLine(line) }
-                case .json: reportLine(String(decoding: report.json().compactJSON(), as: UTF8.self))
+        try await homeOptions.withCheckedStore(measuring: true) { home, config, store in
+            let worker = Worker(home: home, config: config, store: store, logger: Logger(label: "benchbot"))
+            let mode: Worker.Mode = once ? .once : forever ? .forever(pollInterval: .seconds(pollInterval)) : .drain
+            let ran: Bool
+            let unstored = Mutex(0)
+            do {
+                ran = try await worker.run(mode) { [format, verbose] report in
+                    switch format {
+                    case .text: for line in report.lines + (verbose ? report.details : []) { reportLine(line) }
+                    case .json: reportLine(String(decoding: report.json().compactJSON(), as: UTF8.self))
+                    }
+                    if report.resultsNotStored { unstored.withLock { $0 += 1 } }
                 }
-                if report.resultsNotStored { unstored.withLock { $0 += 1 } }
+            } catch {
+                // A store that cannot be written stops the worker: one line, and a status cron can see.
+                printError("benchbot: \(error)")
+                throw ExitCode(1)
             }
-        } catch {
-            // A store that cannot be written stops the worker: one line, and a status cron can see.
-            printError("benchbot: \(error)")
-            throw ExitCode(1)
-        }
-        if !ran { printError("another worker is running on \(home.display(home.root)); nothing to do") }
-        let lost = unstored.withLock { $0 }
-        if lost > 0 {
-            printError("benchbot: \(lost) job(s) measured results that could not be stored; benchbot status shows why")
-            throw ExitCode(1)
+            if !ran { printError("another worker is running on \(home.display(home.root)); nothing to do") }
+            let lost = unstored.withLock { $0 }
+            if lost > 0 {
+                printError("benchbot: \(lost) job(s) measured results that could not be stored; benchbot status shows why")
+                throw ExitCode(1)
+            }
         }
     }
 }
@@ -89,10 +90,11 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var homeOptions: HomeOptions
 
     func run() async throws {
-        let (home, config, store) = try homeOptions.openChecked(measuring: true)
-        let worker = Worker(home: home, config: config, store: store, logger: Logger(label: "benchbot"))
-        let succeeded = await worker.runNightly { reportLine($0) }
-        if !succeeded { throw ExitCode.failure }
+        try await homeOptions.withCheckedStore(measuring: true) { home, config, store in
+            let worker = Worker(home: home, config: config, store: store, logger: Logger(label: "benchbot"))
+            let succeeded = await worker.runNightly { reportLine($0) }
+            if !succeeded { throw ExitCode.failure }
+        }
     }
 }
 

@@ -7,7 +7,7 @@ extension HomeConfig {
         "telemetry_rate", "randomize", "benchbot",
     ]
     static let knownBenchBotFields: Set<String> = [
-        "repository", "machine", "suite", "build", "store", "intake", "runner", "compare", "notify", "site", "github", "serve",
+        "repository", "machine", "machines", "suite", "build", "store", "intake", "runner", "compare", "notify", "site", "github", "serve",
         "experiments_dir", "subsystems_dir", "scripts_in",
     ]
 
@@ -67,9 +67,8 @@ extension HomeConfig {
     private static func parseBenchBot(_ section: [String: JSONValue], reader: inout ConfigReader) -> BenchBotSettings? {
         reader.rejectUnknownFields(section, known: knownBenchBotFields, prefix: "benchbot")
         guard let repository = parseRepository(section["repository"], reader: &reader) else { return nil }
-        var settings = BenchBotSettings(
-            repository: repository,
-            machine: reader.string(section["machine"], "benchbot.machine") ?? ProcessInfo.processInfo.hostName)
+        var settings = BenchBotSettings(repository: repository, machine: ProcessInfo.processInfo.hostName)
+        parseMachines(section, into: &settings, reader: &reader)
         settings.suite = reader.string(section["suite"], "benchbot.suite") ?? settings.suite
         settings.experimentsDirectory = reader.string(section["experiments_dir"], "benchbot.experiments_dir") ?? settings.experimentsDirectory
         settings.subsystemsDirectory = reader.string(section["subsystems_dir"], "benchbot.subsystems_dir") ?? settings.subsystemsDirectory
@@ -96,8 +95,20 @@ extension HomeConfig {
             }
         }
         if let store = reader.object(section["store"], "benchbot.store") {
-            reader.rejectUnknownFields(store, known: ["path", "busy_timeout"], prefix: "benchbot.store")
+            reader.rejectUnknownFields(store, known: ["path", "busy_timeout", "url", "password_env", "password_file"], prefix: "benchbot.store")
             settings.store.path = reader.string(store["path"], "benchbot.store.path") ?? settings.store.path
+            if let url = reader.string(store["url"], "benchbot.store.url") {
+                do {
+                    settings.store.url = try PostgresLocation(url: url)
+                } catch {
+                    reader.report("benchbot.store.url", error.message)
+                }
+                if store["path"] != nil, settings.store.path != StoreSettings().path {
+                    reader.report("benchbot.store.path", "is set beside benchbot.store.url; a home's store is one or the other: remove one")
+                }
+            }
+            settings.store.passwordEnvironment = reader.string(store["password_env"], "benchbot.store.password_env")
+            settings.store.passwordFile = reader.string(store["password_file"], "benchbot.store.password_file")
             if let duration = reader.seconds(store["busy_timeout"], "benchbot.store.busy_timeout", .busyTimeout) {
                 settings.store.busyTimeout = duration
             }

@@ -27,8 +27,18 @@ public struct DashboardSettings: Sendable, Hashable {
 /// BenchBot's own settings.
 public struct BenchBotSettings: Sendable, Hashable {
     public var repository: RepositorySettings
-    /// The machine results are measured on; jobs and baselines are per machine.
+    /// The class of machine results are measured on here (`x86-avx512`, `arm64`): jobs, baselines
+    /// and change points are per class, and a commit measured on two classes is never compared
+    /// across them. `benchbot.machine` is the class, or `{"name": …, "class": …}`.
     public var machine: String
+    /// This machine's own name, for `status` and messages; its host name unless set.
+    public var machineName: String = ProcessInfo.processInfo.hostName
+    /// The classes that measure each commit queued here (`benchbot.machines`); only this
+    /// machine's class when empty. Every class gets a job per commit, and its workers take them.
+    public var machines: [String] = []
+
+    /// The classes that measure each commit queued here.
+    public var measuringClasses: [String] { machines.isEmpty ? [machine] : machines }
     /// The suite's name; jobs are unique per repository, commit, suite and machine.
     public var suite: String = "default"
     public var build: BuildSettings = BuildSettings()
@@ -86,6 +96,12 @@ public struct StoreSettings: Sendable, Hashable {
     public var path: String = "benchbot.sqlite"
     /// How long to wait for another BenchBot process's write lock.
     public var busyTimeout: Duration = .seconds(10)
+    /// A PostgreSQL database shared by many machines, instead of the SQLite file.
+    public var url: PostgresLocation?
+    /// The variable holding the database's password.
+    public var passwordEnvironment: String?
+    /// A file holding it instead; without either, `~/.pgpass` (or `$PGPASSFILE`) is read, as libpq reads it.
+    public var passwordFile: String?
 }
 
 public struct IntakeSettings: Sendable, Hashable {

@@ -78,7 +78,7 @@ public struct Intake: Sendable {
             repositoryURL: settings.repository.url,
             commits: metadata,
             suite: baseline == nil ? settings.suite : Self.pairedSuite(settings.suite),
-            machine: settings.machine,
+            machine: settings.measuringClasses[0],
             branch: branch,
             remoteURL: remoteURL,
             source: source,
@@ -88,6 +88,7 @@ public struct Intake: Sendable {
             newBranchTip: newBranchTip)
         request.baseline = baseline
         request.pullRequest = pullRequest
+        request.alsoMachines = Array(settings.measuringClasses.dropFirst())
         return request
     }
 

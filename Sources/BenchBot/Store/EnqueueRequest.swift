@@ -24,6 +24,15 @@ public struct EnqueueRequest: Sendable, Hashable {
     public var untrusted: Bool = false
     /// Run only these experiments; all when `nil`. A rerun replaces the choice.
     public var experiments: [String]? = nil
+    /// More machine classes that measure the same commits: each gets a job per commit too, in
+    /// the same transaction, so that no class misses a commit another has.
+    public var alsoMachines: [String] = []
+
+    /// ``machine`` and then ``alsoMachines``, each once.
+    public var machines: [String] {
+        var seen: Set<String> = []
+        return ([machine] + alsoMachines).filter { seen.insert($0).inserted }
+    }
 
     public init(
         repository: String,
@@ -54,7 +63,9 @@ public struct EnqueueRequest: Sendable, Hashable {
     }
 }
 
-/// What an enqueue did with each commit.
+/// What an enqueue did with each commit. A commit queued on several machine classes counts as
+/// queued when any class got a new job for it, requeued when none did but one was queued again,
+/// and already known when every class had its job.
 public struct EnqueueOutcome: Sendable, Hashable {
     /// Commits that got a new job.
     public var queued: [ObjectID] = []

@@ -75,14 +75,7 @@ extension SQLiteStore {
                     let parameters: String = row[2]
                     var name: String = row[1]
                     if parameters != "{}" {
-                        if suffixes[parameters] == nil {
-                            var suffix = ""
-                            if case .object(let fields)? = try? JSONValue.parse(Data(parameters.utf8)) {
-                                let pairs = fields.compactMap { key, value -> String? in if case .string(let text) = value { "\(key)=\(text)" } else { nil } }
-                                suffix = "[" + pairs.sorted().joined(separator: ",") + "]"
-                            }
-                            suffixes[parameters] = suffix
-                        }
+                        if suffixes[parameters] == nil { suffixes[parameters] = Self.parameterSuffix(parameters) }
                         name += suffixes[parameters] ?? ""
                     }
                     let median: Double = row[5]
@@ -93,6 +86,16 @@ extension SQLiteStore {
             }
             return found
         }
+    }
+}
+
+extension SQLiteStore {
+    /// The display name's suffix for a result's stored `parameters` column: `[key=value,…]`, as
+    /// ``BenchmarkResult/displayName`` writes it.
+    static func parameterSuffix(_ parameters: String) -> String {
+        guard case .object(let fields)? = try? JSONValue.parse(Data(parameters.utf8)) else { return "" }
+        let pairs = fields.compactMap { key, value -> String? in if case .string(let text) = value { "\(key)=\(text)" } else { nil } }
+        return "[" + pairs.sorted().joined(separator: ",") + "]"
     }
 }
 

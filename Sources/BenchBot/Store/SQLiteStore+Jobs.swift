@@ -14,21 +14,23 @@ extension SQLiteStore {
         var outcome = EnqueueOutcome()
         for commit in request.commits {
             try Self.insertCommit(db, repositoryID: repositoryID, commit)
-            try db.execute(
-                sql: """
-                    INSERT INTO job (repository_id, sha, suite, machine, branch, remote_url, source, state,
-                                     priority, max_attempts, enqueued_at, baseline_sha, pull_request, untrusted, experiments)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (repository_id, sha, suite, machine) DO NOTHING
-                    """,
-                arguments: [repositoryID, commit.id.hex, request.suite, request.machine, request.branch,
-                            request.remoteURL, request.source.rawValue, request.priority, request.maxAttempts, now,
-                            request.baseline?.hex, request.pullRequest, request.untrusted, Self.experimentsColumn(request.experiments)])
-            if db.changesCount == 1 {
-                outcome.queued.append(commit.id)
-                continue
-            }
-            if request.rerun {
+            var queued = false, requeued = false
+            for machine in request.machines {
+                try db.execute(
+                    sql: """
+                        INSERT INTO job (repository_id, sha, suite, machine, branch, remote_url, source, state,
+                                         priority, max_attempts, enqueued_at, baseline_sha, pull_request, untrusted, experiments)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (repository_id, sha, suite, machine) DO NOTHING
+                        """,
+                    arguments: [repositoryID, commit.id.hex, request.suite, machine, request.branch,
+                                request.remoteURL, request.source.rawValue, request.priority, request.maxAttempts, now,
+                                request.baseline?.hex, request.pullRequest, request.untrusted, Self.experimentsColumn(request.experiments)])
+                if db.changesCount == 1 {
+                    queued = true
+                    continue
+                }
+                guard request.rerun else { continue }
                 try db.execute(
                     sql: """
                         UPDATE job SET state = 'queued', attempts = 0, lease_owner = NULL, lease_expires_at = NULL,
@@ -38,13 +40,17 @@ extension SQLiteStore {
                         WHERE repository_id = ? AND sha = ? AND suite = ? AND machine = ?
                           AND state IN ('done', 'failed', 'cancelled')
                         """,
-                    arguments: [now, request.priority, request.baseline?.hex, request.pullRequest, request.untrusted, Self.experimentsColumn(request.experiments), repositoryID, commit.id.hex, request.suite, request.machine])
-                if db.changesCount == 1 {
-                    outcome.requeued.append(commit.id)
-                    continue
-                }
+                    arguments: [now, request.priority, request.baseline?.hex, request.pullRequest, request.untrusted,
+                                Self.experimentsColumn(request.experiments), repositoryID, commit.id.hex, request.suite, machine])
+                if db.changesCount == 1 { requeued = true }
             }
-            outcome.alreadyKnown.append(commit.id)
+            if queued {
+                outcome.queued.append(commit.id)
+            } else if requeued {
+                outcome.requeued.append(commit.id)
+            } else {
+                outcome.alreadyKnown.append(commit.id)
+            }
         }
         if let branch = request.branch, let tip = request.newBranchTip {
             try db.execute(

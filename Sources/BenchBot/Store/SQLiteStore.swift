@@ -11,6 +11,7 @@ public final class SQLiteStore: Store {
     let pool: DatabasePool
     /// The database file.
     public let path: String
+    public var locationDescription: String { path }
     let busyTimeout: Double
     /// Where webhook deliveries wait to be admitted, opened when first needed: most commands never
     /// touch it.

@@ -7,6 +7,10 @@ public import Notify
 /// implementation can serve several. Every method is one transaction: it happens entirely or
 /// not at all, whatever other processes do at the same time.
 public protocol Store: JobQueue, NotificationOutbox, DeliveryStore {
+    /// Where the store is, for people: the SQLite file's path, or the database's URL, which never
+    /// holds a password.
+    var locationDescription: String { get }
+
     /// Finished jobs that measured something besides the tracked branch's history: paired A/B
     /// jobs, pull requests, forks' branches, and branches other than `trackedBranch`; not the paired
     /// jobs that confirm the tracked branch's suspected changes, which belong to its history.

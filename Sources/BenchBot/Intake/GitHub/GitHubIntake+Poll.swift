@@ -81,7 +81,7 @@ extension GitHubIntake {
             let jobs = try await Self.storeCall { () async throws(StoreError) in
                 try await intake.store.jobs(repository: intake.settings.repository.name, pullRequest: pullRequest.number)
             }
-            if let job = jobs.last(where: { $0.commit == pullRequest.headSHA && $0.machine == intake.settings.machine }) {
+            if let job = jobs.last(where: { $0.commit == pullRequest.headSHA && $0.machine == intake.settings.measuringClasses[0] }) {
                 return PolledPullRequest(number: pullRequest.number, outcome: .alreadyMeasured,
                                          line: "\(label): \(pullRequest.headSHA.short) already has job \(job.id) (\(job.state.rawValue))")
             }

@@ -8,7 +8,12 @@ import PostgresNIO
 extension PostgresStore: JobQueue {
     public func enqueue(_ request: EnqueueRequest) async throws(StoreError) -> EnqueueOutcome {
         let now = Date().storeValue
-        return try await transaction { connection, logger in try await Self.enqueue(connection, logger, request, now: now) }
+        return try await transaction { connection, logger in
+            // In turns with the appliers of deliveries, which queue the same jobs: two transactions
+            // inserting shared keys in different orders would end one of them as a deadlock.
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.applyLock))", logger: logger)
+            return try await Self.enqueue(connection, logger, request, now: now)
+        }
     }
 
     /// Queues a request's commits inside the caller's transaction, as ``SQLiteStore``'s does:
@@ -24,34 +29,39 @@ extension PostgresStore: JobQueue {
                 VALUES (\(repositoryID), \(commit.id.hex), \(commit.parents.map(\.hex).joined(separator: " ")), \(commit.authorName),
                         \(commit.authorEmail), \(commit.authorTime.storeValue), \(commit.subject)) ON CONFLICT DO NOTHING
                 """, logger: logger)
-            let inserted = try await Self.ids(connection.query("""
-                INSERT INTO job (repository_id, sha, suite, machine, branch, remote_url, source, state, priority, max_attempts,
-                                 enqueued_at, baseline_sha, pull_request, untrusted, experiments)
-                VALUES (\(repositoryID), \(commit.id.hex), \(request.suite), \(request.machine), \(request.branch), \(request.remoteURL),
-                        \(request.source.rawValue), 'queued', \(request.priority), \(request.maxAttempts), \(now), \(request.baseline?.hex),
-                        \(request.pullRequest), \(untrusted), \(experiments))
-                ON CONFLICT (repository_id, sha, suite, machine) DO NOTHING RETURNING id
-                """, logger: logger))
-            if !inserted.isEmpty {
-                outcome.queued.append(commit.id)
-                continue
-            }
-            if request.rerun {
-                let requeued = try await Self.ids(connection.query("""
+            var queued = false, requeued = false
+            for machine in request.machines {
+                let inserted = try await Self.ids(connection.query("""
+                    INSERT INTO job (repository_id, sha, suite, machine, branch, remote_url, source, state, priority, max_attempts,
+                                     enqueued_at, baseline_sha, pull_request, untrusted, experiments)
+                    VALUES (\(repositoryID), \(commit.id.hex), \(request.suite), \(machine), \(request.branch), \(request.remoteURL),
+                            \(request.source.rawValue), 'queued', \(request.priority), \(request.maxAttempts), \(now), \(request.baseline?.hex),
+                            \(request.pullRequest), \(untrusted), \(experiments))
+                    ON CONFLICT (repository_id, sha, suite, machine) DO NOTHING RETURNING id
+                    """, logger: logger))
+                if !inserted.isEmpty {
+                    queued = true
+                    continue
+                }
+                guard request.rerun else { continue }
+                let again = try await Self.ids(connection.query("""
                     UPDATE job SET state = 'queued', attempts = 0, lease_owner = NULL, lease_expires_at = NULL, started_at = NULL,
                         finished_at = NULL, message = NULL, enqueued_at = \(now), priority = GREATEST(priority, \(request.priority)),
                         baseline_sha = COALESCE(\(request.baseline?.hex), baseline_sha), pull_request = COALESCE(\(request.pullRequest), pull_request),
                         untrusted = GREATEST(untrusted, \(untrusted)), experiments = \(experiments)
-                    WHERE repository_id = \(repositoryID) AND sha = \(commit.id.hex) AND suite = \(request.suite) AND machine = \(request.machine)
+                    WHERE repository_id = \(repositoryID) AND sha = \(commit.id.hex) AND suite = \(request.suite) AND machine = \(machine)
                       AND state IN ('done', 'failed', 'cancelled')
                     RETURNING id
                     """, logger: logger))
-                if !requeued.isEmpty {
-                    outcome.requeued.append(commit.id)
-                    continue
-                }
+                if !again.isEmpty { requeued = true }
             }
-            outcome.alreadyKnown.append(commit.id)
+            if queued {
+                outcome.queued.append(commit.id)
+            } else if requeued {
+                outcome.requeued.append(commit.id)
+            } else {
+                outcome.alreadyKnown.append(commit.id)
+            }
         }
         if let branch = request.branch, let tip = request.newBranchTip {
             try await connection.query("""

@@ -15,12 +15,19 @@ public final class PostgresStore: Sendable {
     let logger: Logger
     private let running: Task<Void, Never>
 
-    private init(client: PostgresClient, location: PostgresLocation, logger: Logger) {
+    /// Starts the pool, and returns once its `run()` has begun: a query leased before that works,
+    /// but postgres-nio warns about it on standard error.
+    private init(client: PostgresClient, location: PostgresLocation, logger: Logger) async {
         self.client = client
         self.location = location
         self.logger = logger
         name = Self.name(of: location)
-        running = Task { await client.run() }
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        running = Task {
+            signal.finish()
+            await client.run()
+        }
+        for await _ in started {}
     }
 
     /// Opens the store at `location`, runs `body` with it, and closes it, whatever happens.
@@ -79,7 +86,7 @@ public final class PostgresStore: Sendable {
         } catch {
             throw failure(error, name: name)
         }
-        return PostgresStore(client: PostgresClient(configuration: configuration, backgroundLogger: logger), location: location, logger: logger)
+        return await PostgresStore(client: PostgresClient(configuration: configuration, backgroundLogger: logger), location: location, logger: logger)
     }
 
     /// Closes every connection and waits until they are closed.
@@ -125,6 +132,11 @@ public final class PostgresStore: Sendable {
 
     static func failure(_ error: any Error, name: String) -> StoreError {
         if let error = error as? StoreError { return error }
+        // A failure inside a transaction comes wrapped with the rollback's outcome; the cause is inside.
+        if let wrapped = error as? PostgresTransactionError,
+           let cause = wrapped.closureError ?? wrapped.beginError ?? wrapped.commitError ?? wrapped.rollbackError {
+            return failure(cause, name: name)
+        }
         guard let error = error as? PSQLError else { return .unavailable(name, detail: "\(error)") }
         if let message = error.serverInfo?[.message] {
             let code = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
@@ -133,4 +145,8 @@ public final class PostgresStore: Sendable {
         let cause = error.underlying.map { ": \($0)" } ?? ""
         return .unavailable(name, detail: "cannot reach PostgreSQL (\(error.code))\(cause); is the server running, and the URL right?")
     }
+}
+
+extension PostgresStore: Store {
+    public var locationDescription: String { name }
 }
