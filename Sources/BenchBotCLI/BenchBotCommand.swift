@@ -31,6 +31,7 @@ struct BenchBotCommand: AsyncParsableCommand {
             BenchCommand.self,
             FetchCommand.self,
             ServeCommand.self,
+            StoreCommand.self,
         ]
     )
 

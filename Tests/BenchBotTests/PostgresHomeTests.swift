@@ -169,4 +169,52 @@ struct PostgresHomeTests {
             #expect(!unknown.standardError.contains("warning"), "\(unknown.standardError)")
         }
     }
+
+    @Test("store migrate copies a SQLite home into PostgreSQL: the same results, comparisons and change points; a second copy is refused, a merge adds nothing")
+    func migrate() async throws {
+        try await withTemporaryDirectory { root in
+            let (fixture, home) = try await IntakeAcceptanceTests.setUp(in: root, commits: 24)
+            let commits = try await (0..<24).asyncMap { try await fixture.head("main~\(23 - $0)") }
+            let folder = root.appending(path: "history")
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            for (index, commit) in commits.enumerated() {
+                try #"{"commit": "\#(commit)", "benchmarks": [{"name": "parse", "unit": "ms", "samples": [\#(ChangesTests.parseLevel(index)), \#(ChangesTests.parseLevel(index) * 1.002)]}]}"#
+                    .write(toFile: folder.appending(path: String(format: "%03d.json", index)), atomically: true, encoding: .utf8)
+            }
+            try await BenchBotProcess.succeed(["import", "--home", home, "--format", "benchbot-json", folder])
+            try await BenchBotProcess.succeed(["enqueue", "--home", home, "--commit", commits[23], "--rerun"])
+            func outputs() async throws -> [String] {
+                [try await BenchBotProcess.succeed(["results", "--home", home, "--format", "json", commits[12]]),
+                 try await BenchBotProcess.succeed(["compare", "--home", home, commits[11], commits[12]]),
+                 try await BenchBotProcess.succeed(["changes", "--home", home, "--format", "json"]),
+                 try await BenchBotProcess.succeed(["status", "--home", home, "--format", "json", "--limit", "0"])]
+            }
+            let before = try await outputs()
+            let url = try await PostgresCluster.makeDatabase()
+            let migrated = try await BenchBotProcess.succeed(["store", "migrate", "--home", home, "--to", url])
+            #expect(migrated.contains("run: 24 row(s), 24 copied now") && migrated.contains("verified: ") && migrated.contains("benchbot.store.url"),
+                    "\(migrated)")
+            let again = try await BenchBotProcess.run(["store", "migrate", "--home", home, "--to", url])
+            #expect(again.status == 1 && again.standardError.contains("a finished copy of this store") && again.standardError.contains("--merge"),
+                    "\(again.standardError)")
+            let merged = try await BenchBotProcess.succeed(["store", "migrate", "--home", home, "--to", url, "--merge"])
+            #expect(merged.contains("run: 24 row(s), 0 copied now") && merged.contains("verified: "), "\(merged)")
+
+            let file = home.appending(path: "config/config.json")
+            var config = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
+            var benchbot = config["benchbot"] as? [String: Any] ?? [:]
+            benchbot["store"] = ["url": url]
+            config["benchbot"] = benchbot
+            try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: file))
+            let after = try await outputs()
+            for (left, right) in zip(before, after) { #expect(left == right, "SQLite printed\n\(left)\nPostgreSQL printed\n\(right)") }
+            // New rows take ids after the copied ones: a replacing import stores run 25.
+            let newer = root.appending(path: "newer.json")
+            try #"{"commit": "\#(commits[23])", "benchmarks": [{"name": "parse", "unit": "ms", "samples": [96, 97]}]}"#
+                .write(toFile: newer, atomically: true, encoding: .utf8)
+            try await BenchBotProcess.succeed(["import", "--home", home, "--format", "benchbot-json", "--replace", newer])
+            let latest = try await BenchBotProcess.succeed(["results", "--home", home, commits[23]])
+            #expect(latest.contains("run 25"), "\(latest)")
+        }
+    }
 }
