@@ -7,7 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks of BenchBot itself, each against a named alternative measured in the same run.",
         subcommands: [IntakeBenchmark.self, RunnerBenchmark.self, ImportBenchmark.self, DetectionBenchmark.self, AABenchmark.self,
-                      SiteBenchmark.self, WebhookBenchmark.self])
+                      SiteBenchmark.self, WebhookBenchmark.self, QueueBenchmark.self, QueueBenchmarkWorker.self])
 }
 
 struct IntakeBenchmark: AsyncParsableCommand {

@@ -102,6 +102,8 @@ public struct StoreSettings: Sendable, Hashable {
     public var passwordEnvironment: String?
     /// A file holding it instead; without either, `~/.pgpass` (or `$PGPASSFILE`) is read, as libpq reads it.
     public var passwordFile: String?
+
+    public init() {}
 }
 
 public struct IntakeSettings: Sendable, Hashable {

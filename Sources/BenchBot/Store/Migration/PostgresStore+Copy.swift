@@ -141,4 +141,13 @@ extension PostgresStore {
         case .blob: try cell.decode(ByteBuffer?.self).map { .blob(Array($0.readableBytesView)) } ?? .null
         }
     }
+
+    /// Empties every BenchBot table and restarts their ids: for `bench queue`, which measures
+    /// on a database made for it.
+    public func removeEverything() async throws(StoreError) {
+        try await transaction { connection, logger in
+            _ = try await connection.query(PostgresQuery(unsafeSQL: "TRUNCATE \(StoreSchema.tables.map(\.name).joined(separator: ", ")) RESTART IDENTITY CASCADE"),
+                                           logger: logger)
+        }
+    }
 }
