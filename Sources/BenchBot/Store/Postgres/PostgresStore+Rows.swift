@@ -43,14 +43,15 @@ extension PostgresStore {
     /// As ``SQLiteStore``'s: jobs whose worker stopped renewing go back to the queue, or fail
     /// once every attempt is used.
     static func reclaimExpiredLeases(_ connection: PostgresConnection, _ logger: Logger, now: Double) async throws {
+        // One statement, not one per outcome: every lease pays for this look.
         try await connection.query("""
-            UPDATE job SET state = 'failed', finished_at = \(now), lease_owner = NULL, lease_expires_at = NULL,
-                message = 'its worker stopped renewing the lease ' || attempts || ' time(s) (it died, hung, or could not write the store); giving up'
-            WHERE state = 'running' AND lease_expires_at < \(now) AND attempts >= max_attempts
-            """, logger: logger)
-        try await connection.query("""
-            UPDATE job SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL,
-                message = 'requeued: the lease of ' || lease_owner || ' expired'
+            UPDATE job SET
+                state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
+                finished_at = CASE WHEN attempts >= max_attempts THEN \(now) ELSE finished_at END,
+                message = CASE WHEN attempts >= max_attempts
+                    THEN 'its worker stopped renewing the lease ' || attempts || ' time(s) (it died, hung, or could not write the store); giving up'
+                    ELSE 'requeued: the lease of ' || lease_owner || ' expired' END,
+                lease_owner = NULL, lease_expires_at = NULL
             WHERE state = 'running' AND lease_expires_at < \(now)
             """, logger: logger)
     }
