@@ -23,8 +23,17 @@ struct SiteBenchmark: AsyncParsableCommand {
     @Flag(name: .long, help: "Keep the home, its store and the site afterwards, for profiling `benchbot site` on them.")
     var keep = false
 
+    @Option(name: .long, help: "Also generate from a copy of the store in this PostgreSQL database (emptied first), and compare.")
+    var postgres: String?
+
+    @Option(name: .long, help: "The variable holding that database's password.")
+    var passwordEnv: String?
+
     func validate() throws {
         guard commits >= 2, benchmarks >= 1 else { throw ValidationError("need --commits >= 2 and --benchmarks >= 1") }
+        if let postgres {
+            do { _ = try PostgresLocation(url: postgres) } catch { throw ValidationError("--postgres \(error.message)") }
+        }
     }
 
     func run() async throws {
@@ -50,6 +59,7 @@ struct SiteBenchmark: AsyncParsableCommand {
         let (full, fullSummary) = try await timed { try await generator.generate(into: site) }
         let peak = peakMemoryMegabytes()
         let (unchanged, unchangedSummary) = try await timed { try await generator.generate(into: site) }
+        let onPostgres = try await postgresGeneration(bench, home: home, config: config, store: store, sqlite: full)
 
         // One more commit, measured: what a nightly run adds.
         let tree = try await bench.output("git", ["-C", bench.path("origin.git"), "rev-parse", "main^{tree}"])
@@ -71,12 +81,29 @@ struct SiteBenchmark: AsyncParsableCommand {
 
             full generation           \(ms(full))   \(fullSummary.pages) pages, \(fullSummary.written) written   peak memory \(Int(peak)) MB
               python3 sqlite3 + json  \(ms(floor))   one JSON file per benchmark   \(ratio(full, floor))
+            \(onPostgres)
             again, nothing new        \(ms(unchanged))   \(unchangedSummary.written) written
             after one new commit      \(ms(incremental))   \(incrementalSummary.written) written   \(ratio(incremental, floor))
             worker's update after a job \(ms(worker.seconds))   \(worker.written) written   \(ratio(worker.seconds, floor))   load \(loadAverage())
             (benchbot import of the store: \(ms(imported)))
             \(browser)
             """)
+    }
+
+    /// The same full generation from a verified copy of the store in PostgreSQL, as a line of the table.
+    private func postgresGeneration(_ bench: BenchWorkspace, home: Home, config: HomeConfig, store: SQLiteStore, sqlite: Double) async throws -> String {
+        guard let postgres else { return "  on PostgreSQL          skipped: pass --postgres postgres://user@host:port/database" }
+        var settings = StoreSettings()
+        settings.url = try PostgresLocation(url: postgres)
+        settings.passwordEnvironment = passwordEnv
+        return try await settings.withStore(home: home, logger: Logger(label: "benchbot.bench")) { copy in
+            guard let target = copy as? PostgresStore else { return "" }
+            try await target.removeEverything()
+            _ = try await StoreMigration(source: store, target: target).run { _ in }
+            let generator = SiteGenerator(home: home, settings: config.benchbot, store: target)
+            let (seconds, _) = try await timed { try await generator.generate(into: bench.path("site-postgres")) }
+            return "  on PostgreSQL          \(ms(seconds))   the same store copied with store migrate   \(ratio(seconds, sqlite)) of SQLite's"
+        }
     }
 
     /// One more commit measured by a real job of the worker (its experiment prints the same

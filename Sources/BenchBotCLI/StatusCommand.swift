@@ -44,7 +44,9 @@ struct StatusCommand: AsyncParsableCommand {
                 printOutbox(try await store.countNotifications(), home: home)
                 printDeliveries(undelivered)
                 printWebhooks(try await store.countDeliveries(), newest: try await store.deliveries(limit: 5))
-                print("\nStore: \(store.locationDescription)")
+                let location = store.locationDescription
+                print("\nStore: " + (location.hasPrefix(home.root + "/") ? "\(location.dropFirst(home.root.count + 1)) in the home"
+                                                                       : home.display(location)))
             }
         }
     }
