@@ -44,10 +44,22 @@ struct StatusCommand: AsyncParsableCommand {
                 printOutbox(try await store.countNotifications(), home: home)
                 printDeliveries(undelivered)
                 printWebhooks(try await store.countDeliveries(), newest: try await store.deliveries(limit: 5))
+                printWorkers(try await store.jobs(in: [.running], limit: nil))
                 let location = store.locationDescription
                 print("\nStore: " + (location.hasPrefix(home.root + "/") ? "\(location.dropFirst(home.root.count + 1)) in the home"
                                                                        : home.display(location)))
             }
+        }
+    }
+
+    /// The workers holding a job now, on this machine or any other sharing the store: who, of
+    /// which machine class, on which job, and until when their last heartbeat keeps the lease.
+    private func printWorkers(_ running: [Job]) {
+        guard !running.isEmpty else { return }
+        print("\nWorkers busy now: \(running.count)")
+        for job in running {
+            print("  \(PlainText.singleLine(job.leaseOwner ?? "?"))  class \(PlainText.singleLine(job.machine))  job \(job.id) (\(job.commit.short))  "
+                  + "heartbeat keeps the lease until " + (job.leaseExpiresAt.map(timestamp) ?? "?"))
         }
     }
 

@@ -70,7 +70,7 @@ struct PostgresHomeTests {
             let fixture = try await RunnerFixture.make(in: root, commits: 1)
             try fixture.addLoopLengthExperiment()
             let culprit = try await fixture.commitLoopLengths(2...12) { $0 < 8 ? 1000 : 2000 }[7]
-            _ = try await Self.useNewDatabase(home: fixture.home)
+            let url = try await Self.useNewDatabase(home: fixture.home)
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home, "--backfill", "20"])
             let output = try await BenchBotProcess.succeed(["work", "--verbose", "--home", fixture.home])
             let reported = output.split(separator: "\n").filter { $0.hasPrefix("  regression of") || $0.hasPrefix("  improvement of") }
@@ -81,6 +81,15 @@ struct PostgresHomeTests {
             #expect(changes.contains("regression of +100.0% in size.loop at \(culprit.prefix(10))"), "\(changes)")
             let status = try await BenchBotProcess.succeed(["status", "--home", fixture.home])
             #expect(status.contains("postgres://"), "status names the store: \(status)")
+            // A worker elsewhere holding a job is listed with its class, job and lease.
+            try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", culprit, "--rerun"])
+            let held = try await PostgresStore.with(try PostgresLocation(url: url), password: nil, logger: Logger(label: "test")) { store in
+                let machine = try await store.jobs(in: [.queued], limit: nil).first?.machine ?? "none queued"
+                return try await store.leaseNextJob(machine: machine, worker: "box-9/4242@1", leaseDuration: .seconds(600), now: Date())
+            }
+            let busy = try await BenchBotProcess.succeed(["status", "--home", fixture.home])
+            #expect(held != nil && busy.contains("Workers busy now: 1") && busy.contains("box-9/4242@1  class ") && busy.contains("job \(held?.id ?? 0)"),
+                    "\(busy)")
             #expect(!FileManager.default.fileExists(atPath: fixture.home.appending(path: "benchbot.sqlite")))
         }
     }
