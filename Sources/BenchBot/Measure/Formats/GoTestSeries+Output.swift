@@ -52,6 +52,9 @@ extension GoTestSeries {
             } else {
                 var (base, parameters) = Self.split(benchmark.name)
                 if let package = benchmark.package { parameters["pkg"] = package }
+                // Benchmarks of the same parameters (most share their procs and package) share one
+                // dictionary too, which validation then tells at once instead of walking it again.
+                if let last = named, last.parameters == parameters { parameters = last.parameters }
                 named = (benchmarkOf[place], base, parameters)
             }
             guard let (base, parameters) = named.map({ ($0.base, $0.parameters) }) else { continue }
@@ -125,7 +128,8 @@ extension GoTestSeries {
     static func split(_ fullName: Substring) -> (String, [String: String]) {
         let utf8 = fullName.utf8
         var end = utf8.endIndex
-        var parameters: [String: String] = [:]
+        // Room for the usual procs, a sub-name and the package the caller adds: one table, not three grown.
+        var parameters = [String: String](minimumCapacity: 4)
         if let dash = utf8.lastIndex(of: UInt8(ascii: "-")), let procs = Int(fullName[utf8.index(after: dash)...]) {
             parameters["procs"] = String(procs)
             end = dash

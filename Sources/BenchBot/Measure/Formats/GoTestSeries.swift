@@ -21,14 +21,21 @@ struct GoTestSeries {
     private(set) var benchmarkOf: [Int] = []
     private(set) var units: [Substring] = []
     private(set) var samples: [[Double]] = []
+    /// Each series' unit as bytes, by a place in `unitBytes`: a file prints a handful of units,
+    /// and a line's units are compared with its benchmark's as bytes, without their `Substring`s.
+    private var unitOf: [Int] = []
+    private var unitBytes: [[UInt8]] = []
+    private var unitPlaces: [[UInt8]: Int] = [:]
     /// The places in ``printed``, by a hash of the name's bytes and the package's place.
     private var places = HashPlaces(capacity: 0)
     private let hash = NameHash()
     /// Each package met, by name, as a place; the last one met, looked up by a comparison.
     private var packages: [String?: Int] = [:]
     private var lastPackage: (package: String?, id: Int)?
-    /// The benchmark of the last result line: `-count` prints a benchmark's repetitions one after another.
+    /// The benchmark of the last result line, and its name's bytes: `-count` prints a benchmark's
+    /// repetitions one after another.
     private var last: Int?
+    private var lastName: [UInt8] = []
     /// Each package's procs suffixes (`-8`), for a `--- FAIL` that `testing` printed without one,
     /// and the last one added, which most new benchmarks of a package repeat.
     private(set) var procs: [String: Set<Substring>] = [:]
@@ -38,10 +45,8 @@ struct GoTestSeries {
     mutating func add(package: String?, name: Substring, values: [(value: Double, unit: Substring)]) {
         let place = TextBytes.withBytes(of: name) { benchmark(package: package, name: $0[...], printed: { name }) }
         for (value, unit) in values {
-            let found = TextBytes.withBytes(of: unit) { bytes in printed[place].series.first { TextBytes.equal(units[$0], bytes[...]) } }
-            addSample(value, unit: unit, of: place, byteEqual: found)
+            TextBytes.withBytes(of: unit) { bytes in addSample(value, unit: bytes[...], named: unit, of: place) }
         }
-        last = place
     }
 
     /// ``add(package:name:values:)`` of a line read from its bytes: `name` and each pair's unit lie
@@ -52,37 +57,49 @@ struct GoTestSeries {
                       in bytes: UnsafeBufferPointer<UInt8>, text: String) {
         if let last, isLast(package: package, name: bytes[name]) {
             let series = printed[last].series
-            if series.count == pairs.count, zip(pairs, series).allSatisfy({ TextBytes.equal(units[$0.1], bytes[$0.0.unit]) }) {
+            if series.count == pairs.count, zip(pairs, series).allSatisfy({ hasUnit($0.1, bytes[$0.0.unit]) }) {
                 for (pair, place) in zip(pairs, series) { samples[place].append(pair.value) }
                 return
             }
         }
         let place = benchmark(package: package, name: bytes[name], printed: { text.utf8Slice(name) })
-        for pair in pairs {
-            let found = printed[place].series.first { TextBytes.equal(units[$0], bytes[pair.unit]) }
-            addSample(pair.value, unit: text.utf8Slice(pair.unit), of: place, byteEqual: found)
-        }
-        last = place
+        for pair in pairs { addSample(pair.value, unit: bytes[pair.unit], named: text.utf8Slice(pair.unit), of: place) }
     }
 
-    /// Whether the last line's benchmark is `name` in `package`, its bytes compared in place.
+    /// Whether the last line's benchmark is `name` in `package`.
     private func isLast(package: String?, name: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
-        guard let last, let lastPackage else { return false }
-        return lastPackage.package == package && TextBytes.equal(printed[last].name, name)
+        guard let lastPackage, lastPackage.package == package else { return false }
+        return lastName.withUnsafeBufferPointer { TextBytes.equal(name, $0) }
     }
 
-    /// Adds a sample to the benchmark's series of `unit`: `byteEqual`, the series whose unit has
-    /// the same bytes, if any; else the first whose unit is equal as text (`==`, as the units of
-    /// a benchmark were always told apart); else a new series.
-    private mutating func addSample(_ value: Double, unit: @autoclosure () -> Substring, of benchmark: Int, byteEqual: Int?) {
-        if let place = byteEqual ?? printed[benchmark].series.first(where: { units[$0] == unit() }) {
+    /// Whether the series' unit is `bytes`.
+    private func hasUnit(_ series: Int, _ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        unitBytes[unitOf[series]].withUnsafeBufferPointer { TextBytes.equal(bytes, $0) }
+    }
+
+    /// Adds a sample to the benchmark's series of `unit` (`bytes`, `named` as text): the series whose
+    /// unit has the same bytes, if any; else the first whose unit is equal as text (`==`, as the
+    /// units of a benchmark were always told apart); else a new series.
+    private mutating func addSample(_ value: Double, unit bytes: Slice<UnsafeBufferPointer<UInt8>>, named unit: @autoclosure () -> Substring,
+                                    of benchmark: Int) {
+        if let place = printed[benchmark].series.first(where: { hasUnit($0, bytes) })
+            ?? printed[benchmark].series.first(where: { units[$0] == unit() }) {
             samples[place].append(value)
             return
         }
         printed[benchmark].series.append(units.count)
         benchmarkOf.append(benchmark)
         units.append(unit())
-        samples.append([value])
+        let unitBytes = Array(bytes)
+        unitOf.append(unitPlaces[unitBytes] ?? self.unitBytes.count)
+        if unitOf.last == self.unitBytes.count {
+            unitPlaces[unitBytes] = self.unitBytes.count
+            self.unitBytes.append(unitBytes)
+        }
+        // `-count` repeats a result: room for a few samples saves growing the array at each.
+        var first = [value]
+        first.reserveCapacity(4)
+        samples.append(first)
     }
 
     /// The place of the benchmark printed as `name` in `package`, added (from `printed()`, its
@@ -90,15 +107,19 @@ struct GoTestSeries {
     private mutating func benchmark(package: String?, name: Slice<UnsafeBufferPointer<UInt8>>, printed text: () -> Substring) -> Int {
         let packageID = id(of: package)
         let hashed = withUnsafeBytes(of: packageID) { hash.hash(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: name)), $0) }
-        if let known = places.first(hash: hashed, orInsert: printed.count, where: { [printed] place in
+        let place = places.first(hash: hashed, orInsert: printed.count, where: { [printed] place in
             printed[place].packageID == packageID && TextBytes.equal(printed[place].name, name)
-        }) {
-            return known
+        }) ?? printed.count
+        if place == printed.count {
+            let text = text()
+            printed.append(Printed(package: package, packageID: packageID, name: text))
+            recordProcs(of: text, in: package)
         }
-        let name = text()
-        printed.append(Printed(package: package, packageID: packageID, name: name))
-        recordProcs(of: name, in: package)
-        return printed.count - 1
+        if place != last {
+            last = place
+            lastName = Array(name)
+        }
+        return place
     }
 
     /// The place of `package` among the packages met, added if it is new.

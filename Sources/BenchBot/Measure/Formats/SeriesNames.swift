@@ -57,7 +57,17 @@ struct SeriesNames {
         // up, which costs more than building the bytes again.
         guard !parameters.sharesStorage(with: lastParameters.parameters),
               parameters.count > 1 || lastParameters.parameters != parameters else { return }
-        lastParameters = (parameters, Array(Self.displayName("", parameters).utf8))
+        // `[key=value,…]` as ``BenchmarkResult/displayName`` writes it, keys in order, written as bytes.
+        var bytes: [UInt8] = [UInt8(ascii: "[")]
+        bytes.reserveCapacity(parameters.reduce(2) { $0 + $1.key.utf8.count + $1.value.utf8.count + 2 })
+        for (index, parameter) in parameters.sorted(by: { $0.key < $1.key }).enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: parameter.key.utf8)
+            bytes.append(UInt8(ascii: "="))
+            bytes.append(contentsOf: parameter.value.utf8)
+        }
+        bytes.append(UInt8(ascii: "]"))
+        lastParameters = (parameters, bytes)
     }
 
     private static func displayName(_ benchmark: String, _ parameters: [String: String]) -> String {
