@@ -1,3 +1,5 @@
+import Foundation
+
 /// The fields of one test2json event that `go-test-json` reads: `Action`, `Package`, `Output`
 /// and whether it names a `Test`, as the full JSON parser reads them.
 struct GoTestEvent {
@@ -22,30 +24,16 @@ struct FlatGoTestEvent {
         let bytes: Slice<UnsafeBufferPointer<UInt8>>
         /// Whether it holds a `\` escape.
         let isEscaped: Bool
-
         /// Whether every byte is ASCII: then its bytes are its text's UTF-8 once unescaped, with no
-        /// invalid UTF-8 for a decoder to repair. Told eight bytes at a time.
-        var isASCII: Bool {
-            let raw = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes))
-            var seen: UInt64 = 0
-            var offset = 0
-            while offset + 8 <= raw.count {
-                seen |= raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-                offset += 8
-            }
-            while offset < raw.count {
-                seen |= UInt64(raw[offset])
-                offset += 1
-            }
-            return seen & 0x8080_8080_8080_8080 == 0
-        }
+        /// invalid UTF-8 for a decoder to repair.
+        let isASCII: Bool
 
         /// The text, as the full parser decodes it (the simple escapes; bytes as they are, invalid UTF-8 repaired).
         var text: String {
             guard isEscaped else { return String(decoding: bytes, as: UTF8.self) }
             var decoded: [UInt8] = []
             decoded.reserveCapacity(bytes.count)
-            unescape { decoded.append(contentsOf: $0) }
+            _ = unescape(into: &decoded)
             return String(decoding: decoded, as: UTF8.self)
         }
 
@@ -56,20 +44,23 @@ struct FlatGoTestEvent {
             return text.withUTF8 { TextBytes.equal($0, 0..<$0.count, word) }
         }
 
-        /// Hands the unescaped value to `body` in runs: the stretches between escapes as they lie,
-        /// and each escape's byte.
-        func unescape(_ body: (UnsafeBufferPointer<UInt8>) -> Void) {
-            var start = bytes.startIndex, position = start
-            while position < bytes.endIndex {
-                guard bytes[position] == UInt8(ascii: "\\") else { position += 1; continue }
-                body(UnsafeBufferPointer(rebasing: bytes[start..<position]))
+        /// Appends the unescaped value to `output`, the stretches between escapes as they lie;
+        /// returns how many line ends (`\n`) it holds, all of them escaped (a raw one is refused).
+        func unescape(into output: inout [UInt8]) -> Int {
+            var newlines = 0
+            var start = bytes.startIndex
+            while isEscaped, start < bytes.endIndex,
+                  let found = memchr(bytes.base.baseAddress! + start, Int32(UInt8(ascii: "\\")), bytes.endIndex - start) {
+                let escape = bytes.base.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<escape]))
                 // Checked when the value was read: a simple escape follows every `\`.
-                let byte = JSONParser.simpleEscape(bytes[position + 1])!
-                withUnsafePointer(to: byte) { body(UnsafeBufferPointer(start: $0, count: 1)) }
-                position += 2
-                start = position
+                let byte = JSONParser.simpleEscape(bytes[escape + 1])!
+                output.append(byte)
+                if byte == TextBytes.newline { newlines += 1 }
+                start = escape + 2
             }
-            body(UnsafeBufferPointer(rebasing: bytes[start..<position]))
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
+            return newlines
         }
     }
 
@@ -141,22 +132,33 @@ private struct FlatObjectReader {
         guard take(UInt8(ascii: "\"")) else { return nil }
         let start = position
         var isEscaped = false
-        // The runs between escapes are found eight bytes at a time, as the full parser finds them.
+        // Runs between escapes are passed eight bytes at a time, as the full parser passes them,
+        // their bytes' high bits gathered on the way.
         let line = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes.base[..<bytes.endIndex]))
+        var high: UInt64 = 0
         while true {
-            position = JSONParser.plainEnd(of: line, from: position)
+            while position + 8 <= bytes.endIndex {
+                let word = line.loadUnaligned(fromByteOffset: position, as: UInt64.self)
+                if JSONParser.mayEndPlainRun(word) { break }
+                high |= word
+                position += 8
+            }
             guard position < bytes.endIndex else { return nil }
-            switch bytes[position] {
+            let byte = bytes[position]
+            switch byte {
             case UInt8(ascii: "\""):
                 position += 1
-                return FlatGoTestEvent.Value(bytes: bytes.base[start..<(position - 1)], isEscaped: isEscaped)
+                return FlatGoTestEvent.Value(bytes: bytes.base[start..<(position - 1)], isEscaped: isEscaped,
+                                             isASCII: high & 0x8080_8080_8080_8080 == 0)
             case UInt8(ascii: "\\"):
                 guard position + 1 < bytes.endIndex, JSONParser.simpleEscape(bytes[position + 1]) != nil else { return nil }
                 isEscaped = true
                 position += 2
             default:
-                // A control character.
-                return nil
+                // A control character ends the line's reading; any other byte is the string's.
+                guard byte >= 0x20 else { return nil }
+                high |= UInt64(byte)
+                position += 1
             }
         }
     }

@@ -29,14 +29,21 @@ enum GoTestJSONFormat {
             return String(decoding: line, as: UTF8.self)
         }
 
-        /// Adds an `output` event's text, which `write` appends: each `\n` in it ends a line,
-        /// numbered by this event, and the text after the last waits for more.
-        mutating func append(number: Int, _ write: (inout [UInt8]) -> Void) {
+        /// Adds an `output` event's text, which `write` appends, returning how many `\n` it holds:
+        /// each ends a line, numbered by this event, and the text after the last waits for more.
+        mutating func append(number: Int, _ write: (inout [UInt8]) -> Int) {
             let startsLine = output.last.map { $0 == TextBytes.newline } ?? true
-            let lines = lineNumbers.count, start = output.count
-            write(&output)
-            for byte in output[start...] where byte == TextBytes.newline { lineNumbers.append(number) }
-            if startsLine || lineNumbers.count > lines { partialNumber = number }
+            let newlines = write(&output)
+            for _ in 0..<newlines { lineNumbers.append(number) }
+            if startsLine || newlines > 0 { partialNumber = number }
+        }
+
+        /// ``append(number:_:)`` of text the full parser decoded, or that needed repairs.
+        mutating func append(_ text: String, number: Int) {
+            append(number: number) { output in
+                output.append(contentsOf: text.utf8)
+                return text.utf8.count { $0 == TextBytes.newline }
+            }
         }
     }
 
@@ -66,24 +73,23 @@ enum GoTestJSONFormat {
         /// `String` is made of it only when it is another.
         mutating func place(of name: FlatGoTestEvent.Value) -> Int {
             guard name.isASCII, !name.isEscaped else { return place(of: name.text) }
-            if let last, TextBytes.equal(last.name[...], name.bytes) { return last.place }
+            if let last, last.name.utf8.withContiguousStorageIfAvailable({ TextBytes.equal(name.bytes, $0) }) == true { return last.place }
             return place(of: name.text)
         }
 
         /// Reads one event line: a flat one by its bytes, any other by the full parser.
         mutating func read(_ line: Slice<UnsafeBufferPointer<UInt8>>, number: Int, isLast: @autoclosure () -> Bool,
                            _ context: FormatContext) throws(FormatError) {
-            if let flat = FlatGoTestEvent(line), let action = flat.action, !action.equals("output") || flat.output != nil {
+            if let flat = FlatGoTestEvent(line), let action = flat.action, case let isOutput = action.equals("output"), !isOutput || flat.output != nil {
                 guard let package = flat.package else { return }
                 let place = place(of: package)
                 list[place].lastNumber = number
-                if let output = flat.output, action.equals("output") {
+                if let output = flat.output, isOutput {
                     // Text of plain ASCII is copied as it lies; other text is decoded as the full parser decodes it, repaired alike.
                     if output.isASCII {
-                        list[place].append(number: number) { bytes in output.unescape { bytes.append(contentsOf: $0) } }
+                        list[place].append(number: number) { output.unescape(into: &$0) }
                     } else {
-                        let text = output.text
-                        list[place].append(number: number) { $0.append(contentsOf: text.utf8) }
+                        list[place].append(output.text, number: number)
                     }
                 } else if !flat.hasTest, action.equals("pass") || action.equals("fail") || action.equals("skip") {
                     list[place].ended = true
@@ -96,7 +102,7 @@ enum GoTestJSONFormat {
             list[place].lastNumber = number
             switch action {
             case "output":
-                if let text = event.output { list[place].append(number: number) { $0.append(contentsOf: text.utf8) } }
+                if let text = event.output { list[place].append(text, number: number) }
             case "pass", "fail", "skip":
                 if !event.hasTest { list[place].ended = true }
             default:

@@ -42,47 +42,36 @@ extension GoTestSeries {
         results.reserveCapacity(samples.count)
         // A benchmark's units are consecutive series: its name is taken apart once for all of them,
         // and they share one dictionary of parameters, which validation then checks once.
-        var named: (benchmark: Int, base: String, parameters: [String: String])?
-        var metrics = UnitMetrics()
+        var named = (benchmark: -1, base: "", parameters: [String: String]())
+        var metrics = [(suffix: String, unit: String, direction: Direction, guessed: Bool)?](repeating: nil, count: units.count)
         for place in samples.indices where !dropped[benchmarkOf[place]] {
-            let benchmark = printed[benchmarkOf[place]]
-            if let last = named, last.benchmark == benchmarkOf[place] || (printed[last.benchmark].name == benchmark.name
-                                                                          && printed[last.benchmark].package == benchmark.package) {
-                named?.benchmark = benchmarkOf[place]
-            } else {
-                var (base, parameters) = Self.split(benchmark.name)
-                if let package = benchmark.package { parameters["pkg"] = package }
-                // Benchmarks of the same parameters (most share their procs and package) share one
-                // dictionary too, which validation then tells at once instead of walking it again.
-                if let last = named, last.parameters == parameters { parameters = last.parameters }
-                named = (benchmarkOf[place], base, parameters)
+            let benchmark = benchmarkOf[place]
+            if benchmark != named.benchmark {
+                if named.benchmark >= 0, printed[named.benchmark].name == printed[benchmark].name,
+                   printed[named.benchmark].package == printed[benchmark].package {
+                    named.benchmark = benchmark
+                } else {
+                    var (base, parameters) = Self.split(printed[benchmark].name)
+                    if let package = printed[benchmark].package { parameters["pkg"] = package }
+                    // Benchmarks of the same parameters (most share their procs and package) share one
+                    // dictionary too, which validation then tells at once instead of walking it again.
+                    if parameters == named.parameters { parameters = named.parameters }
+                    named = (benchmark, base, parameters)
+                }
             }
-            guard let (base, parameters) = named.map({ ($0.base, $0.parameters) }) else { continue }
-            let (suffix, unit, direction, isGuess) = metrics.metric(units[place])
-            let result = BenchmarkResult(benchmark: suffix.isEmpty ? base : base + suffix, parameters: parameters, unit: unit,
-                                         direction: direction, samples: samples[place])
+            // Each unit's metric is worked out once: a file prints a handful, many times over.
+            let metric = metrics[unitOf[place]] ?? Self.metric(units[unitOf[place]])
+            metrics[unitOf[place]] = metric
+            let result = BenchmarkResult(benchmark: metric.suffix.isEmpty ? named.base : named.base + metric.suffix, parameters: named.parameters,
+                                         unit: metric.unit, direction: metric.direction, samples: samples[place])
             // One line per series, in the shape `--direction` settles, so setting it silences the guess.
-            if isGuess {
-                warnings.append(ResultValidation.guessedDirectionWarning(file: file, unit: unit, displayName: result.displayName, direction: direction))
+            if metric.guessed {
+                warnings.append(ResultValidation.guessedDirectionWarning(file: file, unit: metric.unit, displayName: result.displayName,
+                                                                         direction: metric.direction))
             }
             results.append(result)
         }
         return ParsedOutput(results: results, failures: failures, warnings: warnings)
-    }
-
-    /// ``GoTestSeries/metric(_:)`` of each unit met, worked out once: a file prints a handful, many times over.
-    private struct UnitMetrics {
-        private var known: [(unit: Substring, metric: (suffix: String, unit: String, direction: Direction, guessed: Bool))] = []
-
-        mutating func metric(_ unit: Substring) -> (suffix: String, unit: String, direction: Direction, guessed: Bool) {
-            // By bytes: the metric is worked out from them.
-            if let found = TextBytes.withBytes(of: unit, { bytes in known.first { TextBytes.equal($0.unit, bytes[...]) } }) {
-                return found.metric
-            }
-            let metric = GoTestSeries.metric(unit)
-            known.append((unit, metric))
-            return metric
-        }
     }
 
     /// A verdict's printed name, with its package's procs suffix when `testing` left it off
@@ -127,32 +116,35 @@ extension GoTestSeries {
     /// them does not hide it), and for a name of every sub-benchmark, once each.
     static func split(_ fullName: Substring) -> (String, [String: String]) {
         let utf8 = fullName.utf8
-        var end = utf8.endIndex
+        var end = utf8.count
         // Room for the usual procs, a sub-name and the package the caller adds: one table, not three grown.
         var parameters = [String: String](minimumCapacity: 4)
         if let dash = utf8.lastIndex(of: UInt8(ascii: "-")), let procs = Int(fullName[utf8.index(after: dash)...]) {
             parameters["procs"] = String(procs)
-            end = dash
+            end = utf8.distance(from: utf8.startIndex, to: dash)
         }
-        // Empty parts (`a//b`, a leading or trailing `/`) are skipped, as `split(separator:)` skips them.
-        var parts: [Substring] = []
-        var start = utf8.startIndex
-        var position = start
-        while position <= end {
-            if position == end || utf8[position] == UInt8(ascii: "/") {
-                if start < position { parts.append(fullName[start..<position]) }
-                if position == end { break }
-                start = utf8.index(after: position)
+        // Cut at offsets in the name's bytes; each part, between ASCII bytes, is the same text as its `Substring`.
+        var base: String?
+        TextBytes.withBytes(of: fullName) { bytes in
+            var subs = 0
+            var start = 0
+            for position in 0...end where position == end || bytes[position] == UInt8(ascii: "/") {
+                defer { start = position + 1 }
+                // Empty parts (`a//b`, a leading or trailing `/`) are skipped, as `split(separator:)` skips them.
+                guard start < position else { continue }
+                let part = bytes[start..<position]
+                guard base != nil else {
+                    base = String(decoding: part, as: UTF8.self)
+                    continue
+                }
+                if let equals = part.firstIndex(of: UInt8(ascii: "=")) {
+                    parameters[String(decoding: part[..<equals], as: UTF8.self)] = String(decoding: part[(equals + 1)...], as: UTF8.self)
+                } else {
+                    parameters["sub\(subs)"] = String(decoding: part, as: UTF8.self)
+                }
+                subs += 1
             }
-            position = utf8.index(after: position)
         }
-        for (index, part) in parts.dropFirst().enumerated() {
-            if let equals = part.utf8.firstIndex(of: UInt8(ascii: "=")) {
-                parameters[String(part[..<equals])] = String(part[part.utf8.index(after: equals)...])
-            } else {
-                parameters["sub\(index)"] = String(part)
-            }
-        }
-        return (String(parts.first ?? fullName[..<end]), parameters)
+        return (base ?? String(fullName[..<utf8.index(utf8.startIndex, offsetBy: end)]), parameters)
     }
 }

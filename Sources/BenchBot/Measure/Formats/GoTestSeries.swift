@@ -17,14 +17,16 @@ struct GoTestSeries {
     }
 
     private(set) var printed: [Printed] = []
-    /// Each series' benchmark (its place in ``printed``), unit and samples, in the order first printed.
+    /// Each series' benchmark (its place in ``printed``), unit (its place in ``units``) and samples,
+    /// in the order first printed.
     private(set) var benchmarkOf: [Int] = []
-    private(set) var units: [Substring] = []
+    private(set) var unitOf: [Int] = []
     private(set) var samples: [[Double]] = []
-    /// Each series' unit as bytes, by a place in `unitBytes`: a file prints a handful of units,
-    /// and a line's units are compared with its benchmark's as bytes, without their `Substring`s.
-    private var unitOf: [Int] = []
+    /// Each unit met, as printed and as bytes: a file prints a handful, and a line's units are
+    /// compared with its benchmark's as bytes, without cutting them out of the text.
+    private(set) var units: [Substring] = []
     private var unitBytes: [[UInt8]] = []
+    private var unitIsASCII: [Bool] = []
     private var unitPlaces: [[UInt8]: Int] = [:]
     /// The places in ``printed``, by a hash of the name's bytes and the package's place.
     private var places = HashPlaces(capacity: 0)
@@ -82,24 +84,34 @@ struct GoTestSeries {
     /// units of a benchmark were always told apart); else a new series.
     private mutating func addSample(_ value: Double, unit bytes: Slice<UnsafeBufferPointer<UInt8>>, named unit: @autoclosure () -> Substring,
                                     of benchmark: Int) {
+        // Text of two units is compared only where one is not ASCII: two ASCII texts are equal only byte for byte.
+        let isASCII = bytes.allSatisfy { $0 < 0x80 }
         if let place = printed[benchmark].series.first(where: { hasUnit($0, bytes) })
-            ?? printed[benchmark].series.first(where: { units[$0] == unit() }) {
+            ?? printed[benchmark].series.first(where: { !(isASCII && unitIsASCII[unitOf[$0]]) && units[unitOf[$0]] == unit() }) {
             samples[place].append(value)
             return
         }
-        printed[benchmark].series.append(units.count)
+        printed[benchmark].series.append(samples.count)
         benchmarkOf.append(benchmark)
-        units.append(unit())
-        let unitBytes = Array(bytes)
-        unitOf.append(unitPlaces[unitBytes] ?? self.unitBytes.count)
-        if unitOf.last == self.unitBytes.count {
-            unitPlaces[unitBytes] = self.unitBytes.count
-            self.unitBytes.append(unitBytes)
-        }
+        unitOf.append(place(ofUnit: bytes, named: unit(), isASCII: isASCII))
         // `-count` repeats a result: room for a few samples saves growing the array at each.
-        var first = [value]
-        first.reserveCapacity(4)
-        samples.append(first)
+        samples.append(Array(unsafeUninitializedCapacity: 4) { buffer, count in
+            buffer.initializeElement(at: 0, to: value)
+            count = 1
+        })
+    }
+
+    /// The place of the unit printed as `bytes` in ``units``, added if it is new.
+    private mutating func place(ofUnit bytes: Slice<UnsafeBufferPointer<UInt8>>, named unit: @autoclosure () -> Substring, isASCII: Bool) -> Int {
+        // The first few are looked at in turn: most files print no more (`ns/op`, `B/op`, `allocs/op`, `MB/s`).
+        if let place = unitBytes.prefix(8).firstIndex(where: { $0.withUnsafeBufferPointer { TextBytes.equal(bytes, $0) } }) { return place }
+        let key = Array(bytes)
+        if let place = unitPlaces[key] { return place }
+        unitPlaces[key] = units.count
+        unitBytes.append(key)
+        unitIsASCII.append(isASCII)
+        units.append(unit())
+        return units.count - 1
     }
 
     /// The place of the benchmark printed as `name` in `package`, added (from `printed()`, its
@@ -112,12 +124,16 @@ struct GoTestSeries {
         }) ?? printed.count
         if place == printed.count {
             let text = text()
-            printed.append(Printed(package: package, packageID: packageID, name: text))
+            // Room for the usual units (`ns/op`, `B/op`, `allocs/op`, `MB/s`): one array, not one grown.
+            var series: [Int] = []
+            series.reserveCapacity(4)
+            printed.append(Printed(package: package, packageID: packageID, name: text, series: series))
             recordProcs(of: text, in: package)
         }
         if place != last {
             last = place
-            lastName = Array(name)
+            lastName.removeAll(keepingCapacity: true)
+            lastName.append(contentsOf: name)
         }
         return place
     }
