@@ -1,59 +1,111 @@
+import Foundation
+
 /// The fields of one test2json event that `go-test-json` reads: `Action`, `Package`, `Output`
-/// and whether it names a `Test`.
-///
-/// Nearly every event is a flat object of strings (`{"Time":"…","Action":"output","Package":"…",
-/// "Output":"…"}`); building a whole ``JSONValue`` tree for each of 100,000 lines was most of
-/// reading a large file. ``flat(_:)`` reads such a line by its bytes and takes only these
-/// fields. It accepts only lines the full parser would read to the same values (a strict subset
-/// of JSON: an object whose values are strings with the simple escapes); any other line, a bad
-/// one included, is left to ``JSONValue/parse(_:)``, so every refusal keeps its message.
+/// and whether it names a `Test`, as the full JSON parser reads them.
 struct GoTestEvent {
     var action: String?
     var package: String?
     var output: String?
     var hasTest = false
+}
+
+/// One test2json event read from its line's bytes, its string values left where they lie.
+///
+/// Nearly every event is a flat object of strings (`{"Time":"…","Action":"output","Package":"…",
+/// "Output":"…"}`); building a whole ``JSONValue`` tree for each of 100,000 lines was most of
+/// reading a large file, and building a `String` of each field it keeps was most of the rest.
+/// ``init(_:)`` reads such a line by its bytes and notes where these fields' values are. It
+/// accepts only lines the full parser would read to the same values (a strict subset of JSON: an
+/// object whose values are strings with the simple escapes); any other line, a bad one included,
+/// is left to ``JSONValue/parse(_:)``, so every refusal keeps its message.
+struct FlatGoTestEvent {
+    /// A string value's content between its quotes, still escaped.
+    struct Value {
+        let bytes: Slice<UnsafeBufferPointer<UInt8>>
+        /// Whether it holds a `\` escape.
+        let isEscaped: Bool
+        /// Whether every byte is ASCII: then its bytes are its text's UTF-8 once unescaped, with no
+        /// invalid UTF-8 for a decoder to repair.
+        let isASCII: Bool
+
+        /// The text, as the full parser decodes it (the simple escapes; bytes as they are, invalid UTF-8 repaired).
+        var text: String {
+            guard isEscaped else { return String(decoding: bytes, as: UTF8.self) }
+            var decoded: [UInt8] = []
+            decoded.reserveCapacity(bytes.count)
+            _ = unescape(into: &decoded)
+            return String(decoding: decoded, as: UTF8.self)
+        }
+
+        /// Whether the unescaped value is `word`, byte for byte.
+        func equals(_ word: StaticString) -> Bool {
+            guard isEscaped else { return TextBytes.equal(bytes.base, bytes.startIndex..<bytes.endIndex, word) }
+            var text = self.text
+            return text.withUTF8 { TextBytes.equal($0, 0..<$0.count, word) }
+        }
+
+        /// Appends the unescaped value to `output`, the stretches between escapes as they lie;
+        /// returns how many line ends (`\n`) it holds, all of them escaped (a raw one is refused).
+        func unescape(into output: inout [UInt8]) -> Int {
+            var newlines = 0
+            var start = bytes.startIndex
+            while isEscaped, start < bytes.endIndex,
+                  let found = memchr(bytes.base.baseAddress! + start, Int32(UInt8(ascii: "\\")), bytes.endIndex - start) {
+                let escape = bytes.base.baseAddress!.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<escape]))
+                // Checked when the value was read: a simple escape follows every `\`.
+                let byte = JSONParser.simpleEscape(bytes[escape + 1])!
+                output.append(byte)
+                if byte == TextBytes.newline { newlines += 1 }
+                start = escape + 2
+            }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
+            return newlines
+        }
+    }
+
+    var action: Value?
+    var package: Value?
+    var output: Value?
+    var hasTest = false
 
     /// The event on `line`, when it is a flat object of string values; `nil` for any other line.
-    static func flat(_ line: ArraySlice<UInt8>) -> GoTestEvent? {
+    init?(_ line: Slice<UnsafeBufferPointer<UInt8>>) {
         var reader = FlatObjectReader(bytes: line)
-        var event = GoTestEvent()
         guard reader.open() else { return nil }
         repeat {
-            guard let key = reader.string(), reader.colon() else { return nil }
-            // A repeated field keeps its last value, as the full parser keeps it. Other fields' values
-            // (`Time`, `Test`) are checked, not built: a string each per line cost more than the rest.
-            switch key {
-            case "Action":
-                guard let value = reader.string() else { return nil }
-                event.action = value
-            case "Package":
-                guard let value = reader.string() else { return nil }
-                event.package = value
-            case "Output":
-                guard let value = reader.string() else { return nil }
-                event.output = value
-            default:
-                guard reader.skipString() else { return nil }
-                if key == "Test" { event.hasTest = true }
+            // A key that holds an escape or a byte beyond ASCII is none of these four once decoded.
+            guard let key = reader.string(), reader.colon(), let value = reader.string() else { return nil }
+            // A repeated field keeps its last value, as the full parser keeps it.
+            if key.equals("Action") {
+                action = value
+            } else if key.equals("Package") {
+                package = value
+            } else if key.equals("Output") {
+                output = value
+            } else if key.equals("Test") {
+                hasTest = true
             }
         } while reader.comma()
-        return reader.close() ? event : nil
+        guard reader.close() else { return nil }
     }
 }
 
 /// A reader of `{"key":"value",…}` on one line, refusing (with `nil`/`false`) anything else.
 private struct FlatObjectReader {
-    let bytes: ArraySlice<UInt8>
+    let bytes: Slice<UnsafeBufferPointer<UInt8>>
     var position: Int
 
-    init(bytes: ArraySlice<UInt8>) {
+    init(bytes: Slice<UnsafeBufferPointer<UInt8>>) {
         self.bytes = bytes
         position = bytes.startIndex
     }
 
     /// JSON's whitespace, as the full parser skips it.
     private mutating func skipWhitespace() {
-        while position < bytes.endIndex, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[position]) { position += 1 }
+        while position < bytes.endIndex, bytes[position] == 0x20 || bytes[position] == 0x0A || bytes[position] == 0x0D || bytes[position] == 0x09 {
+            position += 1
+        }
     }
 
     private mutating func take(_ byte: UInt8) -> Bool {
@@ -74,58 +126,40 @@ private struct FlatObjectReader {
         return position == bytes.endIndex
     }
 
-    /// Reads past a string that ``string()`` would read, without building it; `false` where ``string()`` gives `nil`.
-    mutating func skipString() -> Bool {
-        guard take(UInt8(ascii: "\"")) else { return false }
-        while position < bytes.endIndex {
-            let byte = bytes[position]
-            position += 1
-            switch byte {
-            case UInt8(ascii: "\""):
-                return true
-            case UInt8(ascii: "\\"):
-                guard position < bytes.endIndex, JSONParser.simpleEscape(bytes[position]) != nil else { return false }
-                position += 1
-            default:
-                guard byte >= 0x20 else { return false }
-            }
-        }
-        return false
-    }
-
-    /// A string with no escapes but `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r` and `\t`, decoded as
-    /// the full parser decodes it (bytes as they are, invalid UTF-8 repaired alike).
-    mutating func string() -> String? {
+    /// A string with no escapes but `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r` and `\t` and no
+    /// control character, where it lies; `nil` for any other (`\u…`, a bad escape: the full parser's).
+    mutating func string() -> FlatGoTestEvent.Value? {
         guard take(UInt8(ascii: "\"")) else { return nil }
         let start = position
-        while position < bytes.endIndex, bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\") {
-            guard bytes[position] >= 0x20 else { return nil }
-            position += 1
-        }
-        guard position < bytes.endIndex else { return nil }
-        if bytes[position] == UInt8(ascii: "\"") {
-            position += 1
-            return String(decoding: bytes[start..<(position - 1)], as: UTF8.self)
-        }
-        var decoded = Array(bytes[start..<position])
-        while position < bytes.endIndex {
+        var isEscaped = false
+        // Runs between escapes are passed eight bytes at a time, as the full parser passes them,
+        // their bytes' high bits gathered on the way.
+        let line = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes.base[..<bytes.endIndex]))
+        var high: UInt64 = 0
+        while true {
+            while position + 8 <= bytes.endIndex {
+                let word = line.loadUnaligned(fromByteOffset: position, as: UInt64.self)
+                if JSONParser.mayEndPlainRun(word) { break }
+                high |= word
+                position += 8
+            }
+            guard position < bytes.endIndex else { return nil }
             let byte = bytes[position]
-            position += 1
             switch byte {
             case UInt8(ascii: "\""):
-                return String(decoding: decoded, as: UTF8.self)
-            case UInt8(ascii: "\\"):
-                guard position < bytes.endIndex else { return nil }
-                let escape = bytes[position]
                 position += 1
-                // `\u…` and bad escapes are the full parser's.
-                guard let simple = JSONParser.simpleEscape(escape) else { return nil }
-                decoded.append(simple)
+                return FlatGoTestEvent.Value(bytes: bytes.base[start..<(position - 1)], isEscaped: isEscaped,
+                                             isASCII: high & 0x8080_8080_8080_8080 == 0)
+            case UInt8(ascii: "\\"):
+                guard position + 1 < bytes.endIndex, JSONParser.simpleEscape(bytes[position + 1]) != nil else { return nil }
+                isEscaped = true
+                position += 2
             default:
+                // A control character ends the line's reading; any other byte is the string's.
                 guard byte >= 0x20 else { return nil }
-                decoded.append(byte)
+                high |= UInt64(byte)
+                position += 1
             }
         }
-        return nil
     }
 }

@@ -165,10 +165,7 @@ struct GoTestReader {
         }
         lastRead = .bytes(number: number, line, in: text)
         open()
-        // `-count` repeats a benchmark line after line: most lines add to the last line's series.
-        if !series.addRepeat(package: block?.package, name: name, pairs, in: bytes) {
-            series.add(package: block?.package, name: text.utf8Slice(name), values: pairs.map { ($0.value, text.utf8Slice($0.unit)) })
-        }
+        series.add(package: block?.package, name: name, pairs, in: bytes, text: text)
         block?.hasResults = true
         pending = nil
         lastLog = nil

@@ -1,204 +1,159 @@
-import Compare
-
 /// The series of a `go test` output, keyed by package, printed name and unit, in the order first printed.
+///
+/// A large output prints tens of thousands of benchmarks, each `-count` times. Each benchmark as
+/// printed in its package is a place in ``printed``, found by a keyed hash of its name's bytes in
+/// a flat table (``HashPlaces``), and each of its series a place in the series' arrays: a result
+/// line costs a probe and a few appends, not lookups in dictionaries keyed by strings (hashing
+/// names by Unicode's rules, and growing those dictionaries, were most of reading a large file).
 struct GoTestSeries {
-    private struct Key: Hashable {
+    /// A benchmark as printed in its package, with or without its procs suffix, and its series,
+    /// one a unit, in the order printed. Names are told apart by their bytes, as `testing` prints them.
+    struct Printed {
         var package: String?
+        /// The package's place in ``packages``: packages are compared as strings once, when a line's package changes.
+        var packageID: Int
         var name: Substring
-        var unit: Substring
+        var series: [Int] = []
     }
 
-    /// A benchmark as printed in its package, with or without its procs suffix.
-    ///
-    /// Names are told apart by their bytes, as `testing` prints them: hashing a name's bytes in
-    /// one call, rather than character by character, was a tenth of reading a large file.
-    private struct Printed: Hashable {
-        var package: String?
-        var name: Substring
+    private(set) var printed: [Printed] = []
+    /// Each series' benchmark (its place in ``printed``), unit (its place in ``units``) and samples,
+    /// in the order first printed.
+    private(set) var benchmarkOf: [Int] = []
+    private(set) var unitOf: [Int] = []
+    private(set) var samples: [[Double]] = []
+    /// Each unit met, as printed and as bytes: a file prints a handful, and a line's units are
+    /// compared with its benchmark's as bytes, without cutting them out of the text.
+    private(set) var units: [Substring] = []
+    private var unitBytes: [[UInt8]] = []
+    private var unitIsASCII: [Bool] = []
+    private var unitPlaces: [[UInt8]: Int] = [:]
+    /// The places in ``printed``, by a hash of the name's bytes and the package's place.
+    private var places = HashPlaces(capacity: 0)
+    private let hash = NameHash()
+    /// Each package met, by name, as a place; the last one met, looked up by a comparison.
+    private var packages: [String?: Int] = [:]
+    private var lastPackage: (package: String?, id: Int)?
+    /// The benchmark of the last result line, and its name's bytes: `-count` prints a benchmark's
+    /// repetitions one after another.
+    private var last: Int?
+    private var lastName: [UInt8] = []
+    /// Each package's procs suffixes (`-8`), for a `--- FAIL` that `testing` printed without one,
+    /// and the last one added, which most new benchmarks of a package repeat.
+    private(set) var procs: [String: Set<Substring>] = [:]
+    private var lastProcs: (package: String?, procs: Substring)?
 
-        static func == (lhs: Printed, rhs: Printed) -> Bool {
-            guard lhs.package == rhs.package else { return false }
-            return lhs.name.utf8.withContiguousStorageIfAvailable { TextBytes.equal(rhs.name, $0[...]) } ?? lhs.name.utf8.elementsEqual(rhs.name.utf8)
-        }
-
-        func hash(into hasher: inout Hasher) {
-            hasher.combine(package)
-            if name.utf8.withContiguousStorageIfAvailable({ hasher.combine(bytes: UnsafeRawBufferPointer($0)) }) == nil {
-                for byte in name.utf8 { hasher.combine(byte) }
-            }
-            hasher.combine(name.utf8.count)
-        }
-    }
-
-    private var order: [Key] = []
-    /// Each series' samples, at its key's place in `order`.
-    private var samples: [[Double]] = []
-    /// Each printed benchmark's series, one a unit, as places in `order`: a result line is looked
-    /// up once, not once per `value unit` pair (hashing names was a third of reading a large file).
-    private var seriesOf: [Printed: [Int]] = [:]
-    /// Each package's procs suffixes (`-8`), for a `--- FAIL` that `testing` printed without one.
-    private var procs: [String: Set<Substring>] = [:]
-
-    /// The benchmark of the last result line and its series: `-count` prints a benchmark's
-    /// repetitions one after another, so most lines need no lookup by name.
-    private var last: (printed: Printed, places: [Int])?
-
+    /// Adds a result line's samples, each value with its unit, of the benchmark `name` as printed.
     mutating func add(package: String?, name: Substring, values: [(value: Double, unit: Substring)]) {
-        let printed = Printed(package: package, name: name)
-        let known = last?.printed == printed ? last?.places : seriesOf[printed]
-        var places = known ?? []
+        let place = TextBytes.withBytes(of: name) { benchmark(package: package, name: $0[...], printed: { name }) }
         for (value, unit) in values {
-            if let place = places.first(where: { order[$0].unit == unit }) {
-                samples[place].append(value)
-            } else {
-                places.append(order.count)
-                order.append(Key(package: package, name: name, unit: unit))
-                samples.append([value])
+            TextBytes.withBytes(of: unit) { bytes in addSample(value, unit: bytes[...], named: unit, of: place) }
+        }
+    }
+
+    /// ``add(package:name:values:)`` of a line read from its bytes: `name` and each pair's unit lie
+    /// in `bytes`, the UTF-8 of `text`, and are cut out of `text` only for a benchmark or unit met
+    /// for the first time. A line that repeats the last line's benchmark with its units in the same
+    /// order, as `-count` prints them, only appends its samples.
+    mutating func add(package: String?, name: Range<Int>, _ pairs: [(value: Double, unit: Range<Int>)],
+                      in bytes: UnsafeBufferPointer<UInt8>, text: String) {
+        if let last, isLast(package: package, name: bytes[name]) {
+            let series = printed[last].series
+            if series.count == pairs.count, zip(pairs, series).allSatisfy({ hasUnit($0.1, bytes[$0.0.unit]) }) {
+                for (pair, place) in zip(pairs, series) { samples[place].append(pair.value) }
+                return
             }
         }
-        if places.count != known?.count { seriesOf[printed] = places }
-        last = (printed, places)
-        if known == nil, let dash = name.utf8.lastIndex(of: UInt8(ascii: "-")), Int(name[name.utf8.index(after: dash)...]) != nil {
-            procs[package ?? "", default: []].insert(name[name.utf8.index(after: dash)...])
-        }
+        let place = benchmark(package: package, name: bytes[name], printed: { text.utf8Slice(name) })
+        for pair in pairs { addSample(pair.value, unit: bytes[pair.unit], named: text.utf8Slice(pair.unit), of: place) }
     }
 
-    /// Adds a result line's samples, as ``add(package:name:values:)`` would, when the line repeats
-    /// the last one's benchmark in the same package with the same units in the same order; returns
-    /// `false`, having changed nothing, otherwise. `name` and each pair's unit lie in `bytes`.
-    mutating func addRepeat(package: String?, name: Range<Int>, _ pairs: [(value: Double, unit: Range<Int>)],
-                            in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let last, last.printed.package == package, pairs.count == last.places.count,
-              TextBytes.equal(last.printed.name, bytes[name]) else { return false }
-        for (pair, place) in zip(pairs, last.places) where !TextBytes.equal(order[place].unit, bytes[pair.unit]) { return false }
-        for (pair, place) in zip(pairs, last.places) { samples[place].append(pair.value) }
-        return true
+    /// Whether the last line's benchmark is `name` in `package`.
+    private func isLast(package: String?, name: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        guard let lastPackage, lastPackage.package == package else { return false }
+        return lastName.withUnsafeBufferPointer { TextBytes.equal(name, $0) }
     }
 
-    /// The results, with each failed benchmark as a failure instead: a benchmark that failed in
-    /// one `-count` repetition is not measured, whatever the others printed. Skips and guessed
-    /// directions become warnings.
-    func output(verdicts: [GoTestReader.Verdict], file: String) -> ParsedOutput {
-        var failed: [(package: String?, name: Substring, reason: Substring?, times: Int)] = []
-        var warnings: [String] = []
-        for verdict in verdicts {
-            let name = named(verdict)
-            if !verdict.failed {
-                let display = Self.display(package: verdict.package, name: name)
-                warnings.append(PlainText.singleLine("\(display) was skipped: \(verdict.reason ?? "no reason given")"))
-            } else if let index = failed.firstIndex(where: { $0.package == verdict.package && $0.name == name }) {
-                failed[index].times += 1
-            } else {
-                failed.append((verdict.package, name, verdict.reason, 1))
-            }
-        }
-        // `testing` fails a parent as well as the sub-benchmark that failed; the sub-benchmark is the news.
-        let all = failed
-        failed.removeAll { parent in
-            let base = Self.split(parent.name).0 + Self.subNames(parent.name)
-            return all.contains { $0.package == parent.package && $0.name.hasPrefix(base + "/") }
-        }
-        var dropped: Set<Key> = []
-        var failures: [BenchmarkFailure] = []
-        for failure in failed {
-            let places = order.indices.filter { order[$0].package == failure.package && order[$0].name == failure.name }
-            let measured = places.first.map { samples[$0].count } ?? 0
-            dropped.formUnion(places.map { order[$0] })
-            var reason = "--- FAIL: \(failure.reason ?? "go test gave no reason")"
-            if failure.times > 1 { reason += " (\(failure.times) times)" }
-            if measured > 0 { reason += "; the \(measured) result(s) it printed in other repetitions are not stored" }
-            failures.append(BenchmarkFailure(benchmark: Self.display(package: failure.package, name: failure.name),
-                                             reason: PlainText.singleLine(String(reason.prefix(500)))))
-        }
-        var results: [BenchmarkResult] = []
-        results.reserveCapacity(order.count)
-        // A benchmark's units are consecutive series: its name is taken apart once for all of them.
-        var named: (package: String?, name: Substring, base: String, parameters: [String: String])?
-        for (place, key) in order.enumerated() where dropped.isEmpty || !dropped.contains(key) {
-            if named?.name != key.name || named?.package != key.package {
-                var (base, parameters) = Self.split(key.name)
-                if let package = key.package { parameters["pkg"] = package }
-                named = (key.package, key.name, base, parameters)
-            }
-            guard let (base, parameters) = named.map({ ($0.base, $0.parameters) }) else { continue }
-            let (suffix, unit, direction, isGuess) = Self.metric(key.unit)
-            let result = BenchmarkResult(benchmark: base + suffix, parameters: parameters, unit: unit, direction: direction, samples: samples[place])
-            // One line per series, in the shape `--direction` settles, so setting it silences the guess.
-            if isGuess {
-                warnings.append(ResultValidation.guessedDirectionWarning(file: file, unit: unit, displayName: result.displayName, direction: direction))
-            }
-            results.append(result)
-        }
-        return ParsedOutput(results: results, failures: failures, warnings: warnings)
+    /// Whether the series' unit is `bytes`.
+    private func hasUnit(_ series: Int, _ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
+        unitBytes[unitOf[series]].withUnsafeBufferPointer { TextBytes.equal(bytes, $0) }
     }
 
-    /// A verdict's printed name, with its package's procs suffix when `testing` left it off
-    /// (a sub-benchmark that failed before it was timed) and the package ran with one GOMAXPROCS.
-    private func named(_ verdict: GoTestReader.Verdict) -> Substring {
-        if let dash = verdict.name.lastIndex(of: "-"), Int(verdict.name[verdict.name.index(after: dash)...]) != nil { return verdict.name }
-        guard let seen = procs[verdict.package ?? ""], seen.count == 1, let only = seen.first else { return verdict.name }
-        return verdict.name + "-" + only
+    /// Adds a sample to the benchmark's series of `unit` (`bytes`, `named` as text): the series whose
+    /// unit has the same bytes, if any; else the first whose unit is equal as text (`==`, as the
+    /// units of a benchmark were always told apart); else a new series.
+    private mutating func addSample(_ value: Double, unit bytes: Slice<UnsafeBufferPointer<UInt8>>, named unit: @autoclosure () -> Substring,
+                                    of benchmark: Int) {
+        // Text of two units is compared only where one is not ASCII: two ASCII texts are equal only byte for byte.
+        let isASCII = bytes.allSatisfy { $0 < 0x80 }
+        if let place = printed[benchmark].series.first(where: { hasUnit($0, bytes) })
+            ?? printed[benchmark].series.first(where: { !(isASCII && unitIsASCII[unitOf[$0]]) && units[unitOf[$0]] == unit() }) {
+            samples[place].append(value)
+            return
+        }
+        printed[benchmark].series.append(samples.count)
+        benchmarkOf.append(benchmark)
+        unitOf.append(place(ofUnit: bytes, named: unit(), isASCII: isASCII))
+        // `-count` repeats a result: room for a few samples saves growing the array at each.
+        samples.append(Array(unsafeUninitializedCapacity: 4) { buffer, count in
+            buffer.initializeElement(at: 0, to: value)
+            count = 1
+        })
     }
 
-    private static func display(package: String?, name: Substring) -> String {
-        var (base, parameters) = split(name)
-        if let package { parameters["pkg"] = package }
-        return BenchmarkResult(benchmark: base, parameters: parameters, unit: "ns", direction: .lowerIsBetter, samples: []).displayName
+    /// The place of the unit printed as `bytes` in ``units``, added if it is new.
+    private mutating func place(ofUnit bytes: Slice<UnsafeBufferPointer<UInt8>>, named unit: @autoclosure () -> Substring, isASCII: Bool) -> Int {
+        // The first few are looked at in turn: most files print no more (`ns/op`, `B/op`, `allocs/op`, `MB/s`).
+        if let place = unitBytes.prefix(8).firstIndex(where: { $0.withUnsafeBufferPointer { TextBytes.equal(bytes, $0) } }) { return place }
+        let key = Array(bytes)
+        if let place = unitPlaces[key] { return place }
+        unitPlaces[key] = units.count
+        unitBytes.append(key)
+        unitIsASCII.append(isASCII)
+        units.append(unit())
+        return units.count - 1
     }
 
-    /// `BenchmarkRepeat/n=8-2` without its procs suffix's base: the sub-names, `/n=8`.
-    private static func subNames(_ name: Substring) -> String {
-        var stripped = name
-        if let dash = name.lastIndex(of: "-"), Int(name[name.index(after: dash)...]) != nil { stripped = name[..<dash] }
-        return stripped.firstIndex(of: "/").map { String(stripped[$0...]) } ?? ""
+    /// The place of the benchmark printed as `name` in `package`, added (from `printed()`, its
+    /// text) if it is new.
+    private mutating func benchmark(package: String?, name: Slice<UnsafeBufferPointer<UInt8>>, printed text: () -> Substring) -> Int {
+        let packageID = id(of: package)
+        let hashed = withUnsafeBytes(of: packageID) { hash.hash(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: name)), $0) }
+        let place = places.first(hash: hashed, orInsert: printed.count, where: { [printed] place in
+            printed[place].packageID == packageID && TextBytes.equal(printed[place].name, name)
+        }) ?? printed.count
+        if place == printed.count {
+            let text = text()
+            // Room for the usual units (`ns/op`, `B/op`, `allocs/op`, `MB/s`): one array, not one grown.
+            var series: [Int] = []
+            series.reserveCapacity(4)
+            printed.append(Printed(package: package, packageID: packageID, name: text, series: series))
+            recordProcs(of: text, in: package)
+        }
+        if place != last {
+            last = place
+            lastName.removeAll(keepingCapacity: true)
+            lastName.append(contentsOf: name)
+        }
+        return place
     }
 
-    /// Go's units: `ns/op` is the benchmark's own series in ns; `B/op` and `allocs/op` (`-benchmem`)
-    /// and `MB/s` (`b.SetBytes`) are known; a `b.ReportMetric` unit such as `compares/op` is kept as
-    /// given, with a guessed direction.
-    static func metric(_ unit: Substring) -> (suffix: String, unit: String, direction: Direction, guessed: Bool) {
-        switch unit {
-        case "ns/op": return ("", "ns", .lowerIsBetter, false)
-        case "B/op": return (".bytes_per_op", "B", .lowerIsBetter, false)
-        case "allocs/op": return (".allocs_per_op", "allocs", .lowerIsBetter, false)
-        case "MB/s": return (".throughput", "MB/s", .higherIsBetter, false)
-        default:
-            let (direction, guessed) = ResultValidation.direction(ofUnit: String(unit))
-            return ("." + unit.split(separator: "/", omittingEmptySubsequences: false).joined(separator: "_per_"), String(unit), direction, guessed)
-        }
+    /// The place of `package` among the packages met, added if it is new.
+    private mutating func id(of package: String?) -> Int {
+        if let lastPackage, lastPackage.package == package { return lastPackage.id }
+        let id = packages[package] ?? packages.count
+        packages[package] = id
+        lastPackage = (package, id)
+        return id
     }
 
-    /// `BenchmarkRepeat/n=8-2` → (`BenchmarkRepeat`, `n=8, procs=2`); `a/b` sub-names without `=` become `sub0`.
-    ///
-    /// Cut at the bytes of `-`, `/` and `=`, as Go builds the name (a combining mark after one of
-    /// them does not hide it), and for a name of every sub-benchmark, once each.
-    static func split(_ fullName: Substring) -> (String, [String: String]) {
-        let utf8 = fullName.utf8
-        var end = utf8.endIndex
-        var parameters: [String: String] = [:]
-        if let dash = utf8.lastIndex(of: UInt8(ascii: "-")), let procs = Int(fullName[utf8.index(after: dash)...]) {
-            parameters["procs"] = String(procs)
-            end = dash
-        }
-        // Empty parts (`a//b`, a leading or trailing `/`) are skipped, as `split(separator:)` skips them.
-        var parts: [Substring] = []
-        var start = utf8.startIndex
-        var position = start
-        while position <= end {
-            if position == end || utf8[position] == UInt8(ascii: "/") {
-                if start < position { parts.append(fullName[start..<position]) }
-                if position == end { break }
-                start = utf8.index(after: position)
-            }
-            position = utf8.index(after: position)
-        }
-        for (index, part) in parts.dropFirst().enumerated() {
-            if let equals = part.utf8.firstIndex(of: UInt8(ascii: "=")) {
-                parameters[String(part[..<equals])] = String(part[part.utf8.index(after: equals)...])
-            } else {
-                parameters["sub\(index)"] = String(part)
-            }
-        }
-        return (String(parts.first ?? fullName[..<end]), parameters)
+    /// Keeps a new benchmark's procs suffix (`-8`), if its name ends in one.
+    private mutating func recordProcs(of name: Substring, in package: String?) {
+        guard let dash = name.utf8.lastIndex(of: UInt8(ascii: "-")) else { return }
+        let suffix = name[name.utf8.index(after: dash)...]
+        if let lastProcs, lastProcs.package == package, lastProcs.procs.utf8.elementsEqual(suffix.utf8) { return }
+        guard Int(suffix) != nil else { return }
+        procs[package ?? "", default: []].insert(suffix)
+        lastProcs = (package, suffix)
     }
 }

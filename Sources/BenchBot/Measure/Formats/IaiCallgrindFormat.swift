@@ -25,18 +25,31 @@ enum IaiCallgrindFormat {
         try parse(text, context, fastLane: true)
     }
 
-    /// `fastLane`: whether the reader's byte lane reads the lines it can (``IaiCallgrindReader/readFast(_:number:)``);
+    /// `fastLane`: whether the reader's byte lane reads the lines it can (``IaiCallgrindReader/readFast(_:_:number:last:)``);
     /// off, only to check it against the reader without it.
     static func parse(_ text: String, _ context: FormatContext, fastLane: Bool) throws(FormatError) -> ParsedOutput {
         // By bytes: Foundation's `contains` searched the whole text as UTF-16, a fifth of reading it.
         if hasLineStarting(with: "  L1 Accesses:", in: text) {
             throw context.error("-", "holds bheisler/iai's 'L1 Accesses' counts, not iai-callgrind's; pass --format iai")
         }
-        var reader = IaiCallgrindReader(context: context, fastLane: fastLane)
-        // Colours are looked for once in the whole text: most outputs have none, and then no line needs the look.
-        let coloured = TextBytes.withBytes(of: text) { bytes in bytes.baseAddress.map { memchr($0, 0x1B, bytes.count) != nil } ?? false }
-        for (index, raw) in text.outputLines.enumerated() {
-            try reader.read(line: coloured && raw.containsByte(0x1B) ? Substring(stripColours(raw)) : raw, number: index + 1)
+        var reader = IaiCallgrindReader(context: context, text: text, fastLane: fastLane)
+        try text.withLineBytes { bytes -> Result<Void, FormatError> in
+            // Colours are looked for once in the whole text: most outputs have none, and then no line needs the look.
+            let coloured = bytes.baseAddress.map { memchr($0, 0x1B, bytes.count) != nil } ?? false
+            var number = 0
+            for line in ByteLines(bytes) {
+                number += 1
+                let hasColour = coloured && bytes[line].contains(0x1B)
+                // The lane reads a line where it lies; the rest are cut out, without their colours.
+                if fastLane, !hasColour, reader.readFast(bytes, line, number: number, last: .bytes(line)) { continue }
+                let raw = text.utf8Slice(line)
+                do throws(FormatError) {
+                    try reader.read(line: hasColour ? Substring(stripColours(raw)) : raw, number: number)
+                } catch {
+                    return .failure(error)
+                }
+            }
+            return .success(())
         }
         // `hasSuffix("\n")` misses "\r\n", one Character.
         return try reader.finish(endsWithLineEnd: text.utf8.last == UInt8(ascii: "\n"))

@@ -16,8 +16,23 @@ struct IaiCallgrindMetric: Equatable {
 
     /// The series name of this metric of `benchmark`, measured by `tool` (lowercased).
     func series(of benchmark: String, tool: String) -> String {
-        if tool == "callgrind" { return suffix.isEmpty ? benchmark : "\(benchmark).\(suffix)" }
-        return "\(benchmark).\(tool).\(suffix.isEmpty ? "instructions" : suffix)"
+        if tool == "callgrind" { return suffix.isEmpty ? benchmark : Self.joined(benchmark, suffix) }
+        return Self.joined(benchmark, tool, suffix.isEmpty ? "instructions" : suffix)
+    }
+
+    /// The parts with `.` between them, built in one string of the right size: a large output
+    /// names a series for every metric line, and interpolation grew each name twice.
+    private static func joined(_ first: String, _ second: String, _ third: String? = nil) -> String {
+        var name = ""
+        name.reserveCapacity(first.utf8.count + 1 + second.utf8.count + (third.map { 1 + $0.utf8.count } ?? 0))
+        name.append(first)
+        name.append(".")
+        name.append(second)
+        if let third {
+            name.append(".")
+            name.append(third)
+        }
+        return name
     }
 
     /// The metric a text label or a JSON key names.

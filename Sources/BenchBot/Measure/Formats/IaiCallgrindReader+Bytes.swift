@@ -7,8 +7,8 @@ import Foundation
 /// closing line, a regression, cargo's, a failure, a tool's or a comparison's before it reads
 /// it as a metric, each question a search or a `Character` comparison, and it files each label
 /// in a dictionary keyed by `Substring` (hashed by Unicode's rules). This lane answers for the
-/// lines where none of those questions can be yes, by their bytes: a label `read` met before
-/// as one iai-callgrind prints, with a plain number. Any
+/// lines where none of those questions can be yes, by their bytes where they lie in the output:
+/// a label `read` met before as one iai-callgrind prints, with a plain number. Any
 /// other line, and any line it would refuse, is left to `read`, the oracle, whose state the
 /// lane shares (`IaiCallgrindBytesTests` runs the reader with and without the lane).
 extension IaiCallgrindReader {
@@ -24,60 +24,63 @@ extension IaiCallgrindReader {
 
     /// Reads `line` if it is one of the lane's; `false` leaves it to ``read(line:number:)``.
     mutating func readFast(_ line: Substring, number: Int) -> Bool {
+        line.utf8.withContiguousStorageIfAvailable { readFast($0, 0..<$0.count, number: number, last: .text(line)) } ?? false
+    }
+
+    /// Reads the line at `line` in `bytes` if it is one of the lane's; `false` leaves it to
+    /// ``read(line:number:)``. `last`: the line as ``IaiCallgrindReader/last`` keeps it.
+    mutating func readFast(_ bytes: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, number: Int, last lastLine: @autoclosure () -> LastLine) -> Bool {
         // The block is read and changed in place: a copy of it would retain each of its arrays and strings per line.
         guard block != nil, !inRegressions else { return false }
-        let handled: Bool? = line.utf8.withContiguousStorageIfAvailable { bytes in
-            // Indented by a space, with ASCII at both ends of the text once spaces and tabs are trimmed.
-            guard let first = bytes.first, first == TextBytes.space else { return false }
-            var start = 0, end = bytes.count
-            while start < end, TextBytes.isBlank(bytes[start]) { start += 1 }
-            while end > start, TextBytes.isBlank(bytes[end - 1]) { end -= 1 }
-            guard start < end, bytes[start] < 0x80, bytes[end - 1] < 0x80 else { return false }
-            let slice = UnsafeBufferPointer(rebasing: bytes[start..<end])
-            // A panic anywhere in a block is a failure, for `read` to record.
-            guard TextBytes.offset(of: Self.buffer("panicked at"), in: slice, backwards: false) == nil else { return false }
-            // So is an error before the block's first metric.
-            if block!.results.isEmpty, block!.labels.isEmpty, Self.startsWith(slice, "Error") || Self.startsWith(slice, "error:")
-                || TextBytes.offset(of: Self.buffer("Error launching benchmark"), in: slice, backwards: false) != nil {
-                return false
-            }
-            if Self.startsWith(slice, "Comparison with ") {
-                closeHeader()
-                block!.skipping = true
-                last = (line, number, false)
-                return true
-            }
-            guard let (known, value) = knownMetric(slice) else { return false }
-            // The new value of `new|old`, digits only; `N/A` stores nothing.
-            let bar = value.firstIndex(of: UInt8(ascii: "|")) ?? value.endIndex
-            guard bar > value.startIndex else { return false }
-            let new = UnsafeBufferPointer(rebasing: value[value.startIndex..<bar])
-            var count: Double?
-            if !Self.equal(new, "N/A") {
-                guard let plain = Self.plainNumber(new) else { return false }
-                count = plain
-            }
-            if block!.skipping {
-                closeHeader()
-                last = (line, number, true)
-                return true
-            }
+        // Indented by a space, with ASCII at both ends of the text once spaces and tabs are trimmed.
+        guard let first = line.first.map({ bytes[$0] }), first == TextBytes.space else { return false }
+        var start = line.lowerBound, end = line.upperBound
+        while start < end, TextBytes.isBlank(bytes[start]) { start += 1 }
+        while end > start, TextBytes.isBlank(bytes[end - 1]) { end -= 1 }
+        guard start < end, bytes[start] < 0x80, bytes[end - 1] < 0x80 else { return false }
+        let slice = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        // A panic anywhere in a block is a failure, for `read` to record.
+        guard TextBytes.offset(of: Self.buffer("panicked at"), in: slice, backwards: false) == nil else { return false }
+        // So is an error before the block's first metric.
+        if block!.results.isEmpty, block!.labels.isEmpty, Self.startsWith(slice, "Error") || Self.startsWith(slice, "error:")
+            || TextBytes.offset(of: Self.buffer("Error launching benchmark"), in: slice, backwards: false) != nil {
+            return false
+        }
+        if Self.startsWith(slice, "Comparison with ") {
             closeHeader()
-            var result: BenchmarkResult?
-            if let count {
-                let made = block!.name.result(labelsMet[known].metric, tool: block!.tool, value: count)
-                // A name twice in one block is refused by `read`, naming the line.
-                guard !block!.results.contains(where: { $0.benchmark == made.benchmark }) else { return false }
-                result = made
-            }
-            // Nothing is left to refuse: the line is read.
-            let label = toolLabel(known, tool: block!.tool)
-            block!.labels.append(label)
-            if let result { block!.results.append(result) }
-            last = (line, number, true)
+            block!.skipping = true
+            last = (lastLine(), number, false)
             return true
         }
-        return handled ?? false
+        guard let (known, value) = knownMetric(slice) else { return false }
+        // The new value of `new|old`, digits only; `N/A` stores nothing.
+        let bar = value.firstIndex(of: UInt8(ascii: "|")) ?? value.endIndex
+        guard bar > value.startIndex else { return false }
+        let new = UnsafeBufferPointer(rebasing: value[value.startIndex..<bar])
+        var count: Double?
+        if !Self.equal(new, "N/A") {
+            guard let plain = Self.plainNumber(new) else { return false }
+            count = plain
+        }
+        if block!.skipping {
+            closeHeader()
+            last = (lastLine(), number, true)
+            return true
+        }
+        closeHeader()
+        var result: BenchmarkResult?
+        if let count {
+            let made = block!.name.result(labelsMet[known].metric, tool: block!.tool, value: count)
+            // A name twice in one block is refused by `read`, naming the line.
+            guard !block!.results.contains(where: { $0.benchmark == made.benchmark }) else { return false }
+            result = made
+        }
+        // Nothing is left to refuse: the line is read.
+        let label = toolLabel(known, tool: block!.tool)
+        block!.labels.append(label)
+        if let result { block!.results.append(result) }
+        last = (lastLine(), number, true)
+        return true
     }
 
     /// The first indented line of a block ends its header, as in ``read(line:number:)``: the name is final.

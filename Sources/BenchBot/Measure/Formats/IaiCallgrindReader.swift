@@ -47,7 +47,10 @@ struct IaiCallgrindReader {
     var inRegressions = false
     /// The benchmark the `Regressions:` lines being read are about.
     var regressed = ""
-    var last = (line: Substring(""), number: 0, isMetric: false)
+    /// The last line that was not blank, its number, and whether it was a metric's.
+    var last = (line: LastLine.text(""), number: 0, isMetric: false)
+    /// The whole output, whose lines the byte lane reads as places in its bytes.
+    let text: String
     /// Each metric label met, normalized (``IaiCallgrindMetric/normalized(_:)``): a file prints a handful, many times over.
     private var labels: [Substring: String] = [:]
     /// Each metric label met, as its series' metric.
@@ -58,16 +61,24 @@ struct IaiCallgrindReader {
     /// The known labels met, by their bytes, for ``readFast(_:number:)``.
     var labelsMet: [KnownLabel] = []
 
-    init(context: FormatContext, fastLane: Bool = true) {
+    /// A line as read: one the byte lane read from the output is kept as its place there, and cut
+    /// out only if a message quotes it.
+    enum LastLine {
+        case text(Substring)
+        case bytes(Range<Int>)
+    }
+
+    init(context: FormatContext, text: String = "", fastLane: Bool = true) {
         self.context = context
+        self.text = text
         self.fastLane = fastLane
     }
 
+    /// Reads any line; the byte lane, when on, was offered it first.
     mutating func read(line: Substring, number: Int) throws(FormatError) {
-        if fastLane, readFast(line, number: number) { return }
         let slice = line.trimmedWhitespace
         guard !slice.isEmpty else { return }
-        defer { last.line = line; last.number = number }
+        defer { last.line = .text(line); last.number = number }
         last.isMetric = false
         if let header = IaiCallgrindFormat.header(line) {
             try close()
@@ -217,7 +228,11 @@ struct IaiCallgrindReader {
     }
 
     func truncated(_ why: String) -> FormatError {
-        context.error("line \(last.number)", "is truncated: \(why); the last line read is \(String(last.line).quotedLine)")
+        let line = switch last.line {
+        case .text(let line): line
+        case .bytes(let range): text.utf8Slice(range)
+        }
+        return context.error("line \(last.number)", "is truncated: \(why); the last line read is \(String(line).quotedLine)")
     }
 
     mutating func finish(endsWithLineEnd: Bool) throws(FormatError) -> ParsedOutput {

@@ -48,8 +48,10 @@ struct SeriesChecks {
     }
 
     private mutating func nameProblem(_ result: UnsafePointer<BenchmarkResult>) -> String? {
-        // One entry, as a binary's `target`: comparing two dictionaries of several looks keys up, which costs more than the scan.
-        if result.pointee.parameters.count == 1, result.pointee.parameters == printableParameters {
+        // The series of one benchmark or binary share one dictionary, told at once. Of two others only
+        // one entry, as a binary's `target`, is compared: comparing several looks keys up, which costs more than the scan.
+        if result.pointee.parameters.sharesStorage(with: printableParameters)
+            || (result.pointee.parameters.count == 1 && result.pointee.parameters == printableParameters) {
             return ResultValidation.nameProblem(benchmark: result.pointee.benchmark, parameters: [:])
         }
         let problem = ResultValidation.nameProblem(benchmark: result.pointee.benchmark, parameters: result.pointee.parameters)

@@ -159,12 +159,7 @@ extension TextBytes {
     /// Whether two runs of bytes are the same.
     static func equal(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, _ other: UnsafeBufferPointer<UInt8>) -> Bool {
         guard bytes.count == other.count else { return false }
-        var index = 0
-        for byte in bytes {
-            if byte != other[index] { return false }
-            index += 1
-        }
-        return true
+        return bytes.isEmpty || memcmp(bytes.base.baseAddress! + bytes.startIndex, other.baseAddress!, other.count) == 0
     }
 
     /// The offset in UTF-8 bytes of `needle`'s first (or last) occurrence in `text`. Native text
@@ -189,9 +184,13 @@ extension TextBytes {
             }
             return nil
         }
+        // Each place the first byte occurs is found by `memchr`, which reads many bytes at a time:
+        // most lines a reader searches hold the marker's first byte rarely, if at all.
+        guard let base = bytes.baseAddress else { return nil }
         var start = 0
-        while start <= lastStart {
-            if bytes[start] == head, matches(at: start) { return start }
+        while start <= lastStart, let found = memchr(base + start, Int32(head), lastStart + 1 - start) {
+            start = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            if matches(at: start) { return start }
             start += 1
         }
         return nil

@@ -1,0 +1,150 @@
+import Compare
+
+/// The results of a `go test` output's series: names taken apart, units named, failures dropped.
+extension GoTestSeries {
+    /// The results, with each failed benchmark as a failure instead: a benchmark that failed in
+    /// one `-count` repetition is not measured, whatever the others printed. Skips and guessed
+    /// directions become warnings.
+    func output(verdicts: [GoTestReader.Verdict], file: String) -> ParsedOutput {
+        var failed: [(package: String?, name: Substring, reason: Substring?, times: Int)] = []
+        var warnings: [String] = []
+        for verdict in verdicts {
+            let name = named(verdict)
+            if !verdict.failed {
+                let display = Self.display(package: verdict.package, name: name)
+                warnings.append(PlainText.singleLine("\(display) was skipped: \(verdict.reason ?? "no reason given")"))
+            } else if let index = failed.firstIndex(where: { $0.package == verdict.package && $0.name == name }) {
+                failed[index].times += 1
+            } else {
+                failed.append((verdict.package, name, verdict.reason, 1))
+            }
+        }
+        // `testing` fails a parent as well as the sub-benchmark that failed; the sub-benchmark is the news.
+        let all = failed
+        failed.removeAll { parent in
+            let base = Self.split(parent.name).0 + Self.subNames(parent.name)
+            return all.contains { $0.package == parent.package && $0.name.hasPrefix(base + "/") }
+        }
+        // A failed benchmark's series are all those of the benchmarks printed as its name (as text, `==`).
+        var dropped = [Bool](repeating: false, count: printed.count)
+        var failures: [BenchmarkFailure] = []
+        for failure in failed {
+            let matching = printed.indices.filter { printed[$0].package == failure.package && printed[$0].name == failure.name }
+            let measured = matching.first.map { samples[printed[$0].series[0]].count } ?? 0
+            for benchmark in matching { dropped[benchmark] = true }
+            var reason = "--- FAIL: \(failure.reason ?? "go test gave no reason")"
+            if failure.times > 1 { reason += " (\(failure.times) times)" }
+            if measured > 0 { reason += "; the \(measured) result(s) it printed in other repetitions are not stored" }
+            failures.append(BenchmarkFailure(benchmark: Self.display(package: failure.package, name: failure.name),
+                                             reason: PlainText.singleLine(String(reason.prefix(500)))))
+        }
+        var results: [BenchmarkResult] = []
+        results.reserveCapacity(samples.count)
+        // A benchmark's units are consecutive series: its name is taken apart once for all of them,
+        // and they share one dictionary of parameters, which validation then checks once.
+        var named = (benchmark: -1, base: "", parameters: [String: String]())
+        var metrics = [(suffix: String, unit: String, direction: Direction, guessed: Bool)?](repeating: nil, count: units.count)
+        for place in samples.indices where !dropped[benchmarkOf[place]] {
+            let benchmark = benchmarkOf[place]
+            if benchmark != named.benchmark {
+                if named.benchmark >= 0, printed[named.benchmark].name == printed[benchmark].name,
+                   printed[named.benchmark].package == printed[benchmark].package {
+                    named.benchmark = benchmark
+                } else {
+                    var (base, parameters) = Self.split(printed[benchmark].name)
+                    if let package = printed[benchmark].package { parameters["pkg"] = package }
+                    // Benchmarks of the same parameters (most share their procs and package) share one
+                    // dictionary too, which validation then tells at once instead of walking it again.
+                    if parameters == named.parameters { parameters = named.parameters }
+                    named = (benchmark, base, parameters)
+                }
+            }
+            // Each unit's metric is worked out once: a file prints a handful, many times over.
+            let metric = metrics[unitOf[place]] ?? Self.metric(units[unitOf[place]])
+            metrics[unitOf[place]] = metric
+            let result = BenchmarkResult(benchmark: metric.suffix.isEmpty ? named.base : named.base + metric.suffix, parameters: named.parameters,
+                                         unit: metric.unit, direction: metric.direction, samples: samples[place])
+            // One line per series, in the shape `--direction` settles, so setting it silences the guess.
+            if metric.guessed {
+                warnings.append(ResultValidation.guessedDirectionWarning(file: file, unit: metric.unit, displayName: result.displayName,
+                                                                         direction: metric.direction))
+            }
+            results.append(result)
+        }
+        return ParsedOutput(results: results, failures: failures, warnings: warnings)
+    }
+
+    /// A verdict's printed name, with its package's procs suffix when `testing` left it off
+    /// (a sub-benchmark that failed before it was timed) and the package ran with one GOMAXPROCS.
+    private func named(_ verdict: GoTestReader.Verdict) -> Substring {
+        if let dash = verdict.name.lastIndex(of: "-"), Int(verdict.name[verdict.name.index(after: dash)...]) != nil { return verdict.name }
+        guard let seen = procs[verdict.package ?? ""], seen.count == 1, let only = seen.first else { return verdict.name }
+        return verdict.name + "-" + only
+    }
+
+    private static func display(package: String?, name: Substring) -> String {
+        var (base, parameters) = split(name)
+        if let package { parameters["pkg"] = package }
+        return BenchmarkResult(benchmark: base, parameters: parameters, unit: "ns", direction: .lowerIsBetter, samples: []).displayName
+    }
+
+    /// `BenchmarkRepeat/n=8-2` without its procs suffix's base: the sub-names, `/n=8`.
+    private static func subNames(_ name: Substring) -> String {
+        var stripped = name
+        if let dash = name.lastIndex(of: "-"), Int(name[name.index(after: dash)...]) != nil { stripped = name[..<dash] }
+        return stripped.firstIndex(of: "/").map { String(stripped[$0...]) } ?? ""
+    }
+
+    /// Go's units: `ns/op` is the benchmark's own series in ns; `B/op` and `allocs/op` (`-benchmem`)
+    /// and `MB/s` (`b.SetBytes`) are known; a `b.ReportMetric` unit such as `compares/op` is kept as
+    /// given, with a guessed direction.
+    static func metric(_ unit: Substring) -> (suffix: String, unit: String, direction: Direction, guessed: Bool) {
+        switch unit {
+        case "ns/op": return ("", "ns", .lowerIsBetter, false)
+        case "B/op": return (".bytes_per_op", "B", .lowerIsBetter, false)
+        case "allocs/op": return (".allocs_per_op", "allocs", .lowerIsBetter, false)
+        case "MB/s": return (".throughput", "MB/s", .higherIsBetter, false)
+        default:
+            let (direction, guessed) = ResultValidation.direction(ofUnit: String(unit))
+            return ("." + unit.split(separator: "/", omittingEmptySubsequences: false).joined(separator: "_per_"), String(unit), direction, guessed)
+        }
+    }
+
+    /// `BenchmarkRepeat/n=8-2` → (`BenchmarkRepeat`, `n=8, procs=2`); `a/b` sub-names without `=` become `sub0`.
+    ///
+    /// Cut at the bytes of `-`, `/` and `=`, as Go builds the name (a combining mark after one of
+    /// them does not hide it), and for a name of every sub-benchmark, once each.
+    static func split(_ fullName: Substring) -> (String, [String: String]) {
+        let utf8 = fullName.utf8
+        var end = utf8.count
+        // Room for the usual procs, a sub-name and the package the caller adds: one table, not three grown.
+        var parameters = [String: String](minimumCapacity: 4)
+        if let dash = utf8.lastIndex(of: UInt8(ascii: "-")), let procs = Int(fullName[utf8.index(after: dash)...]) {
+            parameters["procs"] = String(procs)
+            end = utf8.distance(from: utf8.startIndex, to: dash)
+        }
+        // Cut at offsets in the name's bytes; each part, between ASCII bytes, is the same text as its `Substring`.
+        var base: String?
+        TextBytes.withBytes(of: fullName) { bytes in
+            var subs = 0
+            var start = 0
+            for position in 0...end where position == end || bytes[position] == UInt8(ascii: "/") {
+                defer { start = position + 1 }
+                // Empty parts (`a//b`, a leading or trailing `/`) are skipped, as `split(separator:)` skips them.
+                guard start < position else { continue }
+                let part = bytes[start..<position]
+                guard base != nil else {
+                    base = String(decoding: part, as: UTF8.self)
+                    continue
+                }
+                if let equals = part.firstIndex(of: UInt8(ascii: "=")) {
+                    parameters[String(decoding: part[..<equals], as: UTF8.self)] = String(decoding: part[(equals + 1)...], as: UTF8.self)
+                } else {
+                    parameters["sub\(subs)"] = String(decoding: part, as: UTF8.self)
+                }
+                subs += 1
+            }
+        }
+        return (base ?? String(fullName[..<utf8.index(utf8.startIndex, offsetBy: end)]), parameters)
+    }
+}
