@@ -38,7 +38,15 @@ enum PostgresCluster {
         }
     }
 
-    private static let running = Task<Running, any Error> { try await start() }
+    /// The cluster `.ci/run` started (`$BENCHBOT_TEST_POSTGRES`, `folder:port`), or one started here.
+    private static let running = Task<Running, any Error> {
+        if let given = ProcessInfo.processInfo.environment["BENCHBOT_TEST_POSTGRES"], let colon = given.lastIndex(of: ":"),
+           let port = Int(given[given.index(after: colon)...]) {
+            let programs = try #require(Self.programs, "PostgreSQL is not installed: apt-get install postgresql (.ci/run does)")
+            return Running(folder: String(given[..<colon]), port: port, programs: programs)
+        }
+        return try await start()
+    }
 
     /// Where clusters are made: `/tmp`, not `$TMPDIR`, which PostgreSQL's user may not be allowed
     /// to enter, and whose path may be too long for a socket's (107 bytes).
