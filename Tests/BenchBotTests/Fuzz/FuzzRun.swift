@@ -22,8 +22,12 @@ struct FuzzRun: Sendable {
 
     static let environment = ProcessInfo.processInfo.environment
 
-    init(_ target: String, defaultCases: Int, deadline: Duration = .seconds(2), perByte: Duration = .microseconds(20)) {
+    /// What `swift test --filter` needs to run this target again.
+    let suiteFilter: String
+
+    init(_ target: String, defaultCases: Int, deadline: Duration = .seconds(2), perByte: Duration = .microseconds(20), suiteFilter: String = "Fuzz") {
         self.target = target
+        self.suiteFilter = suiteFilter
         // A target's share of a long run follows its default's: the slow targets stay proportionate.
         if let given = Self.environment["BENCHBOT_FUZZ_CASES"].flatMap(Int.init), given > 0 {
             cases = given == 1 ? 1 : max(1, Int(Double(given) * Double(defaultCases) / 2000))
@@ -72,7 +76,7 @@ struct FuzzRun: Sendable {
             let caseSeed = index == 0 ? seed : seeds.next()
             var random = SplitMix64(state: caseSeed)
             let replay = "replay it with BENCHBOT_FUZZ_SEED=0x\(String(caseSeed, radix: 16)) BENCHBOT_FUZZ_CASES=1"
-            CrashNote.set("fuzz target \(target) crashed in case \(index): \(replay) swift test --filter Fuzz\n")
+            CrashNote.set("fuzz target \(target) crashed in case \(index): \(replay) swift test --filter \(suiteFilter)\n")
             let start = clock.now, startCPU = Self.threadCPUTime()
             do {
                 let size = try body(&random)
@@ -104,7 +108,7 @@ struct FuzzRun: Sendable {
             let caseSeed = index == 0 ? seed : seeds.next()
             var random = SplitMix64(state: caseSeed)
             CrashNote.set("fuzz target \(target) crashed in case \(index): replay it with "
-                          + "BENCHBOT_FUZZ_SEED=0x\(String(caseSeed, radix: 16)) BENCHBOT_FUZZ_CASES=1 swift test --filter Fuzz\n")
+                          + "BENCHBOT_FUZZ_SEED=0x\(String(caseSeed, radix: 16)) BENCHBOT_FUZZ_CASES=1 swift test --filter \(suiteFilter)\n")
             do {
                 _ = try await body(&random)
             } catch {
@@ -129,21 +133,35 @@ func fuzzCheck(_ condition: Bool, _ message: @autoclosure () -> String, input: @
 /// `Issue` is written, so a signal handler writes which case and seed it was.
 enum CrashNote {
     private static let capacity = 512
-    nonisolated(unsafe) private static let buffer: UnsafeMutablePointer<CChar> = {
-        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: capacity)
-        buffer.initialize(repeating: 0, count: capacity)
+    /// Each fuzzing thread has a note of its own: targets run side by side, and the crashing
+    /// thread is the one whose signal handler runs, so it writes its own case, not the latest one set.
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
         for signal in [SIGILL, SIGTRAP, SIGSEGV, SIGBUS, SIGABRT, SIGFPE] {
             _ = Foundation.signal(signal) { number in
-                let length = strlen(CrashNote.buffer)
-                if length > 0 { _ = write(2, CrashNote.buffer, length) }
+                if let buffer = pthread_getspecific(CrashNote.key)?.assumingMemoryBound(to: CChar.self) {
+                    let length = strlen(buffer)
+                    if length > 0 { _ = write(2, buffer, length) }
+                }
                 _ = Foundation.signal(number, SIG_DFL)
                 _ = raise(number)
             }
         }
-        return buffer
+        return key
     }()
 
+    /// This thread's buffer, made on first use; it lives as long as the process, as the handler may read it at any time.
+    private static var buffer: UnsafeMutablePointer<CChar> {
+        if let existing = pthread_getspecific(key) { return existing.assumingMemoryBound(to: CChar.self) }
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: capacity)
+        buffer.initialize(repeating: 0, count: capacity)
+        pthread_setspecific(key, buffer)
+        return buffer
+    }
+
     static func set(_ note: String) {
+        let buffer = buffer
         let utf8 = Array(note.utf8.prefix(capacity - 1))
         // Written length first, then the terminator: a handler never reads past the end.
         buffer[0] = 0

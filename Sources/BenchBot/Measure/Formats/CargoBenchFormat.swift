@@ -97,9 +97,11 @@ enum CargoBenchFormat {
         /// Reads any line (`bytes`: where it is in `text`).
         mutating func read(_ line: Substring, number: Int, bytes: Range<Int>) throws(FormatError) {
             let trimmed = line.trimmedWhitespace
-            if trimmed.startsWith("test "), !trimmed.startsWith("test result: "), let separator = trimmed.byteRange(of: " ... ") {
+            // The separator is looked for after `test `: in `test ... bench:` the space of `test ` begins one.
+            if trimmed.startsWith("test "), !trimmed.startsWith("test result: "),
+               case let afterTest = trimmed[trimmed.utf8.index(trimmed.startIndex, offsetBy: 5)...], let separator = afterTest.byteRange(of: " ... ") {
                 // Outside a binary's `running`…`test result:` are criterion's `--output-format bencher` lines.
-                let name = trimmed[trimmed.utf8.index(trimmed.startIndex, offsetBy: 5)..<separator.lowerBound].trimmingWhitespace
+                let name = afterTest[..<separator.lowerBound].trimmingWhitespace
                 try result(name, trimmed[separator.upperBound...], line: number)
             } else if let running = CargoTarget(line: trimmed) {
                 try requireClosed(before: number)
