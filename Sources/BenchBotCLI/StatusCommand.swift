@@ -32,19 +32,22 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await homeOptions.withStore { home, _, store in
+        try await homeOptions.withStore { home, config, store in
             let states = state.isEmpty ? nil : Set(state.compactMap(JobState.init(rawValue:)))
             let jobs = try await store.jobs(in: states, limit: limit == 0 ? nil : limit)
             let counts = try await store.countJobs()
             let undelivered = try await store.notifications(in: [.pending, .sending, .failed, .uncertain], limit: nil)
             switch format {
-            case .json: print(StatusReport(jobs: jobs, counts: counts, undelivered: undelivered).json())
+            case .json:
+                let running = try await store.jobs(in: [.running], limit: nil)
+                print(StatusReport(jobs: jobs, counts: counts, undelivered: undelivered,
+                                   workers: WorkerStatus.all(try await store.workers(), running: running, config: config)).json())
             case .text:
                 printTable(jobs, counts: counts)
                 printOutbox(try await store.countNotifications(), home: home)
                 printDeliveries(undelivered)
                 printWebhooks(try await store.countDeliveries(), newest: try await store.deliveries(limit: 5))
-                printWorkers(try await store.jobs(in: [.running], limit: nil))
+                printWorkers(WorkerStatus.all(try await store.workers(), running: try await store.jobs(in: [.running], limit: nil), config: config))
                 let location = store.locationDescription
                 print("\nStore: " + (location.hasPrefix(home.root + "/") ? "\(location.dropFirst(home.root.count + 1)) in the home"
                                                                        : home.display(location)))
@@ -52,14 +55,16 @@ struct StatusCommand: AsyncParsableCommand {
         }
     }
 
-    /// The workers holding a job now, on this machine or any other sharing the store: who, of
-    /// which machine class, on which job, and until when their last heartbeat keeps the lease.
-    private func printWorkers(_ running: [Job]) {
-        guard !running.isEmpty else { return }
-        print("\nWorkers busy now: \(running.count)")
-        for job in running {
-            print("  \(PlainText.singleLine(job.leaseOwner ?? "?"))  class \(PlainText.singleLine(job.machine))  job \(job.id) (\(job.commit.short))  "
-                  + "heartbeat keeps the lease until " + (job.leaseExpiresAt.map(timestamp) ?? "?"))
+    /// Every worker sharing the store, on this machine or another: its machine and class, what it
+    /// does now, and its last heartbeat.
+    private func printWorkers(_ workers: [WorkerStatus]) {
+        guard !workers.isEmpty else { return }
+        let busy = workers.filter { $0.job != nil }.count
+        print("\nWorkers: \(workers.count) (\(busy) busy)")
+        for worker in workers {
+            let doing = worker.job.map { "job \($0.id) (\($0.commit.short)), lease until " + ($0.leaseExpiresAt.map(timestamp) ?? "?") } ?? worker.activity
+            print("  \(PlainText.singleLine(worker.name))  class \(PlainText.singleLine(worker.machine))  \(PlainText.singleLine(worker.identity))  "
+                  + "\(doing)  last heartbeat " + (worker.heartbeatAt.map(timestamp) ?? "?"))
         }
     }
 
@@ -153,12 +158,27 @@ struct StatusReport: Encodable {
         let lastError: String?
     }
 
+    struct Worker: Encodable {
+        let identity: String
+        let name: String
+        let machine: String
+        let activity: String
+        let job: Int64?
+        let startedAt: String?
+        let heartbeatAt: String?
+    }
+
     let jobs: [Entry]
     let counts: [String: Int]
+    let workers: [Worker]
     /// Notifications pending, being sent, failed or uncertain.
     let undeliveredNotifications: [Delivery]
 
-    init(jobs: [Job], counts: [JobState: Int], undelivered: [QueuedNotification]) {
+    init(jobs: [Job], counts: [JobState: Int], undelivered: [QueuedNotification], workers: [WorkerStatus]) {
+        self.workers = workers.map { worker in
+            Worker(identity: worker.identity, name: worker.name, machine: worker.machine, activity: worker.job == nil ? worker.activity : "busy",
+                   job: worker.job?.id, startedAt: worker.startedAt.map(iso8601), heartbeatAt: worker.heartbeatAt.map(iso8601))
+        }
         undeliveredNotifications = undelivered.map { notification in
             Delivery(id: notification.id, kind: notification.message.kind, destination: notification.message.destination.summary,
                      state: notification.state.rawValue, attempts: notification.attempts, queuedAt: iso8601(notification.queuedAt),

@@ -81,15 +81,24 @@ struct PostgresHomeTests {
             #expect(changes.contains("regression of +100.0% in size.loop at \(culprit.prefix(10))"), "\(changes)")
             let status = try await BenchBotProcess.succeed(["status", "--home", fixture.home])
             #expect(status.contains("postgres://"), "status names the store: \(status)")
-            // A worker elsewhere holding a job is listed with its class, job and lease.
+            // Every worker is listed: this home's, stopped after draining the queue; one elsewhere
+            // holding a job (from before beats, so known by its lease only); one idle; one silent for hours.
+            #expect(status.contains("Workers: 1 (0 busy)") && status.contains("stopped  last heartbeat"), "\(status)")
             try await BenchBotProcess.succeed(["enqueue", "--home", fixture.home, "--commit", culprit, "--rerun"])
             let held = try await PostgresStore.with(try PostgresLocation(url: url), password: nil, logger: Logger(label: "test")) { store in
                 let machine = try await store.jobs(in: [.queued], limit: nil).first?.machine ?? "none queued"
+                for (identity, name, age) in [("box-7/77@1", "arm-box", 5.0), ("box-8/88@1", "old-box", 86_400.0)] {
+                    try await store.beat(WorkerBeat(identity: identity, name: name, machine: "arm64", repository: "r",
+                                                    startedAt: Date(timeIntervalSinceNow: -age), heartbeatAt: Date(timeIntervalSinceNow: -age), state: .working))
+                }
                 return try await store.leaseNextJob(machine: machine, worker: "box-9/4242@1", leaseDuration: .seconds(600), now: Date())
             }
             let busy = try await BenchBotProcess.succeed(["status", "--home", fixture.home])
-            #expect(held != nil && busy.contains("Workers busy now: 1") && busy.contains("box-9/4242@1  class ") && busy.contains("job \(held?.id ?? 0)"),
-                    "\(busy)")
+            let lines = busy.split(separator: "\n").map(String.init)
+            #expect(held != nil && busy.contains("Workers: 4 (1 busy)"), "\(busy)")
+            #expect(lines.contains { $0.contains("box-9/4242@1") && $0.contains("job \(held?.id ?? 0) (") && $0.contains("lease until") }, "\(busy)")
+            #expect(lines.contains { $0.hasPrefix("  arm-box  class arm64  box-7/77@1  idle  last heartbeat") }, "\(busy)")
+            #expect(lines.contains { $0.hasPrefix("  old-box  class arm64  box-8/88@1  silent  last heartbeat") }, "\(busy)")
             #expect(!FileManager.default.fileExists(atPath: fixture.home.appending(path: "benchbot.sqlite")))
         }
     }

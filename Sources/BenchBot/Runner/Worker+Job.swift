@@ -17,6 +17,7 @@ extension Worker {
                     if (try? await store.renewLease(jobID: job.id, worker: worker, leaseDuration: lease, now: Date())) == false {
                         return .leaseLost
                     }
+                    await beat(.working)
                 }
                 return .heartbeatStopped
             }
@@ -98,8 +99,20 @@ extension Worker {
         if let unkept {
             return await giveBack(job, label: label, reason: "results not kept: \(unkept)")
         }
-        var run = RunRecord(jobID: job.id, worker: identity.description, startedAt: startedAt, finishedAt: Date(),
+        let run = RunRecord(jobID: job.id, worker: identity.description, startedAt: startedAt, finishedAt: Date(),
                             environment: environment, results: results, experiments: outcomes, telemetry: telemetry)
+        // Judging reads the history: a store that cannot be reached now is waited for, with the run spooled.
+        if let unrecorded = await untilStoreAnswers(job, keeping: run, label: label) { return unrecorded }
+        return await finish(job, measured: run, label: label, announced: announced) { journal.end(context) }
+    }
+
+    /// Judges a measured run, works out what to tell, and stores it with its messages: the part
+    /// of a job after its experiments, also run for a run a dead predecessor spooled.
+    ///
+    /// - Parameter stored: Called once the run is stored.
+    func finish(_ job: Job, measured: RunRecord, label: String, announced: [String], stored: () -> Void = {}) async -> Measured {
+        var run = measured
+        let results = run.results, outcomes = run.experiments
         let judgement = await judge(job, results: results)
         let hold = await hold(job, judgement: judgement)
         if let suspicion = hold?.suspicion {
@@ -113,7 +126,7 @@ extension Worker {
         let alreadyTold = await alreadyTold(run.notifications)
         if let unrecorded = await record(run, job: job, label: label) { return unrecorded }
         if run.suspicion != nil { FaultPoint.suspectHeld.reach() }
-        journal.end(context)
+        stored()
         let failed = outcomes.filter { !$0.succeeded }.count
         let headline = "\(label): done, \(results.count) result(s)" + (failed > 0 ? ", \(failed) of \(outcomes.count) experiment(s) failed" : "")
         let held = run.suspicion.map { suspicion in

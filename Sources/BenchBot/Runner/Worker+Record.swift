@@ -7,7 +7,8 @@ extension Worker {
     /// what is wrong, since a second attempt would measure the same. A store that cannot be
     /// written (a full disk, an I/O error) is not the job's fault: the job goes back to the queue
     /// with the store's reason, and the worker stops, so that it neither runs more jobs into the
-    /// same wall nor reports success.
+    /// same wall nor reports success. A store that cannot be reached (a database server restarting,
+    /// a network down) is waited for, with the run in the spool.
     ///
     /// - Returns: `nil` when the run is stored; otherwise where the job stands.
     func record(_ run: RunRecord, job: Job, label: String) async -> Measured? {
@@ -23,13 +24,23 @@ extension Worker {
             }
             return report
         }
-        do {
-            _ = try await store.recordRun(run)
-            return nil
-        } catch where error.isLeaseLost {
-            return .unrecorded(JobReport(job: job, succeeded: false, lines: ["\(label): lease lost; results not stored"]))
-        } catch {
-            return await giveBack(job, label: label, reason: "results not stored: \(error)")
+        // The spool outlives this call only when the process dies in it: every way out settles the run.
+        defer { removeSpool(of: job.id) }
+        var pause = Self.firstStorePause
+        while true {
+            do {
+                _ = try await store.recordRun(run)
+                return nil
+            } catch where error.isLeaseLost {
+                return .unrecorded(JobReport(job: job, succeeded: false, lines: ["\(label): lease lost; results not stored"]))
+            } catch where error.isUnreachable && !Task.isCancelled {
+                // The store checks the lease when it is back: a job another worker took meanwhile is not stored twice.
+                spool(run, label: label, because: error)
+                try? await Task.sleep(for: pause)
+                pause = min(pause * 2, Self.longestStorePause)
+            } catch {
+                return await giveBack(job, label: label, reason: "results not stored: \(error)")
+            }
         }
     }
 

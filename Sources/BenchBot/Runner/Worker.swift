@@ -75,31 +75,80 @@ public struct Worker: Sendable {
         }
         defer { withExtendedLifetime(lock) {} }
 
+        await beat(.working)
+        // Runs a dead predecessor measured are stored before its leases are ended: they still hold the jobs.
+        for report in try await storeSpooledRuns() { onReport(report) }
         try await reclaimJobsOfDeadWorkers()
         let removed = await AttemptJournal(home: home).cleanUp(store: store, repository: settings.repository.name)
         if removed > 0 { logger.warning("removed \(removed) data file(s) of attempts that were stopped before their runs were stored") }
+        var storePause = Self.firstStorePause
         while !Task.isCancelled {
             // Given up on a full disk, the reserve comes back once there is room.
             reserve.ensure()
             // A job leased on a full disk would only fail and spend one of its attempts.
             if let full = fullDisk() { throw WorkerStopped(description: full) }
-            guard let job = try await store.leaseNextJob(
-                machine: settings.machine, worker: identity.description, leaseDuration: settings.runner.leaseDuration, now: Date())
-            else {
-                guard case .forever(let interval) = mode else { return true }
+            let leased: Job?
+            switch await leaseNextJob() {
+            case .leased(let job):
+                leased = job
+                storePause = Self.firstStorePause
+            case .unreachable(let error) where mode != .once && !Task.isCancelled:
+                // A worker left running waits out a database restart instead of ending with it.
+                logger.warning("\(error); asking again in \(storePause)")
+                try? await Task.sleep(for: storePause)
+                storePause = min(storePause * 2, Self.longestStorePause)
+                continue
+            case .unreachable(let error), .failed(let error):
+                throw error
+            }
+            guard let job = leased else {
+                guard case .forever(let interval) = mode else {
+                    await beat(.stopped)
+                    return true
+                }
+                await beat(.working)
                 // Idle: the retries that fell due go out now, not after the next job.
                 for line in await dispatchNotifications() { logger.info("\(line.trimmingCharacters(in: .whitespaces))") }
                 try? await Task.sleep(for: interval)
-                try await reclaimJobsOfDeadWorkers()
+                // A store that cannot be reached now is asked again at the next lease.
+                try? await reclaimJobsOfDeadWorkers()
                 continue
             }
             FaultPoint.jobLeased.reach()
             let report = await execute(job)
             onReport(report)
             if let failure = report.storeFailure { throw WorkerStopped(description: failure) }
-            if mode == .once { return true }
+            if mode == .once {
+                await beat(.stopped)
+                return true
+            }
         }
+        await beat(.stopped)
         return true
+    }
+
+    /// What asking the store for a job gave.
+    private enum LeaseAnswer {
+        case leased(Job?)
+        case unreachable(StoreError)
+        case failed(StoreError)
+    }
+
+    private func leaseNextJob() async -> LeaseAnswer {
+        do {
+            return .leased(try await store.leaseNextJob(
+                machine: settings.machine, worker: identity.description, leaseDuration: settings.runner.leaseDuration, now: Date()))
+        } catch {
+            return error.isUnreachable ? .unreachable(error) : .failed(error)
+        }
+    }
+
+    /// Tells the store this worker lives, and what it does; a store that cannot take the beat
+    /// now takes the next one. The store keeps the first beat's time as the worker's start.
+    func beat(_ state: WorkerBeat.State) async {
+        let now = Date()
+        try? await store.beat(WorkerBeat(identity: identity.description, name: settings.machineName, machine: settings.machine,
+                                         repository: settings.repository.name, startedAt: now, heartbeatAt: now, state: state))
     }
 
     /// Kills what dead predecessors on this machine left running, and ends their leases.

@@ -307,6 +307,21 @@ extension SQLiteStore {
                 );
                 """)
         }
+        migrator.registerMigration("v15: every worker's last beat") { db in
+            // Which job a worker holds stays in the job's lease: the beat is written apart from
+            // it, so that beating never lengthens a lease's transaction.
+            try db.execute(sql: """
+                CREATE TABLE worker (
+                    identity TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    machine TEXT NOT NULL,
+                    repository TEXT NOT NULL,
+                    started_at REAL NOT NULL,
+                    heartbeat_at REAL NOT NULL,
+                    state TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -117,6 +117,13 @@ public protocol JobQueue: Sendable {
     /// How many jobs are in each state, over the whole queue.
     func countJobs() async throws(StoreError) -> [JobState: Int]
 
+    /// Records a worker's beat, replacing its last one, and forgets workers silent for
+    /// ``WorkerBeat/forgottenAfter``.
+    func beat(_ worker: WorkerBeat) async throws(StoreError)
+
+    /// Every worker's last beat, on any machine sharing the store, by class and name.
+    func workers() async throws(StoreError) -> [WorkerBeat]
+
     /// Leases the next queued job for a machine, highest priority first, then oldest first.
     ///
     /// Jobs whose lease has expired (their worker died) go back to the queue first, or fail once

@@ -6,6 +6,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case newerSchema
         case leaseLost(jobID: Int64)
         case unavailable(detail: String)
+        case unreachable(detail: String)
     }
 
     private let kind: Kind
@@ -22,6 +23,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     static func newerSchema(_ location: String) -> StoreError { .init(.newerSchema, location: location) }
     static func leaseLost(_ location: String, jobID: Int64) -> StoreError { .init(.leaseLost(jobID: jobID), location: location) }
     static func unavailable(_ location: String, detail: String) -> StoreError { .init(.unavailable(detail: detail), location: location) }
+    static func unreachable(_ location: String, detail: String) -> StoreError { .init(.unreachable(detail: detail), location: location) }
 
     /// The store is damaged or is not a BenchBot store at all.
     public var isCorrupt: Bool { if case .corrupt = kind { true } else { false } }
@@ -29,6 +31,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public var isLocked: Bool { if case .locked = kind { true } else { false } }
     /// The worker's lease on the job expired and someone else may run it.
     public var isLeaseLost: Bool { if case .leaseLost = kind { true } else { false } }
+    /// The store's server could not be reached, or went away mid-statement: nothing about the
+    /// request was wrong, and the same request later may well succeed.
+    public var isUnreachable: Bool { if case .unreachable = kind { true } else { false } }
 
     public var description: String {
         switch kind {
@@ -43,6 +48,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case .leaseLost(let jobID):
             "job \(jobID) in store \(location) is no longer leased by this worker (its lease expired); its results were not stored"
         case .unavailable(let detail):
+            "store \(location): \(detail)"
+        case .unreachable(let detail):
             "store \(location): \(detail)"
         }
     }

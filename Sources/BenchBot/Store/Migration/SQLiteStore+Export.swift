@@ -4,10 +4,10 @@ import GRDB
 /// Reading a SQLite store's tables as typed rows, for `store migrate`.
 extension SQLiteStore {
     /// The tables `store migrate` copies, in an order that puts every referenced row first. The
-    /// intake's admission mark counts lines of this machine's delivery log, and means nothing in
-    /// another store.
+    /// intake's admission mark counts lines of this machine's delivery log, and the workers' beats
+    /// are of processes that use the old store: neither means anything in another store.
     static var copiedTables: [TableDescription] {
-        StoreSchema.tables.filter { $0.name != "intake_admission" }
+        StoreSchema.tables.filter { !["intake_admission", "worker"].contains($0.name) }
     }
 
     /// One page of `table`'s rows in key order: those after `afterKey` for a table with an integer

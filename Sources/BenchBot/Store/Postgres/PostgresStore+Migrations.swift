@@ -29,8 +29,9 @@ extension PostgresStore {
 
     /// The statements that take a database at `version` to the current one.
     static func steps(from version: Int) -> [String] {
-        guard version < 1 else { return [] }
-        return StoreSchema.tables.map(\.postgresDefinition) + StoreSchema.indexes.map(\.definition)
+        let tables = StoreSchema.tables.filter { $0.since > version }
+        let made = Set(tables.map(\.name))
+        return tables.map(\.postgresDefinition) + StoreSchema.indexes.filter { made.contains($0.table) }.map(\.definition)
     }
 
     /// The schema version the database holds.

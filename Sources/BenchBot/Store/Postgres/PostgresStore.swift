@@ -139,11 +139,15 @@ public final class PostgresStore: Sendable {
         }
         guard let error = error as? PSQLError else { return .unavailable(name, detail: "\(error)") }
         if let message = error.serverInfo?[.message] {
-            let code = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
-            return .unavailable(name, detail: "PostgreSQL said: \(message)\(code)")
+            let state = error.serverInfo?[.sqlState]
+            let code = state.map { " (SQLSTATE \($0))" } ?? ""
+            // Class 08 is a connection's failure; 57P01-57P03 a server shutting down, crashed or starting.
+            let transient = state.map { $0.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains($0) } ?? false
+            return transient ? .unreachable(name, detail: "PostgreSQL said: \(message)\(code)")
+                             : .unavailable(name, detail: "PostgreSQL said: \(message)\(code)")
         }
         let cause = error.underlying.map { ": \($0)" } ?? ""
-        return .unavailable(name, detail: "cannot reach PostgreSQL (\(error.code))\(cause); is the server running, and the URL right?")
+        return .unreachable(name, detail: "cannot reach PostgreSQL (\(error.code))\(cause); is the server running, and the URL right?")
     }
 }
 

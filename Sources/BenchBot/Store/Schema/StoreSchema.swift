@@ -1,13 +1,13 @@
 /// The store's tables, described once for both engines.
 ///
 /// SQLite's tables were built by fifteen migrations, some of which rebuild a table; PostgreSQL's
-/// are made from this description in one step, as ``StoreSchema/postgresVersion`` 1. A test keeps
+/// are made from this description, each table in the version that added it (``TableDescription/since``). A test keeps
 /// the two the same: every table, column, type, `NOT NULL`, key and index that SQLite's migrations
 /// leave is the one described here (`StoreSchemaTests`). A later change to the schema is a new
 /// step for both, and a change to this description.
 enum StoreSchema {
     /// The version of PostgreSQL's schema that this build makes and reads.
-    static let postgresVersion = 1
+    static let postgresVersion = 2
 
     static let tables: [TableDescription] = [
         TableDescription("repository", [
@@ -187,6 +187,15 @@ enum StoreSchema {
             .init("intake", .text, primaryKey: true),
             .init("admitted_through", .integer),
         ]),
+        TableDescription("worker", [
+            .init("identity", .text, primaryKey: true),
+            .init("name", .text),
+            .init("machine", .text),
+            .init("repository", .text),
+            .init("started_at", .real),
+            .init("heartbeat_at", .real),
+            .init("state", .text),
+        ], since: 2),
     ]
 
     static let indexes: [IndexDescription] = [

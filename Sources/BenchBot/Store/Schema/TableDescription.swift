@@ -6,12 +6,16 @@ struct TableDescription: Sendable {
     let primaryKey: [String]?
     /// Sets of columns unique together.
     let unique: [[String]]
+    /// The PostgreSQL schema version that added the table: a database at an older version gets it
+    /// made by the migration to this one.
+    let since: Int
 
-    init(_ name: String, _ columns: [ColumnDescription], primaryKey: [String]? = nil, unique: [[String]] = []) {
+    init(_ name: String, _ columns: [ColumnDescription], primaryKey: [String]? = nil, unique: [[String]] = [], since: Int = 1) {
         self.name = name
         self.columns = columns
         self.primaryKey = primaryKey
         self.unique = unique
+        self.since = since
     }
 
     /// PostgreSQL's `CREATE TABLE`. An integer key is an identity column that also takes given
