@@ -141,6 +141,29 @@ struct JobQueueContractTests {
             #expect(cancelled.allSatisfy { $0.message == "branch feature was deleted" && $0.finishedAt != nil })
         }
     }
+
+
+    @Test("a worker's beat replaces its last one but keeps its start; workers silent for a week are forgotten", arguments: engines)
+    func beats(_ engine: Engine) async throws {
+        try await Self.withQueue(engine) { queue in
+            let start = Date(timeIntervalSince1970: 1_800_000_000)
+            func beat(_ identity: String, at seconds: Double, _ state: WorkerBeat.State, machine: String = "x86") -> WorkerBeat {
+                WorkerBeat(identity: identity, name: "box-" + identity.prefix(1), machine: machine, repository: "demo",
+                           startedAt: start.addingTimeInterval(seconds), heartbeatAt: start.addingTimeInterval(seconds), state: state)
+            }
+            try await queue.beat(beat("a/1@1", at: 0, .working))
+            try await queue.beat(beat("b/2@1", at: 5, .working, machine: "arm64"))
+            try await queue.beat(beat("a/1@1", at: 60, .stopped))
+            var workers = try await queue.workers()
+            #expect(workers.map(\.identity) == ["b/2@1", "a/1@1"], "by class, then name")
+            let a = workers.first { $0.identity == "a/1@1" }
+            #expect(a?.startedAt == start && a?.heartbeatAt == start.addingTimeInterval(60) && a?.state == .stopped && a?.name == "box-a")
+            // A beat eight days on forgets both, and keeps itself.
+            try await queue.beat(beat("c/3@1", at: 8 * 86_400, .working))
+            workers = try await queue.workers()
+            #expect(workers.map(\.identity) == ["c/3@1"])
+        }
+    }
 }
 
 extension Sequence where Element: Sendable {
