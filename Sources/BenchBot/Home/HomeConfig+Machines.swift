@@ -43,3 +43,17 @@ extension HomeConfig {
         settings.machines = classes
     }
 }
+
+extension BenchBotSettings {
+    /// GitHub's context for the statuses, check runs and pull request comments of `machine`'s
+    /// runs: `base` itself where one class measures, `base/class` where several do, so that a
+    /// commit shows one check per class and no class's status replaces another's.
+    public func gitHubContext(_ base: String, machine: String) -> String {
+        measuringClasses.count > 1 ? base + "/" + machine : base
+    }
+
+    /// Every class's context, in the order of ``measuringClasses``.
+    public func gitHubContexts(_ base: String) -> [String] {
+        measuringClasses.map { gitHubContext(base, machine: $0) }
+    }
+}

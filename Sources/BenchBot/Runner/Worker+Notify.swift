@@ -4,8 +4,16 @@ import Notify
 
 extension Worker {
     /// The messages of this worker's jobs: its repository, its machine, and its commits' host pages.
+    ///
+    /// Where several machine classes measure each commit, GitHub's context names the class
+    /// (``BenchBotSettings/gitHubContext(_:machine:)``).
     func runNotifications(_ notify: NotifySettings) -> RunNotifications {
-        RunNotifications(settings: notify, repositoryName: settings.repository.name, machine: settings.machine,
+        var notify = notify
+        if var github = notify.github {
+            github.context = settings.gitHubContext(github.context, machine: settings.machine)
+            notify.github = github
+        }
+        return RunNotifications(settings: notify, repositoryName: settings.repository.name, machine: settings.machine,
                          hostCommitURL: Self.hostCommitURL(pattern: settings.site.commitURLPattern(
                              repositoryURL: settings.repository.url, gitHubRepository: notify.github?.repository)))
     }

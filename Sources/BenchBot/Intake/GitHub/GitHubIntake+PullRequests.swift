@@ -101,10 +101,11 @@ extension GitHubIntake {
             // Each queuing of a head is cancelled at most once: a head queued again and cancelled again says so again.
             let occasion = "cancelled-pr\(number)-\(job.id)-\(Int(job.enqueuedAt.timeIntervalSince1970 * 1000))"
             let description = String("not run: cancelled (\(PlainText.singleLine(reason)))".prefix(CommitStatus.maximumDescription))
-            effects.notifications.append(CommitStatus(state: .success, context: reporting.context, description: description, targetURL: nil)
+            let context = intake.settings.gitHubContext(reporting.context, machine: job.machine)
+            effects.notifications.append(CommitStatus(state: .success, context: context, description: description, targetURL: nil)
                 .message(repository: reporting.repository, commit: job.commit.hex, occasion: occasion))
             if reporting.checkRuns {
-                effects.notifications.append(CheckRun(name: reporting.context, headSHA: job.commit.hex, status: .completed, conclusion: .cancelled,
+                effects.notifications.append(CheckRun(name: context, headSHA: job.commit.hex, status: .completed, conclusion: .cancelled,
                                                       title: "Cancelled", summary: "Not measured: \(PlainText.singleLine(reason)).", detailsURL: nil)
                     .message(repository: reporting.repository, occasion: occasion))
             }
@@ -121,15 +122,17 @@ extension GitHubIntake {
         var messages: [OutgoingMessage] = []
         let occasion = "queued-pr\(pullRequest)" + (again ? "-\(Int(Date().timeIntervalSince1970 * 1000))" : "")
         let description = "queued: to be measured against merge base \(base.short)"
-        if reporting.pendingStatus {
-            messages.append(CommitStatus(state: .pending, context: reporting.context, description: description, targetURL: nil)
-                .message(repository: reporting.repository, commit: head.hex, occasion: occasion))
-        }
-        if reporting.checkRuns {
-            messages.append(CheckRun(name: reporting.context, headSHA: head.hex, status: .queued, conclusion: nil, title: "Queued",
-                                     summary: "The benchmarks of \(head.short) are queued, to be measured against merge base \(base.short).",
-                                     detailsURL: nil)
-                .message(repository: reporting.repository, occasion: occasion))
+        for context in intake.settings.gitHubContexts(reporting.context) {
+            if reporting.pendingStatus {
+                messages.append(CommitStatus(state: .pending, context: context, description: description, targetURL: nil)
+                    .message(repository: reporting.repository, commit: head.hex, occasion: occasion))
+            }
+            if reporting.checkRuns {
+                messages.append(CheckRun(name: context, headSHA: head.hex, status: .queued, conclusion: nil, title: "Queued",
+                                         summary: "The benchmarks of \(head.short) are queued, to be measured against merge base \(base.short).",
+                                         detailsURL: nil)
+                    .message(repository: reporting.repository, occasion: occasion))
+            }
         }
         return messages
     }
@@ -142,15 +145,17 @@ extension GitHubIntake {
         guard let reporting else { return [] }
         var messages: [OutgoingMessage] = []
         let occasion = "awaiting-maintainer"
-        messages.append(CommitStatus(state: .success, context: reporting.context,
-                                     description: "not run: waits for a maintainer to comment /benchbot run", targetURL: nil)
-            .message(repository: reporting.repository, commit: pullRequest.headSHA.hex, occasion: occasion))
-        if reporting.checkRuns {
-            messages.append(CheckRun(name: reporting.context, headSHA: pullRequest.headSHA.hex, status: .completed, conclusion: .neutral,
-                                     title: "Not run: waiting for a maintainer",
-                                     summary: "BenchBot runs a fork's code, or an outside author's, only when a maintainer comments `/benchbot run`.",
-                                     detailsURL: nil)
-                .message(repository: reporting.repository, occasion: occasion))
+        for context in intake.settings.gitHubContexts(reporting.context) {
+            messages.append(CommitStatus(state: .success, context: context,
+                                         description: "not run: waits for a maintainer to comment /benchbot run", targetURL: nil)
+                .message(repository: reporting.repository, commit: pullRequest.headSHA.hex, occasion: occasion))
+            if reporting.checkRuns {
+                messages.append(CheckRun(name: context, headSHA: pullRequest.headSHA.hex, status: .completed, conclusion: .neutral,
+                                         title: "Not run: waiting for a maintainer",
+                                         summary: "BenchBot runs a fork's code, or an outside author's, only when a maintainer comments `/benchbot run`.",
+                                         detailsURL: nil)
+                    .message(repository: reporting.repository, occasion: occasion))
+            }
         }
         let why = pullRequest.isSameRepository
             ? "its author's association with the repository (\(PlainText.markdownCode(pullRequest.authorAssociation ?? "NONE"))) is not a maintainer's"

@@ -130,13 +130,16 @@ public struct GitHubIntake: Sendable {
     private func effects(of checkRun: GitHubEvent.CheckRun, action: String) async throws(GitHubIntakeError) -> DeliveryEffects {
         guard action == "rerequested" else { return DeliveryEffects(outcome: "check_run.\(PlainText.singleLine(String(action.prefix(40)))): not acted on") }
         guard tracks(checkRun.repository) else { return notTracked(checkRun.repository) }
-        guard let reporting, checkRun.name == reporting.context else {
+        // The check run's name is its class's context: the rerun is of that class's job.
+        guard let reporting, let machine = intake.settings.measuringClasses.first(where: {
+            intake.settings.gitHubContext(reporting.context, machine: $0) == checkRun.name
+        }) else {
             return DeliveryEffects(outcome: "check run \"\(PlainText.singleLine(String(checkRun.name.prefix(100))))\" is not BenchBot's; ignored")
         }
         let jobs = try await Self.storeCall { () async throws(StoreError) in
             try await intake.store.jobs(repository: intake.settings.repository.name, commit: checkRun.headSHA)
         }
-        guard let job = jobs.filter({ $0.machine == intake.settings.machine }).last else {
+        guard let job = jobs.filter({ $0.machine == machine }).last else {
             return DeliveryEffects(outcome: "check run on \(checkRun.headSHA.short) re-requested, but no job measured it here; nothing queued")
         }
         var effects = DeliveryEffects(outcome: "check run on \(checkRun.headSHA.short) re-requested: job \(job.id) queued again")
