@@ -54,12 +54,7 @@ enum PostgresCluster {
 
     /// A new, empty database on the cluster (started on the first call), as a store URL.
     static func makeDatabase() async throws -> String {
-        let cluster = try await running.value
-        let name = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        let made = try await CommandRunner.run(cluster.programs + "/createdb", arguments: ["-h", cluster.folder, "-p", String(cluster.port),
-                                                                                          "-U", cluster.user, name], timeout: .seconds(60))
-        try #require(made.succeeded, "createdb failed: \(made.standardError)")
-        return cluster.url(database: name)
+        try await makeDatabase(on: try await running.value)
     }
 
     /// The cluster itself, as its superuser sees it, for tests that stop or restart it.
@@ -68,37 +63,83 @@ enum PostgresCluster {
     }
 
     private static func start() async throws -> Running {
-        let programs = try #require(Self.programs, "PostgreSQL is not installed: apt-get install postgresql (.ci/run does)")
         removeLeftovers()
-        let folder = "\(Self.parent)/benchbot-postgres-\(getpid())"
+        let running = try await start(in: "\(Self.parent)/benchbot-postgres-\(getpid())", port: 40_000 + Int(getpid() % 20_000))
+        stopAtExit(pidFile: running.folder + "/data/postmaster.pid")
+        return running
+    }
+
+    /// A cluster of its own, for a test that restarts or stops it: the shared one serves every
+    /// other suite meanwhile. The caller stops it (``stop(_:)``); a test process killed first
+    /// leaves it to the next run's ``removeLeftovers()``.
+    static func startPrivate() async throws -> Running {
+        _ = try await running.value
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+        return try await start(in: "\(Self.parent)/benchbot-postgres-\(getpid())-\(suffix)", port: 40_000 + Int(getpid() % 20_000) + 1 + Int.random(in: 0..<5_000))
+    }
+
+    /// Restarts the server with an immediate shutdown, as a crash would end it: every connection
+    /// is cut mid-statement, and the server recovers from its log before it answers again.
+    static func restart(_ cluster: Running) async throws {
+        let data = cluster.folder + "/data"
+        let options = serverOptions(folder: cluster.folder, port: cluster.port)
+        let (pgctl, arguments) = try asOwner(cluster.programs, "pg_ctl", ["-D", data, "-l", cluster.folder + "/server.log", "-o", options,
+                                                                         "-m", "immediate", "-w", "-t", "60", "restart"])
+        let restarted = await OwnThread.run { launchDetached(pgctl, arguments) }
+        try #require(restarted == 0, "pg_ctl restart failed (\(restarted)): \((try? String(contentsOfFile: cluster.folder + "/server.log", encoding: .utf8)) ?? "")")
+    }
+
+    /// Stops a private cluster and removes its folder.
+    static func stop(_ cluster: Running) {
+        stop(pidFile: cluster.folder + "/data/postmaster.pid")
+        try? FileManager.default.removeItem(atPath: cluster.folder)
+    }
+
+    private static func serverOptions(folder: String, port: Int) -> String {
+        "-k \(folder) -c listen_addresses= -p \(port) -c fsync=off -c max_connections=200"
+    }
+
+    /// `program` of the server's, run as PostgreSQL's user when this process is root.
+    private static func asOwner(_ programs: String, _ program: String, _ arguments: [String]) throws -> (String, [String]) {
+        // Root may not run PostgreSQL: the cluster is the package's `postgres` user's, or nobody's.
+        guard getuid() == 0, let owner = getpwnam("postgres") ?? getpwnam("nobody") else { return (programs + "/" + program, arguments) }
+        return ("setpriv", ["--reuid=\(owner.pointee.pw_uid)", "--regid=\(owner.pointee.pw_gid)", "--clear-groups", "--",
+                            programs + "/" + program] + arguments)
+    }
+
+    /// Makes and starts a cluster in `folder`, listening only on a socket there.
+    private static func start(in folder: String, port: Int) async throws -> Running {
+        let programs = try #require(Self.programs, "PostgreSQL is not installed: apt-get install postgresql (.ci/run does)")
         try? FileManager.default.removeItem(atPath: folder)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        // Root may not run PostgreSQL: the cluster is the package's `postgres` user's, or nobody's.
-        let owner = getuid() == 0 ? (getpwnam("postgres") ?? getpwnam("nobody")) : nil
-        if let owner { try #require(chown(folder, owner.pointee.pw_uid, owner.pointee.pw_gid) == 0, "cannot hand \(folder) to PostgreSQL's user") }
-        func asOwner(_ program: String, _ arguments: [String]) -> (String, [String]) {
-            guard let owner else { return (programs + "/" + program, arguments) }
-            return ("setpriv", ["--reuid=\(owner.pointee.pw_uid)", "--regid=\(owner.pointee.pw_gid)", "--clear-groups", "--",
-                                programs + "/" + program] + arguments)
+        if getuid() == 0, let owner = getpwnam("postgres") ?? getpwnam("nobody") {
+            try #require(chown(folder, owner.pointee.pw_uid, owner.pointee.pw_gid) == 0, "cannot hand \(folder) to PostgreSQL's user")
         }
         let data = folder + "/data"
-        let (initdb, initArguments) = asOwner("initdb", ["-D", data, "-U", "benchbot", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"])
+        let (initdb, initArguments) = try asOwner(programs, "initdb", ["-D", data, "-U", "benchbot", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"])
         let made = try await CommandRunner.run(initdb, arguments: initArguments, timeout: .seconds(120))
         try #require(made.succeeded, "initdb failed: \(made.standardError)")
-        let port = 40_000 + Int(getpid() % 20_000)
         // pg_ctl waits until the server accepts connections; the server then lives on its own,
         // outside the runner's process tree, until this process exits.
-        let options = "-k \(folder) -c listen_addresses= -p \(port) -c fsync=off -c max_connections=200"
-        let (pgctl, ctlArguments) = asOwner("pg_ctl", ["-D", data, "-l", folder + "/server.log", "-o", options, "-w", "-t", "60", "start"])
+        let (pgctl, ctlArguments) = try asOwner(programs, "pg_ctl", ["-D", data, "-l", folder + "/server.log", "-o", serverOptions(folder: folder, port: port),
+                                                                     "-w", "-t", "60", "start"])
         // On a thread of its own: pg_ctl waits for the server, seconds on a loaded machine, and a
         // cooperative thread blocked that long holds up every suite's awaits.
         let started = await OwnThread.run { launchDetached(pgctl, ctlArguments) }
         try #require(started == 0, "pg_ctl start failed (\(started)): \((try? String(contentsOfFile: folder + "/server.log", encoding: .utf8)) ?? "")")
-        stopAtExit(pidFile: data + "/postmaster.pid")
         let ready = try await CommandRunner.run(programs + "/pg_isready", arguments: ["-h", folder, "-p", String(port), "-t", "30"],
                                                 timeout: .seconds(40))
         try #require(ready.succeeded, "PostgreSQL did not start: \((try? String(contentsOfFile: folder + "/server.log", encoding: .utf8)) ?? "")")
         return Running(folder: folder, port: port, programs: programs)
+    }
+
+    /// A new, empty database on `cluster`, as a store URL.
+    static func makeDatabase(on cluster: Running) async throws -> String {
+        let name = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let made = try await CommandRunner.run(cluster.programs + "/createdb", arguments: ["-h", cluster.folder, "-p", String(cluster.port),
+                                                                                          "-U", cluster.user, name], timeout: .seconds(60))
+        try #require(made.succeeded, "createdb failed: \(made.standardError)")
+        return cluster.url(database: name)
     }
 
     /// Runs `pg_ctl start`, which leaves the server running when it returns: the command runner
@@ -125,7 +166,8 @@ enum PostgresCluster {
     private static func removeLeftovers() {
         let temporary = Self.parent
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? [] where entry.hasPrefix("benchbot-postgres-") {
-            guard let owner = Int32(entry.dropFirst("benchbot-postgres-".count)), owner != getpid(), kill(owner, 0) != 0, errno == ESRCH else { continue }
+            let pid = entry.dropFirst("benchbot-postgres-".count).prefix { $0 != "-" }
+            guard let owner = Int32(pid), owner != getpid(), kill(owner, 0) != 0, errno == ESRCH else { continue }
             let folder = temporary + "/" + entry
             stop(pidFile: folder + "/data/postmaster.pid")
             try? FileManager.default.removeItem(atPath: folder)
