@@ -89,6 +89,22 @@ enum PostgresCluster {
         try #require(restarted == 0, "pg_ctl restart failed (\(restarted)): \((try? String(contentsOfFile: cluster.folder + "/server.log", encoding: .utf8)) ?? "")")
     }
 
+    /// Stops the server of a private cluster at once, as a crash would, keeping its data for ``startServer(_:)``.
+    static func stopServer(_ cluster: Running) async throws {
+        let (pgctl, arguments) = try asOwner(cluster.programs, "pg_ctl", ["-D", cluster.folder + "/data", "-m", "immediate", "-w", "-t", "60", "stop"])
+        let stopped = await OwnThread.run { launchDetached(pgctl, arguments) }
+        try #require(stopped == 0, "pg_ctl stop failed (\(stopped))")
+    }
+
+    /// Starts a private cluster's server again.
+    static func startServer(_ cluster: Running) async throws {
+        let (pgctl, arguments) = try asOwner(cluster.programs, "pg_ctl", ["-D", cluster.folder + "/data", "-l", cluster.folder + "/server.log",
+                                                                         "-o", serverOptions(folder: cluster.folder, port: cluster.port),
+                                                                         "-w", "-t", "60", "start"])
+        let started = await OwnThread.run { launchDetached(pgctl, arguments) }
+        try #require(started == 0, "pg_ctl start failed (\(started)): \((try? String(contentsOfFile: cluster.folder + "/server.log", encoding: .utf8)) ?? "")")
+    }
+
     /// Stops a private cluster and removes its folder.
     static func stop(_ cluster: Running) {
         stop(pidFile: cluster.folder + "/data/postmaster.pid")

@@ -2,18 +2,49 @@ import Foundation
 import Logging
 import Notify
 import PostgresNIO
+import Synchronization
 
 extension PostgresStore {
     /// Runs `body` in one transaction on a pooled connection: committed when it returns, rolled
     /// back when it throws.
-    func transaction<Result: Sendable>(_ body: (PostgresConnection, Logger) async throws -> Result) async throws(StoreError) -> Result {
-        let logger = self.logger
+    ///
+    /// The pool waits for a connection for as long as it takes, retrying a server that is down:
+    /// a caller would hang through an outage without knowing. A connection not had within
+    /// ``connectionWait`` fails the call as ``StoreError/isUnreachable``, so that a worker can
+    /// spool what it measured and try again. A statement, once it has its connection, runs as
+    /// long as it needs.
+    func transaction<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> Result) async throws(StoreError) -> Result {
+        let logger = self.logger, client = self.client, wait = Self.connectionWait
+        let leased = LeaseFlag()
         do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection, logger) }
+            return try await withThrowingTaskGroup(of: Result?.self) { group in
+                group.addTask {
+                    try await client.withTransaction(logger: logger) { connection in
+                        leased.set()
+                        return try await body(connection, logger)
+                    }
+                }
+                group.addTask {
+                    try await Task.sleep(for: wait)
+                    guard leased.isSet else { throw NoConnection() }
+                    return nil
+                }
+                while let next = try await group.next() {
+                    guard let result = next else { continue }
+                    group.cancelAll()
+                    return result
+                }
+                throw CancellationError()
+            }
+        } catch is NoConnection {
+            throw .unreachable(name, detail: "no connection to PostgreSQL within \(wait); is the server running, and the URL right?")
         } catch {
             throw failure(error)
         }
     }
+
+    /// How long a call waits for a pooled connection before it reports the store unreachable.
+    static let connectionWait: Duration = .seconds(10)
 
     static func binds(_ values: any PostgresEncodable...) throws -> PostgresBindings {
         var binds = PostgresBindings()
@@ -95,3 +126,14 @@ extension PostgresStore {
         return jobs
     }
 }
+
+/// Whether a transaction's connection was had: set once, read by its deadline.
+private final class LeaseFlag: Sendable {
+    private let value = Mutex(false)
+
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
+}
+
+/// The deadline for a pooled connection passed.
+private struct NoConnection: Error {}

@@ -5,18 +5,14 @@ extension PostgresStore {
     public func beat(_ worker: WorkerBeat) async throws(StoreError) {
         let started = worker.startedAt.storeValue, beat = worker.heartbeatAt.storeValue, state = worker.state.rawValue
         let forgotten = beat - WorkerBeat.forgottenAfter
-        // Outside a transaction: one statement each, and a beat that loses a race with another
-        // machine's pruning is simply written again at the next beat.
-        do {
-            try await client.query("""
+        try await transaction { connection, logger in
+            try await connection.query("""
                 INSERT INTO worker (identity, name, machine, repository, started_at, heartbeat_at, state)
                 VALUES (\(worker.identity), \(worker.name), \(worker.machine), \(worker.repository), \(started), \(beat), \(state))
                 ON CONFLICT (identity) DO UPDATE SET name = excluded.name, machine = excluded.machine, repository = excluded.repository,
                     heartbeat_at = excluded.heartbeat_at, state = excluded.state
                 """, logger: logger)
-            try await client.query("DELETE FROM worker WHERE heartbeat_at < \(forgotten)", logger: logger)
-        } catch {
-            throw failure(error)
+            try await connection.query("DELETE FROM worker WHERE heartbeat_at < \(forgotten)", logger: logger)
         }
     }
 

@@ -1,0 +1,93 @@
+@testable import BenchBot
+import Foundation
+import Logging
+import Testing
+
+/// A worker that loses its PostgreSQL mid-job finishes the benchmark, keeps the run in its spool,
+/// and stores it when the database is back; a worker killed while it holds a spooled run leaves it
+/// to its successor, which stores it instead of measuring the commit again.
+@Suite("The worker's spool, when the database goes away", .enabled(if: PostgresCluster.enabled, PostgresCluster.skipReason))
+struct WorkerSpoolTests {
+    @Test("a run measured while PostgreSQL is down is spooled and stored once it is back, by the worker or by its successor after a SIGKILL")
+    func spooledRuns() async throws {
+        let cluster = try await PostgresCluster.startPrivate()
+        defer { PostgresCluster.stop(cluster) }
+        let url = try await PostgresCluster.makeDatabase(on: cluster)
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 2)
+            var started = try FIFO(root.appending(path: "started.fifo"))
+            defer { started.close() }
+            let go = root.appending(path: "go.fifo")
+            guard mkfifo(go, 0o600) == 0 else { throw FixtureError(message: "mkfifo \(go) failed") }
+            // The benchmark says it started, then waits for the test's word before it prints its result.
+            try fixture.addExperiment("held", config: [
+                "active": true, "format": "benchbot-json",
+                "command": ["sh", "-c", #"echo started > "$0"; read word < "$1"; printf '{"benchmarks": [{"name": "held", "unit": "s", "samples": [1, 2, 3]}]}'"#,
+                            started.path, go],
+            ], scripts: [:])
+            try fixture.editConfig { config in
+                var benchbot = config["benchbot"] as! [String: Any]
+                benchbot["store"] = ["url": url]
+                config["benchbot"] = benchbot
+            }
+            try await BenchBotProcess.succeed(["poll", "--home", fixture.home, "--backfill", "2"])
+            let spool = fixture.home.appending(path: "spool")
+            let location = try PostgresLocation(url: url)
+
+            // The first job: the database stops while it is measured, and the worker dies holding the spooled run.
+            var worker = try KillableBenchBot(["work", "--forever", "--poll-interval", "0.2", "--home", fixture.home])
+            #expect(await started.readLine() == "started")
+            try await PostgresCluster.stopServer(cluster)
+            try Self.say(go)
+            let spooled = await eventually { Self.files(in: spool).count == 1 }
+            #expect(spooled, "the measured run is in \(spool): \(Self.files(in: spool))")
+            worker.kill()
+            let killed = try await worker.finish()
+            try await PostgresCluster.startServer(cluster)
+            let first = try await PostgresStore.with(location, password: nil, logger: Logger(label: "test")) { store in
+                try await store.jobs(in: [.running], limit: nil).first
+            }
+            #expect(first != nil, "the dead worker's lease still holds its job")
+            #expect(killed.errors.contains("spool/job-\(first?.id ?? 0).json until the store answers"), "\(killed.errors)")
+            // A pipe whose writer has gone reads as ended: the second job's benchmark gets a new one.
+            started.close()
+            try FileManager.default.removeItem(atPath: started.path)
+            started = try FIFO(root.appending(path: "started.fifo"))
+
+            // Its successor stores that run without measuring again, then measures the second job
+            // through a second outage, which it waits out itself.
+            worker = try KillableBenchBot(["work", "--forever", "--poll-interval", "0.2", "--home", fixture.home])
+            #expect(await started.readLine() == "started", "the second job starts")
+            try await PostgresCluster.stopServer(cluster)
+            try Self.say(go)
+            #expect(await eventually { Self.files(in: spool).count == 1 }, "\(Self.files(in: spool))")
+            try await PostgresCluster.startServer(cluster)
+            try await PostgresStore.with(location, password: nil, logger: Logger(label: "test")) { store in
+                let done = try await eventually(within: .seconds(120)) { try await store.countJobs() == [.done: 2] }
+                let jobs = try await store.jobs(in: nil, limit: nil)
+                #expect(done, "\(jobs.map { "\($0.id) \($0.state) \($0.attempts) \($0.message ?? "")" })")
+                #expect(jobs.allSatisfy { $0.attempts == 1 }, "each commit measured once: \(jobs.map { "\($0.id): \($0.attempts)" })")
+                for job in jobs {
+                    let runs = try await store.runs(repository: job.repository, commit: job.commit)
+                    #expect(runs.count == 1 && runs.first?.results.first?.samples == [1, 2, 3], "\(runs)")
+                }
+                #expect(jobs.first { $0.id == first?.id }?.state == .done)
+            }
+            #expect(Self.files(in: spool).isEmpty, "the spool is emptied once the runs are stored")
+            worker.kill()
+            let output = try await worker.finish()
+            #expect(output.output.contains("spooled by "), "the successor says it stored its predecessor's run: \(output.output)")
+        }
+    }
+
+    static func files(in folder: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".json") }
+    }
+
+    /// Writes a line into the benchmark's pipe; the benchmark is already waiting at its read end.
+    static func say(_ fifo: String) throws {
+        let handle = try #require(FileHandle(forWritingAtPath: fifo))
+        handle.write(Data("go\n".utf8))
+        try handle.close()
+    }
+}
