@@ -64,7 +64,8 @@ struct SiteModel: Sendable {
         }
         let graphsFolder = home.path("results", "experiments", "graph")
         let graphs = machines.contains(settings.machine) ? Self.graphs(in: graphsFolder) : [:]
-        let done = try await store.jobs(in: [.done], limit: 50)
+        // A commit gets a job per class: as many of the newest jobs per class as one class had.
+        let done = try await store.jobs(in: [.done], limit: 50 * machines.count)
         var models: [SiteModel] = []
         for machine in machines {
             var model = shared
