@@ -6,6 +6,15 @@ extension SQLiteStore {
     /// SQLite allows 32,766 parameters; chunks of 500 commits stay far below it and keep each query quick.
     private static let chunk = 500
 
+    public func runMachines(repository: String, suite: String) async throws(StoreError) -> [String] {
+        try await read { db in
+            try String.fetchAll(db, sql: """
+                SELECT DISTINCT run.machine FROM run JOIN repository ON repository.id = run.repository_id
+                WHERE repository.name = ? AND run.suite = ?
+                """, arguments: [repository, suite]).sorted()
+        }
+    }
+
     public func latestRunIDs(repository: String, machine: String, suite: String, commits: [ObjectID]) async throws(StoreError) -> [ObjectID: Int64] {
         try await read { db in
             var found: [ObjectID: Int64] = [:]

@@ -55,6 +55,10 @@ public protocol Store: JobQueue, NotificationOutbox, DeliveryStore {
     /// `commits` that has one.
     func latestRunIDs(repository: String, machine: String, suite: String, commits: [ObjectID]) async throws(StoreError) -> [ObjectID: Int64]
 
+    /// The machine classes with a run of `suite` of `repository`, by name: the site gives each its
+    /// pages, classes no longer configured among them, so that their history stays readable.
+    func runMachines(repository: String, suite: String) async throws(StoreError) -> [String]
+
     /// The newest paired A/B run of `candidate` on `machine`: both halves, measured alternately.
     func pairedRuns(repository: String, machine: String, candidate: ObjectID) async throws(StoreError) -> (baseline: StoredRun, candidate: StoredRun)?
 

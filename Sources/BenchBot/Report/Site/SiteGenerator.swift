@@ -9,6 +9,9 @@ import Foundation
 ///   per baseline and candidate (`compare/<baseline>...<candidate>.html`, where notifications
 ///   link): a branch's, a fork's or a pull request's against its merge base.
 ///
+/// Each machine class gets all of these, from its own results only, with a switch between the
+/// classes in every page's header when there are several (``SiteSwitch``).
+///
 /// Each page's data is its own: no page loads the whole history. The site is built beside the
 /// output folder and swapped in, so a reader never sees half of it; a page whose inputs did not
 /// change is linked from the previous build instead of made again, and the results of the last
@@ -52,12 +55,17 @@ public struct SiteGenerator: Sendable {
         defer { withExtendedLifetime(lock) {} }
         try writer.checkFolder()
         let clearing = writer.clearLeftovers()
-        // Read while the mirror's history and the store are: it needs neither.
-        let cached = Task.detached { SeriesTable.cached(in: folder) }
-        let model = try await SiteModel.load(home: home, settings: settings, store: store, cached: cached)
-        var summary = try await writer.write(SitePages(model: model, templates: try SiteTemplates()).all(), after: clearing)
-        summary.benchmarks = model.table.names.count
-        summary.commits = model.commits.count + model.offBranch.count
+        let machines = try await SiteSwitch.machines(settings: settings, store: store)
+        // Read while the mirror's history and the store are: they need neither. Each class keeps
+        // its own, in its own folder, so no class's rows are taken for another's.
+        let cached = machines.enumerated().map { index, machine in
+            let classFolder = String((writer.folder + "/" + SiteLayout.machineFolder(machine, primary: index == 0)).dropLast())
+            return Task.detached { SeriesTable.cached(in: classFolder) }
+        }
+        let models = try await SiteModel.load(home: home, settings: settings, machines: machines, store: store, cached: cached)
+        var summary = try await writer.write(SiteSwitch.entries(models, templates: try SiteTemplates()), after: clearing)
+        summary.benchmarks = models.reduce(0) { $0 + $1.table.names.count }
+        summary.commits = models.reduce(0) { $0 + $1.commits.count + $1.offBranch.count }
         return summary
     }
 }

@@ -48,3 +48,20 @@ extension SiteLayout {
         tracked ? "benchmark/\(slug(benchmark)).html" : "compare/\(baseline)...\(candidate).html"
     }
 }
+
+extension SiteLayout {
+    /// Where a machine class's pages are, relative to the site's root: `""` for the primary class
+    /// (the first measuring class), `machines/<slug>/` for any other (``SiteSwitch`` says why). The
+    /// slug keeps a class named `..` or `a/b` one folder inside `machines/`.
+    public static func machineFolder(_ machine: String, primary: Bool) -> String {
+        guard !primary else { return "" }
+        let slug = slug(machine)
+        // No class is named "", but a store written by hand might hold one: `~` is no other's slug.
+        return "machines/\(slug.isEmpty ? "~" : slug)/"
+    }
+
+    /// `../` for each folder `path` is in: the way back to the root from the file at `path`.
+    static func root(of path: String) -> String {
+        String(repeating: "../", count: path.count { $0 == "/" })
+    }
+}

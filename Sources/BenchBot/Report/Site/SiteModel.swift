@@ -47,26 +47,49 @@ struct SiteModel: Sendable {
     /// At most this many off-branch runs get pages: the newest.
     static let offBranchLimit = 200
 
-    /// - Parameter cached: The table of the last build, whose rows are reused where their runs are still the latest.
-    static func load(home: Home, settings: BenchBotSettings, store: any Store, cached: Task<SeriesTable?, Never>) async throws -> SiteModel {
-        var model = SiteModel(repository: settings.repository.name, machine: settings.machine)
-        model.scoreSpeedup = settings.compare.scoreSpeedup
-        model.commitURLPattern = settings.site.commitURLPattern(repositoryURL: settings.repository.url, gitHubRepository: settings.notify?.github?.repository)
-        model.graphsFolder = home.path("results", "experiments", "graph")
-        model.graphs = graphs(in: model.graphsFolder)
+    /// Each machine class's model, in the order of `machines`. What the classes share (the mirror's
+    /// history, the home's deadlines) is read once; the graphs of this home's `visualize.sh` runs
+    /// go to its own class only, which measured them.
+    ///
+    /// - Parameter cached: Each class's table of the last build, whose rows are reused where their runs are still the latest.
+    static func load(home: Home, settings: BenchBotSettings, machines: [String], store: any Store,
+                     cached: [Task<SeriesTable?, Never>]) async throws -> [SiteModel] {
+        var shared = SiteModel(repository: settings.repository.name, machine: "")
+        shared.scoreSpeedup = settings.compare.scoreSpeedup
+        shared.commitURLPattern = settings.site.commitURLPattern(repositoryURL: settings.repository.url, gitHubRepository: settings.notify?.github?.repository)
         let subsystems = HomeCheck(home: home).subsystems
         if let deadline = subsystems.first(where: { $0.name == "deadline" && $0.active }) {
             // A deadline that does not parse is the nightly run's to report, where its file is named.
-            model.deadlines = (try? RelayReports.parseDeadlines(deadline.raw, file: "deadline")) ?? []
+            shared.deadlines = (try? RelayReports.parseDeadlines(deadline.raw, file: "deadline")) ?? []
         }
-        model.lastJob = try await store.jobs(in: [.done], limit: 50).last { $0.repository == settings.repository.name && $0.machine == settings.machine }
-        if let job = model.lastJob { model.lastRun = try await store.runs(repository: job.repository, commit: job.commit).last }
+        let graphsFolder = home.path("results", "experiments", "graph")
+        let graphs = machines.contains(settings.machine) ? Self.graphs(in: graphsFolder) : [:]
+        // A commit gets a job per class: as many of the newest jobs per class as one class had.
+        let done = try await store.jobs(in: [.done], limit: 50 * machines.count)
+        var models: [SiteModel] = []
+        for machine in machines {
+            var model = shared
+            model.machine = machine
+            if machine == settings.machine { (model.graphsFolder, model.graphs) = (graphsFolder, graphs) }
+            model.lastJob = done.last { $0.repository == settings.repository.name && $0.machine == machine }
+            if let job = model.lastJob { model.lastRun = try await store.runs(repository: job.repository, commit: job.commit).last { $0.machine == machine } }
+            models.append(model)
+        }
         // A home that has never fetched has no history yet: a friendly empty site, not an error.
         guard let repository = try? GitRepository.open(at: home.mirrorPath(repository: settings.repository.name)),
-              let tip = try? Analyzer(store: store, repository: repository, settings: settings).trackedTip() else { return model }
+              let tip = try? Analyzer(store: store, repository: repository, settings: settings).trackedTip() else { return models }
         let history: [ObjectID]
         do { history = try repository.commits(from: tip, firstParent: true, limit: nil) } catch { throw AnalysisError.git(error) }
-        let runs = try await store.latestRunIDs(repository: settings.repository.name, machine: settings.machine, suite: settings.suite, commits: history)
+        for index in models.indices {
+            try await models[index].loadHistory(history, tip: tip, repository: repository, settings: settings, store: store, cached: cached[index])
+        }
+        return models
+    }
+
+    /// The class's table, changes and off-branch runs, over the tracked branch's first-parent `history`.
+    private mutating func loadHistory(_ history: [ObjectID], tip: ObjectID, repository: GitRepository, settings: BenchBotSettings,
+                                      store: any Store, cached: Task<SeriesTable?, Never>) async throws {
+        let runs = try await store.latestRunIDs(repository: settings.repository.name, machine: machine, suite: settings.suite, commits: history)
         let measured = history.filter { runs[$0] != nil }
         let keys = measured.map { SeriesTable.RowKey(run: runs[$0]!, commit: $0.hex) }
         var (table, missing) = (await cached.value ?? SeriesTable(rows: [])).reused(for: keys)
@@ -78,25 +101,22 @@ struct SiteModel: Sendable {
             table.commits[row] = (try? repository.metadata(of: commit))
                 ?? CommitMetadata(id: commit, parents: [], authorName: "?", authorEmail: "", authorTime: Date(timeIntervalSince1970: 0), subject: "")
         }
-        model.commits = table.commits.compactMap { $0 }
-        model.table = table.sortedByName()
+        commits = table.commits.compactMap { $0 }
+        self.table = table.sortedByName()
         // A change found on history that a force-push has since removed has no page to show it.
         let onBranch = Set(measured)
-        let found = try await store.changes(repository: settings.repository.name, machine: settings.machine).filter { onBranch.contains($0.commit) }
-        let verdicts = SuspectRecord.states(try await store.suspects(repository: settings.repository.name, machine: settings.machine))
+        let found = try await store.changes(repository: settings.repository.name, machine: machine).filter { onBranch.contains($0.commit) }
+        let verdicts = SuspectRecord.states(try await store.suspects(repository: settings.repository.name, machine: machine))
         // Held changes are not announced yet; with `confirm: none` a change nobody suspected is
         // announced as found.
-        model.changes = found.filter { change in
+        changes = found.filter { change in
             let state = verdicts[SuspectRecord.key(change.commit, change.benchmark, change.kind)]
             return state == .confirmed || (state == nil && settings.compare.confirm == .none)
         }
-        model.refutedChanges = found.filter { verdicts[SuspectRecord.key($0.commit, $0.benchmark, $0.kind)] == .refuted }
+        refutedChanges = found.filter { verdicts[SuspectRecord.key($0.commit, $0.benchmark, $0.kind)] == .refuted }
         let trackedBranch = settings.repository.branches.first ?? "main"
-        let offBranch = try await store.offBranchJobs(repository: settings.repository.name, machine: settings.machine, trackedBranch: trackedBranch,
-                                                      limit: offBranchLimit)
-        model.offBranch = try await offBranchRuns(offBranch, tracked: model.commits, repository: repository, tip: tip,
-                                                  settings: settings, store: store)
-        return model
+        let jobs = try await store.offBranchJobs(repository: settings.repository.name, machine: machine, trackedBranch: trackedBranch, limit: Self.offBranchLimit)
+        offBranch = try await Self.offBranchRuns(jobs, tracked: commits, machine: machine, repository: repository, tip: tip, settings: settings, store: store)
     }
 
     /// Every file under each experiment's folder in `folder`, but the stage's own `status.json`.
@@ -122,7 +142,7 @@ struct SiteModel: Sendable {
     }
 
     /// - Parameter tracked: The tracked branch's measured commits, oldest first.
-    private static func offBranchRuns(_ jobs: [Job], tracked: [CommitMetadata], repository: GitRepository, tip: ObjectID,
+    private static func offBranchRuns(_ jobs: [Job], tracked: [CommitMetadata], machine: String, repository: GitRepository, tip: ObjectID,
                                       settings: BenchBotSettings, store: any Store) async throws -> [OffBranchRun] {
         // A pull request's commit may be on the tracked branch already: its baseline is then the
         // measured commit before it, as the analyzer chose.
@@ -137,11 +157,11 @@ struct SiteModel: Sendable {
         for job in chosen where job.baseline == nil {
             bases[job.commit] = onBranch.contains(job.commit) ? previous[job.commit] : (try? repository.mergeBase(job.commit, tip)) ?? nil
         }
-        let ordinary = try await store.latestRunIDs(repository: settings.repository.name, machine: settings.machine, suite: settings.suite,
+        let ordinary = try await store.latestRunIDs(repository: settings.repository.name, machine: machine, suite: settings.suite,
                                                     commits: Array(Set(chosen.map(\.commit)).union(bases.values)))
         var pairs: [ObjectID: (baseline: ObjectID, baselineRun: Int64, candidateRun: Int64)] = [:]
         for job in chosen where job.baseline != nil {
-            if let pair = try await store.pairedRuns(repository: settings.repository.name, machine: settings.machine, candidate: job.commit) {
+            if let pair = try await store.pairedRuns(repository: settings.repository.name, machine: machine, candidate: job.commit) {
                 pairs[job.commit] = (pair.baseline.commit, pair.baseline.id, pair.candidate.id)
             }
         }

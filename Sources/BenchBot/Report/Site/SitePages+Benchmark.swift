@@ -16,8 +16,9 @@ extension SitePages {
             let slug = SiteLayout.slug(name), changes = context.changesByBenchmark[name] ?? []
             let files = (0..<dataFileCount).filter { file in rowFile(file).contains { column[$0] != nil } }
             let inputs = "\(context.version)|\(context.history)|\(context.changeList(changes))"
-            entries.append(Entry(path: "benchmark/\(slug).html", inputs: inputs) {
-                page("benchmark", title: name, root: "../", context: benchmark(name, series(column), changes, files: files, context))
+            let path = "benchmark/\(slug).html"
+            entries.append(Entry(path: path, inputs: inputs) {
+                page("benchmark", title: name, path: path, context: benchmark(name, series(column), changes, files: files, context))
             })
             entries.append(Entry(path: "data/\(slug).json", inputs: inputs) { dataIndex(name, column, files: files) })
             for file in files {

@@ -16,7 +16,7 @@ extension SitePages {
                 let path = "compare/\(baseline.commit.id.hex)...\(run.commit.id.hex).html"
                 entries.append(Entry(path: path, inputs: "\(context.version)|\(baseline.run)|\(run.run)|\(run.paired)|\(Self.describe(run.job))") {
                     let title = "\(baseline.commit.id.short) → \(run.commit.id.short)"
-                    return page("compare", title: title, root: "../", context: offBranchComparison(run, baseline: baseline, context))
+                    return page("compare", title: title, path: path, context: offBranchComparison(run, baseline: baseline, context))
                 })
             }
         }
@@ -24,14 +24,16 @@ extension SitePages {
             let previous = row > 0 ? row - 1 : nil
             let changes = context.changesByCommit[commit.id] ?? []
             let inputs = "\(context.version)|\(model.table.rows[row].run)|\(previous.map { "\(model.table.rows[$0].run)" } ?? "")|\(context.changeList(changes))"
-            entries.append(Entry(path: "commit/\(commit.id.hex).html", inputs: inputs) {
-                page("commit", title: "\(commit.id.short) \(commit.subject)", root: "../", context: trackedCommit(row: row, changes: changes, context))
+            let path = "commit/\(commit.id.hex).html"
+            entries.append(Entry(path: path, inputs: inputs) {
+                page("commit", title: "\(commit.id.short) \(commit.subject)", path: path, context: trackedCommit(row: row, changes: changes, context))
             })
         }
         for run in model.offBranch {
             let inputs = "\(context.version)|\(run.run)|\(run.baseline.map { "\($0.run)" } ?? "")|\(Self.describe(run.job))"
-            entries.append(Entry(path: "commit/\(run.commit.id.hex).html", inputs: inputs) {
-                page("commit", title: "\(run.commit.id.short) \(run.commit.subject)", root: "../", context: offBranchCommit(run))
+            let path = "commit/\(run.commit.id.hex).html"
+            entries.append(Entry(path: path, inputs: inputs) {
+                page("commit", title: "\(run.commit.id.short) \(run.commit.subject)", path: path, context: offBranchCommit(run))
             })
         }
         return entries

@@ -23,8 +23,9 @@ extension SitePages {
                 })
             }
             // Made every time: it is small, and the writer keeps it when it came out the same.
-            entries.append(Entry(path: "experiment/\(SiteLayout.slug(name)).html", inputs: nil) {
-                page("experiment", title: name, root: "../", context: experiment(name))
+            let path = "experiment/\(SiteLayout.slug(name)).html"
+            entries.append(Entry(path: path, inputs: nil) {
+                page("experiment", title: name, path: path, context: experiment(name))
             })
         }
         return entries

@@ -8,7 +8,7 @@ extension SitePages {
     func scoreEntry(_ context: PlanContext) -> Entry? {
         guard !model.table.names.isEmpty else { return nil }
         return Entry(path: "score.html", inputs: "\(context.version)|\(context.history)|\(model.scoreSpeedup)") {
-            page("score", title: "\(model.repository) score", root: "", context: score())
+            page("score", title: "\(model.repository) score", path: "score.html", context: score())
         }
     }
 

@@ -8,6 +8,9 @@ import Foundation
 struct SitePages: Sendable {
     let model: SiteModel
     let templates: SiteTemplates
+    /// The switch to the other machine classes' page sets; `nil` on a site of one class, which
+    /// shows its class without one and is laid out at the root.
+    var machineSwitch: SiteSwitch? = nil
 
     /// One file of the site: its path, what it is made from, and how to make it.
     struct Entry: Sendable {
@@ -19,8 +22,8 @@ struct SitePages: Sendable {
         /// not for the series file, tens of megabytes that change whenever its inputs do.
         var comparesContent = true
 
-        /// The series cache and the manifest are the writer's; the rest are the site's.
-        var isPage: Bool { !path.hasPrefix(".") }
+        /// The series caches and the manifest are the writer's; the rest are the site's.
+        var isPage: Bool { !path.hasPrefix(".") && !path.contains("/.") }
     }
 
     /// Rows of the table per data file: one new commit rewrites one file per benchmark, not its history.
@@ -32,7 +35,7 @@ struct SitePages: Sendable {
             Entry(path: "style.css", inputs: SiteTemplates.version) { Data(SiteTemplates.style.utf8) },
             Entry(path: "plot.js", inputs: SiteTemplates.version) { Data(SiteTemplates.script.utf8) },
             Entry(path: "index.html", inputs: nil) {
-                page("index", title: "\(model.repository) benchmarks", root: "", context: index(context), stamped: true)
+                page("index", title: "\(model.repository) benchmarks", path: "index.html", context: index(context), stamped: true)
             },
         ]
         entries += benchmarkEntries(context)
@@ -45,7 +48,14 @@ struct SitePages: Sendable {
         }
         // A commit measured on the tracked branch and for a pull request gets the tracked page.
         var seen = Set<String>()
-        return entries.filter { seen.insert($0.path).inserted }
+        entries = entries.filter { seen.insert($0.path).inserted }
+        guard let machineSwitch else { return entries }
+        let folder = machineSwitch.sets[machineSwitch.current].folder
+        return entries.map { entry in
+            // Only pages show the switch; a copied graph named `.html` is made again with it, harmlessly.
+            let inputs = entry.path.hasSuffix(".html") ? entry.inputs.map { $0 + machineSwitch.inputs(of: entry.path) } : entry.inputs
+            return Entry(path: folder + entry.path, inputs: inputs, render: entry.render, comparesContent: entry.comparesContent)
+        }
     }
 
     /// What several pages' plans share, worked out once.
@@ -119,9 +129,14 @@ struct SitePages: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    func page(_ template: String, title: String, root: String, context: [String: Any], stamped: Bool = false) -> Data {
-        var layout: [String: Any] = ["title": title, "root": root, "repository": model.repository, "machine": model.machine,
+    /// - Parameter path: The page's path in its class's set.
+    func page(_ template: String, title: String, path: String, context: [String: Any], stamped: Bool = false) -> Data {
+        var layout: [String: Any] = ["title": title, "root": SiteLayout.root(of: path), "repository": model.repository, "machine": model.machine,
                                      "content": templates.render(template, context)]
+        if let machineSwitch {
+            layout["hasMachines"] = true
+            layout["machines"] = machineSwitch.links(from: path)
+        }
         // The data's time, not the clock's: a page changes only when its data does.
         if stamped, let run = model.lastRun { layout["asOf"] = run.finishedAt.formatted(.iso8601) }
         // Every page: the index's filter and sorting, the plots' tooltips, each page's self-test.

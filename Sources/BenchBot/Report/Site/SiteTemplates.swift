@@ -59,7 +59,7 @@ struct SiteTemplates: Sendable {
             {{#script}}<script src="{{root}}plot.js" defer="defer"></script>{{/script}}
             </head>
             <body>
-            <header><a href="{{root}}index.html">{{repository}}</a> · benchmarks on {{machine}}</header>
+            <header><a href="{{root}}index.html">{{repository}}</a> · benchmarks on {{^hasMachines}}{{machine}}{{/hasMachines}}{{#hasMachines}}<span class="machines">{{#machines}}{{separator}}{{#current}}<strong aria-current="page">{{name}}</strong>{{/current}}{{^current}}<a href="{{link}}">{{name}}</a>{{/current}}{{/machines}}</span>{{/hasMachines}}</header>
             <main>
             <h1>{{title}}</h1>
             {{{content}}}

@@ -6,6 +6,19 @@ import PostgresNIO
 /// A history's runs and medians on PostgreSQL. A list of commits or runs travels as one array
 /// parameter, so a whole history is one query, with no chunks as SQLite's parameter limit needs.
 extension PostgresStore {
+    public func runMachines(repository: String, suite: String) async throws(StoreError) -> [String] {
+        try await transaction { connection, logger in
+            var machines: [String] = []
+            let rows = try await connection.query("""
+                SELECT DISTINCT run.machine FROM run JOIN repository ON repository.id = run.repository_id
+                WHERE repository.name = \(repository) AND run.suite = \(suite)
+                """, logger: logger)
+            for try await machine in rows.decode(String.self) { machines.append(machine) }
+            // By code point, as SQLite's: the database's collation would order them by its locale.
+            return machines.sorted()
+        }
+    }
+
     public func latestRunIDs(repository: String, machine: String, suite: String, commits: [ObjectID]) async throws(StoreError) -> [ObjectID: Int64] {
         try await transaction { connection, logger in
             var found: [ObjectID: Int64] = [:]
