@@ -60,7 +60,7 @@ struct ChaosTests {
         let fixture = try await RunnerFixture.make(in: root, commits: 1)
         try fixture.addLoopLengthExperiment()
         _ = try await fixture.commitLoopLengths(1...(commits - 1)) { _ in 1000 }
-        try fixture.setNotify(["initial_backoff": 0.2,
+        try fixture.setNotify(["initial_backoff": 0.2, "site_url": "https://bench.example.org",
                                "github": ["repository": "octo-org/project", "token_env": "TEST_GITHUB_TOKEN", "api_url": server, "context": "benchbot"]])
         var homes: [String] = []
         for (index, machine) in ["x86", "x86", "arm64", "arm64"].enumerated() {
@@ -158,12 +158,18 @@ struct ChaosTests {
     static func checkStatuses(_ fake: FakeSlackAndGitHub, store: PostgresStore, chaos: Chaos) async throws {
         let commits = Set(try await store.jobs(in: nil, limit: nil).map(\.commit.hex))
         var finals: [String: Int] = [:]
+        var misdirected: [String] = []
         for post in await fake.statusPosts {
             let fields = post.json
             guard let state = fields["state"] as? String, state != "pending", let context = fields["context"] as? String,
                   let sha = post.path.split(separator: "/").last else { continue }
             finals["\(sha) \(context)", default: 0] += 1
+            // Each class's link goes to its own pages: the first class's at the site's root, the other's in its folder.
+            let link = fields["target_url"] as? String ?? ""
+            let expected = context.hasSuffix("/arm64") ? "https://bench.example.org/machines/arm64/" : "https://bench.example.org/commit/"
+            if !link.hasPrefix(expected) { misdirected.append("\(context): \(link)") }
         }
+        #expect(misdirected.isEmpty, "links to another class's pages: \(misdirected.prefix(5))")
         let expected = Set(commits.flatMap { sha in classes.map { "\(sha) benchbot/\($0)" } })
         #expect(Set(finals.keys) == expected, "missing: \(expected.subtracting(finals.keys).sorted().prefix(5)); unexpected: \(Set(finals.keys).subtracting(expected).sorted().prefix(5)); \(chaos)")
         let doubled = finals.filter { $0.value > 1 }

@@ -6,12 +6,17 @@ extension Worker {
     /// The messages of this worker's jobs: its repository, its machine, and its commits' host pages.
     ///
     /// Where several machine classes measure each commit, GitHub's context names the class
-    /// (``BenchBotSettings/gitHubContext(_:machine:)``).
+    /// (``BenchBotSettings/gitHubContext(_:machine:)``), and links go to the class's own pages.
     func runNotifications(_ notify: NotifySettings) -> RunNotifications {
         var notify = notify
         if var github = notify.github {
             github.context = settings.gitHubContext(github.context, machine: settings.machine)
             notify.github = github
+        }
+        // The site keeps each other class's pages in a folder of their own: links go to this class's.
+        let folder = SiteLayout.machineFolder(settings.machine, primary: settings.machine == settings.measuringClasses.first)
+        if let site = notify.siteURL, !folder.isEmpty {
+            notify.siteURL = (site.hasSuffix("/") ? site : site + "/") + folder.dropLast()
         }
         return RunNotifications(settings: notify, repositoryName: settings.repository.name, machine: settings.machine,
                          hostCommitURL: Self.hostCommitURL(pattern: settings.site.commitURLPattern(
