@@ -107,19 +107,39 @@ extension PostgresStore: JobQueue {
     public func leaseNextJob(machine: String, worker: String, leaseDuration: Duration, now: Date) async throws(StoreError) -> Job? {
         let now = now.storeValue
         let expiry = now + leaseDuration.seconds
-        return try await transaction { connection, logger in
-            try await Self.reclaimExpiredLeases(connection, logger, now: now)
-            // A row another worker is taking is skipped, not waited for: each takes the next free one.
-            let leased = try await Self.ids(connection.query("""
-                UPDATE job SET state = 'running', attempts = attempts + 1, lease_owner = \(worker), lease_expires_at = \(expiry),
-                    started_at = \(now), message = NULL
-                WHERE id = (SELECT id FROM job WHERE machine = \(machine) AND state = 'queued' ORDER BY priority DESC, id
-                            LIMIT 1 FOR UPDATE SKIP LOCKED)
-                RETURNING id
-                """, logger: logger))
-            guard let id = leased.first else { return nil }
-            return try await Self.jobs(connection.query(PostgresQuery(unsafeSQL: Self.jobSelect + " WHERE job.id = $1", binds: try Self.binds(id)),
-                                                        logger: logger)).first
+        // One statement, so one round trip and no transaction around it: every worker of every
+        // machine leases this way, between every two jobs. The job taken is the first queued one,
+        // or one whose lease ran out with attempts left, which would be queued again first; every
+        // other lease that ran out goes back to the queue (or fails) in the same statement. A row
+        // another worker is taking is skipped, not waited for.
+        return try await statement { connection, logger in
+            try await Self.jobs(connection.query("""
+                WITH candidate AS (
+                    SELECT id FROM job
+                    WHERE machine = \(machine)
+                      AND (state = 'queued' OR (state = 'running' AND lease_expires_at < \(now) AND attempts < max_attempts))
+                    ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED
+                ), reclaimed AS (
+                    UPDATE job SET
+                        state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
+                        finished_at = CASE WHEN attempts >= max_attempts THEN \(now) ELSE finished_at END,
+                        message = CASE WHEN attempts >= max_attempts
+                            THEN 'its worker stopped renewing the lease ' || attempts || ' time(s) (it died, hung, or could not write the store); giving up'
+                            ELSE 'requeued: the lease of ' || lease_owner || ' expired' END,
+                        lease_owner = NULL, lease_expires_at = NULL
+                    WHERE state = 'running' AND lease_expires_at < \(now) AND id NOT IN (SELECT id FROM candidate)
+                    RETURNING job.id
+                ), leased AS (
+                    UPDATE job SET state = 'running', attempts = attempts + 1, lease_owner = \(worker), lease_expires_at = \(expiry),
+                        started_at = \(now), message = NULL
+                    WHERE id IN (SELECT id FROM candidate)
+                    RETURNING job.*
+                )
+                SELECT job.*, repository.name AS repository_name, commit_info.subject AS subject
+                FROM leased AS job
+                JOIN repository ON repository.id = job.repository_id
+                LEFT JOIN commit_info ON commit_info.repository_id = job.repository_id AND commit_info.sha = job.sha
+                """, logger: logger)).first
         }
     }
 

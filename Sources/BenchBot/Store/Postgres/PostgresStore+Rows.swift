@@ -14,12 +14,29 @@ extension PostgresStore {
     /// spool what it measured and try again. A statement, once it has its connection, runs as
     /// long as it needs.
     func transaction<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> Result) async throws(StoreError) -> Result {
+        try await pooled(transactional: true, body)
+    }
+
+    /// Runs `body`, one statement that is its own transaction, on a pooled connection, with
+    /// ``transaction(_:)``'s deadline: one round trip where `BEGIN` and `COMMIT` would add two.
+    func statement<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> Result) async throws(StoreError) -> Result {
+        try await pooled(transactional: false, body)
+    }
+
+    private func pooled<Result: Sendable>(transactional: Bool, _ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> Result)
+    async throws(StoreError) -> Result {
         let logger = self.logger, client = self.client, wait = Self.connectionWait
         let leased = LeaseFlag()
         do {
             return try await withThrowingTaskGroup(of: Result?.self) { group in
                 group.addTask {
-                    try await client.withTransaction(logger: logger) { connection in
+                    guard transactional else {
+                        return try await client.withConnection { connection in
+                            leased.set()
+                            return try await body(connection, logger)
+                        }
+                    }
+                    return try await client.withTransaction(logger: logger) { connection in
                         leased.set()
                         return try await body(connection, logger)
                     }
@@ -69,22 +86,6 @@ extension PostgresStore {
             throw StoreError.unavailable("repository", detail: "repository \(name) vanished inside its own transaction")
         }
         return id
-    }
-
-    /// As ``SQLiteStore``'s: jobs whose worker stopped renewing go back to the queue, or fail
-    /// once every attempt is used.
-    static func reclaimExpiredLeases(_ connection: PostgresConnection, _ logger: Logger, now: Double) async throws {
-        // One statement, not one per outcome: every lease pays for this look.
-        try await connection.query("""
-            UPDATE job SET
-                state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,
-                finished_at = CASE WHEN attempts >= max_attempts THEN \(now) ELSE finished_at END,
-                message = CASE WHEN attempts >= max_attempts
-                    THEN 'its worker stopped renewing the lease ' || attempts || ' time(s) (it died, hung, or could not write the store); giving up'
-                    ELSE 'requeued: the lease of ' || lease_owner || ' expired' END,
-                lease_owner = NULL, lease_expires_at = NULL
-            WHERE state = 'running' AND lease_expires_at < \(now)
-            """, logger: logger)
     }
 
     static let jobSelect = SQLiteStore.jobSelect
