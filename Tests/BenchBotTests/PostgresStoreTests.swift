@@ -46,18 +46,22 @@ struct PostgresStoreTests {
         }
     }
 
-    @Test("a database at schema 1 gains the workers' table, and only it, when a newer BenchBot opens it; its rows stay")
+    @Test("a database at schema 1 gains the workers' table and the queue's partial indexes, and only them, when a newer BenchBot opens it; its rows stay")
     func migratesFromOne() async throws {
         let location = try PostgresLocation(url: try await PostgresCluster.makeDatabase())
         try await PostgresStore.with(location, password: nil, logger: Self.logger) { store in
-            // Schema 1 as the first PostgreSQL release made it: every table but the workers'.
-            _ = try await Self.strings(store, "DROP TABLE worker")
+            // Schema 1 as the first PostgreSQL release made it: every table but the workers', without the queue's partial indexes.
+            for statement in ["DROP TABLE worker", "DROP INDEX job_queued", "DROP INDEX job_lease_expiry"] {
+                _ = try await Self.strings(store, statement)
+            }
             _ = try await Self.strings(store, "UPDATE benchbot_schema SET version = 1 RETURNING version::text")
             _ = try await Self.strings(store, "INSERT INTO repository (name, url, created_at) VALUES ('kept', 'u', 0) RETURNING id::text")
         }
-        #expect(PostgresStore.steps(from: 1).count == 1 && PostgresStore.steps(from: 1).first?.contains("CREATE TABLE worker") == true)
+        let steps = PostgresStore.steps(from: 1)
+        #expect(steps.count == 3 && steps.first?.contains("CREATE TABLE worker") == true && steps.dropFirst().allSatisfy { $0.contains("CREATE INDEX job_") },
+                "\(steps)")
         try await PostgresStore.with(location, password: nil, logger: Self.logger) { store in
-            #expect(try await store.schemaVersion() == 2)
+            #expect(try await store.schemaVersion() == StoreSchema.postgresVersion)
             #expect(try await Self.strings(store, "SELECT name FROM repository") == ["kept"])
             try await store.beat(WorkerBeat(identity: "h/1@1", name: "n", machine: "c", repository: "r", startedAt: Date(), heartbeatAt: Date(), state: .working))
             #expect(try await store.workers().map(\.identity) == ["h/1@1"])

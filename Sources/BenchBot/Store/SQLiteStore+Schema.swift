@@ -322,6 +322,13 @@ extension SQLiteStore {
                 );
                 """)
         }
+        migrator.registerMigration("v16: the queue's partial indexes") { db in
+            // A lease's two looks (the next queued job, leases that ran out) read only the rows
+            // they are about, not every job ever run.
+            for index in StoreSchema.indexes where index.since == 3 {
+                try db.execute(sql: index.definition)
+            }
+        }
         return migrator
     }
 }

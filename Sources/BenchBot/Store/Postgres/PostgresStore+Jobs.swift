@@ -114,11 +114,18 @@ extension PostgresStore: JobQueue {
         // another worker is taking is skipped, not waited for.
         return try await statement { connection, logger in
             try await Self.jobs(connection.query("""
-                WITH candidate AS (
-                    SELECT id FROM job
-                    WHERE machine = \(machine)
-                      AND (state = 'queued' OR (state = 'running' AND lease_expires_at < \(now) AND attempts < max_attempts))
+                WITH queued AS (
+                    SELECT id, priority FROM job WHERE machine = \(machine) AND state = 'queued'
                     ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED
+                ), expired AS (
+                    SELECT id, priority FROM job WHERE state = 'running' AND lease_expires_at < \(now) AND machine = \(machine)
+                      AND attempts < max_attempts
+                    ORDER BY priority DESC, id LIMIT 1 FOR UPDATE SKIP LOCKED
+                ), candidate AS (
+                    -- Each look goes down its own partial index, skipping rows other workers hold;
+                    -- the better of the two is taken, as a queue that had returned the run-out
+                    -- lease first would have ordered them.
+                    SELECT id FROM (SELECT * FROM queued UNION ALL SELECT * FROM expired) AS pick ORDER BY priority DESC, id LIMIT 1
                 ), reclaimed AS (
                     UPDATE job SET
                         state = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END,

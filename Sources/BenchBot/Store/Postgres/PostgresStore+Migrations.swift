@@ -31,7 +31,7 @@ extension PostgresStore {
     static func steps(from version: Int) -> [String] {
         let tables = StoreSchema.tables.filter { $0.since > version }
         let made = Set(tables.map(\.name))
-        return tables.map(\.postgresDefinition) + StoreSchema.indexes.filter { made.contains($0.table) }.map(\.definition)
+        return tables.map(\.postgresDefinition) + StoreSchema.indexes.filter { made.contains($0.table) || $0.since > version }.map(\.definition)
     }
 
     /// The schema version the database holds.

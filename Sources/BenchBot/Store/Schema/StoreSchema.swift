@@ -7,7 +7,7 @@
 /// step for both, and a change to this description.
 enum StoreSchema {
     /// The version of PostgreSQL's schema that this build makes and reads.
-    static let postgresVersion = 2
+    static let postgresVersion = 3
 
     static let tables: [TableDescription] = [
         TableDescription("repository", [
@@ -211,5 +211,10 @@ enum StoreSchema {
         IndexDescription("notification_by_topic", on: "notification", ["topic", "state"]),
         IndexDescription("webhook_delivery_due", on: "webhook_delivery", ["state", "next_attempt_at"]),
         IndexDescription("suspect_by_confirmation", on: "suspect", ["confirmation_job_id", "state"]),
+        // Every lease looks for the next queued job of its class and for leases that ran out. Over
+        // all jobs, done ones included, both scanned thousands of entries of rows long since
+        // changed; these hold only the rows each look is about.
+        IndexDescription("job_queued", on: "job", ["machine", "priority DESC", "id"], where: "state = 'queued'", since: 3),
+        IndexDescription("job_lease_expiry", on: "job", ["lease_expires_at"], where: "state = 'running'", since: 3),
     ]
 }

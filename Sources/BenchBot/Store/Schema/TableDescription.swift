@@ -89,13 +89,16 @@ struct IndexDescription: Sendable {
     let columns: [String]
     let unique: Bool
     let condition: String?
+    /// The PostgreSQL schema version that added the index.
+    let since: Int
 
-    init(_ name: String, on table: String, _ columns: [String], unique: Bool = false, where condition: String? = nil) {
+    init(_ name: String, on table: String, _ columns: [String], unique: Bool = false, where condition: String? = nil, since: Int = 1) {
         self.name = name
         self.table = table
         self.columns = columns
         self.unique = unique
         self.condition = condition
+        self.since = since
     }
 
     var definition: String {
