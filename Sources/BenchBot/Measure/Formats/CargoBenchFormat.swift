@@ -24,9 +24,13 @@ enum CargoBenchFormat {
     /// `byteLines`: result lines of the usual shape are read from their bytes (``Reader/readFast(_:_:number:)``);
     /// `false` reads every line as a `Substring`, the rule the byte path must match (`TextFastPathTests`).
     static func parse(_ text: String, _ context: FormatContext, byteLines: Bool) throws(FormatError) -> ParsedOutput {
-        // About one series per result line of 60 bytes: the table of names is made once, not grown seven times.
-        let seen = SeriesNames(capacity: min(text.utf8.count / 60, ResultValidation.maximumSeries))
-        return try text.readLines(with: Reader(context: context, text: text, seen: seen), byteLines: byteLines)
+        // About one series per result line of 60 bytes: the table of names and the results are made
+        // once, not grown seven times (each growth copies every result and touches new pages).
+        let capacity = min(text.utf8.count / 60, ResultValidation.maximumSeries)
+        var results: [BenchmarkResult] = []
+        results.reserveCapacity(capacity)
+        return try text.readLines(with: Reader(context: context, text: text, results: results, seen: SeriesNames(capacity: capacity)),
+                                  byteLines: byteLines)
     }
 
     /// True for text with libtest's bench result lines.

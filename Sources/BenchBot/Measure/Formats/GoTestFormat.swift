@@ -14,24 +14,12 @@ enum GoTestFormat {
         try parse(text, context, byteLines: true)
     }
 
-    /// `byteLines`: result lines of the usual shape are read from their bytes (``GoTestReader/readResult(_:_:number:in:)``);
+    /// `byteLines`: result lines of the usual shape are read from their bytes (``GoTestReader/read(lines:byteLines:_:number:)``);
     /// `false` reads every line as a `Substring`, the rule the byte path must match (`TextFastPathTests`).
     static func parse(_ text: String, _ context: FormatContext, byteLines: Bool) throws(FormatError) -> ParsedOutput {
         // `\r\n` ends a line as `\n` does: a file saved on Windows reads as the one it was.
-        var reader = try text.withLineBytes { bytes -> Result<GoTestReader, FormatError> in
-            var reader = GoTestReader()
-            var number = 0
-            for line in ByteLines(bytes) {
-                number += 1
-                if byteLines, reader.readResult(bytes, line, number: number, in: text) { continue }
-                do throws(FormatError) {
-                    try reader.read(text.utf8Slice(line), number: number, context)
-                } catch {
-                    return .failure(error)
-                }
-            }
-            return .success(reader)
-        }
+        var reader = GoTestReader()
+        try reader.read(lines: text, byteLines: byteLines, context) { index, _ in index + 1 }
         return try finish(&reader, context, json: GoTestJSONFormat.recognizes(FormatProbe(Data(text.prefix(64 * 1024).utf8))))
     }
 

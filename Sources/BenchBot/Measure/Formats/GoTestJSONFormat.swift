@@ -10,7 +10,7 @@ import Foundation
 enum GoTestJSONFormat {
     /// One package's output so far: the `output` events' text, one after another, and the number
     /// of the event line that ended each of its lines. Kept as bytes, to be read as one text
-    /// (``GoTestReader/readResult(_:_:number:in:)`` reads result lines from its bytes), not as a
+    /// (``GoTestReader/read(lines:byteLines:_:number:)`` reads result lines from its bytes), not as a
     /// `String` per line.
     private struct Package {
         var output: [UInt8] = []
@@ -155,19 +155,9 @@ enum GoTestJSONFormat {
     /// that ended it; the text after the last `\n` is a line of its own when there is any.
     private static func read(_ package: Package, into reader: inout GoTestReader, _ context: FormatContext, byteLines: Bool) throws(FormatError) {
         let text = String(decoding: package.output, as: UTF8.self)
-        try text.withLineBytes { bytes -> Result<Void, FormatError> in
-            for (index, line) in ByteLines(bytes).enumerated() {
-                let ended = index < package.lineNumbers.count
-                guard ended || !line.isEmpty else { break }
-                let number = ended ? package.lineNumbers[index] : package.partialNumber
-                if byteLines, reader.readResult(bytes, line, number: number, in: text) { continue }
-                do throws(FormatError) {
-                    try reader.read(text.utf8Slice(line), number: number, context)
-                } catch {
-                    return .failure(error)
-                }
-            }
-            return .success(())
+        try reader.read(lines: text, byteLines: byteLines, context) { index, line in
+            if index < package.lineNumbers.count { return package.lineNumbers[index] }
+            return line.isEmpty ? nil : package.partialNumber
         }
     }
 

@@ -38,23 +38,17 @@ struct GoTestReader {
     /// The last indented log line since the last benchmark line (`-v` logs before `--- FAIL`).
     private var lastLog: Substring?
     private(set) var warnings: [String] = []
-    /// The last line that was not blank, as read: a result read from its bytes is kept as its
-    /// place in its text, and cut out only if an error quotes it.
-    private var lastRead: LastLine?
+    /// The last line that was not blank, as read, and its number (0 before any): a line read from
+    /// its bytes is kept as its place in the text (`lastByteLine`) and cut out of it once the text
+    /// is read, not per line: a `String` kept per line cost a retain and a release on each.
+    private var lastNumber = 0
+    private var lastByteLine: Range<Int>?
+    private var lastTextLine: Substring = ""
     /// ``readResult(_:_:number:in:)``'s `value unit` pairs, kept to reuse their storage.
     private var pairs: [(value: Double, unit: Range<Int>)] = []
 
-    private enum LastLine {
-        case text(number: Int, Substring)
-        case bytes(number: Int, Range<Int>, in: String)
-    }
-
     private var lastLine: (number: Int, text: Substring)? {
-        switch lastRead {
-        case .text(let number, let line): (number, line)
-        case .bytes(let number, let line, let text): (number, text.utf8Slice(line))
-        case nil: nil
-        }
+        lastNumber == 0 ? nil : (lastNumber, lastTextLine)
     }
 
     /// The lines `go test` prints before a package's results, about the machine and the package.
@@ -69,7 +63,7 @@ struct GoTestReader {
         let line = rawLine.utf8.last == TextBytes.carriageReturn ? rawLine[..<rawLine.utf8.index(before: rawLine.endIndex)] : rawLine
         let trimmed = line.trimmingSpaces
         guard !trimmed.isEmpty else { return }
-        lastRead = .text(number: number, line)
+        (lastNumber, lastByteLine, lastTextLine) = (number, nil, line)
         if let package = GoTestLine.closing(trimmed) {
             if trimmed.hasSuffix("[build failed]") || trimmed.hasSuffix("[setup failed]") {
                 warnings.append(PlainText.singleLine("\(package): go test could not build it, so none of its benchmarks ran"))
@@ -117,6 +111,29 @@ struct GoTestReader {
         }
     }
 
+    /// Reads the lines of `text` in turn, numbered by `number` (given each line's place, from 0, and
+    /// its bytes; `nil` stops before it).
+    ///
+    /// - Parameter byteLines: `false` reads every line as a `Substring`, the rule that
+    ///   ``readResult(_:_:number:in:)`` must match (`TextFastPathTests`).
+    mutating func read(lines text: String, byteLines: Bool, _ context: FormatContext,
+                       number: (_ index: Int, _ line: Range<Int>) -> Int?) throws(FormatError) {
+        try text.withLineBytes { bytes -> Result<Void, FormatError> in
+            for (index, line) in ByteLines(bytes).enumerated() {
+                guard let number = number(index, line) else { break }
+                if byteLines, readResult(bytes, line, number: number, in: text) { continue }
+                do throws(FormatError) {
+                    try read(text.utf8Slice(line), number: number, context)
+                } catch {
+                    return .failure(error)
+                }
+            }
+            return .success(())
+        }
+        // The next text (go-test-json's next package) has other bytes: the last line is cut out of this one now.
+        if let line = lastByteLine { (lastByteLine, lastTextLine) = (nil, text.utf8Slice(line)) }
+    }
+
     /// Reads a result line of the usual shape from its bytes, as ``read(_:number:_:)`` reads it,
     /// and returns `true`; returns `false`, having changed nothing, for any other line.
     ///
@@ -126,7 +143,7 @@ struct GoTestReader {
     /// other kinds ``read(_:number:_:)`` looks for first, and ``GoTestLine/result(_:)`` finds the
     /// same pairs, iterations and name in it. Anything else (a `\r`, output glued in front, a name
     /// `testing` would not give, `NaN`) goes the `Substring` way.
-    mutating func readResult(_ bytes: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, number: Int, in text: String) -> Bool {
+    private mutating func readResult(_ bytes: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, number: Int, in text: String) -> Bool {
         guard let last = line.last, bytes[last] != TextBytes.carriageReturn, TextBytes.starts(bytes, line, with: "Benchmark") else { return false }
         // The name: non-blank bytes, then spaces to the first tab.
         var position = line.lowerBound
@@ -163,7 +180,7 @@ struct GoTestReader {
             guard position > unitStart, let value = TextNumber.number(bytes.extracting(numberStart..<numberEnd)) else { return false }
             pairs.append((value, unitStart..<position))
         }
-        lastRead = .bytes(number: number, line, in: text)
+        (lastNumber, lastByteLine) = (number, line)
         open()
         series.add(package: block?.package, name: name, pairs, in: bytes, text: text)
         block?.hasResults = true

@@ -62,7 +62,7 @@ extension GoTestSeries {
             // Each unit's metric is worked out once: a file prints a handful, many times over.
             let metric = metrics[unitOf[place]] ?? Self.metric(units[unitOf[place]])
             metrics[unitOf[place]] = metric
-            let result = BenchmarkResult(benchmark: metric.suffix.isEmpty ? named.base : named.base + metric.suffix, parameters: named.parameters,
+            let result = BenchmarkResult(benchmark: TextBytes.concatenated(named.base, metric.suffix), parameters: named.parameters,
                                          unit: metric.unit, direction: metric.direction, samples: samples[place])
             // One line per series, in the shape `--direction` settles, so setting it silences the guess.
             if metric.guessed {

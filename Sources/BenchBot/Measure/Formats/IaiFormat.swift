@@ -56,8 +56,11 @@ enum IaiFormat {
         init(context: FormatContext, text: String) {
             self.context = context
             self.text = text
-            // iai prints five series in a block of about 230 bytes: the table of names is made once, not grown.
-            seen = SeriesNames(capacity: min(text.utf8.count / 46, ResultValidation.maximumSeries))
+            // iai prints five series in a block of about 230 bytes: the table of names and the results
+            // are made once, not grown (each growth copies every result and touches new pages).
+            let capacity = min(text.utf8.count / 46, ResultValidation.maximumSeries)
+            seen = SeriesNames(capacity: capacity)
+            results.reserveCapacity(capacity)
         }
 
         func incomplete(_ benchmark: (name: String, line: Int, read: Int)) -> FormatError {
@@ -127,7 +130,7 @@ enum IaiFormat {
         /// Stores the benchmark's count of `metric`, read on `line`.
         private mutating func add(_ count: Double, metric: Int, of benchmark: (name: String, line: Int, read: Int), line: Int) throws(FormatError) {
             // Checked before it is built, then built in the results: a copy in and out would retain and release each part.
-            let name = benchmark.name + metrics[metric].suffix
+            let name = TextBytes.concatenated(benchmark.name, metrics[metric].suffix)
             if let earlier = seen.insert(benchmark: name, parameters: parameters, tag: line, inserted: results) {
                 let result = BenchmarkResult(benchmark: name, parameters: parameters, unit: metrics[metric].unit, direction: .lowerIsBetter, samples: [])
                 throw context.error("line \(line)", "'\(result.displayName)' was already reported on line \(earlier)")
