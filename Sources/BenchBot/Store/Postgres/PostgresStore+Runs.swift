@@ -15,24 +15,39 @@ extension PostgresStore {
                                                          experiments: [], results: baseline.results, telemetry: [], path: name))
         }
         let notifications = run.notifications, suspicion = run.suspicion, resolutions = run.resolutions
+        let finished = run.finishedAt.storeValue, summary = run.failureSummary
         return try await transaction { connection, logger in
-            // The row lock holds off a reclaim of the lease until this run is stored or not.
+            // The job's row is locked and checked, the run inserted, and (unless suspects are to
+            // be held first: holding one may queue this commit again, which must find it running)
+            // the job finished, in one statement: every job of every worker pays these round trips.
+            let finishesNow = suspicion == nil
             let held = try await Self.ids(connection.query("""
-                SELECT id FROM job WHERE id = \(run.jobID) AND state = 'running' AND lease_owner = \(run.worker) FOR UPDATE
+                WITH held AS (
+                    SELECT id, repository_id, sha, suite, machine FROM job
+                    WHERE id = \(run.jobID) AND state = 'running' AND lease_owner = \(run.worker) FOR UPDATE
+                ), finished AS (
+                    UPDATE job SET state = 'done', finished_at = \(finished), lease_owner = NULL, lease_expires_at = NULL, message = \(summary)
+                    WHERE id IN (SELECT id FROM held) AND \(finishesNow)
+                )
+                INSERT INTO run (job_id, repository_id, sha, suite, machine, started_at, finished_at, environment, experiments, role)
+                SELECT id, repository_id, sha, suite, machine, \(encoded.startedAt), \(encoded.finishedAt), \(encoded.environment),
+                       \(encoded.experiments), \(pairedBaseline == nil ? nil : "candidate") FROM held
+                RETURNING id
                 """, logger: logger))
-            guard !held.isEmpty else { throw StoreError.leaseLost(name, jobID: run.jobID) }
-            let runID = try await Self.insertRun(connection, logger, jobID: run.jobID, encoded, role: pairedBaseline == nil ? nil : "candidate")
+            guard let runID = held.first else { throw StoreError.leaseLost(name, jobID: run.jobID) }
+            try await Self.insertResults(connection, logger, runID: runID, encoded)
             if let (commit, baseline) = pairedBaseline {
                 _ = try await Self.insertRun(connection, logger, jobID: run.jobID, baseline, commit: commit, role: "baseline")
             }
             try await Self.insertNotifications(connection, logger, notifications, runID: runID, now: run.finishedAt)
-            if let suspicion { _ = try await Self.hold(connection, logger, suspicion, now: run.finishedAt.storeValue) }
-            try await Self.resolve(connection, logger, resolutions, jobID: run.jobID, now: run.finishedAt.storeValue)
-            try await connection.query("""
-                UPDATE job SET state = 'done', finished_at = \(run.finishedAt.storeValue), lease_owner = NULL, lease_expires_at = NULL,
-                    message = \(run.failureSummary)
-                WHERE id = \(run.jobID)
-                """, logger: logger)
+            if let suspicion { _ = try await Self.hold(connection, logger, suspicion, now: finished) }
+            try await Self.resolve(connection, logger, resolutions, jobID: run.jobID, now: finished)
+            if !finishesNow {
+                try await connection.query("""
+                    UPDATE job SET state = 'done', finished_at = \(finished), lease_owner = NULL, lease_expires_at = NULL, message = \(summary)
+                    WHERE id = \(run.jobID)
+                    """, logger: logger)
+            }
             return runID
         }
     }
@@ -144,6 +159,12 @@ extension PostgresStore {
             """, logger: logger)).first else {
             throw StoreError.unavailable("job \(jobID)", detail: "the job of a run being stored vanished inside its own transaction")
         }
+        try await insertResults(connection, logger, runID: runID, run)
+        return runID
+    }
+
+    /// A run's results, in batches of array parameters, and its telemetry.
+    static func insertResults(_ connection: PostgresConnection, _ logger: Logger, runID: Int64, _ run: SQLiteStore.EncodedRun) async throws {
         for start in stride(from: 0, to: run.results.count, by: 4096) {
             let batch = run.results[start..<min(start + 4096, run.results.count)]
             let summaries = batch.map(\.noise.assessment)
@@ -171,6 +192,5 @@ extension PostgresStore {
                 INSERT INTO telemetry (run_id, experiment, kind, document) VALUES (\(runID), \(record.experiment), \(record.kind), \(record.document))
                 """, logger: logger)
         }
-        return runID
     }
 }
