@@ -62,12 +62,15 @@ struct BadInputTests {
             config["randomize"] = "yes"
             var benchbot = try #require(config["benchbot"] as? [String: Any])
             benchbot["suit"] = "typo"
+            // A field with no name (a long fuzz run found it reported as naming nothing).
+            benchbot[""] = false
             config["benchbot"] = benchbot
             try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: file))
             let result = try await BenchBotProcess.run(["check", "--home", home])
             #expect(result.status == 1)
             #expect(result.standardOutput.contains("\(file): randomize: is a string, expected true or false"))
             #expect(result.standardOutput.contains("\(file): benchbot.suit: unknown field; did you mean 'suite'?"))
+            #expect(result.standardOutput.contains("\(file): benchbot.\"\": unknown field (known: "), "\(result.standardOutput)")
         }
     }
 

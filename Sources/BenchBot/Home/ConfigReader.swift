@@ -154,7 +154,9 @@ struct ConfigReader {
             // No one misspells a field into something this long; the distance would cost seconds.
             let suggestion = key.utf8.count > 64 ? "" : known.min { editDistance(key, $0) < editDistance(key, $1) }
                 .flatMap { editDistance(key, $0) <= 3 ? "; did you mean '\($0)'?" : nil } ?? ""
-            report(prefix.isEmpty ? key : "\(prefix).\(key)",
+            // A field with no name is shown as `""`, so that the problem still names where it is.
+            let shown = key.isEmpty ? "\"\"" : key
+            report(prefix.isEmpty ? shown : "\(prefix).\(shown)",
                    "unknown field\(suggestion) (known: \(known.sorted().joined(separator: ", ")))")
         }
     }
