@@ -26,7 +26,7 @@ extension Worker {
         }
         // The spool outlives this call only when the process dies in it: every way out settles the run.
         defer { removeSpool(of: job.id) }
-        var pause = Self.firstStorePause
+        var backoff = StoreBackoff()
         while true {
             do {
                 _ = try await store.recordRun(run)
@@ -36,8 +36,7 @@ extension Worker {
             } catch where error.isUnreachable && !Task.isCancelled {
                 // The store checks the lease when it is back: a job another worker took meanwhile is not stored twice.
                 spool(run, label: label, because: error)
-                try? await Task.sleep(for: pause)
-                pause = min(pause * 2, Self.longestStorePause)
+                await backoff.wait()
             } catch {
                 return await giveBack(job, label: label, reason: "results not stored: \(error)")
             }

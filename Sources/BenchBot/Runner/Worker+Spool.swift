@@ -1,10 +1,18 @@
 import Foundation
 
+/// The growing pauses between tries at a store that cannot be reached: 0.25 s, doubling up to 15 s.
+struct StoreBackoff {
+    /// The next pause.
+    private(set) var pause: Duration = .milliseconds(250)
+    static let longest: Duration = .seconds(15)
+
+    mutating func wait() async {
+        try? await Task.sleep(for: pause)
+        pause = min(pause * 2, Self.longest)
+    }
+}
+
 extension Worker {
-    /// The first pause before asking a store that could not be reached again; each next one doubles.
-    static let firstStorePause: Duration = .milliseconds(250)
-    /// The longest pause between two tries at a store that cannot be reached.
-    static let longestStorePause: Duration = .seconds(15)
 
     /// Where this home's workers keep measured runs while the store cannot be reached.
     var spoolFolder: String { home.path("spool") }
@@ -15,7 +23,7 @@ extension Worker {
     /// - Returns: `nil` when the store answers and the lease is still this worker's (or the store
     ///   failed otherwise, which storing the run then reports); the job's end when the lease was lost.
     func untilStoreAnswers(_ job: Job, keeping run: RunRecord, label: String) async -> Measured? {
-        var pause = Self.firstStorePause
+        var backoff = StoreBackoff()
         while true {
             do {
                 if try await store.renewLease(jobID: job.id, worker: run.worker, leaseDuration: settings.runner.leaseDuration, now: Date()) {
@@ -26,8 +34,7 @@ extension Worker {
                                              lines: ["\(label): the lease ended while the store could not be reached; results not stored"]))
             } catch where error.isUnreachable && !Task.isCancelled {
                 spool(run, label: label, because: error)
-                try? await Task.sleep(for: pause)
-                pause = min(pause * 2, Self.longestStorePause)
+                await backoff.wait()
             } catch {
                 return nil
             }

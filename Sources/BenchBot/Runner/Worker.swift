@@ -76,12 +76,13 @@ public struct Worker: Sendable {
         defer { withExtendedLifetime(lock) {} }
 
         await beat(.working)
+        var lastBeat = ContinuousClock.now
         // Runs a dead predecessor measured are stored before its leases are ended: they still hold the jobs.
         for report in try await storeSpooledRuns() { onReport(report) }
         try await reclaimJobsOfDeadWorkers()
         let removed = await AttemptJournal(home: home).cleanUp(store: store, repository: settings.repository.name)
         if removed > 0 { logger.warning("removed \(removed) data file(s) of attempts that were stopped before their runs were stored") }
-        var storePause = Self.firstStorePause
+        var backoff = StoreBackoff()
         while !Task.isCancelled {
             // Given up on a full disk, the reserve comes back once there is room.
             reserve.ensure()
@@ -91,12 +92,11 @@ public struct Worker: Sendable {
             switch await leaseNextJob() {
             case .leased(let job):
                 leased = job
-                storePause = Self.firstStorePause
+                backoff = StoreBackoff()
             case .unreachable(let error) where mode != .once && !Task.isCancelled:
                 // A worker left running waits out a database restart instead of ending with it.
-                logger.warning("\(error); asking again in \(storePause)")
-                try? await Task.sleep(for: storePause)
-                storePause = min(storePause * 2, Self.longestStorePause)
+                logger.warning("\(error); asking again in \(backoff.pause)")
+                await backoff.wait()
                 continue
             case .unreachable(let error), .failed(let error):
                 throw error
@@ -106,7 +106,11 @@ public struct Worker: Sendable {
                     await beat(.stopped)
                     return true
                 }
-                await beat(.working)
+                // A short poll interval must not write a beat at each look: a third of a lease is often enough.
+                if ContinuousClock.now - lastBeat >= settings.runner.leaseDuration / 3 {
+                    await beat(.working)
+                    lastBeat = .now
+                }
                 // Idle: the retries that fell due go out now, not after the next job.
                 for line in await dispatchNotifications() { logger.info("\(line.trimmingCharacters(in: .whitespaces))") }
                 try? await Task.sleep(for: interval)
