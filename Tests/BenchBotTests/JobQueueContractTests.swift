@@ -127,6 +127,35 @@ struct JobQueueContractTests {
         }
     }
 
+    @Test("a run is stored only under its job's lease, finishing the job; results keep their order past one statement's batch", arguments: engines)
+    func recording(engine: Engine) async throws {
+        try await Self.withQueue(engine) { queue in
+            let store = try #require(queue as? any Store)
+            _ = try await queue.enqueue(Self.request(0..<2))
+            let now = Date()
+            func run(_ job: Job, by worker: String, results count: Int) -> RunRecord {
+                RunRecord(jobID: job.id, worker: worker, startedAt: now, finishedAt: now, environment: ["cpu": "x"],
+                          results: (0..<count).map { BenchmarkResult(benchmark: "b\($0)", unit: "ns", direction: .lowerIsBetter,
+                                                                     samples: [Double($0), Double($0) + 0.5]) })
+            }
+            // Past PostgreSQL's batch of 4,096, a run is more than its one statement.
+            let large = try #require(try await queue.leaseNextJob(machine: "m1", worker: "w1", leaseDuration: .seconds(60), now: now))
+            let stored = try #require(try await store.run(id: try await store.recordRun(run(large, by: "w1", results: 5000))))
+            #expect(stored.results.map(\.benchmark) == (0..<5000).map { "b\($0)" })
+            #expect(stored.results[4999].samples == [4999, 4999.5] && stored.environment == ["cpu": "x"])
+
+            let small = try #require(try await queue.leaseNextJob(machine: "m1", worker: "w1", leaseDuration: .seconds(60), now: now))
+            #expect(try await queue.expireLease(jobID: small.id, owner: "w1", now: now))
+            let retried = try #require(try await queue.leaseNextJob(machine: "m1", worker: "w2", leaseDuration: .seconds(60), now: now))
+            let lost = await #expect(throws: StoreError.self) { _ = try await store.recordRun(run(small, by: "w1", results: 1)) }
+            #expect(lost?.isLeaseLost == true)
+            #expect(try await store.runs(repository: "demo", commit: small.commit).isEmpty)
+            let runID = try await store.recordRun(run(retried, by: "w2", results: 1))
+            #expect(try await store.runs(repository: "demo", commit: small.commit).map(\.id) == [runID])
+            #expect(try await queue.countJobs() == [.done: 2])
+        }
+    }
+
     @Test("deleting a branch cancels its queued jobs, not its running ones, and forgets its tip", arguments: engines)
     func cancelBranch(engine: Engine) async throws {
         try await Self.withQueue(engine) { queue in

@@ -134,8 +134,10 @@ extension SQLiteStore {
         let finishedAt: Double
         let environment: String
         let experiments: String
-        let results: [(benchmark: String, parameters: String, unit: String, direction: String, samples: String, rounds: String?,
-                       noise: NoiseColumns)]
+        /// A result as its row stores it: the parameters, samples and rounds as JSON.
+        typealias ResultRow = (benchmark: String, parameters: String, unit: String, direction: String, samples: String, rounds: String?,
+                               noise: NoiseColumns)
+        let results: [ResultRow]
         let telemetry: [(experiment: String, kind: String, document: String)]
 
         init(startedAt: Date, finishedAt: Date, environment: [String: String], experiments: [ExperimentOutcome],
