@@ -80,6 +80,48 @@ struct WorkerSpoolTests {
         }
     }
 
+    @Test("a job that fails while PostgreSQL is down has its failure recorded once the database is back, by the same worker, once")
+    func failureDuringOutage() async throws {
+        let cluster = try await PostgresCluster.startPrivate()
+        defer { PostgresCluster.stop(cluster) }
+        let url = try await PostgresCluster.makeDatabase(on: cluster)
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: 1)
+            var started = try FIFO(root.appending(path: "started.fifo"))
+            defer { started.close() }
+            let go = root.appending(path: "go.fifo")
+            guard mkfifo(go, 0o600) == 0 else { throw FixtureError(message: "mkfifo \(go) failed") }
+            // The build says it started, waits for the test's word, then fails.
+            try fixture.editConfig { config in
+                var benchbot = config["benchbot"] as! [String: Any]
+                benchbot["store"] = ["url": url]
+                benchbot["build"] = ["command": ["sh", "-c", #"echo started > "$0"; read word < "$1"; echo "no compiler today" >&2; exit 3"#,
+                                                 started.path, go]]
+                config["benchbot"] = benchbot
+            }
+            try await BenchBotProcess.succeed(["poll", "--home", fixture.home, "--backfill", "1"])
+            let errors = root.appending(path: "worker.err")
+            let worker = try KillableBenchBot(["work", "--forever", "--poll-interval", "0.2", "--home", fixture.home], errorsFile: errors)
+            #expect(await started.readLine() == "started")
+            try await PostgresCluster.stopServer(cluster)
+            try Self.say(go)
+            // The worker says it waits (after its connection deadline); the test then brings the database back.
+            func said() -> String { (try? String(contentsOfFile: errors, encoding: .utf8)) ?? "" }
+            let waiting = await eventually { said().contains("its failure is recorded once the store answers") }
+            #expect(waiting, "the worker waits for the store to record the failure: \(said().suffix(2000))")
+            try await PostgresCluster.startServer(cluster)
+            try await PostgresStore.with(try PostgresLocation(url: url), password: nil, logger: Logger(label: "test")) { store in
+                let failed = try await eventually(within: .seconds(120)) { try await store.countJobs() == [.failed: 1] }
+                let jobs = try await store.jobs(in: nil, limit: nil)
+                #expect(failed, "\(jobs.map { "\($0.id) \($0.state) \($0.attempts) \($0.message ?? "")" })")
+                #expect(jobs.first?.attempts == 1 && jobs.first?.message?.contains("build") == true, "\(jobs)")
+            }
+            worker.kill()
+            let output = try await worker.finish()
+            #expect(!output.errors.contains("not recorded"), "\(output.errors)")
+        }
+    }
+
     static func files(in folder: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".json") }
     }

@@ -272,13 +272,23 @@ extension Worker {
         }
         let store = self.store, worker = identity.description
         let notifications = failureNotifications(for: job, stage: stage, message: message)
-        do {
-            try await reserve.withRoom { () throws(StoreError) in
-                try await store.failJob(jobID: job.id, worker: worker, message: "\(stage): \(message)", notifications: notifications, now: Date())
+        // A store that cannot be reached is waited for, as for a measured run: giving up would
+        // stop the worker and leave the job to run again once its lease ran out.
+        var backoff = StoreBackoff(), waiting = false
+        while true {
+            do {
+                try await reserve.withRoom { () throws(StoreError) in
+                    try await store.failJob(jobID: job.id, worker: worker, message: "\(stage): \(message)", notifications: notifications, now: Date())
+                }
+                break
+            } catch where error.isUnreachable && !Task.isCancelled {
+                if !waiting { logger.warning("\(label): \(error); its failure is recorded once the store answers") }
+                waiting = true
+                await backoff.wait()
+            } catch {
+                return .unrecorded(JobReport(job: job, succeeded: false, lines: ["\(label): failed at \(stage): \(message); the failure was not recorded: \(error)"],
+                                             storeFailure: error.isLeaseLost ? nil : "job \(job.id) (\(job.commit.short)): its failure was not recorded: \(error)"))
             }
-        } catch {
-            return .unrecorded(JobReport(job: job, succeeded: false, lines: ["\(label): failed at \(stage): \(message); the failure was not recorded: \(error)"],
-                                         storeFailure: error.isLeaseLost ? nil : "job \(job.id) (\(job.commit.short)): its failure was not recorded: \(error)"))
         }
         let undecided = await settleSuspects(of: job)
         return .recorded(JobReport(job: job, succeeded: false, lines: ["\(label): failed at \(stage): \(message)"] + undecided), tracksChanges: false)

@@ -7,9 +7,13 @@ final class KillableBenchBot: @unchecked Sendable {
     let process = Process()
     private let output = Pipe()
     private let errors = Pipe()
+    /// Where its standard error goes instead of a pipe, for a test that reads it while it runs.
+    let errorsFile: String?
 
-    /// Starts `benchbot arguments` with the fixtures' environment plus `environment`.
-    init(_ arguments: [String], environment: [String: String?] = [:]) throws {
+    /// Starts `benchbot arguments` with the fixtures' environment plus `environment`; its standard
+    /// error goes to `errorsFile` when one is given.
+    init(_ arguments: [String], environment: [String: String?] = [:], errorsFile: String? = nil) throws {
+        self.errorsFile = errorsFile
         try #require(FileManager.default.isExecutableFile(atPath: BenchBotProcess.executable),
                      "build the executable first (`swift build`): \(BenchBotProcess.executable) is missing")
         var merged = ProcessInfo.processInfo.environment
@@ -18,7 +22,12 @@ final class KillableBenchBot: @unchecked Sendable {
         process.arguments = arguments
         process.environment = merged.compactMapValues { $0 }
         process.standardOutput = output
-        process.standardError = errors
+        if let errorsFile {
+            _ = FileManager.default.createFile(atPath: errorsFile, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errorsFile))
+        } else {
+            process.standardError = errors
+        }
         process.standardInput = FileHandle.nullDevice
         try process.run()
     }
@@ -33,7 +42,9 @@ final class KillableBenchBot: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         // Reading as it writes, so that a full pipe never blocks it.
         async let out = Task.detached { self.output.fileHandleForReading.readDataToEndOfFile() }.value
-        async let err = Task.detached { self.errors.fileHandleForReading.readDataToEndOfFile() }.value
+        async let err = Task.detached {
+            self.errorsFile.map { FileManager.default.contents(atPath: $0) ?? Data() } ?? self.errors.fileHandleForReading.readDataToEndOfFile()
+        }.value
         while process.isRunning {
             if ContinuousClock.now > deadline {
                 kill()
