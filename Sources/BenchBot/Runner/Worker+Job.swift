@@ -38,13 +38,7 @@ extension Worker {
         case .recorded(var report, let tracksChanges):
             report.lines += unsandboxedLines(for: job)
             FaultPoint.jobRecorded.reach()
-            if tracksChanges { report.lines += await trackChanges(after: job).map { "  \($0)" } }
-            // The site first: the messages sent next link to its pages.
-            if report.succeeded { await updateSite(after: job, report: &report) }
-            let delivery = await deliveryReport()
-            report.lines += delivery.news
-            report.details += delivery.details
-            return report
+            return await afterRecording(job, report, tracksChanges: tracksChanges)
         // A job given back because the store or disk failed says so even when a renewal tick
         // found it already given back: the worker must stop, not spend the next jobs' attempts.
         case .unrecorded(var report) where !leaseLost || report.storeFailure != nil:
@@ -53,6 +47,18 @@ extension Worker {
         case .unrecorded, nil:
             return JobReport(job: job, succeeded: false, lines: ["job \(job.id) (\(job.commit.short)): lease lost; stopped unrecorded"])
         }
+    }
+
+    /// What follows a stored run, out of the lease: its change points, the site, and the messages.
+    func afterRecording(_ job: Job, _ recorded: JobReport, tracksChanges: Bool) async -> JobReport {
+        var report = recorded
+        if tracksChanges { report.lines += await trackChanges(after: job).map { "  \($0)" } }
+        // The site first: the messages sent next link to its pages.
+        if report.succeeded { await updateSite(after: job, report: &report) }
+        let delivery = await deliveryReport()
+        report.lines += delivery.news
+        report.details += delivery.details
+        return report
     }
 
     /// What the heartbeat and the measuring task each end with.

@@ -82,7 +82,9 @@ extension Worker {
             }
             let label = "job \(job.id) (\(job.commit.short)), spooled by \(spooled.worker)"
             switch await finish(job, measured: spooled.run, label: label, announced: []) {
-            case .recorded(let report, _), .unrecorded(let report): reports.append(report)
+            // As after any stored run: a successor that stored it tracks its changes and updates the site.
+            case .recorded(let report, let tracksChanges): reports.append(await afterRecording(job, report, tracksChanges: tracksChanges))
+            case .unrecorded(let report): reports.append(report)
             }
         }
         return reports
