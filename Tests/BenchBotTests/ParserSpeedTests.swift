@@ -39,6 +39,21 @@ struct ParserSpeedTests {
         }
     }
 
+    @Test("names are suspected of control characters, eight bytes at a time, exactly when a byte is below 0x20, 0x7F or 0xC2")
+    func controlBytesByWords() {
+        for length in 0..<40 {
+            for place in 0..<max(length, 1) {
+                for byte in [0x00, 0x09, 0x1F, 0x20, 0x41, 0x7E, 0x7F, 0x80, 0xC1, 0xC2, 0xC3, 0xFF] as [UInt8] {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    if length > 0 { bytes[place] = byte }
+                    let expected = bytes.contains { (byte: UInt8) -> Bool in byte < 0x20 || byte == 0x7F || byte == 0xC2 }
+                    let suspected = bytes.withUnsafeBufferPointer { TextBytes.mayHoldControl($0) }
+                    #expect(suspected == expected, "\(bytes)")
+                }
+            }
+        }
+    }
+
     @Test("a repeated JSON field keeps its last value, in objects of every size")
     func repeatedFieldLastWins() throws {
         #expect(try JSONValue.parse(Data(#"{"a": 1, "b": {"c": [1, 2], "c": [3]}, "a": 2}"#.utf8))

@@ -81,6 +81,7 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
             try ResultValidation.validate(parsed, context)
             return parsed.namingFile(path)
         }
+        if readsText, !isFolder.boolValue, let text = Self.readText(atPath: path) { return try parse(text: text, file: path) }
         guard !isFolder.boolValue, let data = FileManager.default.contents(atPath: path) else {
             throw context.error("-", isFolder.boolValue ? "is a folder; \(rawValue) output is one file" : "cannot be read")
         }
@@ -104,7 +105,6 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
         case .googleBenchmark: try GoogleBenchmarkFormat.parse(try context.json(data), context)
         case .hyperfine: try HyperfineFormat.parse(try context.json(data), context)
         case .pytestBenchmark: try PytestBenchmarkFormat.parse(try context.json(data), context)
-        case .goTest: try GoTestFormat.parse(String(decoding: data, as: UTF8.self), context)
         case .goTestJSON: try GoTestJSONFormat.parse(data, context)
         case .asv: try AsvFormat.parse(data, context)
         case .packageBenchmark: try PackageBenchmarkFormat.parse(try context.json(data), context)
@@ -116,14 +116,10 @@ public enum BenchmarkFormat: String, Sendable, Hashable, CaseIterable {
         case .gabCustomBigger: try GabCustomFormat.parse(try context.json(data), direction: .higherIsBetter, context)
         case .bencherJSON: try BencherJSONFormat.parse(try context.json(data), context)
         case .catch2: try Catch2Format.parse(data, context)
-        case .benchmarkJS: try BenchmarkJSFormat.parse(String(decoding: data, as: UTF8.self), context)
         case .juliaBenchmarkTools: try JuliaBenchmarkToolsFormat.parse(try context.json(data), context)
-        case .cargoBench: try CargoBenchFormat.parse(String(decoding: data, as: UTF8.self), context)
-        case .criterionText: try CriterionTextFormat.parse(String(decoding: data, as: UTF8.self), context)
-        case .criterionJSON: try CriterionJSONFormat.parse(String(decoding: data, as: UTF8.self), context)
-        case .iai: try IaiFormat.parse(String(decoding: data, as: UTF8.self), context)
-        case .iaiCallgrind: try IaiCallgrindFormat.parse(String(decoding: data, as: UTF8.self), context)
         case .iaiCallgrindJSON: try IaiCallgrindJSONFormat.parse(try context.json(data), context)
+        case .goTest, .benchmarkJS, .cargoBench, .criterionText, .criterionJSON, .iai, .iaiCallgrind:
+            try textOutput(String(decoding: data, as: UTF8.self), context)
         }
         try ResultValidation.validate(parsed, context, namesChecked: readerChecksNames)
         return parsed.namingFile(file)

@@ -27,9 +27,7 @@ enum CargoBenchFormat {
         // About one series per result line of 60 bytes: the table of names and the results are made
         // once, not grown seven times (each growth copies every result and touches new pages).
         let capacity = min(text.utf8.count / 60, ResultValidation.maximumSeries)
-        var results: [BenchmarkResult] = []
-        results.reserveCapacity(capacity)
-        return try text.readLines(with: Reader(context: context, text: text, results: results, seen: SeriesNames(capacity: capacity)),
+        return try text.readLines(with: Reader(context: context, text: text, results: ResultBuffer(capacity: capacity), seen: SeriesNames(capacity: capacity)),
                                   byteLines: byteLines)
     }
 
@@ -43,8 +41,8 @@ enum CargoBenchFormat {
         let context: FormatContext
         /// The whole output, for the lines built as `Substring`s.
         let text: String
-        var results: [BenchmarkResult] = []
-        var seen = SeriesNames()
+        var results: ResultBuffer
+        var seen: SeriesNames
         var failures: [BenchmarkFailure] = []
         /// This binary's `FAILED` benchmarks and their panic messages, recorded at its `test result:`.
         var failed: [(name: String, parameters: [String: String])] = []
@@ -160,13 +158,15 @@ enum CargoBenchFormat {
         }
 
         /// Stores a series of this binary's parameters, built in the results rather than built, checked and copied in.
-        private mutating func add(_ benchmark: String, unit: String, direction: Direction, sample: Double, line: Int) throws(FormatError) {
-            if let earlier = seen.insert(benchmark: benchmark, parameters: parameters, tag: line, inserted: results) {
+        private mutating func add(_ benchmark: consuming String, unit: String, direction: Direction, sample: Double, line: Int) throws(FormatError) {
+            // One copy of the parameters, checked, then moved into the result: each use of the property retained it.
+            let parameters = self.parameters
+            if let earlier = seen.insert(benchmark: benchmark, parameters: parameters, tag: line, inserted: results.inPlace) {
                 let name = BenchmarkResult(benchmark: benchmark, parameters: parameters, unit: unit, direction: direction, samples: []).displayName
                 let fix = target == nil ? "; capture cargo's stderr too (cargo bench 2>&1) so its 'Running' lines tell the binaries apart" : ""
                 throw context.error("line \(line)", "'\(name)' was already reported on line \(earlier)\(fix)")
             }
-            results.append(BenchmarkResult(benchmark: benchmark, parameters: parameters, unit: unit, direction: direction, samples: [sample]))
+            results.append(benchmark: benchmark, parameters: parameters, unit: unit, direction: direction, samples: [sample])
         }
 
         private mutating func recordFailures() {
@@ -197,7 +197,7 @@ enum CargoBenchFormat {
             guard !results.isEmpty || !failures.isEmpty else {
                 throw context.error("-", "holds no libtest 'test name ... bench: N ns/iter' lines; is this `cargo bench` output of #[bench] functions?")
             }
-            return ParsedOutput(results: results, failures: failures)
+            return ParsedOutput(results: results.take(), failures: failures)
         }
     }
 }

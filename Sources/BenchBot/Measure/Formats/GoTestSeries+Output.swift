@@ -38,8 +38,7 @@ extension GoTestSeries {
             failures.append(BenchmarkFailure(benchmark: Self.display(package: failure.package, name: failure.name),
                                              reason: PlainText.singleLine(String(reason.prefix(500)))))
         }
-        var results: [BenchmarkResult] = []
-        results.reserveCapacity(samples.count)
+        var results = ResultBuffer(capacity: samples.count)
         // A benchmark's units are consecutive series: its name is taken apart once for all of them,
         // and they share one dictionary of parameters, which validation then checks once.
         var named = (benchmark: -1, base: "", parameters: [String: String]())
@@ -62,16 +61,15 @@ extension GoTestSeries {
             // Each unit's metric is worked out once: a file prints a handful, many times over.
             let metric = metrics[unitOf[place]] ?? Self.metric(units[unitOf[place]])
             metrics[unitOf[place]] = metric
-            let result = BenchmarkResult(benchmark: TextBytes.concatenated(named.base, metric.suffix), parameters: named.parameters,
-                                         unit: metric.unit, direction: metric.direction, samples: samples[place])
+            results.append(benchmark: TextBytes.concatenated(named.base, metric.suffix), parameters: named.parameters,
+                           unit: metric.unit, direction: metric.direction, samples: samples[place])
             // One line per series, in the shape `--direction` settles, so setting it silences the guess.
             if metric.guessed {
-                warnings.append(ResultValidation.guessedDirectionWarning(file: file, unit: metric.unit, displayName: result.displayName,
-                                                                         direction: metric.direction))
+                let name = results.inPlace[results.count - 1].displayName
+                warnings.append(ResultValidation.guessedDirectionWarning(file: file, unit: metric.unit, displayName: name, direction: metric.direction))
             }
-            results.append(result)
         }
-        return ParsedOutput(results: results, failures: failures, warnings: warnings)
+        return ParsedOutput(results: results.take(), failures: failures, warnings: warnings)
     }
 
     /// A verdict's printed name, with its package's procs suffix when `testing` left it off

@@ -119,7 +119,8 @@ struct GoTestSeries {
     private mutating func benchmark(package: String?, name: Slice<UnsafeBufferPointer<UInt8>>, printed text: () -> Substring) -> Int {
         let packageID = id(of: package)
         let hashed = withUnsafeBytes(of: packageID) { hash.hash(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: name)), $0) }
-        let place = places.first(hash: hashed, orInsert: printed.count, where: { [printed] place in
+        // A new benchmark's place is the next one in ``printed``, as it is the next in ``places``.
+        let place = places.first(hash: hashed, where: { [printed] place in
             printed[place].packageID == packageID && TextBytes.equal(printed[place].name, name)
         }) ?? printed.count
         if place == printed.count {

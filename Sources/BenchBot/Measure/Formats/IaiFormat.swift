@@ -43,9 +43,9 @@ enum IaiFormat {
         let context: FormatContext
         /// The whole output, for the lines built as `Substring`s.
         let text: String
-        var results: [BenchmarkResult] = []
+        var results: ResultBuffer
         var failures: [BenchmarkFailure] = []
-        var seen = SeriesNames()
+        var seen: SeriesNames
         var targets = CargoTargetNames()
         var parameters: [String: String] = [:]
         /// The benchmark being read, its line, and how many of its counts were read.
@@ -60,7 +60,7 @@ enum IaiFormat {
             // are made once, not grown (each growth copies every result and touches new pages).
             let capacity = min(text.utf8.count / 46, ResultValidation.maximumSeries)
             seen = SeriesNames(capacity: capacity)
-            results.reserveCapacity(capacity)
+            results = ResultBuffer(capacity: capacity)
         }
 
         func incomplete(_ benchmark: (name: String, line: Int, read: Int)) -> FormatError {
@@ -131,21 +131,23 @@ enum IaiFormat {
         private mutating func add(_ count: Double, metric: Int, of benchmark: (name: String, line: Int, read: Int), line: Int) throws(FormatError) {
             // Checked before it is built, then built in the results: a copy in and out would retain and release each part.
             let name = TextBytes.concatenated(benchmark.name, metrics[metric].suffix)
-            if let earlier = seen.insert(benchmark: name, parameters: parameters, tag: line, inserted: results) {
+            // One copy of the parameters, checked, then moved into the result: each use of the property retained it.
+            let parameters = self.parameters
+            if let earlier = seen.insert(benchmark: name, parameters: parameters, tag: line, inserted: results.inPlace) {
                 let result = BenchmarkResult(benchmark: name, parameters: parameters, unit: metrics[metric].unit, direction: .lowerIsBetter, samples: [])
                 throw context.error("line \(line)", "'\(result.displayName)' was already reported on line \(earlier)")
             }
-            results.append(BenchmarkResult(benchmark: name, parameters: parameters, unit: metrics[metric].unit, direction: .lowerIsBetter, samples: [count]))
+            results.append(benchmark: name, parameters: parameters, unit: metrics[metric].unit, direction: .lowerIsBetter, samples: [count])
             current = metric + 1 == metrics.count ? nil : (benchmark.name, benchmark.line, metric + 1)
         }
 
-        func finish() throws(FormatError) -> ParsedOutput {
+        mutating func finish() throws(FormatError) -> ParsedOutput {
             // A word alone after the last block was not a benchmark's name unless blocks came before it.
             if let current, current.read > 0 || !results.isEmpty { throw incomplete(current) }
             guard !results.isEmpty || !failures.isEmpty else {
                 throw context.error("-", "holds no iai 'name' + '  Instructions: N' blocks; is this iai's `cargo bench` output?")
             }
-            return ParsedOutput(results: results, failures: failures)
+            return ParsedOutput(results: results.take(), failures: failures)
         }
     }
 

@@ -69,7 +69,7 @@ enum ResultValidation {
     static func nameProblem(benchmark: String, parameters: [String: String]) -> String? {
         // Nearly every name is plain text, told by one pass over its bytes: a control character's
         // UTF-8 is one byte below 0x20, 0x7F, or (C1) 0xC2 then 0x80…0x9F.
-        func mayHoldControl(_ text: String) -> Bool { TextBytes.withBytes(of: text) { $0.contains { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 } } }
+        func mayHoldControl(_ text: String) -> Bool { TextBytes.withBytes(of: text) { TextBytes.mayHoldControl($0) } }
         guard mayHoldControl(benchmark) || parameters.contains(where: { mayHoldControl($0.key) || mayHoldControl($0.value) }) else {
             return nil
         }

@@ -40,7 +40,7 @@ struct SeriesNames {
         }
         // The name is built only when a fingerprint matches, to tell a duplicate from a collision.
         var name: String?
-        let earlier = first.first(hash: hashed, orInsert: tags.count) { earlier in
+        let earlier = first.first(hash: hashed) { earlier in
             if name == nil { name = Self.displayName(benchmark, parameters) }
             return inserted[earlier].displayName == name
         }

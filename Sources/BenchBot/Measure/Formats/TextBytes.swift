@@ -108,6 +108,24 @@ enum TextBytes {
     static let tab = UInt8(ascii: "\t")
 
     static func isBlank(_ byte: UInt8) -> Bool { byte == space || byte == tab }
+
+    /// Whether the bytes hold one below 0x20, 0x7F or 0xC2 (a control character's UTF-8 starts with
+    /// one), told eight bytes at a time: validation asks it of every name.
+    static func mayHoldControl(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        // Exact for each test: a byte below 0x20 (borrowing tricks of "Bit Twiddling Hacks"), or one equal to 0x7F or 0xC2.
+        func hasZero(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
+        func flagged(_ word: UInt64) -> Bool {
+            (word &- ones &* 0x20) & ~word & highs != 0 || hasZero(word ^ ones &* 0x7F) || hasZero(word ^ ones &* 0xC2)
+        }
+        let raw = UnsafeRawBufferPointer(bytes)
+        var offset = 0
+        while offset + 8 <= raw.count {
+            if flagged(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))) { return true }
+            offset += 8
+        }
+        return bytes[offset...].contains { $0 < 0x20 || $0 == 0x7F || $0 == 0xC2 }
+    }
     static func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
 }
 
