@@ -87,7 +87,7 @@ struct WorkerSpoolTests {
         let url = try await PostgresCluster.makeDatabase(on: cluster)
         try await withTemporaryDirectory { root in
             let fixture = try await RunnerFixture.make(in: root, commits: 1)
-            var started = try FIFO(root.appending(path: "started.fifo"))
+            let started = try FIFO(root.appending(path: "started.fifo"))
             defer { started.close() }
             let go = root.appending(path: "go.fifo")
             guard mkfifo(go, 0o600) == 0 else { throw FixtureError(message: "mkfifo \(go) failed") }

@@ -1,5 +1,5 @@
 import Compare
-public import Foundation
+import Foundation
 import Logging
 import PostgresNIO
 
