@@ -167,7 +167,18 @@ enum PostgresCluster {
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, path, nil, nil, argv, environ)
+        // The server pg_ctl starts outlives it, and would keep every descriptor it inherits: a pipe
+        // another test opened meanwhile for a process's output would then never reach its end, and
+        // the reader, blocking a cooperative thread, would wait for ever. Only 0, 1 and 2 go along.
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        // glibc 2.34's closefrom action, which Swift's Glibc module does not declare.
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let closeFrom = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return -ENOSYS }
+        let closing = unsafeBitCast(closeFrom, to: CloseFrom.self)(&actions, 3)
+        guard closing == 0 else { return -closing }
+        let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
         guard spawned == 0 else { return -spawned }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
