@@ -8,30 +8,15 @@ import Testing
 /// answer still says whether its own delivery was new.
 @Suite("Deliveries kept in group commits")
 struct GroupCommitTests {
-    /// A gate the first write waits at, so the test knows the others queued behind it.
-    final class Gate: Sendable {
-        private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-        func wait() async {
-            await withCheckedContinuation { continuation in
-                let open = state.withLock { state in
-                    if !state.open { state.waiters.append(continuation) }
-                    return state.open
-                }
-                if open { continuation.resume() }
-            }
-        }
-        func open() {
-            for waiter in state.withLock({ state in state.open = true; defer { state.waiters = [] }; return state.waiters }) { waiter.resume() }
-        }
-    }
-
     @Test("what arrives during a write goes into the next one, all of it, with each outcome to its own caller")
     func batchesWhatWaits() async throws {
-        let gate = Gate()
+        // The first write waits here, so the test knows the others queued behind it. Writes block
+        // their thread (on the disk's sync, in the server), never a cooperative one.
+        let gate = DispatchSemaphore(value: 0)
         let batches = Mutex<[[Int]]>([])
         let commits = GroupCommit<Int, Int> { items in
             batches.withLock { $0.append(items) }
-            if items == [0] { await gate.wait() }
+            if items == [0] { gate.wait() }
             return items.map { $0 * 10 }
         }
         let first = Task { try await commits.submit(0) }
@@ -40,7 +25,7 @@ struct GroupCommitTests {
         let others = (1...20).map { value in Task { try await commits.submit(value) } }
         // All twenty wait behind the gate before it opens.
         while commits.waiting < 20 { await Task.yield() }
-        gate.open()
+        gate.signal()
         #expect(try await first.value == 0)
         for (index, task) in others.enumerated() { #expect(try await task.value == (index + 1) * 10) }
         let seen = batches.withLock { $0 }

@@ -10,33 +10,21 @@ import Testing
 struct WorkerSpoolTests {
     @Test("a run measured while PostgreSQL is down is spooled and stored once it is back, by the worker or by its successor after a SIGKILL")
     func spooledRuns() async throws {
-        let cluster = try await PostgresCluster.startPrivate()
-        defer { PostgresCluster.stop(cluster) }
-        let url = try await PostgresCluster.makeDatabase(on: cluster)
-        try await withTemporaryDirectory { root in
-            let fixture = try await RunnerFixture.make(in: root, commits: 2)
-            var started = try FIFO(root.appending(path: "started.fifo"))
-            defer { started.close() }
-            let go = root.appending(path: "go.fifo")
-            guard mkfifo(go, 0o600) == 0 else { throw FixtureError(message: "mkfifo \(go) failed") }
+        try await Self.withHeldCommand(commits: 2) { setup in
+            let (cluster, url, fixture, root, go) = (setup.cluster, setup.url, setup.fixture, setup.root, setup.go)
             // The benchmark says it started, then waits for the test's word before it prints its result.
             try fixture.addExperiment("held", config: [
                 "active": true, "format": "benchbot-json",
                 "command": ["sh", "-c", #"echo started > "$0"; read word < "$1"; printf '{"benchmarks": [{"name": "held", "unit": "s", "samples": [1, 2, 3]}]}'"#,
-                            started.path, go],
+                            setup.started.path, go],
             ], scripts: [:])
-            try fixture.editConfig { config in
-                var benchbot = config["benchbot"] as! [String: Any]
-                benchbot["store"] = ["url": url]
-                config["benchbot"] = benchbot
-            }
             try await BenchBotProcess.succeed(["poll", "--home", fixture.home, "--backfill", "2"])
             let spool = fixture.home.appending(path: "spool")
             let location = try PostgresLocation(url: url)
 
             // The first job: the database stops while it is measured, and the worker dies holding the spooled run.
             var worker = try KillableBenchBot(["work", "--forever", "--poll-interval", "0.2", "--home", fixture.home])
-            #expect(await started.readLine() == "started")
+            #expect(await setup.started.readLine() == "started")
             try await PostgresCluster.stopServer(cluster)
             try Self.say(go)
             let spooled = await eventually { Self.files(in: spool).count == 1 }
@@ -50,14 +38,14 @@ struct WorkerSpoolTests {
             #expect(first != nil, "the dead worker's lease still holds its job")
             #expect(killed.errors.contains("spool/job-\(first?.id ?? 0).json until the store answers"), "\(killed.errors)")
             // A pipe whose writer has gone reads as ended: the second job's benchmark gets a new one.
-            started.close()
-            try FileManager.default.removeItem(atPath: started.path)
-            started = try FIFO(root.appending(path: "started.fifo"))
+            setup.started.close()
+            try FileManager.default.removeItem(atPath: setup.started.path)
+            setup.started = try FIFO(root.appending(path: "started.fifo"))
 
             // Its successor stores that run without measuring again, then measures the second job
             // through a second outage, which it waits out itself.
             worker = try KillableBenchBot(["work", "--forever", "--poll-interval", "0.2", "--home", fixture.home])
-            #expect(await started.readLine() == "started", "the second job starts")
+            #expect(await setup.started.readLine() == "started", "the second job starts")
             try await PostgresCluster.stopServer(cluster)
             try Self.say(go)
             #expect(await eventually { Self.files(in: spool).count == 1 }, "\(Self.files(in: spool))")
@@ -82,19 +70,11 @@ struct WorkerSpoolTests {
 
     @Test("a job that fails while PostgreSQL is down has its failure recorded once the database is back, by the same worker, once")
     func failureDuringOutage() async throws {
-        let cluster = try await PostgresCluster.startPrivate()
-        defer { PostgresCluster.stop(cluster) }
-        let url = try await PostgresCluster.makeDatabase(on: cluster)
-        try await withTemporaryDirectory { root in
-            let fixture = try await RunnerFixture.make(in: root, commits: 1)
-            let started = try FIFO(root.appending(path: "started.fifo"))
-            defer { started.close() }
-            let go = root.appending(path: "go.fifo")
-            guard mkfifo(go, 0o600) == 0 else { throw FixtureError(message: "mkfifo \(go) failed") }
+        try await Self.withHeldCommand(commits: 1) { setup in
+            let (cluster, url, fixture, root, go, started) = (setup.cluster, setup.url, setup.fixture, setup.root, setup.go, setup.started)
             // The build says it started, waits for the test's word, then fails.
             try fixture.editConfig { config in
                 var benchbot = config["benchbot"] as! [String: Any]
-                benchbot["store"] = ["url": url]
                 benchbot["build"] = ["command": ["sh", "-c", #"echo started > "$0"; read word < "$1"; echo "no compiler today" >&2; exit 3"#,
                                                  started.path, go]]
                 config["benchbot"] = benchbot
@@ -119,6 +99,38 @@ struct WorkerSpoolTests {
             worker.kill()
             let output = try await worker.finish()
             #expect(!output.errors.contains("not recorded"), "\(output.errors)")
+        }
+    }
+
+    /// What both tests hold: a PostgreSQL cluster of their own, a runner fixture whose store it is,
+    /// and two pipes through which a held command says it started and waits for the test's word.
+    struct HeldCommand {
+        let cluster: PostgresCluster.Running
+        let url: String
+        let fixture: RunnerFixture
+        let root: String
+        /// The pipe the test says its word into (``say(_:)``).
+        let go: String
+        var started: FIFO
+    }
+
+    static func withHeldCommand(commits: Int, _ body: (inout HeldCommand) async throws -> Void) async throws {
+        let cluster = try await PostgresCluster.startPrivate()
+        defer { PostgresCluster.stop(cluster) }
+        let url = try await PostgresCluster.makeDatabase(on: cluster)
+        try await withTemporaryDirectory { root in
+            let fixture = try await RunnerFixture.make(in: root, commits: commits)
+            try fixture.editConfig { config in
+                var benchbot = config["benchbot"] as! [String: Any]
+                benchbot["store"] = ["url": url]
+                config["benchbot"] = benchbot
+            }
+            let go = root.appending(path: "go.fifo")
+            guard mkfifo(go, 0o600) == 0 else { throw FixtureError(message: "mkfifo \(go) failed") }
+            var setup = HeldCommand(cluster: cluster, url: url, fixture: fixture, root: root, go: go,
+                                    started: try FIFO(root.appending(path: "started.fifo")))
+            defer { setup.started.close() }
+            try await body(&setup)
         }
     }
 

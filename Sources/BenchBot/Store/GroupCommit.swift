@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// Items waiting for the store's one writer, written together: everything that arrives while one
@@ -6,6 +7,10 @@ import Synchronization
 /// A webhook's answer waits for its delivery to be synced. One transaction each would line the
 /// deliveries of a burst up behind each other's syncs, so the last waits for all; together, each
 /// waits for at most the write under way and its own.
+///
+/// The writes run on a dispatch queue's thread, not on Swift's cooperative threads: a write blocks
+/// in `fdatasync` for as long as the disk takes, and on a cooperative thread (one per core) it held
+/// up the answers beside it that had nothing to wait for.
 final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
     typealias Waiter = (item: Item, continuation: CheckedContinuation<Outcome, any Error>)
 
@@ -15,10 +20,11 @@ final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
     }
 
     private let state = Mutex(State())
-    /// Writes a batch in one transaction, returning one outcome per item, in order.
-    private let write: @Sendable ([Item]) async throws -> [Outcome]
+    private let queue = DispatchQueue(label: "benchbot.group-commit")
+    /// Writes a batch in one transaction, returning one outcome per item, in order; it may block.
+    private let write: @Sendable ([Item]) throws -> [Outcome]
 
-    init(write: @escaping @Sendable ([Item]) async throws -> [Outcome]) {
+    init(write: @escaping @Sendable ([Item]) throws -> [Outcome]) {
         self.write = write
     }
 
@@ -34,11 +40,11 @@ final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
                 state.writing = true
                 return true
             }
-            if leads { Task { await drain() } }
+            if leads { queue.async { self.drain() } }
         }
     }
 
-    private func drain() async {
+    private func drain() {
         while true {
             let batch = state.withLock { state in
                 let batch = state.pending
@@ -48,7 +54,7 @@ final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
             }
             guard !batch.isEmpty else { return }
             do {
-                let outcomes = try await write(batch.map(\.item))
+                let outcomes = try write(batch.map(\.item))
                 for (waiter, outcome) in zip(batch, outcomes) { waiter.continuation.resume(returning: outcome) }
             } catch {
                 for waiter in batch { waiter.continuation.resume(throwing: error) }

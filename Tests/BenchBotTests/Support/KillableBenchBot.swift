@@ -40,11 +40,10 @@ final class KillableBenchBot: @unchecked Sendable {
     /// Waits for it to end (at most `timeout`), and returns its status and output.
     func finish(timeout: Duration = .seconds(120)) async throws -> (status: Int32, output: String, errors: String) {
         let deadline = ContinuousClock.now + timeout
-        // Reading as it writes, so that a full pipe never blocks it.
-        async let out = Task.detached { self.output.fileHandleForReading.readDataToEndOfFile() }.value
-        async let err = Task.detached {
-            self.errorsFile.map { FileManager.default.contents(atPath: $0) ?? Data() } ?? self.errors.fileHandleForReading.readDataToEndOfFile()
-        }.value
+        // Reading as it writes, so that a full pipe never blocks it; on threads of their own, since
+        // a pipe that a descendant keeps open blocks its reader for as long as that one lives.
+        async let out = OwnThread.run { self.output.fileHandleForReading.readDataToEndOfFile() }
+        async let err = OwnThread.run { self.errorsFile == nil ? self.errors.fileHandleForReading.readDataToEndOfFile() : Data() }
         while process.isRunning {
             if ContinuousClock.now > deadline {
                 kill()
@@ -52,7 +51,10 @@ final class KillableBenchBot: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        return (process.terminationStatus, String(decoding: await out, as: UTF8.self), String(decoding: await err, as: UTF8.self))
+        // A file of errors is read once the process has written all of it.
+        let errors = await err
+        let written = errorsFile.map { FileManager.default.contents(atPath: $0) ?? Data() } ?? errors
+        return (process.terminationStatus, String(decoding: await out, as: UTF8.self), String(decoding: written, as: UTF8.self))
     }
 }
 
