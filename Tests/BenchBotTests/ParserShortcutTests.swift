@@ -19,7 +19,15 @@ struct ParserShortcutTests {
             (Self.result("a[x=1,y=2]"), Self.result("a", ["x": "1", "y": "2"])),
             (Self.result("é", ["k": "ü"]), Self.result("é[k=ü]")),
         ]
-        for (first, second) in twins {
+        // Parameters of every count around the eight put in order on the stack, each against its own
+        // display name written out: their bytes must be the display name's, key for key.
+        let keyed = (1...12).flatMap { count in
+            let keys = (0..<count).map { "k\(($0 * 5) % 13)" + String(repeating: "z", count: $0 % 3) }
+            let parameters = Dictionary(uniqueKeysWithValues: keys.map { ($0, "v\($0.count)") })
+            let flat = Self.result("a", parameters)
+            return [(flat, Self.result(flat.displayName)), (Self.result(flat.displayName), flat)]
+        }
+        for (first, second) in twins + keyed {
             var names = SeriesNames()
             let results = [first]
             #expect(names.insert(first, tag: 7, inserted: []) == nil)

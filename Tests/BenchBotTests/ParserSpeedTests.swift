@@ -54,6 +54,35 @@ struct ParserSpeedTests {
         }
     }
 
+    @Test("runs of spaces, and names up to a space or a tab, end where a byte-by-byte walk ends them, from every start to every end")
+    func runsByWords() {
+        // Spaces around one other byte, at every place: the words' flags must find the first, never a later one or none.
+        for length in 0..<30 {
+            for place in 0...length {
+                for byte in [0x00, 0x09, 0x0A, 0x1F, 0x21, 0x41, 0x7F, 0x80, 0xA0, 0xFF] as [UInt8] {
+                    var spaces = [UInt8](repeating: TextBytes.space, count: length)
+                    var names = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    if place < length {
+                        spaces[place] = byte
+                        names[place] = byte
+                    }
+                    // A blank after the place too, so that a flag above the first would show.
+                    if place + 3 < length { names[place + 3] = TextBytes.space }
+                    for start in [0, min(1, length), min(5, length)] {
+                        for end in [length, max(start, length - 1), max(start, length - 7)] {
+                            var walked = start
+                            while walked < end, spaces[walked] == TextBytes.space { walked += 1 }
+                            #expect(spaces.withUnsafeBufferPointer { TextBytes.skipSpaces($0, from: start, to: end) } == walked, "\(spaces) \(start)..<\(end)")
+                            walked = start
+                            while walked < end, !TextBytes.isBlank(names[walked]) { walked += 1 }
+                            #expect(names.withUnsafeBufferPointer { TextBytes.firstBlank($0, from: start, to: end) } == walked, "\(names) \(start)..<\(end)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test("a repeated JSON field keeps its last value, in objects of every size")
     func repeatedFieldLastWins() throws {
         #expect(try JSONValue.parse(Data(#"{"a": 1, "b": {"c": [1, 2], "c": [3]}, "a": 2}"#.utf8))

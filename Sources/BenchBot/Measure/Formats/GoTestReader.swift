@@ -31,6 +31,9 @@ struct GoTestReader {
     var defaultPackage: String?
     private(set) var series = GoTestSeries()
     private var block: Block?
+    /// The place of ``block``'s package in ``series`` (``GoTestSeries/id(of:)``), worked out once
+    /// for a block rather than for each of its lines; `nil` once the block or its package changes.
+    private var blockPackageID: Int?
     private var pending: Pending?
     private var verdicts: [Verdict] = []
     /// The verdict whose reason is the next indented line (`--- FAIL` without `-v` logs after it).
@@ -146,10 +149,9 @@ struct GoTestReader {
     private mutating func readResult(_ bytes: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, number: Int, in text: String) -> Bool {
         guard let last = line.last, bytes[last] != TextBytes.carriageReturn, TextBytes.starts(bytes, line, with: "Benchmark") else { return false }
         // The name: non-blank bytes, then spaces to the first tab.
-        var position = line.lowerBound
-        while position < line.upperBound, !TextBytes.isBlank(bytes[position]) { position += 1 }
+        var position = TextBytes.firstBlank(bytes, from: line.lowerBound, to: line.upperBound)
         let name = line.lowerBound..<position
-        while position < line.upperBound, bytes[position] == TextBytes.space { position += 1 }
+        position = TextBytes.skipSpaces(bytes, from: position, to: line.upperBound)
         guard position < line.upperBound, bytes[position] == TextBytes.tab else { return false }
         // `Benchmark` then nothing, or a character that is not lower case: ASCII, to tell by its byte.
         if name.count > 9 {
@@ -157,16 +159,19 @@ struct GoTestReader {
             guard next < 0x80, !(UInt8(ascii: "a")...UInt8(ascii: "z")).contains(next) else { return false }
         }
         // The iterations: spaces, then digits, then the tab before the first pair.
-        position += 1
-        while position < line.upperBound, bytes[position] == TextBytes.space { position += 1 }
+        position = TextBytes.skipSpaces(bytes, from: position + 1, to: line.upperBound)
         let digits = position
         while position < line.upperBound, TextBytes.isDigit(bytes[position]) { position += 1 }
         guard position > digits, position < line.upperBound, bytes[position] == TextBytes.tab else { return false }
         // Each pair: spaces, a plain number, one space, a unit without spaces, up to the next tab or the end.
+        // The kept array is taken out of `self` and put back, not copied: a copy (to hand to
+        // `series`, another part of `self`) cost a retain and a release on every line.
+        var pairs: [(value: Double, unit: Range<Int>)] = []
+        swap(&pairs, &self.pairs)
+        defer { swap(&pairs, &self.pairs) }
         pairs.removeAll(keepingCapacity: true)
         while position < line.upperBound {
-            position += 1
-            while position < line.upperBound, bytes[position] == TextBytes.space { position += 1 }
+            position = TextBytes.skipSpaces(bytes, from: position + 1, to: line.upperBound)
             let numberStart = position
             while position < line.upperBound, GoTestLine.isNumberByte(bytes[position]) { position += 1 }
             guard position > numberStart, position < line.upperBound, bytes[position] == TextBytes.space else { return false }
@@ -182,7 +187,11 @@ struct GoTestReader {
         }
         (lastNumber, lastByteLine) = (number, line)
         open()
-        series.add(package: block?.package, name: name, pairs, in: bytes, text: text)
+        let packageID = blockPackageID ?? series.id(of: block?.package)
+        blockPackageID = packageID
+        if !series.appendRepeat(packageID: packageID, name: name, pairs, in: bytes) {
+            series.add(package: block?.package, name: name, pairs, in: bytes, text: text)
+        }
         block?.hasResults = true
         pending = nil
         lastLog = nil
@@ -205,7 +214,10 @@ struct GoTestReader {
 
     private mutating func open() {
         if block?.ended == true { close(nil, final: true) }
-        if block == nil { block = Block(package: defaultPackage) }
+        if block == nil {
+            block = Block(package: defaultPackage)
+            blockPackageID = nil
+        }
     }
 
     private mutating func setPackage(_ package: String, _ number: Int, _ context: FormatContext) throws(FormatError) {
@@ -213,6 +225,7 @@ struct GoTestReader {
             throw context.error("line \(number)", "package \(package) starts before \(current)'s closing PASS, FAIL or ok line; is the output cut short or two runs interleaved?")
         }
         block?.package = package
+        blockPackageID = nil
     }
 
     private mutating func record(_ kind: Substring, _ name: Substring) {
@@ -236,6 +249,7 @@ struct GoTestReader {
     /// A `PASS`/`FAIL` line ends the package's output; `ok`/`FAIL <package>` (`final`) ends the block.
     private mutating func close(_ package: String?, final: Bool) {
         guard var current = block else { return }
+        blockPackageID = nil
         if let pending {
             let reason = pending.firstOutput.map { "stopped before printing a result: \($0)" } ?? "printed no result"
             verdicts.append(Verdict(package: current.package, name: pending.name, failed: true, reason: Substring(reason)))

@@ -38,6 +38,9 @@ struct GoTestSeries {
     /// repetitions one after another.
     private var last: Int?
     private var lastName: [UInt8] = []
+    /// The units of the last line's benchmark's series, in order, one after another, and where each ends.
+    private var lastUnits: [UInt8] = []
+    private var lastUnitEnds: [Int] = []
     /// Each package's procs suffixes (`-8`), for a `--- FAIL` that `testing` printed without one,
     /// and the last one added, which most new benchmarks of a package repeat.
     private(set) var procs: [String: Set<Substring>] = [:]
@@ -49,29 +52,51 @@ struct GoTestSeries {
         for (value, unit) in values {
             TextBytes.withBytes(of: unit) { bytes in addSample(value, unit: bytes[...], named: unit, of: place) }
         }
+        rememberUnits(of: place)
     }
 
     /// ``add(package:name:values:)`` of a line read from its bytes: `name` and each pair's unit lie
     /// in `bytes`, the UTF-8 of `text`, and are cut out of `text` only for a benchmark or unit met
-    /// for the first time. A line that repeats the last line's benchmark with its units in the same
-    /// order, as `-count` prints them, only appends its samples.
+    /// for the first time.
     mutating func add(package: String?, name: Range<Int>, _ pairs: [(value: Double, unit: Range<Int>)],
                       in bytes: UnsafeBufferPointer<UInt8>, text: String) {
-        if let last, isLast(package: package, name: bytes[name]) {
-            let series = printed[last].series
-            if series.count == pairs.count, zip(pairs, series).allSatisfy({ hasUnit($0.1, bytes[$0.0.unit]) }) {
-                for (pair, place) in zip(pairs, series) { samples[place].append(pair.value) }
-                return
-            }
-        }
         let place = benchmark(package: package, name: bytes[name], printed: { text.utf8Slice(name) })
         for pair in pairs { addSample(pair.value, unit: bytes[pair.unit], named: text.utf8Slice(pair.unit), of: place) }
+        rememberUnits(of: place)
     }
 
-    /// Whether the last line's benchmark is `name` in `package`.
-    private func isLast(package: String?, name: Slice<UnsafeBufferPointer<UInt8>>) -> Bool {
-        guard let lastPackage, lastPackage.package == package else { return false }
-        return lastName.withUnsafeBufferPointer { TextBytes.equal(name, $0) }
+    /// Appends a line's samples when it repeats the last line's benchmark, in the package whose
+    /// place is `packageID` (``id(of:)``), with the same units in the same order, as `-count` prints
+    /// them, and returns `true`; returns `false`, having changed nothing, for any other line.
+    ///
+    /// Most lines of a large output are such repeats. This looks only at bytes and places: taking
+    /// a package's text or a benchmark's series out of their arrays cost a retain and a release each.
+    mutating func appendRepeat(packageID: Int, name: Range<Int>, _ pairs: [(value: Double, unit: Range<Int>)],
+                               in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let last, printed[last].packageID == packageID, lastUnitEnds.count == pairs.count,
+              lastName.withUnsafeBufferPointer({ TextBytes.equal(bytes[name], $0) }) else { return false }
+        let same = lastUnits.withUnsafeBufferPointer { units in
+            var start = 0
+            for index in pairs.indices {
+                let end = lastUnitEnds[index]
+                guard TextBytes.equal(bytes[pairs[index].unit], UnsafeBufferPointer(rebasing: units[start..<end])) else { return false }
+                start = end
+            }
+            return true
+        }
+        guard same else { return false }
+        for index in pairs.indices { samples[printed[last].series[index]].append(pairs[index].value) }
+        return true
+    }
+
+    /// Keeps the units of `place`'s series, in order, as the bytes a repeat of it must print (``appendRepeat(packageID:name:_:in:)``).
+    private mutating func rememberUnits(of place: Int) {
+        lastUnits.removeAll(keepingCapacity: true)
+        lastUnitEnds.removeAll(keepingCapacity: true)
+        for series in printed[place].series {
+            lastUnits.append(contentsOf: unitBytes[unitOf[series]])
+            lastUnitEnds.append(lastUnits.count)
+        }
     }
 
     /// Whether the series' unit is `bytes`.
@@ -140,7 +165,7 @@ struct GoTestSeries {
     }
 
     /// The place of `package` among the packages met, added if it is new.
-    private mutating func id(of package: String?) -> Int {
+    mutating func id(of package: String?) -> Int {
         if let lastPackage, lastPackage.package == package { return lastPackage.id }
         let id = packages[package] ?? packages.count
         packages[package] = id

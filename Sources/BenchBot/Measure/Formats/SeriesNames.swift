@@ -57,17 +57,42 @@ struct SeriesNames {
         // up, which costs more than building the bytes again.
         guard !parameters.sharesStorage(with: lastParameters.parameters),
               parameters.count > 1 || lastParameters.parameters != parameters else { return }
-        // `[key=value,…]` as ``BenchmarkResult/displayName`` writes it, keys in order, written as bytes.
-        var bytes: [UInt8] = [UInt8(ascii: "[")]
-        bytes.reserveCapacity(parameters.reduce(2) { $0 + $1.key.utf8.count + $1.value.utf8.count + 2 })
-        for (index, parameter) in parameters.sorted(by: { $0.key < $1.key }).enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: parameter.key.utf8)
-            bytes.append(UInt8(ascii: "="))
-            bytes.append(contentsOf: parameter.value.utf8)
+        // `[key=value,…]` as ``BenchmarkResult/displayName`` writes it, keys in order, written as
+        // bytes into the last one's storage. A few entries are put in order by their offsets in the
+        // dictionary, on the stack: sorting copies of them allocated, and retained every value.
+        lastParameters.parameters = parameters
+        lastParameters.bytes.removeAll(keepingCapacity: true)
+        lastParameters.bytes.append(UInt8(ascii: "["))
+        func write(_ index: Dictionary<String, String>.Index, first: Bool) {
+            if !first { lastParameters.bytes.append(UInt8(ascii: ",")) }
+            lastParameters.bytes.append(contentsOf: parameters.keys[index].utf8)
+            lastParameters.bytes.append(UInt8(ascii: "="))
+            lastParameters.bytes.append(contentsOf: parameters.values[index].utf8)
         }
-        bytes.append(UInt8(ascii: "]"))
-        lastParameters = (parameters, bytes)
+        guard parameters.count <= 8 else {
+            for (place, index) in parameters.indices.sorted(by: { parameters.keys[$0] < parameters.keys[$1] }).enumerated() {
+                write(index, first: place == 0)
+            }
+            lastParameters.bytes.append(UInt8(ascii: "]"))
+            return
+        }
+        let keys = parameters.keys
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: parameters.count) { order in
+            _ = order.initialize(fromContentsOf: 0..<parameters.count)
+            func key(_ offset: Int) -> String { keys[keys.index(keys.startIndex, offsetBy: offset)] }
+            // Insertion sort, of at most eight: each look at a key walks to its offset.
+            for next in order.indices.dropFirst() {
+                let moving = order[next]
+                var place = next
+                while place > 0, key(moving) < key(order[place - 1]) {
+                    order[place] = order[place - 1]
+                    place -= 1
+                }
+                order[place] = moving
+            }
+            for place in order.indices { write(parameters.index(parameters.startIndex, offsetBy: order[place]), first: place == 0) }
+        }
+        lastParameters.bytes.append(UInt8(ascii: "]"))
     }
 
     private static func displayName(_ benchmark: String, _ parameters: [String: String]) -> String {

@@ -63,10 +63,17 @@ enum TextNumber {
         return Double(sign: .plus, exponent: -(top + shift + fractionDigits), significand: significand)
     }
 
+    // Written out, not computed: the optimizer then lays a literal array out in the binary, where a
+    // computed one was initialized lazily, and each of a large file's numbers paid for the check.
     /// 10^0 … 10^22, each exact in a double.
-    private static let powersOfTen: [Double] = (0...22).map { power in (0..<power).reduce(1.0) { value, _ in value * 10 } }
+    private static let powersOfTen: [Double] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]
     /// 5^0 … 5^27, each below 2^63.
-    private static let powersOfFive: [UInt64] = (0...27).map { power in (0..<power).reduce(UInt64(1)) { value, _ in value * 5 } }
+    private static let powersOfFive: [UInt64] = [
+        1, 5, 25, 125, 625, 3125, 15625,
+        78125, 390625, 1953125, 9765625, 48828125, 244140625, 1220703125,
+        6103515625, 30517578125, 152587890625, 762939453125, 3814697265625, 19073486328125, 95367431640625,
+        476837158203125, 2384185791015625, 11920928955078125, 59604644775390625, 298023223876953125, 1490116119384765625, 7450580596923828125,
+    ]
 
     private static func slowNumber(_ bytes: UnsafeBufferPointer<UInt8>, ignoring separator: UInt8?) -> Double? {
         DecimalLiteral.number(Substring(String(decoding: bytes, as: UTF8.self)), ignoring: separator)
