@@ -42,7 +42,10 @@ extension GoTestSeries {
         // A benchmark's units are consecutive series: its name is taken apart once for all of them,
         // and they share one dictionary of parameters, which validation then checks once.
         var named = (benchmark: -1, base: "", parameters: [String: String]())
-        var metrics = [(suffix: String, unit: String, direction: Direction, guessed: Bool)?](repeating: nil, count: units.count)
+        // Each unit's metric is worked out once (a file prints a handful, many times over), into
+        // arrays of their own: a tuple of them taken out per series cost retains of its strings.
+        let metrics = units.map(Self.metric)
+        let (suffixes, metricUnits) = (metrics.map(\.suffix), metrics.map(\.unit))
         for place in samples.indices where !dropped[benchmarkOf[place]] {
             let benchmark = benchmarkOf[place]
             if benchmark != named.benchmark {
@@ -58,15 +61,14 @@ extension GoTestSeries {
                     named = (benchmark, base, parameters)
                 }
             }
-            // Each unit's metric is worked out once: a file prints a handful, many times over.
-            let metric = metrics[unitOf[place]] ?? Self.metric(units[unitOf[place]])
-            metrics[unitOf[place]] = metric
-            results.append(benchmark: TextBytes.concatenated(named.base, metric.suffix), parameters: named.parameters,
-                           unit: metric.unit, direction: metric.direction, samples: samples[place])
+            let unit = unitOf[place]
+            results.append(benchmark: TextBytes.concatenated(named.base, suffixes[unit]), parameters: named.parameters,
+                           unit: metricUnits[unit], direction: metrics[unit].direction, samples: samples[place])
             // One line per series, in the shape `--direction` settles, so setting it silences the guess.
-            if metric.guessed {
+            if metrics[unit].guessed {
                 let name = results.inPlace[results.count - 1].displayName
-                warnings.append(ResultValidation.guessedDirectionWarning(file: file, unit: metric.unit, displayName: name, direction: metric.direction))
+                warnings.append(ResultValidation.guessedDirectionWarning(file: file, unit: metricUnits[unit], displayName: name,
+                                                                        direction: metrics[unit].direction))
             }
         }
         return ParsedOutput(results: results.take(), failures: failures, warnings: warnings)
