@@ -260,7 +260,7 @@ struct ImportBenchmark: AsyncParsableCommand {
     @Option(name: .long, help: "Size of each format's generated file, in MB (default 20).")
     var sizeMB = 20.0
 
-    @Option(name: .long, help: "Repetitions of each parser timing; the fastest counts (default 3).")
+    @Option(name: .long, help: "Repetitions of each parser timing, BenchBot and python3 taking turns of five; the fastest counts (default 3).")
     var `repeat` = 3
 
     @Option(name: .long, parsing: .upToNextOption, help: "Only these formats' parsers (default: every format).")
