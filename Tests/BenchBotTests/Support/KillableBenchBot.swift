@@ -40,8 +40,9 @@ final class KillableBenchBot: @unchecked Sendable {
     /// Waits for it to end (at most `timeout`), and returns its status and output.
     func finish(timeout: Duration = .seconds(120)) async throws -> (status: Int32, output: String, errors: String) {
         let deadline = ContinuousClock.now + timeout
-        // Reading as it writes, so that a full pipe never blocks it; on threads of their own, since
-        // a pipe that a descendant keeps open blocks its reader for as long as that one lives.
+        // Reading as it writes, so that a full pipe never blocks it. A pipe that a descendant keeps
+        // open blocks its reader for as long as that one lives: on threads of their own, such a
+        // wait holds up this test alone, not the shared threads every other suite needs.
         async let out = OwnThread.run { self.output.fileHandleForReading.readDataToEndOfFile() }
         async let err = OwnThread.run { self.errorsFile == nil ? self.errors.fileHandleForReading.readDataToEndOfFile() : Data() }
         while process.isRunning {
@@ -53,7 +54,11 @@ final class KillableBenchBot: @unchecked Sendable {
         }
         // A file of errors is read once the process has written all of it.
         let errors = await err
-        let written = errorsFile.map { FileManager.default.contents(atPath: $0) ?? Data() } ?? errors
+        var written = errors
+        if let errorsFile {
+            // Unreadable, it would read as empty, and a test that expects some text absent would pass unseen.
+            written = try #require(FileManager.default.contents(atPath: errorsFile), "\(errorsFile) cannot be read")
+        }
         return (process.terminationStatus, String(decoding: await out, as: UTF8.self), String(decoding: written, as: UTF8.self))
     }
 }
