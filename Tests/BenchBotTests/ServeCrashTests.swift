@@ -56,6 +56,13 @@ struct ServeCrashTests {
             for delivery in deliveries where answeredBeforeKill.contains(delivery.id) {
                 #expect(jobs.filter { $0.commit.hex == delivery.commit }.count == 1, "\(delivery.id) answered 2xx but not queued once")
             }
+            // A CI run once found none queued, on a busy machine: the deliveries' states and the
+            // server's own words are what tells a starved processor from deliveries it gave up on.
+            if jobs.isEmpty {
+                let states = (try? await store.countDeliveries()) ?? [:]
+                Issue.record("no job queued; deliveries by state \(states); the restarted server said: \(server.terminate().errors.suffix(6000))")
+                return
+            }
             #expect(Set(jobs.map(\.commit.hex)).count == jobs.count)
 
             // GitHub redelivers every delivery (the answered ones too, as a person might): nothing is queued twice.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// `benchbot serve` as a process of its own, on a free port, that a test can kill with SIGKILL.
@@ -6,6 +7,9 @@ final class ServeProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
     private let errors = Pipe()
+    /// What it writes to standard error, read as it writes: a pipe nobody reads fills at 64 KB,
+    /// and then every log line it writes, and the work that logs it, waits.
+    private let written = Written()
 
     var url: String { "http://127.0.0.1:\(port)" }
 
@@ -23,6 +27,8 @@ final class ServeProcess: @unchecked Sendable {
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        let errorReader = errors.fileHandleForReading
+        Thread.detachNewThread { [written] in written.finish(errorReader.readDataToEndOfFile()) }
         let reader = output.fileHandleForReading
         // Read on a thread of its own: a blocking read must not hold one of the test pool's few threads.
         let line: String? = await withCheckedContinuation { continuation in
@@ -34,6 +40,8 @@ final class ServeProcess: @unchecked Sendable {
                     text += String(decoding: chunk, as: UTF8.self)
                 }
                 continuation.resume(returning: text.split(separator: "\n").first.map(String.init))
+                // Its standard output is read to its end too, for the same reason.
+                while !reader.availableData.isEmpty {}
             }
         }
         guard let line, let portText = line.split(separator: ":").last, let port = Int(portText) else {
@@ -52,6 +60,24 @@ final class ServeProcess: @unchecked Sendable {
     func terminate() -> (status: Int32, errors: String) {
         process.terminate()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        return (process.terminationStatus, String(decoding: written.wait(), as: UTF8.self))
+    }
+
+    /// Standard error's bytes, once its reader met the end.
+    final class Written: Sendable {
+        private let data = Mutex<Data?>(nil)
+        private let done = DispatchSemaphore(value: 0)
+
+        func finish(_ bytes: Data) {
+            data.withLock { $0 = bytes }
+            done.signal()
+        }
+
+        /// Waits for the end: the process has exited, so only a descendant holding the pipe delays it.
+        func wait() -> Data {
+            done.wait()
+            done.signal()
+            return data.withLock { $0 ?? Data() }
+        }
     }
 }
