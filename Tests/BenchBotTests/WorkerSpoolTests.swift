@@ -23,11 +23,17 @@ struct WorkerSpoolTests {
             let location = try PostgresLocation(url: url)
 
             // The first job: the database stops while it is measured, and the worker dies holding the spooled run.
-            var worker = try KillableBenchBot(["work", "--forever", "--poll-interval", "0.2", "--home", fixture.home])
+            let errors = root.appending(path: "first-worker.err")
+            var worker = try KillableBenchBot(["work", "--forever", "--poll-interval", "0.2", "--home", fixture.home], errorsFile: errors)
             #expect(await setup.started.readLine() == "started")
             try await PostgresCluster.stopServer(cluster)
             try Self.say(go)
-            let spooled = await eventually { Self.files(in: spool).count == 1 }
+            // Killed once it has said where the run waits: it writes the spool file first, and a kill
+            // between the two (a CI run on a busy machine met one) would leave nothing said.
+            let spooled = await eventually {
+                Self.files(in: spool).count == 1
+                    && ((try? String(contentsOfFile: errors, encoding: .utf8)) ?? "").contains("until the store answers")
+            }
             #expect(spooled, "the measured run is in \(spool): \(Self.files(in: spool))")
             worker.kill()
             let killed = try await worker.finish()
