@@ -71,7 +71,8 @@ struct WebhookBenchmark: AsyncParsableCommand {
             return try await LoadClients.run(url: url, deliveries: deliveries, range: warmup..<(warmup + count), clients: clients)
         }
         // Each durability gets deliveries of its own, so every one of them must be stored once.
-        var reals: [(durability: DeliveryDurability, warm: LoadResult, saturated: LoadResult, paced: [LoadResult], bare: [LoadResult])] = []
+        var reals: [(durability: DeliveryDurability, warm: LoadResult, saturated: LoadResult, paced: [LoadResult], bare: [LoadResult],
+                     syncs: SyncTimes)] = []
         var stores: [SQLiteStore] = []
         for (index, durability) in durabilities.enumerated() {
             // A home of its own: the durability measured before leaves a store and an intake
@@ -91,6 +92,7 @@ struct WebhookBenchmark: AsyncParsableCommand {
                         _ = try await LoadClients.run(url: bareURL, deliveries: deliveries, range: start..<(start + warmup), clients: clients)
                         var paced: [LoadResult] = []
                         var bare: [LoadResult] = []
+                        let before = store.deliverySyncTimes() ?? SyncTimes()
                         for round in Self.rounds(of: (start + warmup + count)..<(start + perRoute)) {
                             // Each bare round starts with the processor idle, as the bare route always is; the real
                             // round after it runs with the processor applying that round's deliveries beside it,
@@ -99,11 +101,12 @@ struct WebhookBenchmark: AsyncParsableCommand {
                             bare.append(try await LoadClients.run(url: bareURL, deliveries: deliveries, range: round, clients: clients, rate: rate))
                             paced.append(try await LoadClients.run(url: url, deliveries: deliveries, range: round, clients: clients, rate: rate))
                         }
-                        return (warm: warm, saturated: saturated, paced: paced, bare: bare)
+                        let syncs = (store.deliverySyncTimes() ?? SyncTimes()).since(before)
+                        return (warm: warm, saturated: saturated, paced: paced, bare: bare, syncs: syncs)
                     }
                 }
             }
-            reals.append((durability, real.warm, real.saturated, real.paced, real.bare))
+            reals.append((durability, real.warm, real.saturated, real.paced, real.bare, real.syncs))
         }
 
         let accepted = reals.reduce(0) { $0 + $1.warm.accepted + $1.saturated.accepted + $1.paced.reduce(0) { $0 + $1.accepted } }
@@ -116,7 +119,7 @@ struct WebhookBenchmark: AsyncParsableCommand {
             BenchBot webhook benchmark: \(count) signed deliveries per route and run (push and pull_request, \(size) bytes on average), \
             \(clients) keep-alive clients over loopback, \(ProcessInfo.processInfo.activeProcessorCount) cores (\(Self.cpuModel()))
             """
-        for (durability, _, saturated, pacedRounds, bareRounds) in reals {
+        for (durability, _, saturated, pacedRounds, bareRounds, syncs) in reals {
             let real = (durability: durability, saturated: saturated, paced: LoadResult(combining: pacedRounds), bare: LoadResult(combining: bareRounds))
             // Each round's p99 beside the whole run's: a neighbour's burst shows as one round's outlier.
             let perRound = zip(bareRounds, pacedRounds).map { String(format: "%.1f/%.1f", $0.p99 * 1000, $1.p99 * 1000) }.joined(separator: " ")
@@ -146,6 +149,7 @@ struct WebhookBenchmark: AsyncParsableCommand {
                 targets at \(Int(rate))/s: every delivery stored and answered at the offered rate \(keptRate >= 0.98 * rate ? "met" : "MISSED"), \
                 p99 < 10 ms \(real.paced.p99 < 0.010 ? "met" : "MISSED"), p99 within 2x the bare route's \(real.paced.p99 <= 2 * real.bare.p99 ? "met" : "MISSED")
                 """
+            if durability == .disk { report += "\n" + Self.describe(syncs, bareP99: real.bare.p99) }
         }
         print(report + """
 
@@ -159,6 +163,17 @@ struct WebhookBenchmark: AsyncParsableCommand {
                 + "and \(stored.subtracting(expected).count) unexpected; a benchmark that loses writes is not a result")
             throw ExitCode(1)
         }
+    }
+
+    /// The intake's syncs in the paced rounds: the disk's own time, which every answer waits for
+    /// at least once (and for the rest of one under way), beside the budget the bare route leaves.
+    static func describe(_ syncs: SyncTimes, bareP99: Double) -> String {
+        func bound(_ fraction: Double) -> String {
+            guard let seconds = syncs.quantile(fraction) else { return "-" }
+            return seconds.isFinite ? String(format: "<= %g ms", seconds * 1000) : String(format: "> %g ms", SyncTimes.bounds.last! * 1000)
+        }
+        return "the disk's syncs in the paced rounds (each answer waits for at least one): \(syncs.count), p50 \(bound(0.5)), "
+            + "p99 \(bound(0.99)), slowest \(bound(1)); twice the bare route's p99 is \(String(format: "%.2f", 2 * bareP99 * 1000)) ms"
     }
 
     /// How many rounds the paced run alternates between the routes.

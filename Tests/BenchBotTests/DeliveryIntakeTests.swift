@@ -111,6 +111,41 @@ struct DeliveryIntakeTests {
         }
     }
 
+    @Test("each sync that a `disk` delivery's answer waited for is timed; `process` deliveries and redeliveries sync nothing")
+    func syncsTimed() async throws {
+        try await withTemporaryDirectory { root in
+            let store = try SQLiteStore.open(path: (root as NSString).appendingPathComponent("store.sqlite"))
+            #expect(store.deliverySyncTimes() == nil, "no intake opened yet")
+            #expect(try await store.recordDelivery(Self.delivery("d-1"), durability: .process))
+            #expect(store.deliverySyncTimes()?.count == 0)
+            #expect(try await store.recordDelivery(Self.delivery("d-2"), durability: .disk))
+            #expect(try await store.recordDelivery(Self.delivery("d-2"), durability: .disk) == false)
+            let times = try #require(store.deliverySyncTimes())
+            #expect(times.count == 1 && times.sum > 0)
+        }
+    }
+
+    @Test("sync times: nearest-rank quantiles by bucket, and the difference of two snapshots")
+    func syncTimeQuantiles() {
+        var times = SyncTimes()
+        #expect(times.quantile(0.5) == nil)
+        for _ in 0..<98 { times.record(0.00025) }
+        let earlier = times
+        times.record(0.0012)
+        times.record(7)
+        #expect(times.count == 100)
+        #expect(times.quantile(0.5) == 0.0003 && times.quantile(0.98) == 0.0003)
+        #expect(times.quantile(0.99) == 0.0015, "the 99th of 100 is the 1.2 ms sync, in the bucket up to 1.5 ms")
+        #expect(times.quantile(1) == .infinity, "7 s is past the last bound")
+        let later = times.since(earlier)
+        #expect(later.count == 2 && abs(later.sum - 7.0012) < 1e-9)
+        #expect(later.quantile(0.5) == 0.0015 && later.quantile(0) == 0.0015)
+        // Exactly on a bound counts in that bound's bucket, as Prometheus' `le` says.
+        var edge = SyncTimes()
+        edge.record(0.001)
+        #expect(edge.quantile(1) == 0.001)
+    }
+
     @Test("an intake written by a newer BenchBot is refused, naming its file")
     func newerIntakeRefused() async throws {
         try await withTemporaryDirectory { root in

@@ -47,7 +47,10 @@ struct WebhookTests {
             #expect(metrics.status == 200 && metrics.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
             for line in [#"benchbot_webhook_rejected_total{reason="signature"} 3"#, #"benchbot_webhook_rejected_total{reason="content_type"} 1"#,
                          #"benchbot_webhook_rejected_total{reason="too_large"} 1"#, #"benchbot_webhook_deliveries_total{result="accepted",event="ping"} 1"#,
-                         #"benchbot_webhook_kept{state="processed"} 1.0"#, #"benchbot_queue_jobs{state="queued"} 0.0"#] {
+                         #"benchbot_webhook_kept{state="processed"} 1.0"#, #"benchbot_queue_jobs{state="queued"} 0.0"#,
+                         // The ping was kept with `disk` durability: one sync, in the cumulative +Inf bucket and the count.
+                         #"benchbot_webhook_sync_seconds_bucket{le="+Inf"} 1"#, "benchbot_webhook_sync_seconds_count 1",
+                         "# TYPE benchbot_webhook_sync_seconds histogram"] {
                 #expect(text.contains(line), "\(line) missing from:\n\(text)")
             }
             #expect(try await HTTPClient().execute(HTTPRequest(method: .get, url: harness.url + "/healthz")).status == 200)

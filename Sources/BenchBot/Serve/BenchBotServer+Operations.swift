@@ -17,7 +17,7 @@ extension BenchBotServer {
         router.get("/metrics") { _, _ -> Response in
             do {
                 let text = metrics.render(jobs: try await store.countJobs(), outbox: try await store.countNotifications(),
-                                          deliveries: try await store.countDeliveries())
+                                          deliveries: try await store.countDeliveries(), syncs: store.deliverySyncTimes())
                 return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                                 body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
             } catch {

@@ -33,8 +33,10 @@ final class ServerMetrics: Sendable {
         registry.makeCounter(descriptor: Self.rejections, labels: [("reason", reason.rawValue)]).increment()
     }
 
-    /// Sets the gauges from the store's counts, then renders everything.
-    func render(jobs: [JobState: Int], outbox: [QueuedNotification.State: Int], deliveries: [WebhookDelivery.State: Int]) -> String {
+    /// Sets the gauges from the store's counts, then renders everything, with the intake's sync
+    /// times where the store has them.
+    func render(jobs: [JobState: Int], outbox: [QueuedNotification.State: Int], deliveries: [WebhookDelivery.State: Int],
+                syncs: SyncTimes?) -> String {
         for state in JobState.allCases {
             registry.makeGauge(descriptor: Self.jobs, labels: [("state", state.rawValue)]).set(Double(jobs[state] ?? 0))
         }
@@ -44,7 +46,21 @@ final class ServerMetrics: Sendable {
         for state in WebhookDelivery.State.allCases {
             registry.makeGauge(descriptor: Self.kept, labels: [("state", state.rawValue)]).set(Double(deliveries[state] ?? 0))
         }
-        return registry.emitToString()
+        return registry.emitToString() + (syncs.map(Self.histogram) ?? "")
+    }
+
+    /// The sync times as a Prometheus histogram. They are counted by the store, not by this
+    /// registry: the store times its own syncs, whoever serves them.
+    private static func histogram(_ syncs: SyncTimes) -> String {
+        let name = "benchbot_webhook_sync_seconds"
+        var text = "# HELP \(name) How long the disk took to sync deliveries kept with disk durability: what their answers waited for.\n"
+            + "# TYPE \(name) histogram\n"
+        var cumulative = 0
+        for (bound, count) in zip(SyncTimes.bounds.map { "\($0)" } + ["+Inf"], syncs.counts) {
+            cumulative += count
+            text += "\(name)_bucket{le=\"\(bound)\"} \(cumulative)\n"
+        }
+        return text + "\(name)_sum \(syncs.sum)\n\(name)_count \(cumulative)\n"
     }
 
     /// Event names come from the sender: only GitHub's own become labels, so a forger cannot grow the series without bound.

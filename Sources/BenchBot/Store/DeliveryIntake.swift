@@ -21,6 +21,8 @@ final class DeliveryIntake: Sendable {
     let log: DeliveryLog
     /// Deliveries to sync arriving together, written at once with one sync.
     private let commits: GroupCommit<WebhookDelivery, Bool>
+    /// How long those syncs took: what answers with `disk` durability wait for.
+    private let syncs: SyncTimes.Recorder
 
     var path: String { log.path }
     var identity: String { log.identity }
@@ -56,7 +58,18 @@ final class DeliveryIntake: Sendable {
     private init(log: DeliveryLog, legacyPath: String) {
         self.log = log
         self.legacyPath = legacyPath
-        commits = GroupCommit { batch in try log.append(batch, synced: true) }
+        let syncs = SyncTimes.Recorder()
+        self.syncs = syncs
+        commits = GroupCommit { batch in
+            let outcomes = try log.append(batch)
+            // A batch of redeliveries only has nothing of its own to sync.
+            if outcomes.contains(true) {
+                let start = ContinuousClock.now
+                try log.sync()
+                syncs.record(ContinuousClock.now - start)
+            }
+            return outcomes
+        }
     }
 
     /// Takes the right to append, and reads into the log what an older BenchBot's intake holds.
@@ -81,7 +94,7 @@ final class DeliveryIntake: Sendable {
                 throw SQLiteStore.mapError(error, path: path, busyTimeout: 0)
             }
         case .process:
-            return try log.append([delivery], synced: false)[0]
+            return try log.append([delivery])[0]
         }
     }
 
@@ -89,6 +102,9 @@ final class DeliveryIntake: Sendable {
     func sync() throws(StoreError) {
         try log.sync()
     }
+
+    /// How long the syncs of deliveries kept with `disk` durability took, in this process.
+    var syncTimes: SyncTimes { syncs.snapshot }
 
     /// The deliveries received after `sequence`, in arrival order, without their payloads.
     func received(after sequence: Int64, limit: Int) async throws(StoreError) -> [Received] {
@@ -122,7 +138,8 @@ final class DeliveryIntake: Sendable {
                                     receivedAt: Date(storeValue: row["received_at"]))
                 }
             }
-            _ = try log.append(deliveries, synced: true)
+            _ = try log.append(deliveries)
+            try log.sync()
         } catch {
             throw SQLiteStore.mapError(error, path: legacyPath, busyTimeout: 0)
         }

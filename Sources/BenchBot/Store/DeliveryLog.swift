@@ -146,9 +146,8 @@ final class DeliveryLog: Sendable {
     /// Appends the deliveries not in the log yet, in one write (after ``acquireWriter()``): whether each was new, in order. A
     /// delivery id twice in one batch (a redelivery racing its first) is new only the first time.
     ///
-    /// - Parameter synced: Whether to wait until the records are on the disk, not only in the
-    ///   operating system's cache.
-    func append(_ batch: [WebhookDelivery], synced: Bool) throws(StoreError) -> [Bool] {
+    /// The records are in the operating system's hands when this returns; ``sync()`` puts them on the disk.
+    func append(_ batch: [WebhookDelivery]) throws(StoreError) -> [Bool] {
         // Encoded (copied and checksummed) before the lock: every answer waits while it is held,
         // and one preempted inside it holds up all of them.
         let records = batch.map { delivery in
@@ -156,7 +155,7 @@ final class DeliveryLog: Sendable {
             LogRecord.encode(delivery, into: &record)
             return record
         }
-        let (outcomes, writer) = try state.withLock { (state: inout State) throws(StoreError) -> ([Bool], Int32?) in
+        return try state.withLock { (state: inout State) throws(StoreError) -> [Bool] in
             // Taken by ``acquireWriter()`` first; let go after a failed write, until taken again.
             guard let writer = state.writer else { throw Self.failure(path, "is not held for writing") }
             var bytes: [UInt8] = []
@@ -172,7 +171,7 @@ final class DeliveryLog: Sendable {
                 added.append((delivery.id, state.scanned + Int64(bytes.count)))
                 outcomes.append(true)
             }
-            guard let end = added.last?.end else { return (outcomes, nil) }
+            guard let end = added.last?.end else { return outcomes }
             if end > state.allocated {
                 // Where the filesystem cannot allocate ahead, the write grows the file itself.
                 let more = max(Self.allocationStep, end - state.allocated)
@@ -191,16 +190,17 @@ final class DeliveryLog: Sendable {
             }
             state.scanned = end
             state.allocated = max(state.allocated, end)
-            return (outcomes, writer)
+            return outcomes
         }
-        if synced, let writer, fdatasync(writer) != 0 { throw Self.failure(path, "cannot be synced to the disk") }
-        return outcomes
     }
 
     /// How much the file is allocated ahead at a time: about 3,000 of GitHub's deliveries.
     static let allocationStep: Int64 = 32 << 20
 
     /// Waits until everything appended so far is on the disk.
+    ///
+    /// Through the reader, which lives as long as the log: the writer is closed after a failed
+    /// write, and its number may by then be another file's.
     func sync() throws(StoreError) {
         guard fdatasync(reader) == 0 else { throw Self.failure(path, "cannot be synced to the disk") }
     }

@@ -16,6 +16,12 @@ extension SQLiteStore {
         }
     }
 
+    /// How long this process's syncs of its intake took for deliveries kept with `disk` durability;
+    /// `nil` before this process opened the intake.
+    public func deliverySyncTimes() -> SyncTimes? {
+        openedIntake.withLock { $0?.syncTimes }
+    }
+
     /// Admits the deliveries received in the intake since the last admission into the store,
     /// oldest first, each once: how far it got is stored in the same transaction as the rows. A
     /// delivery the store holds already (kept before the intake existed) is skipped by its id.

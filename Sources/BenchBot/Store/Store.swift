@@ -267,9 +267,15 @@ public protocol DeliveryStore: Sendable {
 
     /// Keeps a response for a conditional request.
     func saveHTTPCacheEntry(key: String, _ entry: HTTPCacheEntry, now: Date) async throws(StoreError)
+
+    /// How long this process's syncs of deliveries kept with `disk` durability took; `nil` for a
+    /// store with no sync of its own to time (PostgreSQL's commit is its server's).
+    func deliverySyncTimes() -> SyncTimes?
 }
 
 extension DeliveryStore {
+    public func deliverySyncTimes() -> SyncTimes? { nil }
+
     /// Keeps an accepted delivery, synced to the disk before it returns.
     public func recordDelivery(_ delivery: WebhookDelivery) async throws(StoreError) -> Bool {
         try await recordDelivery(delivery, durability: .disk)
