@@ -18,6 +18,13 @@ struct ParserShortcutTests {
             (Self.result("a", ["x": "1", "y": "2"]), Self.result("a", ["y": "2", "x": "1"])),
             (Self.result("a[x=1,y=2]"), Self.result("a", ["x": "1", "y": "2"])),
             (Self.result("é", ["k": "ü"]), Self.result("é[k=ü]")),
+            // Equal as `String`s, by canonical equivalence, with other bytes: composed or not, in
+            // the benchmark or a parameter; a singleton such as the Kelvin sign against ASCII `K`.
+            (Self.result("caf\u{E9}"), Self.result("cafe\u{301}")),
+            (Self.result("a", ["k": "caf\u{E9}"]), Self.result("a", ["k": "cafe\u{301}"])),
+            (Self.result("a", ["caf\u{E9}": "1"]), Self.result("a[cafe\u{301}=1]")),
+            (Self.result("\u{212A}elvin"), Self.result("Kelvin")),
+            (Self.result("Kelvin", ["x": "1"]), Self.result("\u{212A}elvin", ["x": "1"])),
         ]
         // Parameters of every count around the eight put in order on the stack, each against its own
         // display name written out: their bytes must be the display name's, key for key.
@@ -84,6 +91,21 @@ struct ParserShortcutTests {
         } catch {
             #expect(error.description == "f: benchmark-js: a: appears twice; give each benchmark and parameter set its own name")
         }
+    }
+
+    @Test("names equal only by canonical equivalence are one name to a format's validation; near names are not")
+    func canonicallyEqualNames() throws {
+        let composed = "caf\u{E9} x 1,000 ops/sec \u{B1}0.5% (90 runs sampled)\n"
+        let decomposed = "cafe\u{301} x 2 ops/sec \u{B1}0.5% (90 runs sampled)\n"
+        #expect(composed.utf8.count != decomposed.utf8.count)
+        do {
+            _ = try BenchmarkFormat.benchmarkJS.parse(Data((composed + decomposed).utf8), file: "f")
+            Issue.record("two spellings of one name were kept as two series")
+        } catch {
+            #expect(error.description.hasSuffix("appears twice; give each benchmark and parameter set its own name"), "\(error)")
+        }
+        let near = composed + "cafe x 2 ops/sec \u{B1}0.5% (90 runs sampled)\n"
+        #expect(try BenchmarkFormat.benchmarkJS.parse(Data(near.utf8), file: "f").results.map(\.benchmark) == ["caf\u{E9}", "cafe"])
     }
 
     @Test("lines come as a split at \\n gives them, without the \\r of \\r\\n")

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The series met so far, by display name (``BenchmarkResult/displayName``), for duplicate checks.
 ///
 /// A large file holds up to 100,000 series: building each one's display name as a `String` and
@@ -7,13 +9,18 @@
 /// the series before), and builds names only when two hashes meet, to tell a real duplicate
 /// from a hash collision. Equal display names always have equal hashes, so no duplicate goes
 /// unseen; a collision costs two built names, never a wrong answer.
+///
+/// Names are equal as Swift's `String`s are, by Unicode's canonical equivalence: `café` written
+/// with `é` or with `e` and a combining accent is one name to every dictionary after import, so
+/// it must be one name here too. A name with a byte outside ASCII is hashed in its composed form
+/// (NFC); an ASCII name is its own composed form.
 struct SeriesNames {
     /// The place, in insertion order, of each display name met.
     private var first: HashPlaces
     /// Each inserted series' tag (a line number, an index), at its place.
     private var tags: [Int] = []
     /// The last parameters met, and their part of the display name (`[key=value,…]`) as bytes.
-    private var lastParameters: (parameters: [String: String], bytes: [UInt8]) = ([:], [])
+    private var lastParameters: (parameters: [String: String], bytes: [UInt8], isASCII: Bool) = ([:], [], true)
     private let hash = NameHash()
 
     init(capacity: Int = 0) {
@@ -34,10 +41,13 @@ struct SeriesNames {
     mutating func insert<Results: RandomAccessCollection<BenchmarkResult>>(benchmark: String, parameters: [String: String], tag: Int,
                                                                            inserted: Results) -> Int? where Results.Index == Int {
         if !parameters.isEmpty { keepParameters(parameters) }
+        let plain = parameters.isEmpty || lastParameters.isASCII
         let hashed = lastParameters.bytes.withUnsafeBytes { kept in
             let suffix = parameters.isEmpty ? UnsafeRawBufferPointer(start: nil, count: 0) : kept
-            return TextBytes.withBytes(of: benchmark) { hash.hash(UnsafeRawBufferPointer($0), suffix) }
-        }
+            return TextBytes.withBytes(of: benchmark) { bytes in
+                plain && TextBytes.isASCII(bytes) ? hash.hash(UnsafeRawBufferPointer(bytes), suffix) : nil
+            }
+        } ?? composedHash(benchmark, withParameters: !parameters.isEmpty)
         // The name is built only when a fingerprint matches, to tell a duplicate from a collision.
         var name: String?
         let earlier = first.first(hash: hashed) { earlier in
@@ -47,6 +57,15 @@ struct SeriesNames {
         if let earlier { return tags[earlier] }
         tags.append(tag)
         return nil
+    }
+
+    /// The hash of the display name's composed form (NFC), from the benchmark and, when it has
+    /// any, the parameters kept last. `[` starts them and composes with nothing before it, so the
+    /// two parts are composed apart.
+    private func composedHash(_ benchmark: String, withParameters: Bool) -> UInt64 {
+        let name = Array(benchmark.precomposedStringWithCanonicalMapping.utf8)
+        let parameters = withParameters ? Array(String(decoding: lastParameters.bytes, as: UTF8.self).precomposedStringWithCanonicalMapping.utf8) : []
+        return name.withUnsafeBytes { name in parameters.withUnsafeBytes { hash.hash(name, $0) } }
     }
 
     /// Keeps `[key=value,…]` as ``BenchmarkResult/displayName`` writes it, for the last parameters
@@ -61,6 +80,7 @@ struct SeriesNames {
         // bytes into the last one's storage. A few entries are put in order by their offsets in the
         // dictionary, on the stack: sorting copies of them allocated, and retained every value.
         lastParameters.parameters = parameters
+        defer { lastParameters.isASCII = lastParameters.bytes.withUnsafeBufferPointer(TextBytes.isASCII) }
         lastParameters.bytes.removeAll(keepingCapacity: true)
         lastParameters.bytes.append(UInt8(ascii: "["))
         func write(_ index: Dictionary<String, String>.Index, first: Bool) {

@@ -1,4 +1,4 @@
-/// Runs of spaces and of name bytes, found eight bytes at a time.
+/// Runs of spaces and of name bytes, and ASCII text, found eight bytes at a time.
 ///
 /// `go test` pads its columns with runs of spaces (about forty bytes of a result line's ninety),
 /// and a byte-at-a-time walk of them, with the name before them, was a third of reading a line.
@@ -32,6 +32,22 @@ extension TextBytes {
         }
         while position < end, !isBlank(bytes[position]) { position += 1 }
         return position
+    }
+
+    /// Whether every byte is below 0x80, told eight bytes at a time.
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var position = 0
+        if let base = bytes.baseAddress {
+            while position + 8 <= bytes.count {
+                if load(base, at: position) & (wordOnes &* 0x80) != 0 { return false }
+                position += 8
+            }
+        }
+        while position < bytes.count {
+            if bytes[position] >= 0x80 { return false }
+            position += 1
+        }
+        return true
     }
 
     private static let wordOnes: UInt64 = 0x0101_0101_0101_0101
