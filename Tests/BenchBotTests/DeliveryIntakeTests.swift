@@ -146,6 +146,34 @@ struct DeliveryIntakeTests {
         #expect(edge.quantile(1) == 0.001)
     }
 
+    @Test("the sync times render as a Prometheus histogram: cumulative buckets by `le`, then sum and count")
+    func syncHistogramText() {
+        var times = SyncTimes()
+        // Powers of two, so that the sum prints exactly.
+        for seconds in [0.000244140625, 0.000244140625, 7.0] { times.record(seconds) }
+        let text = ServerMetrics().render(jobs: [:], outbox: [:], deliveries: [:], syncs: times)
+        for line in ["# TYPE benchbot_webhook_sync_seconds histogram", #"benchbot_webhook_sync_seconds_bucket{le="0.0001"} 0"#,
+                     #"benchbot_webhook_sync_seconds_bucket{le="0.0002"} 0"#, #"benchbot_webhook_sync_seconds_bucket{le="0.0003"} 2"#,
+                     #"benchbot_webhook_sync_seconds_bucket{le="1.0"} 2"#, #"benchbot_webhook_sync_seconds_bucket{le="2.5"} 2"#,
+                     #"benchbot_webhook_sync_seconds_bucket{le="+Inf"} 3"#, "benchbot_webhook_sync_seconds_sum 7.00048828125",
+                     "benchbot_webhook_sync_seconds_count 3"] {
+            #expect(text.contains(line + "\n"), "\(line) missing from:\n\(text)")
+        }
+        #expect(text.components(separatedBy: "# TYPE benchbot_webhook_sync_seconds").count == 2)
+        #expect(!ServerMetrics().render(jobs: [:], outbox: [:], deliveries: [:], syncs: nil).contains("benchbot_webhook_sync_seconds"))
+    }
+
+    @Test("after a failed sync every keep is refused, naming the first failure and what to do")
+    func failedSyncRefusesAll() {
+        let recorder = SyncTimes.Recorder()
+        #expect(recorder.failure == nil)
+        recorder.failed(.unavailable("/h/store-intake.log", detail: "the delivery intake log cannot be synced to the disk: EIO"), path: "/h/store-intake.log")
+        recorder.failed(.unavailable("/h/store-intake.log", detail: "a second failure"), path: "/h/store-intake.log")
+        let failure = "\(recorder.failure.map { "\($0)" } ?? "none")"
+        #expect(failure.contains("EIO") && !failure.contains("a second failure"), "the first failure is the one named: \(failure)")
+        #expect(failure.contains("store-intake.log") && failure.contains("restarts") && failure.contains("dmesg"), "\(failure)")
+    }
+
     @Test("an intake written by a newer BenchBot is refused, naming its file")
     func newerIntakeRefused() async throws {
         try await withTemporaryDirectory { root in

@@ -25,6 +25,9 @@ struct ParserShortcutTests {
             (Self.result("a", ["caf\u{E9}": "1"]), Self.result("a[cafe\u{301}=1]")),
             (Self.result("\u{212A}elvin"), Self.result("Kelvin")),
             (Self.result("Kelvin", ["x": "1"]), Self.result("\u{212A}elvin", ["x": "1"])),
+            // Parameters met decomposed first, against the composed display name: their own bytes are composed.
+            (Self.result("a", ["k": "cafe\u{301}"]), Self.result("a[k=caf\u{E9}]")),
+            (Self.result("a", ["k": "\u{212A}", "j": "1"]), Self.result("a[j=1,k=K]")),
         ]
         // Parameters of every count around the eight put in order on the stack, each against its own
         // display name written out: their bytes must be the display name's, key for key.

@@ -61,14 +61,26 @@ final class DeliveryIntake: Sendable {
         let syncs = SyncTimes.Recorder()
         self.syncs = syncs
         commits = GroupCommit { batch in
+            // After a failed sync even a redelivery's earlier record may be lost: none is answered.
+            if let failure = syncs.failure { throw failure }
             let outcomes = try log.append(batch)
-            // A batch of redeliveries only has nothing of its own to sync.
+            // Redeliveries alone have nothing of their own to sync: their records were synced
+            // before their first answers, one batch at a time.
             if outcomes.contains(true) {
                 let start = ContinuousClock.now
-                try log.sync()
+                try Self.sync(log, as: .appender, recordingIn: syncs)
                 syncs.record(ContinuousClock.now - start)
             }
             return outcomes
+        }
+    }
+
+    private static func sync(_ log: DeliveryLog, as syncer: DeliveryLog.Syncer, recordingIn syncs: SyncTimes.Recorder) throws(StoreError) {
+        do {
+            try log.sync(syncer)
+        } catch {
+            syncs.failed(error, path: log.path)
+            throw error
         }
     }
 
@@ -86,6 +98,7 @@ final class DeliveryIntake: Sendable {
     /// takes microseconds, less than handing it to another thread and back would.
     func keep(_ delivery: WebhookDelivery, durability: DeliveryDurability) async throws(StoreError) -> Bool {
         try becomeWriter()
+        if let failure = syncs.failure { throw failure }
         switch durability {
         case .disk:
             do {
@@ -98,9 +111,10 @@ final class DeliveryIntake: Sendable {
         }
     }
 
-    /// Waits until every delivery kept so far is on the disk.
+    /// Waits until every delivery kept so far is on the disk, for the processor to admit them.
     func sync() throws(StoreError) {
-        try log.sync()
+        if let failure = syncs.failure { throw failure }
+        try Self.sync(log, as: .admission, recordingIn: syncs)
     }
 
     /// How long the syncs of deliveries kept with `disk` durability took, in this process.
@@ -139,7 +153,7 @@ final class DeliveryIntake: Sendable {
                 }
             }
             _ = try log.append(deliveries)
-            try log.sync()
+            try Self.sync(log, as: .appender, recordingIn: syncs)
         } catch {
             throw SQLiteStore.mapError(error, path: legacyPath, busyTimeout: 0)
         }

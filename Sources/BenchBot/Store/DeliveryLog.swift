@@ -26,6 +26,8 @@ final class DeliveryLog: Sendable {
     /// Chosen when the file is made; the store records how far it admitted each log by it.
     let identity: String
     private let reader: Int32
+    /// The descriptors that sync, one per kind of caller, open as long as the log (``sync(_:)``).
+    private let syncers: [Syncer: Int32]
     private let state: Mutex<State>
 
     private struct State {
@@ -52,10 +54,11 @@ final class DeliveryLog: Sendable {
         }
     }
 
-    private init(path: String, identity: String, reader: Int32) {
+    private init(path: String, identity: String, reader: Int32, syncers: [Syncer: Int32]) {
         self.path = path
         self.identity = identity
         self.reader = reader
+        self.syncers = syncers
         state = Mutex(State())
     }
 
@@ -64,6 +67,7 @@ final class DeliveryLog: Sendable {
             if let writer = state.writer { close(writer) }
         }
         close(reader)
+        for descriptor in syncers.values { close(descriptor) }
     }
 
     /// Opens the log at `path`, making it when `create` says so, and reads its records.
@@ -74,18 +78,30 @@ final class DeliveryLog: Sendable {
             guard create else { return nil }
             try make(path)
         }
-        let reader = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard reader >= 0 else { throw failure(path, "cannot be opened") }
+        var descriptors: [Int32] = []
+        for _ in 0...Syncer.allCases.count {
+            let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                let failed = failure(path, "cannot be opened")
+                for opened in descriptors { close(opened) }
+                throw failed
+            }
+            descriptors.append(descriptor)
+        }
+        let reader = descriptors.removeFirst()
+        let syncers = Dictionary(uniqueKeysWithValues: zip(Syncer.allCases, descriptors))
+        let identity: String
         do {
-            let header = try read(reader, at: 0, count: LogRecord.headerSize, path: path)
-            let identity = try LogRecord.identity(inHeader: header, path: path)
-            let log = DeliveryLog(path: path, identity: identity, reader: reader)
-            try log.refresh()
-            return log
+            identity = try LogRecord.identity(inHeader: try read(reader, at: 0, count: LogRecord.headerSize, path: path), path: path)
         } catch {
             close(reader)
+            for descriptor in syncers.values { close(descriptor) }
             throw error
         }
+        // From here the log owns the descriptors, and closes them when it goes, a failed read too.
+        let log = DeliveryLog(path: path, identity: identity, reader: reader, syncers: syncers)
+        try log.refresh()
+        return log
     }
 
     /// Writes a new log's header beside it, synced, and links it into place, so no reader ever
@@ -197,12 +213,23 @@ final class DeliveryLog: Sendable {
     /// How much the file is allocated ahead at a time: about 3,000 of GitHub's deliveries.
     static let allocationStep: Int64 = 32 << 20
 
+    /// Who syncs the log.
+    enum Syncer: CaseIterable {
+        /// The route's appends, before their answers.
+        case appender
+        /// The processor, before it admits deliveries kept for the process only.
+        case admission
+    }
+
     /// Waits until everything appended so far is on the disk.
     ///
-    /// Through the reader, which lives as long as the log: the writer is closed after a failed
-    /// write, and its number may by then be another file's.
-    func sync() throws(StoreError) {
-        guard fdatasync(reader) == 0 else { throw Self.failure(path, "cannot be synced to the disk") }
+    /// Each kind of caller syncs through a descriptor of its own that lives as long as the log.
+    /// Linux reports a failed write-back once to each open file, to whichever sync meets it first:
+    /// through one shared descriptor, the processor's sync could take the error and the route's
+    /// next one report success for records that never reached the disk. Not through the writer
+    /// either: it is closed after a failed write, and its number may by then be another file's.
+    func sync(_ syncer: Syncer) throws(StoreError) {
+        guard fdatasync(syncers[syncer]!) == 0 else { throw Self.failure(path, "cannot be synced to the disk") }
     }
 
     /// Reads the records another process appended since the last look.

@@ -51,15 +51,31 @@ public struct SyncTimes: Sendable, Equatable {
         return .infinity
     }
 
-    /// Where a log that syncs keeps its times: shared by the writes that sync and the readers of `/metrics`.
+    /// Where a log that syncs keeps its times, and whether a sync failed: shared by the writes that
+    /// sync and the readers of `/metrics`.
     final class Recorder: Sendable {
-        private let times = Mutex(SyncTimes())
+        private let state = Mutex<(times: SyncTimes, failure: StoreError?)>((SyncTimes(), nil))
 
         func record(_ duration: Duration) {
             let (seconds, attoseconds) = duration.components
-            times.withLock { $0.record(Double(seconds) + Double(attoseconds) / 1e18) }
+            state.withLock { $0.times.record(Double(seconds) + Double(attoseconds) / 1e18) }
         }
 
-        var snapshot: SyncTimes { times.withLock { $0 } }
+        var snapshot: SyncTimes { state.withLock { $0.times } }
+
+        /// Keeps the first failed sync. Linux marks the pages of a failed write-back clean, and a
+        /// later sync succeeds without them: nothing written since the last good sync can be told
+        /// safe, so from here every keep is refused, until a restart reads the log again.
+        func failed(_ error: StoreError, path: String) {
+            state.withLock { state in
+                guard state.failure == nil else { return }
+                state.failure = .unavailable(path, detail: "a sync of the delivery intake log failed (\(error)); deliveries written since "
+                                                 + "may not be on the disk, so none is kept until `benchbot serve` restarts; check the disk "
+                                                 + "(`dmesg`) first")
+            }
+        }
+
+        /// The refusal every keep gets after a failed sync; `nil` while every sync succeeded.
+        var failure: StoreError? { state.withLock { $0.failure } }
     }
 }

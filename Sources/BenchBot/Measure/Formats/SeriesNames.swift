@@ -20,7 +20,7 @@ struct SeriesNames {
     /// Each inserted series' tag (a line number, an index), at its place.
     private var tags: [Int] = []
     /// The last parameters met, and their part of the display name (`[key=value,…]`) as bytes.
-    private var lastParameters: (parameters: [String: String], bytes: [UInt8], isASCII: Bool) = ([:], [], true)
+    private var lastParameters: (parameters: [String: String], bytes: [UInt8], isASCII: Bool, composed: [UInt8]) = ([:], [], true, [])
     private let hash = NameHash()
 
     init(capacity: Int = 0) {
@@ -62,9 +62,13 @@ struct SeriesNames {
     /// The hash of the display name's composed form (NFC), from the benchmark and, when it has
     /// any, the parameters kept last. `[` starts them and composes with nothing before it, so the
     /// two parts are composed apart.
+    ///
+    /// Foundation composes, by its own Unicode tables; `==` goes by the standard library's. Should
+    /// those be of different Unicode versions, names in scripts encoded between them could compose
+    /// differently, and such a duplicate go unseen.
     private func composedHash(_ benchmark: String, withParameters: Bool) -> UInt64 {
         let name = Array(benchmark.precomposedStringWithCanonicalMapping.utf8)
-        let parameters = withParameters ? Array(String(decoding: lastParameters.bytes, as: UTF8.self).precomposedStringWithCanonicalMapping.utf8) : []
+        let parameters = !withParameters ? [] : lastParameters.isASCII ? lastParameters.bytes : lastParameters.composed
         return name.withUnsafeBytes { name in parameters.withUnsafeBytes { hash.hash(name, $0) } }
     }
 
@@ -80,7 +84,12 @@ struct SeriesNames {
         // bytes into the last one's storage. A few entries are put in order by their offsets in the
         // dictionary, on the stack: sorting copies of them allocated, and retained every value.
         lastParameters.parameters = parameters
-        defer { lastParameters.isASCII = lastParameters.bytes.withUnsafeBufferPointer(TextBytes.isASCII) }
+        defer {
+            lastParameters.isASCII = lastParameters.bytes.withUnsafeBufferPointer(TextBytes.isASCII)
+            // Composed once for all the series that share these parameters.
+            lastParameters.composed = lastParameters.isASCII ? []
+                : Array(String(decoding: lastParameters.bytes, as: UTF8.self).precomposedStringWithCanonicalMapping.utf8)
+        }
         lastParameters.bytes.removeAll(keepingCapacity: true)
         lastParameters.bytes.append(UInt8(ascii: "["))
         func write(_ index: Dictionary<String, String>.Index, first: Bool) {
