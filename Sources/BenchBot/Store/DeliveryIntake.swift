@@ -21,7 +21,8 @@ final class DeliveryIntake: Sendable {
     let log: DeliveryLog
     /// Deliveries to sync arriving together, written at once with one sync.
     private let commits: GroupCommit<WebhookDelivery, Bool>
-    /// How long those syncs took: what answers with `disk` durability wait for.
+    /// How long those syncs took (what answers with `disk` durability wait for), and whether any
+    /// sync failed, after which nothing is kept.
     private let syncs: SyncTimes.Recorder
 
     var path: String { log.path }
