@@ -125,10 +125,16 @@ struct ParserWorkload: Sendable {
         } + "\n], \"datetime\": \"2026-11-22T00:00:00.000000+00:00\", \"version\": \"5.2.3\"}\n"
     }
 
+    /// Lines as `testing` prints them: the name padded to the longest (`%-*s`), iterations `%8d`,
+    /// `ns/op` by its `prettyPrint` (four significant digits: `%12.1f` from 100 to 999.95) and
+    /// `-benchmem`'s `%8d B/op\t%8d allocs/op`. A value printed with a double's 17 digits, as this
+    /// file once held, is one `go test` never writes.
     static func goTest(_ bytes: Int) -> String {
         "goos: linux\ngoarch: amd64\npkg: example.invalid/strs\ncpu: Intel(R) Xeon(R) Processor\n" + repeated(bytes, separator: "\n") { index in
             let time = 100 + Double((index * 31) % 500) / 7
-            return "BenchmarkCase\(index / 10)/n=\(index / 10 % 512)-2         \t    2000\t       \(time) ns/op\t      16 B/op\t       1 allocs/op"
+            let name = "BenchmarkCase\(index / 10)/n=\(index / 10 % 512)-2"
+            let padded = name + String(repeating: " ", count: max(0, 26 - name.utf8.count))
+            return padded + "\t    2000\t" + String(format: "%12.1f ns/op", time) + "\t      16 B/op\t       1 allocs/op"
         } + "\nPASS\nok  \texample.invalid/strs\t12.128s\n"
     }
 

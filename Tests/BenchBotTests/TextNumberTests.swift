@@ -41,4 +41,26 @@ struct TextNumberTests {
             #expect(read?.bitPattern == expected?.bitPattern, "\(text.debugDescription): \(String(describing: read)), expected \(String(describing: expected))")
         }
     }
+
+    @Test("TextNumber.plainNumber reads where it stops the number that TextNumber.number reads from those bytes, or leaves it to it")
+    func plainNumbers() {
+        var random = SystemRandomNumberGenerator()
+        var texts = Self.texts.map { $0 + " ns/op" } + ["114.3 ns/op", "1234567 B/op", "12345678 B/op", "1234567.1234567 x", "1.12345678 x",
+                                                        "-0.5 x", "-.5 x", ". x", "5. x", "1.2.3 x", "99999999999999999999 x", "7"]
+        let alphabet = Array("0123456789012345678901234567890123456789.-+e x/\u{E9}")
+        for _ in 0..<50_000 {
+            texts.append(String((0..<Int.random(in: 1...24, using: &random)).map { _ in alphabet.randomElement(using: &random)! }))
+        }
+        for text in texts {
+            let bytes = Array(text.utf8)
+            for start in [0, min(1, bytes.count)] {
+                bytes.withUnsafeBufferPointer { bytes in
+                    guard let plain = TextNumber.plainNumber(bytes, from: start, to: bytes.count) else { return }
+                    let read = TextNumber.number(bytes.extracting(start..<plain.end))
+                    #expect(read?.bitPattern == plain.value.bitPattern, "\(text.debugDescription) from \(start): \(plain), expected \(String(describing: read))")
+                    #expect(plain.end == bytes.count || !(TextBytes.isDigit(bytes[plain.end])), "\(text.debugDescription) stopped before a digit")
+                }
+            }
+        }
+    }
 }

@@ -172,17 +172,27 @@ struct GoTestReader {
         pairs.removeAll(keepingCapacity: true)
         while position < line.upperBound {
             position = TextBytes.skipSpaces(bytes, from: position + 1, to: line.upperBound)
-            let numberStart = position
-            while position < line.upperBound, GoTestLine.isNumberByte(bytes[position]) { position += 1 }
-            guard position > numberStart, position < line.upperBound, bytes[position] == TextBytes.space else { return false }
-            let numberEnd = position
+            // A plain number ending at the space is read as its end is found; a space is no number's
+            // byte, so the run of number bytes ends there too, and the full rule gives the same value.
+            let value: Double
+            if let plain = TextNumber.plainNumber(bytes, from: position, to: line.upperBound),
+               plain.end < line.upperBound, bytes[plain.end] == TextBytes.space {
+                value = plain.value
+                position = plain.end
+            } else {
+                let numberStart = position
+                while position < line.upperBound, GoTestLine.isNumberByte(bytes[position]) { position += 1 }
+                guard position > numberStart, position < line.upperBound, bytes[position] == TextBytes.space,
+                      let number = TextNumber.number(bytes.extracting(numberStart..<position)) else { return false }
+                value = number
+            }
             position += 1
             let unitStart = position
             while position < line.upperBound, bytes[position] != TextBytes.tab {
                 guard bytes[position] != TextBytes.space else { return false }
                 position += 1
             }
-            guard position > unitStart, let value = TextNumber.number(bytes.extracting(numberStart..<numberEnd)) else { return false }
+            guard position > unitStart else { return false }
             pairs.append((value, unitStart..<position))
         }
         (lastNumber, lastByteLine) = (number, line)

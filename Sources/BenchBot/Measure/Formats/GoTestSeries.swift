@@ -41,6 +41,9 @@ struct GoTestSeries {
     /// The units of the last line's benchmark's series, in order, one after another, and where each ends.
     private var lastUnits: [UInt8] = []
     private var lastUnitEnds: [Int] = []
+    /// How many samples the last benchmark left behind had: `-count` gives every benchmark of a run
+    /// as many, so a new series is made with room for them rather than grown twice on the way.
+    private var samplesPerSeries = 4
     /// Each package's procs suffixes (`-8`), for a `--- FAIL` that `testing` printed without one,
     /// and the last one added, which most new benchmarks of a package repeat.
     private(set) var procs: [String: Set<Substring>] = [:]
@@ -119,8 +122,7 @@ struct GoTestSeries {
         printed[benchmark].series.append(samples.count)
         benchmarkOf.append(benchmark)
         unitOf.append(place(ofUnit: bytes, named: unit(), isASCII: isASCII))
-        // `-count` repeats a result: room for a few samples saves growing the array at each.
-        samples.append(Array(unsafeUninitializedCapacity: 4) { buffer, count in
+        samples.append(Array(unsafeUninitializedCapacity: samplesPerSeries) { buffer, count in
             buffer.initializeElement(at: 0, to: value)
             count = 1
         })
@@ -157,6 +159,7 @@ struct GoTestSeries {
             recordProcs(of: text, in: package)
         }
         if place != last {
+            if let last, let first = printed[last].series.first { samplesPerSeries = min(max(samples[first].count, 4), 1024) }
             last = place
             lastName.removeAll(keepingCapacity: true)
             lastName.append(contentsOf: name)

@@ -81,7 +81,7 @@ struct SeriesNames {
         guard !parameters.sharesStorage(with: lastParameters.parameters),
               parameters.count > 1 || lastParameters.parameters != parameters else { return }
         // `[key=value,…]` as ``BenchmarkResult/displayName`` writes it, keys in order, written as
-        // bytes into the last one's storage. A few entries are put in order by their offsets in the
+        // bytes into the last one's storage. A few entries are put in order by their indices in the
         // dictionary, on the stack: sorting copies of them allocated, and retained every value.
         lastParameters.parameters = parameters
         defer {
@@ -92,11 +92,16 @@ struct SeriesNames {
         }
         lastParameters.bytes.removeAll(keepingCapacity: true)
         lastParameters.bytes.append(UInt8(ascii: "["))
+        func append(_ text: String) {
+            // Through `withUTF8`, not `append(contentsOf: text.utf8)`: that walks a short string's bytes one at a time.
+            var text = text
+            text.withUTF8 { lastParameters.bytes.append(contentsOf: $0) }
+        }
         func write(_ index: Dictionary<String, String>.Index, first: Bool) {
             if !first { lastParameters.bytes.append(UInt8(ascii: ",")) }
-            lastParameters.bytes.append(contentsOf: parameters.keys[index].utf8)
+            append(parameters.keys[index])
             lastParameters.bytes.append(UInt8(ascii: "="))
-            lastParameters.bytes.append(contentsOf: parameters.values[index].utf8)
+            append(parameters.values[index])
         }
         guard parameters.count <= 8 else {
             for (place, index) in parameters.indices.sorted(by: { parameters.keys[$0] < parameters.keys[$1] }).enumerated() {
@@ -105,21 +110,24 @@ struct SeriesNames {
             lastParameters.bytes.append(UInt8(ascii: "]"))
             return
         }
-        let keys = parameters.keys
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: parameters.count) { order in
-            _ = order.initialize(fromContentsOf: 0..<parameters.count)
-            func key(_ offset: Int) -> String { keys[keys.index(keys.startIndex, offsetBy: offset)] }
-            // Insertion sort, of at most eight: each look at a key walks to its offset.
-            for next in order.indices.dropFirst() {
+        withUnsafeTemporaryAllocation(of: Dictionary<String, String>.Index.self, capacity: parameters.count) { order in
+            var count = 0
+            for index in parameters.indices {
+                order.initializeElement(at: count, to: index)
+                count += 1
+            }
+            // Insertion sort of at most eight indices, each key read at its index.
+            for next in 1..<max(count, 1) {
                 let moving = order[next]
                 var place = next
-                while place > 0, key(moving) < key(order[place - 1]) {
+                while place > 0, parameters.keys[moving] < parameters.keys[order[place - 1]] {
                     order[place] = order[place - 1]
                     place -= 1
                 }
                 order[place] = moving
             }
-            for place in order.indices { write(parameters.index(parameters.startIndex, offsetBy: order[place]), first: place == 0) }
+            for place in 0..<count { write(order[place], first: place == 0) }
+            _ = order.extracting(0..<count).deinitialize()
         }
         lastParameters.bytes.append(UInt8(ascii: "]"))
     }

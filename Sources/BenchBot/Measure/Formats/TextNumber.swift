@@ -36,6 +36,83 @@ enum TextNumber {
         return negative ? -value : value
     }
 
+    /// ``number(_:ignoring:)`` of its plain shape, `[-]digits[.digits]` with at most 19 digits, read
+    /// from `start` to the first byte that is neither a digit nor the first point: the value and
+    /// where it stopped, in the one pass that finds the number's end. `nil` when the bytes up to
+    /// there are not that shape; the caller then reads the number the full way.
+    ///
+    /// The value is the one ``number(_:ignoring:)`` gives for the same bytes, by the same steps.
+    static func plainNumber(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> (value: Double, end: Int)? {
+        var position = start
+        let negative = position < end && bytes[position] == UInt8(ascii: "-")
+        if negative { position += 1 }
+        // Up to seven digits, a point and up to seven more, eight bytes at a time: a loop over each
+        // digit mispredicted its way out of every number, and a result line holds four.
+        if let base = bytes.baseAddress, position + 8 <= end {
+            let whole = leadingDigits(base, at: position)
+            if whole.count < 8 {
+                var next = position + whole.count
+                guard next < end, base[next] == UInt8(ascii: ".") else {
+                    guard whole.count > 0 else { return nil }
+                    let value = Double(whole.value)
+                    return (negative ? -value : value, next)
+                }
+                next += 1
+                if next + 8 <= end {
+                    let fraction = leadingDigits(base, at: next)
+                    if fraction.count < 8 {
+                        let digits = whole.count + fraction.count
+                        guard digits > 0 else { return nil }
+                        let mantissa = whole.value &* powersOfTenInteger[fraction.count] &+ fraction.value
+                        // At most 14 digits: Clinger's fast path, as ``exactValue(_:digits:fractionDigits:)`` takes it.
+                        let value = Double(mantissa) / powersOfTen[fraction.count]
+                        return (negative ? -value : value, next + fraction.count)
+                    }
+                }
+            }
+        }
+        var mantissa: UInt64 = 0
+        var digits = 0, fractionDigits = 0
+        var inFraction = false
+        while position < end {
+            let byte = bytes[position]
+            if byte &- UInt8(ascii: "0") < 10 {
+                guard digits < 19 else { return nil }
+                mantissa = mantissa &* 10 &+ UInt64(byte &- UInt8(ascii: "0"))
+                digits += 1
+                if inFraction { fractionDigits += 1 }
+            } else if byte == UInt8(ascii: "."), !inFraction {
+                inFraction = true
+            } else {
+                break
+            }
+            position += 1
+        }
+        guard digits > 0, let value = exactValue(mantissa, digits: digits, fractionDigits: fractionDigits) else { return nil }
+        return (negative ? -value : value, position)
+    }
+
+    /// How many digits the eight bytes at `position` start with, and their value when that is below eight.
+    private static func leadingDigits(_ base: UnsafePointer<UInt8>, at position: Int) -> (count: Int, value: UInt64) {
+        let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+        let values = word ^ 0x3030_3030_3030_3030
+        // A byte is a digit when its value is below 10: adding 0x76 sets its high bit otherwise, and
+        // a byte with the high bit set already is none. A carry out of a byte that is not a digit
+        // can disturb only the bytes after it, never which one is the first.
+        let flags = ((values &+ 0x7676_7676_7676_7676) | values) & 0x8080_8080_8080_8080
+        let count = flags.trailingZeroBitCount / 8
+        guard count > 0, count < 8 else { return (count, 0) }
+        // The digits moved to the top bytes, zeros before them, then summed in pairs, fours and eights.
+        var digits = (values << (64 - 8 * UInt64(count)))
+        digits = (digits &* 10 &+ (digits >> 8)) & 0x00FF_00FF_00FF_00FF
+        digits = (digits &* 100 &+ (digits >> 16)) & 0x0000_FFFF_0000_FFFF
+        digits = (digits &* 10000 &+ (digits >> 32)) & 0xFFFF_FFFF
+        return (count, digits)
+    }
+
+    /// 10^0 … 10^7.
+    private static let powersOfTenInteger: [UInt64] = [1, 10, 100, 1000, 10000, 100_000, 1_000_000, 10_000_000]
+
     /// `mantissa / 10^fractionDigits`, correctly rounded, when it can be had without strtod.
     ///
     /// Up to 15 digits this is Clinger's fast path, as ``DecimalLiteral`` takes it. Longer
