@@ -25,7 +25,7 @@ enum IaiCallgrindFormat {
         try parse(text, context, fastLane: true)
     }
 
-    /// `fastLane`: whether the reader's byte lane reads the lines it can (``IaiCallgrindReader/readFast(_:_:number:last:)``);
+    /// `fastLane`: whether the reader's byte lane reads the lines it can (``IaiCallgrindReader/readFast(_:_:number:)``);
     /// off, only to check it against the reader without it.
     static func parse(_ text: String, _ context: FormatContext, fastLane: Bool) throws(FormatError) -> ParsedOutput {
         // By bytes: Foundation's `contains` searched the whole text as UTF-16, a fifth of reading it.
@@ -40,10 +40,10 @@ enum IaiCallgrindFormat {
             for line in ByteLines(bytes) {
                 number += 1
                 let hasColour = coloured && bytes[line].contains(0x1B)
-                // The lane reads a line where it lies; the rest are cut out, without their colours.
-                if fastLane, !hasColour, reader.readFast(bytes, line, number: number, last: .bytes(line)) { continue }
-                let raw = text.utf8Slice(line)
                 do throws(FormatError) {
+                    // The lane reads a line where it lies; the rest are cut out, without their colours.
+                    if fastLane, !hasColour, try reader.readFast(bytes, line, number: number) { continue }
+                    let raw = text.utf8Slice(line)
                     try reader.read(line: hasColour ? Substring(stripColours(raw)) : raw, number: number)
                 } catch {
                     return .failure(error)

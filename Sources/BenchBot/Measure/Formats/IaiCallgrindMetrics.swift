@@ -137,10 +137,13 @@ struct IaiCallgrindName {
 
     init(modulePath: String, id: String?, details: String?) {
         benchmark = modulePath
-        var parameters: [String: String] = [:]
-        if let id, !id.isEmpty { parameters["id"] = id }
+        let id = id.flatMap { $0.isEmpty ? nil : $0 }
         let args = details.map { Self.isOneTrimmedLine($0) ? $0 : $0.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces) }
-        if let args, !args.isEmpty { parameters["args"] = args }
+            .flatMap { $0.isEmpty ? nil : $0 }
+        // Made at its size: a dictionary grown from one entry to two allocates and hashes twice.
+        var parameters = [String: String](minimumCapacity: (id == nil ? 0 : 1) + (args == nil ? 0 : 1))
+        if let id { parameters["id"] = id }
+        if let args { parameters["args"] = args }
         self.parameters = parameters
     }
 

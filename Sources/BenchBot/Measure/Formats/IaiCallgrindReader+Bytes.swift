@@ -15,25 +15,52 @@ extension IaiCallgrindReader {
     /// A metric label met before, by its bytes: what ``IaiCallgrindReader/read(line:number:)`` works out for it.
     struct KnownLabel {
         let bytes: [UInt8]
+        /// The first eight bytes (fewer, zero-padded, for a shorter label): labels differ there, told apart by one compare.
+        let head: UInt64
         let normalized: String
         let metric: IaiCallgrindMetric
         /// `"<tool> <normalized>"` for the tool it was last met under, as the block's labels list it.
         var tool = ""
         var toolLabel = ""
+        /// The series this metric of `benchmark` under `tool` is, for the last pair met: the blocks
+        /// of a group share their module path, and so their series names.
+        var series = (benchmark: "", tool: "", name: "")
+
+        init(bytes: [UInt8], normalized: String, metric: IaiCallgrindMetric) {
+            self.bytes = bytes
+            head = bytes.withUnsafeBufferPointer(Self.head)
+            self.normalized = normalized
+            self.metric = metric
+        }
+
+        static func head(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+            var head: UInt64 = 0
+            for index in 0..<min(8, bytes.count) { head |= UInt64(bytes[index]) << (8 * index) }
+            return head
+        }
     }
 
     /// Reads `line` if it is one of the lane's; `false` leaves it to ``read(line:number:)``.
-    mutating func readFast(_ line: Substring, number: Int) -> Bool {
-        line.utf8.withContiguousStorageIfAvailable { readFast($0, 0..<$0.count, number: number, last: .text(line)) } ?? false
+    mutating func readFast(_ line: Substring, number: Int) throws(FormatError) -> Bool {
+        let outcome = line.utf8.withContiguousStorageIfAvailable { bytes in
+            Result { () throws(FormatError) in try readFast(bytes, 0..<bytes.count, number: number) }
+        }
+        guard let outcome, try outcome.get() else { return false }
+        // The line is not a place in `text`: it is kept as text.
+        lastText = line
+        last.bytes = nil
+        return true
     }
 
-    /// Reads the line at `line` in `bytes` if it is one of the lane's; `false` leaves it to
-    /// ``read(line:number:)``. `last`: the line as ``IaiCallgrindReader/last`` keeps it.
-    mutating func readFast(_ bytes: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, number: Int, last lastLine: @autoclosure () -> LastLine) -> Bool {
+    /// Reads the line at `line` in `bytes` (``text``'s) if it is one of the lane's; `false` leaves
+    /// it to ``read(line:number:)``. Throws as `read` would, for a header that ends a block it refuses.
+    mutating func readFast(_ bytes: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, number: Int) throws(FormatError) -> Bool {
+        // A header starts at the line's start; the lane's other lines are indented by a space.
+        guard let first = line.first.map({ bytes[$0] }) else { return false }
+        guard first == TextBytes.space else { return try readHeader(bytes, line, number: number) }
         // The block is read and changed in place: a copy of it would retain each of its arrays and strings per line.
         guard block != nil, !inRegressions else { return false }
-        // Indented by a space, with ASCII at both ends of the text once spaces and tabs are trimmed.
-        guard let first = line.first.map({ bytes[$0] }), first == TextBytes.space else { return false }
+        // With ASCII at both ends of the text once spaces and tabs are trimmed.
         var start = line.lowerBound, end = line.upperBound
         while start < end, TextBytes.isBlank(bytes[start]) { start += 1 }
         while end > start, TextBytes.isBlank(bytes[end - 1]) { end -= 1 }
@@ -49,7 +76,7 @@ extension IaiCallgrindReader {
         if Self.startsWith(slice, "Comparison with ") {
             closeHeader()
             block!.skipping = true
-            last = (lastLine(), number, false)
+            last = (line, number, false)
             return true
         }
         guard let (known, value) = knownMetric(slice) else { return false }
@@ -62,24 +89,23 @@ extension IaiCallgrindReader {
             guard let plain = Self.plainNumber(new) else { return false }
             count = plain
         }
+        closeHeader()
         if block!.skipping {
-            closeHeader()
-            last = (lastLine(), number, true)
+            last = (line, number, true)
             return true
         }
-        closeHeader()
-        var result: BenchmarkResult?
         if let count {
-            let made = block!.name.result(labelsMet[known].metric, tool: block!.tool, value: count)
+            let series = series(known, of: block!.modulePath, tool: block!.tool)
             // A name twice in one block is refused by `read`, naming the line.
-            guard !block!.results.contains(where: { $0.benchmark == made.benchmark }) else { return false }
-            result = made
+            guard !block!.results.contains(where: { $0.benchmark == series }) else { return false }
+            // `closeHeader` named the block; its name's benchmark is the module path.
+            let metric = labelsMet[known].metric
+            block!.results.append(BenchmarkResult(benchmark: series, parameters: block!.finalName!.parameters, unit: metric.unit,
+                                                  direction: metric.direction, samples: [count]))
         }
         // Nothing is left to refuse: the line is read.
-        let label = toolLabel(known, tool: block!.tool)
-        block!.labels.append(label)
-        if let result { block!.results.append(result) }
-        last = (lastLine(), number, true)
+        block!.labels.append(toolLabel(known, tool: block!.tool))
+        last = (line, number, true)
         return true
     }
 
@@ -91,16 +117,33 @@ extension IaiCallgrindReader {
     }
 
     /// `label: value…` with a label this reader met before as a known one, and the value's first word.
-    private func knownMetric(_ slice: UnsafeBufferPointer<UInt8>) -> (Int, Slice<UnsafeBufferPointer<UInt8>>)? {
-        guard let colon = TextBytes.offset(of: Self.buffer(": "), in: slice, backwards: false), colon > 0 else { return nil }
-        let label = UnsafeBufferPointer(rebasing: slice[..<colon])
+    private mutating func knownMetric(_ slice: UnsafeBufferPointer<UInt8>) -> (Int, Slice<UnsafeBufferPointer<UInt8>>)? {
+        // The label ends at the first `:`, which must start `: `: a label with a `:` in it is no metric's.
+        guard let base = slice.baseAddress, let found = memchr(base, Int32(UInt8(ascii: ":")), slice.count) else { return nil }
+        let colon = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        guard colon > 0, colon + 1 < slice.count, slice[colon + 1] == TextBytes.space else { return nil }
         var valueStart = colon + 2
         while valueStart < slice.count, slice[valueStart] == TextBytes.space { valueStart += 1 }
         var valueEnd = valueStart
         while valueEnd < slice.count, slice[valueEnd] != TextBytes.space { valueEnd += 1 }
-        guard valueEnd > valueStart, !label.contains(UInt8(ascii: ":")),
-              let known = labelsMet.firstIndex(where: { Self.equal(label, $0.bytes) }) else { return nil }
+        guard valueEnd > valueStart, let known = knownLabel(UnsafeBufferPointer(rebasing: slice[..<colon])) else { return nil }
         return (known, slice[valueStart..<valueEnd])
+    }
+
+    /// The place of `label` in ``labelsMet``, looked for from the one after the label found last:
+    /// the blocks print their labels in one order, so the first look finds it.
+    private mutating func knownLabel(_ label: UnsafeBufferPointer<UInt8>) -> Int? {
+        let head = KnownLabel.head(label)
+        var index = nextLabel
+        for _ in labelsMet.indices {
+            if index == labelsMet.count { index = 0 }
+            if labelsMet[index].head == head, labelsMet[index].bytes.count == label.count, Self.equal(label, labelsMet[index].bytes) {
+                nextLabel = index + 1
+                return index
+            }
+            index += 1
+        }
+        return nil
     }
 
     /// Records a label ``read(line:number:)`` found to be a known metric's, for the lane to meet again.
@@ -109,6 +152,14 @@ extension IaiCallgrindReader {
         guard fastLane, labelsMet.count < 64 else { return }
         let met = label.utf8.withContiguousStorageIfAvailable { bytes in labelsMet.contains { Self.equal(bytes, $0.bytes) } } ?? true
         if !met { labelsMet.append(KnownLabel(bytes: Array(label.utf8), normalized: normalized, metric: metric)) }
+    }
+
+    /// The series of a metric of `benchmark` under `tool`, built once for the blocks of one module path.
+    private mutating func series(_ known: Int, of benchmark: String, tool: String) -> String {
+        if labelsMet[known].series.benchmark != benchmark || labelsMet[known].series.tool != tool {
+            labelsMet[known].series = (benchmark, tool, labelsMet[known].metric.series(of: benchmark, tool: tool))
+        }
+        return labelsMet[known].series.name
     }
 
     /// `"<tool> <normalized label>"`, built once per label and tool rather than once per line.
@@ -123,6 +174,22 @@ extension IaiCallgrindReader {
     /// Digits with thousands separators and at most one point, read as `DecimalLiteral.number(_:ignoring:)`
     /// reads them, through its exact path; `nil` for anything else.
     private static func plainNumber(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard let first = text.first, TextBytes.isDigit(first) else { return nil }
+        // Most counts are whole: up to 15 digits, exactly what `DecimalLiteral`'s exact path makes of them.
+        var whole: UInt64 = 0, digits = 0
+        for byte in text {
+            if TextBytes.isDigit(byte) {
+                whole = whole &* 10 &+ UInt64(byte &- UInt8(ascii: "0"))
+                digits += 1
+            } else if byte != UInt8(ascii: ",") {
+                return decimal(text)
+            }
+        }
+        return digits <= 15 ? Double(whole) : nil
+    }
+
+    /// ``plainNumber(_:)`` of a count with a fraction, or of text that is no count.
+    private static func decimal(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
         var literal = DecimalLiteral()
         var digits = 0, fraction = false
         for byte in text {

@@ -22,8 +22,10 @@ struct IaiCallgrindReader {
 
         var name: IaiCallgrindName {
             if let finalName { return finalName }
-            // ` id`, ` id:args`, ` :args` (no id): the first colon splits them.
-            guard let colon = rest.firstIndex(of: ":") else {
+            // ` id`, ` id:args`, ` :args` (no id): the first colon splits them. In ASCII each byte is
+            // a Character, so the colon is found by bytes; elsewhere a mark after it makes another Character.
+            let colon = rest.utf8.allSatisfy { $0 < 0x80 } ? rest.utf8.firstIndex(of: UInt8(ascii: ":")) : rest.firstIndex(of: ":")
+            guard let colon else {
                 return IaiCallgrindName(modulePath: modulePath, id: rest.trimmingWhitespace, details: nil)
             }
             return IaiCallgrindName(modulePath: modulePath, id: rest[..<colon].trimmingWhitespace,
@@ -47,8 +49,12 @@ struct IaiCallgrindReader {
     var inRegressions = false
     /// The benchmark the `Regressions:` lines being read are about.
     var regressed = ""
-    /// The last line that was not blank, its number, and whether it was a metric's.
-    var last = (line: LastLine.text(""), number: 0, isMetric: false)
+    /// The last line that was not blank: its place in ``text`` when the byte lane read it there
+    /// (else it is ``lastText``), its number, and whether it was a metric's. The lane sets it on
+    /// every line it reads: a place is stored without retaining, or releasing, anything.
+    var last = (bytes: Range<Int>?.none, number: 0, isMetric: false)
+    /// The last line that was not blank, when it was read as text.
+    var lastText: Substring = ""
     /// The whole output, whose lines the byte lane reads as places in its bytes.
     let text: String
     /// Each metric label met, normalized (``IaiCallgrindMetric/normalized(_:)``): a file prints a handful, many times over.
@@ -60,13 +66,8 @@ struct IaiCallgrindReader {
     let fastLane: Bool
     /// The known labels met, by their bytes, for ``readFast(_:number:)``.
     var labelsMet: [KnownLabel] = []
-
-    /// A line as read: one the byte lane read from the output is kept as its place there, and cut
-    /// out only if a message quotes it.
-    enum LastLine {
-        case text(Substring)
-        case bytes(Range<Int>)
-    }
+    /// Where in ``labelsMet`` the next metric line's label is looked for first: after the last one found.
+    var nextLabel = 0
 
     init(context: FormatContext, text: String = "", fastLane: Bool = true) {
         self.context = context
@@ -78,15 +79,9 @@ struct IaiCallgrindReader {
     mutating func read(line: Substring, number: Int) throws(FormatError) {
         let slice = line.trimmedWhitespace
         guard !slice.isEmpty else { return }
-        defer { last.line = .text(line); last.number = number }
+        defer { lastText = line; last.bytes = nil; last.number = number }
         last.isMetric = false
-        if let header = IaiCallgrindFormat.header(line) {
-            try close()
-            inRegressions = false
-            block = Block(modulePath: header.modulePath, rest: header.rest, line: number)
-            if unclosed == nil { unclosed = number }
-            return
-        }
+        if let header = IaiCallgrindFormat.header(line) { return try open(modulePath: header.modulePath, rest: header.rest, number: number) }
         let indented = Self.startsWithWhitespace(line)
         if IaiCallgrindFormat.isClosing(slice) {
             try close()
@@ -213,6 +208,17 @@ struct IaiCallgrindReader {
         throw context.error("line \(number)", "'\(label)' comes before any benchmark's header line ('module::group::bench id:args')")
     }
 
+    /// Starts the block of a header line, ending the one before it.
+    mutating func open(modulePath: String, rest: String, number: Int) throws(FormatError) {
+        try close()
+        inRegressions = false
+        var opened = Block(modulePath: modulePath, rest: rest, line: number)
+        // The blocks of a bench binary print the same metrics: room for them at once, rather than grown into.
+        opened.labels.reserveCapacity(previousLabels.count)
+        block = opened
+        if unclosed == nil { unclosed = number }
+    }
+
     /// Ends the block being read: a block with no metric line is refused as truncated.
     mutating func close() throws(FormatError) {
         guard let current = block else { return }
@@ -228,10 +234,7 @@ struct IaiCallgrindReader {
     }
 
     func truncated(_ why: String) -> FormatError {
-        let line = switch last.line {
-        case .text(let line): line
-        case .bytes(let range): text.utf8Slice(range)
-        }
+        let line = last.bytes.map { text.utf8Slice($0) } ?? lastText
         return context.error("line \(last.number)", "is truncated: \(why); the last line read is \(String(line).quotedLine)")
     }
 
