@@ -15,8 +15,9 @@ struct IaiCallgrindReader {
         var headerOpen = true
         /// Inside a `Comparison with` block, or a process's part before its `## Total`: not this benchmark's results.
         var skipping = false
-        /// Results by display name, in order; a `## Total` replaces the parts' values.
-        var results: [BenchmarkResult] = []
+        /// Where its results start in the reader's: they are stored there as read, not moved there
+        /// when it closes, and a `## Total` replaces the parts' values.
+        let firstResult: Int
         /// ``name`` once the header is complete: every metric line of the block needs it.
         var finalName: IaiCallgrindName?
 
@@ -35,6 +36,7 @@ struct IaiCallgrindReader {
     }
 
     let context: FormatContext
+    /// The results of the blocks read, then those of the block being read (``Block/firstResult``).
     var results: [BenchmarkResult] = []
     var failures: [BenchmarkFailure] = []
     var warnings: [String] = []
@@ -113,8 +115,9 @@ struct IaiCallgrindReader {
         block = nil
         var keep = true
         defer { if keep { block = current } }
-        if slice.byteRange(of: "panicked at") != nil || (current.results.isEmpty && current.labels.isEmpty && isError(slice)) {
-            if current.results.isEmpty {
+        let hasResults = results.count > current.firstResult
+        if slice.byteRange(of: "panicked at") != nil || (!hasResults && current.labels.isEmpty && isError(slice)) {
+            if !hasResults {
                 failures.append(BenchmarkFailure(benchmark: current.display, reason: PlainText.singleLine(String(slice))))
                 keep = false
             }
@@ -138,7 +141,7 @@ struct IaiCallgrindReader {
         } else if slice.startsWith("## ") {
             // A process's part (`## pid: …`) is summed up by the `## Total` that follows it.
             current.skipping = !slice.startsWith("## Total")
-            if !current.skipping { current.results = [] }
+            if !current.skipping { results.removeSubrange(current.firstResult...) }
         } else if case let (label, value)? = metric(slice) {
             last.isMetric = true
             if IaiCallgrindMetric.isKnown(normalized: normalized(label)) { learn(label: label, normalized: normalized(label), metric: metric(named: label)) }
@@ -153,10 +156,10 @@ struct IaiCallgrindReader {
                 }
                 let result = current.name.result(metric(named: label), tool: current.tool, value: count)
                 // One block's results share its parameters: their names tell them apart.
-                if current.results.contains(where: { $0.benchmark == result.benchmark }) {
+                if results[current.firstResult...].contains(where: { $0.benchmark == result.benchmark }) {
                     throw context.error("line \(number)", "'\(result.displayName)' appears twice in the block of line \(current.line): \(String(line).quotedLine)")
                 }
-                current.results.append(result)
+                results.append(result)
             }
         }
     }
@@ -212,7 +215,7 @@ struct IaiCallgrindReader {
     mutating func open(modulePath: String, rest: String, number: Int) throws(FormatError) {
         try close()
         inRegressions = false
-        var opened = Block(modulePath: modulePath, rest: rest, line: number)
+        var opened = Block(modulePath: modulePath, rest: rest, line: number, firstResult: results.count)
         // The blocks of a bench binary print the same metrics: room for them at once, rather than grown into.
         opened.labels.reserveCapacity(previousLabels.count)
         block = opened
@@ -223,11 +226,10 @@ struct IaiCallgrindReader {
     mutating func close() throws(FormatError) {
         guard let current = block else { return }
         guard !current.labels.isEmpty else { throw truncated("'\(current.display)' (line \(current.line)) has no metric lines") }
-        for result in current.results {
-            if let earlier = seen.insert(result, tag: current.line, inserted: results) {
-                throw context.error("line \(current.line)", "'\(result.displayName)' was already reported by the block on line \(earlier)")
+        for index in current.firstResult..<results.count {
+            if let earlier = seen.insert(results[index], tag: current.line, inserted: results[..<index]) {
+                throw context.error("line \(current.line)", "'\(results[index].displayName)' was already reported by the block on line \(earlier)")
             }
-            results.append(result)
         }
         previousLabels = current.labels
         block = nil
