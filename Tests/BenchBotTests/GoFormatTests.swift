@@ -140,6 +140,36 @@ struct GoFormatTests {
         #expect(read.results.map(\.samples) == [[325], [16], [300]])
     }
 
+    @Test("names that end alike share their parameters only within a package; odd shapes keep their own")
+    func namesEndingAlike() throws {
+        let text = """
+            pkg: p
+            BenchmarkA/n=8-2   \t 10\t 1 ns/op
+            BenchmarkB/n=8-2   \t 10\t 2 ns/op
+            BenchmarkC-2       \t 10\t 3 ns/op
+            BenchmarkD-2       \t 10\t 4 ns/op
+            BenchmarkE         \t 10\t 5 ns/op
+            Benchmark/n=8-2    \t 10\t 6 ns/op
+            BenchmarkF//n=8-2  \t 10\t 7 ns/op
+            BenchmarkG/x/n=8-2 \t 10\t 8 ns/op
+            BenchmarkH-x/n=8-2 \t 10\t 9 ns/op
+            PASS
+            ok  \tp\t0.1s
+            pkg: q
+            BenchmarkI-x/n=8-2 \t 10\t 10 ns/op
+            PASS
+            ok  \tq\t0.1s
+
+            """
+        let output = try BenchmarkFormat.goTest.parse(Data(text.utf8), file: "e.txt")
+        #expect(output.results.map(\.displayName) == [
+            "BenchmarkA[n=8,pkg=p,procs=2]", "BenchmarkB[n=8,pkg=p,procs=2]", "BenchmarkC[pkg=p,procs=2]", "BenchmarkD[pkg=p,procs=2]",
+            "BenchmarkE[pkg=p]", "Benchmark[n=8,pkg=p,procs=2]", "BenchmarkF[n=8,pkg=p,procs=2]", "BenchmarkG[n=8,pkg=p,procs=2,sub0=x]",
+            "BenchmarkH-x[n=8,pkg=p,procs=2]", "BenchmarkI-x[n=8,pkg=q,procs=2]",
+        ])
+        #expect(output.results.map(\.samples) == (1...10).map { [Double($0)] })
+    }
+
     @Test("recognizes: each Go format says yes to its own real outputs and no to the other's and to JSON documents")
     func recognizes() throws {
         for name in ["go-test/two-packages.go1.19.8.txt", "go-test/two-packages-v.go1.19.8.txt", "go-test/failures.go1.19.8.txt", "go-test.txt"] {

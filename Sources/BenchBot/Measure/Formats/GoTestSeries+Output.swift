@@ -41,7 +41,7 @@ extension GoTestSeries {
         var results = ResultBuffer(capacity: samples.count)
         // A benchmark's units are consecutive series: its name is taken apart once for all of them,
         // and they share one dictionary of parameters, which validation then checks once.
-        var named = (benchmark: -1, base: "", parameters: [String: String]())
+        var named = (benchmark: -1, base: "", parameters: [String: String](), tail: Substring())
         // Each unit's metric is worked out once (a file prints a handful, many times over), into
         // arrays of their own: a tuple of them taken out per series cost retains of its strings.
         let metrics = units.map(Self.metric)
@@ -53,12 +53,22 @@ extension GoTestSeries {
                    printed[named.benchmark].package == printed[benchmark].package {
                     named.benchmark = benchmark
                 } else {
-                    var (base, parameters) = Self.split(printed[benchmark].name)
-                    if let package = printed[benchmark].package { parameters["pkg"] = package }
-                    // Benchmarks of the same parameters (most share their procs and package) share one
-                    // dictionary too, which validation then tells at once instead of walking it again.
-                    if parameters == named.parameters { parameters = named.parameters }
-                    named = (benchmark, base, parameters)
+                    let name = printed[benchmark].name
+                    let base = Self.base(of: name)
+                    let tail = name[base.upperBound...]
+                    // Benchmarks of the same package whose names end alike (`BenchmarkA-8`, `BenchmarkB-8`)
+                    // have the same parameters, which come from that end alone: they share one dictionary,
+                    // built once, and validation tells it at once instead of walking it again.
+                    let parameters: [String: String]
+                    if named.benchmark >= 0, printed[named.benchmark].packageID == printed[benchmark].packageID,
+                       TextBytes.withBytes(of: tail, { TextBytes.equal(named.tail, $0[...]) }) {
+                        parameters = named.parameters
+                    } else {
+                        var built = Self.parameters(of: name, after: base)
+                        if let package = printed[benchmark].package { built["pkg"] = package }
+                        parameters = built
+                    }
+                    named = (benchmark, String(name[base]), parameters, tail)
                 }
             }
             let unit = unitOf[place]
@@ -111,32 +121,45 @@ extension GoTestSeries {
     }
 
     /// `BenchmarkRepeat/n=8-2` → (`BenchmarkRepeat`, `n=8, procs=2`); `a/b` sub-names without `=` become `sub0`.
-    ///
-    /// Cut at the bytes of `-`, `/` and `=`, as Go builds the name (a combining mark after one of
-    /// them does not hide it), and for a name of every sub-benchmark, once each.
     static func split(_ fullName: Substring) -> (String, [String: String]) {
+        let base = base(of: fullName)
+        return (String(fullName[base]), parameters(of: fullName, after: base))
+    }
+
+    /// Where the name's base lies: its first non-empty `/`-part before the procs suffix (all of
+    /// the name before that suffix when it has none). The name is cut at the bytes of `-`, `/`
+    /// and `=`, as Go builds it: a combining mark after one of them does not hide it.
+    static func base(of fullName: Substring) -> Range<Substring.Index> {
         let utf8 = fullName.utf8
-        var end = utf8.count
+        let end = procsDash(fullName) ?? utf8.endIndex
+        var start = utf8.startIndex
+        while start < end {
+            let part = utf8[start..<end].firstIndex(of: UInt8(ascii: "/")) ?? end
+            if part > start { return start..<part }
+            start = utf8.index(after: part)
+        }
+        return utf8.startIndex..<end
+    }
+
+    /// The parameters of a name whose base is `base`: `procs`, and its `/`-parts after the base,
+    /// `key=value` or `sub0`, `sub1`, … They come from the bytes after the base alone (the procs
+    /// suffix's `-` is never inside it), so two names that end alike have the same parameters.
+    static func parameters(of fullName: Substring, after base: Range<Substring.Index>) -> [String: String] {
         // Room for the usual procs, a sub-name and the package the caller adds: one table, not three grown.
         var parameters = [String: String](minimumCapacity: 4)
-        if let dash = utf8.lastIndex(of: UInt8(ascii: "-")), let procs = Int(fullName[utf8.index(after: dash)...]) {
-            parameters["procs"] = String(procs)
-            end = utf8.distance(from: utf8.startIndex, to: dash)
-        }
-        // Cut at offsets in the name's bytes; each part, between ASCII bytes, is the same text as its `Substring`.
-        var base: String?
-        TextBytes.withBytes(of: fullName) { bytes in
+        let utf8 = fullName.utf8
+        let dash = procsDash(fullName)
+        if let dash, let procs = Int(fullName[utf8.index(after: dash)...]) { parameters["procs"] = String(procs) }
+        let end = dash ?? utf8.endIndex
+        guard base.upperBound < end else { return parameters }
+        TextBytes.withBytes(of: fullName[base.upperBound..<end]) { bytes in
             var subs = 0
             var start = 0
-            for position in 0...end where position == end || bytes[position] == UInt8(ascii: "/") {
+            for position in 0...bytes.count where position == bytes.count || bytes[position] == UInt8(ascii: "/") {
                 defer { start = position + 1 }
-                // Empty parts (`a//b`, a leading or trailing `/`) are skipped, as `split(separator:)` skips them.
+                // Empty parts (`a//b`, a trailing `/`) are skipped, as `split(separator:)` skips them.
                 guard start < position else { continue }
                 let part = bytes[start..<position]
-                guard base != nil else {
-                    base = String(decoding: part, as: UTF8.self)
-                    continue
-                }
                 if let equals = part.firstIndex(of: UInt8(ascii: "=")) {
                     parameters[String(decoding: part[..<equals], as: UTF8.self)] = String(decoding: part[(equals + 1)...], as: UTF8.self)
                 } else {
@@ -145,6 +168,12 @@ extension GoTestSeries {
                 subs += 1
             }
         }
-        return (base ?? String(fullName[..<utf8.index(utf8.startIndex, offsetBy: end)]), parameters)
+        return parameters
+    }
+
+    /// The `-` of the name's procs suffix (`-8`), if it ends in one.
+    private static func procsDash(_ fullName: Substring) -> Substring.Index? {
+        guard let dash = fullName.utf8.lastIndex(of: UInt8(ascii: "-")), Int(fullName[fullName.utf8.index(after: dash)...]) != nil else { return nil }
+        return dash
     }
 }
