@@ -55,6 +55,24 @@ struct ParserShortcutTests {
         #expect(results.count == displayed.count)
     }
 
+    @Test("a name's hash is the same however its bytes are cut in two, at every length and cut; other bytes hash apart")
+    func nameHashAtEveryCut() {
+        let hash = NameHash()
+        var generator = SystemRandomNumberGenerator()
+        var seen: [UInt64: [UInt8]] = [:]
+        for length in 0...48 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let whole = bytes.withUnsafeBytes { hash.hash($0, UnsafeRawBufferPointer(start: nil, count: 0)) }
+            for cut in 0...length {
+                let (head, tail) = (Array(bytes[..<cut]), Array(bytes[cut...]))
+                let split = head.withUnsafeBytes { head in tail.withUnsafeBytes { hash.hash(head, $0) } }
+                #expect(split == whole, "length \(length), cut at \(cut)")
+            }
+            // 49 random names of different lengths: a 64-bit hash shared by two would be the code's fault.
+            #expect(seen.updateValue(bytes, forKey: whole) == nil, "length \(length)")
+        }
+    }
+
     @Test("parameters kept from the series before are the parameters of this one: shared, equal, or other")
     func parametersKeptFromBefore() {
         let shared = ["target": "benches/a.rs"]

@@ -32,6 +32,15 @@ struct NameHash {
         func word(_ offset: Int) -> UInt64 {
             if offset + 8 <= head.count { return UInt64(littleEndian: head.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
             if offset >= head.count { return UInt64(littleEndian: tail.loadUnaligned(fromByteOffset: offset - head.count, as: UInt64.self)) }
+            // Across the seam (a name's last bytes and its parameters' first, on every name that has
+            // them): the head's last eight bytes moved down and the tail's first eight moved up, each
+            // with its bytes of the word, where both runs hold eight.
+            let fromHead = head.count - offset
+            if head.count >= 8, tail.count >= 8 {
+                let ending = UInt64(littleEndian: head.loadUnaligned(fromByteOffset: head.count - 8, as: UInt64.self))
+                let starting = UInt64(littleEndian: tail.loadUnaligned(as: UInt64.self))
+                return ending >> (8 * UInt64(8 - fromHead)) | starting << (8 * UInt64(fromHead))
+            }
             return (0..<8).reduce(0) { $0 | byte(offset + $1) << (8 * UInt64($1)) }
         }
         var state = seeds.0 ^ UInt64(truncatingIfNeeded: count)

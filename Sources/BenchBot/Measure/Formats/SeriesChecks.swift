@@ -52,6 +52,8 @@ struct SeriesChecks {
         // one entry, as a binary's `target`, is compared: comparing several looks keys up, which costs more than the scan.
         if result.pointee.parameters.sharesStorage(with: printableParameters)
             || (result.pointee.parameters.count == 1 && result.pointee.parameters == printableParameters) {
+            // Told by the name's bytes alone; the full check (an empty dictionary made for it) only for a name that may fail it.
+            guard TextBytes.withBytes(of: result.pointee.benchmark, TextBytes.mayHoldControl) else { return nil }
             return ResultValidation.nameProblem(benchmark: result.pointee.benchmark, parameters: [:])
         }
         let problem = ResultValidation.nameProblem(benchmark: result.pointee.benchmark, parameters: result.pointee.parameters)
