@@ -4,8 +4,8 @@ import Compare
 extension GoTestSeries {
     /// The results, with each failed benchmark as a failure instead: a benchmark that failed in
     /// one `-count` repetition is not measured, whatever the others printed. Skips and guessed
-    /// directions become warnings.
-    func output(verdicts: [GoTestReader.Verdict], file: String) -> ParsedOutput {
+    /// directions become warnings. The samples are moved into the results, so the series are left without them.
+    mutating func output(verdicts: [GoTestReader.Verdict], file: String) -> ParsedOutput {
         var failed: [(package: String?, name: Substring, reason: Substring?, times: Int)] = []
         var warnings: [String] = []
         for verdict in verdicts {
@@ -49,8 +49,9 @@ extension GoTestSeries {
         for place in samples.indices where !dropped[benchmarkOf[place]] {
             let benchmark = benchmarkOf[place]
             if benchmark != named.benchmark {
-                if named.benchmark >= 0, printed[named.benchmark].name == printed[benchmark].name,
-                   printed[named.benchmark].package == printed[benchmark].package {
+                // Two places are one name only as text: their bytes differ, so at least one is not ASCII.
+                if named.benchmark >= 0, !(printed[named.benchmark].isASCII && printed[benchmark].isASCII),
+                   printed[named.benchmark].name == printed[benchmark].name, printed[named.benchmark].packageID == printed[benchmark].packageID {
                     named.benchmark = benchmark
                 } else {
                     let name = printed[benchmark].name
@@ -73,7 +74,7 @@ extension GoTestSeries {
             }
             let unit = unitOf[place]
             results.append(benchmark: TextBytes.concatenated(named.base, suffixes[unit]), parameters: named.parameters,
-                           unit: metricUnits[unit], direction: metrics[unit].direction, samples: samples[place])
+                           unit: metricUnits[unit], direction: metrics[unit].direction, samples: takeSamples(of: place))
             // One line per series, in the shape `--direction` settles, so setting it silences the guess.
             if metrics[unit].guessed {
                 let name = results.inPlace[results.count - 1].displayName

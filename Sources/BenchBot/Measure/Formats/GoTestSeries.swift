@@ -13,6 +13,8 @@ struct GoTestSeries {
         /// The package's place in ``packages``: packages are compared as strings once, when a line's package changes.
         var packageID: Int
         var name: Substring
+        /// Whether the name is ASCII: two places' names can then be equal as text only if neither is.
+        var isASCII: Bool
         var series: [Int] = []
     }
 
@@ -63,7 +65,14 @@ struct GoTestSeries {
     /// for the first time.
     mutating func add(package: String?, name: Range<Int>, _ pairs: [(value: Double, unit: Range<Int>)],
                       in bytes: UnsafeBufferPointer<UInt8>, text: String) {
+        let previous = last
         let place = benchmark(package: package, name: bytes[name], printed: { text.utf8Slice(name) })
+        // A new benchmark that prints the units of the one before it, in the same order (nearly every
+        // one does): its series take those units' places, none looked up, and the units kept stay.
+        if let previous, previous != place, printed[place].series.isEmpty, unitsRepeatLast(pairs, in: bytes) {
+            for index in pairs.indices { newSeries(pairs[index].value, unit: unitOf[printed[previous].series[index]], of: place) }
+            return
+        }
         for pair in pairs { addSample(pair.value, unit: bytes[pair.unit], named: text.utf8Slice(pair.unit), of: place) }
         rememberUnits(of: place)
     }
@@ -77,8 +86,15 @@ struct GoTestSeries {
     mutating func appendRepeat(packageID: Int, name: Range<Int>, _ pairs: [(value: Double, unit: Range<Int>)],
                                in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let last, printed[last].packageID == packageID, lastUnitEnds.count == pairs.count,
-              lastName.withUnsafeBufferPointer({ TextBytes.equal(bytes[name], $0) }) else { return false }
-        let same = lastUnits.withUnsafeBufferPointer { units in
+              lastName.withUnsafeBufferPointer({ TextBytes.equal(bytes[name], $0) }), unitsRepeatLast(pairs, in: bytes) else { return false }
+        for index in pairs.indices { samples[printed[last].series[index]].append(pairs[index].value) }
+        return true
+    }
+
+    /// Whether the pairs' units are, byte for byte and in order, those of the last line's benchmark's series.
+    private func unitsRepeatLast(_ pairs: [(value: Double, unit: Range<Int>)], in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard lastUnitEnds.count == pairs.count else { return false }
+        return lastUnits.withUnsafeBufferPointer { units in
             var start = 0
             for index in pairs.indices {
                 let end = lastUnitEnds[index]
@@ -87,9 +103,14 @@ struct GoTestSeries {
             }
             return true
         }
-        guard same else { return false }
-        for index in pairs.indices { samples[printed[last].series[index]].append(pairs[index].value) }
-        return true
+    }
+
+    /// The samples of the series at `place`, moved out: a copy for its result retained them, and
+    /// released them again when the series went.
+    mutating func takeSamples(of place: Int) -> [Double] {
+        var taken: [Double] = []
+        swap(&taken, &samples[place])
+        return taken
     }
 
     /// Keeps the units of `place`'s series, in order, as the bytes a repeat of it must print (``appendRepeat(packageID:name:_:in:)``).
@@ -119,9 +140,14 @@ struct GoTestSeries {
             samples[place].append(value)
             return
         }
+        newSeries(value, unit: place(ofUnit: bytes, named: unit(), isASCII: isASCII), of: benchmark)
+    }
+
+    /// Adds a series of the benchmark, in the unit at `unit` in ``units``, with its first sample.
+    private mutating func newSeries(_ value: Double, unit: Int, of benchmark: Int) {
         printed[benchmark].series.append(samples.count)
         benchmarkOf.append(benchmark)
-        unitOf.append(place(ofUnit: bytes, named: unit(), isASCII: isASCII))
+        unitOf.append(unit)
         samples.append(Array(unsafeUninitializedCapacity: samplesPerSeries) { buffer, count in
             buffer.initializeElement(at: 0, to: value)
             count = 1
@@ -155,7 +181,8 @@ struct GoTestSeries {
             // Room for the usual units (`ns/op`, `B/op`, `allocs/op`, `MB/s`): one array, not one grown.
             var series: [Int] = []
             series.reserveCapacity(4)
-            printed.append(Printed(package: package, packageID: packageID, name: text, series: series))
+            printed.append(Printed(package: package, packageID: packageID, name: text,
+                                   isASCII: TextBytes.isASCII(UnsafeBufferPointer(rebasing: name)), series: series))
             recordProcs(of: text, in: package)
         }
         if place != last {
