@@ -63,7 +63,7 @@ commit() {
 # The loop's length is the program's speed: commit 12 doubles it (the injected regression), and
 # commit 22 brings it to two thirds of the start (the injected improvement). Every other commit
 # changes only the notes.
-base=20000000 iterations=20000000
+base=5000000 iterations=5000000
 for i in $(seq 1 30); do
     case $i in
         12) iterations=$((base * 2)); message="Process every item twice" ;;
