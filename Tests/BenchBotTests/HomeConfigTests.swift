@@ -37,10 +37,10 @@ struct HomeConfigTests {
                 ("summarize.sh", [configFolder, analysis, root.appending(path: "summary")]),
             ]
             for (script, arguments) in stages {
+                // The timeout only guards against a hang; a loaded CI machine once took 58 s here.
                 let result = try await CommandRunner.run(scripts.appending(path: script), arguments: arguments,
                                                          environment: ["BENCHBOT_CHECKOUT": scripts], workingDirectory: scripts,
                                                          timeout: .seconds(300))
-                // The timeout only guards against a hang; a loaded CI machine once took 58 s here.
                 #expect(result.succeeded, "\(script): \(result.standardError)")
                 let status = try String(contentsOfFile: (arguments.last!).appending(path: "status.json"), encoding: .utf8)
                 #expect(status.contains("\"success\": true"), "\(script): \(status)")
