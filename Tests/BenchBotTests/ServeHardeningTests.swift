@@ -15,7 +15,7 @@ struct ServeHardeningTests {
             let server = try await ServeProcess(home: home, environment: ["TEST_WEBHOOK_SECRET": WebhookHarness.secret],
                                                 extraArguments: ["--work", "--poll-interval", "0.2"])
             // Idle long enough for the worker to be waiting on the empty queue.
-            let healthy = await eventually(within: .seconds(10)) {
+            let healthy = await eventually(within: .seconds(60)) {
                 (try? await HTTPClient().execute(HTTPRequest(method: .get, url: server.url + "/healthz")))?.status == 200
             }
             #expect(healthy)

@@ -80,11 +80,11 @@ struct FuzzRun: Sendable {
             let start = clock.now, startCPU = Self.threadCPUTime()
             do {
                 let size = try body(&random)
-                // A hang spins, so the case's own CPU time judges it: the wall clock also counts
-                // whatever else the machine does, and a loaded CI machine is not a hang. The wall
-                // clock still catches a case that waits, with a wider margin.
+                // A hang spins, so the case's own CPU time judges it. The wall clock counts
+                // whatever else the machine does: at nice 19 on a loaded CI machine one case
+                // waited 30 s for a core while using 0.09 s of it. It is only reported.
                 let cpu = Self.threadCPUTime() - startCPU, elapsed = clock.now - start
-                if cpu > deadline + perByte * size || elapsed > (deadline + perByte * size) * 10 {
+                if cpu > deadline + perByte * size {
                     return "fuzz \(target): case \(index) took \(cpu) of CPU, \(elapsed) in all, for \(size) bytes; \(replay)"
                 }
             } catch {
