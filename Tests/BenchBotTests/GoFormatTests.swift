@@ -153,10 +153,16 @@ struct GoFormatTests {
             BenchmarkF//n=8-2  \t 10\t 7 ns/op
             BenchmarkG/x/n=8-2 \t 10\t 8 ns/op
             BenchmarkH-x/n=8-2 \t 10\t 9 ns/op
+            BenchmarkJ/n=9-2   \t 10\t 11 ns/op
+            BenchmarkK/n=8-2   \t 10\t 12 ns/op
+            BenchmarkM/k=e\u{301}-2 \t 10\t 13 ns/op
+            BenchmarkN/k=\u{E9}-2 \t 10\t 14 ns/op
+            BenchmarkO/k=e\u{301}-2 \t 10\t 15 ns/op
             PASS
             ok  \tp\t0.1s
             pkg: q
             BenchmarkI-x/n=8-2 \t 10\t 10 ns/op
+            BenchmarkL/n=8-2   \t 10\t 16 ns/op
             PASS
             ok  \tq\t0.1s
 
@@ -165,9 +171,19 @@ struct GoFormatTests {
         #expect(output.results.map(\.displayName) == [
             "BenchmarkA[n=8,pkg=p,procs=2]", "BenchmarkB[n=8,pkg=p,procs=2]", "BenchmarkC[pkg=p,procs=2]", "BenchmarkD[pkg=p,procs=2]",
             "BenchmarkE[pkg=p]", "Benchmark[n=8,pkg=p,procs=2]", "BenchmarkF[n=8,pkg=p,procs=2]", "BenchmarkG[n=8,pkg=p,procs=2,sub0=x]",
-            "BenchmarkH-x[n=8,pkg=p,procs=2]", "BenchmarkI-x[n=8,pkg=q,procs=2]",
+            "BenchmarkH-x[n=8,pkg=p,procs=2]", "BenchmarkJ[n=9,pkg=p,procs=2]", "BenchmarkK[n=8,pkg=p,procs=2]",
+            "BenchmarkM[k=e\u{301},pkg=p,procs=2]", "BenchmarkN[k=\u{E9},pkg=p,procs=2]", "BenchmarkO[k=e\u{301},pkg=p,procs=2]",
+            "BenchmarkI-x[n=8,pkg=q,procs=2]", "BenchmarkL[n=8,pkg=q,procs=2]",
         ])
-        #expect(output.results.map(\.samples) == (1...10).map { [Double($0)] })
+        #expect(output.results.map(\.samples) == [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15, 10, 16].map { [Double($0)] })
+        // An ASCII end met again after others shares the first one's parameters, in its package only;
+        // ends outside ASCII keep their own bytes, which may spell the same text another way.
+        let results = Dictionary(uniqueKeysWithValues: output.results.map { ($0.benchmark, $0.parameters) })
+        #expect(results["BenchmarkK"]!.sharesStorage(with: results["BenchmarkA"]!))
+        #expect(!results["BenchmarkL"]!.sharesStorage(with: results["BenchmarkA"]!) && results["BenchmarkL"]!["pkg"] == "q")
+        #expect(Array(results["BenchmarkM"]!["k"]!.utf8) == Array("e\u{301}".utf8))
+        #expect(Array(results["BenchmarkN"]!["k"]!.utf8) == Array("\u{E9}".utf8))
+        #expect(Array(results["BenchmarkO"]!["k"]!.utf8) == Array("e\u{301}".utf8))
     }
 
     @Test("recognizes: each Go format says yes to its own real outputs and no to the other's and to JSON documents")

@@ -103,6 +103,34 @@ struct ParserShortcutTests {
         }
     }
 
+    @Test("parameters met again after hundreds of others are told by the bytes kept for them, and only those")
+    func parametersMetAgain() {
+        // 600 dictionaries, each shared by the series that use it (some spelled outside ASCII, some
+        // of them decomposed), met in turn three times: under `a`, under `a` again (every one a
+        // duplicate, every 100th from a copy of its own, equal but not shared), then under `b`.
+        let shared = (0..<600).map { index in
+            index % 7 == 0 ? ["n": "\(index)", "k": index % 2 == 0 ? "cafe\u{301}" : "caf\u{E9}"] : ["n": "\(index)", "procs": "2"]
+        }
+        var names = SeriesNames()
+        var results: [BenchmarkResult] = []
+        for round in 0..<3 {
+            for index in shared.indices {
+                let parameters = round == 1 && index % 100 == 0 ? Dictionary(uniqueKeysWithValues: shared[index].map { ($0, $1) }) : shared[index]
+                let result = Self.result(round == 2 ? "b" : "a", parameters)
+                let found = names.insert(result, tag: round * 1000 + index, inserted: results)
+                #expect(found == (round == 1 ? index : nil), "\(result.displayName) in round \(round)")
+                if found == nil { results.append(result) }
+            }
+        }
+        #expect(results.count == 1200)
+        // Composed and decomposed spellings are one name: the decomposed dictionary's kept bytes are composed.
+        var spelled = SeriesNames()
+        let pair = [Self.result("a", shared[0]), Self.result("a", shared[14])]
+        #expect(spelled.insert(pair[0], tag: 0, inserted: []) == nil)
+        #expect(spelled.insert(pair[1], tag: 1, inserted: Array(pair.prefix(1))) == nil)
+        #expect(spelled.insert(Self.result("a", ["n": "0", "k": "caf\u{E9}"]), tag: 2, inserted: pair) == 0)
+    }
+
     @Test("validation still refuses a name met twice, in a format whose reader does not check names")
     func validationFindsDuplicates() {
         let text = "a x 1,000 ops/sec \u{B1}0.5% (90 runs sampled)\nb x 2 ops/sec \u{B1}0.5% (90 runs sampled)\na x 3 ops/sec \u{B1}0.5% (90 runs sampled)\n"

@@ -165,11 +165,13 @@ struct GoTestReader {
         guard position > digits, position < line.upperBound, bytes[position] == TextBytes.tab else { return false }
         // Each pair: spaces, a plain number, one space, a unit without spaces, up to the next tab or the end.
         // The kept array is taken out of `self` and put back, not copied: a copy (to hand to
-        // `series`, another part of `self`) cost a retain and a release on every line.
+        // `series`, another part of `self`) cost a retain and a release on every line. Its pairs
+        // are written over in place, and only a line of fewer pairs than the last shortens it:
+        // emptying it for each line went through the generic `replaceSubrange`.
         var pairs: [(value: Double, unit: Range<Int>)] = []
         swap(&pairs, &self.pairs)
         defer { swap(&pairs, &self.pairs) }
-        pairs.removeAll(keepingCapacity: true)
+        var count = 0
         while position < line.upperBound {
             position = TextBytes.skipSpaces(bytes, from: position + 1, to: line.upperBound)
             // A plain number ending at the space is read as its end is found; a space is no number's
@@ -193,8 +195,10 @@ struct GoTestReader {
                 position += 1
             }
             guard position > unitStart else { return false }
-            pairs.append((value, unitStart..<position))
+            if count < pairs.count { pairs[count] = (value, unitStart..<position) } else { pairs.append((value, unitStart..<position)) }
+            count += 1
         }
+        if count < pairs.count { pairs.removeLast(pairs.count - count) }
         (lastNumber, lastByteLine) = (number, line)
         open()
         let packageID = blockPackageID ?? series.id(of: block?.package)
@@ -203,8 +207,9 @@ struct GoTestReader {
             series.add(package: block?.package, name: name, pairs, in: bytes, text: text)
         }
         block?.hasResults = true
-        pending = nil
-        lastLog = nil
+        // Nearly always `nil` already: set only then, as destroying the old values costs a call on every line.
+        if pending != nil { pending = nil }
+        if lastLog != nil { lastLog = nil }
         return true
     }
 

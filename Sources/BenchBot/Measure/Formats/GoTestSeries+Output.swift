@@ -42,6 +42,10 @@ extension GoTestSeries {
         // A benchmark's units are consecutive series: its name is taken apart once for all of them,
         // and they share one dictionary of parameters, which validation then checks once.
         var named = (benchmark: -1, base: "", parameters: [String: String](), tail: Substring())
+        // Table-driven benchmarks print the same ends (`/size=1024-8`) under many functions: each
+        // end's parameters are built once per package and shared, so validation tells them by
+        // their storage too. Only ASCII ends are keyed, as their text is equal only byte for byte.
+        var parametersByTail: [TailKey: [String: String]] = [:]
         // Each unit's metric is worked out once (a file prints a handful, many times over), into
         // arrays of their own: a tuple of them taken out per series cost retains of its strings.
         let metrics = units.map(Self.metric)
@@ -65,9 +69,15 @@ extension GoTestSeries {
                        TextBytes.withBytes(of: tail, { TextBytes.equal(named.tail, $0[...]) }) {
                         parameters = named.parameters
                     } else {
-                        var built = Self.parameters(of: name, after: base)
-                        if let package = printed[benchmark].package { built["pkg"] = package }
-                        parameters = built
+                        let key = printed[benchmark].isASCII ? TailKey(package: printed[benchmark].packageID, tail: tail) : nil
+                        if let key, let shared = parametersByTail[key] {
+                            parameters = shared
+                        } else {
+                            var built = Self.parameters(of: name, after: base)
+                            if let package = printed[benchmark].package { built["pkg"] = package }
+                            parameters = built
+                            if let key { parametersByTail[key] = built }
+                        }
                     }
                     named = (benchmark, String(name[base]), parameters, tail)
                 }
@@ -83,6 +93,12 @@ extension GoTestSeries {
             }
         }
         return ParsedOutput(results: results.take(), failures: failures, warnings: warnings)
+    }
+
+    /// A benchmark name's end after its base, in a package (its place): what its parameters come from.
+    private struct TailKey: Hashable {
+        let package: Int
+        let tail: Substring
     }
 
     /// A verdict's printed name, with its package's procs suffix when `testing` left it off

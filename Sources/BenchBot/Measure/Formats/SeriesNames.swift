@@ -19,8 +19,22 @@ struct SeriesNames {
     private var first: HashPlaces
     /// Each inserted series' tag (a line number, an index), at its place.
     private var tags: [Int] = []
-    /// The last parameters met, and their part of the display name (`[key=value,…]`) as bytes.
-    private var lastParameters: (parameters: [String: String], bytes: [UInt8], isASCII: Bool, composed: [UInt8]) = ([:], [], true, [])
+    /// Parameters, and their part of the display name (`[key=value,…]`) as bytes.
+    private struct KeptParameters {
+        var parameters: [String: String] = [:]
+        var bytes: [UInt8] = []
+        var isASCII = true
+        var composed: [UInt8] = []
+    }
+
+    /// The last parameters met.
+    private var lastParameters = KeptParameters()
+    /// Parameters met before the last, in slots chosen by their storage: a reader that shares one
+    /// dictionary among benchmarks whose names end alike (go test's `/size=1024-8` under many
+    /// functions) comes back to it after others, often hundreds later. Each slot holds its
+    /// dictionary, so that its storage is not freed, and its address taken by another dictionary,
+    /// while it is kept here. Made when a second dictionary is met: most files give one.
+    private var recent: [KeptParameters?] = []
     private let hash = NameHash()
 
     init(capacity: Int = 0) {
@@ -80,10 +94,20 @@ struct SeriesNames {
         // up, which costs more than building the bytes again.
         guard !parameters.sharesStorage(with: lastParameters.parameters),
               parameters.count > 1 || lastParameters.parameters != parameters else { return }
+        if recent.isEmpty { recent = Array(repeating: nil, count: 1 << Self.slotBits) }
+        let slot = Self.slot(of: parameters)
+        if recent[slot]?.parameters.sharesStorage(with: parameters) == true {
+            var kept: KeptParameters? = nil
+            swap(&kept, &recent[slot])
+            _ = keepLast()
+            lastParameters = kept!
+            return
+        }
         // `[key=value,…]` as ``BenchmarkResult/displayName`` writes it, keys in order, written as
-        // bytes into the last one's storage. A few entries are put in order by their indices in the
-        // dictionary, on the stack: sorting copies of them allocated, and retained every value.
-        lastParameters.parameters = parameters
+        // bytes into the storage of the parameters the last one put out of their slot. A few entries
+        // are put in order by their indices in the dictionary, on the stack: sorting copies of them
+        // allocated, and retained every value.
+        lastParameters = KeptParameters(parameters: parameters, bytes: keepLast())
         defer {
             lastParameters.isASCII = lastParameters.bytes.withUnsafeBufferPointer(TextBytes.isASCII)
             // Composed once for all the series that share these parameters.
@@ -130,6 +154,35 @@ struct SeriesNames {
             _ = order.extracting(0..<count).deinitialize()
         }
         lastParameters.bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// Puts the last parameters in their slot of ``recent``, and returns the bytes' storage of
+    /// those they put out, to be written over: a file whose dictionaries are never met again
+    /// allocates no more than it did without the slots.
+    private mutating func keepLast() -> [UInt8] {
+        var last = KeptParameters()
+        swap(&last, &lastParameters)
+        guard !last.parameters.isEmpty else { return last.bytes }
+        var out: KeptParameters? = last
+        swap(&out, &recent[Self.slot(of: last.parameters)])
+        guard var out else { return [] }
+        var bytes: [UInt8] = []
+        swap(&bytes, &out.bytes)
+        return bytes
+    }
+
+    /// 4,096 slots, 128 KB: a few hundred dictionaries in turn mostly keep their own.
+    private static let slotBits: UInt64 = 12
+
+    /// The slot of ``recent`` for a dictionary: its storage's address, mixed by MurmurHash3's
+    /// finalizer. Dictionaries made one after another lie at a fixed stride, and a single multiply
+    /// (Fibonacci hashing) put half of go test's 512 `n=` dictionaries, 576 bytes apart, in slots
+    /// of others.
+    private static func slot(of parameters: [String: String]) -> Int {
+        var bits = unsafeBitCast(parameters, to: UInt64.self)
+        bits = (bits ^ (bits >> 33)) &* 0xFF51_AFD7_ED55_8CCD
+        bits = (bits ^ (bits >> 33)) &* 0xC4CE_B9FE_1A85_EC53
+        return Int(truncatingIfNeeded: (bits ^ (bits >> 33)) >> (64 - slotBits))
     }
 
     private static func displayName(_ benchmark: String, _ parameters: [String: String]) -> String {
