@@ -140,6 +140,39 @@ struct GoFormatTests {
         #expect(read.results.map(\.samples) == [[325], [16], [300]])
     }
 
+    @Test("a name's base and parameters, found in its bytes, are those of the walk over its Substring", arguments: [
+        "BenchmarkA", "BenchmarkA-8", "BenchmarkA/n=8-2", "BenchmarkA-+8", "BenchmarkA-", "BenchmarkA-+", "BenchmarkA-08", "/BenchmarkA-2",
+        "//a//b=1/-2", "BenchmarkA-x/n=8-2", "BenchmarkA-9223372036854775807", "BenchmarkA-9223372036854775808",
+        "BenchmarkA-123456789012345678", "BenchmarkA-1234567890123456789", "BenchmarkA-\u{301}8", "Benchmark\u{E9}/k=e\u{301}-2",
+        "-2", "-", "/", "", "BenchmarkA/-/=/x=-3", "BenchmarkA-8 ", "BenchmarkA-0x8",
+    ])
+    func baseFromBytes(_ name: String) {
+        // The walk this replaced, kept as the reference.
+        func dash(_ name: Substring) -> Substring.Index? {
+            guard let dash = name.utf8.lastIndex(of: UInt8(ascii: "-")), Int(name[name.utf8.index(after: dash)...]) != nil else { return nil }
+            return dash
+        }
+        func base(_ name: Substring) -> Range<Substring.Index> {
+            let utf8 = name.utf8
+            let end = dash(name) ?? utf8.endIndex
+            var start = utf8.startIndex
+            while start < end {
+                let part = utf8[start..<end].firstIndex(of: UInt8(ascii: "/")) ?? end
+                if part > start { return start..<part }
+                start = utf8.index(after: part)
+            }
+            return utf8.startIndex..<end
+        }
+        // Also as a slice in the middle of a longer text, as names are.
+        let text = "x\n" + name + "\ny"
+        let slice = text.dropFirst(2).dropLast(2)
+        for name in [Substring(name), slice] {
+            let found = GoTestSeries.base(of: name)
+            #expect(found == base(name), "\(name)")
+            #expect(GoTestSeries.parameters(of: name, after: found) == GoTestSeries.parameters(of: name, after: base(name)), "\(name)")
+        }
+    }
+
     @Test("names that end alike share their parameters only within a package; odd shapes keep their own")
     func namesEndingAlike() throws {
         let text = """

@@ -147,15 +147,21 @@ extension GoTestSeries {
     /// the name before that suffix when it has none). The name is cut at the bytes of `-`, `/`
     /// and `=`, as Go builds it: a combining mark after one of them does not hide it.
     static func base(of fullName: Substring) -> Range<Substring.Index> {
-        let utf8 = fullName.utf8
-        let end = procsDash(fullName) ?? utf8.endIndex
-        var start = utf8.startIndex
-        while start < end {
-            let part = utf8[start..<end].firstIndex(of: UInt8(ascii: "/")) ?? end
-            if part > start { return start..<part }
-            start = utf8.index(after: part)
+        // Found in the name's bytes: walking a `Substring`'s UTF-8 view, index by index, cost more.
+        let offsets = TextBytes.withBytes(of: fullName) { bytes -> Range<Int> in
+            let end = procsDash(bytes) ?? bytes.count
+            var start = 0
+            while start < end {
+                var part = start
+                while part < end, bytes[part] != UInt8(ascii: "/") { part += 1 }
+                if part > start { return start..<part }
+                start = part + 1
+            }
+            return 0..<end
         }
-        return utf8.startIndex..<end
+        let utf8 = fullName.utf8
+        let lower = utf8.index(utf8.startIndex, offsetBy: offsets.lowerBound)
+        return lower..<utf8.index(lower, offsetBy: offsets.count)
     }
 
     /// The parameters of a name whose base is `base`: `procs`, and its `/`-parts after the base,
@@ -190,7 +196,16 @@ extension GoTestSeries {
 
     /// The `-` of the name's procs suffix (`-8`), if it ends in one.
     private static func procsDash(_ fullName: Substring) -> Substring.Index? {
-        guard let dash = fullName.utf8.lastIndex(of: UInt8(ascii: "-")), Int(fullName[fullName.utf8.index(after: dash)...]) != nil else { return nil }
-        return dash
+        TextBytes.withBytes(of: fullName, procsDash).map { fullName.utf8.index(fullName.utf8.startIndex, offsetBy: $0) }
+    }
+
+    /// The offset of the procs suffix's `-` in a name's bytes: the last `-`, followed by what `Int` reads.
+    private static func procsDash(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let dash = bytes.lastIndex(of: UInt8(ascii: "-")) else { return nil }
+        let suffix = bytes[(dash + 1)...]
+        let digits = suffix.first == UInt8(ascii: "+") ? suffix.dropFirst() : suffix
+        // Up to 18 digits always fit; anything else is left to `Int` itself.
+        if !digits.isEmpty, digits.count <= 18, digits.allSatisfy(TextBytes.isDigit) { return dash }
+        return Int(String(decoding: suffix, as: UTF8.self)) != nil ? dash : nil
     }
 }

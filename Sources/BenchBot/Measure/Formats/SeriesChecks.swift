@@ -10,6 +10,10 @@ struct SeriesChecks {
     /// The last parameters found printable: a reader gives the series of one binary or one
     /// benchmark one dictionary, and a 100,000-series file need not walk it 100,000 times.
     var printableParameters: [String: String] = [:]
+    /// Parameters found printable before the last, in slots by their storage (``SeriesNames/recent``'s
+    /// way): go test's benchmarks whose names end alike share one dictionary, met again hundreds of
+    /// series later. Made when a second dictionary is met.
+    var printableSlots: [[String: String]] = []
 
     init(context: FormatContext, capacity: Int?) {
         self.context = context
@@ -50,14 +54,25 @@ struct SeriesChecks {
     private mutating func nameProblem(_ result: UnsafePointer<BenchmarkResult>) -> String? {
         // The series of one benchmark or binary share one dictionary, told at once. Of two others only
         // one entry, as a binary's `target`, is compared: comparing several looks keys up, which costs more than the scan.
-        if result.pointee.parameters.sharesStorage(with: printableParameters)
+        if result.pointee.parameters.sharesStorage(with: printableParameters) || isPrintable(result.pointee.parameters)
             || (result.pointee.parameters.count == 1 && result.pointee.parameters == printableParameters) {
             // Told by the name's bytes alone; the full check (an empty dictionary made for it) only for a name that may fail it.
             guard TextBytes.withBytes(of: result.pointee.benchmark, TextBytes.mayHoldControl) else { return nil }
             return ResultValidation.nameProblem(benchmark: result.pointee.benchmark, parameters: [:])
         }
         let problem = ResultValidation.nameProblem(benchmark: result.pointee.benchmark, parameters: result.pointee.parameters)
-        if problem == nil { printableParameters = result.pointee.parameters }
+        if problem == nil {
+            if !printableParameters.isEmpty {
+                if printableSlots.isEmpty { printableSlots = Array(repeating: [:], count: 1 << SeriesNames.slotBits) }
+                printableSlots[printableParameters.storageSlot(bits: SeriesNames.slotBits)] = printableParameters
+            }
+            printableParameters = result.pointee.parameters
+        }
         return problem
+    }
+
+    /// Whether the dictionary is one found printable before, kept in its slot.
+    private func isPrintable(_ parameters: [String: String]) -> Bool {
+        !printableSlots.isEmpty && printableSlots[parameters.storageSlot(bits: SeriesNames.slotBits)].sharesStorage(with: parameters)
     }
 }

@@ -172,17 +172,10 @@ struct SeriesNames {
     }
 
     /// 4,096 slots, 128 KB: a few hundred dictionaries in turn mostly keep their own.
-    private static let slotBits: UInt64 = 12
+    static let slotBits: UInt64 = 12
 
-    /// The slot of ``recent`` for a dictionary: its storage's address, mixed by MurmurHash3's
-    /// finalizer. Dictionaries made one after another lie at a fixed stride, and a single multiply
-    /// (Fibonacci hashing) put half of go test's 512 `n=` dictionaries, 576 bytes apart, in slots
-    /// of others.
     private static func slot(of parameters: [String: String]) -> Int {
-        var bits = unsafeBitCast(parameters, to: UInt64.self)
-        bits = (bits ^ (bits >> 33)) &* 0xFF51_AFD7_ED55_8CCD
-        bits = (bits ^ (bits >> 33)) &* 0xC4CE_B9FE_1A85_EC53
-        return Int(truncatingIfNeeded: (bits ^ (bits >> 33)) >> (64 - slotBits))
+        parameters.storageSlot(bits: slotBits)
     }
 
     private static func displayName(_ benchmark: String, _ parameters: [String: String]) -> String {
@@ -196,5 +189,17 @@ extension Dictionary<String, String> {
     /// this too, but goes on to look every key up when it fails, which is most of its cost.
     func sharesStorage(with other: [String: String]) -> Bool {
         unsafeBitCast(self, to: UInt.self) == unsafeBitCast(other, to: UInt.self)
+    }
+
+    /// One of `1 << bits` slots for the dictionary's storage: its address, mixed by MurmurHash3's
+    /// finalizer. Dictionaries made one after another lie at a fixed stride, and a single multiply
+    /// (Fibonacci hashing) put half of go test's 512 `n=` dictionaries, 576 bytes apart, in slots
+    /// of others. A table of such slots must hold each dictionary it keeps, so that the storage is
+    /// not freed and its address taken by another.
+    func storageSlot(bits: UInt64) -> Int {
+        var mixed = unsafeBitCast(self, to: UInt64.self)
+        mixed = (mixed ^ (mixed >> 33)) &* 0xFF51_AFD7_ED55_8CCD
+        mixed = (mixed ^ (mixed >> 33)) &* 0xC4CE_B9FE_1A85_EC53
+        return Int(truncatingIfNeeded: (mixed ^ (mixed >> 33)) >> (64 - bits))
     }
 }
