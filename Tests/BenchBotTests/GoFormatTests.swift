@@ -173,6 +173,18 @@ struct GoFormatTests {
         }
     }
 
+    @Test("after 1,100 ends met once each, the ends' table shuts and names are still taken apart right")
+    func tailsTableShuts() throws {
+        let unique = (0..<1100).map { "BenchmarkU\($0)/n=\($0)-2 \t 10\t \($0) ns/op" }
+        let again = (0..<20).map { "BenchmarkV\($0)/n=\($0 % 2)-2 \t 10\t \($0) ns/op" }
+        let text = (["pkg: p"] + unique + again + ["PASS", "ok  \tp\t0.1s", ""]).joined(separator: "\n")
+        let output = try BenchmarkFormat.goTest.parse(Data(text.utf8), file: "u.txt")
+        #expect(output.results.count == 1120)
+        #expect(output.results[1099].displayName == "BenchmarkU1099[n=1099,pkg=p,procs=2]")
+        #expect(output.results.suffix(20).map(\.displayName) == (0..<20).map { "BenchmarkV\($0)[n=\($0 % 2),pkg=p,procs=2]" })
+        #expect(output.results.map(\.samples) == ((0..<1100).map { [Double($0)] } + (0..<20).map { [Double($0)] }))
+    }
+
     @Test("names that end alike share their parameters only within a package; odd shapes keep their own")
     func namesEndingAlike() throws {
         let text = """

@@ -103,12 +103,14 @@ struct ParserShortcutTests {
         }
     }
 
-    @Test("parameters met again after hundreds of others are told by the bytes kept for them, and only those")
-    func parametersMetAgain() {
-        // 600 dictionaries, each shared by the series that use it (some spelled outside ASCII, some
-        // of them decomposed), met in turn three times: under `a`, under `a` again (every one a
+    @Test("parameters met again after hundreds of others are told by the bytes kept for them, and only those",
+          arguments: [600, 1500])
+    func parametersMetAgain(count: Int) {
+        // Dictionaries, each shared by the series that use it (some spelled outside ASCII, some of
+        // them decomposed), met in turn three times: under `a`, under `a` again (every one a
         // duplicate, every 100th from a copy of its own, equal but not shared), then under `b`.
-        let shared = (0..<600).map { index in
+        // 1,500 are more than the slots' first 1,024 lookups, all of them misses: the slots shut.
+        let shared = (0..<count).map { index in
             index % 7 == 0 ? ["n": "\(index)", "k": index % 2 == 0 ? "cafe\u{301}" : "caf\u{E9}"] : ["n": "\(index)", "procs": "2"]
         }
         var names = SeriesNames()
@@ -117,18 +119,33 @@ struct ParserShortcutTests {
             for index in shared.indices {
                 let parameters = round == 1 && index % 100 == 0 ? Dictionary(uniqueKeysWithValues: shared[index].map { ($0, $1) }) : shared[index]
                 let result = Self.result(round == 2 ? "b" : "a", parameters)
-                let found = names.insert(result, tag: round * 1000 + index, inserted: results)
+                let found = names.insert(result, tag: round * 10_000 + index, inserted: results)
                 #expect(found == (round == 1 ? index : nil), "\(result.displayName) in round \(round)")
                 if found == nil { results.append(result) }
             }
         }
-        #expect(results.count == 1200)
+        #expect(results.count == count * 2)
         // Composed and decomposed spellings are one name: the decomposed dictionary's kept bytes are composed.
         var spelled = SeriesNames()
         let pair = [Self.result("a", shared[0]), Self.result("a", shared[14])]
         #expect(spelled.insert(pair[0], tag: 0, inserted: []) == nil)
         #expect(spelled.insert(pair[1], tag: 1, inserted: Array(pair.prefix(1))) == nil)
         #expect(spelled.insert(Self.result("a", ["n": "0", "k": "caf\u{E9}"]), tag: 2, inserted: pair) == 0)
+    }
+
+    @Test("a table of things met before is looked in for 1,024 lookups, then while one in four finds something")
+    func reuseGate() {
+        var missing = ReuseGate()
+        for _ in 0..<1023 { missing.record(found: false) }
+        #expect(missing.isOpen)
+        missing.record(found: false)
+        #expect(!missing.isOpen)
+        var finding = ReuseGate()
+        for lookup in 0..<5000 { finding.record(found: lookup % 4 == 0) }
+        #expect(finding.isOpen)
+        var fading = ReuseGate()
+        for lookup in 0..<5000 { fading.record(found: lookup % 5 == 0) }
+        #expect(!fading.isOpen)
     }
 
     @Test("validation still refuses a name met twice, in a format whose reader does not check names")

@@ -46,6 +46,7 @@ extension GoTestSeries {
         // end's parameters are built once per package and shared, so validation tells them by
         // their storage too. Only ASCII ends are keyed, as their text is equal only byte for byte.
         var parametersByTail: [TailKey: [String: String]] = [:]
+        var tailsPay = ReuseGate()
         // Each unit's metric is worked out once (a file prints a handful, many times over), into
         // arrays of their own: a tuple of them taken out per series cost retains of its strings.
         let metrics = units.map(Self.metric)
@@ -69,8 +70,11 @@ extension GoTestSeries {
                        TextBytes.withBytes(of: tail, { TextBytes.equal(named.tail, $0[...]) }) {
                         parameters = named.parameters
                     } else {
-                        let key = printed[benchmark].isASCII ? TailKey(package: printed[benchmark].packageID, tail: tail) : nil
-                        if let key, let shared = parametersByTail[key] {
+                        if !tailsPay.isOpen, !parametersByTail.isEmpty { parametersByTail = [:] }
+                        let key = printed[benchmark].isASCII && tailsPay.isOpen ? TailKey(package: printed[benchmark].packageID, tail: tail) : nil
+                        let shared = key.flatMap { parametersByTail[$0] }
+                        if key != nil { tailsPay.record(found: shared != nil) }
+                        if let shared {
                             parameters = shared
                         } else {
                             var built = Self.parameters(of: name, after: base)

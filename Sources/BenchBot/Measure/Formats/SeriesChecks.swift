@@ -14,6 +14,7 @@ struct SeriesChecks {
     /// way): go test's benchmarks whose names end alike share one dictionary, met again hundreds of
     /// series later. Made when a second dictionary is met.
     var printableSlots: [[String: String]] = []
+    var printableSlotsPay = ReuseGate()
 
     init(context: FormatContext, capacity: Int?) {
         self.context = context
@@ -62,7 +63,7 @@ struct SeriesChecks {
         }
         let problem = ResultValidation.nameProblem(benchmark: result.pointee.benchmark, parameters: result.pointee.parameters)
         if problem == nil {
-            if !printableParameters.isEmpty {
+            if !printableParameters.isEmpty, printableSlotsPay.isOpen {
                 if printableSlots.isEmpty { printableSlots = Array(repeating: [:], count: 1 << SeriesNames.slotBits) }
                 printableSlots[printableParameters.storageSlot(bits: SeriesNames.slotBits)] = printableParameters
             }
@@ -72,7 +73,14 @@ struct SeriesChecks {
     }
 
     /// Whether the dictionary is one found printable before, kept in its slot.
-    private func isPrintable(_ parameters: [String: String]) -> Bool {
-        !printableSlots.isEmpty && printableSlots[parameters.storageSlot(bits: SeriesNames.slotBits)].sharesStorage(with: parameters)
+    private mutating func isPrintable(_ parameters: [String: String]) -> Bool {
+        guard !printableSlots.isEmpty else { return false }
+        guard printableSlotsPay.isOpen else {
+            printableSlots = []
+            return false
+        }
+        let found = printableSlots[parameters.storageSlot(bits: SeriesNames.slotBits)].sharesStorage(with: parameters)
+        printableSlotsPay.record(found: found)
+        return found
     }
 }

@@ -35,6 +35,9 @@ struct SeriesNames {
     /// dictionary, so that its storage is not freed, and its address taken by another dictionary,
     /// while it is kept here. Made when a second dictionary is met: most files give one.
     private var recent: [KeptParameters?] = []
+    /// Whether ``recent`` finds enough to pay for keeping it: a file whose dictionaries are never met
+    /// again made each series a third slower with it.
+    private var slotsPay = ReuseGate()
     private let hash = NameHash()
 
     init(capacity: Int = 0) {
@@ -94,20 +97,27 @@ struct SeriesNames {
         // up, which costs more than building the bytes again.
         guard !parameters.sharesStorage(with: lastParameters.parameters),
               parameters.count > 1 || lastParameters.parameters != parameters else { return }
-        if recent.isEmpty { recent = Array(repeating: nil, count: 1 << Self.slotBits) }
-        let slot = Self.slot(of: parameters)
-        if recent[slot]?.parameters.sharesStorage(with: parameters) == true {
-            var kept: KeptParameters? = nil
-            swap(&kept, &recent[slot])
-            _ = keepLast()
-            lastParameters = kept!
-            return
-        }
         // `[key=value,…]` as ``BenchmarkResult/displayName`` writes it, keys in order, written as
-        // bytes into the storage of the parameters the last one put out of their slot. A few entries
-        // are put in order by their indices in the dictionary, on the stack: sorting copies of them
-        // allocated, and retained every value.
-        lastParameters = KeptParameters(parameters: parameters, bytes: keepLast())
+        // bytes into the storage of the parameters the last one put out of their slot (or the last
+        // one's own). A few entries are put in order by their indices in the dictionary, on the
+        // stack: sorting copies of them allocated, and retained every value.
+        if slotsPay.isOpen {
+            if recent.isEmpty { recent = Array(repeating: nil, count: 1 << Self.slotBits) }
+            let slot = Self.slot(of: parameters)
+            let found = recent[slot]?.parameters.sharesStorage(with: parameters) == true
+            slotsPay.record(found: found)
+            if found {
+                var kept: KeptParameters? = nil
+                swap(&kept, &recent[slot])
+                _ = keepLast()
+                lastParameters = kept!
+                return
+            }
+            lastParameters = KeptParameters(parameters: parameters, bytes: keepLast())
+        } else {
+            if !recent.isEmpty { recent = [] }
+            lastParameters.parameters = parameters
+        }
         defer {
             lastParameters.isASCII = lastParameters.bytes.withUnsafeBufferPointer(TextBytes.isASCII)
             // Composed once for all the series that share these parameters.
@@ -180,6 +190,21 @@ struct SeriesNames {
 
     private static func displayName(_ benchmark: String, _ parameters: [String: String]) -> String {
         BenchmarkResult(benchmark: benchmark, parameters: parameters, unit: "", direction: .lowerIsBetter, samples: []).displayName
+    }
+}
+
+/// Whether a table of things met before (parameters by their storage, by the end of a name) pays
+/// for itself: it is looked in for its first 1,024 lookups, and after that while at least one in
+/// four finds something. Once shut it stays shut, as nothing is looked up to open it again.
+struct ReuseGate {
+    private var lookups = 0
+    private var found = 0
+
+    var isOpen: Bool { lookups < 1024 || found * 4 >= lookups }
+
+    mutating func record(found: Bool) {
+        lookups += 1
+        if found { self.found += 1 }
     }
 }
 
