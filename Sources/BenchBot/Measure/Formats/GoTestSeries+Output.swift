@@ -44,7 +44,8 @@ extension GoTestSeries {
         var named = (benchmark: -1, base: "", parameters: [String: String](), tail: Substring())
         // Table-driven benchmarks print the same ends (`/size=1024-8`) under many functions: each
         // end's parameters are built once per package and shared, so validation tells them by
-        // their storage too. Only ASCII ends are keyed, as their text is equal only byte for byte.
+        // their storage too. Only ASCII ends of ASCII packages are keyed: a package is one place
+        // by its text (`==`), and two spellings of one text must each keep their own bytes.
         var parametersByTail: [TailKey: [String: String]] = [:]
         var tailsPay = ReuseGate()
         // Each unit's metric is worked out once (a file prints a handful, many times over), into
@@ -71,7 +72,9 @@ extension GoTestSeries {
                         parameters = named.parameters
                     } else {
                         if !tailsPay.isOpen, !parametersByTail.isEmpty { parametersByTail = [:] }
-                        let key = printed[benchmark].isASCII && tailsPay.isOpen ? TailKey(package: printed[benchmark].packageID, tail: tail) : nil
+                        let keyed = tailsPay.isOpen && printed[benchmark].isASCII
+                            && (printed[benchmark].package.map { TextBytes.withBytes(of: $0, TextBytes.isASCII) } ?? true)
+                        let key = keyed ? TailKey(package: printed[benchmark].packageID, tail: tail) : nil
                         let shared = key.flatMap { parametersByTail[$0] }
                         if key != nil { tailsPay.record(found: shared != nil) }
                         if let shared {

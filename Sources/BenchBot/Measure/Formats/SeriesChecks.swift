@@ -10,11 +10,12 @@ struct SeriesChecks {
     /// The last parameters found printable: a reader gives the series of one binary or one
     /// benchmark one dictionary, and a 100,000-series file need not walk it 100,000 times.
     var printableParameters: [String: String] = [:]
-    /// Parameters found printable before the last, in slots by their storage (``SeriesNames/recent``'s
-    /// way): go test's benchmarks whose names end alike share one dictionary, met again hundreds of
-    /// series later. Made when a second dictionary is met.
-    var printableSlots: [[String: String]] = []
-    var printableSlotsPay = ReuseGate()
+    /// Parameters found printable before the last, in slots by their storage, each slot holding its
+    /// dictionary (as ``SeriesNames`` keeps their bytes): go test's benchmarks whose names end alike
+    /// share one dictionary, met again hundreds of series later. Made when a second dictionary is met.
+    private var printableSlots: [[String: String]] = []
+    /// Whether ``printableSlots`` finds enough to pay for keeping it.
+    private var printableSlotsPay = ReuseGate()
 
     init(context: FormatContext, capacity: Int?) {
         self.context = context

@@ -101,7 +101,7 @@ struct SeriesNames {
         // bytes into the storage of the parameters the last one put out of their slot (or the last
         // one's own). A few entries are put in order by their indices in the dictionary, on the
         // stack: sorting copies of them allocated, and retained every value.
-        if slotsPay.isOpen {
+        if slotsPay.isOpen, !lastParameters.parameters.isEmpty {
             if recent.isEmpty { recent = Array(repeating: nil, count: 1 << Self.slotBits) }
             let slot = Self.slot(of: parameters)
             let found = recent[slot]?.parameters.sharesStorage(with: parameters) == true
@@ -115,7 +115,7 @@ struct SeriesNames {
             }
             lastParameters = KeptParameters(parameters: parameters, bytes: keepLast())
         } else {
-            if !recent.isEmpty { recent = [] }
+            if !slotsPay.isOpen, !recent.isEmpty { recent = [] }
             lastParameters.parameters = parameters
         }
         defer {
@@ -193,21 +193,6 @@ struct SeriesNames {
     }
 }
 
-/// Whether a table of things met before (parameters by their storage, by the end of a name) pays
-/// for itself: it is looked in for its first 1,024 lookups, and after that while at least one in
-/// four finds something. Once shut it stays shut, as nothing is looked up to open it again.
-struct ReuseGate {
-    private var lookups = 0
-    private var found = 0
-
-    var isOpen: Bool { lookups < 1024 || found * 4 >= lookups }
-
-    mutating func record(found: Bool) {
-        lookups += 1
-        if found { self.found += 1 }
-    }
-}
-
 extension Dictionary<String, String> {
     /// Whether both are one dictionary's storage, shared by copies of it, so equal without a look at
     /// their entries. A dictionary is one reference to its storage, compared here as bits: `==` checks
@@ -222,7 +207,7 @@ extension Dictionary<String, String> {
     /// of others. A table of such slots must hold each dictionary it keeps, so that the storage is
     /// not freed and its address taken by another.
     func storageSlot(bits: UInt64) -> Int {
-        var mixed = unsafeBitCast(self, to: UInt64.self)
+        var mixed = UInt64(unsafeBitCast(self, to: UInt.self))
         mixed = (mixed ^ (mixed >> 33)) &* 0xFF51_AFD7_ED55_8CCD
         mixed = (mixed ^ (mixed >> 33)) &* 0xC4CE_B9FE_1A85_EC53
         return Int(truncatingIfNeeded: (mixed ^ (mixed >> 33)) >> (64 - bits))
