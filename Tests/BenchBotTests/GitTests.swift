@@ -72,6 +72,24 @@ struct GitTests {
         }
     }
 
+    @Test("a mirror half made by a process killed while creating it is made again, not refused", arguments: ["cache/project.git", "cache/project.git.new"])
+    func halfMadeMirror(leftover: String) async throws {
+        try await withTemporaryDirectory { root in
+            let fixture = try await GitFixture.make(in: root, commits: 2)
+            // What `git_repository_init` leaves when killed before its HEAD: folders, and the config's lock.
+            let half = root.appending(path: leftover)
+            for folder in ["objects/pack", "refs/heads"] {
+                try FileManager.default.createDirectory(atPath: half.appending(path: folder), withIntermediateDirectories: true)
+            }
+            try "[core]\n".write(toFile: half.appending(path: "config.lock"), atomically: false, encoding: .utf8)
+            let mirror = Mirror(path: root.appending(path: "cache/project.git"), url: fixture.origin, fetchOptions: FetchOptions())
+            #expect(try mirror.fetch(branches: ["main"])["main"]?.hex == (try await fixture.head()))
+            #expect(try mirror.open().isBare)
+            #expect(!FileManager.default.fileExists(atPath: root.appending(path: "cache/project.git.new")))
+            #expect(!FileManager.default.fileExists(atPath: root.appending(path: "cache/project.git/config.lock")))
+        }
+    }
+
     @Test("checking out into a reused work tree matches the commit exactly and removes stray files")
     func checkout() async throws {
         try await withTemporaryDirectory { root in

@@ -42,8 +42,26 @@ public struct Mirror: Sendable {
     }
 
     /// Opens or creates the mirror; only while holding the update lock.
+    ///
+    /// A new mirror is made whole in a folder beside it, then renamed into place. `serve` killed
+    /// while libgit2 wrote one left its `config.lock` behind, and every later creation failed on it:
+    /// each delivery after the restart was given up. Under the update lock no other process of
+    /// BenchBot's is making it, so a folder at either place without a `HEAD` is such a leftover.
     private func openOrCreate() throws(GitError) -> GitRepository {
-        exists ? try GitRepository.open(at: path) : try GitRepository.create(at: path, bare: true)
+        if exists { return try GitRepository.open(at: path) }
+        let staging = path + ".new"
+        for leftover in [staging, path] where FileManager.default.fileExists(atPath: leftover) {
+            do {
+                try FileManager.default.removeItem(atPath: leftover)
+            } catch {
+                throw GitError.invalid("create repository \(path)", "cannot remove a half-made copy at \(leftover): \(error.localizedDescription)")
+            }
+        }
+        _ = try GitRepository.create(at: staging, bare: true)
+        guard rename(staging, path) == 0 else {
+            throw GitError.invalid("create repository \(path)", "cannot move \(staging) into place: \(String(cString: strerror(errno)))")
+        }
+        return try GitRepository.open(at: path)
     }
 
     /// Fetches the project's branches, force-updating their tracking references.
@@ -123,14 +141,14 @@ public struct Mirror: Sendable {
     }
 
     /// Deletes what a fetch killed at its deadline, or with its worker, leaves behind: reference
-    /// locks (`refs/**/*.lock`, `packed-refs.lock`), `index.lock`, and half-written packs
+    /// locks (`refs/**/*.lock`, `packed-refs.lock`), `index.lock`, `config.lock`, and half-written packs
     /// (`objects/pack/pack_git2_*`). A left lock makes every later update of that reference fail.
     /// Only while holding the update lock: then no other fetch or push of BenchBot's is under way,
     /// so every such file is stale.
     func removeStaleLocks() {
         let manager = FileManager.default
         let refs = (path as NSString).appendingPathComponent("refs")
-        var stale = ["packed-refs.lock", "index.lock"].map { (path as NSString).appendingPathComponent($0) }
+        var stale = ["packed-refs.lock", "index.lock", "config.lock"].map { (path as NSString).appendingPathComponent($0) }
         if let walker = manager.enumerator(atPath: refs) {
             while let relative = walker.nextObject() as? String {
                 if relative.hasSuffix(".lock") { stale.append((refs as NSString).appendingPathComponent(relative)) }
