@@ -72,7 +72,7 @@ struct GitTests {
         }
     }
 
-    @Test("a mirror half made by a process killed while creating it is made again, not refused", arguments: ["cache/project.git", "cache/project.git.new"])
+    @Test("a mirror or work tree half made by a process killed while creating it is made again, not refused", arguments: ["cache/project.git", "cache/project.git.new"])
     func halfMadeMirror(leftover: String) async throws {
         try await withTemporaryDirectory { root in
             let fixture = try await GitFixture.make(in: root, commits: 2)
@@ -87,6 +87,13 @@ struct GitTests {
             #expect(try mirror.open().isBare)
             #expect(!FileManager.default.fileExists(atPath: root.appending(path: "cache/project.git.new")))
             #expect(!FileManager.default.fileExists(atPath: root.appending(path: "cache/project.git/config.lock")))
+            // The same for a work tree's `.git`, left half made by a killed worker.
+            let worktree = root.appending(path: "work/project")
+            try FileManager.default.createDirectory(atPath: worktree.appending(path: ".git/objects"), withIntermediateDirectories: true)
+            try "[core]\n".write(toFile: worktree.appending(path: ".git/config.lock"), atomically: false, encoding: .utf8)
+            let head = try #require(ObjectID(hex: try await fixture.head()))
+            try mirror.open().checkOut(head, into: worktree)
+            #expect(try await GitFixture.git(["-C", worktree, "rev-parse", "HEAD"]).standardOutput.hasPrefix(head.hex))
         }
     }
 

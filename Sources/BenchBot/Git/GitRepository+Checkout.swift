@@ -17,7 +17,17 @@ extension GitRepository {
     public func checkOut(_ commit: ObjectID, into directory: String, removeIgnored: Bool = true) throws(GitError) {
         let operation = "check out \(commit.short) into \(directory)"
         let gitDirectory = (directory as NSString).appendingPathComponent(".git")
-        if !FileManager.default.fileExists(atPath: gitDirectory) {
+        // A `.git` without a HEAD is what a worker killed while libgit2 made it leaves (with its
+        // `config.lock`, on which every later creation fails): the work tree is this checkout's
+        // alone, so it is made again.
+        if !FileManager.default.fileExists(atPath: (gitDirectory as NSString).appendingPathComponent("HEAD")) {
+            if FileManager.default.fileExists(atPath: gitDirectory) {
+                do {
+                    try FileManager.default.removeItem(atPath: gitDirectory)
+                } catch {
+                    throw GitError.invalid(operation, "cannot remove the half-made \(gitDirectory): \(error.localizedDescription)")
+                }
+            }
             _ = try GitRepository.create(at: directory, bare: false)
         }
         let alternates = ((gitDirectory as NSString).appendingPathComponent("objects/info") as NSString)
