@@ -42,12 +42,7 @@ extension GoTestSeries {
         // A benchmark's units are consecutive series: its name is taken apart once for all of them,
         // and they share one dictionary of parameters, which validation then checks once.
         var named = (benchmark: -1, base: "", parameters: [String: String](), tail: Substring())
-        // Table-driven benchmarks print the same ends (`/size=1024-8`) under many functions: each
-        // end's parameters are built once per package and shared, so validation tells them by
-        // their storage too. Only ASCII ends of ASCII packages are keyed: a package is one place
-        // by its text (`==`), and two spellings of one text must each keep their own bytes.
-        var parametersByTail: [TailKey: [String: String]] = [:]
-        var tailsPay = ReuseGate()
+        var tails = TailTable()
         // Each unit's metric is worked out once (a file prints a handful, many times over), into
         // arrays of their own: a tuple of them taken out per series cost retains of its strings.
         let metrics = units.map(Self.metric)
@@ -71,19 +66,12 @@ extension GoTestSeries {
                        TextBytes.withBytes(of: tail, { TextBytes.equal(named.tail, $0[...]) }) {
                         parameters = named.parameters
                     } else {
-                        if !tailsPay.isOpen, !parametersByTail.isEmpty { parametersByTail = [:] }
-                        let keyed = tailsPay.isOpen && printed[benchmark].isASCII
-                            && (printed[benchmark].package.map { TextBytes.withBytes(of: $0, TextBytes.isASCII) } ?? true)
-                        let key = keyed ? TailKey(package: printed[benchmark].packageID, tail: tail) : nil
-                        let shared = key.flatMap { parametersByTail[$0] }
-                        if key != nil { tailsPay.record(found: shared != nil) }
-                        if let shared {
-                            parameters = shared
-                        } else {
+                        let package = printed[benchmark].package
+                        parameters = tails.parameters(of: tail, package: package, packageID: printed[benchmark].packageID,
+                                                      isASCII: printed[benchmark].isASCII) {
                             var built = Self.parameters(of: name, after: base)
-                            if let package = printed[benchmark].package { built["pkg"] = package }
-                            parameters = built
-                            if let key { parametersByTail[key] = built }
+                            if let package { built["pkg"] = package }
+                            return built
                         }
                     }
                     named = (benchmark, String(name[base]), parameters, tail)
@@ -102,10 +90,37 @@ extension GoTestSeries {
         return ParsedOutput(results: results.take(), failures: failures, warnings: warnings)
     }
 
-    /// A benchmark name's end after its base, in a package (its place): what its parameters come from.
-    private struct TailKey: Hashable {
-        let package: Int
-        let tail: Substring
+    /// Parameters by the end of a name after its base, in a package: what they come from.
+    ///
+    /// Table-driven benchmarks print the same ends (`/size=1024-8`) under many functions: each
+    /// end's parameters are built once per package and shared, so validation tells them by their
+    /// storage too. Only ASCII ends of ASCII packages are kept: a package is one place by its text
+    /// (`==`), and two spellings of one text must each keep their own bytes.
+    private struct TailTable {
+        private struct Key: Hashable {
+            let package: Int
+            let tail: Substring
+        }
+
+        private var kept: [Key: [String: String]] = [:]
+        private var pays = ReuseGate()
+
+        /// The parameters kept for `tail` in the package, or those `build` makes, kept when they may be met again.
+        mutating func parameters(of tail: Substring, package: String?, packageID: Int, isASCII: Bool,
+                                 build: () -> [String: String]) -> [String: String] {
+            guard pays.isOpen else {
+                if !kept.isEmpty { kept = [:] }
+                return build()
+            }
+            guard isASCII, package.map({ TextBytes.withBytes(of: $0, TextBytes.isASCII) }) ?? true else { return build() }
+            let key = Key(package: packageID, tail: tail)
+            let shared = kept[key]
+            pays.record(found: shared != nil)
+            if let shared { return shared }
+            let built = build()
+            kept[key] = built
+            return built
+        }
     }
 
     /// A verdict's printed name, with its package's procs suffix when `testing` left it off
